@@ -1,0 +1,123 @@
+#include "clr/info.h"
+
+#include "clr/slots.h"
+#include "util/utf16.h"
+
+typedef HRESULT (*qi_fn)(void *, const nrp_guid *, void **);
+typedef ULONG (*release_fn)(void *);
+
+void nrp_com_release(nrp_com_object *obj)
+{
+    if (obj)
+        NRP_COM_FN(obj, release_fn, NRP_UNK_Release)(obj);
+}
+
+HRESULT nrp_info_acquire(nrp_com_object *unknown, nrp_info *out)
+{
+    static const struct {
+        const nrp_guid *iid;
+        int version;
+    } wanted[] = {{&NRP_IID_ICorProfilerInfo10, 10}, {&NRP_IID_ICorProfilerInfo7, 7},
+                  {&NRP_IID_ICorProfilerInfo5, 5}};
+    HRESULT hr = NRP_E_NOINTERFACE;
+    out->obj = NULL;
+    out->version = 0;
+    for (size_t i = 0; i < sizeof wanted / sizeof wanted[0]; i++) {
+        void *p = NULL;
+        hr = NRP_COM_FN(unknown, qi_fn, NRP_UNK_QueryInterface)(unknown, wanted[i].iid, &p);
+        if (!NRP_FAILED(hr) && p) {
+            out->obj = p;
+            out->version = wanted[i].version;
+            return NRP_S_OK;
+        }
+    }
+    return hr;
+}
+
+void nrp_info_release(nrp_info *info)
+{
+    nrp_com_release(info->obj);
+    info->obj = NULL;
+}
+
+HRESULT nrp_info_set_event_mask(const nrp_info *info, DWORD low, DWORD high)
+{
+    typedef HRESULT (*fn)(void *, DWORD, DWORD);
+    return NRP_COM_FN(info->obj, fn, NRP_INFO_SetEventMask2)(info->obj, low, high);
+}
+
+HRESULT nrp_info_module_assembly_name(const nrp_info *info, ModuleID module, char *out, size_t cap)
+{
+    typedef HRESULT (*module_info_fn)(void *, ModuleID, const uint8_t **, ULONG, ULONG *, WCHAR *,
+                                      AssemblyID *);
+    typedef HRESULT (*assembly_info_fn)(void *, AssemblyID, ULONG, ULONG *, WCHAR *, AppDomainID *,
+                                        ModuleID *);
+    const uint8_t *base = NULL;
+    ULONG len = 0;
+    AssemblyID assembly = 0;
+    WCHAR name[512];
+    HRESULT hr = NRP_COM_FN(info->obj, module_info_fn, NRP_INFO_GetModuleInfo)(info->obj, module, &base, 0,
+                                                                               &len, NULL, &assembly);
+    if (NRP_FAILED(hr))
+        return hr;
+    hr = NRP_COM_FN(info->obj, assembly_info_fn, NRP_INFO_GetAssemblyInfo)(
+        info->obj, assembly, sizeof name / sizeof name[0], &len, name, NULL, NULL);
+    if (NRP_FAILED(hr))
+        return hr;
+    nrp_utf16_to_utf8(name, len < sizeof name / sizeof name[0] ? len : sizeof name / sizeof name[0], out, cap);
+    return NRP_S_OK;
+}
+
+HRESULT nrp_info_module_metadata(const nrp_info *info, ModuleID module, DWORD open_flags,
+                                 const nrp_guid *iid, nrp_com_object **out)
+{
+    typedef HRESULT (*fn)(void *, ModuleID, DWORD, const nrp_guid *, void **);
+    void *p = NULL;
+    HRESULT hr = NRP_COM_FN(info->obj, fn, NRP_INFO_GetModuleMetaData)(info->obj, module, open_flags, iid, &p);
+    *out = NRP_FAILED(hr) ? NULL : p;
+    return hr;
+}
+
+HRESULT nrp_info_il_body(const nrp_info *info, ModuleID module, mdToken method, const uint8_t **body,
+                         ULONG *size)
+{
+    typedef HRESULT (*fn)(void *, ModuleID, mdToken, const uint8_t **, ULONG *);
+    return NRP_COM_FN(info->obj, fn, NRP_INFO_GetILFunctionBody)(info->obj, module, method, body, size);
+}
+
+HRESULT nrp_info_initialize_current_thread(const nrp_info *info)
+{
+    typedef HRESULT (*fn)(void *);
+    return NRP_COM_FN(info->obj, fn, NRP_INFO_InitializeCurrentThread)(info->obj);
+}
+
+HRESULT nrp_info_request_rejit(const nrp_info *info, ULONG count, ModuleID *modules, mdToken *methods,
+                               int *used_inliners)
+{
+    typedef HRESULT (*with_inliners_fn)(void *, DWORD, ULONG, ModuleID *, mdToken *);
+    typedef HRESULT (*plain_fn)(void *, ULONG, ModuleID *, mdToken *);
+    *used_inliners = 0;
+    if (info->version >= 10) {
+        HRESULT hr = NRP_COM_FN(info->obj, with_inliners_fn, NRP_INFO_RequestReJITWithInliners)(
+            info->obj, NRP_PRF_REJIT_BLOCK_INLINING, count, modules, methods);
+        if (!NRP_FAILED(hr)) {
+            *used_inliners = 1;
+            return hr;
+        }
+    }
+    return NRP_COM_FN(info->obj, plain_fn, NRP_INFO_RequestReJIT)(info->obj, count, modules, methods);
+}
+
+HRESULT nrp_info_apply_metadata(const nrp_info *info, ModuleID module)
+{
+    typedef HRESULT (*fn)(void *, ModuleID);
+    if (info->version < 7)
+        return NRP_S_FALSE;
+    return NRP_COM_FN(info->obj, fn, NRP_INFO_ApplyMetaData)(info->obj, module);
+}
+
+HRESULT nrp_function_control_set_il(nrp_com_object *control, ULONG size, const uint8_t *body)
+{
+    typedef HRESULT (*fn)(void *, ULONG, const uint8_t *);
+    return NRP_COM_FN(control, fn, NRP_FC_SetILFunctionBody)(control, size, body);
+}

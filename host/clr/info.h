@@ -1,0 +1,48 @@
+/*
+ * info.h - typed calls into ICorProfilerInfo4..10, the runtime's side of the
+ * profiling API. Thin: each function is one vtable call plus unit
+ * conversions, so failures come back as the runtime's HRESULT.
+ */
+#ifndef NRP_CLR_INFO_H
+#define NRP_CLR_INFO_H
+
+#include <stddef.h>
+
+#include "clr/com.h"
+
+typedef struct nrp_info {
+    nrp_com_object *obj; /* the newest interface the runtime gave, at least Info5 */
+    int version;         /* 5, 7 or 10 */
+} nrp_info;
+
+/* Ask the runtime's IUnknown for Info10, Info7 or Info5 (newest first). */
+HRESULT nrp_info_acquire(nrp_com_object *unknown, nrp_info *out);
+void nrp_info_release(nrp_info *info);
+
+HRESULT nrp_info_set_event_mask(const nrp_info *info, DWORD low, DWORD high);
+
+/* Simple name of the assembly a module belongs to, UTF-8. */
+HRESULT nrp_info_module_assembly_name(const nrp_info *info, ModuleID module, char *out, size_t cap);
+
+HRESULT nrp_info_module_metadata(const nrp_info *info, ModuleID module, DWORD open_flags,
+                                 const nrp_guid *iid, nrp_com_object **out);
+
+HRESULT nrp_info_il_body(const nrp_info *info, ModuleID module, mdToken method, const uint8_t **body,
+                         ULONG *size);
+
+HRESULT nrp_info_initialize_current_thread(const nrp_info *info);
+
+/* RequestReJITWithInliners (blocking inlining) where the runtime has it,
+ * else RequestReJIT. *used_inliners tells which one answered. */
+HRESULT nrp_info_request_rejit(const nrp_info *info, ULONG count, ModuleID *modules, mdToken *methods,
+                               int *used_inliners);
+
+/* ICorProfilerInfo7::ApplyMetaData; S_FALSE when the runtime lacks Info7. */
+HRESULT nrp_info_apply_metadata(const nrp_info *info, ModuleID module);
+
+/* ICorProfilerFunctionControl::SetILFunctionBody (the runtime copies it). */
+HRESULT nrp_function_control_set_il(nrp_com_object *control, ULONG size, const uint8_t *body);
+
+void nrp_com_release(nrp_com_object *obj);
+
+#endif

@@ -1,0 +1,125 @@
+#include "clr/metadata.h"
+
+#include "clr/slots.h"
+#include "util/utf16.h"
+
+#define TOKEN_TYPE(t) ((t) & 0xFF000000u)
+#define TYPE_DEF 0x02000000u
+#define TYPE_REF 0x01000000u
+
+/* Nesting deeper than this only comes from corrupt metadata. */
+#define MAX_NESTING 32
+
+HRESULT nrp_mdi_enum_type_defs(nrp_com_object *mdi, HCORENUM *e, mdToken *out, ULONG max, ULONG *count)
+{
+    typedef HRESULT (*fn)(void *, HCORENUM *, mdToken *, ULONG, ULONG *);
+    return NRP_COM_FN(mdi, fn, NRP_MDI_EnumTypeDefs)(mdi, e, out, max, count);
+}
+
+HRESULT nrp_mdi_enum_methods(nrp_com_object *mdi, HCORENUM *e, mdToken type, mdToken *out, ULONG max,
+                             ULONG *count)
+{
+    typedef HRESULT (*fn)(void *, HCORENUM *, mdToken, mdToken *, ULONG, ULONG *);
+    return NRP_COM_FN(mdi, fn, NRP_MDI_EnumMethods)(mdi, e, type, out, max, count);
+}
+
+void nrp_mdi_close_enum(nrp_com_object *mdi, HCORENUM e)
+{
+    typedef void (*fn)(void *, HCORENUM);
+    if (e)
+        NRP_COM_FN(mdi, fn, NRP_MDI_CloseEnum)(mdi, e);
+}
+
+HRESULT nrp_mdi_method_props(nrp_com_object *mdi, mdToken method, nrp_md_method_props *out)
+{
+    typedef HRESULT (*fn)(void *, mdToken, mdToken *, WCHAR *, ULONG, ULONG *, DWORD *, const uint8_t **,
+                          ULONG *, ULONG *, DWORD *);
+    WCHAR name[1024];
+    ULONG len = 0;
+    HRESULT hr = NRP_COM_FN(mdi, fn, NRP_MDI_GetMethodProps)(mdi, method, &out->type, name, 1024, &len,
+                                                             &out->attributes, &out->sig, &out->sig_len,
+                                                             &out->rva, &out->impl_flags);
+    if (!NRP_FAILED(hr))
+        nrp_utf16_to_utf8(name, len < 1024 ? len : 1024, out->name, sizeof out->name);
+    return hr;
+}
+
+static HRESULT type_def_props(nrp_com_object *mdi, mdToken td, char *name, size_t cap, DWORD *flags)
+{
+    typedef HRESULT (*fn)(void *, mdToken, WCHAR *, ULONG, ULONG *, DWORD *, mdToken *);
+    WCHAR w[1024];
+    ULONG len = 0;
+    mdToken extends = 0;
+    HRESULT hr = NRP_COM_FN(mdi, fn, NRP_MDI_GetTypeDefProps)(mdi, td, w, 1024, &len, flags, &extends);
+    if (!NRP_FAILED(hr))
+        nrp_utf16_to_utf8(w, len < 1024 ? len : 1024, name, cap);
+    return hr;
+}
+
+static HRESULT type_ref_props(nrp_com_object *mdi, mdToken tr, char *name, size_t cap, mdToken *scope)
+{
+    typedef HRESULT (*fn)(void *, mdToken, mdToken *, WCHAR *, ULONG, ULONG *);
+    WCHAR w[1024];
+    ULONG len = 0;
+    HRESULT hr = NRP_COM_FN(mdi, fn, NRP_MDI_GetTypeRefProps)(mdi, tr, scope, w, 1024, &len);
+    if (!NRP_FAILED(hr))
+        nrp_utf16_to_utf8(w, len < 1024 ? len : 1024, name, cap);
+    return hr;
+}
+
+static HRESULT enclosing_type(nrp_com_object *mdi, mdToken td, mdToken *outer)
+{
+    typedef HRESULT (*fn)(void *, mdToken, mdToken *);
+    return NRP_COM_FN(mdi, fn, NRP_MDI_GetNestedClassProps)(mdi, td, outer);
+}
+
+static HRESULT name_type(nrp_com_object *mdi, mdToken token, nrp_strbuf *out, int depth)
+{
+    char name[1024];
+    HRESULT hr;
+    if (depth > MAX_NESTING)
+        return NRP_E_FAIL;
+    if (TOKEN_TYPE(token) == TYPE_DEF) {
+        DWORD flags = 0;
+        mdToken outer = 0;
+        hr = type_def_props(mdi, token, name, sizeof name, &flags);
+        if (NRP_FAILED(hr))
+            return hr;
+        if ((flags & NRP_TD_VISIBILITY_MASK) >= NRP_TD_NESTED_PUBLIC &&
+            !NRP_FAILED(enclosing_type(mdi, token, &outer)) && outer) {
+            hr = name_type(mdi, outer, out, depth + 1);
+            if (NRP_FAILED(hr))
+                return hr;
+            nrp_strbuf_puts(out, "+");
+        }
+        nrp_strbuf_puts(out, name);
+        return NRP_S_OK;
+    }
+    if (TOKEN_TYPE(token) == TYPE_REF) {
+        mdToken scope = 0;
+        hr = type_ref_props(mdi, token, name, sizeof name, &scope);
+        if (NRP_FAILED(hr))
+            return hr;
+        if (TOKEN_TYPE(scope) == TYPE_REF) { /* a nested type's scope is its enclosing type */
+            hr = name_type(mdi, scope, out, depth + 1);
+            if (NRP_FAILED(hr))
+                return hr;
+            nrp_strbuf_puts(out, "+");
+        }
+        nrp_strbuf_puts(out, name);
+        return NRP_S_OK;
+    }
+    nrp_strbuf_puts(out, "?");
+    return NRP_S_OK;
+}
+
+HRESULT nrp_md_type_name(nrp_com_object *mdi, mdToken token, nrp_strbuf *out)
+{
+    return name_type(mdi, token, out, 0);
+}
+
+HRESULT nrp_mde_token_from_sig(nrp_com_object *mde, const uint8_t *sig, ULONG len, mdToken *out)
+{
+    typedef HRESULT (*fn)(void *, const uint8_t *, ULONG, mdToken *);
+    return NRP_COM_FN(mde, fn, NRP_MDE_GetTokenFromSig)(mde, sig, len, out);
+}

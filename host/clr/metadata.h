@@ -1,0 +1,35 @@
+/*
+ * metadata.h - typed calls into IMetaDataImport / IMetaDataEmit and the
+ * naming of types the way rules write them.
+ */
+#ifndef NRP_CLR_METADATA_H
+#define NRP_CLR_METADATA_H
+
+#include "clr/com.h"
+#include "util/strbuf.h"
+
+HRESULT nrp_mdi_enum_type_defs(nrp_com_object *mdi, HCORENUM *e, mdToken *out, ULONG max, ULONG *count);
+HRESULT nrp_mdi_enum_methods(nrp_com_object *mdi, HCORENUM *e, mdToken type, mdToken *out, ULONG max,
+                             ULONG *count);
+void nrp_mdi_close_enum(nrp_com_object *mdi, HCORENUM e);
+
+typedef struct nrp_md_method_props {
+    mdToken type;
+    char name[1024];
+    DWORD attributes;
+    DWORD impl_flags;
+    ULONG rva;
+    const uint8_t *sig;
+    ULONG sig_len;
+} nrp_md_method_props;
+
+HRESULT nrp_mdi_method_props(nrp_com_object *mdi, mdToken method, nrp_md_method_props *out);
+
+/* Full name of a TypeDef or TypeRef: "Namespace.Type", nested types as
+ * "Namespace.Outer+Inner". TypeSpecs are named "?" (none occur where the
+ * host asks). */
+HRESULT nrp_md_type_name(nrp_com_object *mdi, mdToken token, nrp_strbuf *out);
+
+HRESULT nrp_mde_token_from_sig(nrp_com_object *mde, const uint8_t *sig, ULONG len, mdToken *out);
+
+#endif

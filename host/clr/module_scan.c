@@ -1,0 +1,81 @@
+#include "clr/module_scan.h"
+
+#include "clr/metadata.h"
+#include "core/log.h"
+#include "sig/sig.h"
+
+static int name_token(void *ctx, uint32_t token, nrp_strbuf *out)
+{
+    return NRP_FAILED(nrp_md_type_name(ctx, token, out)) ? NRP_ERROR : NRP_OK;
+}
+
+static int has_il(const nrp_md_method_props *p)
+{
+    return p->rva != 0 && !(p->attributes & (NRP_MD_ABSTRACT | NRP_MD_PINVOKE_IMPL)) &&
+           (p->impl_flags & NRP_MI_CODE_TYPE_MASK) == 0 && !(p->impl_flags & NRP_MI_INTERNAL_CALL);
+}
+
+static void report(nrp_com_object *mdi, const nrp_scan_visitor *v, const char *type, mdToken method,
+                   const nrp_md_method_props *props, long match)
+{
+    nrp_strbuf display;
+    nrp_err err;
+    nrp_strbuf_init(&display);
+    nrp_strbuf_printf(&display, "%s::%s(", type, props->name);
+    if (nrp_sig_format_method_params(props->sig, props->sig_len, name_token, mdi, &display, NULL, &err)) {
+        nrp_log(NRP_LOG_WARN, "skipping %s::%s: cannot read its signature: %s", type, props->name, err.msg);
+    } else {
+        nrp_strbuf_puts(&display, ")");
+        if (!display.oom) {
+            nrp_scan_hit hit = {type, props->name, display.data, method,
+                                (props->attributes & NRP_MD_STATIC) != 0, match};
+            v->hit(v->ctx, &hit);
+        }
+    }
+    nrp_strbuf_free(&display);
+}
+
+static HRESULT scan_methods(nrp_com_object *mdi, const nrp_scan_visitor *v, mdToken type, const char *type_name)
+{
+    HCORENUM e = NULL;
+    mdToken methods[64];
+    ULONG n = 0;
+    HRESULT hr;
+    while ((hr = nrp_mdi_enum_methods(mdi, &e, type, methods, 64, &n)) == NRP_S_OK && n > 0) {
+        for (ULONG i = 0; i < n; i++) {
+            nrp_md_method_props props;
+            if (NRP_FAILED(nrp_mdi_method_props(mdi, methods[i], &props)) || !has_il(&props))
+                continue;
+            long match = v->match(v->ctx, type_name, props.name);
+            if (match >= 0)
+                report(mdi, v, type_name, methods[i], &props, match);
+        }
+    }
+    nrp_mdi_close_enum(mdi, e);
+    return NRP_FAILED(hr) ? hr : NRP_S_OK;
+}
+
+HRESULT nrp_module_scan(nrp_com_object *mdi, const nrp_scan_visitor *v)
+{
+    HCORENUM e = NULL;
+    mdToken types[64];
+    ULONG n = 0;
+    HRESULT hr, first_failure = NRP_S_OK;
+    while ((hr = nrp_mdi_enum_type_defs(mdi, &e, types, 64, &n)) == NRP_S_OK && n > 0) {
+        for (ULONG i = 0; i < n; i++) {
+            nrp_strbuf name;
+            nrp_strbuf_init(&name);
+            if (!NRP_FAILED(nrp_md_type_name(mdi, types[i], &name)) && name.data && !name.oom &&
+                v->want_type(v->ctx, name.data)) {
+                HRESULT mhr = scan_methods(mdi, v, types[i], name.data);
+                if (NRP_FAILED(mhr) && first_failure == NRP_S_OK)
+                    first_failure = mhr;
+            }
+            nrp_strbuf_free(&name);
+        }
+    }
+    nrp_mdi_close_enum(mdi, e);
+    if (NRP_FAILED(hr))
+        return hr;
+    return first_failure;
+}

@@ -1,0 +1,388 @@
+#include "core/profiler.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clr/info.h"
+#include "clr/metadata.h"
+#include "clr/module_scan.h"
+#include "core/log.h"
+#include "core/self_path.h"
+#include "il/il_body.h"
+#include "metrics/metrics.h"
+#include "plugin/loader.h"
+#include "plugin/rewrite.h"
+#include "rejit/targets.h"
+#include "rejit/worker.h"
+#include "rules/config.h"
+#include "rules/glob.h"
+#include "util/path.h"
+
+#define NRP_VERSION_STRING "0.1.0"
+#define DEFAULT_METRICS_PATH "/tmp/nrprof-{pid}.prom"
+#define CONFIG_FILE_NAME "instrumentation.yaml"
+#define PLUGIN_DIR_NAME "plugins"
+/* How long ModuleLoadFinished waits for the worker's RequestReJIT. Long
+ * enough that the rewrite is in place before the module's first call in
+ * practice; bounded so a stuck runtime can never hang the app. */
+#define REJIT_WAIT_MS 2000
+
+/* One rule as the session uses it: its strategy resolved, or NULL when the
+ * rule was refused at start-up. */
+typedef struct active_rule {
+    const nrp_rule *rule;
+    const nrp_strategy *strategy;
+    const char *plugin;
+} active_rule;
+
+static struct session {
+    nrp_info info;
+    nrp_config *config;
+    active_rule *rules;
+    size_t active_count;
+    nrp_plugin_set plugins;
+    nrp_metrics *metrics;
+    nrp_targets *targets;
+    char metrics_path[4096];
+    uint64_t *rewritten;
+    uint64_t *failed;
+    int ready;
+} S;
+
+/* ---- start-up ---------------------------------------------------------- */
+
+static int resolve_config_path(const char *self_dir, char *out, size_t cap)
+{
+    const char *env = getenv("NRP_CONFIG");
+    if (env && *env)
+        return snprintf(out, cap, "%s", env) < (int)cap ? NRP_OK : NRP_ERROR;
+    return nrp_path_join(self_dir, CONFIG_FILE_NAME, out, cap);
+}
+
+static void resolve_rules(void)
+{
+    S.rules = calloc(S.config->rule_count ? S.config->rule_count : 1, sizeof *S.rules);
+    if (!S.rules)
+        return;
+    for (size_t i = 0; i < S.config->rule_count; i++) {
+        const nrp_rule *r = &S.config->rules[i];
+        const nrp_loaded_plugin *owner = NULL;
+        S.rules[i].rule = r;
+        S.rules[i].strategy = nrp_plugin_set_find(&S.plugins, r->strategy, &owner);
+        if (!S.rules[i].strategy) {
+            nrp_log(NRP_LOG_ERROR, "%s:%u:%u: rule '%s' uses strategy '%s', which no loaded plugin provides; "
+                    "the rule is skipped", S.config->path, r->line, r->column, r->name, r->strategy);
+            continue;
+        }
+        S.rules[i].plugin = owner->desc->name;
+        S.active_count++;
+    }
+}
+
+static void export_metrics(void)
+{
+    nrp_err err;
+    if (S.metrics && nrp_metrics_export_file(S.metrics, S.metrics_path, &err) != NRP_OK)
+        nrp_log(NRP_LOG_ERROR, "cannot write metrics: %s", err.msg);
+}
+
+/* Exit paths vary (Environment.Exit, unhandled exceptions, return from
+ * Main); the runtime's Shutdown callback is not reached on all of them. */
+static void export_at_exit(void)
+{
+    export_metrics();
+}
+
+static void describe_start(void)
+{
+    nrp_strbuf plugins;
+    nrp_strbuf_init(&plugins);
+    nrp_plugin_set_describe(&S.plugins, &plugins);
+    nrp_log(NRP_LOG_INFO, "nrprof %s: config %s: %zu rule(s), %zu active; plugins: %s; metrics to %s",
+            NRP_VERSION_STRING, S.config->path, S.config->rule_count, S.active_count,
+            plugins.data ? plugins.data : "?", S.metrics_path);
+    nrp_strbuf_free(&plugins);
+}
+
+static HRESULT cancel(const char *why)
+{
+    nrp_log(NRP_LOG_ERROR, "%s; the process runs uninstrumented", why);
+    nrp_info_release(&S.info);
+    return NRP_CORPROF_E_PROFILER_CANCEL_ACTIVATION;
+}
+
+HRESULT nrp_profiler_initialize(nrp_com_object *runtime_info)
+{
+    char self_dir[4096], path[4096];
+    const char *metrics_env = getenv("NRP_METRICS_FILE");
+    nrp_err err;
+    HRESULT hr;
+
+    nrp_log_init_from_env();
+    if (nrp_self_dir(self_dir, sizeof self_dir) != NRP_OK)
+        return cancel("cannot find the folder of libNewRelicProfiler.so");
+    hr = nrp_info_acquire(runtime_info, &S.info);
+    if (NRP_FAILED(hr))
+        return cancel("the runtime offers no ICorProfilerInfo5 (needs .NET Core 3.0 or later)");
+    if (resolve_config_path(self_dir, path, sizeof path) != NRP_OK)
+        return cancel("config path too long");
+    if (nrp_config_load_file(path, &S.config, &err) != NRP_OK) {
+        char why[sizeof err.msg + 32];
+        snprintf(why, sizeof why, "config rejected: %s", err.msg);
+        return cancel(why);
+    }
+    if (nrp_path_expand_pid(metrics_env && *metrics_env ? metrics_env : DEFAULT_METRICS_PATH, S.metrics_path,
+                            sizeof S.metrics_path) != NRP_OK)
+        return cancel("NRP_METRICS_FILE is too long");
+    S.metrics = nrp_metrics_create();
+    S.targets = nrp_targets_create();
+    if (!S.metrics || !S.targets)
+        return cancel("out of memory at start-up");
+    S.rewritten = nrp_metrics_counter(S.metrics, "nrp_methods_rewritten_total",
+                                      "Methods whose IL the profiler rewrote.", NULL, NULL);
+    S.failed = nrp_metrics_counter(S.metrics, "nrp_method_rewrite_failures_total",
+                                   "Methods left uninstrumented because a rewrite failed.", NULL, NULL);
+    if (!S.rewritten || !S.failed)
+        return cancel("out of memory at start-up");
+
+    if (nrp_path_join(self_dir, PLUGIN_DIR_NAME, path, sizeof path) == NRP_OK)
+        nrp_plugin_set_load_dir(&S.plugins, path, nrp_host_api_table());
+    resolve_rules();
+    describe_start();
+    if (S.active_count == 0)
+        return cancel("no rule has a usable strategy");
+    if (nrp_rejit_worker_start(&S.info, &err) != NRP_OK)
+        return cancel(err.msg);
+    /* ReadyToRun code and tiered compilation stay on: rewrites go through
+     * ReJIT, which reaches precompiled methods too. */
+    hr = nrp_info_set_event_mask(&S.info, NRP_PRF_MONITOR_MODULE_LOADS | NRP_PRF_ENABLE_REJIT, 0);
+    if (NRP_FAILED(hr)) {
+        char why[96];
+        snprintf(why, sizeof why, "the runtime refused the event mask (0x%08x)", (unsigned)hr);
+        return cancel(why);
+    }
+    atexit(export_at_exit);
+    S.ready = 1;
+    return NRP_S_OK;
+}
+
+/* ---- matching at module load ------------------------------------------- */
+
+typedef struct module_scan {
+    ModuleID module;
+    const char *assembly;
+    const int *rule_applies;  /* per rule: its assembly glob matched */
+    ModuleID *modules;
+    mdToken *methods;
+    size_t count;
+    size_t cap;
+    int oom;
+} module_scan;
+
+static int want_type(void *ctx, const char *type)
+{
+    const module_scan *m = ctx;
+    for (size_t i = 0; i < S.config->rule_count; i++)
+        if (m->rule_applies[i] && nrp_glob_match(S.rules[i].rule->type, type))
+            return 1;
+    return 0;
+}
+
+static long match_method(void *ctx, const char *type, const char *method)
+{
+    const module_scan *m = ctx;
+    for (size_t i = 0; i < S.config->rule_count; i++)
+        if (m->rule_applies[i] && nrp_glob_match(S.rules[i].rule->type, type) &&
+            nrp_glob_match(S.rules[i].rule->method, method))
+            return (long)i;
+    return -1;
+}
+
+static void on_hit(void *ctx, const nrp_scan_hit *hit)
+{
+    module_scan *m = ctx;
+    nrp_target t = {m->module, hit->method, (size_t)hit->match, (char *)m->assembly, (char *)hit->type,
+                    (char *)hit->name, (char *)hit->display, hit->is_static};
+    if (m->count == m->cap) {
+        size_t cap = m->cap ? m->cap * 2 : 16;
+        ModuleID *mods = realloc(m->modules, cap * sizeof *mods);
+        if (mods)
+            m->modules = mods;
+        mdToken *meths = mods ? realloc(m->methods, cap * sizeof *meths) : NULL;
+        if (!mods || !meths) {
+            m->oom = 1;
+            return;
+        }
+        m->methods = meths;
+        m->cap = cap;
+    }
+    if (nrp_targets_add(S.targets, &t) != NRP_OK) {
+        m->oom = 1;
+        return;
+    }
+    NRP_LOG_DBG("rule '%s' matches %s in %s", S.rules[t.rule].rule->name, hit->display, m->assembly);
+    m->modules[m->count] = m->module;
+    m->methods[m->count] = hit->method;
+    m->count++;
+}
+
+void nrp_profiler_module_load_finished(ModuleID module, HRESULT status)
+{
+    char assembly[512];
+    nrp_com_object *mdi = NULL;
+    int *applies;
+    int any = 0;
+
+    if (!S.ready || NRP_FAILED(status))
+        return;
+    if (NRP_FAILED(nrp_info_module_assembly_name(&S.info, module, assembly, sizeof assembly)))
+        return;
+    applies = calloc(S.config->rule_count, sizeof *applies);
+    if (!applies)
+        return;
+    for (size_t i = 0; i < S.config->rule_count; i++) {
+        applies[i] = S.rules[i].strategy && nrp_glob_match(S.rules[i].rule->assembly, assembly);
+        any |= applies[i];
+    }
+    if (!any) {
+        free(applies);
+        return;
+    }
+    HRESULT hr = nrp_info_module_metadata(&S.info, module, NRP_OF_READ, &NRP_IID_IMetaDataImport, &mdi);
+    if (NRP_FAILED(hr)) {
+        nrp_log(NRP_LOG_WARN, "cannot read metadata of %s (0x%08x); its methods stay uninstrumented", assembly,
+                (unsigned)hr);
+        free(applies);
+        return;
+    }
+    module_scan scan = {module, assembly, applies, NULL, NULL, 0, 0, 0};
+    nrp_scan_visitor visitor = {&scan, want_type, match_method, on_hit};
+    hr = nrp_module_scan(mdi, &visitor);
+    nrp_com_release(mdi);
+    if (NRP_FAILED(hr))
+        nrp_log(NRP_LOG_WARN, "reading the types of %s failed (0x%08x); some methods may stay uninstrumented",
+                assembly, (unsigned)hr);
+    if (scan.oom)
+        nrp_log(NRP_LOG_ERROR, "out of memory matching rules in %s; some methods stay uninstrumented", assembly);
+    if (scan.count) {
+        HRESULT rejit_hr = NRP_S_OK;
+        nrp_rejit_outcome o = nrp_rejit_request(scan.modules, scan.methods, scan.count, REJIT_WAIT_MS, &rejit_hr);
+        if (o == NRP_REJIT_TIMED_OUT)
+            nrp_log(NRP_LOG_WARN, "ReJIT of %zu method(s) in %s not confirmed within %d ms; their first calls may "
+                    "run uninstrumented", scan.count, assembly, REJIT_WAIT_MS);
+        else if (o == NRP_REJIT_NO_MEMORY)
+            nrp_log(NRP_LOG_ERROR, "out of memory requesting ReJIT in %s", assembly);
+        else if (NRP_FAILED(rejit_hr))
+            nrp_log(NRP_LOG_ERROR, "the runtime refused ReJIT of %zu method(s) in %s (0x%08x)", scan.count,
+                    assembly, (unsigned)rejit_hr);
+        else
+            nrp_log(NRP_LOG_DEBUG, "ReJIT requested for %zu method(s) in %s", scan.count, assembly);
+    }
+    free(scan.modules);
+    free(scan.methods);
+    free(applies);
+}
+
+/* ---- rewriting ---------------------------------------------------------- */
+
+typedef struct emit_ctx {
+    ModuleID module;
+    nrp_com_object *mde;
+} emit_ctx;
+
+static int sig_token(void *ctx, const uint8_t *sig, uint32_t len, uint32_t *token, nrp_err *err)
+{
+    emit_ctx *e = ctx;
+    HRESULT hr;
+    if (!e->mde) {
+        hr = nrp_info_module_metadata(&S.info, e->module, NRP_OF_READ | NRP_OF_WRITE, &NRP_IID_IMetaDataEmit,
+                                      &e->mde);
+        if (NRP_FAILED(hr))
+            return nrp_err_set(err, "cannot open the module's metadata for writing (0x%08x)", (unsigned)hr);
+    }
+    hr = nrp_mde_token_from_sig(e->mde, sig, len, token);
+    if (NRP_FAILED(hr))
+        return nrp_err_set(err, "GetTokenFromSig failed (0x%08x)", (unsigned)hr);
+    return NRP_OK;
+}
+
+static int rewrite(const nrp_target *t, const uint8_t *il, ULONG il_size, nrp_com_object *control, nrp_err *err)
+{
+    const active_rule *ar = &S.rules[t->rule];
+    emit_ctx emit = {t->module, NULL};
+    nrp_rewrite rw;
+    uint8_t *out = NULL;
+    int rc = NRP_ERROR;
+
+    memset(&rw, 0, sizeof rw);
+    rw.method = (nrp_method_info){sizeof(nrp_method_info), t->assembly, t->type, t->name, t->display,
+                                  ar->rule->name, t->is_static};
+    rw.metrics = S.metrics;
+    rw.sig_token = sig_token;
+    rw.sig_token_ctx = &emit;
+    if (nrp_il_decode(il, il_size, &rw.body, err) != NRP_OK)
+        goto done;
+    if (nrp_rewrite_apply(&rw, ar->plugin, ar->strategy, err) != NRP_OK)
+        goto done;
+    size_t size = nrp_il_encoded_size(&rw.body);
+    out = malloc(size);
+    if (!out) {
+        nrp_err_set(err, "out of memory encoding %zu bytes", size);
+        goto done;
+    }
+    if (nrp_il_encode(&rw.body, out, size, err) != size)
+        goto done;
+    HRESULT hr = nrp_function_control_set_il(control, (ULONG)size, out);
+    if (NRP_FAILED(hr)) {
+        nrp_err_set(err, "the runtime refused the new body (0x%08x)", (unsigned)hr);
+        goto done;
+    }
+    rc = NRP_OK;
+done:
+    free(out);
+    nrp_il_body_free(&rw.body);
+    nrp_com_release(emit.mde);
+    return rc;
+}
+
+HRESULT nrp_profiler_get_rejit_parameters(ModuleID module, mdToken method, nrp_com_object *control)
+{
+    nrp_target t;
+    const uint8_t *il = NULL;
+    ULONG il_size = 0;
+    nrp_err err;
+
+    if (!S.ready || !nrp_targets_find(S.targets, module, method, &t))
+        return NRP_S_OK; /* not ours: the runtime keeps the original IL */
+    HRESULT hr = nrp_info_il_body(&S.info, module, method, &il, &il_size);
+    if (NRP_FAILED(hr)) {
+        nrp_err_set(&err, "cannot read its IL (0x%08x)", (unsigned)hr);
+    } else if (rewrite(&t, il, il_size, control, &err) == NRP_OK) {
+        __atomic_fetch_add(S.rewritten, 1, __ATOMIC_RELAXED);
+        NRP_LOG_DBG("rewrote %s with rule '%s'", t.display, S.rules[t.rule].rule->name);
+        return NRP_S_OK;
+    }
+    __atomic_fetch_add(S.failed, 1, __ATOMIC_RELAXED);
+    nrp_log(NRP_LOG_ERROR, "rule '%s': %s stays uninstrumented: %s", S.rules[t.rule].rule->name, t.display,
+            err.msg);
+    return NRP_S_OK;
+}
+
+void nrp_profiler_rejit_error(ModuleID module, mdToken method, HRESULT status)
+{
+    nrp_target t;
+    if (S.ready && nrp_targets_find(S.targets, module, method, &t))
+        nrp_log(NRP_LOG_ERROR, "the runtime could not rejit %s (0x%08x); it stays uninstrumented", t.display,
+                (unsigned)status);
+}
+
+void nrp_profiler_shutdown(void)
+{
+    if (!S.ready)
+        return;
+    nrp_log(NRP_LOG_INFO, "shutdown: %zu method(s) matched, %llu rewritten, %llu failed", nrp_targets_count(S.targets),
+            (unsigned long long)__atomic_load_n(S.rewritten, __ATOMIC_RELAXED),
+            (unsigned long long)__atomic_load_n(S.failed, __ATOMIC_RELAXED));
+    export_metrics();
+}

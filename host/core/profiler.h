@@ -1,0 +1,26 @@
+/*
+ * profiler.h - the profiling session: what the runtime callbacks do.
+ *
+ * The COM glue (clr/callback.c) only forwards here. Nothing in this layer
+ * may take the app down: every failure is logged and leaves the method, or
+ * the whole process, uninstrumented.
+ */
+#ifndef NRP_CORE_PROFILER_H
+#define NRP_CORE_PROFILER_H
+
+#include "clr/com.h"
+
+/* Set up from ICorProfilerCallback::Initialize. Returns S_OK, or
+ * CORPROF_E_PROFILER_CANCEL_ACTIVATION to leave the process alone. */
+HRESULT nrp_profiler_initialize(nrp_com_object *runtime_info);
+
+void nrp_profiler_module_load_finished(ModuleID module, HRESULT status);
+
+/* Build the rewritten IL for one method and hand it to control. */
+HRESULT nrp_profiler_get_rejit_parameters(ModuleID module, mdToken method, nrp_com_object *control);
+
+void nrp_profiler_rejit_error(ModuleID module, mdToken method, HRESULT status);
+
+void nrp_profiler_shutdown(void);
+
+#endif

@@ -1,0 +1,76 @@
+#include <stdarg.h>
+#include <string.h>
+
+#include "core/log.h"
+#include "plugin/rewrite.h"
+
+static void api_log(nrp_log_level level, const char *plugin, const char *fmt, ...)
+{
+    va_list ap;
+    if (level < NRP_LOG_ERROR || level > NRP_LOG_TRACE)
+        level = NRP_LOG_ERROR;
+    va_start(ap, fmt);
+    nrp_logv(level, plugin ? plugin : "plugin", fmt, ap);
+    va_end(ap);
+}
+
+static const nrp_method_info *api_method(nrp_rewrite *rw)
+{
+    return &rw->method;
+}
+
+static int api_il_insert_at_entry(nrp_rewrite *rw, const uint8_t *il, uint32_t len, uint32_t stack)
+{
+    if (!il && len)
+        return nrp_err_set(&rw->err, "il_insert_at_entry: NULL code");
+    return nrp_il_insert_at_entry(&rw->body, il, len, stack, &rw->err);
+}
+
+static int api_standalone_sig_token(nrp_rewrite *rw, const uint8_t *sig, uint32_t len, uint32_t *token)
+{
+    if (!sig || !len || !token)
+        return nrp_err_set(&rw->err, "standalone_sig_token: empty signature");
+    return rw->sig_token(rw->sig_token_ctx, sig, len, token, &rw->err);
+}
+
+static uint64_t *api_counter(nrp_rewrite *rw, const char *metric, const char *help)
+{
+    uint64_t *c;
+    if (!metric || !*metric) {
+        nrp_err_set(&rw->err, "counter: empty metric name");
+        return NULL;
+    }
+    c = nrp_metrics_counter(rw->metrics, metric, help, rw->method.rule, rw->method.display);
+    if (!c)
+        nrp_err_set(&rw->err, "counter: out of memory");
+    return c;
+}
+
+static const nrp_host_api host_api = {
+    .size = sizeof(nrp_host_api),
+    .abi_major = NRP_ABI_MAJOR,
+    .abi_minor = NRP_ABI_MINOR,
+    .log = api_log,
+    .method = api_method,
+    .il_insert_at_entry = api_il_insert_at_entry,
+    .standalone_sig_token = api_standalone_sig_token,
+    .counter = api_counter,
+};
+
+const nrp_host_api *nrp_host_api_table(void)
+{
+    return &host_api;
+}
+
+int nrp_rewrite_apply(nrp_rewrite *rw, const char *plugin_name, const nrp_strategy *strategy,
+                      nrp_err *err)
+{
+    char reason[sizeof rw->err.msg];
+    reason[0] = '\0';
+    rw->err.msg[0] = '\0';
+    if (strategy->rewrite(rw, reason, sizeof reason) == NRP_OK)
+        return NRP_OK;
+    /* Prefer the plugin's words; fall back to the failing service's. */
+    return nrp_err_set(err, "plugin '%s' strategy '%s' refused %s: %s", plugin_name, strategy->name,
+                       rw->method.display, reason[0] ? reason : rw->err.msg[0] ? rw->err.msg : "no reason given");
+}

@@ -1,0 +1,39 @@
+/*
+ * rewrite.h - one method being rewritten: the state behind the opaque
+ * nrp_rewrite handle plugins receive, and the host services that act on it.
+ *
+ * Pure C: the one service that needs the runtime (a signature token in the
+ * method's module) is reached through a function pointer the orchestrator
+ * fills in, so this layer is unit-tested with a fake.
+ */
+#ifndef NRP_PLUGIN_REWRITE_H
+#define NRP_PLUGIN_REWRITE_H
+
+#include <stdint.h>
+
+#include "il/il_body.h"
+#include "metrics/metrics.h"
+#include "nrp/plugin.h"
+#include "util/err.h"
+
+typedef int (*nrp_sig_token_fn)(void *ctx, const uint8_t *sig, uint32_t len, uint32_t *token,
+                                nrp_err *err);
+
+struct nrp_rewrite {
+    nrp_method_info method;
+    nrp_il_body body;           /* edited in place by the services */
+    nrp_metrics *metrics;
+    nrp_sig_token_fn sig_token;
+    void *sig_token_ctx;
+    nrp_err err;                /* reason of the last failing service call */
+};
+
+/* The service table handed to every plugin's init(). */
+const nrp_host_api *nrp_host_api_table(void);
+
+/* Run one strategy on rw. On failure err names the plugin and the reason;
+ * rw->body may then be partly edited and must be discarded. */
+int nrp_rewrite_apply(nrp_rewrite *rw, const char *plugin_name, const nrp_strategy *strategy,
+                      nrp_err *err);
+
+#endif

@@ -1,0 +1,136 @@
+#include "rejit/targets.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nrp/plugin.h"
+
+/* Open addressing with linear probing; grows at 50% load. Entries are
+ * pointers so a lookup's copy stays valid across growth. */
+struct nrp_targets {
+    pthread_mutex_t lock;
+    nrp_target **slots;
+    size_t cap;
+    size_t count;
+};
+
+static size_t hash_key(uint64_t module, uint32_t method)
+{
+    uint64_t h = module * 0x9E3779B97F4A7C15ull ^ method * 0xC2B2AE3D27D4EB4Full;
+    return (size_t)(h ^ (h >> 29));
+}
+
+nrp_targets *nrp_targets_create(void)
+{
+    nrp_targets *t = calloc(1, sizeof *t);
+    if (!t)
+        return NULL;
+    t->cap = 256;
+    t->slots = calloc(t->cap, sizeof *t->slots);
+    if (!t->slots) {
+        free(t);
+        return NULL;
+    }
+    pthread_mutex_init(&t->lock, NULL);
+    return t;
+}
+
+static void target_free(nrp_target *e)
+{
+    free(e->assembly);
+    free(e->type);
+    free(e->name);
+    free(e->display);
+    free(e);
+}
+
+void nrp_targets_destroy(nrp_targets *t)
+{
+    if (!t)
+        return;
+    for (size_t i = 0; i < t->cap; i++)
+        if (t->slots[i])
+            target_free(t->slots[i]);
+    free(t->slots);
+    pthread_mutex_destroy(&t->lock);
+    free(t);
+}
+
+static nrp_target **probe(nrp_target **slots, size_t cap, uint64_t module, uint32_t method)
+{
+    size_t i = hash_key(module, method) & (cap - 1);
+    while (slots[i] && !(slots[i]->module == module && slots[i]->method == method))
+        i = (i + 1) & (cap - 1);
+    return &slots[i];
+}
+
+static int grow(nrp_targets *t)
+{
+    size_t cap = t->cap * 2;
+    nrp_target **slots = calloc(cap, sizeof *slots);
+    if (!slots)
+        return NRP_ERROR;
+    for (size_t i = 0; i < t->cap; i++)
+        if (t->slots[i])
+            *probe(slots, cap, t->slots[i]->module, t->slots[i]->method) = t->slots[i];
+    free(t->slots);
+    t->slots = slots;
+    t->cap = cap;
+    return NRP_OK;
+}
+
+int nrp_targets_add(nrp_targets *t, const nrp_target *target)
+{
+    int rc = NRP_OK;
+    nrp_target *e = calloc(1, sizeof *e);
+    if (!e)
+        return NRP_ERROR;
+    *e = *target;
+    e->assembly = strdup(target->assembly);
+    e->type = strdup(target->type);
+    e->name = strdup(target->name);
+    e->display = strdup(target->display);
+    if (!e->assembly || !e->type || !e->name || !e->display) {
+        target_free(e);
+        return NRP_ERROR;
+    }
+    pthread_mutex_lock(&t->lock);
+    if ((t->count + 1) * 2 > t->cap && grow(t) != NRP_OK) {
+        rc = NRP_ERROR;
+    } else {
+        nrp_target **slot = probe(t->slots, t->cap, e->module, e->method);
+        if (*slot) {
+            target_free(e);
+        } else {
+            *slot = e;
+            t->count++;
+        }
+        e = NULL;
+    }
+    pthread_mutex_unlock(&t->lock);
+    if (e)
+        target_free(e);
+    return rc;
+}
+
+int nrp_targets_find(nrp_targets *t, uint64_t module, uint32_t method, nrp_target *out)
+{
+    int found = 0;
+    pthread_mutex_lock(&t->lock);
+    nrp_target *e = *probe(t->slots, t->cap, module, method);
+    if (e) {
+        *out = *e;
+        found = 1;
+    }
+    pthread_mutex_unlock(&t->lock);
+    return found;
+}
+
+size_t nrp_targets_count(nrp_targets *t)
+{
+    pthread_mutex_lock(&t->lock);
+    size_t n = t->count;
+    pthread_mutex_unlock(&t->lock);
+    return n;
+}

@@ -1,0 +1,39 @@
+/*
+ * targets.h - the methods matched at module load and waiting for (or done
+ * with) their rewrite, keyed by (module, method token). Filled from
+ * ModuleLoadFinished, read from GetReJITParameters on other threads.
+ */
+#ifndef NRP_REJIT_TARGETS_H
+#define NRP_REJIT_TARGETS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct nrp_target {
+    uint64_t module;
+    uint32_t method;
+    size_t rule;         /* index into the config's rules */
+    char *assembly;
+    char *type;
+    char *name;
+    char *display;       /* "Type::Method(Params)" */
+    int is_static;
+} nrp_target;
+
+typedef struct nrp_targets nrp_targets;
+
+nrp_targets *nrp_targets_create(void);
+void nrp_targets_destroy(nrp_targets *t);
+
+/* Record a target (strings are copied). An existing entry for the same
+ * (module, method) is kept: the first matching rule wins. NRP_ERROR only
+ * when out of memory. */
+int nrp_targets_add(nrp_targets *t, const nrp_target *target);
+
+/* Copy of the entry for (module, method) into out, with the strings shared
+ * (they live as long as the table). Returns 0 when absent. */
+int nrp_targets_find(nrp_targets *t, uint64_t module, uint32_t method, nrp_target *out);
+
+size_t nrp_targets_count(nrp_targets *t);
+
+#endif

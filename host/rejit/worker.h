@@ -1,0 +1,31 @@
+/*
+ * worker.h - the native thread that asks the runtime for ReJITs.
+ *
+ * RequestReJIT suspends the runtime, so calling it on a callback thread can
+ * deadlock against a thread that waits for that callback. The worker is a
+ * thread of our own; ModuleLoadFinished hands it a batch and waits a bounded
+ * time, so the rewrite is in place before the module's code first runs
+ * without ever blocking the runtime indefinitely.
+ */
+#ifndef NRP_REJIT_WORKER_H
+#define NRP_REJIT_WORKER_H
+
+#include <stddef.h>
+
+#include "clr/info.h"
+#include "util/err.h"
+
+int nrp_rejit_worker_start(const nrp_info *info, nrp_err *err);
+
+typedef enum nrp_rejit_outcome {
+    NRP_REJIT_DONE,      /* the runtime accepted (or refused: see *hr) the batch */
+    NRP_REJIT_TIMED_OUT, /* still queued or running; it completes in the background */
+    NRP_REJIT_NO_MEMORY
+} nrp_rejit_outcome;
+
+/* Queue one batch (arrays are copied) and wait up to timeout_ms for the
+ * worker to have called the runtime. */
+nrp_rejit_outcome nrp_rejit_request(const ModuleID *modules, const mdToken *methods, size_t count,
+                                    unsigned timeout_ms, HRESULT *hr);
+
+#endif

@@ -1,0 +1,267 @@
+#include "sig/sig.h"
+
+#include <stdio.h>
+
+#include "nrp/il.h"
+#include "nrp/plugin.h"
+
+/* Nesting deeper than this is not produced by any compiler; refusing it
+ * keeps hostile blobs from exhausting the stack. */
+#define MAX_TYPE_DEPTH 64
+
+typedef struct reader {
+    const uint8_t *p;
+    const uint8_t *end;
+    nrp_sig_type_namer namer;
+    void *namer_ctx;
+    nrp_err *err;
+} reader;
+
+int nrp_sig_read_compressed(const uint8_t **pp, const uint8_t *end, uint32_t *out)
+{
+    const uint8_t *p = *pp;
+    if (p >= end)
+        return NRP_ERROR;
+    if ((p[0] & 0x80) == 0) {
+        *out = p[0];
+        *pp = p + 1;
+    } else if ((p[0] & 0xC0) == 0x80) {
+        if (end - p < 2)
+            return NRP_ERROR;
+        *out = (uint32_t)(p[0] & 0x3F) << 8 | p[1];
+        *pp = p + 2;
+    } else if ((p[0] & 0xE0) == 0xC0) {
+        if (end - p < 4)
+            return NRP_ERROR;
+        *out = (uint32_t)(p[0] & 0x1F) << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+        *pp = p + 4;
+    } else {
+        return NRP_ERROR;
+    }
+    return NRP_OK;
+}
+
+static int read_u(reader *r, uint32_t *v)
+{
+    if (nrp_sig_read_compressed(&r->p, r->end, v))
+        return nrp_err_set(r->err, "signature truncated or holds a bad compressed integer");
+    return NRP_OK;
+}
+
+static int read_byte(reader *r, uint8_t *b)
+{
+    if (r->p >= r->end)
+        return nrp_err_set(r->err, "signature truncated");
+    *b = *r->p++;
+    return NRP_OK;
+}
+
+/* TypeDefOrRefOrSpecEncoded (II.23.2.8) to a metadata token. */
+static int read_type_token(reader *r, uint32_t *token)
+{
+    static const uint32_t tables[3] = {0x02000000u, 0x01000000u, 0x1B000000u};
+    uint32_t v;
+    if (read_u(r, &v))
+        return NRP_ERROR;
+    if ((v & 3) == 3)
+        return nrp_err_set(r->err, "signature names a type with an invalid table tag");
+    *token = tables[v & 3] | (v >> 2);
+    return NRP_OK;
+}
+
+static int name_token(reader *r, uint32_t token, nrp_strbuf *out)
+{
+    if (r->namer(r->namer_ctx, token, out))
+        return nrp_err_set(r->err, "cannot name type token 0x%08x", token);
+    return NRP_OK;
+}
+
+static const char *primitive_name(uint8_t et)
+{
+    switch (et) {
+    case NRP_ELEMENT_VOID: return "System.Void";
+    case NRP_ELEMENT_BOOLEAN: return "System.Boolean";
+    case NRP_ELEMENT_CHAR: return "System.Char";
+    case NRP_ELEMENT_I1: return "System.SByte";
+    case NRP_ELEMENT_U1: return "System.Byte";
+    case NRP_ELEMENT_I2: return "System.Int16";
+    case NRP_ELEMENT_U2: return "System.UInt16";
+    case NRP_ELEMENT_I4: return "System.Int32";
+    case NRP_ELEMENT_U4: return "System.UInt32";
+    case NRP_ELEMENT_I8: return "System.Int64";
+    case NRP_ELEMENT_U8: return "System.UInt64";
+    case NRP_ELEMENT_R4: return "System.Single";
+    case NRP_ELEMENT_R8: return "System.Double";
+    case NRP_ELEMENT_STRING: return "System.String";
+    case NRP_ELEMENT_TYPEDBYREF: return "System.TypedReference";
+    case NRP_ELEMENT_I: return "System.IntPtr";
+    case NRP_ELEMENT_U: return "System.UIntPtr";
+    case NRP_ELEMENT_OBJECT: return "System.Object";
+    default: return NULL;
+    }
+}
+
+static int format_type(reader *r, nrp_strbuf *out, int depth);
+static int skip_method_sig(reader *r, int depth);
+
+static int format_array_shape(reader *r, nrp_strbuf *out)
+{
+    uint32_t rank, nsizes, nbounds, v;
+    if (read_u(r, &rank) || read_u(r, &nsizes))
+        return NRP_ERROR;
+    for (uint32_t i = 0; i < nsizes; i++)
+        if (read_u(r, &v))
+            return NRP_ERROR;
+    if (read_u(r, &nbounds))
+        return NRP_ERROR;
+    for (uint32_t i = 0; i < nbounds; i++)
+        if (read_u(r, &v)) /* signed in the spec; the bits are skipped all the same */
+            return NRP_ERROR;
+    nrp_strbuf_puts(out, "[");
+    for (uint32_t i = 1; i < rank; i++)
+        nrp_strbuf_puts(out, ",");
+    nrp_strbuf_puts(out, "]");
+    return NRP_OK;
+}
+
+static int format_generic_inst(reader *r, nrp_strbuf *out, int depth)
+{
+    uint8_t kind = 0;
+    uint32_t token, argc;
+    if (read_byte(r, &kind))
+        return NRP_ERROR;
+    if (kind != NRP_ELEMENT_CLASS && kind != NRP_ELEMENT_VALUETYPE)
+        return nrp_err_set(r->err, "generic instantiation of element type 0x%02x", kind);
+    if (read_type_token(r, &token) || name_token(r, token, out) || read_u(r, &argc))
+        return NRP_ERROR;
+    nrp_strbuf_puts(out, "<");
+    for (uint32_t i = 0; i < argc; i++) {
+        if (i)
+            nrp_strbuf_puts(out, ",");
+        if (format_type(r, out, depth + 1))
+            return NRP_ERROR;
+    }
+    nrp_strbuf_puts(out, ">");
+    return NRP_OK;
+}
+
+static int format_type(reader *r, nrp_strbuf *out, int depth)
+{
+    uint8_t et = 0;
+    uint32_t v;
+    if (depth > MAX_TYPE_DEPTH)
+        return nrp_err_set(r->err, "signature nests types deeper than %d", MAX_TYPE_DEPTH);
+    if (read_byte(r, &et))
+        return NRP_ERROR;
+    const char *prim = primitive_name(et);
+    if (prim) {
+        nrp_strbuf_puts(out, prim);
+        return NRP_OK;
+    }
+    switch (et) {
+    case NRP_ELEMENT_CMOD_REQD:
+    case NRP_ELEMENT_CMOD_OPT:
+        /* Modifiers (modreq(IsVolatile), ...) are not part of the name. */
+        if (read_type_token(r, &v))
+            return NRP_ERROR;
+        return format_type(r, out, depth + 1);
+    case NRP_ELEMENT_PINNED:
+    case NRP_ELEMENT_SENTINEL:
+        return format_type(r, out, depth + 1);
+    case NRP_ELEMENT_PTR:
+        if (format_type(r, out, depth + 1))
+            return NRP_ERROR;
+        nrp_strbuf_puts(out, "*");
+        return NRP_OK;
+    case NRP_ELEMENT_BYREF:
+        if (format_type(r, out, depth + 1))
+            return NRP_ERROR;
+        nrp_strbuf_puts(out, "&");
+        return NRP_OK;
+    case NRP_ELEMENT_SZARRAY:
+        if (format_type(r, out, depth + 1))
+            return NRP_ERROR;
+        nrp_strbuf_puts(out, "[]");
+        return NRP_OK;
+    case NRP_ELEMENT_ARRAY:
+        if (format_type(r, out, depth + 1))
+            return NRP_ERROR;
+        return format_array_shape(r, out);
+    case NRP_ELEMENT_CLASS:
+    case NRP_ELEMENT_VALUETYPE:
+        if (read_type_token(r, &v))
+            return NRP_ERROR;
+        return name_token(r, v, out);
+    case NRP_ELEMENT_GENERICINST:
+        return format_generic_inst(r, out, depth);
+    case NRP_ELEMENT_VAR:
+    case NRP_ELEMENT_MVAR:
+        if (read_u(r, &v))
+            return NRP_ERROR;
+        nrp_strbuf_printf(out, "%s%u", et == NRP_ELEMENT_VAR ? "!" : "!!", v);
+        return NRP_OK;
+    case NRP_ELEMENT_FNPTR:
+        if (skip_method_sig(r, depth + 1))
+            return NRP_ERROR;
+        nrp_strbuf_puts(out, "System.IntPtr");
+        return NRP_OK;
+    default:
+        return nrp_err_set(r->err, "unknown element type 0x%02x in signature", et);
+    }
+}
+
+static int read_method_head(reader *r, nrp_method_sig_info *info)
+{
+    uint8_t cc = 0;
+    if (read_byte(r, &cc))
+        return NRP_ERROR;
+    if ((cc & 0x0F) > 0x05 && (cc & 0x0F) != 0x09)
+        return nrp_err_set(r->err, "calling convention 0x%02x is not a method signature", cc);
+    info->callconv = cc;
+    info->has_this = (cc & NRP_CALLCONV_HASTHIS) != 0;
+    info->generic_params = 0;
+    if ((cc & NRP_CALLCONV_GENERIC) && read_u(r, &info->generic_params))
+        return NRP_ERROR;
+    return read_u(r, &info->param_count);
+}
+
+static int skip_method_sig(reader *r, int depth)
+{
+    nrp_method_sig_info info;
+    nrp_strbuf scratch;
+    int rc = NRP_OK;
+    nrp_strbuf_init(&scratch);
+    if (read_method_head(r, &info))
+        rc = NRP_ERROR;
+    for (uint32_t i = 0; rc == NRP_OK && i <= info.param_count; i++)
+        rc = format_type(r, &scratch, depth + 1);
+    nrp_strbuf_free(&scratch);
+    return rc;
+}
+
+int nrp_sig_format_method_params(const uint8_t *sig, size_t len, nrp_sig_type_namer namer,
+                                 void *namer_ctx, nrp_strbuf *params, nrp_method_sig_info *info,
+                                 nrp_err *err)
+{
+    reader r = {sig, sig + len, namer, namer_ctx, err};
+    nrp_method_sig_info local;
+    nrp_strbuf ret;
+    int rc = NRP_OK;
+    if (!info)
+        info = &local;
+    if (!sig || len == 0)
+        return nrp_err_set(err, "empty method signature");
+    if (read_method_head(&r, info))
+        return NRP_ERROR;
+    nrp_strbuf_init(&ret);
+    rc = format_type(&r, &ret, 0); /* the return type is read to reach the parameters */
+    nrp_strbuf_free(&ret);
+    for (uint32_t i = 0; rc == NRP_OK && i < info->param_count; i++) {
+        if (i)
+            nrp_strbuf_puts(params, ",");
+        rc = format_type(&r, params, 0);
+    }
+    if (rc == NRP_OK && params->oom)
+        rc = nrp_err_set(err, "out of memory formatting a signature");
+    return rc;
+}

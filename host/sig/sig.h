@@ -1,0 +1,42 @@
+/*
+ * sig.h - read method signatures (ECMA-335 II.23.2) and format their types
+ * the way rules and metric labels write them: "System.Int32",
+ * "System.Collections.Generic.List`1<System.String>", "System.Byte[]",
+ * "System.Int32&", nested types as "Outer+Inner", generic parameters as
+ * "!0" (type) and "!!0" (method).
+ *
+ * Pure C: type tokens are named through a caller-supplied resolver, so the
+ * module needs no metadata reader of its own.
+ */
+#ifndef NRP_SIG_H
+#define NRP_SIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/err.h"
+#include "util/strbuf.h"
+
+/* Names the type behind a TypeDef (0x02......), TypeRef (0x01......) or
+ * TypeSpec (0x1B......) token by appending it to out. Returns NRP_OK or
+ * NRP_ERROR. */
+typedef int (*nrp_sig_type_namer)(void *ctx, uint32_t token, nrp_strbuf *out);
+
+/* Decode one compressed unsigned integer (II.23.2) at *p, advancing *p. */
+int nrp_sig_read_compressed(const uint8_t **p, const uint8_t *end, uint32_t *out);
+
+typedef struct nrp_method_sig_info {
+    uint8_t callconv;         /* first byte: NRP_CALLCONV_* flags and kind */
+    int has_this;             /* instance method */
+    uint32_t generic_params;  /* method generic arity */
+    uint32_t param_count;
+} nrp_method_sig_info;
+
+/* Parse a method signature and append its parameter types, comma separated
+ * with no spaces, to params (e.g. "System.Int32,System.String[]").
+ * info may be NULL. */
+int nrp_sig_format_method_params(const uint8_t *sig, size_t len, nrp_sig_type_namer namer,
+                                 void *namer_ctx, nrp_strbuf *params, nrp_method_sig_info *info,
+                                 nrp_err *err);
+
+#endif

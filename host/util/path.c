@@ -1,0 +1,52 @@
+#include "util/path.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "nrp/plugin.h"
+
+int nrp_path_expand_pid(const char *tmpl, char *out, size_t cap)
+{
+    char pid[24];
+    size_t pid_len = (size_t)snprintf(pid, sizeof pid, "%ld", (long)getpid());
+    size_t len = 0;
+    for (const char *p = tmpl; *p;) {
+        const char *piece = p;
+        size_t n = 1;
+        if (strncmp(p, "{pid}", 5) == 0) {
+            piece = pid;
+            n = pid_len;
+            p += 5;
+        } else {
+            p++;
+        }
+        if (len + n >= cap)
+            return NRP_ERROR;
+        memcpy(out + len, piece, n);
+        len += n;
+    }
+    if (cap == 0)
+        return NRP_ERROR;
+    out[len] = '\0';
+    return NRP_OK;
+}
+
+int nrp_path_dirname(const char *path, char *out, size_t cap)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        return snprintf(out, cap, ".") < (int)cap ? NRP_OK : NRP_ERROR;
+    size_t n = slash == path ? 1 : (size_t)(slash - path);
+    if (n >= cap)
+        return NRP_ERROR;
+    memcpy(out, path, n);
+    out[n] = '\0';
+    return NRP_OK;
+}
+
+int nrp_path_join(const char *dir, const char *name, char *out, size_t cap)
+{
+    int n = snprintf(out, cap, "%s%s%s", dir, dir[0] && dir[strlen(dir) - 1] == '/' ? "" : "/", name);
+    return n >= 0 && (size_t)n < cap ? NRP_OK : NRP_ERROR;
+}

@@ -1,0 +1,17 @@
+/* path.h - small path helpers shared by the log, the metrics and the loader. */
+#ifndef NRP_UTIL_PATH_H
+#define NRP_UTIL_PATH_H
+
+#include <stddef.h>
+
+/* Copy tmpl to out replacing every "{pid}" with the process id. Returns
+ * NRP_OK, or NRP_ERROR when out is too small. */
+int nrp_path_expand_pid(const char *tmpl, char *out, size_t cap);
+
+/* Directory part of path ("." when there is none) into out. */
+int nrp_path_dirname(const char *path, char *out, size_t cap);
+
+/* dir + "/" + name into out. */
+int nrp_path_join(const char *dir, const char *name, char *out, size_t cap);
+
+#endif

@@ -1,0 +1,75 @@
+#include "util/strbuf.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void nrp_strbuf_init(nrp_strbuf *sb)
+{
+    memset(sb, 0, sizeof *sb);
+}
+
+void nrp_strbuf_free(nrp_strbuf *sb)
+{
+    free(sb->data);
+    nrp_strbuf_init(sb);
+}
+
+static int reserve(nrp_strbuf *sb, size_t extra)
+{
+    if (sb->oom)
+        return -1;
+    if (sb->len + extra + 1 <= sb->cap)
+        return 0;
+    size_t cap = sb->cap ? sb->cap : 64;
+    while (cap < sb->len + extra + 1)
+        cap *= 2;
+    char *p = realloc(sb->data, cap);
+    if (!p) {
+        sb->oom = 1;
+        return -1;
+    }
+    sb->data = p;
+    sb->cap = cap;
+    return 0;
+}
+
+void nrp_strbuf_append(nrp_strbuf *sb, const char *s, size_t n)
+{
+    if (reserve(sb, n))
+        return;
+    memcpy(sb->data + sb->len, s, n);
+    sb->len += n;
+    sb->data[sb->len] = '\0';
+}
+
+void nrp_strbuf_puts(nrp_strbuf *sb, const char *s)
+{
+    nrp_strbuf_append(sb, s, strlen(s));
+}
+
+void nrp_strbuf_printf(nrp_strbuf *sb, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0 || reserve(sb, (size_t)n))
+        return;
+    va_start(ap, fmt);
+    vsnprintf(sb->data + sb->len, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    sb->len += (size_t)n;
+}
+
+char *nrp_strbuf_take(nrp_strbuf *sb)
+{
+    char *s = NULL;
+    if (!sb->oom)
+        s = sb->data ? sb->data : calloc(1, 1);
+    else
+        free(sb->data);
+    nrp_strbuf_init(sb);
+    return s;
+}

@@ -1,0 +1,23 @@
+/* strbuf.h - a growable NUL-terminated string. An allocation failure is
+ * remembered (oom) so callers check once at the end instead of per append. */
+#ifndef NRP_UTIL_STRBUF_H
+#define NRP_UTIL_STRBUF_H
+
+#include <stddef.h>
+
+typedef struct nrp_strbuf {
+    char *data;
+    size_t len;
+    size_t cap;
+    int oom;
+} nrp_strbuf;
+
+void nrp_strbuf_init(nrp_strbuf *sb);
+void nrp_strbuf_free(nrp_strbuf *sb);
+void nrp_strbuf_append(nrp_strbuf *sb, const char *s, size_t n);
+void nrp_strbuf_puts(nrp_strbuf *sb, const char *s);
+void nrp_strbuf_printf(nrp_strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Give the string to the caller (free() it) and reset sb; NULL if oom. */
+char *nrp_strbuf_take(nrp_strbuf *sb);
+
+#endif

@@ -1,0 +1,163 @@
+/*
+ * nrp/plugin.h - the interface between the profiler host and strategy plugins.
+ *
+ * A plugin is a shared object that exports exactly one function,
+ * nrp_plugin_entry(), returning a pointer to a constant nrp_plugin
+ * descriptor. The host dlopen()s every plugin it is told about, checks the
+ * descriptor (magic, size, ABI version, fingerprint) and refuses, with one log
+ * line, anything it cannot run safely.
+ *
+ * Plugins never link against host symbols: everything the host offers reaches
+ * them through the nrp_host_api table handed to init(). That table and the
+ * descriptor are append-only: fields are only ever added at the end, and each
+ * side checks the other's `size` before touching a field it did not know of.
+ *
+ * This header is C11 and can be included from C++.
+ */
+#ifndef NRP_PLUGIN_H
+#define NRP_PLUGIN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "nrp/il.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* "NRP1" read as a little-endian u32; the first field of every descriptor. */
+#define NRP_PLUGIN_MAGIC 0x3150524Eu
+
+/* A plugin built for ABI major M runs only on a host whose major is M and
+ * whose minor is at least the plugin's minor. */
+#define NRP_ABI_MAJOR 1
+#define NRP_ABI_MINOR 0
+
+/* libc flavour a binary was built against; a glibc host never loads a musl
+ * plugin and the reverse (their C runtimes cannot share a process). */
+#define NRP_LIBC_GLIBC 1u
+#define NRP_LIBC_MUSL 2u
+#if defined(__GLIBC__)
+#define NRP_LIBC_FLAVOUR NRP_LIBC_GLIBC
+#else
+#define NRP_LIBC_FLAVOUR NRP_LIBC_MUSL
+#endif
+
+#if defined(__GNUC__)
+#define NRP_PLUGIN_EXPORT __attribute__((visibility("default")))
+#else
+#define NRP_PLUGIN_EXPORT
+#endif
+
+/* Return codes shared by host services and plugin callbacks. */
+#define NRP_OK 0
+#define NRP_ERROR (-1)
+
+/* Log levels, most severe first. */
+typedef enum nrp_log_level {
+    NRP_LOG_ERROR = 0,
+    NRP_LOG_WARN = 1,
+    NRP_LOG_INFO = 2,
+    NRP_LOG_DEBUG = 3,
+    NRP_LOG_TRACE = 4
+} nrp_log_level;
+
+/* One method being rewritten. Opaque: plugins reach it only through the
+ * host services below, and only during the rewrite() call it was given to. */
+typedef struct nrp_rewrite nrp_rewrite;
+
+/* Identity of the method being rewritten. All strings are UTF-8 and live at
+ * least as long as the rewrite() call. */
+typedef struct nrp_method_info {
+    uint32_t size;            /* sizeof(nrp_method_info) as the host built it */
+    const char *assembly;     /* simple assembly name, e.g. "System.Linq" */
+    const char *type;         /* full type name, nested types as "Outer+Inner" */
+    const char *name;         /* method name, e.g. "Add" or ".ctor" */
+    const char *display;      /* "Namespace.Type::Method(ParamTypes)", the metrics label */
+    const char *rule;         /* name of the rule that matched */
+    int is_static;            /* 1 for static methods */
+} nrp_method_info;
+
+/* Services the host offers to plugins. Append-only; check `size` (or the ABI
+ * minor) before using a field added after ABI 1.0. */
+typedef struct nrp_host_api {
+    uint32_t size;            /* sizeof(nrp_host_api) as the host built it */
+    uint16_t abi_major;
+    uint16_t abi_minor;
+
+    /* printf-style log line tagged with the calling plugin's name. */
+    void (*log)(nrp_log_level level, const char *plugin, const char *fmt, ...)
+#if defined(__GNUC__)
+        __attribute__((format(printf, 3, 4)))
+#endif
+        ;
+
+    /* Identity of the method being rewritten. Never NULL during rewrite(). */
+    const nrp_method_info *(*method)(nrp_rewrite *rw);
+
+    /* Insert `len` bytes of IL at the method entry, before the original first
+     * instruction. `stack` is the evaluation-stack depth the inserted code
+     * needs on its own; it must leave the stack empty. Branch offsets stay
+     * valid, exception clauses move with the code they cover. */
+    int (*il_insert_at_entry)(nrp_rewrite *rw, const uint8_t *il, uint32_t len,
+                              uint32_t stack);
+
+    /* Token of a standalone signature blob (ECMA-335 II.23.2.3) in the
+     * rewritten method's module, for `calli`. Identical blobs share a token. */
+    int (*standalone_sig_token)(nrp_rewrite *rw, const uint8_t *sig, uint32_t len,
+                                uint32_t *token);
+
+    /* A process-lifetime 64-bit counter named `metric`, labelled with the
+     * rewritten method's rule and display name, written to the metrics file
+     * at exit. The same (metric, rule, method) always yields the same
+     * address, so injected code may embed it. `help` is the metric's
+     * one-line description. NULL on failure (out of memory). */
+    uint64_t *(*counter)(nrp_rewrite *rw, const char *metric, const char *help);
+} nrp_host_api;
+
+/* One rewriting strategy, named in instrumentation.yaml by `strategy:`. */
+typedef struct nrp_strategy {
+    const char *name;
+    /* Rewrite the method. Return NRP_OK, or NRP_ERROR after writing a reason
+     * into err (NUL-terminated, at most errlen bytes); the method then keeps
+     * its original IL. */
+    int (*rewrite)(nrp_rewrite *rw, char *err, size_t errlen);
+} nrp_strategy;
+
+/* libc flavour and pointer width the plugin was compiled for. */
+typedef struct nrp_abi_fingerprint {
+    uint32_t pointer_size;
+    uint32_t libc;
+} nrp_abi_fingerprint;
+
+#define NRP_ABI_FINGERPRINT_INIT { (uint32_t)sizeof(void *), NRP_LIBC_FLAVOUR }
+
+/* The descriptor a plugin returns from nrp_plugin_entry(). */
+typedef struct nrp_plugin {
+    uint32_t magic;           /* NRP_PLUGIN_MAGIC */
+    uint32_t size;            /* sizeof(nrp_plugin) as the plugin was built */
+    uint16_t abi_major;       /* NRP_ABI_MAJOR */
+    uint16_t abi_minor;       /* NRP_ABI_MINOR */
+    nrp_abi_fingerprint fingerprint;
+    const char *name;
+    const char *version;
+    const nrp_strategy *strategies;
+    uint32_t strategy_count;
+    /* Called once after the checks pass, before any rewrite(). Keep `host`:
+     * it stays valid until exit. Return NRP_ERROR with a reason to be
+     * refused. May be NULL. */
+    int (*init)(const nrp_host_api *host, char *err, size_t errlen);
+    /* Reserved for fields of later minor versions; keep zero. */
+    void *reserved[8];
+} nrp_plugin;
+
+/* The only symbol a plugin exports. */
+#define NRP_PLUGIN_ENTRY_SYMBOL "nrp_plugin_entry"
+typedef const nrp_plugin *(*nrp_plugin_entry_fn)(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* NRP_PLUGIN_H */
