@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Sets up and builds, then runs the demo app (tests/e2e/apps/Demo) under the
+# profiler with the bundle's shipped instrumentation.yaml and prints what the
+# profiler measured.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh >/dev/null
+
+bundle=$PWD/build/bundle
+out=$PWD/build/demo
+rm -rf "$out" && mkdir -p "$out"
+echo "== Building the demo app (.NET $(dotnet --version))"
+for v in $(env | sed -n 's/^\(CORECLR_[A-Z_0-9]*\)=.*/\1/p'); do unset "$v"; done
+cp -r tests/e2e/apps/Demo "$out/src"
+dotnet build "$out/src/Demo.csproj" -c Release -f net10.0 -o "$out/app" -nologo -v quiet >/dev/null
+
+echo "== Running it under the profiler ($bundle)"
+CORECLR_ENABLE_PROFILING=1 \
+CORECLR_PROFILER='{36032161-FFC0-4B61-B559-F6C5D41BAE5A}' \
+CORECLR_PROFILER_PATH="$bundle/libNewRelicProfiler.so" \
+NRP_METRICS_FILE="$out/metrics.prom" \
+NRP_LOG_FILE="$out/profiler.log" \
+    dotnet "$out/app/Demo.dll"
+
+echo "== Profiler log ($out/profiler.log)"
+cat "$out/profiler.log"
+echo "== Measured ($out/metrics.prom)"
+grep -v '^#' "$out/metrics.prom"

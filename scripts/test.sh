@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Sets up and builds (scripts/setup.sh), then runs every test: cmocka unit
+# tests, symbol and install checks, and the end-to-end tests that run real
+# .NET 10 and .NET 8 apps under the profiler.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+ctest --preset default "$@"

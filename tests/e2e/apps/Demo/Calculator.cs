@@ -1,0 +1,15 @@
+using System.Runtime.CompilerServices;
+
+namespace Demo
+{
+    public sealed class Calculator
+    {
+        // NoInlining keeps every call a real call; the profiler also blocks
+        // inlining of methods it rewrites, this only makes the test's intent plain.
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        public int Add(int a, int b) => a + b;
+
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        public long Add(long a, long b) => a + b;
+    }
+}

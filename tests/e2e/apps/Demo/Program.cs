@@ -1,0 +1,31 @@
+using System;
+using System.Linq;
+
+namespace Demo
+{
+    public static class Program
+    {
+        // Exact call counts the end-to-end tests check against the metrics file.
+        private const int AddCalls = 1000;
+        private const int RangeCalls = 250;
+
+        public static int Main(string[] args)
+        {
+            var calculator = new Calculator();
+            int sum = 0;
+            for (int i = 0; i < AddCalls; i++)
+                sum = calculator.Add(sum, i);
+
+            long wide = calculator.Add(40L, 2L);
+
+            long total = 0;
+            for (int i = 0; i < RangeCalls; i++)
+                total += Enumerable.Range(0, i % 10).Sum();
+
+            Console.WriteLine($"Calculator.Add(int) called {AddCalls} times: sum {sum}");
+            Console.WriteLine($"Calculator.Add(long): {wide}");
+            Console.WriteLine($"Enumerable.Range called {RangeCalls} times: total {total}");
+            return args.Length > 0 && int.TryParse(args[0], out int code) ? code : 0;
+        }
+    }
+}

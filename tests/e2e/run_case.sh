@@ -1,0 +1,171 @@
+#!/usr/bin/env bash
+# Usage: run_case.sh CASE RUNTIME BUNDLE_DIR APPS_DIR WORK_DIR
+# Runs the Demo app without and then with the profiler and checks the
+# outcome of CASE exactly. RUNTIME is net10 (SDK runtime) or net8
+# (self-contained .NET 8). CORECLR_* are set only on the profiled run.
+set -uo pipefail
+case_name=$1 runtime=$2 bundle=$3 apps=$4 work=$5
+CLSID='{36032161-FFC0-4B61-B559-F6C5D41BAE5A}'
+EXIT_ARG=7   # the app exits with this code: the profiler must not change it
+
+rm -rf "$work" && mkdir -p "$work"
+failures=0
+fail() { echo "FAIL [$case_name/$runtime]: $*"; failures=$((failures + 1)); }
+pass() { echo "ok   [$case_name/$runtime]: $*"; }
+
+case $runtime in
+    net10) app=(dotnet "$apps/net10/Demo.dll") ;;
+    net8) app=("$apps/net8/Demo") ;;
+    *) echo "unknown runtime $runtime"; exit 2 ;;
+esac
+
+baseline() {
+    env -u CORECLR_ENABLE_PROFILING "${app[@]}" "$EXIT_ARG" >"$work/base.out" 2>"$work/base.err"
+    echo $? >"$work/base.rc"
+}
+
+# profiled BUNDLE [VAR=VALUE...]: run under the profiler loaded from BUNDLE.
+profiled() {
+    local b=$1; shift
+    env CORECLR_ENABLE_PROFILING=1 CORECLR_PROFILER="$CLSID" \
+        CORECLR_PROFILER_PATH="$b/libNewRelicProfiler.so" \
+        NRP_LOG_FILE="$work/profiler.log" NRP_METRICS_FILE="$work/metrics.prom" "$@" \
+        "${app[@]}" "$EXIT_ARG" >"$work/prof.out" 2>"$work/prof.err"
+    echo $? >"$work/prof.rc"
+}
+
+expect_app_unchanged() {
+    if cmp -s "$work/base.out" "$work/prof.out"; then pass "stdout byte-identical ($(wc -c <"$work/prof.out") bytes)"
+    else fail "stdout differs"; diff "$work/base.out" "$work/prof.out" | head -20; fi
+    if [[ $(cat "$work/base.rc") == "$EXIT_ARG" && $(cat "$work/prof.rc") == "$EXIT_ARG" ]]; then
+        pass "exit code $EXIT_ARG with and without the profiler"
+    else fail "exit codes: baseline $(cat "$work/base.rc"), profiled $(cat "$work/prof.rc"), expected $EXIT_ARG"; fi
+    if [[ -s "$work/prof.err" ]]; then fail "app stderr not empty:"; head -5 "$work/prof.err"; fi
+}
+
+expect_metric() { # exact line
+    if grep -Fxq -- "$1" "$work/metrics.prom" 2>/dev/null; then pass "metric: $1"
+    else fail "metric line missing: $1"; echo "--- metrics:"; cat "$work/metrics.prom" 2>/dev/null; fi
+}
+
+expect_log() { # count, level, regex
+    local n
+    n=$(grep -cE " nrprof\[[0-9]+\] $2 +$3" "$work/profiler.log" 2>/dev/null)
+    if [[ "$n" == "$1" ]]; then pass "$1 $2 log line(s) matching /$3/"
+    else fail "expected $1 $2 log line(s) matching /$3/, found $n"; echo "--- log:"; cat "$work/profiler.log" 2>/dev/null; fi
+}
+
+expect_log_total() { # level, count
+    local n
+    n=$(grep -cE " nrprof\[[0-9]+\] $1 " "$work/profiler.log" 2>/dev/null)
+    if [[ "$n" == "$2" ]]; then pass "$2 $1 line(s) in the log in all"
+    else fail "expected $2 $1 line(s) in the log, found $n"; cat "$work/profiler.log"; fi
+}
+
+ADD_INT='nrp_method_calls_total{rule="add",method="Demo.Calculator::Add(System.Int32,System.Int32)"} 1000'
+ADD_LONG='nrp_method_calls_total{rule="add",method="Demo.Calculator::Add(System.Int64,System.Int64)"} 1'
+RANGE='nrp_method_calls_total{rule="linq-range",method="System.Linq.Enumerable::Range(System.Int32,System.Int32)"} 250'
+
+baseline
+case $case_name in
+counts)
+    # The shipped config: a rule on the app's method and one on a ReadyToRun
+    # framework method (reached only through ReJIT).
+    profiled "$bundle"
+    expect_app_unchanged
+    expect_metric "$ADD_INT"
+    expect_metric "$ADD_LONG"
+    expect_metric "$RANGE"
+    expect_metric "nrp_methods_rewritten_total 3"
+    expect_metric "nrp_method_rewrite_failures_total 0"
+    expect_log 1 info "nrprof [0-9.]+: config $bundle/instrumentation.yaml: 2 rule\(s\), 2 active; plugins: timing [0-9.]+ \[timing\]; metrics to $work/metrics.prom"
+    expect_log_total error 0
+    expect_log_total warn 0
+    ;;
+default-metrics-path)
+    # Without NRP_METRICS_FILE the counters go to /tmp/nrprof-{pid}.prom.
+    env CORECLR_ENABLE_PROFILING=1 CORECLR_PROFILER="$CLSID" CORECLR_PROFILER_PATH="$bundle/libNewRelicProfiler.so" \
+        NRP_LOG_FILE="$work/profiler.log" "${app[@]}" "$EXIT_ARG" >"$work/prof.out" 2>"$work/prof.err"
+    echo $? >"$work/prof.rc"
+    expect_app_unchanged
+    pid=$(sed -n 's/.* nrprof\[\([0-9]*\)\] info .*/\1/p' "$work/profiler.log" | head -1)
+    if [[ -n "$pid" && -f "/tmp/nrprof-$pid.prom" ]]; then
+        mv "/tmp/nrprof-$pid.prom" "$work/metrics.prom"
+        pass "metrics written to /tmp/nrprof-$pid.prom"
+        expect_metric "$ADD_INT"
+    else fail "no /tmp/nrprof-{pid}.prom for pid '$pid'"; fi
+    ;;
+custom-config)
+    # NRP_CONFIG wins over the bundle's file; wildcards pick both overloads.
+    cat >"$work/rules.yaml" <<'YAML'
+version: 1
+rules:
+  - name: calc
+    match: { assembly: "Dem?", type: "Demo.*", method: "A*" }
+    strategy: timing
+YAML
+    profiled "$bundle" NRP_CONFIG="$work/rules.yaml"
+    expect_app_unchanged
+    expect_metric 'nrp_method_calls_total{rule="calc",method="Demo.Calculator::Add(System.Int32,System.Int32)"} 1000'
+    expect_metric 'nrp_method_calls_total{rule="calc",method="Demo.Calculator::Add(System.Int64,System.Int64)"} 1'
+    if grep -q linq-range "$work/metrics.prom"; then fail "bundle rules applied despite NRP_CONFIG"; else pass "only NRP_CONFIG's rules applied"; fi
+    ;;
+bad-config)
+    printf 'version: 1\nrules:\n  - name: add\n    match: { assembly: Demo, type: Demo.Calculator }\n    strategy: timing\n' >"$work/bad.yaml"
+    profiled "$bundle" NRP_CONFIG="$work/bad.yaml"
+    expect_app_unchanged
+    expect_log 1 error "config rejected: $work/bad.yaml:4:12: match is missing required key 'method'; the process runs uninstrumented"
+    expect_log_total error 1
+    if [[ -e "$work/metrics.prom" ]]; then fail "metrics written by a cancelled profiler"; else pass "no metrics file"; fi
+    ;;
+missing-config)
+    profiled "$bundle" NRP_CONFIG="$work/does-not-exist.yaml"
+    expect_app_unchanged
+    expect_log 1 error "config rejected: $work/does-not-exist.yaml: cannot open: No such file or directory; the process runs uninstrumented"
+    expect_log_total error 1
+    ;;
+missing-strategy)
+    cat >"$work/rules.yaml" <<'YAML'
+version: 1
+rules:
+  - name: add
+    match: { assembly: Demo, type: Demo.Calculator, method: Add }
+    strategy: timing
+  - name: ghost
+    match: { assembly: Demo, type: Demo.Calculator, method: Add }
+    strategy: no-such-strategy
+YAML
+    profiled "$bundle" NRP_CONFIG="$work/rules.yaml"
+    expect_app_unchanged
+    expect_log 1 error "$work/rules.yaml:6:5: rule 'ghost' uses strategy 'no-such-strategy', which no loaded plugin provides; the rule is skipped"
+    expect_log_total error 1
+    expect_metric "$ADD_INT"
+    ;;
+broken-plugin)
+    # A relocated copy of the bundle with a broken and a foreign .so in
+    # plugins/: each is refused with one line, the good plugin still works.
+    cp -r "$bundle" "$work/bundle"
+    echo "not an ELF file" >"$work/bundle/plugins/libbroken.so"
+    cp "$(ldd /bin/true | sed -n 's/.*=> \(\/[^ ]*libc\.so[^ ]*\).*/\1/p' | head -1)" "$work/bundle/plugins/libforeign.so"
+    profiled "$work/bundle"
+    expect_app_unchanged
+    expect_log 1 error "plugin $work/bundle/plugins/libbroken.so: cannot load: .*; it is not loaded"
+    expect_log 1 error "plugin $work/bundle/plugins/libforeign.so: missing entry point nrp_plugin_entry\(\); it is not loaded"
+    expect_log_total error 2
+    expect_metric "$ADD_INT"
+    expect_metric "$RANGE"
+    ;;
+no-plugins)
+    # The host alone, without its plugins: nothing to run, the app untouched.
+    mkdir -p "$work/bundle" && cp "$bundle/libNewRelicProfiler.so" "$bundle/instrumentation.yaml" "$work/bundle/"
+    profiled "$work/bundle"
+    expect_app_unchanged
+    expect_log 2 error ".*:[0-9]+:[0-9]+: rule '(add|linq-range)' uses strategy 'timing', which no loaded plugin provides; the rule is skipped"
+    expect_log 1 error "no rule has a usable strategy; the process runs uninstrumented"
+    ;;
+*)
+    echo "unknown case $case_name"; exit 2 ;;
+esac
+
+if (( failures )); then echo "$failures check(s) failed; files in $work"; exit 1; fi
+echo "all checks passed"

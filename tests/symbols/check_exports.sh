@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Usage: check_exports.sh BUNDLE_DIR
+# Every shared object of the bundle exports exactly its documented entry
+# points, and the host needs nothing at run time but the C library.
+set -euo pipefail
+bundle=$1
+fail=0
+
+exports() { nm -D --defined-only --format=posix "$1" | awk '{print $1}' | sort; }
+
+expect_exports() { # file, expected symbols...
+    local file=$1; shift
+    local want got
+    want=$(printf '%s\n' "$@" | sort)
+    got=$(exports "$file")
+    if [[ "$got" != "$want" ]]; then
+        echo "FAIL: $file exports:"; echo "$got" | sed 's/^/    /'
+        echo "  expected:"; echo "$want" | sed 's/^/    /'
+        fail=1
+    else
+        echo "ok: $(basename "$file") exports only: $*"
+    fi
+}
+
+expect_exports "$bundle/libNewRelicProfiler.so" DllGetClassObject
+shopt -s nullglob
+plugins=("$bundle"/plugins/*.so)
+if (( ${#plugins[@]} == 0 )); then echo "FAIL: no plugin in $bundle/plugins"; fail=1; fi
+for p in "${plugins[@]}"; do expect_exports "$p" nrp_plugin_entry; done
+
+for so in "$bundle/libNewRelicProfiler.so" "${plugins[@]}"; do
+    needed=$(readelf -d "$so" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' | sort | tr '\n' ' ')
+    for lib in $needed; do
+        case $lib in
+            libc.so*|ld-linux*|ld-musl*) ;;
+            *) echo "FAIL: $(basename "$so") needs $lib (the bundle must need only libc)"; fail=1 ;;
+        esac
+    done
+    echo "ok: $(basename "$so") needs: ${needed:-nothing}"
+done
+exit $fail

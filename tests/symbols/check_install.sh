@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Usage: check_install.sh BUILD_DIR PREFIX
+# Installs into PREFIX and checks the bundle layout users depend on.
+set -euo pipefail
+build=$1 prefix=$2
+rm -rf "$prefix"
+cmake --install "$build" --prefix "$prefix" >/dev/null
+want="instrumentation.yaml
+libNewRelicProfiler.so
+plugins/libnrp_timing.so"
+got=$(cd "$prefix" && find . -type f | sed 's|^\./||' | sort)
+if [[ "$got" != "$want" ]]; then
+    echo "FAIL: installed files:"; echo "$got" | sed 's/^/    /'
+    echo "expected:"; echo "$want" | sed 's/^/    /'
+    exit 1
+fi
+echo "ok: $prefix holds:"; echo "$got" | sed 's/^/    /'

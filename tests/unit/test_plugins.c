@@ -1,0 +1,313 @@
+/* Plugin loading (every refusal, word for word) and the host services as a
+ * real plugin, the bundled timing plugin, uses them. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <dlfcn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "il/il_body.h"
+#include "metrics/metrics.h"
+#include "plugin/loader.h"
+#include "plugin/rewrite.h"
+
+static char fake_dir[2048];
+static char bundle_dir[2048];
+
+static const char *fake(const char *name)
+{
+    static char path[4096];
+    snprintf(path, sizeof path, "%s/libfake_%s.so", fake_dir, name);
+    return path;
+}
+
+static void expect_refusal(const char *name, const char *fmt)
+{
+    nrp_plugin_set set = {0};
+    nrp_err err = {{0}};
+    char want[1024];
+    const char *path = fake(name);
+    snprintf(want, sizeof want, fmt, path);
+    assert_int_equal(nrp_plugin_set_load_file(&set, path, nrp_host_api_table(), &err), NRP_ERROR);
+    assert_string_equal(err.msg, want);
+    assert_int_equal(set.count, 0);
+    nrp_plugin_set_clear(&set);
+}
+
+static void refuses_bad_magic(void **state)
+{
+    (void)state;
+    expect_refusal("bad_magic", "plugin %s: bad magic 0x12345678 (not an nrp plugin descriptor)");
+}
+
+static void refuses_other_abi_major(void **state)
+{
+    (void)state;
+    expect_refusal("abi_major", "plugin %s built for ABI 2.0, host speaks 1.0");
+}
+
+static void refuses_newer_abi_minor(void **state)
+{
+    (void)state;
+    expect_refusal("abi_minor", "plugin %s built for ABI 1.99, host speaks 1.0");
+}
+
+static void refuses_other_libc(void **state)
+{
+    (void)state;
+#if defined(__GLIBC__)
+    expect_refusal("other_libc", "plugin %s built for 64-bit musl, host is 64-bit glibc");
+#else
+    expect_refusal("other_libc", "plugin %s built for 64-bit glibc, host is 64-bit musl");
+#endif
+}
+
+static void refuses_duplicate_strategy_in_one_plugin(void **state)
+{
+    (void)state;
+    expect_refusal("dup_strategy", "plugin %s (fake) declares strategy 'alpha' twice");
+}
+
+static void refuses_plugin_without_strategies(void **state)
+{
+    (void)state;
+    expect_refusal("no_strategies", "plugin %s (fake) provides no strategy");
+}
+
+static void refuses_failed_init(void **state)
+{
+    (void)state;
+    expect_refusal("init_fails", "plugin %s (fake) failed to initialise: no licence key");
+}
+
+static void refuses_missing_entry_point(void **state)
+{
+    (void)state;
+    expect_refusal("no_entry", "plugin %s: missing entry point nrp_plugin_entry()");
+}
+
+static void refuses_unloadable_file(void **state)
+{
+    (void)state;
+    nrp_plugin_set set = {0};
+    nrp_err err;
+    assert_int_equal(nrp_plugin_set_load_file(&set, "/nonexistent/libx.so", nrp_host_api_table(), &err), NRP_ERROR);
+    assert_non_null(strstr(err.msg, "plugin /nonexistent/libx.so: cannot load: "));
+}
+
+static void refuses_strategy_provided_twice(void **state)
+{
+    (void)state;
+    nrp_plugin_set set = {0};
+    nrp_err err;
+    char good[4096], want[9000];
+    snprintf(good, sizeof good, "%s", fake("good"));
+    assert_int_equal(nrp_plugin_set_load_file(&set, good, nrp_host_api_table(), &err), NRP_OK);
+    assert_int_equal(nrp_plugin_set_load_file(&set, fake("good_twin"), nrp_host_api_table(), &err), NRP_ERROR);
+    snprintf(want, sizeof want, "plugin %s (fake): strategy 'alpha' is already provided by %s", fake("good_twin"), good);
+    assert_string_equal(err.msg, want);
+    assert_int_equal(set.count, 1);
+    nrp_plugin_set_clear(&set);
+}
+
+static void loads_folder_in_name_order_keeping_the_good(void **state)
+{
+    (void)state;
+    nrp_plugin_set set = {0};
+    nrp_strbuf sb;
+    const nrp_loaded_plugin *owner = NULL;
+    nrp_plugin_set_load_dir(&set, fake_dir, nrp_host_api_table());
+    /* beta sorts before good; good_twin is refused (alpha taken). */
+    assert_int_equal(set.count, 2);
+    assert_non_null(strstr(set.items[0].path, "libfake_beta.so"));
+    assert_non_null(strstr(set.items[1].path, "libfake_good.so"));
+    assert_non_null(nrp_plugin_set_find(&set, "alpha", &owner));
+    assert_ptr_equal(owner, &set.items[1]);
+    assert_null(nrp_plugin_set_find(&set, "gamma", NULL));
+    nrp_strbuf_init(&sb);
+    nrp_plugin_set_describe(&set, &sb);
+    assert_string_equal(sb.data, "fake 9.9 [beta]; fake 9.9 [alpha]");
+    nrp_strbuf_free(&sb);
+    nrp_plugin_set_clear(&set);
+}
+
+static void missing_folder_loads_nothing(void **state)
+{
+    (void)state;
+    nrp_plugin_set set = {0};
+    nrp_strbuf sb;
+    nrp_plugin_set_load_dir(&set, "/nonexistent-plugin-dir", nrp_host_api_table());
+    assert_int_equal(set.count, 0);
+    nrp_strbuf_init(&sb);
+    nrp_plugin_set_describe(&set, &sb);
+    assert_string_equal(sb.data, "none");
+    nrp_strbuf_free(&sb);
+}
+
+/* ---- the timing plugin through the host services ---------------------- */
+
+static uint32_t sig_calls;
+static int fake_sig_token(void *ctx, const uint8_t *sig, uint32_t len, uint32_t *token, nrp_err *err)
+{
+    static const uint8_t want[] = {0x01, 0x01, 0x01, 0x18}; /* unmanaged cdecl void(native int) */
+    sig_calls++;
+    if (ctx)
+        return nrp_err_set(err, "metadata is read-only here");
+    assert_int_equal(len, sizeof want);
+    assert_memory_equal(sig, want, sizeof want);
+    *token = 0x11000007;
+    return NRP_OK;
+}
+
+static uint64_t le64(const uint8_t *p)
+{
+    uint64_t v = 0;
+    for (int i = 7; i >= 0; i--)
+        v = v << 8 | p[i];
+    return v;
+}
+
+static void setup_rewrite(nrp_rewrite *rw, nrp_metrics *m, void *sig_ctx)
+{
+    static const uint8_t add_body[] = {0x12, 0x02, 0x03, 0x58, 0x2A}; /* tiny: ldarg.0 ldarg.1 add ret */
+    memset(rw, 0, sizeof *rw);
+    rw->method = (nrp_method_info){sizeof(nrp_method_info), "Demo", "Demo.Calculator", "Add",
+                                   "Demo.Calculator::Add(System.Int32,System.Int32)", "add", 0};
+    rw->metrics = m;
+    rw->sig_token = fake_sig_token;
+    rw->sig_token_ctx = sig_ctx;
+    assert_int_equal(nrp_il_decode(add_body, sizeof add_body, &rw->body, NULL), NRP_OK);
+}
+
+static const nrp_strategy *load_timing(nrp_plugin_set *set)
+{
+    char path[4096];
+    nrp_err err;
+    snprintf(path, sizeof path, "%s/plugins/libnrp_timing.so", bundle_dir);
+    assert_int_equal(nrp_plugin_set_load_file(set, path, nrp_host_api_table(), &err), NRP_OK);
+    const nrp_strategy *s = nrp_plugin_set_find(set, "timing", NULL);
+    assert_non_null(s);
+    return s;
+}
+
+static void timing_injects_a_native_counter_call(void **state)
+{
+    (void)state;
+    nrp_plugin_set set = {0};
+    nrp_metrics *m = nrp_metrics_create();
+    nrp_rewrite rw;
+    nrp_err err;
+    const nrp_strategy *timing = load_timing(&set);
+
+    setup_rewrite(&rw, m, NULL);
+    sig_calls = 0;
+    assert_int_equal(nrp_rewrite_apply(&rw, "timing", timing, &err), NRP_OK);
+    assert_int_equal(sig_calls, 1);
+
+    uint64_t *calls = nrp_metrics_counter(m, "nrp_method_calls_total", NULL, "add",
+                                          "Demo.Calculator::Add(System.Int32,System.Int32)");
+    const uint8_t *c = rw.body.code;
+    assert_int_equal(rw.body.code_size, 25 + 4);
+    assert_int_equal(c[0], 0x21);                         /* ldc.i8 counter */
+    assert_int_equal(le64(c + 1), (uint64_t)(uintptr_t)calls);
+    assert_int_equal(c[9], 0xD3);                         /* conv.i */
+    assert_int_equal(c[10], 0x21);                        /* ldc.i8 function */
+    assert_int_equal(c[19], 0xD3);                        /* conv.i */
+    assert_int_equal(c[20], 0x29);                        /* calli */
+    assert_int_equal(c[21] | c[22] << 8 | c[23] << 16 | (uint32_t)c[24] << 24, 0x11000007);
+    static const uint8_t original[] = {0x02, 0x03, 0x58, 0x2A};
+    assert_memory_equal(c + 25, original, sizeof original);
+    assert_int_equal(rw.body.max_stack, 8);
+
+    /* The embedded function pointer is timing's own code, and calling it
+     * the way the injected calli does bumps the method's counter. */
+    void (*enter)(uint64_t *) = (void (*)(uint64_t *))(uintptr_t)le64(c + 11);
+    Dl_info info;
+    assert_true(dladdr((void *)(uintptr_t)enter, &info));
+    assert_non_null(strstr(info.dli_fname, "libnrp_timing.so"));
+    assert_int_equal(*calls, 0);
+    enter(calls);
+    enter(calls);
+    assert_int_equal(*calls, 2);
+
+    /* 29 bytes of code, stack 8, no locals: still a tiny body. */
+    uint8_t out[64];
+    assert_int_equal(nrp_il_encoded_size(&rw.body), 1 + 29);
+    assert_int_equal(nrp_il_encode(&rw.body, out, sizeof out, &err), 1 + 29);
+    assert_int_equal(out[0], 29 << 2 | 2);
+    assert_memory_equal(out + 1, rw.body.code, 29);
+
+    nrp_il_body_free(&rw.body);
+    nrp_metrics_destroy(m);
+    nrp_plugin_set_clear(&set);
+}
+
+static void timing_failure_names_plugin_and_reason(void **state)
+{
+    (void)state;
+    nrp_plugin_set set = {0};
+    nrp_metrics *m = nrp_metrics_create();
+    nrp_rewrite rw;
+    nrp_err err;
+    const nrp_strategy *timing = load_timing(&set);
+    int not_null = 1;
+
+    setup_rewrite(&rw, m, &not_null);
+    assert_int_equal(nrp_rewrite_apply(&rw, "timing", timing, &err), NRP_ERROR);
+    assert_string_equal(err.msg, "plugin 'timing' strategy 'timing' refused "
+                                 "Demo.Calculator::Add(System.Int32,System.Int32): metadata is read-only here");
+    nrp_il_body_free(&rw.body);
+    nrp_metrics_destroy(m);
+    nrp_plugin_set_clear(&set);
+}
+
+static void strategy_reason_is_reported(void **state)
+{
+    (void)state;
+    nrp_plugin_set set = {0};
+    nrp_metrics *m = nrp_metrics_create();
+    nrp_rewrite rw;
+    nrp_err err;
+    assert_int_equal(nrp_plugin_set_load_file(&set, fake("good"), nrp_host_api_table(), &err), NRP_OK);
+    setup_rewrite(&rw, m, NULL);
+    assert_int_equal(nrp_rewrite_apply(&rw, "fake", nrp_plugin_set_find(&set, "alpha", NULL), &err), NRP_ERROR);
+    assert_string_equal(err.msg, "plugin 'fake' strategy 'alpha' refused "
+                                 "Demo.Calculator::Add(System.Int32,System.Int32): fake strategies never rewrite");
+    nrp_il_body_free(&rw.body);
+    nrp_metrics_destroy(m);
+    nrp_plugin_set_clear(&set);
+}
+
+int main(void)
+{
+    const char *f = getenv("NRP_TEST_FAKE_PLUGINS"), *b = getenv("NRP_TEST_BUNDLE");
+    if (!f || !b) {
+        fprintf(stderr, "NRP_TEST_FAKE_PLUGINS and NRP_TEST_BUNDLE must be set (ctest sets them)\n");
+        return 1;
+    }
+    snprintf(fake_dir, sizeof fake_dir, "%s", f);
+    snprintf(bundle_dir, sizeof bundle_dir, "%s", b);
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(refuses_bad_magic),
+        cmocka_unit_test(refuses_other_abi_major),
+        cmocka_unit_test(refuses_newer_abi_minor),
+        cmocka_unit_test(refuses_other_libc),
+        cmocka_unit_test(refuses_duplicate_strategy_in_one_plugin),
+        cmocka_unit_test(refuses_plugin_without_strategies),
+        cmocka_unit_test(refuses_failed_init),
+        cmocka_unit_test(refuses_missing_entry_point),
+        cmocka_unit_test(refuses_unloadable_file),
+        cmocka_unit_test(refuses_strategy_provided_twice),
+        cmocka_unit_test(loads_folder_in_name_order_keeping_the_good),
+        cmocka_unit_test(missing_folder_loads_nothing),
+        cmocka_unit_test(timing_injects_a_native_counter_call),
+        cmocka_unit_test(timing_failure_names_plugin_and_reason),
+        cmocka_unit_test(strategy_reason_is_reported),
+    };
+    return cmocka_run_group_tests_name("plugins", tests, NULL, NULL);
+}
