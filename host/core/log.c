@@ -38,8 +38,11 @@ void nrp_log_init_from_env(void)
         int fd = -1;
         if (nrp_path_expand_pid(file, path, sizeof path) == NRP_OK)
             fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-        if (fd >= 0)
+        if (fd >= 0) {
+            if (log_fd > 2)
+                close(log_fd);
             log_fd = fd;
+        }
         else
             file_problem = file;
     }

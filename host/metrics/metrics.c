@@ -114,27 +114,17 @@ out:
     return result;
 }
 
-static void put_label_value(nrp_strbuf *out, const char *v)
+/* The exposition format escapes backslash and newline in HELP text, and
+ * double quotes as well in label values. */
+static void put_escaped(nrp_strbuf *out, const char *v, int quotes)
 {
     for (; *v; v++) {
         if (*v == '\\')
             nrp_strbuf_puts(out, "\\\\");
-        else if (*v == '"')
+        else if (*v == '\n')
+            nrp_strbuf_puts(out, "\\n");
+        else if (*v == '"' && quotes)
             nrp_strbuf_puts(out, "\\\"");
-        else if (*v == '\n')
-            nrp_strbuf_puts(out, "\\n");
-        else
-            nrp_strbuf_append(out, v, 1);
-    }
-}
-
-static void put_help(nrp_strbuf *out, const char *v)
-{
-    for (; *v; v++) {
-        if (*v == '\\')
-            nrp_strbuf_puts(out, "\\\\");
-        else if (*v == '\n')
-            nrp_strbuf_puts(out, "\\n");
         else
             nrp_strbuf_append(out, v, 1);
     }
@@ -152,7 +142,7 @@ void nrp_metrics_format_prometheus(nrp_metrics *m, nrp_strbuf *out)
         if (seen)
             continue;
         nrp_strbuf_printf(out, "# HELP %s ", f->name);
-        put_help(out, f->help);
+        put_escaped(out, f->help, 0);
         nrp_strbuf_printf(out, "\n# TYPE %s counter\n", f->name);
         for (series *s = f; s; s = s->next_created) {
             if (strcmp(s->name, f->name) != 0)
@@ -160,9 +150,9 @@ void nrp_metrics_format_prometheus(nrp_metrics *m, nrp_strbuf *out)
             nrp_strbuf_puts(out, s->name);
             if (s->rule || s->method) {
                 nrp_strbuf_puts(out, "{rule=\"");
-                put_label_value(out, s->rule ? s->rule : "");
+                put_escaped(out, s->rule ? s->rule : "", 1);
                 nrp_strbuf_puts(out, "\",method=\"");
-                put_label_value(out, s->method ? s->method : "");
+                put_escaped(out, s->method ? s->method : "", 1);
                 nrp_strbuf_puts(out, "\"}");
             }
             nrp_strbuf_printf(out, " %llu\n",

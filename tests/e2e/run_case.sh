@@ -76,6 +76,11 @@ counts)
     expect_metric "$ADD_INT"
     expect_metric "$ADD_LONG"
     expect_metric "$RANGE"
+    # ... and Enumerable.Range really is precompiled code in the runtime used.
+    if [[ $runtime == net8 ]]; then linq="$apps/net8/System.Linq.dll"
+    else linq=$(dotnet --list-runtimes | sed -n 's/^Microsoft.NETCore.App \([^ ]*\) \[\(.*\)\]$/\2\/\1\/System.Linq.dll/p' | sort -V | tail -1); fi
+    if "$(dirname "$0")/readytorun.py" "$linq" >/dev/null; then pass "$linq is ReadyToRun"
+    else fail "$linq is not ReadyToRun: the Range case proves nothing"; fi
     expect_metric "nrp_methods_rewritten_total 3"
     expect_metric "nrp_method_rewrite_failures_total 0"
     expect_log 1 info "nrprof [0-9.]+: config $bundle/instrumentation.yaml: 2 rule\(s\), 2 active; plugins: timing [0-9.]+ \[timing\]; metrics to $work/metrics.prom"

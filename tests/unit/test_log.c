@@ -1,0 +1,111 @@
+/* The log: levels from NRP_LOG_LEVEL, file from NRP_LOG_FILE ({pid}
+ * expands), one whole line per call. The logger is process-wide, so the
+ * steps run in order in one test. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <regex.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/log.h"
+
+static char *slurp(const char *path)
+{
+    static char buf[8192];
+    FILE *f = fopen(path, "r");
+    size_t n = 0;
+    if (f) {
+        n = fread(buf, 1, sizeof buf - 1, f);
+        fclose(f);
+    }
+    buf[n] = '\0';
+    return buf;
+}
+
+static int count_lines(const char *s)
+{
+    int n = 0;
+    for (; *s; s++)
+        n += *s == '\n';
+    return n;
+}
+
+static void parses_levels(void **state)
+{
+    (void)state;
+    nrp_log_level l;
+    assert_int_equal(nrp_log_parse_level("error", &l), NRP_OK);
+    assert_int_equal(l, NRP_LOG_ERROR);
+    assert_int_equal(nrp_log_parse_level("WARN", &l), NRP_OK);
+    assert_int_equal(l, NRP_LOG_WARN);
+    assert_int_equal(nrp_log_parse_level("trace", &l), NRP_OK);
+    assert_int_equal(l, NRP_LOG_TRACE);
+    assert_int_equal(nrp_log_parse_level("verbose", &l), NRP_ERROR);
+    assert_int_equal(nrp_log_parse_level("", &l), NRP_ERROR);
+}
+
+static void writes_to_file_at_level(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/nrp-log-XXXXXX", tmpl[256], path[256];
+    assert_non_null(mkdtemp(dir));
+    snprintf(tmpl, sizeof tmpl, "%s/log-{pid}.txt", dir);
+    snprintf(path, sizeof path, "%s/log-%ld.txt", dir, (long)getpid());
+
+    /* An unknown level is reported and info is used. */
+    setenv("NRP_LOG_FILE", tmpl, 1);
+    setenv("NRP_LOG_LEVEL", "loud", 1);
+    nrp_log_init_from_env();
+    const char *text = slurp(path);
+    assert_int_equal(count_lines(text), 1);
+    assert_non_null(strstr(text, " warn  NRP_LOG_LEVEL='loud' is not one of error|warn|info|debug|trace; using info\n"));
+    assert_true(nrp_log_enabled(NRP_LOG_INFO));
+    assert_false(nrp_log_enabled(NRP_LOG_DEBUG));
+
+    /* Level warn: info and debug are dropped. */
+    setenv("NRP_LOG_LEVEL", "warn", 1);
+    nrp_log_init_from_env();
+    nrp_log(NRP_LOG_INFO, "dropped %d", 1);
+    NRP_LOG_DBG("dropped %d", 2);
+    nrp_log(NRP_LOG_ERROR, "kept %s", "error");
+    text = slurp(path);
+    assert_int_equal(count_lines(text), 2);
+    assert_null(strstr(text, "dropped"));
+
+    /* Exact line shape: ISO time, pid, level, message. */
+    regex_t re;
+    char want[128];
+    snprintf(want, sizeof want,
+             "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\\.[0-9]{3}Z nrprof\\[%ld\\] error kept error$",
+             (long)getpid());
+    assert_int_equal(regcomp(&re, want, REG_EXTENDED | REG_NEWLINE), 0);
+    assert_int_equal(regexec(&re, text, 0, NULL, 0), 0);
+    regfree(&re);
+
+    /* A line longer than the buffer is cut but keeps its newline. */
+    char big[5000];
+    memset(big, 'x', sizeof big - 1);
+    big[sizeof big - 1] = '\0';
+    nrp_log(NRP_LOG_ERROR, "%s", big);
+    text = slurp(path);
+    assert_int_equal(count_lines(text), 3);
+    assert_int_equal(text[strlen(text) - 1], '\n');
+
+    unlink(path);
+    rmdir(dir);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(parses_levels),
+        cmocka_unit_test(writes_to_file_at_level),
+    };
+    return cmocka_run_group_tests_name("log", tests, NULL, NULL);
+}
