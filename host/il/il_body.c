@@ -20,7 +20,9 @@ enum {
     SMALL_CLAUSE_SIZE = 12,
     FAT_CLAUSE_SIZE = 24,
     TINY_MAX_CODE = 64,
-    TINY_MAX_STACK = 8
+    TINY_MAX_STACK = 8,
+    /* A fat section's size field has 24 bits. */
+    MAX_FAT_CLAUSES = (0xFFFFFF - 4) / FAT_CLAUSE_SIZE
 };
 
 static uint16_t rd16(const uint8_t *p) { return (uint16_t)(p[0] | p[1] << 8); }
@@ -244,6 +246,11 @@ size_t nrp_il_encode(const nrp_il_body *b, uint8_t *out, size_t cap, nrp_err *er
     }
     if (b->max_stack > 0xFFFF) {
         nrp_err_set(err, "max stack %u does not fit the fat header", b->max_stack);
+        return 0;
+    }
+    if (b->clause_count > MAX_FAT_CLAUSES) {
+        nrp_err_set(err, "%u exception clauses exceed the %u one section can hold", b->clause_count,
+                    (unsigned)MAX_FAT_CLAUSES);
         return 0;
     }
     if (cap < need) {

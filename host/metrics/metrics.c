@@ -80,8 +80,14 @@ static char *dup_or_null(const char *s, int *oom)
 uint64_t *nrp_metrics_counter(nrp_metrics *m, const char *name, const char *help, const char *rule,
                               const char *method)
 {
-    uint32_t h = hash_str(hash_str(hash_str(2166136261u, name), rule), method) % BUCKETS;
     uint64_t *result = NULL;
+    /* A labelled series prints a missing label as "": store it that way so
+     * (r, NULL) and (r, "") are one series, as they print the same. */
+    if (rule || method) {
+        rule = rule ? rule : "";
+        method = method ? method : "";
+    }
+    uint32_t h = hash_str(hash_str(hash_str(2166136261u, name), rule), method) % BUCKETS;
 
     pthread_mutex_lock(&m->lock);
     for (series *s = m->buckets[h]; s; s = s->next_in_bucket)

@@ -160,15 +160,33 @@ static int load_root(loader *ld, nrp_config *cfg)
         return fail_at(ld, root, "missing required key 'version' (this host reads version %d)",
                        NRP_CONFIG_VERSION);
     const char *vs = scalar(v);
-    char *end = NULL;
-    long ver = vs ? strtol(vs, &end, 10) : 0;
-    if (!vs || !*vs || *end || ver != NRP_CONFIG_VERSION)
+    char want[16];
+    snprintf(want, sizeof want, "%d", NRP_CONFIG_VERSION);
+    if (!vs || strcmp(vs, want) != 0 || v->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
         return fail_at(ld, v, "unsupported version '%s' (this host reads version %d)", vs ? vs : "?",
                        NRP_CONFIG_VERSION);
     yaml_node_t *rules = lookup(ld, root, "rules");
     if (!rules)
         return fail_at(ld, root, "missing required key 'rules'");
     return load_rules(ld, rules, cfg);
+}
+
+/* libyaml stops after one document; a second one would be silently
+ * ignored, so it is refused like every other ambiguity. */
+static int refuse_more_documents(yaml_parser_t *parser, const char *name, nrp_err *err)
+{
+    yaml_document_t next;
+    if (!yaml_parser_load(parser, &next))
+        return nrp_err_set(err, "%s:%lu:%lu: %s", name, (unsigned long)parser->problem_mark.line + 1,
+                           (unsigned long)parser->problem_mark.column + 1,
+                           parser->problem ? parser->problem : "invalid YAML");
+    int more = yaml_document_get_root_node(&next) != NULL;
+    unsigned long line = (unsigned long)next.start_mark.line + 1, col = (unsigned long)next.start_mark.column + 1;
+    yaml_document_delete(&next);
+    if (more)
+        return nrp_err_set(err, "%s:%lu:%lu: a second YAML document; the file must hold exactly one", name, line,
+                           col);
+    return NRP_OK;
 }
 
 int nrp_config_load_buffer(const char *name, const char *text, size_t len, nrp_config **out,
@@ -202,6 +220,8 @@ int nrp_config_load_buffer(const char *name, const char *text, size_t len, nrp_c
     loader ld = {name, &doc, err};
     rc = load_root(&ld, cfg);
     yaml_document_delete(&doc);
+    if (rc == NRP_OK)
+        rc = refuse_more_documents(&parser, name, err);
     yaml_parser_delete(&parser);
     if (rc) {
         nrp_config_free(cfg);

@@ -243,7 +243,6 @@ int nrp_sig_format_method_params(const uint8_t *sig, size_t len, nrp_sig_type_na
                                  void *namer_ctx, nrp_strbuf *params, nrp_method_sig_info *info,
                                  nrp_err *err)
 {
-    reader r = {sig, sig + len, namer, namer_ctx, err};
     nrp_method_sig_info local;
     nrp_strbuf ret;
     int rc = NRP_OK;
@@ -251,6 +250,7 @@ int nrp_sig_format_method_params(const uint8_t *sig, size_t len, nrp_sig_type_na
         info = &local;
     if (!sig || len == 0)
         return nrp_err_set(err, "empty method signature");
+    reader r = {sig, sig + len, namer, namer_ctx, err};
     if (read_method_head(&r, info))
         return NRP_ERROR;
     nrp_strbuf_init(&ret);

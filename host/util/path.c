@@ -47,6 +47,8 @@ int nrp_path_dirname(const char *path, char *out, size_t cap)
 
 int nrp_path_join(const char *dir, const char *name, char *out, size_t cap)
 {
-    int n = snprintf(out, cap, "%s%s%s", dir, dir[0] && dir[strlen(dir) - 1] == '/' ? "" : "/", name);
+    /* An empty dir means the current one; never turn name into "/name". */
+    const char *sep = !dir[0] || dir[strlen(dir) - 1] == '/' ? "" : "/";
+    int n = snprintf(out, cap, "%s%s%s", dir, sep, name);
     return n >= 0 && (size_t)n < cap ? NRP_OK : NRP_ERROR;
 }

@@ -1,0 +1,419 @@
+/*
+ * test_metrics.c - counter registry, Prometheus text exposition, atomic file
+ * export and concurrent increments.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "metrics/metrics.h"
+#include "nrp/plugin.h"
+
+static char *format(nrp_metrics *m)
+{
+    nrp_strbuf sb;
+    nrp_strbuf_init(&sb);
+    nrp_metrics_format_prometheus(m, &sb);
+    assert_int_equal(sb.oom, 0);
+    char *s = nrp_strbuf_take(&sb);
+    assert_non_null(s);
+    return s;
+}
+
+static void assert_format(nrp_metrics *m, const char *want)
+{
+    char *got = format(m);
+    assert_string_equal(got, want);
+    free(got);
+}
+
+static void test_same_series_same_pointer(void **state)
+{
+    (void)state;
+    nrp_metrics *m = nrp_metrics_create();
+    assert_non_null(m);
+    uint64_t *a = nrp_metrics_counter(m, "calls", "help", "r", "A::M()");
+    uint64_t *b = nrp_metrics_counter(m, "calls", "other help", "r", "A::M()");
+    assert_non_null(a);
+    assert_ptr_equal(a, b);
+    assert_int_equal(*a, 0); /* created at zero */
+    *a = 42;
+    assert_int_equal(*nrp_metrics_counter(m, "calls", NULL, "r", "A::M()"), 42);
+
+    uint64_t *c = nrp_metrics_counter(m, "calls", "help", "r", "A::N()");   /* other method */
+    uint64_t *d = nrp_metrics_counter(m, "calls", "help", "r2", "A::M()");  /* other rule */
+    uint64_t *e = nrp_metrics_counter(m, "calls2", "help", "r", "A::M()");  /* other name */
+    assert_non_null(c);
+    assert_non_null(d);
+    assert_non_null(e);
+    assert_ptr_not_equal(a, c);
+    assert_ptr_not_equal(a, d);
+    assert_ptr_not_equal(a, e);
+    assert_ptr_not_equal(c, d);
+    assert_ptr_not_equal(c, e);
+    assert_ptr_not_equal(d, e);
+    assert_int_equal(*c, 0);
+    /* swapping the labels is a different series */
+    uint64_t *f = nrp_metrics_counter(m, "calls", "help", "A::M()", "r");
+    assert_ptr_not_equal(a, f);
+    /* label boundaries matter: ("ab","c") != ("a","bc") */
+    uint64_t *g = nrp_metrics_counter(m, "x", NULL, "ab", "c");
+    uint64_t *h = nrp_metrics_counter(m, "x", NULL, "a", "bc");
+    assert_ptr_not_equal(g, h);
+    nrp_metrics_destroy(m);
+}
+
+/* A missing label prints as "", so (r, NULL) and (r, "") are one series,
+ * never two identical lines in the export. */
+static void test_missing_label_is_empty_label(void **state)
+{
+    (void)state;
+    nrp_metrics *m = nrp_metrics_create();
+    nrp_strbuf sb;
+    uint64_t *a = nrp_metrics_counter(m, "c", "C.", "r", NULL);
+    assert_ptr_equal(nrp_metrics_counter(m, "c", "C.", "r", ""), a);
+    assert_ptr_equal(nrp_metrics_counter(m, "c", "C.", NULL, ""), nrp_metrics_counter(m, "c", "C.", "", NULL));
+    assert_ptr_not_equal(nrp_metrics_counter(m, "c", "C.", NULL, NULL), a);
+    nrp_strbuf_init(&sb);
+    nrp_metrics_format_prometheus(m, &sb);
+    assert_string_equal(sb.data, "# HELP c C.\n# TYPE c counter\n"
+                                 "c{rule=\"r\",method=\"\"} 0\n"
+                                 "c{rule=\"\",method=\"\"} 0\n"
+                                 "c 0\n");
+    nrp_strbuf_free(&sb);
+    nrp_metrics_destroy(m);
+}
+
+static void test_label_free_series(void **state)
+{
+    (void)state;
+    nrp_metrics *m = nrp_metrics_create();
+    uint64_t *a = nrp_metrics_counter(m, "up", "Up.", NULL, NULL);
+    uint64_t *b = nrp_metrics_counter(m, "up", "Up.", NULL, NULL);
+    assert_non_null(a);
+    assert_ptr_equal(a, b);
+    uint64_t *c = nrp_metrics_counter(m, "up", "Up.", "r", NULL);
+    uint64_t *d = nrp_metrics_counter(m, "up", "Up.", NULL, "m");
+    uint64_t *e = nrp_metrics_counter(m, "up", "Up.", "", "");
+    assert_ptr_not_equal(a, c);
+    assert_ptr_not_equal(a, d);
+    assert_ptr_not_equal(c, d);
+    assert_ptr_not_equal(a, e); /* NULL labels differ from empty ones */
+    *a = 1;
+    *c = 2;
+    *d = 3;
+    *e = 4;
+    assert_format(m, "# HELP up Up.\n"
+                     "# TYPE up counter\n"
+                     "up 1\n"
+                     "up{rule=\"r\",method=\"\"} 2\n"
+                     "up{rule=\"\",method=\"m\"} 3\n"
+                     "up{rule=\"\",method=\"\"} 4\n");
+    nrp_metrics_destroy(m);
+}
+
+static void test_empty_registry(void **state)
+{
+    (void)state;
+    nrp_metrics *m = nrp_metrics_create();
+    assert_format(m, "");
+    nrp_metrics_destroy(m);
+    nrp_metrics_destroy(NULL);
+}
+
+static void test_exposition_exact(void **state)
+{
+    (void)state;
+    nrp_metrics *m = nrp_metrics_create();
+    /* families and series created interleaved */
+    uint64_t *a = nrp_metrics_counter(m, "nrp_calls_total", "Calls \"made\".", "r1", "A::M()");
+    uint64_t *b = nrp_metrics_counter(m, "nrp_up", "Up \\ and\nnewline", NULL, NULL);
+    uint64_t *c = nrp_metrics_counter(m, "nrp_calls_total", "ignored: the first help wins", "r2",
+                                      "B::\"q\"\\x\ny");
+    uint64_t *d = nrp_metrics_counter(m, "nrp_errors_total", NULL, "r1", "A::M()");
+    uint64_t *e = nrp_metrics_counter(m, "nrp_up", "x", "only-rule", NULL);
+    uint64_t *f = nrp_metrics_counter(m, "nrp_calls_total", "", "r3", "C::M(System.String[])");
+    assert_ptr_equal(nrp_metrics_counter(m, "nrp_up", "y", NULL, NULL), b);
+    *a = 5;
+    *b = 1;
+    *c = UINT64_MAX;
+    *d = 0;
+    *e = 7;
+    __atomic_fetch_add(f, 3, __ATOMIC_RELAXED);
+    assert_format(m,
+                  "# HELP nrp_calls_total Calls \"made\".\n"
+                  "# TYPE nrp_calls_total counter\n"
+                  "nrp_calls_total{rule=\"r1\",method=\"A::M()\"} 5\n"
+                  "nrp_calls_total{rule=\"r2\",method=\"B::\\\"q\\\"\\\\x\\ny\"} 18446744073709551615\n"
+                  "nrp_calls_total{rule=\"r3\",method=\"C::M(System.String[])\"} 3\n"
+                  "# HELP nrp_up Up \\\\ and\\nnewline\n"
+                  "# TYPE nrp_up counter\n"
+                  "nrp_up 1\n"
+                  "nrp_up{rule=\"only-rule\",method=\"\"} 7\n"
+                  "# HELP nrp_errors_total \n"
+                  "# TYPE nrp_errors_total counter\n"
+                  "nrp_errors_total{rule=\"r1\",method=\"A::M()\"} 0\n");
+    /* formatting appends and is repeatable */
+    nrp_strbuf sb;
+    nrp_strbuf_init(&sb);
+    nrp_strbuf_puts(&sb, "X\n");
+    nrp_metrics_format_prometheus(m, &sb);
+    char *once = format(m);
+    assert_int_equal(sb.len, 2 + strlen(once));
+    assert_memory_equal(sb.data, "X\n", 2);
+    assert_string_equal(sb.data + 2, once);
+    free(once);
+    nrp_strbuf_free(&sb);
+    nrp_metrics_destroy(m);
+}
+
+static void test_many_series_stable_addresses(void **state)
+{
+    (void)state;
+    nrp_metrics *m = nrp_metrics_create();
+    enum { N = 10000 };
+    uint64_t **ptrs = calloc(N, sizeof *ptrs);
+    assert_non_null(ptrs);
+    char method[64];
+    for (int i = 0; i < N; i++) {
+        snprintf(method, sizeof method, "T::M%d()", i);
+        ptrs[i] = nrp_metrics_counter(m, i % 2 ? "odd" : "even", "h", "r", method);
+        assert_non_null(ptrs[i]);
+        *ptrs[i] = (uint64_t)i;
+    }
+    for (int i = 0; i < N; i++) {
+        snprintf(method, sizeof method, "T::M%d()", i);
+        uint64_t *p = nrp_metrics_counter(m, i % 2 ? "odd" : "even", "h", "r", method);
+        assert_ptr_equal(p, ptrs[i]);
+        assert_int_equal(*p, (uint64_t)i);
+    }
+    /* all distinct */
+    for (int i = 1; i < N; i++)
+        assert_ptr_not_equal(ptrs[i], ptrs[i - 1]);
+    /* families grouped: "even" first, all its series, then "odd" */
+    char *text = format(m);
+    const char *odd = strstr(text, "# HELP odd h\n");
+    assert_non_null(odd);
+    const char *head = "# HELP even h\n# TYPE even counter\neven{rule=\"r\",method=\"T::M0()\"} 0\n"
+                       "even{rule=\"r\",method=\"T::M2()\"} 2\n";
+    assert_true(strncmp(text, head, strlen(head)) == 0);
+    assert_null(strstr(odd, "even{"));
+    assert_null(strstr(odd + 1, "# HELP"));
+    assert_non_null(strstr(odd, "odd{rule=\"r\",method=\"T::M9999()\"} 9999\n"));
+    free(text);
+    free(ptrs);
+    nrp_metrics_destroy(m);
+}
+
+static char *read_file(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    char *buf = malloc(65536);
+    assert_non_null(buf);
+    size_t n = fread(buf, 1, 65535, f);
+    buf[n] = '\0';
+    fclose(f);
+    return buf;
+}
+
+static int count_entries(const char *dir, char *only, size_t cap)
+{
+    DIR *d = opendir(dir);
+    assert_non_null(d);
+    int n = 0;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        n++;
+        snprintf(only, cap, "%s", e->d_name);
+    }
+    closedir(d);
+    return n;
+}
+
+static void test_export_file(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/nrp-test-metrics-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char path[256];
+    snprintf(path, sizeof path, "%s/metrics.prom", dir);
+
+    nrp_metrics *m = nrp_metrics_create();
+    uint64_t *a = nrp_metrics_counter(m, "calls", "Calls.", "r", "A::M()");
+    *a = 3;
+    nrp_err err = {{0}};
+    assert_int_equal(nrp_metrics_export_file(m, path, &err), NRP_OK);
+    char *text = read_file(path);
+    assert_string_equal(text, "# HELP calls Calls.\n# TYPE calls counter\ncalls{rule=\"r\",method=\"A::M()\"} 3\n");
+    free(text);
+    char name[256];
+    assert_int_equal(count_entries(dir, name, sizeof name), 1); /* no temporary left */
+    assert_string_equal(name, "metrics.prom");
+
+    /* a second export replaces the file */
+    *a = 4;
+    assert_int_equal(nrp_metrics_export_file(m, path, &err), NRP_OK);
+    text = read_file(path);
+    assert_string_equal(text, "# HELP calls Calls.\n# TYPE calls counter\ncalls{rule=\"r\",method=\"A::M()\"} 4\n");
+    free(text);
+    assert_int_equal(count_entries(dir, name, sizeof name), 1);
+
+    /* an empty registry writes an empty file */
+    nrp_metrics *empty = nrp_metrics_create();
+    assert_int_equal(nrp_metrics_export_file(empty, path, &err), NRP_OK);
+    struct stat st;
+    assert_int_equal(stat(path, &st), 0);
+    assert_int_equal(st.st_size, 0);
+    nrp_metrics_destroy(empty);
+
+    unlink(path);
+    rmdir(dir);
+    nrp_metrics_destroy(m);
+}
+
+static void test_export_missing_dir(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/nrp-test-metrics-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char path[256];
+    snprintf(path, sizeof path, "%s/no/such/dir/metrics.prom", dir);
+    nrp_metrics *m = nrp_metrics_create();
+    nrp_metrics_counter(m, "calls", "Calls.", NULL, NULL);
+    nrp_err err = {{0}};
+    assert_int_equal(nrp_metrics_export_file(m, path, &err), NRP_ERROR);
+    char want[512];
+    snprintf(want, sizeof want, "cannot create %s.tmp.%ld: %s", path, (long)getpid(), strerror(ENOENT));
+    assert_string_equal(err.msg, want);
+    char name[256];
+    assert_int_equal(count_entries(dir, name, sizeof name), 0);
+    rmdir(dir);
+    nrp_metrics_destroy(m);
+}
+
+static void test_export_rename_fails_leaves_no_temp(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/nrp-test-metrics-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char path[256], inner[300];
+    /* the target is a non-empty directory: the rename must fail */
+    snprintf(path, sizeof path, "%s/metrics.prom", dir);
+    assert_int_equal(mkdir(path, 0700), 0);
+    snprintf(inner, sizeof inner, "%s/keep", path);
+    FILE *f = fopen(inner, "w");
+    assert_non_null(f);
+    fclose(f);
+
+    nrp_metrics *m = nrp_metrics_create();
+    nrp_metrics_counter(m, "calls", "Calls.", NULL, NULL);
+    nrp_err err = {{0}};
+    assert_int_equal(nrp_metrics_export_file(m, path, &err), NRP_ERROR);
+    assert_true(strncmp(err.msg, "cannot rename ", 14) == 0);
+    char name[256];
+    assert_int_equal(count_entries(dir, name, sizeof name), 1);
+    assert_string_equal(name, "metrics.prom");
+
+    unlink(inner);
+    rmdir(path);
+    rmdir(dir);
+    nrp_metrics_destroy(m);
+}
+
+static void test_export_path_too_long(void **state)
+{
+    (void)state;
+    char path[5000];
+    memset(path, 'a', sizeof path - 1);
+    path[sizeof path - 1] = '\0';
+    nrp_metrics *m = nrp_metrics_create();
+    nrp_err err = {{0}};
+    assert_int_equal(nrp_metrics_export_file(m, path, &err), NRP_ERROR);
+    assert_true(strncmp(err.msg, "metrics path too long: ", 23) == 0);
+    nrp_metrics_destroy(m);
+}
+
+typedef struct worker_arg {
+    nrp_metrics *m;
+    uint64_t *counter;
+    int index;
+} worker_arg;
+
+enum { THREADS = 4, ADDS = 100000 };
+
+static void *worker(void *p)
+{
+    worker_arg *a = p;
+    uint64_t *c = nrp_metrics_counter(a->m, "conc_total", "Concurrent.", "r", "M()");
+    a->counter = c;
+    if (!c)
+        return NULL;
+    char own[32];
+    snprintf(own, sizeof own, "thread%d", a->index);
+    for (int i = 0; i < ADDS; i++) {
+        __atomic_fetch_add(c, 1, __ATOMIC_RELAXED);
+        if (i % 1000 == 0) /* create series while others add */
+            nrp_metrics_counter(a->m, own, NULL, own, NULL);
+    }
+    return NULL;
+}
+
+static void test_concurrent_increments(void **state)
+{
+    (void)state;
+    nrp_metrics *m = nrp_metrics_create();
+    pthread_t t[THREADS];
+    worker_arg args[THREADS];
+    for (int i = 0; i < THREADS; i++) {
+        args[i] = (worker_arg){m, NULL, i};
+        assert_int_equal(pthread_create(&t[i], NULL, worker, &args[i]), 0);
+    }
+    for (int i = 0; i < THREADS; i++)
+        assert_int_equal(pthread_join(t[i], NULL), 0);
+    for (int i = 0; i < THREADS; i++) {
+        assert_non_null(args[i].counter);
+        assert_ptr_equal(args[i].counter, args[0].counter);
+    }
+    assert_int_equal(__atomic_load_n(args[0].counter, __ATOMIC_RELAXED), (uint64_t)THREADS * ADDS);
+    char *text = format(m);
+    assert_non_null(strstr(text, "conc_total{rule=\"r\",method=\"M()\"} 400000\n"));
+    for (int i = 0; i < THREADS; i++) {
+        char line[64];
+        snprintf(line, sizeof line, "thread%d{rule=\"thread%d\",method=\"\"} 0\n", i, i);
+        assert_non_null(strstr(text, line));
+    }
+    free(text);
+    nrp_metrics_destroy(m);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_same_series_same_pointer),
+        cmocka_unit_test(test_label_free_series),
+        cmocka_unit_test(test_missing_label_is_empty_label),
+        cmocka_unit_test(test_empty_registry),
+        cmocka_unit_test(test_exposition_exact),
+        cmocka_unit_test(test_many_series_stable_addresses),
+        cmocka_unit_test(test_export_file),
+        cmocka_unit_test(test_export_missing_dir),
+        cmocka_unit_test(test_export_rename_fails_leaves_no_temp),
+        cmocka_unit_test(test_export_path_too_long),
+        cmocka_unit_test(test_concurrent_increments),
+    };
+    return cmocka_run_group_tests_name("metrics", tests, NULL, NULL);
+}
