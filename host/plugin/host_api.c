@@ -71,6 +71,6 @@ int nrp_rewrite_apply(nrp_rewrite *rw, const char *plugin_name, const nrp_strate
     if (strategy->rewrite(rw, reason, sizeof reason) == NRP_OK)
         return NRP_OK;
     /* Prefer the plugin's words; fall back to the failing service's. */
-    return nrp_err_set(err, "plugin '%s' strategy '%s' refused %s: %s", plugin_name, strategy->name,
-                       rw->method.display, reason[0] ? reason : rw->err.msg[0] ? rw->err.msg : "no reason given");
+    return nrp_err_set(err, "plugin '%s' strategy '%s' failed: %s", plugin_name, strategy->name,
+                       reason[0] ? reason : rw->err.msg[0] ? rw->err.msg : "no reason given");
 }

@@ -160,6 +160,26 @@ broken-plugin)
     expect_metric "$ADD_INT"
     expect_metric "$RANGE"
     ;;
+failing-strategy)
+    # A strategy that refuses every method: each stays with its original IL,
+    # one error line per method, the app untouched.
+    cp -r "$bundle" "$work/bundle"
+    cp "$NRP_TEST_FAKE_PLUGINS/libfake_good.so" "$work/bundle/plugins/"
+    cat >"$work/rules.yaml" <<'YAML'
+version: 1
+rules:
+  - name: refused
+    match: { assembly: Demo, type: Demo.Calculator, method: Add }
+    strategy: alpha
+YAML
+    profiled "$work/bundle" NRP_CONFIG="$work/rules.yaml"
+    expect_app_unchanged
+    expect_log 1 error "rule 'refused': Demo.Calculator::Add\\(System.Int32,System.Int32\\) stays uninstrumented: plugin 'fake' strategy 'alpha' failed: fake strategies never rewrite"
+    expect_log 1 error "rule 'refused': Demo.Calculator::Add\(System.Int64,System.Int64\) stays uninstrumented: .*"
+    expect_log_total error 2
+    expect_metric "nrp_methods_rewritten_total 0"
+    expect_metric "nrp_method_rewrite_failures_total 2"
+    ;;
 no-plugins)
     # The host alone, without its plugins: nothing to run, the app untouched.
     mkdir -p "$work/bundle" && cp "$bundle/libNewRelicProfiler.so" "$bundle/instrumentation.yaml" "$work/bundle/"
