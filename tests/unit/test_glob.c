@@ -8,6 +8,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "test_rng.h"
+
 #include <fnmatch.h>
 #include <string.h>
 
@@ -179,14 +181,6 @@ static void test_long_text_no_blowup(void **state)
 /* Differential check against fnmatch(3): with no '[' or '\\' in the
  * alphabet, FNM_NOESCAPE and no FNM_PATHNAME / FNM_PERIOD flags, fnmatch
  * has exactly the rule language's semantics ('*' crosses dots too). */
-static uint64_t rng_state;
-static uint32_t rnd(void)
-{
-    rng_state ^= rng_state >> 12;
-    rng_state ^= rng_state << 25;
-    rng_state ^= rng_state >> 27;
-    return (uint32_t)((rng_state * 2685821657736338717ull) >> 32);
-}
 
 static void test_matches_fnmatch(void **state)
 {

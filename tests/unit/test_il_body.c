@@ -10,6 +10,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "test_rng.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -1090,15 +1092,6 @@ static void test_round_trip_hand_made(void **state)
     nrp_il_body_free(&b);
 }
 
-/* xorshift64*: a fixed, portable sequence */
-static uint64_t rng_state;
-static uint32_t rnd(void)
-{
-    rng_state ^= rng_state >> 12;
-    rng_state ^= rng_state << 25;
-    rng_state ^= rng_state >> 27;
-    return (uint32_t)((rng_state * 2685821657736338717ull) >> 32);
-}
 static uint32_t rnd_below(uint32_t n) { return n ? rnd() % n : 0; }
 
 /* A random valid body (fields only). */

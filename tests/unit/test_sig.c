@@ -8,6 +8,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "test_rng.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -525,14 +527,6 @@ static void test_reject_namer_failure(void **state)
 /* fuzz                                                                      */
 /* ------------------------------------------------------------------------ */
 
-static uint64_t rng_state;
-static uint32_t rnd(void)
-{
-    rng_state ^= rng_state >> 12;
-    rng_state ^= rng_state << 25;
-    rng_state ^= rng_state >> 27;
-    return (uint32_t)((rng_state * 2685821657736338717ull) >> 32);
-}
 
 static int fuzz_namer(void *ctx, uint32_t token, nrp_strbuf *out)
 {
