@@ -79,6 +79,7 @@ extern const nrp_guid NRP_IID_ICorProfilerInfo5;
 extern const nrp_guid NRP_IID_ICorProfilerInfo7;
 extern const nrp_guid NRP_IID_ICorProfilerInfo10;
 extern const nrp_guid NRP_IID_IMetaDataImport;
+extern const nrp_guid NRP_IID_IMetaDataImport2;
 extern const nrp_guid NRP_IID_IMetaDataEmit;
 /* CLSID New Relic agent installs put in CORECLR_PROFILER. */
 extern const nrp_guid NRP_CLSID_PROFILER;

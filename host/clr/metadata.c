@@ -123,3 +123,36 @@ HRESULT nrp_mde_token_from_sig(nrp_com_object *mde, const uint8_t *sig, ULONG le
     typedef HRESULT (*fn)(void *, const uint8_t *, ULONG, mdToken *);
     return NRP_COM_FN(mde, fn, NRP_MDE_GetTokenFromSig)(mde, sig, len, out);
 }
+
+HRESULT nrp_mdi_method_sig(nrp_com_object *mdi, mdToken method, const uint8_t **sig, ULONG *len)
+{
+    typedef HRESULT (*fn)(void *, mdToken, mdToken *, WCHAR *, ULONG, ULONG *, DWORD *, const uint8_t **,
+                          ULONG *, ULONG *, DWORD *);
+    mdToken type;
+    ULONG name_len, rva;
+    DWORD attr, impl;
+    return NRP_COM_FN(mdi, fn, NRP_MDI_GetMethodProps)(mdi, method, &type, NULL, 0, &name_len, &attr, sig, len, &rva,
+                                                       &impl);
+}
+
+HRESULT nrp_mdi_member_ref_sig(nrp_com_object *mdi, mdToken member, const uint8_t **sig, ULONG *len)
+{
+    typedef HRESULT (*fn)(void *, mdToken, mdToken *, WCHAR *, ULONG, ULONG *, const uint8_t **, ULONG *);
+    mdToken parent;
+    ULONG name_len;
+    return NRP_COM_FN(mdi, fn, NRP_MDI_GetMemberRefProps)(mdi, member, &parent, NULL, 0, &name_len, sig, len);
+}
+
+HRESULT nrp_mdi_sig_from_token(nrp_com_object *mdi, mdToken standalone, const uint8_t **sig, ULONG *len)
+{
+    typedef HRESULT (*fn)(void *, mdToken, const uint8_t **, ULONG *);
+    return NRP_COM_FN(mdi, fn, NRP_MDI_GetSigFromToken)(mdi, standalone, sig, len);
+}
+
+HRESULT nrp_mdi2_method_spec_parent(nrp_com_object *mdi2, mdToken spec, mdToken *parent)
+{
+    typedef HRESULT (*fn)(void *, mdToken, mdToken *, const uint8_t **, ULONG *);
+    const uint8_t *sig;
+    ULONG len;
+    return NRP_COM_FN(mdi2, fn, NRP_MDI_GetMethodSpecProps)(mdi2, spec, parent, &sig, &len);
+}

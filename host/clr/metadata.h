@@ -30,6 +30,13 @@ HRESULT nrp_mdi_method_props(nrp_com_object *mdi, mdToken method, nrp_md_method_
  * host asks). */
 HRESULT nrp_md_type_name(nrp_com_object *mdi, mdToken token, nrp_strbuf *out);
 
+/* Signature blob of a MethodDef, MemberRef or StandAloneSig token. */
+HRESULT nrp_mdi_method_sig(nrp_com_object *mdi, mdToken method, const uint8_t **sig, ULONG *len);
+HRESULT nrp_mdi_member_ref_sig(nrp_com_object *mdi, mdToken member, const uint8_t **sig, ULONG *len);
+HRESULT nrp_mdi_sig_from_token(nrp_com_object *mdi, mdToken standalone, const uint8_t **sig, ULONG *len);
+/* The generic method a MethodSpec instantiates (needs IMetaDataImport2). */
+HRESULT nrp_mdi2_method_spec_parent(nrp_com_object *mdi2, mdToken spec, mdToken *parent);
+
 HRESULT nrp_mde_token_from_sig(nrp_com_object *mde, const uint8_t *sig, ULONG len, mdToken *out);
 
 #endif

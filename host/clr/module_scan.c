@@ -9,10 +9,20 @@ static int name_token(void *ctx, uint32_t token, nrp_strbuf *out)
     return NRP_FAILED(nrp_md_type_name(ctx, token, out)) ? NRP_ERROR : NRP_OK;
 }
 
-static int has_il(const nrp_md_method_props *p)
+/* Why a method has no IL to rewrite, or NULL when it has some. */
+static const char *no_il_reason(const nrp_md_method_props *p)
 {
-    return p->rva != 0 && !(p->attributes & (NRP_MD_ABSTRACT | NRP_MD_PINVOKE_IMPL)) &&
-           (p->impl_flags & NRP_MI_CODE_TYPE_MASK) == 0 && !(p->impl_flags & NRP_MI_INTERNAL_CALL);
+    if (p->attributes & NRP_MD_ABSTRACT)
+        return "abstract";
+    if (p->attributes & NRP_MD_PINVOKE_IMPL)
+        return "P/Invoke";
+    if (p->impl_flags & NRP_MI_INTERNAL_CALL)
+        return "implemented inside the runtime (InternalCall)";
+    if ((p->impl_flags & NRP_MI_CODE_TYPE_MASK) != 0)
+        return "runtime-implemented or native code";
+    if (p->rva == 0)
+        return "no body";
+    return NULL;
 }
 
 static void report(nrp_com_object *mdi, const nrp_scan_visitor *v, const char *type, mdToken method,
@@ -44,10 +54,15 @@ static HRESULT scan_methods(nrp_com_object *mdi, const nrp_scan_visitor *v, mdTo
     while ((hr = nrp_mdi_enum_methods(mdi, &e, type, methods, 64, &n)) == NRP_S_OK && n > 0) {
         for (ULONG i = 0; i < n; i++) {
             nrp_md_method_props props;
-            if (NRP_FAILED(nrp_mdi_method_props(mdi, methods[i], &props)) || !has_il(&props))
+            if (NRP_FAILED(nrp_mdi_method_props(mdi, methods[i], &props)))
                 continue;
             long match = v->match(v->ctx, type_name, props.name);
-            if (match >= 0)
+            if (match < 0)
+                continue;
+            const char *why = no_il_reason(&props);
+            if (why)
+                NRP_LOG_DBG("skipping %s::%s: %s", type_name, props.name, why);
+            else
                 report(mdi, v, type_name, methods[i], &props, match);
         }
     }

@@ -225,7 +225,7 @@
     X(EventPipeDefineEvent, ICorProfilerInfo12) \
     X(EventPipeWriteEvent, ICorProfilerInfo12)
 
-/* IMetaDataImport */
+/* IMetaDataImport, then IMetaDataImport2 */
 #define NRP_MDIMPORT_SLOTS(X) \
     NRP_IUNKNOWN_SLOTS(X) \
     X(CloseEnum, IMetaDataImport) \
@@ -289,7 +289,15 @@
     X(IsValidToken, IMetaDataImport) \
     X(GetNestedClassProps, IMetaDataImport) \
     X(GetNativeCallConvFromSig, IMetaDataImport) \
-    X(IsGlobal, IMetaDataImport)
+    X(IsGlobal, IMetaDataImport) \
+    X(EnumGenericParams, IMetaDataImport2) \
+    X(GetGenericParamProps, IMetaDataImport2) \
+    X(GetMethodSpecProps, IMetaDataImport2) \
+    X(EnumGenericParamConstraints, IMetaDataImport2) \
+    X(GetGenericParamConstraintProps, IMetaDataImport2) \
+    X(GetPEKind, IMetaDataImport2) \
+    X(GetVersionString, IMetaDataImport2) \
+    X(EnumMethodSpecs, IMetaDataImport2)
 
 /* IMetaDataEmit */
 #define NRP_MDEMIT_SLOTS(X) \
@@ -399,7 +407,10 @@ _Static_assert(NRP_MDI_GetTypeRefProps == 14, "GetTypeRefProps");
 _Static_assert(NRP_MDI_EnumMethods == 18, "EnumMethods");
 _Static_assert(NRP_MDI_GetMethodProps == 30, "GetMethodProps");
 _Static_assert(NRP_MDI_GetNestedClassProps == 62, "GetNestedClassProps");
-_Static_assert(NRP_MDI_SLOT_COUNT == 65, "IMetaDataImport has 65 slots");
+_Static_assert(NRP_MDI_EnumGenericParams == 65, "IMetaDataImport2 starts at 65");
+_Static_assert(NRP_MDI_GetMethodSpecProps == 67, "GetMethodSpecProps");
+_Static_assert(NRP_MDI_GetMemberRefProps == 31, "GetMemberRefProps");
+_Static_assert(NRP_MDI_GetSigFromToken == 41, "GetSigFromToken");
 _Static_assert(NRP_MDE_GetTokenFromSig == 23, "IMetaDataEmit::GetTokenFromSig");
 _Static_assert(NRP_MDE_SLOT_COUNT == 52, "IMetaDataEmit has 52 slots");
 _Static_assert(NRP_FC_SetILFunctionBody == 4, "ICorProfilerFunctionControl::SetILFunctionBody");

@@ -9,7 +9,8 @@
 #include "clr/module_scan.h"
 #include "core/log.h"
 #include "core/self_path.h"
-#include "il/il_body.h"
+#include "il/il_method.h"
+#include "sig/sig.h"
 #include "metrics/metrics.h"
 #include "plugin/loader.h"
 #include "plugin/rewrite.h"
@@ -46,6 +47,7 @@ static struct session {
     nrp_targets *targets;
     char metrics_path[4096];
     uint64_t *rewritten;
+    uint64_t *skipped;
     uint64_t *failed;
     int ready;
 } S;
@@ -143,7 +145,9 @@ HRESULT nrp_profiler_initialize(nrp_com_object *runtime_info)
                                       "Methods whose IL the profiler rewrote.", NULL, NULL);
     S.failed = nrp_metrics_counter(S.metrics, "nrp_method_rewrite_failures_total",
                                    "Methods left uninstrumented because a rewrite failed.", NULL, NULL);
-    if (!S.rewritten || !S.failed)
+    S.skipped = nrp_metrics_counter(S.metrics, "nrp_methods_skipped_total",
+                                    "Matched methods the IL decoder cannot handle, left as they are.", NULL, NULL);
+    if (!S.rewritten || !S.skipped || !S.failed)
         return cancel("out of memory at start-up");
 
     if (nrp_path_join(self_dir, PLUGIN_DIR_NAME, path, sizeof path) == NRP_OK)
@@ -286,14 +290,58 @@ void nrp_profiler_module_load_finished(ModuleID module, HRESULT status)
 
 /* ---- rewriting ---------------------------------------------------------- */
 
-typedef struct emit_ctx {
+/* What the IL engine asks of the runtime while one method is rewritten. */
+typedef struct rewrite_env {
     ModuleID module;
-    nrp_com_object *mde;
-} emit_ctx;
+    nrp_com_object *mdi; /* IMetaDataImport2 of the module */
+    nrp_com_object *mde; /* IMetaDataEmit, opened on first need */
+} rewrite_env;
 
-static int sig_token(void *ctx, const uint8_t *sig, uint32_t len, uint32_t *token, nrp_err *err)
+static int env_call_info(void *ctx, uint32_t token, nrp_il_call_info *out, nrp_err *err)
 {
-    emit_ctx *e = ctx;
+    rewrite_env *e = ctx;
+    const uint8_t *sig = NULL;
+    ULONG len = 0;
+    HRESULT hr;
+    mdToken parent;
+    switch (token & 0xFF000000u) {
+    case 0x06000000u: hr = nrp_mdi_method_sig(e->mdi, token, &sig, &len); break;
+    case 0x0A000000u: hr = nrp_mdi_member_ref_sig(e->mdi, token, &sig, &len); break;
+    case 0x11000000u: hr = nrp_mdi_sig_from_token(e->mdi, token, &sig, &len); break;
+    case 0x2B000000u:
+        hr = nrp_mdi2_method_spec_parent(e->mdi, token, &parent);
+        if (NRP_FAILED(hr))
+            return nrp_err_set(err, "cannot read method spec 0x%08x (0x%08x)", token, (unsigned)hr);
+        return env_call_info(ctx, parent, out, err);
+    default:
+        return nrp_err_set(err, "token 0x%08x is not a method or signature", token);
+    }
+    if (NRP_FAILED(hr))
+        return nrp_err_set(err, "cannot read the signature of 0x%08x (0x%08x)", token, (unsigned)hr);
+    nrp_method_sig_info info;
+    int returns;
+    if (nrp_sig_method_return(sig, len, &info, NULL, &returns, err))
+        return NRP_ERROR;
+    out->has_this = info.has_this && !(info.callconv & NRP_CALLCONV_EXPLICITTHIS);
+    out->params = info.param_count;
+    out->returns_value = returns;
+    return NRP_OK;
+}
+
+static int env_local_sig(void *ctx, uint32_t token, const uint8_t **blob, uint32_t *len, nrp_err *err)
+{
+    rewrite_env *e = ctx;
+    ULONG n = 0;
+    HRESULT hr = nrp_mdi_sig_from_token(e->mdi, token, blob, &n);
+    if (NRP_FAILED(hr))
+        return nrp_err_set(err, "cannot read local signature 0x%08x (0x%08x)", token, (unsigned)hr);
+    *len = n;
+    return NRP_OK;
+}
+
+static int env_sig_token(void *ctx, const uint8_t *sig, uint32_t len, uint32_t *token, nrp_err *err)
+{
+    rewrite_env *e = ctx;
     HRESULT hr;
     if (!e->mde) {
         hr = nrp_info_module_metadata(&S.info, e->module, NRP_OF_READ | NRP_OF_WRITE, &NRP_IID_IMetaDataEmit,
@@ -307,65 +355,80 @@ static int sig_token(void *ctx, const uint8_t *sig, uint32_t len, uint32_t *toke
     return NRP_OK;
 }
 
-static int rewrite(const nrp_target *t, const uint8_t *il, ULONG il_size, nrp_com_object *control, nrp_err *err)
+typedef enum rewrite_outcome { REWRITTEN, SKIPPED, FAILED } rewrite_outcome;
+
+static rewrite_outcome rewrite(const nrp_target *t, nrp_com_object *control, nrp_err *err)
 {
     const active_rule *ar = &S.rules[t->rule];
-    emit_ctx emit = {t->module, NULL};
+    rewrite_env env = {t->module, NULL, NULL};
+    nrp_il_env il_env = {&env, env_call_info, env_local_sig, env_sig_token};
     nrp_rewrite rw;
+    const uint8_t *il = NULL, *sig = NULL;
+    ULONG il_size = 0, sig_len = 0;
     uint8_t *out = NULL;
-    int rc = NRP_ERROR;
+    size_t size = 0;
+    rewrite_outcome result = FAILED;
+    HRESULT hr;
 
     memset(&rw, 0, sizeof rw);
+    hr = nrp_info_module_metadata(&S.info, t->module, NRP_OF_READ, &NRP_IID_IMetaDataImport2, &env.mdi);
+    if (NRP_FAILED(hr)) {
+        nrp_err_set(err, "cannot read the module's metadata (0x%08x)", (unsigned)hr);
+        goto done;
+    }
+    hr = nrp_info_il_body(&S.info, t->module, t->method, &il, &il_size);
+    if (NRP_FAILED(hr) || NRP_FAILED(hr = nrp_mdi_method_sig(env.mdi, t->method, &sig, &sig_len))) {
+        nrp_err_set(err, "cannot read its IL or signature (0x%08x)", (unsigned)hr);
+        goto done;
+    }
+    if (nrp_il_method_decode(il, il_size, sig, sig_len, &il_env, &rw.il, err) != NRP_OK) {
+        result = SKIPPED;
+        goto done;
+    }
     rw.method = (nrp_method_info){sizeof(nrp_method_info), t->assembly, t->type, t->name, t->display,
                                   ar->rule->name, t->is_static};
     rw.metrics = S.metrics;
-    rw.sig_token = sig_token;
-    rw.sig_token_ctx = &emit;
-    if (nrp_il_decode(il, il_size, &rw.body, err) != NRP_OK)
+    rw.sig_token = env_sig_token;
+    rw.sig_token_ctx = &env;
+    if (nrp_rewrite_apply(&rw, ar->plugin, ar->strategy, err) != NRP_OK ||
+        nrp_il_method_encode(rw.il, &out, &size, err) != NRP_OK)
         goto done;
-    if (nrp_rewrite_apply(&rw, ar->plugin, ar->strategy, err) != NRP_OK)
-        goto done;
-    size_t size = nrp_il_encoded_size(&rw.body);
-    out = malloc(size);
-    if (!out) {
-        nrp_err_set(err, "out of memory encoding %zu bytes", size);
-        goto done;
-    }
-    if (nrp_il_encode(&rw.body, out, size, err) != size)
-        goto done;
-    HRESULT hr = nrp_function_control_set_il(control, (ULONG)size, out);
+    hr = nrp_function_control_set_il(control, (ULONG)size, out);
     if (NRP_FAILED(hr)) {
         nrp_err_set(err, "the runtime refused the new body (0x%08x)", (unsigned)hr);
         goto done;
     }
-    rc = NRP_OK;
+    result = REWRITTEN;
 done:
     free(out);
-    nrp_il_body_free(&rw.body);
-    nrp_com_release(emit.mde);
-    return rc;
+    nrp_il_method_free(rw.il);
+    nrp_com_release(env.mde);
+    nrp_com_release(env.mdi);
+    return result;
 }
 
 HRESULT nrp_profiler_get_rejit_parameters(ModuleID module, mdToken method, nrp_com_object *control)
 {
     nrp_target t;
-    const uint8_t *il = NULL;
-    ULONG il_size = 0;
     nrp_err err;
 
     if (!S.ready || !nrp_targets_find(S.targets, module, method, &t))
         return NRP_S_OK; /* not ours: the runtime keeps the original IL */
-    HRESULT hr = nrp_info_il_body(&S.info, module, method, &il, &il_size);
-    if (NRP_FAILED(hr)) {
-        nrp_err_set(&err, "cannot read its IL (0x%08x)", (unsigned)hr);
-    } else if (rewrite(&t, il, il_size, control, &err) == NRP_OK) {
+    switch (rewrite(&t, control, &err)) {
+    case REWRITTEN:
         __atomic_fetch_add(S.rewritten, 1, __ATOMIC_RELAXED);
         NRP_LOG_DBG("rewrote %s with rule '%s'", t.display, S.rules[t.rule].rule->name);
-        return NRP_S_OK;
+        break;
+    case SKIPPED:
+        __atomic_fetch_add(S.skipped, 1, __ATOMIC_RELAXED);
+        NRP_LOG_DBG("skipping %s: %s", t.display, err.msg);
+        break;
+    case FAILED:
+        __atomic_fetch_add(S.failed, 1, __ATOMIC_RELAXED);
+        nrp_log(NRP_LOG_ERROR, "rule '%s': %s stays uninstrumented: %s", S.rules[t.rule].rule->name, t.display,
+                err.msg);
+        break;
     }
-    __atomic_fetch_add(S.failed, 1, __ATOMIC_RELAXED);
-    nrp_log(NRP_LOG_ERROR, "rule '%s': %s stays uninstrumented: %s", S.rules[t.rule].rule->name, t.display,
-            err.msg);
     return NRP_S_OK;
 }
 
@@ -381,8 +444,9 @@ void nrp_profiler_shutdown(void)
 {
     if (!S.ready)
         return;
-    nrp_log(NRP_LOG_INFO, "shutdown: %zu method(s) matched, %llu rewritten, %llu failed", nrp_targets_count(S.targets),
-            (unsigned long long)__atomic_load_n(S.rewritten, __ATOMIC_RELAXED),
+    nrp_log(NRP_LOG_INFO, "shutdown: %zu method(s) matched, %llu rewritten, %llu skipped, %llu failed",
+            nrp_targets_count(S.targets), (unsigned long long)__atomic_load_n(S.rewritten, __ATOMIC_RELAXED),
+            (unsigned long long)__atomic_load_n(S.skipped, __ATOMIC_RELAXED),
             (unsigned long long)__atomic_load_n(S.failed, __ATOMIC_RELAXED));
     export_metrics();
 }

@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "core/log.h"
+#include "il/il_edit.h"
 #include "plugin/rewrite.h"
 
 static void api_log(nrp_log_level level, const char *plugin, const char *fmt, ...)
@@ -19,11 +20,32 @@ static const nrp_method_info *api_method(nrp_rewrite *rw)
     return &rw->method;
 }
 
-static int api_il_insert_at_entry(nrp_rewrite *rw, const uint8_t *il, uint32_t len, uint32_t stack)
+static int api_il_insert_at_entry(nrp_rewrite *rw, const uint8_t *il, uint32_t len)
 {
     if (!il && len)
         return nrp_err_set(&rw->err, "il_insert_at_entry: NULL code");
-    return nrp_il_insert_at_entry(&rw->body, il, len, stack, &rw->err);
+    return nrp_il_edit_insert_at_entry(rw->il, il, len, &rw->err);
+}
+
+static int api_il_add_local(nrp_rewrite *rw, const uint8_t *type, uint32_t len, uint32_t *index)
+{
+    if (!index)
+        return nrp_err_set(&rw->err, "il_add_local: NULL index");
+    return nrp_il_edit_add_local(rw->il, type, len, index, &rw->err);
+}
+
+static int api_il_wrap(nrp_rewrite *rw, const nrp_wrap *spec, int32_t *return_local)
+{
+    nrp_il_returns r;
+    if (!spec || spec->size < sizeof(nrp_wrap))
+        return nrp_err_set(&rw->err, "il_wrap: spec missing or from an older SDK");
+    nrp_il_wrap_spec w = {spec->entry_il, spec->entry_len, spec->with_catch, spec->catch_type, spec->catch_il,
+                          spec->catch_len, spec->with_finally, spec->finally_il, spec->finally_len};
+    if (nrp_il_edit_wrap(rw->il, &w, &r, &rw->err))
+        return NRP_ERROR;
+    if (return_local)
+        *return_local = r.value_local;
+    return NRP_OK;
 }
 
 static int api_standalone_sig_token(nrp_rewrite *rw, const uint8_t *sig, uint32_t len, uint32_t *token)
@@ -55,6 +77,8 @@ static const nrp_host_api host_api = {
     .il_insert_at_entry = api_il_insert_at_entry,
     .standalone_sig_token = api_standalone_sig_token,
     .counter = api_counter,
+    .il_add_local = api_il_add_local,
+    .il_wrap = api_il_wrap,
 };
 
 const nrp_host_api *nrp_host_api_table(void)

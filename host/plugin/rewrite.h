@@ -11,7 +11,7 @@
 
 #include <stdint.h>
 
-#include "il/il_body.h"
+#include "il/il_method.h"
 #include "metrics/metrics.h"
 #include "nrp/plugin.h"
 #include "util/err.h"
@@ -21,7 +21,7 @@ typedef int (*nrp_sig_token_fn)(void *ctx, const uint8_t *sig, uint32_t len, uin
 
 struct nrp_rewrite {
     nrp_method_info method;
-    nrp_il_body body;           /* edited in place by the services */
+    nrp_il_method *il;          /* edited in place by the services */
     nrp_metrics *metrics;
     nrp_sig_token_fn sig_token;
     void *sig_token_ctx;

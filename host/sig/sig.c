@@ -71,6 +71,8 @@ static int read_type_token(reader *r, uint32_t *token)
 
 static int name_token(reader *r, uint32_t token, nrp_strbuf *out)
 {
+    if (!r->namer) /* only skipping over the type */
+        return NRP_OK;
     if (r->namer(r->namer_ctx, token, out))
         return nrp_err_set(r->err, "cannot name type token 0x%08x", token);
     return NRP_OK;
@@ -263,5 +265,54 @@ int nrp_sig_format_method_params(const uint8_t *sig, size_t len, nrp_sig_type_na
     }
     if (rc == NRP_OK && params->oom)
         rc = nrp_err_set(err, "out of memory formatting a signature");
+    return rc;
+}
+
+int nrp_sig_method_return(const uint8_t *sig, size_t len, nrp_method_sig_info *info, nrp_sig_span *ret,
+                          int *returns_value, nrp_err *err)
+{
+    nrp_method_sig_info local;
+    nrp_strbuf scratch;
+    if (!info)
+        info = &local;
+    if (!sig || len == 0)
+        return nrp_err_set(err, "empty method signature");
+    reader r = {sig, sig + len, NULL, NULL, err};
+    if (read_method_head(&r, info))
+        return NRP_ERROR;
+    const uint8_t *start = r.p;
+    /* Custom modifiers may precede VOID (init-only setters return
+     * modreq(IsExternalInit) void). */
+    const uint8_t *q = r.p;
+    uint32_t tok;
+    while (q < r.end && (*q == NRP_ELEMENT_CMOD_REQD || *q == NRP_ELEMENT_CMOD_OPT)) {
+        q++;
+        if (nrp_sig_read_compressed(&q, r.end, &tok))
+            return nrp_err_set(err, "signature truncated in a return-type modifier");
+    }
+    if (q >= r.end)
+        return nrp_err_set(err, "signature truncated before the return type");
+    *returns_value = *q != NRP_ELEMENT_VOID;
+    nrp_strbuf_init(&scratch);
+    int rc = format_type(&r, &scratch, 0);
+    nrp_strbuf_free(&scratch);
+    if (rc)
+        return NRP_ERROR;
+    if (ret) {
+        ret->data = start;
+        ret->len = (size_t)(r.p - start);
+    }
+    return NRP_OK;
+}
+
+int nrp_sig_skip_type(const uint8_t **p, const uint8_t *end, nrp_err *err)
+{
+    reader r = {*p, end, NULL, NULL, err};
+    nrp_strbuf scratch;
+    nrp_strbuf_init(&scratch);
+    int rc = format_type(&r, &scratch, 0);
+    nrp_strbuf_free(&scratch);
+    if (rc == NRP_OK)
+        *p = r.p;
     return rc;
 }

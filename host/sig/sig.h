@@ -39,4 +39,19 @@ int nrp_sig_format_method_params(const uint8_t *sig, size_t len, nrp_sig_type_na
                                  void *namer_ctx, nrp_strbuf *params, nrp_method_sig_info *info,
                                  nrp_err *err);
 
+/* A run of bytes inside a signature. */
+typedef struct nrp_sig_span {
+    const uint8_t *data;
+    size_t len;
+} nrp_sig_span;
+
+/* Read a method signature's head and return type: *returns_value is 0 for
+ * void (modifiers before it allowed); ret (may be NULL) gets the bytes of
+ * the return type, modifiers included, ready to declare a local of it. */
+int nrp_sig_method_return(const uint8_t *sig, size_t len, nrp_method_sig_info *info, nrp_sig_span *ret,
+                          int *returns_value, nrp_err *err);
+
+/* Advance *p over one type. */
+int nrp_sig_skip_type(const uint8_t **p, const uint8_t *end, nrp_err *err);
+
 #endif

@@ -1,26 +1,16 @@
 /*
- * nrp/il.h - CIL encoding constants plugins use to build injected code.
- *
- * Values are those of ECMA-335 Partition III (opcodes) and Partition II
- * 23.1.16 / 23.2 (signature element types and calling conventions).
+ * nrp/il.h - CIL encoding constants plugins use to build injected code:
+ * the opcode table (nrp/opcodes.h, ECMA-335 Partition III) and signature
+ * element types and calling conventions (Partition II 23.1.16, 23.2).
  */
 #ifndef NRP_IL_H
 #define NRP_IL_H
 
+#include "nrp/opcodes.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-/* One-byte opcodes used by injected code. */
-enum nrp_il_opcode {
-    NRP_OP_NOP = 0x00,
-    NRP_OP_LDC_I4 = 0x20,     /* followed by int32 */
-    NRP_OP_LDC_I8 = 0x21,     /* followed by int64 */
-    NRP_OP_CALL = 0x28,       /* followed by method token */
-    NRP_OP_CALLI = 0x29,      /* followed by standalone-signature token */
-    NRP_OP_RET = 0x2A,
-    NRP_OP_CONV_I = 0xD3
-};
 
 /* Calling conventions (first byte of a standalone method signature). */
 enum nrp_sig_callconv {

@@ -67,6 +67,9 @@ typedef enum nrp_log_level {
  * host services below, and only during the rewrite() call it was given to. */
 typedef struct nrp_rewrite nrp_rewrite;
 
+/* Parameters of il_wrap, defined below. */
+typedef struct nrp_wrap nrp_wrap;
+
 /* Identity of the method being rewritten. All strings are UTF-8 and live at
  * least as long as the rewrite() call. */
 typedef struct nrp_method_info {
@@ -97,11 +100,10 @@ typedef struct nrp_host_api {
     const nrp_method_info *(*method)(nrp_rewrite *rw);
 
     /* Insert `len` bytes of IL at the method entry, before the original first
-     * instruction. `stack` is the evaluation-stack depth the inserted code
-     * needs on its own; it must leave the stack empty. Branch offsets stay
-     * valid, exception clauses move with the code they cover. */
-    int (*il_insert_at_entry)(nrp_rewrite *rw, const uint8_t *il, uint32_t len,
-                              uint32_t stack);
+     * instruction; it must leave the stack empty. Branches inside the
+     * snippet are relative to it; branches of the body that went to its
+     * first instruction still do. The host recomputes max stack. */
+    int (*il_insert_at_entry)(nrp_rewrite *rw, const uint8_t *il, uint32_t len);
 
     /* Token of a standalone signature blob (ECMA-335 II.23.2.3) in the
      * rewritten method's module, for `calli`. Identical blobs share a token. */
@@ -114,7 +116,41 @@ typedef struct nrp_host_api {
      * address, so injected code may embed it. `help` is the metric's
      * one-line description. NULL on failure (out of memory). */
     uint64_t *(*counter)(nrp_rewrite *rw, const char *metric, const char *help);
+
+    /* Add a local of the type given by its signature bytes (e.g. {0x08} for
+     * System.Int32); its index goes to *index. */
+    int (*il_add_local)(nrp_rewrite *rw, const uint8_t *type, uint32_t len, uint32_t *index);
+
+    /* Wrap the whole original body, as described at nrp_wrap. Every ret
+     * becomes a leave to one epilogue after the handlers; a non-void
+     * method's return value is kept in a new local whose index goes to
+     * *return_local (-1 for void; may be NULL). */
+    int (*il_wrap)(nrp_rewrite *rw, const nrp_wrap *spec, int32_t *return_local);
 } nrp_host_api;
+
+/* What il_wrap builds:
+ *
+ *     entry_il
+ *     .try {
+ *       .try { original body } catch (catch_type) { catch_il; rethrow }   <- with_catch
+ *     } finally { finally_il; endfinally }                                <- with_finally
+ *     epilogue: [ldloc return_local] ret
+ *
+ * catch_il starts with the exception on the stack and must leave it there;
+ * finally_il must leave the stack empty. Branches inside each snippet are
+ * relative to the snippet. */
+struct nrp_wrap {
+    uint32_t size;            /* sizeof(nrp_wrap) as the plugin built it */
+    const uint8_t *entry_il;
+    uint32_t entry_len;
+    int with_catch;
+    uint32_t catch_type;      /* TypeRef/TypeDef token, e.g. of System.Exception */
+    const uint8_t *catch_il;
+    uint32_t catch_len;
+    int with_finally;
+    const uint8_t *finally_il;
+    uint32_t finally_len;
+};
 
 /* One rewriting strategy, named in instrumentation.yaml by `strategy:`. */
 typedef struct nrp_strategy {

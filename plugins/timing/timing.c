@@ -56,8 +56,7 @@ static int timing_rewrite(nrp_rewrite *rw, char *err, size_t errlen)
         il[n++] = (uint8_t)(sig >> (8 * i));
     (void)err;
     (void)errlen;
-    /* Two values live at once: the argument and the function pointer. */
-    return host->il_insert_at_entry(rw, il, (uint32_t)n, 2);
+    return host->il_insert_at_entry(rw, il, (uint32_t)n);
 }
 
 static int timing_init(const nrp_host_api *api, char *err, size_t errlen)

@@ -83,7 +83,7 @@ counts)
     else fail "$linq is not ReadyToRun: the Range case proves nothing"; fi
     expect_metric "nrp_methods_rewritten_total 3"
     expect_metric "nrp_method_rewrite_failures_total 0"
-    expect_log 1 info "nrprof [0-9.]+: config $bundle/instrumentation.yaml: 2 rule\(s\), 2 active; plugins: timing [0-9.]+ \[timing\]; metrics to $work/metrics.prom"
+    expect_log 1 info "nrprof [0-9.]+: config $bundle/instrumentation.yaml: 2 rule\(s\), 2 active; plugins: identity [0-9.]+ \[roundtrip, wrap\]; timing [0-9.]+ \[timing\]; metrics to $work/metrics.prom"
     expect_log_total error 0
     expect_log_total warn 0
     ;;

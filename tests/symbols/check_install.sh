@@ -7,6 +7,7 @@ rm -rf "$prefix"
 cmake --install "$build" --prefix "$prefix" >/dev/null
 want="instrumentation.yaml
 libNewRelicProfiler.so
+plugins/libnrp_identity.so
 plugins/libnrp_timing.so"
 got=$(cd "$prefix" && find . -type f | sed 's|^\./||' | sort)
 if [[ "$got" != "$want" ]]; then

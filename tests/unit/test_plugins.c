@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "il/il_body.h"
+#include "il/il_method.h"
 #include "metrics/metrics.h"
 #include "plugin/loader.h"
 #include "plugin/rewrite.h"
@@ -172,16 +172,30 @@ static uint64_t le64(const uint8_t *p)
     return v;
 }
 
+/* calli's standalone signature as the fake runtime describes it. */
+static int fake_call_info(void *ctx, uint32_t token, nrp_il_call_info *out, nrp_err *err)
+{
+    (void)ctx;
+    if (token != 0x11000007)
+        return nrp_err_set(err, "unexpected token 0x%08x", token);
+    *out = (nrp_il_call_info){0, 1, 0}; /* static, one parameter, void */
+    return NRP_OK;
+}
+
 static void setup_rewrite(nrp_rewrite *rw, nrp_metrics *m, void *sig_ctx)
 {
     static const uint8_t add_body[] = {0x12, 0x02, 0x03, 0x58, 0x2A}; /* tiny: ldarg.0 ldarg.1 add ret */
+    static const uint8_t add_sig[] = {0x00, 0x02, 0x08, 0x08, 0x08};  /* static int32(int32, int32) */
+    nrp_il_env env = {NULL, fake_call_info, NULL, NULL};
+    nrp_err err;
     memset(rw, 0, sizeof *rw);
     rw->method = (nrp_method_info){sizeof(nrp_method_info), "Demo", "Demo.Calculator", "Add",
                                    "Demo.Calculator::Add(System.Int32,System.Int32)", "add", 0};
     rw->metrics = m;
     rw->sig_token = fake_sig_token;
     rw->sig_token_ctx = sig_ctx;
-    assert_int_equal(nrp_il_decode(add_body, sizeof add_body, &rw->body, NULL), NRP_OK);
+    assert_int_equal(nrp_il_method_decode(add_body, sizeof add_body, add_sig, sizeof add_sig, &env, &rw->il, &err),
+                     NRP_OK);
 }
 
 static const nrp_strategy *load_timing(nrp_plugin_set *set)
@@ -211,8 +225,13 @@ static void timing_injects_a_native_counter_call(void **state)
 
     uint64_t *calls = nrp_metrics_counter(m, "nrp_method_calls_total", NULL, "add",
                                           "Demo.Calculator::Add(System.Int32,System.Int32)");
-    const uint8_t *c = rw.body.code;
-    assert_int_equal(rw.body.code_size, 25 + 4);
+    uint8_t *out;
+    size_t size;
+    assert_int_equal(nrp_il_method_encode(rw.il, &out, &size, &err), NRP_OK);
+    /* 25 bytes of prologue + the 4 original: still a tiny body. */
+    assert_int_equal(size, 1 + 29);
+    assert_int_equal(out[0], 29 << 2 | 2);
+    const uint8_t *c = out + 1;
     assert_int_equal(c[0], 0x21);                         /* ldc.i8 counter */
     assert_int_equal(le64(c + 1), (uint64_t)(uintptr_t)calls);
     assert_int_equal(c[9], 0xD3);                         /* conv.i */
@@ -222,7 +241,6 @@ static void timing_injects_a_native_counter_call(void **state)
     assert_int_equal(c[21] | c[22] << 8 | c[23] << 16 | (uint32_t)c[24] << 24, 0x11000007);
     static const uint8_t original[] = {0x02, 0x03, 0x58, 0x2A};
     assert_memory_equal(c + 25, original, sizeof original);
-    assert_int_equal(rw.body.max_stack, 8);
 
     /* The embedded function pointer is timing's own code, and calling it
      * the way the injected calli does bumps the method's counter. */
@@ -235,14 +253,8 @@ static void timing_injects_a_native_counter_call(void **state)
     enter(calls);
     assert_int_equal(*calls, 2);
 
-    /* 29 bytes of code, stack 8, no locals: still a tiny body. */
-    uint8_t out[64];
-    assert_int_equal(nrp_il_encoded_size(&rw.body), 1 + 29);
-    assert_int_equal(nrp_il_encode(&rw.body, out, sizeof out, &err), 1 + 29);
-    assert_int_equal(out[0], 29 << 2 | 2);
-    assert_memory_equal(out + 1, rw.body.code, 29);
-
-    nrp_il_body_free(&rw.body);
+    free(out);
+    nrp_il_method_free(rw.il);
     nrp_metrics_destroy(m);
     nrp_plugin_set_clear(&set);
 }
@@ -260,7 +272,7 @@ static void timing_failure_names_plugin_and_reason(void **state)
     setup_rewrite(&rw, m, &not_null);
     assert_int_equal(nrp_rewrite_apply(&rw, "timing", timing, &err), NRP_ERROR);
     assert_string_equal(err.msg, "plugin 'timing' strategy 'timing' failed: metadata is read-only here");
-    nrp_il_body_free(&rw.body);
+    nrp_il_method_free(rw.il);
     nrp_metrics_destroy(m);
     nrp_plugin_set_clear(&set);
 }
@@ -276,7 +288,7 @@ static void strategy_reason_is_reported(void **state)
     setup_rewrite(&rw, m, NULL);
     assert_int_equal(nrp_rewrite_apply(&rw, "fake", nrp_plugin_set_find(&set, "alpha", NULL), &err), NRP_ERROR);
     assert_string_equal(err.msg, "plugin 'fake' strategy 'alpha' failed: fake strategies never rewrite");
-    nrp_il_body_free(&rw.body);
+    nrp_il_method_free(rw.il);
     nrp_metrics_destroy(m);
     nrp_plugin_set_clear(&set);
 }

@@ -1,0 +1,257 @@
+#include "il/il_edit.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "il/opcode_info.h"
+#include "nrp/plugin.h"
+#include "sig/sig.h"
+
+#define LOCAL_SIG 0x07
+#define MAX_LOCALS 0xFFFE
+
+int nrp_il_edit_insert_at_entry(nrp_il_method *m, const uint8_t *il, size_t len, nrp_err *err)
+{
+    nrp_il_instr *first, *last, *pos = m->first;
+    if (nrp_il_decode_snippet(m, il, len, &first, &last, err))
+        return NRP_ERROR;
+    for (nrp_il_instr *i = first, *next; i; i = next) {
+        next = i->next;
+        nrp_il_insert_before(m, pos, i);
+    }
+    return NRP_OK;
+}
+
+static size_t put_compressed(uint8_t *p, uint32_t v)
+{
+    if (v < 0x80) {
+        p[0] = (uint8_t)v;
+        return 1;
+    }
+    if (v < 0x4000) {
+        p[0] = (uint8_t)(0x80 | v >> 8);
+        p[1] = (uint8_t)v;
+        return 2;
+    }
+    p[0] = (uint8_t)(0xC0 | v >> 24);
+    p[1] = (uint8_t)(v >> 16);
+    p[2] = (uint8_t)(v >> 8);
+    p[3] = (uint8_t)v;
+    return 4;
+}
+
+/* The current local signature: read once through the env, or an empty one. */
+static int load_locals(nrp_il_method *m, nrp_err *err)
+{
+    static const uint8_t empty[] = {LOCAL_SIG, 0};
+    const uint8_t *blob = empty;
+    uint32_t len = sizeof empty;
+    if (m->locals)
+        return NRP_OK;
+    if (m->local_sig_token) {
+        if (!m->env.local_sig)
+            return nrp_err_set(err, "no way to read the local signature 0x%08x", m->local_sig_token);
+        if (m->env.local_sig(m->env.ctx, m->local_sig_token, &blob, &len, err))
+            return NRP_ERROR;
+    }
+    m->locals = malloc(len);
+    if (!m->locals)
+        return nrp_err_set(err, "out of memory copying the local signature");
+    memcpy(m->locals, blob, len);
+    m->locals_len = len;
+    return NRP_OK;
+}
+
+int nrp_il_edit_add_local(nrp_il_method *m, const uint8_t *type, size_t len, uint32_t *index, nrp_err *err)
+{
+    const uint8_t *p, *end, *check = type;
+    uint32_t count;
+    if (!type || len == 0 || nrp_sig_skip_type(&check, type + len, err) || check != type + len)
+        return nrp_err_set(err, "the new local's type is not exactly one signature type");
+    if (load_locals(m, err))
+        return NRP_ERROR;
+    p = m->locals;
+    end = m->locals + m->locals_len;
+    if (p >= end || *p++ != LOCAL_SIG || nrp_sig_read_compressed(&p, end, &count))
+        return nrp_err_set(err, "the local signature is malformed");
+    if (count >= MAX_LOCALS)
+        return nrp_err_set(err, "the method already has %u locals", count);
+    size_t types_len = (size_t)(end - p);
+    uint8_t *blob = malloc(1 + 4 + types_len + len);
+    if (!blob)
+        return nrp_err_set(err, "out of memory extending the local signature");
+    size_t n = 0;
+    blob[n++] = LOCAL_SIG;
+    n += put_compressed(blob + n, count + 1);
+    memcpy(blob + n, p, types_len);
+    n += types_len;
+    memcpy(blob + n, type, len);
+    n += len;
+    free(m->locals);
+    m->locals = blob;
+    m->locals_len = (uint32_t)n;
+    m->locals_changed = 1;
+    *index = count;
+    return NRP_OK;
+}
+
+int nrp_il_edit_replace(nrp_il_method *m, nrp_il_instr *i, uint16_t op, int64_t value, nrp_il_instr *target,
+                        nrp_err *err)
+{
+    (void)m;
+    const nrp_il_opinfo *info = nrp_il_opinfo_of(op);
+    if (!info)
+        return nrp_err_set(err, "unknown opcode 0x%04x", op);
+    if (info->operand == NRP_OPERAND_SWITCH)
+        return nrp_err_set(err, "a switch cannot be put in place of another instruction");
+    int branch = info->operand == NRP_OPERAND_BR || info->operand == NRP_OPERAND_SHORT_BR;
+    if (branch != (target != NULL))
+        return nrp_err_set(err, "%s %s a branch target", info->name, branch ? "needs" : "takes no");
+    i->op = branch ? nrp_il_long_branch(op) : op;
+    i->value = branch ? 0 : value;
+    i->target = target;
+    i->targets = NULL;
+    i->target_count = 0;
+    return NRP_OK;
+}
+
+uint16_t nrp_il_ldloc_op(uint32_t index)
+{
+    return index < 4 ? (uint16_t)(NRP_OP_LDLOC_0 + index) : index < 256 ? NRP_OP_LDLOC_S : NRP_OP_LDLOC;
+}
+
+uint16_t nrp_il_stloc_op(uint32_t index)
+{
+    return index < 4 ? (uint16_t)(NRP_OP_STLOC_0 + index) : index < 256 ? NRP_OP_STLOC_S : NRP_OP_STLOC;
+}
+
+static nrp_il_instr *local_op(nrp_il_method *m, uint16_t op, uint32_t index)
+{
+    return nrp_il_new(m, op, nrp_il_opinfo_of(op)->operand == NRP_OPERAND_NONE ? 0 : index);
+}
+
+static void drop_tail_prefixes(nrp_il_method *m)
+{
+    for (nrp_il_instr *i = m->first, *next; i; i = next) {
+        next = i->next;
+        if (i->op == NRP_OP_TAIL)
+            nrp_il_remove(m, i);
+    }
+}
+
+/* Turn every ret into [stloc value] + br/leave epilogue, the epilogue being
+ * built but not yet placed. */
+static int redirect(nrp_il_method *m, uint16_t jump, nrp_il_returns *out, nrp_il_instr **epi_last, nrp_err *err)
+{
+    int returns;
+    nrp_sig_span ret_type;
+    if (!m->method_sig)
+        return nrp_err_set(err, "the method's signature is needed to redirect its returns");
+    if (nrp_sig_method_return(m->method_sig, m->method_sig_len, NULL, &ret_type, &returns, err))
+        return NRP_ERROR;
+    out->value_local = -1;
+    if (returns) {
+        uint32_t idx;
+        if (nrp_il_edit_add_local(m, ret_type.data, ret_type.len, &idx, err))
+            return NRP_ERROR;
+        out->value_local = (int32_t)idx;
+    }
+    drop_tail_prefixes(m);
+    nrp_il_instr *ret = nrp_il_new(m, NRP_OP_RET, 0);
+    nrp_il_instr *load = returns ? local_op(m, nrp_il_ldloc_op((uint32_t)out->value_local), (uint32_t)out->value_local) : NULL;
+    if (!ret || (returns && !load))
+        return nrp_err_set(err, "out of memory redirecting returns");
+    if (load)
+        load->next = ret, ret->prev = load;
+    out->epilogue = load ? load : ret;
+    *epi_last = ret;
+    for (nrp_il_instr *i = m->first; i; i = i->next) {
+        if (i->op != NRP_OP_RET)
+            continue;
+        if (returns) {
+            uint16_t st = nrp_il_stloc_op((uint32_t)out->value_local);
+            nrp_il_instr *j = nrp_il_new(m, jump, 0);
+            if (!j)
+                return nrp_err_set(err, "out of memory redirecting returns");
+            j->target = out->epilogue;
+            i->op = st;
+            i->value = nrp_il_opinfo_of(st)->operand == NRP_OPERAND_NONE ? 0 : out->value_local;
+            nrp_il_insert_after(m, i, j);
+            i = j;
+        } else {
+            i->op = jump;
+            i->value = 0;
+            i->target = out->epilogue;
+        }
+    }
+    return NRP_OK;
+}
+
+static void append_chain(nrp_il_method *m, nrp_il_instr *first)
+{
+    for (nrp_il_instr *i = first, *next; i; i = next) {
+        next = i->next;
+        nrp_il_append(m, i);
+    }
+}
+
+int nrp_il_edit_redirect_returns(nrp_il_method *m, nrp_il_returns *out, nrp_err *err)
+{
+    nrp_il_instr *last;
+    if (redirect(m, NRP_OP_BR, out, &last, err))
+        return NRP_ERROR;
+    append_chain(m, out->epilogue);
+    return NRP_OK;
+}
+
+/* Decode handler code and close it with `closing` (rethrow, endfinally). */
+static int handler_block(nrp_il_method *m, const uint8_t *il, size_t len, uint16_t closing, nrp_il_instr **first,
+                         nrp_err *err)
+{
+    nrp_il_instr *last, *end = nrp_il_new(m, closing, 0);
+    if (!end)
+        return nrp_err_set(err, "out of memory building a handler");
+    if (nrp_il_decode_snippet(m, il, len, first, &last, err))
+        return NRP_ERROR;
+    if (last) {
+        last->next = end;
+        end->prev = last;
+    } else {
+        *first = end;
+    }
+    return NRP_OK;
+}
+
+int nrp_il_edit_wrap(nrp_il_method *m, const nrp_il_wrap_spec *spec, nrp_il_returns *out, nrp_err *err)
+{
+    nrp_il_instr *try_start = m->first, *catch_start = NULL, *finally_start = NULL, *epi_last;
+    for (nrp_il_instr *i = m->first; i; i = i->next)
+        if (i->op == NRP_OP_JMP)
+            return nrp_err_set(err, "IL_%04x: a method using jmp cannot be wrapped", i->offset);
+    if (!try_start)
+        return nrp_err_set(err, "method has no instructions");
+    if (spec->with_catch &&
+        handler_block(m, spec->catch_il, spec->catch_len, NRP_OP_RETHROW, &catch_start, err))
+        return NRP_ERROR;
+    if (spec->with_finally &&
+        handler_block(m, spec->finally_il, spec->finally_len, NRP_OP_ENDFINALLY, &finally_start, err))
+        return NRP_ERROR;
+    if (redirect(m, (spec->with_catch || spec->with_finally) ? NRP_OP_LEAVE : NRP_OP_BR, out, &epi_last, err))
+        return NRP_ERROR;
+    append_chain(m, catch_start);
+    append_chain(m, finally_start);
+    append_chain(m, out->epilogue);
+    if (spec->with_catch) {
+        nrp_il_clause_ref c = {NRP_EH_CATCH, try_start, catch_start, catch_start,
+                               finally_start ? finally_start : out->epilogue, NULL, spec->catch_type};
+        if (nrp_il_add_clause(m, &c, err))
+            return NRP_ERROR;
+    }
+    if (spec->with_finally) {
+        nrp_il_clause_ref c = {NRP_EH_FINALLY, try_start, finally_start, finally_start, out->epilogue, NULL, 0};
+        if (nrp_il_add_clause(m, &c, err))
+            return NRP_ERROR;
+    }
+    (void)epi_last;
+    return nrp_il_edit_insert_at_entry(m, spec->entry_il, spec->entry_len, err);
+}

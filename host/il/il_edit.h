@@ -1,0 +1,58 @@
+/*
+ * il_edit.h - the edits strategies are built from. Each works on the
+ * instruction list, so branches and clauses stay right by construction;
+ * nrp_il_method_encode then lays the result out.
+ */
+#ifndef NRP_IL_EDIT_H
+#define NRP_IL_EDIT_H
+
+#include "il/il_method.h"
+
+/* Decode il and put it before the first instruction. Branches to the old
+ * first instruction (loops) still go there, not to the new code. */
+int nrp_il_edit_insert_at_entry(nrp_il_method *m, const uint8_t *il, size_t len, nrp_err *err);
+
+/* Add a local of the type whose signature bytes are given (e.g. {0x08} for
+ * int32), extending the local signature or creating one. */
+int nrp_il_edit_add_local(nrp_il_method *m, const uint8_t *type, size_t len, uint32_t *index, nrp_err *err);
+
+/* Give instruction i a new opcode and operand in place; branches and
+ * clauses that point at i keep pointing at it. target is for branches. */
+int nrp_il_edit_replace(nrp_il_method *m, nrp_il_instr *i, uint16_t op, int64_t value, nrp_il_instr *target,
+                        nrp_err *err);
+
+typedef struct nrp_il_returns {
+    nrp_il_instr *epilogue;   /* first instruction of the shared epilogue */
+    int32_t value_local;      /* local holding the return value; -1 for void */
+} nrp_il_returns;
+
+/* Make every ret store its value (non-void) in a new local and branch to
+ * one epilogue appended at the end: [ldloc value] ret. tail. prefixes are
+ * dropped, as a tail call must be followed by its ret. */
+int nrp_il_edit_redirect_returns(nrp_il_method *m, nrp_il_returns *out, nrp_err *err);
+
+typedef struct nrp_il_wrap_spec {
+    const uint8_t *entry_il;  /* runs before the protected body; may be empty */
+    size_t entry_len;
+    int with_catch;           /* catch(catch_type) { catch_il; rethrow } */
+    uint32_t catch_type;      /* TypeDef/TypeRef token of the caught type */
+    const uint8_t *catch_il;  /* starts with the exception on the stack; must leave it there */
+    size_t catch_len;
+    int with_finally;         /* finally { finally_il; endfinally } */
+    const uint8_t *finally_il;
+    size_t finally_len;
+} nrp_il_wrap_spec;
+
+/* Wrap the whole original body: entry code, then
+ *   .try { .try { body } catch { catch code; rethrow } } finally { finally code }
+ * with every ret turned into a leave to a shared epilogue after the
+ * handlers (the return value kept in a new local, reported in out).
+ * Clauses are added inner (catch) before outer (finally), after the body's
+ * own. Methods using jmp are refused. */
+int nrp_il_edit_wrap(nrp_il_method *m, const nrp_il_wrap_spec *spec, nrp_il_returns *out, nrp_err *err);
+
+/* The shortest ldloc / stloc form for a local index. */
+uint16_t nrp_il_ldloc_op(uint32_t index);
+uint16_t nrp_il_stloc_op(uint32_t index);
+
+#endif
