@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Usage: build_apps.sh SOURCE_DIR OUT_DIR
-# Builds the end-to-end apps with the machine's .NET SDK:
-#   OUT_DIR/net10/Demo.dll   framework-dependent, runs on the SDK's runtime
-#   OUT_DIR/net8/Demo        self-contained; the .NET 8 runtime comes from NuGet
+# Builds the end-to-end apps (Demo, Workload) with the machine's .NET SDK:
+#   OUT_DIR/net10/<App>.dll  framework-dependent, runs on the SDK's runtime
+#   OUT_DIR/net8/<App>       self-contained; the .NET 8 runtime comes from NuGet
 # The profiler is never attached to the SDK: every CORECLR_*/NRP_* variable is
 # cleared for these commands.
 set -euo pipefail
@@ -12,9 +12,11 @@ export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_SKIP_FIRST_TIME_EXPE
 
 rm -rf "$out"
 mkdir -p "$out/src"
-cp -r "$src/apps/Demo" "$out/src/Demo"
-project="$out/src/Demo/Demo.csproj"
-dotnet build "$project" -c Release -f net10.0 -o "$out/net10" -nologo -v quiet
-dotnet publish "$project" -c Release -f net8.0 -r linux-x64 --self-contained -o "$out/net8" -nologo -v quiet
-test -f "$out/net10/Demo.dll" && test -x "$out/net8/Demo"
-echo "built Demo for net10.0 and net8.0 (self-contained) in $out"
+for app in Demo Workload; do
+    cp -r "$src/apps/$app" "$out/src/$app"
+    project="$out/src/$app/$app.csproj"
+    dotnet build "$project" -c Release -f net10.0 -o "$out/net10" -nologo -v quiet
+    dotnet publish "$project" -c Release -f net8.0 -r linux-x64 --self-contained -o "$out/net8" -nologo -v quiet
+    test -f "$out/net10/$app.dll" && test -x "$out/net8/$app"
+done
+echo "built Demo and Workload for net10.0 and net8.0 (self-contained) in $out"

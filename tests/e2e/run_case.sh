@@ -13,15 +13,48 @@ failures=0
 fail() { echo "FAIL [$case_name/$runtime]: $*"; failures=$((failures + 1)); }
 pass() { echo "ok   [$case_name/$runtime]: $*"; }
 
+app_name=Demo
+[[ $case_name == fidelity-* ]] && app_name=Workload
 case $runtime in
-    net10) app=(dotnet "$apps/net10/Demo.dll") ;;
-    net8) app=("$apps/net8/Demo") ;;
+    net10) app=(dotnet "$apps/net10/$app_name.dll") ;;
+    net8) app=("$apps/net8/$app_name") ;;
     *) echo "unknown runtime $runtime"; exit 2 ;;
 esac
 
 baseline() {
     env -u CORECLR_ENABLE_PROFILING "${app[@]}" "$EXIT_ARG" >"$work/base.out" 2>"$work/base.err"
     echo $? >"$work/base.rc"
+}
+
+# fidelity STRATEGY: every method of three ReadyToRun framework assemblies and
+# of Newtonsoft.Json (NuGet) rewritten with STRATEGY; nothing may change.
+fidelity() {
+    local strategy=$1 rule total
+    {
+        echo "version: 1"
+        echo "rules:"
+        for rule in linq:System.Linq collections:System.Collections json:System.Text.Json newtonsoft:Newtonsoft.Json; do
+            echo "  - name: ${rule%%:*}"
+            echo "    match: { assembly: ${rule#*:}, type: \"*\", method: \"*\" }"
+            echo "    strategy: $strategy"
+        done
+    } >"$work/rules.yaml"
+    profiled "$bundle" NRP_CONFIG="$work/rules.yaml" NRP_LOG_LEVEL=debug
+    expect_app_unchanged
+    if grep -q InvalidProgramException "$work/prof.out" "$work/prof.err"; then fail "InvalidProgramException"; else pass "no InvalidProgramException"; fi
+    expect_log_total error 0
+    expect_log_total warn 0
+    expect_metric "nrp_method_rewrite_failures_total 0"
+    expect_metric "nrp_methods_skipped_total 0"
+    total=$(sed -n 's/^nrp_methods_rewritten_total \([0-9]*\)$/\1/p' "$work/metrics.prom")
+    if (( ${total:-0} >= 2000 )); then pass "$total methods rewritten with $strategy"
+    else fail "only ${total:-0} methods rewritten (expected thousands)"; fi
+    for rule in linq collections json newtonsoft; do
+        local n
+        n=$(grep -c "rewrote .* with rule '$rule'" "$work/profiler.log")
+        if (( n >= 100 )); then pass "rule $rule: $n methods rewritten"
+        else fail "rule $rule: only $n methods rewritten"; fi
+    done
 }
 
 # profiled BUNDLE [VAR=VALUE...]: run under the profiler loaded from BUNDLE.
@@ -179,6 +212,18 @@ YAML
     expect_log_total error 2
     expect_metric "nrp_methods_rewritten_total 0"
     expect_metric "nrp_method_rewrite_failures_total 2"
+    ;;
+fidelity-wrap)
+    fidelity wrap
+    ;;
+fidelity-roundtrip)
+    fidelity roundtrip
+    ;;
+fidelity-timing)
+    fidelity timing
+    # and every rewritten method has its counter
+    series=$(grep -c '^nrp_method_calls_total{' "$work/metrics.prom")
+    if (( series >= 2000 )); then pass "$series call counters exported"; else fail "only $series call counters"; fi
     ;;
 no-plugins)
     # The host alone, without its plugins: nothing to run, the app untouched.
