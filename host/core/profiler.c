@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "clr/info.h"
 #include "clr/metadata.h"
@@ -357,7 +358,21 @@ static int env_sig_token(void *ctx, const uint8_t *sig, uint32_t len, uint32_t *
 
 typedef enum rewrite_outcome { REWRITTEN, SKIPPED, FAILED } rewrite_outcome;
 
-static rewrite_outcome rewrite(const nrp_target *t, nrp_com_object *control, nrp_err *err)
+/* Cost of one rewrite, reported at trace level for bench/il_cost.sh. */
+typedef struct rewrite_cost {
+    uint64_t engine_ns; /* decode + strategy + encode */
+    uint32_t in_size;
+    size_t out_size;
+} rewrite_cost;
+
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static rewrite_outcome rewrite(const nrp_target *t, nrp_com_object *control, rewrite_cost *cost, nrp_err *err)
 {
     const active_rule *ar = &S.rules[t->rule];
     rewrite_env env = {t->module, NULL, NULL};
@@ -381,6 +396,8 @@ static rewrite_outcome rewrite(const nrp_target *t, nrp_com_object *control, nrp
         nrp_err_set(err, "cannot read its IL or signature (0x%08x)", (unsigned)hr);
         goto done;
     }
+    cost->in_size = il_size;
+    uint64_t engine_start = now_ns();
     if (nrp_il_method_decode(il, il_size, sig, sig_len, &il_env, &rw.il, err) != NRP_OK) {
         result = SKIPPED;
         goto done;
@@ -393,6 +410,8 @@ static rewrite_outcome rewrite(const nrp_target *t, nrp_com_object *control, nrp
     if (nrp_rewrite_apply(&rw, ar->plugin, ar->strategy, err) != NRP_OK ||
         nrp_il_method_encode(rw.il, &out, &size, err) != NRP_OK)
         goto done;
+    cost->engine_ns = now_ns() - engine_start;
+    cost->out_size = size;
     hr = nrp_function_control_set_il(control, (ULONG)size, out);
     if (NRP_FAILED(hr)) {
         nrp_err_set(err, "the runtime refused the new body (0x%08x)", (unsigned)hr);
@@ -411,13 +430,19 @@ HRESULT nrp_profiler_get_rejit_parameters(ModuleID module, mdToken method, nrp_c
 {
     nrp_target t;
     nrp_err err;
+    rewrite_cost cost = {0, 0, 0};
+    int tracing = nrp_log_enabled(NRP_LOG_TRACE);
+    uint64_t start = tracing ? now_ns() : 0;
 
     if (!S.ready || !nrp_targets_find(S.targets, module, method, &t))
         return NRP_S_OK; /* not ours: the runtime keeps the original IL */
-    switch (rewrite(&t, control, &err)) {
+    switch (rewrite(&t, control, &cost, &err)) {
     case REWRITTEN:
         __atomic_fetch_add(S.rewritten, 1, __ATOMIC_RELAXED);
         NRP_LOG_DBG("rewrote %s with rule '%s'", t.display, S.rules[t.rule].rule->name);
+        if (tracing)
+            nrp_log(NRP_LOG_TRACE, "cost: %.2f us engine, %.2f us in all, IL %u -> %zu bytes: %s",
+                    cost.engine_ns / 1000.0, (now_ns() - start) / 1000.0, cost.in_size, cost.out_size, t.display);
         break;
     case SKIPPED:
         __atomic_fetch_add(S.skipped, 1, __ATOMIC_RELAXED);
