@@ -6,9 +6,7 @@
 #include "il/opcode_info.h"
 #include "nrp/plugin.h"
 #include "sig/sig.h"
-
-#define LOCAL_SIG 0x07
-#define MAX_LOCALS 0xFFFE
+#include "sig/sig_build.h"
 
 int nrp_il_edit_insert_at_entry(nrp_il_method *m, const uint8_t *il, size_t len, nrp_err *err)
 {
@@ -22,76 +20,34 @@ int nrp_il_edit_insert_at_entry(nrp_il_method *m, const uint8_t *il, size_t len,
     return NRP_OK;
 }
 
-static size_t put_compressed(uint8_t *p, uint32_t v)
+/* The current local signature: read once through the env. */
+static int load_locals(nrp_il_method *m, const uint8_t **blob, uint32_t *len, nrp_err *err)
 {
-    if (v < 0x80) {
-        p[0] = (uint8_t)v;
-        return 1;
-    }
-    if (v < 0x4000) {
-        p[0] = (uint8_t)(0x80 | v >> 8);
-        p[1] = (uint8_t)v;
-        return 2;
-    }
-    p[0] = (uint8_t)(0xC0 | v >> 24);
-    p[1] = (uint8_t)(v >> 16);
-    p[2] = (uint8_t)(v >> 8);
-    p[3] = (uint8_t)v;
-    return 4;
-}
-
-/* The current local signature: read once through the env, or an empty one. */
-static int load_locals(nrp_il_method *m, nrp_err *err)
-{
-    static const uint8_t empty[] = {LOCAL_SIG, 0};
-    const uint8_t *blob = empty;
-    uint32_t len = sizeof empty;
-    if (m->locals)
-        return NRP_OK;
-    if (m->local_sig_token) {
-        if (!m->env.local_sig)
-            return nrp_err_set(err, "no way to read the local signature 0x%08x", m->local_sig_token);
-        if (m->env.local_sig(m->env.ctx, m->local_sig_token, &blob, &len, err))
-            return NRP_ERROR;
-    }
-    m->locals = malloc(len);
-    if (!m->locals)
-        return nrp_err_set(err, "out of memory copying the local signature");
-    memcpy(m->locals, blob, len);
-    m->locals_len = len;
-    return NRP_OK;
+    *blob = m->locals;
+    *len = m->locals_len;
+    if (m->locals || !m->local_sig_token)
+        return NRP_OK; /* already read, or no locals yet */
+    if (!m->env.local_sig)
+        return nrp_err_set(err, "no way to read the local signature 0x%08x", m->local_sig_token);
+    return m->env.local_sig(m->env.ctx, m->local_sig_token, blob, len, err);
 }
 
 int nrp_il_edit_add_local(nrp_il_method *m, const uint8_t *type, size_t len, uint32_t *index, nrp_err *err)
 {
-    const uint8_t *p, *end, *check = type;
-    uint32_t count;
-    if (!type || len == 0 || nrp_sig_skip_type(&check, type + len, err) || check != type + len)
-        return nrp_err_set(err, "the new local's type is not exactly one signature type");
-    if (load_locals(m, err))
+    const uint8_t *old;
+    uint32_t old_len;
+    nrp_sig_blob blob;
+    if (load_locals(m, &old, &old_len, err))
         return NRP_ERROR;
-    p = m->locals;
-    end = m->locals + m->locals_len;
-    if (p >= end || *p++ != LOCAL_SIG || nrp_sig_read_compressed(&p, end, &count))
-        return nrp_err_set(err, "the local signature is malformed");
-    if (count >= MAX_LOCALS)
-        return nrp_err_set(err, "the method already has %u locals", count);
-    size_t types_len = (size_t)(end - p);
-    uint8_t *blob = malloc(1 + 4 + types_len + len);
-    if (!blob)
-        return nrp_err_set(err, "out of memory extending the local signature");
-    size_t n = 0;
-    blob[n++] = LOCAL_SIG;
-    n += put_compressed(blob + n, count + 1);
-    memcpy(blob + n, p, types_len);
-    n += types_len;
-    memcpy(blob + n, type, len);
-    n += len;
+    nrp_sig_blob_init(&blob);
+    if (nrp_sig_locals_append(old, old_len, (nrp_sig_span){type, len}, &blob, index, err)) {
+        nrp_sig_blob_free(&blob);
+        return NRP_ERROR;
+    }
     free(m->locals);
-    m->locals = blob;
-    m->locals_len = (uint32_t)n;
+    m->locals = blob.data;
+    m->locals_len = (uint32_t)blob.len;
     m->locals_changed = 1;
-    *index = count;
     return NRP_OK;
 }
 

@@ -1,0 +1,57 @@
+/*
+ * sig_build.h - build signature blobs (ECMA-335 II.23.2): method and
+ * standalone method signatures, local-variable signatures, and the pieces
+ * they are made of. Types are passed as the bytes of one signature type.
+ */
+#ifndef NRP_SIG_BUILD_H
+#define NRP_SIG_BUILD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sig/sig.h"
+#include "util/err.h"
+
+/* Largest value the compressed form holds. */
+#define NRP_SIG_COMPRESSED_MAX 0x1FFFFFFFu
+
+/* Write v compressed (1, 2 or 4 bytes) to p; returns the bytes written, 0
+ * when v is too large. p needs room for 4. */
+size_t nrp_sig_write_compressed(uint8_t *p, uint32_t v);
+
+/* Encode a TypeDef/TypeRef/TypeSpec token as TypeDefOrRefOrSpecEncoded. */
+size_t nrp_sig_write_type_token(uint8_t *p, uint32_t token);
+
+/* A growable blob; check `oom` once at the end. */
+typedef struct nrp_sig_blob {
+    uint8_t *data;
+    size_t len;
+    size_t cap;
+    int oom;
+} nrp_sig_blob;
+
+void nrp_sig_blob_init(nrp_sig_blob *b);
+void nrp_sig_blob_free(nrp_sig_blob *b);
+void nrp_sig_blob_bytes(nrp_sig_blob *b, const uint8_t *p, size_t n);
+void nrp_sig_blob_compressed(nrp_sig_blob *b, uint32_t v);
+
+/* callconv [generic count] param count, return type, parameter types. The
+ * generic count is written when callconv has NRP_CALLCONV_GENERIC. Each
+ * type must be exactly one signature type. */
+int nrp_sig_build_method(nrp_sig_blob *out, uint8_t callconv, uint32_t generic_params, nrp_sig_span ret,
+                         const nrp_sig_span *params, uint32_t count, nrp_err *err);
+
+/* 0x07, count, types. */
+int nrp_sig_build_locals(nrp_sig_blob *out, const nrp_sig_span *types, uint32_t count, nrp_err *err);
+
+/* Split a local-variable signature into its types (spans point into sig).
+ * *count gets the number of locals; up to max spans are filled. */
+int nrp_sig_parse_locals(const uint8_t *sig, size_t len, uint32_t *count, nrp_sig_span *types, uint32_t max,
+                         nrp_err *err);
+
+/* Append one type to a local-variable signature: a new blob with count+1
+ * (a NULL/empty sig starts a new one). */
+int nrp_sig_locals_append(const uint8_t *sig, size_t len, nrp_sig_span type, nrp_sig_blob *out, uint32_t *index,
+                          nrp_err *err);
+
+#endif
