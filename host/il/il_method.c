@@ -432,6 +432,54 @@ static int check_clause(const nrp_il_clause_ref *c, uint32_t n, uint32_t code_si
     return NRP_OK;
 }
 
+typedef struct range {
+    uint32_t start, end;
+} range;
+
+static int within(range inner, range outer)
+{
+    return inner.start >= outer.start && inner.end <= outer.end;
+}
+
+/* Is clause a nested inside clause b (in b's try block, handler or filter)?
+ * Clauses sharing one try block (try/catch/catch) are not nested. */
+static int nested_in(const nrp_il_clause_ref *a, const nrp_il_clause_ref *b, uint32_t code_size)
+{
+    range a_try = {a->try_start->offset, offset_of(a->try_end, code_size)};
+    range b_try = {b->try_start->offset, offset_of(b->try_end, code_size)};
+    range b_handler = {b->handler_start->offset, offset_of(b->handler_end, code_size)};
+    if (a_try.start == b_try.start && a_try.end == b_try.end)
+        return 0;
+    if (within(a_try, b_try) || within(a_try, b_handler))
+        return 1;
+    if (b->flags & NRP_EH_FILTER) {
+        range b_filter = {b->filter_start->offset, b_handler.start};
+        return within(a_try, b_filter);
+    }
+    return 0;
+}
+
+/* The runtime wants inner clauses before the clauses enclosing them. The
+ * body's own table is already so; this keeps any edit honest too, moving a
+ * clause ahead of the first clause that encloses it (stable otherwise). */
+static void order_clauses(nrp_il_method *m, uint32_t code_size)
+{
+    /* Well-formed clauses settle in fewer moves; the bound keeps malformed
+     * overlapping ones from cycling. */
+    uint64_t budget = (uint64_t)m->clause_count * m->clause_count + 1;
+    for (int moved = 1; moved && budget > 0; budget--) {
+        moved = 0;
+        for (uint32_t j = 1; j < m->clause_count && !moved; j++)
+            for (uint32_t i = 0; i < j && !moved; i++)
+                if (nested_in(&m->clauses[j], &m->clauses[i], code_size)) {
+                    nrp_il_clause_ref c = m->clauses[j];
+                    memmove(&m->clauses[i + 1], &m->clauses[i], (j - i) * sizeof c);
+                    m->clauses[i] = c;
+                    moved = 1;
+                }
+    }
+}
+
 int nrp_il_method_encode(nrp_il_method *m, uint8_t **out, size_t *size, nrp_err *err)
 {
     nrp_il_body body = {0};
@@ -463,10 +511,12 @@ int nrp_il_method_encode(nrp_il_method *m, uint8_t **out, size_t *size, nrp_err 
         goto done;
     }
     emit_code(m, body.code);
+    for (uint32_t c = 0; c < m->clause_count; c++)
+        if (check_clause(&m->clauses[c], c, body.code_size, err))
+            goto done;
+    order_clauses(m, body.code_size);
     for (uint32_t c = 0; c < m->clause_count; c++) {
         const nrp_il_clause_ref *r = &m->clauses[c];
-        if (check_clause(r, c, body.code_size, err))
-            goto done;
         nrp_il_clause *d = &body.clauses[c];
         d->flags = r->flags;
         d->try_offset = r->try_start->offset;
