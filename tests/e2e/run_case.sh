@@ -49,6 +49,12 @@ fidelity() {
     total=$(sed -n 's/^nrp_methods_rewritten_total \([0-9]*\)$/\1/p' "$work/metrics.prom")
     if (( ${total:-0} >= 2000 )); then pass "$total methods rewritten with $strategy"
     else fail "only ${total:-0} methods rewritten (expected thousands)"; fi
+    # methods without IL are skipped, each with its reason at debug level
+    for why in "abstract" "runtime-implemented or native code"; do
+        local skips
+        skips=$(grep -cE " debug skipping [^ ]+: $why$" "$work/profiler.log")
+        if (( skips > 0 )); then pass "$skips methods skipped as $why"; else fail "no method skipped as $why"; fi
+    done
     for rule in linq collections json newtonsoft; do
         local n
         n=$(grep -c "rewrote .* with rule '$rule'" "$work/profiler.log")
