@@ -86,13 +86,14 @@ static nrp_il_instr *local_op(nrp_il_method *m, uint16_t op, uint32_t index)
     return nrp_il_new(m, op, nrp_il_opinfo_of(op)->operand == NRP_OPERAND_NONE ? 0 : index);
 }
 
-static void drop_tail_prefixes(nrp_il_method *m)
+static int drop_tail_prefixes(nrp_il_method *m, nrp_err *err)
 {
     for (nrp_il_instr *i = m->first, *next; i; i = next) {
         next = i->next;
-        if (i->op == NRP_OP_TAIL)
-            nrp_il_remove(m, i);
+        if (i->op == NRP_OP_TAIL && nrp_il_remove(m, i) != NRP_OK)
+            return nrp_err_set(err, "IL_%04x: tail. prefix with nothing after it", i->offset);
     }
+    return NRP_OK;
 }
 
 /* Turn every ret into [stloc value] + br/leave epilogue, the epilogue being
@@ -112,7 +113,8 @@ static int redirect(nrp_il_method *m, uint16_t jump, nrp_il_returns *out, nrp_il
             return NRP_ERROR;
         out->value_local = (int32_t)idx;
     }
-    drop_tail_prefixes(m);
+    if (drop_tail_prefixes(m, err))
+        return NRP_ERROR;
     nrp_il_instr *ret = nrp_il_new(m, NRP_OP_RET, 0);
     nrp_il_instr *load = returns ? local_op(m, nrp_il_ldloc_op((uint32_t)out->value_local), (uint32_t)out->value_local) : NULL;
     if (!ret || (returns && !load))

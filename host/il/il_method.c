@@ -62,9 +62,24 @@ static void retarget(nrp_il_instr **p, nrp_il_instr *from, nrp_il_instr *to)
         *p = to;
 }
 
-void nrp_il_remove(nrp_il_method *m, nrp_il_instr *ins)
+int nrp_il_remove(nrp_il_method *m, nrp_il_instr *ins)
 {
     nrp_il_instr *succ = ins->next;
+    if (!succ) {
+        /* Nothing to move branches and clauses to: refuse if any point here. */
+        for (nrp_il_instr *i = m->first; i; i = i->next) {
+            if (i->target == ins)
+                return NRP_ERROR;
+            for (uint32_t t = 0; t < i->target_count; t++)
+                if (i->targets[t] == ins)
+                    return NRP_ERROR;
+        }
+        for (uint32_t c = 0; c < m->clause_count; c++) {
+            const nrp_il_clause_ref *cl = &m->clauses[c];
+            if (cl->try_start == ins || cl->handler_start == ins || cl->filter_start == ins)
+                return NRP_ERROR;
+        }
+    }
     for (nrp_il_instr *i = m->first; i; i = i->next) {
         retarget(&i->target, ins, succ);
         for (uint32_t t = 0; t < i->target_count; t++)
@@ -88,6 +103,7 @@ void nrp_il_remove(nrp_il_method *m, nrp_il_instr *ins)
         m->last = ins->prev;
     ins->prev = ins->next = NULL;
     m->count--;
+    return NRP_OK;
 }
 
 int nrp_il_add_clause(nrp_il_method *m, const nrp_il_clause_ref *c, nrp_err *err)
@@ -235,6 +251,9 @@ static int decode_code(nrp_il_method *m, const uint8_t *code, uint32_t size, nrp
         last = i;
         n++;
     }
+    if (last && nrp_il_opinfo_of(last->op)->flow == NRP_FLOW_PREFIX)
+        return nrp_err_set(err, "IL_%04x: prefix %s has no instruction to apply to", last->offset,
+                           nrp_il_opinfo_of(last->op)->name);
     if (resolve_branches(first, map, code, size, err))
         return NRP_ERROR;
     *first_out = first;

@@ -114,8 +114,9 @@ void nrp_il_insert_after(nrp_il_method *m, nrp_il_instr *pos, nrp_il_instr *ins)
 void nrp_il_append(nrp_il_method *m, nrp_il_instr *ins);
 
 /* Unlink ins; branches and clauses that pointed at it move to its
- * successor. */
-void nrp_il_remove(nrp_il_method *m, nrp_il_instr *ins);
+ * successor. Refused (NRP_ERROR, nothing changed) for a last instruction
+ * that something still points at. */
+int nrp_il_remove(nrp_il_method *m, nrp_il_instr *ins);
 
 /* Decode a standalone run of IL (branches resolved inside it) into unlinked
  * instructions chained by next/prev: *first .. *last. */

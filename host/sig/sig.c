@@ -8,6 +8,9 @@
 /* Nesting deeper than this is not produced by any compiler; refusing it
  * keeps hostile blobs from exhausting the stack. */
 #define MAX_TYPE_DEPTH 64
+/* The runtime's limit on array rank; larger ranks only come from corrupt
+ * blobs (and would make names gigabytes long). */
+#define MAX_ARRAY_RANK 32
 
 typedef struct reader {
     const uint8_t *p;
@@ -111,11 +114,15 @@ static int format_array_shape(reader *r, nrp_strbuf *out)
     uint32_t rank, nsizes, nbounds, v;
     if (read_u(r, &rank) || read_u(r, &nsizes))
         return NRP_ERROR;
+    if (rank == 0 || rank > MAX_ARRAY_RANK || nsizes > rank)
+        return nrp_err_set(r->err, "array of rank %u with %u sizes is not valid", rank, nsizes);
     for (uint32_t i = 0; i < nsizes; i++)
         if (read_u(r, &v))
             return NRP_ERROR;
     if (read_u(r, &nbounds))
         return NRP_ERROR;
+    if (nbounds > rank)
+        return nrp_err_set(r->err, "array of rank %u with %u lower bounds is not valid", rank, nbounds);
     for (uint32_t i = 0; i < nbounds; i++)
         if (read_u(r, &v)) /* signed in the spec; the bits are skipped all the same */
             return NRP_ERROR;
