@@ -8,15 +8,20 @@
 #include "sig/sig.h"
 #include "sig/sig_build.h"
 
-int nrp_il_edit_insert_at_entry(nrp_il_method *m, const uint8_t *il, size_t len, nrp_err *err)
+static void insert_chain_before(nrp_il_method *m, nrp_il_instr *pos, nrp_il_instr *first)
 {
-    nrp_il_instr *first, *last, *pos = m->first;
-    if (nrp_il_decode_snippet(m, il, len, &first, &last, err))
-        return NRP_ERROR;
     for (nrp_il_instr *i = first, *next; i; i = next) {
         next = i->next;
         nrp_il_insert_before(m, pos, i);
     }
+}
+
+int nrp_il_edit_insert_at_entry(nrp_il_method *m, const uint8_t *il, size_t len, nrp_err *err)
+{
+    nrp_il_instr *first, *last;
+    if (nrp_il_decode_snippet(m, il, len, m->first, &first, &last, err))
+        return NRP_ERROR;
+    insert_chain_before(m, m->first, first);
     return NRP_OK;
 }
 
@@ -169,7 +174,7 @@ static int handler_block(nrp_il_method *m, const uint8_t *il, size_t len, uint16
     nrp_il_instr *last, *end = nrp_il_new(m, closing, 0);
     if (!end)
         return nrp_err_set(err, "out of memory building a handler");
-    if (nrp_il_decode_snippet(m, il, len, first, &last, err))
+    if (nrp_il_decode_snippet(m, il, len, end, first, &last, err))
         return NRP_ERROR;
     if (last) {
         last->next = end;
@@ -183,11 +188,16 @@ static int handler_block(nrp_il_method *m, const uint8_t *il, size_t len, uint16
 int nrp_il_edit_wrap(nrp_il_method *m, const nrp_il_wrap_spec *spec, nrp_il_returns *out, nrp_err *err)
 {
     nrp_il_instr *try_start = m->first, *catch_start = NULL, *finally_start = NULL, *epi_last;
+    nrp_il_instr *entry_first, *entry_last;
     for (nrp_il_instr *i = m->first; i; i = i->next)
         if (i->op == NRP_OP_JMP)
             return nrp_err_set(err, "IL_%04x: a method using jmp cannot be wrapped", i->offset);
     if (!try_start)
         return nrp_err_set(err, "method has no instructions");
+    /* Decode every snippet before changing anything, so a bad one leaves
+     * the method as it was. */
+    if (nrp_il_decode_snippet(m, spec->entry_il, spec->entry_len, try_start, &entry_first, &entry_last, err))
+        return NRP_ERROR;
     if (spec->with_catch &&
         handler_block(m, spec->catch_il, spec->catch_len, NRP_OP_RETHROW, &catch_start, err))
         return NRP_ERROR;
@@ -211,5 +221,6 @@ int nrp_il_edit_wrap(nrp_il_method *m, const nrp_il_wrap_spec *spec, nrp_il_retu
             return NRP_ERROR;
     }
     (void)epi_last;
-    return nrp_il_edit_insert_at_entry(m, spec->entry_il, spec->entry_len, err);
+    insert_chain_before(m, try_start, entry_first);
+    return NRP_OK;
 }

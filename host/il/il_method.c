@@ -46,6 +46,14 @@ void nrp_il_insert_after(nrp_il_method *m, nrp_il_instr *pos, nrp_il_instr *ins)
 
 void nrp_il_append(nrp_il_method *m, nrp_il_instr *ins)
 {
+    /* A clause ending at the end of the code (NULL) ends before what is
+     * appended: pin it, or it would silently grow over the new code. */
+    for (uint32_t c = 0; c < m->clause_count; c++) {
+        if (!m->clauses[c].try_end)
+            m->clauses[c].try_end = ins;
+        if (!m->clauses[c].handler_end)
+            m->clauses[c].handler_end = ins;
+    }
     ins->next = NULL;
     ins->prev = m->last;
     if (m->last)
@@ -196,6 +204,9 @@ static int resolve_branches(nrp_il_instr *first, nrp_il_instr **map, const uint8
         int64_t next = (int64_t)i->offset + decoded_size(i);
         if (info->operand == NRP_OPERAND_BR) {
             i->target = at(map, size, next + i->value);
+            if (!i->target && next + i->value < 0)
+                return nrp_err_set(err, "%s at IL_%04x branches to offset %lld, before the code", info->name,
+                                   i->offset, (long long)(next + i->value));
             if (!i->target)
                 return nrp_err_set(err, "%s at IL_%04x branches to IL_%04llx, not the start of an instruction",
                                    info->name, i->offset, (long long)(next + i->value));
@@ -216,8 +227,11 @@ static int resolve_branches(nrp_il_instr *first, nrp_il_instr **map, const uint8
 
 /* Decode code into a chain of new instructions; map[offset] gets the
  * instruction starting at each offset. */
-static int decode_code(nrp_il_method *m, const uint8_t *code, uint32_t size, nrp_il_instr **map,
-                       nrp_il_instr **first_out, nrp_il_instr **last_out, uint32_t *count, nrp_err *err)
+/* Targets may lie in [0, target_limit): the code size, or one more when a
+ * snippet may branch to its own end (map[size] is then set). */
+static int decode_code(nrp_il_method *m, const uint8_t *code, uint32_t target_limit, uint32_t size,
+                       nrp_il_instr **map, nrp_il_instr **first_out, nrp_il_instr **last_out, uint32_t *count,
+                       nrp_err *err)
 {
     nrp_il_instr *first = NULL, *last = NULL;
     uint32_t pos = 0, n = 0;
@@ -254,7 +268,7 @@ static int decode_code(nrp_il_method *m, const uint8_t *code, uint32_t size, nrp
     if (last && nrp_il_opinfo_of(last->op)->flow == NRP_FLOW_PREFIX)
         return nrp_err_set(err, "IL_%04x: prefix %s has no instruction to apply to", last->offset,
                            nrp_il_opinfo_of(last->op)->name);
-    if (resolve_branches(first, map, code, size, err))
+    if (resolve_branches(first, map, code, target_limit, err))
         return NRP_ERROR;
     *first_out = first;
     *last_out = last;
@@ -263,9 +277,10 @@ static int decode_code(nrp_il_method *m, const uint8_t *code, uint32_t size, nrp
     return NRP_OK;
 }
 
-int nrp_il_decode_snippet(nrp_il_method *m, const uint8_t *il, size_t len, nrp_il_instr **first,
-                          nrp_il_instr **last, nrp_err *err)
+int nrp_il_decode_snippet(nrp_il_method *m, const uint8_t *il, size_t len, nrp_il_instr *after,
+                          nrp_il_instr **first, nrp_il_instr **last, nrp_err *err)
 {
+    nrp_il_instr end_marker = {0};
     *first = *last = NULL;
     if (len == 0)
         return NRP_OK;
@@ -274,9 +289,21 @@ int nrp_il_decode_snippet(nrp_il_method *m, const uint8_t *il, size_t len, nrp_i
     nrp_il_instr **map = calloc(len + 1, sizeof *map);
     if (!map)
         return nrp_err_set(err, "out of memory decoding an IL snippet");
-    int rc = decode_code(m, il, (uint32_t)len, map, first, last, NULL, err);
+    /* A branch to the end of the snippet goes to what will follow it. */
+    if (after)
+        map[len] = &end_marker;
+    int rc = decode_code(m, il, (uint32_t)(after ? len + 1 : len), (uint32_t)len, map, first, last, NULL, err);
     free(map);
-    return rc;
+    if (rc)
+        return rc;
+    for (nrp_il_instr *i = *first; i; i = i->next) {
+        if (i->target == &end_marker)
+            i->target = after;
+        for (uint32_t t = 0; t < i->target_count; t++)
+            if (i->targets[t] == &end_marker)
+                i->targets[t] = after;
+    }
+    return NRP_OK;
 }
 
 static int map_boundary(nrp_il_instr **map, uint32_t size, uint32_t offset, int end_allowed, nrp_il_instr **out,
@@ -344,7 +371,7 @@ int nrp_il_method_decode(const uint8_t *data, size_t size, const uint8_t *method
     m->method_sig_len = sig_len;
     if (env)
         m->env = *env;
-    if (decode_code(m, body.code, body.code_size, map, &m->first, &m->last, &m->count, err) ||
+    if (decode_code(m, body.code, body.code_size, body.code_size, map, &m->first, &m->last, &m->count, err) ||
         map_clauses(m, &body, map, err))
         goto done;
     rc = NRP_OK;

@@ -111,6 +111,8 @@ nrp_il_instr *nrp_il_new(nrp_il_method *m, uint16_t op, int64_t value);
 
 void nrp_il_insert_before(nrp_il_method *m, nrp_il_instr *pos, nrp_il_instr *ins);
 void nrp_il_insert_after(nrp_il_method *m, nrp_il_instr *pos, nrp_il_instr *ins);
+/* Append after the last instruction. Clauses that reached the end of the
+ * code end before ins: appended code is outside every existing clause. */
 void nrp_il_append(nrp_il_method *m, nrp_il_instr *ins);
 
 /* Unlink ins; branches and clauses that pointed at it move to its
@@ -118,10 +120,12 @@ void nrp_il_append(nrp_il_method *m, nrp_il_instr *ins);
  * that something still points at. */
 int nrp_il_remove(nrp_il_method *m, nrp_il_instr *ins);
 
-/* Decode a standalone run of IL (branches resolved inside it) into unlinked
- * instructions chained by next/prev: *first .. *last. */
-int nrp_il_decode_snippet(nrp_il_method *m, const uint8_t *il, size_t len, nrp_il_instr **first,
-                          nrp_il_instr **last, nrp_err *err);
+/* Decode a standalone run of IL into unlinked instructions chained by
+ * next/prev: *first .. *last. Branches resolve inside the snippet; a branch
+ * to its very end goes to `after`, the instruction that will follow it
+ * (refused when after is NULL). */
+int nrp_il_decode_snippet(nrp_il_method *m, const uint8_t *il, size_t len, nrp_il_instr *after,
+                          nrp_il_instr **first, nrp_il_instr **last, nrp_err *err);
 
 /* Append a clause (as the outermost so far). */
 int nrp_il_add_clause(nrp_il_method *m, const nrp_il_clause_ref *c, nrp_err *err);
