@@ -347,6 +347,55 @@ static int map_clauses(nrp_il_method *m, const nrp_il_body *body, nrp_il_instr *
     return NRP_OK;
 }
 
+/* ECMA-335 II.19: protected blocks, handlers and filters either nest or
+ * are disjoint, a clause's own blocks do not overlap, and only try blocks
+ * may coincide (several handlers guarding one block). Anything else has no
+ * valid inner-before-outer order, so it is refused. */
+typedef struct region {
+    uint32_t start, end;
+    int is_try;
+    uint32_t clause;
+} region;
+
+static int validate_clauses(const nrp_il_body *b, nrp_err *err)
+{
+    uint32_t n = 0;
+    region *r = malloc((size_t)b->clause_count * 3 * sizeof *r);
+    if (!r && b->clause_count)
+        return nrp_err_set(err, "out of memory checking exception clauses");
+    for (uint32_t c = 0; c < b->clause_count; c++) {
+        const nrp_il_clause *cl = &b->clauses[c];
+        uint32_t handler_start = cl->handler_offset;
+        r[n++] = (region){cl->try_offset, cl->try_offset + cl->try_length, 1, c};
+        if (cl->flags & NRP_EH_FILTER) {
+            uint32_t fs = cl->class_token_or_filter_offset;
+            if (fs >= handler_start) {
+                free(r);
+                return nrp_err_set(err, "exception clause %u: filter does not precede its handler", c);
+            }
+            r[n++] = (region){fs, handler_start, 0, c};
+        }
+        r[n++] = (region){handler_start, handler_start + cl->handler_length, 0, c};
+    }
+    for (uint32_t i = 0; i < n; i++)
+        for (uint32_t j = i + 1; j < n; j++) {
+            const region *a = &r[i], *z = &r[j];
+            int disjoint = a->end <= z->start || z->end <= a->start;
+            int equal = a->start == z->start && a->end == z->end;
+            int nested = (a->start <= z->start && z->end <= a->end) || (z->start <= a->start && a->end <= z->end);
+            int ok = disjoint || (a->clause != z->clause && (equal ? a->is_try && z->is_try : nested));
+            if (!ok) {
+                uint32_t ca = a->clause, cz = z->clause;
+                free(r);
+                if (ca == cz)
+                    return nrp_err_set(err, "exception clause %u: its blocks overlap", ca);
+                return nrp_err_set(err, "exception clauses %u and %u overlap without nesting", ca, cz);
+            }
+        }
+    free(r);
+    return NRP_OK;
+}
+
 int nrp_il_method_decode(const uint8_t *data, size_t size, const uint8_t *method_sig, uint32_t sig_len,
                          const nrp_il_env *env, nrp_il_method **out, nrp_err *err)
 {
@@ -372,7 +421,7 @@ int nrp_il_method_decode(const uint8_t *data, size_t size, const uint8_t *method
     if (env)
         m->env = *env;
     if (decode_code(m, body.code, body.code_size, body.code_size, map, &m->first, &m->last, &m->count, err) ||
-        map_clauses(m, &body, map, err))
+        map_clauses(m, &body, map, err) || validate_clauses(&body, err))
         goto done;
     rc = NRP_OK;
 done:

@@ -109,11 +109,52 @@ static void clauses_sharing_a_try_keep_their_order(void **state)
     nrp_il_method_free(m);
 }
 
+/* nop; br.s IL_0004; nop; ret, with clause tables given per test */
+#define ILL_HEADER 0x0B, 0x30, 0x01, 0x00, 0x05, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, \
+                   0x00, 0x2B, 0x01, 0x00, 0x2A, 0x00, 0x00, 0x00
+
+static void expect_refused(const uint8_t *body, size_t size, const char *want)
+{
+    nrp_il_method *m = NULL;
+    nrp_err err;
+    assert_int_equal(nrp_il_method_decode(body, size, void_sig, sizeof void_sig, NULL, &m, &err), NRP_ERROR);
+    assert_null(m);
+    assert_string_equal(err.msg, want);
+}
+
+/* Found by the fuzzer: each clause's try block is the other's handler, so
+ * no order is inner-before-outer. Such tables are refused at decode. */
+static void ill_nested_clauses_are_refused(void **state)
+{
+    (void)state;
+    static const uint8_t crossed[] = {
+        ILL_HEADER,
+        0x01, 0x1C, 0x00, 0x00, /* small EH section, 2 clauses */
+        0x02, 0x00, 0x00, 0x00, 0x01, 0x03, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, /* finally: try [0,1) handler [3,4) */
+        0x02, 0x00, 0x03, 0x00, 0x01, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, /* finally: try [3,4) handler [0,1) */
+    };
+    expect_refused(crossed, sizeof crossed, "exception clauses 0 and 1 overlap without nesting");
+    static const uint8_t partial[] = {
+        ILL_HEADER,
+        0x01, 0x1C, 0x00, 0x00,
+        0x02, 0x00, 0x00, 0x00, 0x03, 0x04, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, /* try [0,3) handler [4,5) */
+        0x02, 0x00, 0x01, 0x00, 0x03, 0x04, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, /* try [1,4): crosses IL_0003 */
+    };
+    expect_refused(partial, sizeof partial, "exception clauses 0 and 1 overlap without nesting");
+    static const uint8_t self[] = {
+        ILL_HEADER,
+        0x01, 0x10, 0x00, 0x00,
+        0x02, 0x00, 0x00, 0x00, 0x03, 0x01, 0x00, 0x03, 0x00, 0x00, 0x00, 0x00, /* try [0,3) handler [1,4) */
+    };
+    expect_refused(self, sizeof self, "exception clause 0: its blocks overlap");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(outer_added_first_is_written_last),
         cmocka_unit_test(clauses_sharing_a_try_keep_their_order),
+        cmocka_unit_test(ill_nested_clauses_are_refused),
     };
     return cmocka_run_group_tests_name("il_order", tests, NULL, NULL);
 }
