@@ -377,6 +377,25 @@ static int validate_clauses(const nrp_il_body *b, nrp_err *err)
         }
         r[n++] = (region){handler_start, handler_start + cl->handler_length, 0, c};
     }
+    /* A clause whose try block lies in a block of another clause lies
+     * there whole (handlers and filter too), unless the two share the try
+     * block; otherwise each would have to precede the other. */
+    for (uint32_t i = 0; i < n; i++) {
+        if (!r[i].is_try)
+            continue;
+        for (uint32_t j = 0; j < n; j++) {
+            const region *t = &r[i], *x = &r[j];
+            int shared_try = x->is_try && x->start == t->start && x->end == t->end;
+            if (x->clause == t->clause || shared_try || t->start < x->start || t->end > x->end)
+                continue;
+            for (uint32_t k = 0; k < n; k++)
+                if (r[k].clause == t->clause && (r[k].start < x->start || r[k].end > x->end)) {
+                    uint32_t ct = t->clause, cx = x->clause;
+                    free(r);
+                    return nrp_err_set(err, "exception clause %u lies only partly inside clause %u", ct, cx);
+                }
+        }
+    }
     for (uint32_t i = 0; i < n; i++)
         for (uint32_t j = i + 1; j < n; j++) {
             const region *a = &r[i], *z = &r[j];
@@ -555,24 +574,35 @@ static int nested_in(const nrp_il_clause_ref *a, const nrp_il_clause_ref *b, uin
 }
 
 /* The runtime wants inner clauses before the clauses enclosing them. The
- * body's own table is already so; this keeps any edit honest too, moving a
- * clause ahead of the first clause that encloses it (stable otherwise). */
-static void order_clauses(nrp_il_method *m, uint32_t code_size)
+ * body's own table is already so; this keeps any edit honest too: a stable
+ * topological order, each step taking the first remaining clause that
+ * encloses no other remaining one. Decode refuses tables where nesting
+ * cycles, so a pick always exists; the fallback only guards the loop. */
+static int order_clauses(nrp_il_method *m, uint32_t code_size, nrp_err *err)
 {
-    /* Well-formed clauses settle in fewer moves; the bound keeps malformed
-     * overlapping ones from cycling. */
-    uint64_t budget = (uint64_t)m->clause_count * m->clause_count + 1;
-    for (int moved = 1; moved && budget > 0; budget--) {
-        moved = 0;
-        for (uint32_t j = 1; j < m->clause_count && !moved; j++)
-            for (uint32_t i = 0; i < j && !moved; i++)
-                if (nested_in(&m->clauses[j], &m->clauses[i], code_size)) {
-                    nrp_il_clause_ref c = m->clauses[j];
-                    memmove(&m->clauses[i + 1], &m->clauses[i], (j - i) * sizeof c);
-                    m->clauses[i] = c;
-                    moved = 1;
-                }
+    uint32_t n = m->clause_count;
+    if (n < 2)
+        return NRP_OK;
+    nrp_il_clause_ref *rest = malloc(n * sizeof *rest);
+    if (!rest)
+        return nrp_err_set(err, "out of memory ordering exception clauses");
+    memcpy(rest, m->clauses, n * sizeof *rest);
+    for (uint32_t out = 0, left = n; left > 0; out++, left--) {
+        uint32_t pick = 0;
+        for (uint32_t c = 0; c < left; c++) {
+            int encloses = 0;
+            for (uint32_t d = 0; d < left && !encloses; d++)
+                encloses = d != c && nested_in(&rest[d], &rest[c], code_size);
+            if (!encloses) {
+                pick = c;
+                break;
+            }
+        }
+        m->clauses[out] = rest[pick];
+        memmove(&rest[pick], &rest[pick + 1], (left - pick - 1) * sizeof *rest);
     }
+    free(rest);
+    return NRP_OK;
 }
 
 int nrp_il_method_encode(nrp_il_method *m, uint8_t **out, size_t *size, nrp_err *err)
@@ -609,7 +639,8 @@ int nrp_il_method_encode(nrp_il_method *m, uint8_t **out, size_t *size, nrp_err 
     for (uint32_t c = 0; c < m->clause_count; c++)
         if (check_clause(&m->clauses[c], c, body.code_size, err))
             goto done;
-    order_clauses(m, body.code_size);
+    if (order_clauses(m, body.code_size, err))
+        goto done;
     for (uint32_t c = 0; c < m->clause_count; c++) {
         const nrp_il_clause_ref *r = &m->clauses[c];
         nrp_il_clause *d = &body.clauses[c];
