@@ -37,6 +37,10 @@ HRESULT nrp_mdi_sig_from_token(nrp_com_object *mdi, mdToken standalone, const ui
 /* The generic method a MethodSpec instantiates (needs IMetaDataImport2). */
 HRESULT nrp_mdi2_method_spec_parent(nrp_com_object *mdi2, mdToken spec, mdToken *parent);
 
+/* Version of the module's assembly (from its manifest, through
+ * IMetaDataAssemblyImport). */
+HRESULT nrp_mdasm_assembly_version(nrp_com_object *asm_import, uint16_t version[4]);
+
 HRESULT nrp_mde_token_from_sig(nrp_com_object *mde, const uint8_t *sig, ULONG len, mdToken *out);
 
 #endif

@@ -26,22 +26,23 @@ static const char *no_il_reason(const nrp_md_method_props *p)
 }
 
 static void report(nrp_com_object *mdi, const nrp_scan_visitor *v, const char *type, mdToken method,
-                   const nrp_md_method_props *props, long match)
+                   const nrp_md_method_props *props)
 {
-    nrp_strbuf display;
+    nrp_strbuf params, display;
     nrp_err err;
+    nrp_strbuf_init(&params);
     nrp_strbuf_init(&display);
-    nrp_strbuf_printf(&display, "%s::%s(", type, props->name);
-    if (nrp_sig_format_method_params(props->sig, props->sig_len, name_token, mdi, &display, NULL, &err)) {
+    if (nrp_sig_format_method_params(props->sig, props->sig_len, name_token, mdi, &params, NULL, &err)) {
         nrp_log(NRP_LOG_WARN, "skipping %s::%s: cannot read its signature: %s", type, props->name, err.msg);
     } else {
-        nrp_strbuf_puts(&display, ")");
-        if (!display.oom) {
-            nrp_scan_hit hit = {type, props->name, display.data, method,
-                                (props->attributes & NRP_MD_STATIC) != 0, match};
-            v->hit(v->ctx, &hit);
+        const char *p = params.data ? params.data : "";
+        nrp_strbuf_printf(&display, "%s::%s(%s)", type, props->name, p);
+        if (!params.oom && !display.oom) {
+            nrp_scan_method m = {type, props->name, p, display.data, method, (props->attributes & NRP_MD_STATIC) != 0};
+            v->method(v->ctx, &m);
         }
     }
+    nrp_strbuf_free(&params);
     nrp_strbuf_free(&display);
 }
 
@@ -56,14 +57,13 @@ static HRESULT scan_methods(nrp_com_object *mdi, const nrp_scan_visitor *v, mdTo
             nrp_md_method_props props;
             if (NRP_FAILED(nrp_mdi_method_props(mdi, methods[i], &props)))
                 continue;
-            long match = v->match(v->ctx, type_name, props.name);
-            if (match < 0)
+            if (!v->want_method(v->ctx, type_name, props.name))
                 continue;
             const char *why = no_il_reason(&props);
             if (why)
                 NRP_LOG_DBG("skipping %s::%s: %s", type_name, props.name, why);
             else
-                report(mdi, v, type_name, methods[i], &props, match);
+                report(mdi, v, type_name, methods[i], &props);
         }
     }
     nrp_mdi_close_enum(mdi, e);

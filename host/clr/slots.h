@@ -359,6 +359,24 @@
     X(SetILFunctionBody, ICorProfilerFunctionControl) \
     X(SetILInstrumentedCodeMap, ICorProfilerFunctionControl)
 
+/* IMetaDataAssemblyImport */
+#define NRP_MDASM_SLOTS(X) \
+    NRP_IUNKNOWN_SLOTS(X) \
+    X(GetAssemblyProps, IMetaDataAssemblyImport) \
+    X(GetAssemblyRefProps, IMetaDataAssemblyImport) \
+    X(GetFileProps, IMetaDataAssemblyImport) \
+    X(GetExportedTypeProps, IMetaDataAssemblyImport) \
+    X(GetManifestResourceProps, IMetaDataAssemblyImport) \
+    X(EnumAssemblyRefs, IMetaDataAssemblyImport) \
+    X(EnumFiles, IMetaDataAssemblyImport) \
+    X(EnumExportedTypes, IMetaDataAssemblyImport) \
+    X(EnumManifestResources, IMetaDataAssemblyImport) \
+    X(GetAssemblyFromScope, IMetaDataAssemblyImport) \
+    X(FindExportedTypeByName, IMetaDataAssemblyImport) \
+    X(FindManifestResourceByName, IMetaDataAssemblyImport) \
+    X(CloseEnum, IMetaDataAssemblyImport) \
+    X(FindAssembliesByName, IMetaDataAssemblyImport)
+
 /* IClassFactory */
 #define NRP_CLASS_FACTORY_SLOTS(X) \
     NRP_IUNKNOWN_SLOTS(X) \
@@ -371,6 +389,7 @@
 #define NRP_INFO_ENTRY(method, iface) NRP_SLOT_ENUM_ENTRY(NRP_INFO_, method)
 #define NRP_MDI_ENTRY(method, iface) NRP_SLOT_ENUM_ENTRY(NRP_MDI_, method)
 #define NRP_MDE_ENTRY(method, iface) NRP_SLOT_ENUM_ENTRY(NRP_MDE_, method)
+#define NRP_MDASM_ENTRY(method, iface) NRP_SLOT_ENUM_ENTRY(NRP_MDASM_, method)
 #define NRP_FC_ENTRY(method, iface) NRP_SLOT_ENUM_ENTRY(NRP_FC_, method)
 #define NRP_CF_ENTRY(method, iface) NRP_SLOT_ENUM_ENTRY(NRP_CF_, method)
 
@@ -379,6 +398,7 @@ enum nrp_callback_slot { NRP_CALLBACK_SLOTS(NRP_CB_ENTRY) NRP_CB_SLOT_COUNT };
 enum nrp_info_slot { NRP_INFO_SLOTS(NRP_INFO_ENTRY) NRP_INFO_SLOT_COUNT };
 enum nrp_mdimport_slot { NRP_MDIMPORT_SLOTS(NRP_MDI_ENTRY) NRP_MDI_SLOT_COUNT };
 enum nrp_mdemit_slot { NRP_MDEMIT_SLOTS(NRP_MDE_ENTRY) NRP_MDE_SLOT_COUNT };
+enum nrp_mdasm_slot { NRP_MDASM_SLOTS(NRP_MDASM_ENTRY) NRP_MDASM_SLOT_COUNT };
 enum nrp_function_control_slot { NRP_FUNCTION_CONTROL_SLOTS(NRP_FC_ENTRY) NRP_FC_SLOT_COUNT };
 enum nrp_class_factory_slot { NRP_CLASS_FACTORY_SLOTS(NRP_CF_ENTRY) NRP_CF_SLOT_COUNT };
 
@@ -413,6 +433,8 @@ _Static_assert(NRP_MDI_GetMemberRefProps == 31, "GetMemberRefProps");
 _Static_assert(NRP_MDI_GetSigFromToken == 41, "GetSigFromToken");
 _Static_assert(NRP_MDE_GetTokenFromSig == 23, "IMetaDataEmit::GetTokenFromSig");
 _Static_assert(NRP_MDE_SLOT_COUNT == 52, "IMetaDataEmit has 52 slots");
+_Static_assert(NRP_MDASM_GetAssemblyProps == 3, "IMetaDataAssemblyImport::GetAssemblyProps");
+_Static_assert(NRP_MDASM_GetAssemblyFromScope == 12, "GetAssemblyFromScope");
 _Static_assert(NRP_FC_SetILFunctionBody == 4, "ICorProfilerFunctionControl::SetILFunctionBody");
 _Static_assert(NRP_CF_CreateInstance == 3, "IClassFactory::CreateInstance");
 

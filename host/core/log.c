@@ -26,31 +26,44 @@ int nrp_log_parse_level(const char *text, nrp_log_level *out)
     return NRP_ERROR;
 }
 
-void nrp_log_init_from_env(void)
+static const char *open_log_file(const char *file)
 {
-    const char *level = getenv("NRP_LOG_LEVEL");
-    const char *file = getenv("NRP_LOG_FILE");
-    int bad_level = level && *level && nrp_log_parse_level(level, &log_level) != NRP_OK;
-    const char *file_problem = NULL;
-
     if (file && *file && strcmp(file, "-") != 0) {
         char path[4096];
         int fd = -1;
         if (nrp_path_expand_pid(file, path, sizeof path) == NRP_OK)
             fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-        if (fd >= 0) {
-            if (log_fd > 2)
-                close(log_fd);
-            log_fd = fd;
-        }
-        else
-            file_problem = file;
+        if (fd < 0)
+            return file;
+        if (log_fd > 2)
+            close(log_fd);
+        log_fd = fd;
     }
+    return NULL;
+}
+
+void nrp_log_init_from_env(void)
+{
+    const char *level = getenv("NRP_LOG_LEVEL");
+    int bad_level = level && *level && nrp_log_parse_level(level, &log_level) != NRP_OK;
+    const char *file_problem = open_log_file(getenv("NRP_LOG_FILE"));
     if (bad_level)
         nrp_log(NRP_LOG_WARN, "NRP_LOG_LEVEL='%s' is not one of error|warn|info|debug|trace; using info",
                 level);
     if (file_problem)
         nrp_log(NRP_LOG_WARN, "cannot open NRP_LOG_FILE='%s'; logging to stderr", file_problem);
+}
+
+void nrp_log_apply_settings(int has_level, nrp_log_level level, const char *file)
+{
+    const char *env_level = getenv("NRP_LOG_LEVEL"), *env_file = getenv("NRP_LOG_FILE");
+    if (has_level && !(env_level && *env_level))
+        log_level = level;
+    if (file && !(env_file && *env_file)) {
+        const char *problem = open_log_file(file);
+        if (problem)
+            nrp_log(NRP_LOG_WARN, "cannot open settings.log_file '%s'; logging to stderr", problem);
+    }
 }
 
 int nrp_log_enabled(nrp_log_level level)

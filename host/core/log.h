@@ -18,6 +18,10 @@ void nrp_log_init_from_env(void);
 /* Parse "error|warn|info|debug|trace"; NRP_ERROR if unknown. */
 int nrp_log_parse_level(const char *text, nrp_log_level *out);
 
+/* Apply settings from the configuration where the environment set nothing
+ * (the environment wins). file may be NULL; "-" is stderr; {pid} expands. */
+void nrp_log_apply_settings(int has_level, nrp_log_level level, const char *file);
+
 int nrp_log_enabled(nrp_log_level level);
 
 /* tag is NULL for the host's own lines, else a plugin's name. */

@@ -2,6 +2,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <string.h>
 #include <time.h>
 
@@ -19,6 +20,8 @@
 #include "rejit/worker.h"
 #include "rules/config.h"
 #include "rules/glob.h"
+#include "rules/match.h"
+#include "core/process.h"
 #include "util/path.h"
 
 #define NRP_VERSION_STRING "0.1.0"
@@ -63,23 +66,96 @@ static int resolve_config_path(const char *self_dir, char *out, size_t cap)
     return nrp_path_join(self_dir, CONFIG_FILE_NAME, out, cap);
 }
 
-static void resolve_rules(void)
+static void list_strategies(nrp_strbuf *out)
+{
+    for (size_t i = 0; i < S.plugins.count; i++)
+        for (uint32_t j = 0; j < S.plugins.items[i].desc->strategy_count; j++)
+            nrp_strbuf_printf(out, "%s%s", out->len ? ", " : "", S.plugins.items[i].desc->strategies[j].name);
+}
+
+/* Every rule's strategy must exist; options are refused until plugins can
+ * validate them (the plugin SDK milestone), so none is silently ignored. */
+static void resolve_rules(nrp_diags *diags)
 {
     S.rules = calloc(S.config->rule_count ? S.config->rule_count : 1, sizeof *S.rules);
-    if (!S.rules)
+    if (!S.rules) {
+        nrp_diags_add(diags, S.config->path, 0, 0, "out of memory");
         return;
+    }
     for (size_t i = 0; i < S.config->rule_count; i++) {
         const nrp_rule *r = &S.config->rules[i];
         const nrp_loaded_plugin *owner = NULL;
         S.rules[i].rule = r;
         S.rules[i].strategy = nrp_plugin_set_find(&S.plugins, r->strategy, &owner);
         if (!S.rules[i].strategy) {
-            nrp_log(NRP_LOG_ERROR, "%s:%u:%u: rule '%s' uses strategy '%s', which no loaded plugin provides; "
-                    "the rule is skipped", S.config->path, r->line, r->column, r->name, r->strategy);
+            nrp_strbuf known;
+            nrp_strbuf_init(&known);
+            list_strategies(&known);
+            nrp_diags_add(diags, r->strategy_pos.file, r->strategy_pos.line, r->strategy_pos.column,
+                          "unknown strategy '%s' (loaded plugins provide: %s)", r->strategy,
+                          known.data ? known.data : "none");
+            nrp_strbuf_free(&known);
             continue;
         }
+        if (r->has_options)
+            nrp_diags_add(diags, r->options_pos.file, r->options_pos.line, r->options_pos.column,
+                          "strategy '%s' takes no options", r->strategy);
         S.rules[i].plugin = owner->desc->name;
-        S.active_count++;
+        if (r->enabled)
+            S.active_count++;
+    }
+}
+
+static void log_diags(const nrp_diags *diags)
+{
+    for (size_t i = 0; i < diags->count; i++) {
+        nrp_strbuf line;
+        nrp_strbuf_init(&line);
+        nrp_diag_format(&diags->items[i], &line);
+        nrp_log(NRP_LOG_ERROR, "%s", line.data ? line.data : "?");
+        nrp_strbuf_free(&line);
+    }
+}
+
+/* settings.processes, after the built-in SDK excludes. NULL when this
+ * process is to be profiled, else the reason. */
+static const char *process_refusal(const char *name, char *why, size_t cap)
+{
+    const nrp_settings *st = &S.config->settings;
+    for (const char *const *p = nrp_builtin_process_excludes; *p; p++)
+        if (nrp_glob_match(*p, name)) {
+            snprintf(why, cap, "process '%s' is an SDK or build process (built-in exclude '%s')", name, *p);
+            return why;
+        }
+    int included = st->process_include_count == 0;
+    for (uint32_t i = 0; i < st->process_include_count && !included; i++)
+        included = nrp_glob_match(st->process_include[i], name);
+    if (!included) {
+        snprintf(why, cap, "process '%s' matches no settings.processes.include pattern", name);
+        return why;
+    }
+    for (uint32_t i = 0; i < st->process_exclude_count; i++)
+        if (nrp_glob_match(st->process_exclude[i], name)) {
+            snprintf(why, cap, "process '%s' is excluded by settings.processes.exclude '%s'", name,
+                     st->process_exclude[i]);
+            return why;
+        }
+    return NULL;
+}
+
+static void load_plugins(const char *self_dir)
+{
+    char path[4096];
+    if (nrp_path_join(self_dir, PLUGIN_DIR_NAME, path, sizeof path) == NRP_OK)
+        nrp_plugin_set_load_dir(&S.plugins, path, nrp_host_api_table());
+    for (uint32_t i = 0; i < S.config->plugin_path_count; i++) {
+        const char *p = S.config->plugin_paths[i];
+        struct stat st;
+        nrp_err err;
+        if (stat(p, &st) == 0 && S_ISDIR(st.st_mode))
+            nrp_plugin_set_load_dir(&S.plugins, p, nrp_host_api_table());
+        else if (nrp_plugin_set_load_file(&S.plugins, p, nrp_host_api_table(), &err) != NRP_OK)
+            nrp_log(NRP_LOG_ERROR, "%s; it is not loaded", err.msg);
     }
 }
 
@@ -117,9 +193,9 @@ static HRESULT cancel(const char *why)
 
 HRESULT nrp_profiler_initialize(nrp_com_object *runtime_info)
 {
-    char self_dir[4096], path[4096];
+    char self_dir[4096], path[4096], name[256], why[4400];
     const char *metrics_env = getenv("NRP_METRICS_FILE");
-    nrp_err err;
+    nrp_diags diags;
     HRESULT hr;
 
     nrp_log_init_from_env();
@@ -130,10 +206,20 @@ HRESULT nrp_profiler_initialize(nrp_com_object *runtime_info)
         return cancel("the runtime offers no ICorProfilerInfo5 (needs .NET Core 3.0 or later)");
     if (resolve_config_path(self_dir, path, sizeof path) != NRP_OK)
         return cancel("config path too long");
-    if (nrp_config_load_file(path, &S.config, &err) != NRP_OK) {
-        char why[sizeof err.msg + 32];
-        snprintf(why, sizeof why, "config rejected: %s", err.msg);
+    nrp_diags_init(&diags);
+    if (nrp_config_load_file(path, &S.config, &diags) != NRP_OK) {
+        log_diags(&diags);
+        snprintf(why, sizeof why, "config %s rejected (%zu error%s)", path, diags.count, diags.count == 1 ? "" : "s");
+        nrp_diags_free(&diags);
         return cancel(why);
+    }
+    nrp_log_apply_settings(S.config->settings.has_log_level, S.config->settings.log_level,
+                           S.config->settings.log_file);
+    nrp_process_name(name, sizeof name);
+    if (process_refusal(name, why, sizeof why)) {
+        nrp_log(NRP_LOG_INFO, "%s: not profiled", why);
+        nrp_info_release(&S.info);
+        return NRP_CORPROF_E_PROFILER_CANCEL_ACTIVATION;
     }
     if (nrp_path_expand_pid(metrics_env && *metrics_env ? metrics_env : DEFAULT_METRICS_PATH, S.metrics_path,
                             sizeof S.metrics_path) != NRP_OK)
@@ -151,19 +237,24 @@ HRESULT nrp_profiler_initialize(nrp_com_object *runtime_info)
     if (!S.rewritten || !S.skipped || !S.failed)
         return cancel("out of memory at start-up");
 
-    if (nrp_path_join(self_dir, PLUGIN_DIR_NAME, path, sizeof path) == NRP_OK)
-        nrp_plugin_set_load_dir(&S.plugins, path, nrp_host_api_table());
-    resolve_rules();
+    load_plugins(self_dir);
+    resolve_rules(&diags);
+    if (diags.count || diags.oom) {
+        log_diags(&diags);
+        snprintf(why, sizeof why, "config %s rejected (%zu error%s)", path, diags.count, diags.count == 1 ? "" : "s");
+        nrp_diags_free(&diags);
+        return cancel(why);
+    }
     describe_start();
     if (S.active_count == 0)
-        return cancel("no rule has a usable strategy");
+        return cancel("no rule is enabled");
+    nrp_err err;
     if (nrp_rejit_worker_start(&S.info, &err) != NRP_OK)
         return cancel(err.msg);
     /* ReadyToRun code and tiered compilation stay on: rewrites go through
      * ReJIT, which reaches precompiled methods too. */
     hr = nrp_info_set_event_mask(&S.info, NRP_PRF_MONITOR_MODULE_LOADS | NRP_PRF_ENABLE_REJIT, 0);
     if (NRP_FAILED(hr)) {
-        char why[96];
         snprintf(why, sizeof why, "the runtime refused the event mask (0x%08x)", (unsigned)hr);
         return cancel(why);
     }
@@ -177,7 +268,8 @@ HRESULT nrp_profiler_initialize(nrp_com_object *runtime_info)
 typedef struct module_scan {
     ModuleID module;
     const char *assembly;
-    const int *rule_applies;  /* per rule: its assembly glob matched */
+    const nrp_version *version;  /* NULL when the assembly has none we could read */
+    const int *rule_applies;     /* per rule: enabled, usable, assembly name and version hold */
     ModuleID *modules;
     mdToken *methods;
     size_t count;
@@ -189,71 +281,104 @@ static int want_type(void *ctx, const char *type)
 {
     const module_scan *m = ctx;
     for (size_t i = 0; i < S.config->rule_count; i++)
-        if (m->rule_applies[i] && nrp_glob_match(S.rules[i].rule->type, type))
+        if (m->rule_applies[i] && nrp_glob_match(S.rules[i].rule->match.type, type))
             return 1;
     return 0;
 }
 
-static long match_method(void *ctx, const char *type, const char *method)
+static int want_method(void *ctx, const char *type, const char *method)
 {
     const module_scan *m = ctx;
     for (size_t i = 0; i < S.config->rule_count; i++)
-        if (m->rule_applies[i] && nrp_glob_match(S.rules[i].rule->type, type) &&
-            nrp_glob_match(S.rules[i].rule->method, method))
-            return (long)i;
-    return -1;
+        if (m->rule_applies[i] && nrp_glob_match(S.rules[i].rule->match.type, type) &&
+            nrp_glob_match(S.rules[i].rule->match.method, method))
+            return 1;
+    return 0;
 }
 
-static void on_hit(void *ctx, const nrp_scan_hit *hit)
+static int grow_batch(module_scan *m)
+{
+    if (m->count < m->cap)
+        return NRP_OK;
+    size_t cap = m->cap ? m->cap * 2 : 16;
+    ModuleID *mods = realloc(m->modules, cap * sizeof *mods);
+    if (mods)
+        m->modules = mods;
+    mdToken *meths = mods ? realloc(m->methods, cap * sizeof *meths) : NULL;
+    if (!mods || !meths)
+        return NRP_ERROR;
+    m->methods = meths;
+    m->cap = cap;
+    return NRP_OK;
+}
+
+/* The first rule, in file order, that selects the method takes it. */
+static void on_method(void *ctx, const nrp_scan_method *sm)
 {
     module_scan *m = ctx;
-    nrp_target t = {m->module, hit->method, (size_t)hit->match, (char *)m->assembly, (char *)hit->type,
-                    (char *)hit->name, (char *)hit->display, hit->is_static};
-    if (m->count == m->cap) {
-        size_t cap = m->cap ? m->cap * 2 : 16;
-        ModuleID *mods = realloc(m->modules, cap * sizeof *mods);
-        if (mods)
-            m->modules = mods;
-        mdToken *meths = mods ? realloc(m->methods, cap * sizeof *meths) : NULL;
-        if (!mods || !meths) {
-            m->oom = 1;
-            return;
-        }
-        m->methods = meths;
-        m->cap = cap;
-    }
-    if (nrp_targets_add(S.targets, &t) != NRP_OK) {
+    nrp_method_view view = {m->assembly, m->version, sm->type, sm->name, sm->is_static, sm->params};
+    size_t rule = 0;
+    while (rule < S.config->rule_count && !(m->rule_applies[rule] && nrp_rule_selects(S.rules[rule].rule, &view)))
+        rule++;
+    if (rule == S.config->rule_count)
+        return;
+    nrp_target t = {m->module, sm->method, rule, (char *)m->assembly, (char *)sm->type, (char *)sm->name,
+                    (char *)sm->display, sm->is_static};
+    if (grow_batch(m) != NRP_OK || nrp_targets_add(S.targets, &t) != NRP_OK) {
         m->oom = 1;
         return;
     }
-    NRP_LOG_DBG("rule '%s' matches %s in %s", S.rules[t.rule].rule->name, hit->display, m->assembly);
+    NRP_LOG_DBG("rule '%s' matches %s in %s", S.rules[rule].rule->name, sm->display, m->assembly);
     m->modules[m->count] = m->module;
-    m->methods[m->count] = hit->method;
+    m->methods[m->count] = sm->method;
     m->count++;
+}
+
+static int read_assembly_version(ModuleID module, nrp_version *v)
+{
+    nrp_com_object *asm_import = NULL;
+    uint16_t parts[4];
+    HRESULT hr = nrp_info_module_metadata(&S.info, module, NRP_OF_READ, &NRP_IID_IMetaDataAssemblyImport, &asm_import);
+    if (!NRP_FAILED(hr))
+        hr = nrp_mdasm_assembly_version(asm_import, parts);
+    nrp_com_release(asm_import);
+    if (NRP_FAILED(hr))
+        return NRP_ERROR;
+    for (int i = 0; i < 4; i++)
+        v->part[i] = parts[i];
+    return NRP_OK;
 }
 
 void nrp_profiler_module_load_finished(ModuleID module, HRESULT status)
 {
     char assembly[512];
     nrp_com_object *mdi = NULL;
-    int *applies;
-    int any = 0;
+    nrp_version version;
+    int have_version = 0, any = 0;
 
     if (!S.ready || NRP_FAILED(status))
         return;
     if (NRP_FAILED(nrp_info_module_assembly_name(&S.info, module, assembly, sizeof assembly)))
         return;
-    applies = calloc(S.config->rule_count, sizeof *applies);
+    int *applies = calloc(S.config->rule_count, sizeof *applies);
     if (!applies)
         return;
     for (size_t i = 0; i < S.config->rule_count; i++) {
-        applies[i] = S.rules[i].strategy && nrp_glob_match(S.rules[i].rule->assembly, assembly);
+        const nrp_rule *r = S.rules[i].rule;
+        if (!S.rules[i].strategy || !r->enabled || !nrp_glob_match(r->match.assembly, assembly))
+            continue;
+        if (r->match.has_version && !have_version)
+            have_version = read_assembly_version(module, &version) == NRP_OK ? 1 : -1;
+        applies[i] = nrp_match_assembly(&r->match, assembly, have_version > 0 ? &version : NULL);
         any |= applies[i];
     }
     if (!any) {
         free(applies);
         return;
     }
+    /* Excludes may name versions too. */
+    if (!have_version)
+        have_version = read_assembly_version(module, &version) == NRP_OK ? 1 : -1;
     HRESULT hr = nrp_info_module_metadata(&S.info, module, NRP_OF_READ, &NRP_IID_IMetaDataImport, &mdi);
     if (NRP_FAILED(hr)) {
         nrp_log(NRP_LOG_WARN, "cannot read metadata of %s (0x%08x); its methods stay uninstrumented", assembly,
@@ -261,8 +386,8 @@ void nrp_profiler_module_load_finished(ModuleID module, HRESULT status)
         free(applies);
         return;
     }
-    module_scan scan = {module, assembly, applies, NULL, NULL, 0, 0, 0};
-    nrp_scan_visitor visitor = {&scan, want_type, match_method, on_hit};
+    module_scan scan = {module, assembly, have_version > 0 ? &version : NULL, applies, NULL, NULL, 0, 0, 0};
+    nrp_scan_visitor visitor = {&scan, want_type, want_method, on_method};
     hr = nrp_module_scan(mdi, &visitor);
     nrp_com_release(mdi);
     if (NRP_FAILED(hr))

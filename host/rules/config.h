@@ -1,42 +1,93 @@
 /*
- * config.h - instrumentation.yaml, loaded into an immutable rule set.
+ * config.h - instrumentation.yaml (and the files it includes), loaded into
+ * one immutable rule set.
  *
- * Pure C over libyaml. Every error names FILE:LINE:COL of the offending
- * node, like a compiler.
+ * Pure C over libyaml. Loading reports every problem it finds, each at its
+ * FILE:LINE:COL (see diag.h), and a configuration with any problem is
+ * refused whole. docs/CONFIG.md and schemas/instrumentation.schema.json
+ * describe the same format.
  */
 #ifndef NRP_RULES_CONFIG_H
 #define NRP_RULES_CONFIG_H
 
 #include <stddef.h>
+#include <stdint.h>
 
-#include "util/err.h"
+#include "nrp/plugin.h"
+#include "rules/diag.h"
+#include "rules/version.h"
+
+/* Where a value was written. `file` points into nrp_config.files. */
+typedef struct nrp_pos {
+    const char *file;
+    unsigned line;
+    unsigned column;
+} nrp_pos;
+
+/* What a rule (or one of its excludes) selects. In a rule's `match`,
+ * assembly, type and method are always set; in an exclude any field may be
+ * absent (NULL / has_* == 0) and absent fields match everything. */
+typedef struct nrp_match {
+    char *assembly;             /* glob over the simple assembly name */
+    char *type;                 /* glob over the full type name */
+    char *method;               /* glob over the method name */
+    int has_version;
+    nrp_version_range version;  /* over the assembly version */
+    int has_parameters;
+    char **parameters;          /* exact parameter type names */
+    uint32_t parameter_count;
+    int is_static;              /* -1 either, 0 instance, 1 static */
+    char *attribute;            /* the method carries this custom attribute */
+    char *base;                 /* the declaring type derives from / implements this */
+    nrp_pos pos;
+} nrp_match;
 
 typedef struct nrp_rule {
     char *name;
-    char *assembly;   /* glob over the simple assembly name */
-    char *type;       /* glob over the full type name */
-    char *method;     /* glob over the method name */
+    int enabled;
+    long priority;
+    nrp_match match;
+    nrp_match *excludes;
+    uint32_t exclude_count;
     char *strategy;
-    unsigned line;    /* 1-based position of the rule in its file */
-    unsigned column;
+    int has_options;            /* a non-empty `options` mapping was given */
+    nrp_pos options_pos;
+    nrp_pos strategy_pos;
+    nrp_pos name_pos;
+    nrp_pos pos;
 } nrp_rule;
 
+typedef struct nrp_settings {
+    int has_log_level;
+    nrp_log_level log_level;
+    char *log_file;             /* NULL: not set */
+    char **process_include;     /* globs over the process name; none given = ["*"] */
+    uint32_t process_include_count;
+    char **process_exclude;
+    uint32_t process_exclude_count;
+} nrp_settings;
+
 typedef struct nrp_config {
-    char *path;
-    nrp_rule *rules;
+    char *path;                 /* the main file */
+    char **files;               /* every file read, main first */
+    uint32_t file_count;
+    char **plugin_paths;        /* `plugins` entries, resolved against their file */
+    uint32_t plugin_path_count;
+    nrp_settings settings;
+    nrp_rule *rules;            /* in file order: a file's rules, then its includes' */
     size_t rule_count;
 } nrp_config;
 
 /* The only format version this host reads. */
 #define NRP_CONFIG_VERSION 1
 
-/* Load and check the file at path. On failure *out is NULL and err reads
- * "path:line:col: reason". */
-int nrp_config_load_file(const char *path, nrp_config **out, nrp_err *err);
+/* Load path and the files it includes. Returns NRP_OK with *out set, or
+ * NRP_ERROR with *out NULL and every problem in diags. */
+int nrp_config_load_file(const char *path, nrp_config **out, nrp_diags *diags);
 
-/* Same for text already in memory; name is used in messages. */
-int nrp_config_load_buffer(const char *name, const char *text, size_t len, nrp_config **out,
-                           nrp_err *err);
+/* Same for text already in memory; name is used in messages and includes
+ * resolve against its folder. */
+int nrp_config_load_buffer(const char *name, const char *text, size_t len, nrp_config **out, nrp_diags *diags);
 
 void nrp_config_free(nrp_config *cfg);
 

@@ -155,20 +155,26 @@ YAML
     if grep -q linq-range "$work/metrics.prom"; then fail "bundle rules applied despite NRP_CONFIG"; else pass "only NRP_CONFIG's rules applied"; fi
     ;;
 bad-config)
-    printf 'version: 1\nrules:\n  - name: add\n    match: { assembly: Demo, type: Demo.Calculator }\n    strategy: timing\n' >"$work/bad.yaml"
+    # Every problem is reported, each at its FILE:LINE:COL, and the whole
+    # configuration is refused.
+    printf 'version: 1\nrules:\n  - name: add\n    match: { assembly: Demo, type: Demo.Calculator }\n    strategy: timing\n    priority: high\n' >"$work/bad.yaml"
     profiled "$bundle" NRP_CONFIG="$work/bad.yaml"
     expect_app_unchanged
-    expect_log 1 error "config rejected: $work/bad.yaml:4:12: match is missing required key 'method'; the process runs uninstrumented"
-    expect_log_total error 1
+    expect_log 1 error "$work/bad.yaml:4:12: error: match is missing required key 'method'$"
+    expect_log 1 error "$work/bad.yaml:6:15: error: 'priority' must be an integer$"
+    expect_log 1 error "config $work/bad.yaml rejected \(2 errors\); the process runs uninstrumented$"
+    expect_log_total error 3
     if [[ -e "$work/metrics.prom" ]]; then fail "metrics written by a cancelled profiler"; else pass "no metrics file"; fi
     ;;
 missing-config)
     profiled "$bundle" NRP_CONFIG="$work/does-not-exist.yaml"
     expect_app_unchanged
-    expect_log 1 error "config rejected: $work/does-not-exist.yaml: cannot open: No such file or directory; the process runs uninstrumented"
-    expect_log_total error 1
+    expect_log 1 error "$work/does-not-exist.yaml: error: cannot open: No such file or directory$"
+    expect_log 1 error "config $work/does-not-exist.yaml rejected \(1 error\); the process runs uninstrumented$"
+    expect_log_total error 2
     ;;
 missing-strategy)
+    # A rule naming a strategy no plugin provides is a configuration error.
     cat >"$work/rules.yaml" <<'YAML'
 version: 1
 rules:
@@ -181,9 +187,10 @@ rules:
 YAML
     profiled "$bundle" NRP_CONFIG="$work/rules.yaml"
     expect_app_unchanged
-    expect_log 1 error "$work/rules.yaml:6:5: rule 'ghost' uses strategy 'no-such-strategy', which no loaded plugin provides; the rule is skipped"
-    expect_log_total error 1
-    expect_metric "$ADD_INT"
+    expect_log 1 error "$work/rules.yaml:8:15: error: unknown strategy 'no-such-strategy' \(loaded plugins provide: roundtrip, wrap, timing\)$"
+    expect_log 1 error "config $work/rules.yaml rejected \(1 error\); the process runs uninstrumented$"
+    expect_log_total error 2
+    if [[ -e "$work/metrics.prom" ]]; then fail "metrics written by a cancelled profiler"; else pass "no metrics file"; fi
     ;;
 broken-plugin)
     # A relocated copy of the bundle with a broken and a foreign .so in
@@ -198,6 +205,85 @@ broken-plugin)
     expect_log_total error 2
     expect_metric "$ADD_INT"
     expect_metric "$RANGE"
+    ;;
+rules-selection)
+    # parameters picks one overload, exclude carves out of a broad match,
+    # version ranges and static narrow by assembly version and method kind,
+    # enabled: false switches a rule off. (Demo is version 1.0.0.0.)
+    cat >"$work/rules.yaml" <<'YAML'
+version: 1
+rules:
+  - name: long-add
+    match: { assembly: Demo, type: Demo.Calculator, method: Add, parameters: [System.Int64, System.Int64] }
+    strategy: timing
+  - name: calculator-but-int-add
+    match: { assembly: Demo, type: Demo.Calculator, method: "*", version: ">=1.0 <2" }
+    exclude:
+      - { method: Add, parameters: [System.Int32, System.Int32] }
+    strategy: timing
+  - name: too-new
+    match: { assembly: Demo, type: "*", method: "*", version: ">=2" }
+    strategy: timing
+  - name: static-main
+    match: { assembly: Demo, type: Demo.Program, method: "*", static: true }
+    strategy: timing
+  - name: switched-off
+    enabled: false
+    match: { assembly: Demo, type: Demo.Calculator, method: Add }
+    strategy: timing
+YAML
+    profiled "$bundle" NRP_CONFIG="$work/rules.yaml"
+    expect_app_unchanged
+    expect_metric 'nrp_method_calls_total{rule="long-add",method="Demo.Calculator::Add(System.Int64,System.Int64)"} 1'
+    expect_metric 'nrp_method_calls_total{rule="calculator-but-int-add",method="Demo.Calculator::.ctor()"} 1'
+    expect_metric 'nrp_method_calls_total{rule="static-main",method="Demo.Program::Main(System.String[])"} 1'
+    if grep -q 'Add(System.Int32,System.Int32)\|too-new\|switched-off' "$work/metrics.prom"; then
+        fail "an excluded, out-of-range or disabled selection was instrumented"; grep -v '^#' "$work/metrics.prom"
+    else pass "Add(int) excluded, version >=2 and the disabled rule select nothing"; fi
+    expect_metric "nrp_methods_rewritten_total 3"
+    expect_log_total error 0
+    ;;
+includes)
+    # include globs resolve against the including file, in sorted order.
+    mkdir -p "$work/conf/rules.d"
+    printf 'version: 1\ninclude: [rules.d/*.yaml]\nrules: []\n' >"$work/conf/main.yaml"
+    printf 'version: 1\nrules:\n  - name: b\n    match: { assembly: Demo, type: Demo.Calculator, method: Add, static: false }\n    strategy: timing\n' >"$work/conf/rules.d/20-b.yaml"
+    printf 'version: 1\nrules:\n  - name: a\n    match: { assembly: Demo, type: Demo.Calculator, method: Add, parameters: [System.Int32, System.Int32] }\n    strategy: timing\n' >"$work/conf/rules.d/10-a.yaml"
+    profiled "$bundle" NRP_CONFIG="$work/conf/main.yaml"
+    expect_app_unchanged
+    # 10-a.yaml is read first, so rule a takes Add(int); b the other overload
+    expect_metric "${ADD_INT/rule=\"add\"/rule=\"a\"}"
+    expect_metric 'nrp_method_calls_total{rule="b",method="Demo.Calculator::Add(System.Int64,System.Int64)"} 1'
+    ;;
+include-cycle)
+    mkdir -p "$work/conf"
+    printf 'version: 1\ninclude: [b.yaml]\nrules: []\n' >"$work/conf/a.yaml"
+    printf 'version: 1\ninclude: [a.yaml]\nrules: []\n' >"$work/conf/b.yaml"
+    profiled "$bundle" NRP_CONFIG="$work/conf/a.yaml"
+    expect_app_unchanged
+    expect_log 1 error "$work/conf/b.yaml:2:11: error: include cycle: $work/conf/a.yaml is already being read$"
+    ;;
+process-exclude)
+    printf 'version: 1\nsettings:\n  processes:\n    exclude: ["Dem?"]\nrules:\n  - name: add\n    match: { assembly: Demo, type: Demo.Calculator, method: Add }\n    strategy: timing\n' >"$work/rules.yaml"
+    profiled "$bundle" NRP_CONFIG="$work/rules.yaml"
+    expect_app_unchanged
+    expect_log 1 info "process 'Demo' is excluded by settings.processes.exclude 'Dem\?': not profiled$"
+    expect_log_total error 0
+    if [[ -e "$work/metrics.prom" ]]; then fail "metrics written in an excluded process"; else pass "no metrics file"; fi
+    ;;
+settings-log)
+    # settings.log_level and log_file apply where the environment says nothing.
+    printf 'version: 1\nsettings:\n  log_level: debug\n  log_file: "%s/settings-{pid}.log"\nrules:\n  - name: add\n    match: { assembly: Demo, type: Demo.Calculator, method: Add }\n    strategy: timing\n' "$work" >"$work/rules.yaml"
+    env CORECLR_ENABLE_PROFILING=1 CORECLR_PROFILER="$CLSID" CORECLR_PROFILER_PATH="$bundle/libNewRelicProfiler.so" \
+        NRP_CONFIG="$work/rules.yaml" NRP_METRICS_FILE="$work/metrics.prom" \
+        "${app[@]}" "$EXIT_ARG" >"$work/prof.out" 2>"$work/prof.err"
+    echo $? >"$work/prof.rc"
+    expect_app_unchanged
+    log=$(ls "$work"/settings-*.log 2>/dev/null | head -1)
+    if [[ -n "$log" ]] && grep -q " debug rewrote Demo.Calculator::Add(System.Int32,System.Int32) with rule 'add'" "$log"; then
+        pass "debug lines in $(basename "$log")"
+    else fail "no debug log at settings.log_file"; fi
+    expect_metric "$ADD_INT"
     ;;
 failing-strategy)
     # A strategy that refuses every method: each stays with its original IL,
@@ -232,12 +318,12 @@ fidelity-timing)
     if (( series >= 2000 )); then pass "$series call counters exported"; else fail "only $series call counters"; fi
     ;;
 no-plugins)
-    # The host alone, without its plugins: nothing to run, the app untouched.
+    # The host alone, without its plugins: the rules' strategy is unknown.
     mkdir -p "$work/bundle" && cp "$bundle/libNewRelicProfiler.so" "$bundle/instrumentation.yaml" "$work/bundle/"
     profiled "$work/bundle"
     expect_app_unchanged
-    expect_log 2 error ".*:[0-9]+:[0-9]+: rule '(add|linq-range)' uses strategy 'timing', which no loaded plugin provides; the rule is skipped"
-    expect_log 1 error "no rule has a usable strategy; the process runs uninstrumented"
+    expect_log 2 error ".*instrumentation.yaml:[0-9]+:15: error: unknown strategy 'timing' \(loaded plugins provide: none\)$"
+    expect_log 1 error "config .* rejected \(2 errors\); the process runs uninstrumented$"
     ;;
 *)
     echo "unknown case $case_name"; exit 2 ;;

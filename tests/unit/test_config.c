@@ -17,11 +17,45 @@
 #include "nrp/plugin.h"
 #include "rules/config.h"
 
+/* The loader reports every problem; these tests look at the first one,
+ * formatted as users see it. */
+typedef struct test_err {
+    nrp_diags d;
+    char msg[2048];
+} test_err;
+
+static void first_error(test_err *e)
+{
+    nrp_strbuf sb;
+    nrp_strbuf_init(&sb);
+    if (e->d.count)
+        nrp_diag_format(&e->d.items[0], &sb);
+    snprintf(e->msg, sizeof e->msg, "%s", sb.data ? sb.data : "");
+    nrp_strbuf_free(&sb);
+    nrp_diags_free(&e->d);
+}
+
+static int load_buffer(const char *name, const char *text, size_t len, nrp_config **cfg, test_err *e)
+{
+    nrp_diags_init(&e->d);
+    int rc = nrp_config_load_buffer(name, text, len, cfg, &e->d);
+    first_error(e);
+    return rc;
+}
+
+static int load_file(const char *path, nrp_config **cfg, test_err *e)
+{
+    nrp_diags_init(&e->d);
+    int rc = nrp_config_load_file(path, cfg, &e->d);
+    first_error(e);
+    return rc;
+}
+
 static nrp_config *load_ok(const char *text)
 {
     nrp_config *cfg = (nrp_config *)0x1;
-    nrp_err err = {{0}};
-    if (nrp_config_load_buffer("t.yaml", text, strlen(text), &cfg, &err) != NRP_OK)
+    test_err err = {0};
+    if (load_buffer("t.yaml", text, strlen(text), &cfg, &err) != NRP_OK)
         fail_msg("load failed: %s", err.msg);
     assert_non_null(cfg);
     return cfg;
@@ -31,8 +65,8 @@ static nrp_config *load_ok(const char *text)
 static void expect_error(const char *text, const char *want)
 {
     nrp_config *cfg = (nrp_config *)0x1;
-    nrp_err err = {{0}};
-    assert_int_equal(nrp_config_load_buffer("t.yaml", text, strlen(text), &cfg, &err), NRP_ERROR);
+    test_err err = {0};
+    assert_int_equal(load_buffer("t.yaml", text, strlen(text), &cfg, &err), NRP_ERROR);
     assert_null(cfg);
     assert_string_equal(err.msg, want);
 }
@@ -41,8 +75,8 @@ static void expect_error(const char *text, const char *want)
 static void expect_error_prefix(const char *text, const char *prefix, const char *part)
 {
     nrp_config *cfg = (nrp_config *)0x1;
-    nrp_err err = {{0}};
-    assert_int_equal(nrp_config_load_buffer("t.yaml", text, strlen(text), &cfg, &err), NRP_ERROR);
+    test_err err = {0};
+    assert_int_equal(load_buffer("t.yaml", text, strlen(text), &cfg, &err), NRP_ERROR);
     assert_null(cfg);
     if (strncmp(err.msg, prefix, strlen(prefix)) != 0)
         fail_msg("'%s' does not start with '%s'", err.msg, prefix);
@@ -54,12 +88,12 @@ static void assert_rule(const nrp_rule *r, const char *name, const char *assembl
                         const char *method, const char *strategy, unsigned line, unsigned column)
 {
     assert_string_equal(r->name, name);
-    assert_string_equal(r->assembly, assembly);
-    assert_string_equal(r->type, type);
-    assert_string_equal(r->method, method);
+    assert_string_equal(r->match.assembly, assembly);
+    assert_string_equal(r->match.type, type);
+    assert_string_equal(r->match.method, method);
     assert_string_equal(r->strategy, strategy);
-    assert_int_equal(r->line, line);
-    assert_int_equal(r->column, column);
+    assert_int_equal(r->pos.line, line);
+    assert_int_equal(r->pos.column, column);
 }
 
 static const char VALID[] =
@@ -129,13 +163,13 @@ static void test_name_used_in_messages(void **state)
 {
     (void)state;
     nrp_config *cfg = (nrp_config *)0x1;
-    nrp_err err = {{0}};
+    test_err err = {0};
     const char *text = "version: 3\nrules: []\n";
-    assert_int_equal(nrp_config_load_buffer("/etc/nrp/instrumentation.yaml", text, strlen(text), &cfg,
+    assert_int_equal(load_buffer("/etc/nrp/instrumentation.yaml", text, strlen(text), &cfg,
                                             &err),
                      NRP_ERROR);
     assert_null(cfg);
-    assert_string_equal(err.msg, "/etc/nrp/instrumentation.yaml:1:10: unsupported version '3' "
+    assert_string_equal(err.msg, "/etc/nrp/instrumentation.yaml:1:10: error: unsupported version '3' "
                                  "(this host reads version 1)");
 }
 
@@ -145,54 +179,54 @@ static void test_length_is_respected(void **state)
     /* only the first line is in the buffer: 'rules' is missing */
     const char *text = "version: 1\nrules: []\n";
     nrp_config *cfg = (nrp_config *)0x1;
-    nrp_err err = {{0}};
-    assert_int_equal(nrp_config_load_buffer("t.yaml", text, 11, &cfg, &err), NRP_ERROR);
-    assert_string_equal(err.msg, "t.yaml:1:1: missing required key 'rules'");
+    test_err err = {0};
+    assert_int_equal(load_buffer("t.yaml", text, 11, &cfg, &err), NRP_ERROR);
+    assert_string_equal(err.msg, "t.yaml:1:1: error: missing required key 'rules'");
 }
 
 static void test_error_version(void **state)
 {
     (void)state;
     expect_error("rules: []\n",
-                 "t.yaml:1:1: missing required key 'version' (this host reads version 1)");
+                 "t.yaml:1:1: error: missing required key 'version' (this host reads version 1)");
     expect_error("rules: []\nversion: 2\n",
-                 "t.yaml:2:10: unsupported version '2' (this host reads version 1)");
+                 "t.yaml:2:10: error: unsupported version '2' (this host reads version 1)");
     expect_error("version: \"abc\"\nrules: []\n",
-                 "t.yaml:1:10: unsupported version 'abc' (this host reads version 1)");
+                 "t.yaml:1:10: error: unsupported version 'abc' (this host reads version 1)");
     expect_error("version: 1.0\nrules: []\n",
-                 "t.yaml:1:10: unsupported version '1.0' (this host reads version 1)");
+                 "t.yaml:1:10: error: unsupported version '1.0' (this host reads version 1)");
     expect_error("version:\nrules: []\n",
-                 "t.yaml:1:9: unsupported version '' (this host reads version 1)");
+                 "t.yaml:1:9: error: unsupported version '' (this host reads version 1)");
     expect_error("version: [1]\nrules: []\n",
-                 "t.yaml:1:10: unsupported version '?' (this host reads version 1)");
+                 "t.yaml:1:10: error: unsupported version '?' (this host reads version 1)");
 }
 
 static void test_error_missing_rules(void **state)
 {
     (void)state;
-    expect_error("version: 1\n", "t.yaml:1:1: missing required key 'rules'");
+    expect_error("version: 1\n", "t.yaml:1:1: error: missing required key 'rules'");
 }
 
 static void test_error_unknown_top_level_key(void **state)
 {
     (void)state;
     expect_error("version: 1\nrules: []\nextra: 3\n",
-                 "t.yaml:3:1: unknown key 'extra' in the top level (expected one of: version, rules)");
+                 "t.yaml:3:1: error: unknown key 'extra' in the top level (expected one of: version, include, plugins, settings, rules)");
 }
 
 static void test_error_top_level_not_mapping(void **state)
 {
     (void)state;
-    expect_error("- a\n", "t.yaml:1:1: the top level must be a mapping with 'version' and 'rules'");
-    expect_error("just text\n", "t.yaml:1:1: the top level must be a mapping with 'version' and 'rules'");
+    expect_error("- a\n", "t.yaml:1:1: error: the top level must be a mapping with 'version' and 'rules'");
+    expect_error("just text\n", "t.yaml:1:1: error: the top level must be a mapping with 'version' and 'rules'");
 }
 
 static void test_error_rules_not_list(void **state)
 {
     (void)state;
-    expect_error("version: 1\nrules: {a: 1}\n", "t.yaml:2:8: 'rules' must be a list");
-    expect_error("version: 1\nrules:\n", "t.yaml:2:7: 'rules' must be a list");
-    expect_error("version: 1\nrules: none\n", "t.yaml:2:8: 'rules' must be a list");
+    expect_error("version: 1\nrules: {a: 1}\n", "t.yaml:2:8: error: 'rules' must be a list");
+    expect_error("version: 1\nrules:\n", "t.yaml:2:7: error: 'rules' must be a list");
+    expect_error("version: 1\nrules: none\n", "t.yaml:2:8: error: 'rules' must be a list");
 }
 
 static void test_error_rule_not_mapping(void **state)
@@ -201,7 +235,7 @@ static void test_error_rule_not_mapping(void **state)
     expect_error("version: 1\n"
                  "rules:\n"
                  "  - just a string\n",
-                 "t.yaml:3:5: each rule must be a mapping with name, match and strategy");
+                 "t.yaml:3:5: error: each rule must be a mapping with name, match and strategy");
     /* the second rule is the bad one */
     expect_error("version: 1\n"
                  "rules:\n"
@@ -209,7 +243,7 @@ static void test_error_rule_not_mapping(void **state)
                  "    match: {assembly: A, type: T, method: M}\n"
                  "    strategy: s\n"
                  "  - [x, y]\n",
-                 "t.yaml:6:5: each rule must be a mapping with name, match and strategy");
+                 "t.yaml:6:5: error: each rule must be a mapping with name, match and strategy");
 }
 
 static void test_error_missing_name(void **state)
@@ -219,7 +253,7 @@ static void test_error_missing_name(void **state)
                  "rules:\n"
                  "  - match: {assembly: A, type: T, method: M}\n"
                  "    strategy: s\n",
-                 "t.yaml:3:5: rule is missing required key 'name'");
+                 "t.yaml:3:5: error: rule is missing required key 'name'");
 }
 
 static void test_error_missing_match(void **state)
@@ -229,7 +263,7 @@ static void test_error_missing_match(void **state)
                  "rules:\n"
                  "  - name: r\n"
                  "    strategy: s\n",
-                 "t.yaml:3:5: rule 'r' is missing required key 'match'");
+                 "t.yaml:3:5: error: rule 'r' is missing required key 'match'");
 }
 
 static void test_error_missing_strategy(void **state)
@@ -239,7 +273,7 @@ static void test_error_missing_strategy(void **state)
                  "rules:\n"
                  "  - name: r\n"
                  "    match: {assembly: A, type: T, method: M}\n",
-                 "t.yaml:3:5: rule is missing required key 'strategy'");
+                 "t.yaml:3:5: error: rule 'r' is missing required key 'strategy'");
 }
 
 static void test_error_match_missing_type(void **state)
@@ -250,7 +284,7 @@ static void test_error_match_missing_type(void **state)
                  "  - name: r\n"
                  "    match: {assembly: A, method: M}\n"
                  "    strategy: s\n",
-                 "t.yaml:4:12: match is missing required key 'type'");
+                 "t.yaml:4:12: error: match is missing required key 'type'");
     /* block mapping: the position is the mapping's first key */
     expect_error("version: 1\n"
                  "rules:\n"
@@ -259,13 +293,13 @@ static void test_error_match_missing_type(void **state)
                  "      type: T\n"
                  "      method: M\n"
                  "    strategy: s\n",
-                 "t.yaml:5:7: match is missing required key 'assembly'");
+                 "t.yaml:5:7: error: match is missing required key 'assembly'");
     expect_error("version: 1\n"
                  "rules:\n"
                  "  - name: r\n"
                  "    match: {assembly: A, type: T}\n"
                  "    strategy: s\n",
-                 "t.yaml:4:12: match is missing required key 'method'");
+                 "t.yaml:4:12: error: match is missing required key 'method'");
 }
 
 static void test_error_match_not_mapping(void **state)
@@ -276,7 +310,7 @@ static void test_error_match_not_mapping(void **state)
                  "  - name: r\n"
                  "    match: [a]\n"
                  "    strategy: s\n",
-                 "t.yaml:4:12: 'match' must be a mapping with assembly, type and method");
+                 "t.yaml:4:12: error: 'match' must be a mapping with assembly, type and method");
 }
 
 static void test_error_unknown_key_in_match(void **state)
@@ -287,7 +321,7 @@ static void test_error_unknown_key_in_match(void **state)
                  "  - name: r\n"
                  "    match: {assembly: A, type: T, method: M, param: x}\n"
                  "    strategy: s\n",
-                 "t.yaml:4:46: unknown key 'param' in match (expected one of: assembly, type, method)");
+                 "t.yaml:4:46: error: unknown key 'param' in match (expected one of: assembly, type, method, version, parameters, static, attribute, base)");
 }
 
 static void test_error_unknown_key_in_rule(void **state)
@@ -299,7 +333,7 @@ static void test_error_unknown_key_in_rule(void **state)
                  "    match: {assembly: A, type: T, method: M}\n"
                  "    strategy: s\n"
                  "    when: always\n",
-                 "t.yaml:6:5: unknown key 'when' in a rule (expected one of: name, match, strategy)");
+                 "t.yaml:6:5: error: unknown key 'when' in a rule (expected one of: name, enabled, priority, match, exclude, strategy, options)");
 }
 
 static void test_error_empty_or_non_string_values(void **state)
@@ -310,25 +344,25 @@ static void test_error_empty_or_non_string_values(void **state)
                  "  - name: \"\"\n"
                  "    match: {assembly: A, type: T, method: M}\n"
                  "    strategy: s\n",
-                 "t.yaml:3:11: 'name' must be a non-empty string");
+                 "t.yaml:3:11: error: 'name' must be a non-empty string");
     expect_error("version: 1\n"
                  "rules:\n"
                  "  - name: {x: 1}\n"
                  "    match: {assembly: A, type: T, method: M}\n"
                  "    strategy: s\n",
-                 "t.yaml:3:11: 'name' must be a non-empty string");
+                 "t.yaml:3:11: error: 'name' must be a non-empty string");
     expect_error("version: 1\n"
                  "rules:\n"
                  "  - name: a\n"
                  "    match: {assembly: A, type: \"\", method: M}\n"
                  "    strategy: s\n",
-                 "t.yaml:4:32: 'type' must be a non-empty string");
+                 "t.yaml:4:32: error: 'type' must be a non-empty string");
     expect_error("version: 1\n"
                  "rules:\n"
                  "  - name: a\n"
                  "    match: {assembly: A, type: T, method: M}\n"
                  "    strategy: [x]\n",
-                 "t.yaml:5:15: 'strategy' must be a non-empty string");
+                 "t.yaml:5:15: error: 'strategy' must be a non-empty string");
 }
 
 static void test_error_duplicate_key(void **state)
@@ -340,17 +374,17 @@ static void test_error_duplicate_key(void **state)
                  "    name: q\n"
                  "    match: {assembly: A, type: T, method: M}\n"
                  "    strategy: s\n",
-                 "t.yaml:4:5: key 'name' appears twice in a rule");
+                 "t.yaml:4:5: error: key 'name' appears twice in a rule");
     expect_error("version: 1\n"
                  "version: 1\n"
                  "rules: []\n",
-                 "t.yaml:2:1: key 'version' appears twice in the top level");
+                 "t.yaml:2:1: error: key 'version' appears twice in the top level");
     expect_error("version: 1\n"
                  "rules:\n"
                  "  - name: a\n"
                  "    match: {assembly: A, type: T, method: M, type: U}\n"
                  "    strategy: s\n",
-                 "t.yaml:4:46: key 'type' appears twice in match");
+                 "t.yaml:4:46: error: key 'type' appears twice in match");
 }
 
 static void test_error_duplicate_rule_name(void **state)
@@ -367,28 +401,28 @@ static void test_error_duplicate_rule_name(void **state)
                  "  - name: r\n"
                  "    match: {assembly: B, type: T, method: M}\n"
                  "    strategy: s\n",
-                 "t.yaml:9:11: rule name 'r' is already used at line 3");
+                 "t.yaml:9:11: error: rule name 'r' is already used at t.yaml:3:11");
 }
 
 static void test_error_invalid_yaml(void **state)
 {
     (void)state;
-    expect_error_prefix("version: 1\nrules: [\n", "t.yaml:3:1: ", "did not find expected node content");
+    expect_error_prefix("version: 1\nrules: [\n", "t.yaml:3:1: error: ", "did not find expected node content");
     expect_error_prefix("version: 1\n"
                         "rules:\n"
                         "  - name: r\n"
                         "   bad: indent\n",
-                        "t.yaml:4:4: ", "did not find expected '-' indicator");
-    expect_error_prefix("version: 1\nrules:\n\t- name: a\n", "t.yaml:3:1: ",
+                        "t.yaml:4:4: error: ", "did not find expected '-' indicator");
+    expect_error_prefix("version: 1\nrules:\n\t- name: a\n", "t.yaml:3:1: error: ",
                         "found character that cannot start any token");
-    expect_error_prefix("version: 1\nrules:\n  - name: 'a\n", "t.yaml:4:1: ",
+    expect_error_prefix("version: 1\nrules:\n  - name: 'a\n", "t.yaml:4:1: error: ",
                         "found unexpected end of stream");
 }
 
 static void test_error_empty_document(void **state)
 {
     (void)state;
-    const char *want = "t.yaml:1:1: the file is empty (expected 'version: 1' and 'rules')";
+    const char *want = "t.yaml:1:1: error: the file is empty (expected 'version: 1' and 'rules')";
     expect_error("", want);
     expect_error("\n\n", want);
     expect_error("# only a comment\n", want);
@@ -401,17 +435,17 @@ static void test_error_empty_document(void **state)
 static void test_error_version_spellings(void **state)
 {
     (void)state;
-    expect_error("version: 01\nrules: []\n", "t.yaml:1:10: unsupported version '01' (this host reads version 1)");
-    expect_error("version: +1\nrules: []\n", "t.yaml:1:10: unsupported version '+1' (this host reads version 1)");
-    expect_error("version: 1.0\nrules: []\n", "t.yaml:1:10: unsupported version '1.0' (this host reads version 1)");
-    expect_error("version: '1'\nrules: []\n", "t.yaml:1:10: unsupported version '1' (this host reads version 1)");
+    expect_error("version: 01\nrules: []\n", "t.yaml:1:10: error: unsupported version '01' (this host reads version 1)");
+    expect_error("version: +1\nrules: []\n", "t.yaml:1:10: error: unsupported version '+1' (this host reads version 1)");
+    expect_error("version: 1.0\nrules: []\n", "t.yaml:1:10: error: unsupported version '1.0' (this host reads version 1)");
+    expect_error("version: '1'\nrules: []\n", "t.yaml:1:10: error: unsupported version '1' (this host reads version 1)");
 }
 
 static void test_error_second_document(void **state)
 {
     (void)state;
     nrp_config *cfg = (nrp_config *)0x1;
-    nrp_err err = {{0}};
+    test_err err = {0};
     const char *text = "version: 1\n"
                        "rules: []\n"
                        "---\n"
@@ -420,14 +454,14 @@ static void test_error_second_document(void **state)
                        "  - name: r\n"
                        "    match: {assembly: A, type: T, method: M}\n"
                        "    strategy: s\n";
-    int rc = nrp_config_load_buffer("t.yaml", text, strlen(text), &cfg, &err);
+    int rc = load_buffer("t.yaml", text, strlen(text), &cfg, &err);
     if (rc == NRP_OK) {
         size_t n = cfg->rule_count;
         nrp_config_free(cfg);
         fail_msg("a second YAML document was silently ignored (%zu rules loaded)", n);
     }
     assert_null(cfg);
-    assert_string_equal(err.msg, "t.yaml:3:1: a second YAML document; the file must hold exactly one");
+    assert_string_equal(err.msg, "t.yaml:3:1: error: a second YAML document; the file must hold exactly one");
 }
 
 static void test_load_file(void **state)
@@ -441,8 +475,8 @@ static void test_load_file(void **state)
     close(fd);
 
     nrp_config *cfg = (nrp_config *)0x1;
-    nrp_err err = {{0}};
-    int rc = nrp_config_load_file(path, &cfg, &err);
+    test_err err = {0};
+    int rc = load_file(path, &cfg, &err);
     if (rc != NRP_OK) {
         unlink(path);
         fail_msg("load_file: %s", err.msg);
@@ -459,11 +493,11 @@ static void test_load_file(void **state)
     fputs("version: 1\nrules: []\nextra: 1\n", f);
     fclose(f);
     cfg = (nrp_config *)0x1;
-    assert_int_equal(nrp_config_load_file(path, &cfg, &err), NRP_ERROR);
+    assert_int_equal(load_file(path, &cfg, &err), NRP_ERROR);
     assert_null(cfg);
     char want[256];
     snprintf(want, sizeof want,
-             "%s:3:1: unknown key 'extra' in the top level (expected one of: version, rules)", path);
+             "%s:3:1: error: unknown key 'extra' in the top level (expected one of: version, include, plugins, settings, rules)", path);
     assert_string_equal(err.msg, want);
     unlink(path);
 }
@@ -483,8 +517,8 @@ static void test_load_file_larger_than_read_chunk(void **state)
                 i, i);
     fclose(f);
     nrp_config *cfg = NULL;
-    nrp_err err = {{0}};
-    int rc = nrp_config_load_file(path, &cfg, &err);
+    test_err err = {0};
+    int rc = load_file(path, &cfg, &err);
     unlink(path);
     if (rc != NRP_OK)
         fail_msg("load_file: %s", err.msg);
@@ -497,14 +531,14 @@ static void test_load_file_missing(void **state)
 {
     (void)state;
     nrp_config *cfg = (nrp_config *)0x1;
-    nrp_err err = {{0}};
+    test_err err = {0};
     const char *path = "/nonexistent-nrp-dir/instrumentation.yaml";
-    assert_int_equal(nrp_config_load_file(path, &cfg, &err), NRP_ERROR);
+    assert_int_equal(load_file(path, &cfg, &err), NRP_ERROR);
     assert_null(cfg);
     char want[256];
-    snprintf(want, sizeof want, "%s: cannot open: %s", path, strerror(ENOENT));
+    snprintf(want, sizeof want, "%s: error: cannot open: %s", path, strerror(ENOENT));
     assert_string_equal(err.msg, want);
-    const char *prefix = "/nonexistent-nrp-dir/instrumentation.yaml: cannot open: ";
+    const char *prefix = "/nonexistent-nrp-dir/instrumentation.yaml: error: cannot open: ";
     assert_true(strncmp(err.msg, prefix, strlen(prefix)) == 0);
 }
 

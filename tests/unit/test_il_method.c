@@ -8,129 +8,14 @@
  * anything. Long runs of `nop` padding are the one exception: they are
  * filled with memset and say so.
  */
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <setjmp.h>
-#include <cmocka.h>
-
+#include "il_test_support.h"
 #include "test_rng.h"
 
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include "il/il_method.h"
 #include "il/opcode_info.h"
-#include "nrp/plugin.h"
-
-/* ------------------------------------------------------------------------ */
-/* method signatures                                                         */
-/* ------------------------------------------------------------------------ */
-
-static const uint8_t SIG_I4_I4[] = {0x00, 0x01, 0x08, 0x08};   /* static int32(int32) */
-static const uint8_t SIG_VOID[] = {0x00, 0x00, 0x01};          /* static void() */
-static const uint8_t SIG_STR_OBJ[] = {0x20, 0x01, 0x0E, 0x1C}; /* instance string(object) */
-
-/* ------------------------------------------------------------------------ */
-/* a fake runtime                                                            */
-/* ------------------------------------------------------------------------ */
-
-typedef struct fake_env {
-    int call_info_calls;
-    int local_sig_calls;
-    int sig_token_calls;
-    uint8_t blob[256];
-    uint32_t blob_len;
-} fake_env;
-
-static fake_env g_env;
-
-/* The tokens the fake runtime knows:
- *   0x0A000001 MemberRef  static void(int32)
- *   0x0A000002 MemberRef  instance int32()
- *   0x06000003 MethodDef  static int32(int32, int32)
- *   0x11000007 StandAloneSig (calli) static int32(int32)
- *   0x0A000008 MemberRef  instance void .ctor(int32, int32)
- * anything else (0x2B000004, a MethodSpec) is unknown. */
-static int fake_call_info(void *ctx, uint32_t token, nrp_il_call_info *out, nrp_err *err)
-{
-    fake_env *e = ctx;
-    e->call_info_calls++;
-    switch (token) {
-    case 0x0A000001: *out = (nrp_il_call_info){.has_this = 0, .params = 1, .returns_value = 0}; return NRP_OK;
-    case 0x0A000002: *out = (nrp_il_call_info){.has_this = 1, .params = 0, .returns_value = 1}; return NRP_OK;
-    case 0x06000003: *out = (nrp_il_call_info){.has_this = 0, .params = 2, .returns_value = 1}; return NRP_OK;
-    case 0x11000007: *out = (nrp_il_call_info){.has_this = 0, .params = 1, .returns_value = 1}; return NRP_OK;
-    case 0x0A000008: *out = (nrp_il_call_info){.has_this = 1, .params = 2, .returns_value = 0}; return NRP_OK;
-    default: return nrp_err_set(err, "fake env: no signature for token 0x%08x", token);
-    }
-}
-
-/* 0x11000005: locals (int32, string). */
-static const uint8_t LOCALS_I4_STR[] = {0x07, 0x02, 0x08, 0x0E};
-
-static int fake_local_sig(void *ctx, uint32_t token, const uint8_t **blob, uint32_t *len, nrp_err *err)
-{
-    fake_env *e = ctx;
-    e->local_sig_calls++;
-    if (token == 0x11000005) {
-        *blob = LOCALS_I4_STR;
-        *len = sizeof LOCALS_I4_STR;
-        return NRP_OK;
-    }
-    return nrp_err_set(err, "fake env: no local signature 0x%08x", token);
-}
-
-static int fake_sig_token(void *ctx, const uint8_t *blob, uint32_t len, uint32_t *token, nrp_err *err)
-{
-    fake_env *e = ctx;
-    (void)err;
-    e->sig_token_calls++;
-    assert_true(len <= sizeof e->blob);
-    memcpy(e->blob, blob, len);
-    e->blob_len = len;
-    *token = 0x11000099;
-    return NRP_OK;
-}
-
-static nrp_il_env make_env(void)
-{
-    return (nrp_il_env){&g_env, fake_call_info, fake_local_sig, fake_sig_token};
-}
-
-static int reset_env(void **state)
-{
-    (void)state;
-    memset(&g_env, 0, sizeof g_env);
-    return 0;
-}
 
 /* ------------------------------------------------------------------------ */
 /* helpers                                                                   */
 /* ------------------------------------------------------------------------ */
-
-static nrp_il_method *decode_ok(const uint8_t *body, size_t size, const uint8_t *sig, size_t sig_len)
-{
-    nrp_il_env env = make_env();
-    nrp_il_method *m = NULL;
-    nrp_err err = {{0}};
-    if (nrp_il_method_decode(body, size, sig, (uint32_t)sig_len, &env, &m, &err) != NRP_OK)
-        fail_msg("decode failed: %s", err.msg);
-    assert_non_null(m);
-    return m;
-}
-#define DECODE(body, sig) decode_ok(body, sizeof body, sig, sizeof sig)
-
-static uint8_t *encode_ok(nrp_il_method *m, size_t *size)
-{
-    uint8_t *out = NULL;
-    nrp_err err = {{0}};
-    if (nrp_il_method_encode(m, &out, size, &err) != NRP_OK)
-        fail_msg("encode failed: %s", err.msg);
-    assert_non_null(out);
-    return out;
-}
 
 /* Decode must fail with a reason containing `want`, and hand back nothing. */
 static void expect_decode_error(const uint8_t *body, size_t size, const char *want)
@@ -138,160 +23,8 @@ static void expect_decode_error(const uint8_t *body, size_t size, const char *wa
     nrp_il_env env = make_env();
     nrp_il_method *m = (nrp_il_method *)&g_env; /* garbage: decode must reset it */
     nrp_err err = {{0}};
-    assert_int_equal(nrp_il_method_decode(body, size, SIG_VOID, sizeof SIG_VOID, &env, &m, &err), NRP_ERROR);
+    expect_err(nrp_il_method_decode(body, size, SIG_VOID, sizeof SIG_VOID, &env, &m, &err), &err, want);
     assert_null(m);
-    if (!strstr(err.msg, want))
-        fail_msg("error '%s' does not mention '%s'", err.msg, want);
-}
-
-/* Encoding must give exactly `want`. */
-static void expect_encoded(nrp_il_method *m, const uint8_t *want, size_t want_size)
-{
-    size_t n;
-    uint8_t *got = encode_ok(m, &n);
-    if (n != want_size) {
-        for (size_t k = 0; k < n; k++)
-            fprintf(stderr, "%02X%s", got[k], (k + 1) % 16 ? " " : "\n");
-        fprintf(stderr, "\n");
-        fail_msg("encoded %zu bytes, expected %zu", n, want_size);
-    }
-    for (size_t k = 0; k < n; k++)
-        if (got[k] != want[k])
-            fail_msg("encoded byte %zu is 0x%02X, expected 0x%02X", k, got[k], want[k]);
-    free(got);
-}
-
-static nrp_il_instr *nth(const nrp_il_method *m, uint32_t k)
-{
-    nrp_il_instr *i = m->first;
-    while (i && k--)
-        i = i->next;
-    assert_non_null(i);
-    return i;
-}
-
-/* Index of x in m's list; m->count for NULL (the end of the code). */
-static int idx_of(const nrp_il_method *m, const nrp_il_instr *x)
-{
-    int k = 0;
-    if (!x)
-        return (int)m->count;
-    for (const nrp_il_instr *i = m->first; i; i = i->next, k++)
-        if (i == x)
-            return k;
-    fail_msg("instruction is not in the method");
-    return -1;
-}
-
-/* The list is consistent: count, first/last, prev/next. */
-static void assert_list_ok(const nrp_il_method *m)
-{
-    uint32_t n = 0;
-    const nrp_il_instr *prev = NULL;
-    for (const nrp_il_instr *i = m->first; i; i = i->next, n++) {
-        assert_ptr_equal(i->prev, prev);
-        prev = i;
-    }
-    assert_ptr_equal(m->last, prev);
-    assert_int_equal(n, m->count);
-}
-
-/* One expected instruction: op, value and, for branches, the index of the
- * target (-1: none). */
-typedef struct want_instr {
-    uint16_t op;
-    int64_t value;
-    int target;
-} want_instr;
-
-static void assert_instrs(const nrp_il_method *m, const want_instr *w, uint32_t n)
-{
-    assert_list_ok(m);
-    assert_int_equal(m->count, n);
-    const nrp_il_instr *i = m->first;
-    for (uint32_t k = 0; k < n; k++, i = i->next) {
-        if (i->op != w[k].op)
-            fail_msg("instruction %u: op 0x%04x, expected 0x%04x", k, i->op, w[k].op);
-        if (i->value != w[k].value)
-            fail_msg("instruction %u: value %lld, expected %lld", k, (long long)i->value, (long long)w[k].value);
-        int t = i->target ? idx_of(m, i->target) : -1;
-        if (t != w[k].target)
-            fail_msg("instruction %u: target %d, expected %d", k, t, w[k].target);
-    }
-}
-
-static void assert_clause_idx(const nrp_il_method *m, uint32_t c, uint32_t flags, int try_start, int try_end,
-                              int handler_start, int handler_end, int filter_start, uint32_t token)
-{
-    assert_true(c < m->clause_count);
-    const nrp_il_clause_ref *r = &m->clauses[c];
-    assert_int_equal(r->flags, flags);
-    assert_int_equal(idx_of(m, r->try_start), try_start);
-    assert_int_equal(idx_of(m, r->try_end), try_end);
-    assert_int_equal(idx_of(m, r->handler_start), handler_start);
-    assert_int_equal(idx_of(m, r->handler_end), handler_end);
-    if (flags & NRP_EH_FILTER)
-        assert_int_equal(idx_of(m, r->filter_start), filter_start);
-    else
-        assert_int_equal(r->class_token, token);
-}
-
-/* decode(encode(x)) == x: instruction by instruction (op, value, branch and
- * switch targets by index) and clause by clause (flags, boundaries by index,
- * class token). */
-static void assert_same_method(const nrp_il_method *a, const nrp_il_method *b)
-{
-    assert_list_ok(a);
-    assert_list_ok(b);
-    assert_int_equal(a->count, b->count);
-    const nrp_il_instr *x = a->first, *y = b->first;
-    for (uint32_t k = 0; x && y; x = x->next, y = y->next, k++) {
-        if (x->op != y->op)
-            fail_msg("instruction %u: op 0x%04x vs 0x%04x", k, x->op, y->op);
-        if (x->value != y->value)
-            fail_msg("instruction %u (op 0x%04x): value %lld vs %lld", k, x->op, (long long)x->value,
-                     (long long)y->value);
-        int tx = x->target ? idx_of(a, x->target) : -1, ty = y->target ? idx_of(b, y->target) : -1;
-        if (tx != ty)
-            fail_msg("instruction %u: target %d vs %d", k, tx, ty);
-        assert_int_equal(x->target_count, y->target_count);
-        for (uint32_t t = 0; t < x->target_count; t++)
-            assert_int_equal(idx_of(a, x->targets[t]), idx_of(b, y->targets[t]));
-    }
-    assert_int_equal(a->clause_count, b->clause_count);
-    for (uint32_t c = 0; c < a->clause_count; c++) {
-        const nrp_il_clause_ref *p = &a->clauses[c], *q = &b->clauses[c];
-        assert_int_equal(p->flags, q->flags);
-        assert_int_equal(idx_of(a, p->try_start), idx_of(b, q->try_start));
-        assert_int_equal(idx_of(a, p->try_end), idx_of(b, q->try_end));
-        assert_int_equal(idx_of(a, p->handler_start), idx_of(b, q->handler_start));
-        assert_int_equal(idx_of(a, p->handler_end), idx_of(b, q->handler_end));
-        if (p->flags & NRP_EH_FILTER)
-            assert_int_equal(idx_of(a, p->filter_start), idx_of(b, q->filter_start));
-        else
-            assert_int_equal(p->class_token, q->class_token);
-    }
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-    for (int k = 0; k < 4; k++)
-        p[k] = (uint8_t)(v >> (8 * k));
-}
-
-/* A fat header (3 dwords) in front of `code`: flags 0x3 | extra. */
-static size_t fat_body(uint8_t *out, uint16_t extra_flags, uint16_t max_stack, uint32_t local_tok,
-                       const uint8_t *code, uint32_t code_size)
-{
-    uint16_t flags = (uint16_t)(0x3003 | extra_flags);
-    out[0] = (uint8_t)flags;
-    out[1] = (uint8_t)(flags >> 8);
-    out[2] = (uint8_t)max_stack;
-    out[3] = (uint8_t)(max_stack >> 8);
-    put32(out + 4, code_size);
-    put32(out + 8, local_tok);
-    memcpy(out + 12, code, code_size);
-    return 12 + (size_t)code_size;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -463,7 +196,7 @@ static void test_decode_every_opcode(void **state)
     }
 
     /* encode: the very same bytes, header included */
-    expect_encoded(m, body, body_size);
+    expect_encoded_bytes(m, body, body_size);
 
     /* decode(encode(x)) == x */
     size_t n;
@@ -567,7 +300,7 @@ static void test_decode_prefixes(void **state)
             fail_msg("instruction %u: depth %d, expected %d", k, i->depth, depths[k]);
 
     /* nothing to change: the same tiny body */
-    expect_encoded(m, PREFIX_BODY, sizeof PREFIX_BODY);
+    expect_encoded_bytes(m, PREFIX_BODY, sizeof PREFIX_BODY);
     nrp_il_method_free(m);
 }
 
@@ -590,7 +323,7 @@ static void test_branch_short_kept(void **state)
         {NRP_OP_LDC_I4_0, 0, -1}, {NRP_OP_BRTRUE, 0, 3}, {NRP_OP_NOP, 0, -1}, {NRP_OP_RET, 0, -1}};
     assert_instrs(m, want, 4);
     assert_true(nth(m, 1)->short_form);
-    expect_encoded(m, body, sizeof body);
+    expect_encoded_bytes(m, body, sizeof body);
     nrp_il_method_free(m);
 }
 
@@ -611,7 +344,7 @@ static void test_branch_long_input_shortened(void **state)
     nrp_il_method *m = DECODE(body, SIG_VOID);
     assert_false(nth(m, 0)->short_form);
     assert_int_equal(nth(m, 0)->op, NRP_OP_BR);
-    expect_encoded(m, want, sizeof want);
+    expect_encoded_bytes(m, want, sizeof want);
     assert_true(nth(m, 0)->short_form);
     nrp_il_method_free(m);
 }
@@ -641,7 +374,7 @@ static void test_branch_forward_edges(void **state)
     memset(code + 2, 0x00, 127);   /* 02: 127 x nop */
     code[129] = 0x2A;              /* 81: ret */
     size_t wn = fat_body(want, 0, 8, 0, code, 130);
-    expect_encoded(m, want, wn);
+    expect_encoded_bytes(m, want, wn);
     assert_true(nth(m, 0)->short_form);
     assert_int_equal(nth(m, 128)->offset, 129);
     nrp_il_method_free(m);
@@ -649,7 +382,7 @@ static void test_branch_forward_edges(void **state)
     /* 128 bytes away: long, unchanged. */
     n = forward_body(in, 128);
     m = decode_ok(in, n, SIG_VOID, sizeof SIG_VOID);
-    expect_encoded(m, in, n);
+    expect_encoded_bytes(m, in, n);
     assert_false(nth(m, 0)->short_form);
     nrp_il_method_free(m);
 }
@@ -678,7 +411,7 @@ static void test_branch_backward_edges(void **state)
     code[126] = 0x2B;              /* 7E: br.s -128 -> 00 */
     code[127] = 0x80;
     size_t wn = fat_body(want, 0, 8, 0, code, 128);
-    expect_encoded(m, want, wn);
+    expect_encoded_bytes(m, want, wn);
     nrp_il_method_free(m);
 
     /* 127 nops: -129 does not fit, so long: 0 - (127 + 5) = -132. */
@@ -691,7 +424,7 @@ static void test_branch_backward_edges(void **state)
     code[130] = 0xFF;
     code[131] = 0xFF;
     wn = fat_body(want, 0, 8, 0, code, 132);
-    expect_encoded(m, want, wn);
+    expect_encoded_bytes(m, want, wn);
     assert_int_equal(wn, n); /* the input had the same long branch */
     nrp_il_method_free(m);
 }
@@ -740,7 +473,7 @@ static void test_branch_widens_after_insert(void **state)
     put32(code + 142, (uint32_t)-146);
     code[146] = 0x2A;                                    /* 146: ret */
     size_t wn = fat_body(want, 0, 8, 0, code, sizeof code);
-    expect_encoded(m, want, wn);
+    expect_encoded_bytes(m, want, wn);
 
     /* re-decode: the targets by index are where they were */
     size_t n;
@@ -791,7 +524,7 @@ static void test_switch_targets_and_encoding(void **state)
     assert_int_equal(idx_of(m, sw->targets[1]), 6);
     assert_int_equal(idx_of(m, sw->targets[2]), 0);
     assert_null(sw->target);
-    expect_encoded(m, SWITCH_BODY, sizeof SWITCH_BODY);
+    expect_encoded_bytes(m, SWITCH_BODY, sizeof SWITCH_BODY);
 
     uint32_t max;
     nrp_err err = {{0}};
@@ -820,7 +553,7 @@ static void test_switch_targets_and_encoding(void **state)
         0x17,                         /* 18: ldc.i4.1 */
         0x2A,                         /* 19: ret */
     };
-    expect_encoded(m, want, sizeof want);
+    expect_encoded_bytes(m, want, sizeof want);
     nrp_il_method *m2 = DECODE(want, SIG_I4_I4);
     assert_same_method(m, m2);
     nrp_il_method_free(m2);
@@ -840,7 +573,7 @@ static void test_switch_empty(void **state)
     nrp_il_method *m = DECODE(body, SIG_VOID);
     assert_int_equal(nth(m, 1)->target_count, 0);
     assert_int_equal(nth(m, 1)->value, 0);
-    expect_encoded(m, body, sizeof body);
+    expect_encoded_bytes(m, body, sizeof body);
     nrp_il_method_free(m);
 }
 
@@ -996,7 +729,7 @@ static void test_decode_eh_clause(void **state)
     assert_int_equal(m->count, 6);
     assert_int_equal(m->clause_count, 1);
     assert_clause_idx(m, 0, NRP_EH_CATCH, 0, 3, 3, 5, -1, 0x01000001);
-    expect_encoded(m, EH_BODY, sizeof EH_BODY);
+    expect_encoded_bytes(m, EH_BODY, sizeof EH_BODY);
     nrp_il_method_free(m);
 }
 
@@ -1063,11 +796,7 @@ static void test_reject_header_errors_pass_through(void **state)
 static nrp_il_method *stack_ok(const uint8_t *body, size_t size, const uint8_t *sig, size_t sig_len, uint32_t want)
 {
     nrp_il_method *m = decode_ok(body, size, sig, sig_len);
-    uint32_t max = 12345;
-    nrp_err err = {{0}};
-    if (nrp_il_max_stack(m, &max, &err) != NRP_OK)
-        fail_msg("max stack failed: %s", err.msg);
-    assert_int_equal(max, want);
+    assert_max_stack(m, want);
     return m;
 }
 #define STACK_OK(body, sig, want) stack_ok(body, sizeof body, sig, sizeof sig, want)
@@ -1077,9 +806,7 @@ static void stack_error(const uint8_t *body, size_t size, const uint8_t *sig, si
     nrp_il_method *m = decode_ok(body, size, sig, sig_len);
     uint32_t max;
     nrp_err err = {{0}};
-    assert_int_equal(nrp_il_max_stack(m, &max, &err), NRP_ERROR);
-    if (!strstr(err.msg, want))
-        fail_msg("error '%s' does not mention '%s'", err.msg, want);
+    expect_err(nrp_il_max_stack(m, &max, &err), &err, want);
     /* encoding refuses the same way */
     uint8_t *out = (uint8_t *)1;
     size_t n = 7;
@@ -1207,7 +934,7 @@ static void test_stack_call_effects(void **state)
     static const int32_t depths[] = {0, 1, 0, 1, 1, 2, 1, 2, 3, 2, 3, 4, 3, 2, 1, 0};
     assert_depths(m, depths, 16);
     assert_int_equal(g_env.call_info_calls, 5); /* each call site asked once */
-    expect_encoded(m, body, sizeof body);
+    expect_encoded_bytes(m, body, sizeof body);
     nrp_il_method_free(m);
 
     /* an instance call with nothing for `this` */
@@ -1348,7 +1075,7 @@ static void test_stack_catch_handler_depth(void **state)
     nrp_il_method *m = STACK_OK(body, SIG_VOID, 1);
     static const int32_t depths[] = {0, 0, 1, 0, 0};
     assert_depths(m, depths, 5);
-    expect_encoded(m, body, sizeof body);
+    expect_encoded_bytes(m, body, sizeof body);
     nrp_il_method_free(m);
 }
 
@@ -1372,7 +1099,7 @@ static void test_stack_finally_handler_depth(void **state)
     nrp_il_method *m = STACK_OK(body, SIG_VOID, 0);
     static const int32_t depths[] = {0, 0, 0, 0};
     assert_depths(m, depths, 4);
-    expect_encoded(m, body, sizeof body);
+    expect_encoded_bytes(m, body, sizeof body);
     nrp_il_method_free(m);
 
     /* a finally that pops: nothing to pop */
@@ -1446,7 +1173,7 @@ static void test_stack_filter_depth(void **state)
     static const int32_t depths[] = {0, 0, 1, 0, 1, 1, 0, 0};
     assert_depths(m, depths, 8);
     assert_clause_idx(m, 0, NRP_EH_FILTER, 0, 2, 5, 7, 2, 0);
-    expect_encoded(m, FILTER_BODY, sizeof FILTER_BODY);
+    expect_encoded_bytes(m, FILTER_BODY, sizeof FILTER_BODY);
     nrp_il_method_free(m);
 }
 
@@ -1541,7 +1268,7 @@ static void test_stack_infinite_loop(void **state)
     };
     nrp_il_method *m = STACK_OK(body, SIG_I4_I4, 0);
     assert_int_equal(nth(m, 0)->target, nth(m, 0));
-    expect_encoded(m, body, sizeof body);
+    expect_encoded_bytes(m, body, sizeof body);
     nrp_il_method_free(m);
 }
 
@@ -1617,7 +1344,7 @@ static void test_encode_tiny_edge(void **state)
     memset(body + 1, 0x00, 62);     /* 00: 62 x nop */
     body[63] = 0x2A;                /* 3E: ret */
     nrp_il_method *m = decode_ok(body, 64, SIG_VOID, sizeof SIG_VOID);
-    expect_encoded(m, body, 64);    /* 63 bytes still fit */
+    expect_encoded_bytes(m, body, 64);    /* 63 bytes still fit */
 
     nrp_il_insert_before(m, m->first, nrp_il_new(m, NRP_OP_NOP, 0));
     uint8_t code[64];
@@ -1626,7 +1353,7 @@ static void test_encode_tiny_edge(void **state)
     size_t n = fat_body(want, 0, 8, 0, code, 64);
     assert_int_equal(want[0], 0x03); /* fat, no flags */
     assert_int_equal(want[1], 0x30); /* 3 dwords */
-    expect_encoded(m, want, n);
+    expect_encoded_bytes(m, want, n);
     nrp_il_method_free(m);
 }
 
@@ -1654,7 +1381,7 @@ static void test_encode_tiny_needs_stack_8(void **state)
         0x26,                                           /* 11: pop */
         0x2A,                                           /* 12: ret */
     };
-    expect_encoded(m, want, sizeof want);
+    expect_encoded_bytes(m, want, sizeof want);
     nrp_il_method_free(m);
 }
 
@@ -1675,7 +1402,7 @@ static void test_encode_fat_locals_init_kept(void **state)
     assert_int_equal(m->max_stack, 2);
     assert_true(m->init_locals);
     assert_int_equal(m->local_sig_token, 0x11000005);
-    expect_encoded(m, body, sizeof body);
+    expect_encoded_bytes(m, body, sizeof body);
     assert_int_equal(g_env.sig_token_calls, 0); /* the locals did not change */
     assert_int_equal(g_env.local_sig_calls, 0);
     nrp_il_method_free(m);
@@ -1701,14 +1428,14 @@ static void test_encode_max_stack_is_max_of_declared_and_computed(void **state)
     uint8_t want[sizeof low];
     memcpy(want, low, sizeof want);
     want[2] = 3; /* computed */
-    expect_encoded(m, want, sizeof want);
+    expect_encoded_bytes(m, want, sizeof want);
     nrp_il_method_free(m);
 
     uint8_t high[sizeof low];
     memcpy(high, low, sizeof high);
     high[2] = 5; /* declared 5 > computed 3: kept */
     m = DECODE(high, SIG_VOID);
-    expect_encoded(m, high, sizeof high);
+    expect_encoded_bytes(m, high, sizeof high);
     nrp_il_method_free(m);
 }
 
@@ -1734,14 +1461,14 @@ static void test_encode_fat_to_tiny(void **state)
         0x2A, /* 02: ret */
     };
     nrp_il_method *m = DECODE(body, SIG_VOID);
-    expect_encoded(m, tiny, sizeof tiny);
+    expect_encoded_bytes(m, tiny, sizeof tiny);
     nrp_il_method_free(m);
 
     uint8_t two[sizeof body];
     memcpy(two, body, sizeof two);
     two[2] = 2;
     m = DECODE(two, SIG_VOID);
-    expect_encoded(m, two, sizeof two);
+    expect_encoded_bytes(m, two, sizeof two);
     nrp_il_method_free(m);
 }
 
@@ -1790,7 +1517,7 @@ static void test_encode_eh_offsets_after_edits(void **state)
         0x00, 0x00, 0x02, 0x00, 0x04, 0x06, 0x00, 0x04, /* catch: try 2+4, handler 6+4 */
         0x01, 0x00, 0x00, 0x01, /* class token 0x01000001 */
     };
-    expect_encoded(m, want, sizeof want);
+    expect_encoded_bytes(m, want, sizeof want);
     nrp_il_method *m2 = DECODE(want, SIG_VOID);
     assert_same_method(m, m2);
     assert_clause_idx(m2, 0, NRP_EH_CATCH, 2, 5, 5, 8, -1, 0x01000001);
@@ -1818,7 +1545,7 @@ static void test_encode_clause_to_end_of_code(void **state)
     };
     nrp_il_method *m = DECODE(body, SIG_VOID);
     assert_null(m->clauses[0].handler_end);
-    expect_encoded(m, body, sizeof body);
+    expect_encoded_bytes(m, body, sizeof body);
     nrp_il_method_free(m);
 }
 
@@ -1905,7 +1632,7 @@ static void test_encode_orders_clauses_inner_first(void **state)
         0x02, 0x00, 0x00, 0x00, 0x06, 0x06, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, /* outer: 0+6, 6+1 */
     };
     nrp_il_method *m = DECODE(body, SIG_VOID);
-    expect_encoded(m, want, sizeof want);
+    expect_encoded_bytes(m, want, sizeof want);
     nrp_il_method_free(m);
 }
 

@@ -1,0 +1,24 @@
+/*
+ * process.h - which process this is, for settings.processes: the
+ * executable's name, or the main .dll's name (without ".dll") when the
+ * dotnet muxer runs it, so `dotnet Shop.dll` and a `Shop` apphost are both
+ * "Shop". SDK commands (`dotnet build`, MSBuild nodes, the compiler
+ * server) are "dotnet", "MSBuild", "VBCSCompiler"...
+ */
+#ifndef NRP_CORE_PROCESS_H
+#define NRP_CORE_PROCESS_H
+
+#include <stddef.h>
+
+/* Process name from a NUL-separated argument block (as /proc/self/cmdline
+ * holds it) of len bytes. */
+void nrp_process_name_from_args(const char *args, size_t len, char *out, size_t cap);
+
+/* This process's name ("?" when /proc cannot be read). */
+void nrp_process_name(char *out, size_t cap);
+
+/* Names excluded whatever the configuration says: the SDK and its build
+ * servers inherit CORECLR_* from a shell and must never pay for it. */
+extern const char *const nrp_builtin_process_excludes[];
+
+#endif

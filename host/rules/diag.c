@@ -1,0 +1,70 @@
+#include "rules/diag.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void nrp_diags_init(nrp_diags *d)
+{
+    memset(d, 0, sizeof *d);
+}
+
+void nrp_diags_free(nrp_diags *d)
+{
+    for (size_t i = 0; i < d->count; i++) {
+        free(d->items[i].file);
+        free(d->items[i].message);
+    }
+    free(d->items);
+    nrp_diags_init(d);
+}
+
+void nrp_diags_add(nrp_diags *d, const char *file, unsigned line, unsigned column, const char *fmt, ...)
+{
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    if (d->count == d->cap) {
+        size_t cap = d->cap ? d->cap * 2 : 8;
+        nrp_diag *grown = realloc(d->items, cap * sizeof *grown);
+        if (!grown) {
+            d->oom = 1;
+            return;
+        }
+        d->items = grown;
+        d->cap = cap;
+    }
+    nrp_diag *e = &d->items[d->count];
+    e->file = strdup(file ? file : "?");
+    e->message = strdup(msg);
+    e->line = line;
+    e->column = column;
+    if (!e->file || !e->message) {
+        free(e->file);
+        free(e->message);
+        d->oom = 1;
+        return;
+    }
+    d->count++;
+}
+
+void nrp_diag_format(const nrp_diag *d, nrp_strbuf *out)
+{
+    if (d->line)
+        nrp_strbuf_printf(out, "%s:%u:%u: error: %s", d->file, d->line, d->column, d->message);
+    else
+        nrp_strbuf_printf(out, "%s: error: %s", d->file, d->message);
+}
+
+void nrp_diags_format(const nrp_diags *d, nrp_strbuf *out)
+{
+    for (size_t i = 0; i < d->count; i++) {
+        nrp_diag_format(&d->items[i], out);
+        nrp_strbuf_puts(out, "\n");
+    }
+    if (d->oom)
+        nrp_strbuf_puts(out, "(some errors were lost: out of memory)\n");
+}

@@ -1,0 +1,54 @@
+#include "rules/match.h"
+
+#include <string.h>
+
+#include "rules/glob.h"
+
+int nrp_match_assembly(const nrp_match *m, const char *assembly, const nrp_version *version)
+{
+    if (m->assembly && !nrp_glob_match(m->assembly, assembly))
+        return 0;
+    if (m->has_version && (!version || !nrp_version_range_contains(&m->version, version)))
+        return 0;
+    return 1;
+}
+
+/* "A,B" against the list {A, B}, without building the joined string. */
+static int params_equal(const nrp_match *m, const char *params)
+{
+    const char *p = params;
+    for (uint32_t i = 0; i < m->parameter_count; i++) {
+        size_t n = strlen(m->parameters[i]);
+        if (i > 0 && *p++ != ',')
+            return 0;
+        if (strncmp(p, m->parameters[i], n) != 0)
+            return 0;
+        p += n;
+    }
+    return *p == '\0';
+}
+
+int nrp_match_method(const nrp_match *m, const nrp_method_view *v)
+{
+    if (!nrp_match_assembly(m, v->assembly, v->version))
+        return 0;
+    if (m->type && !nrp_glob_match(m->type, v->type))
+        return 0;
+    if (m->method && !nrp_glob_match(m->method, v->name))
+        return 0;
+    if (m->is_static >= 0 && m->is_static != (v->is_static != 0))
+        return 0;
+    if (m->has_parameters && !params_equal(m, v->params))
+        return 0;
+    return 1;
+}
+
+int nrp_rule_selects(const nrp_rule *r, const nrp_method_view *v)
+{
+    if (!r->enabled || !nrp_match_method(&r->match, v))
+        return 0;
+    for (uint32_t i = 0; i < r->exclude_count; i++)
+        if (nrp_match_method(&r->excludes[i], v))
+            return 0;
+    return 1;
+}

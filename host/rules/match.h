@@ -1,0 +1,30 @@
+/*
+ * match.h - does a rule select a method? Pure C over names the caller read
+ * from metadata.
+ */
+#ifndef NRP_RULES_MATCH_H
+#define NRP_RULES_MATCH_H
+
+#include "rules/config.h"
+
+/* A method as rules see it. */
+typedef struct nrp_method_view {
+    const char *assembly;
+    const nrp_version *version;   /* NULL when unknown: version ranges then fail */
+    const char *type;             /* "Namespace.Outer+Inner" */
+    const char *name;
+    int is_static;
+    const char *params;           /* "System.Int32,System.String", "" for none */
+} nrp_method_view;
+
+/* The assembly-level part (name and version) of m holds for this assembly.
+ * Fields m does not set hold. */
+int nrp_match_assembly(const nrp_match *m, const char *assembly, const nrp_version *version);
+
+/* Every field m sets holds for the method. */
+int nrp_match_method(const nrp_match *m, const nrp_method_view *v);
+
+/* The rule is enabled, its match holds and none of its excludes does. */
+int nrp_rule_selects(const nrp_rule *r, const nrp_method_view *v);
+
+#endif
