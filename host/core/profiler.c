@@ -14,6 +14,7 @@
 #include "il/il_method.h"
 #include "sig/sig.h"
 #include "metrics/metrics.h"
+#include "plugin/bind.h"
 #include "plugin/loader.h"
 #include "plugin/rewrite.h"
 #include "rejit/targets.h"
@@ -33,13 +34,7 @@
  * practice; bounded so a stuck runtime can never hang the app. */
 #define REJIT_WAIT_MS 2000
 
-/* One rule as the session uses it: its strategy resolved, or NULL when the
- * rule was refused at start-up. */
-typedef struct active_rule {
-    const nrp_rule *rule;
-    const nrp_strategy *strategy;
-    const char *plugin;
-} active_rule;
+typedef nrp_bound_rule active_rule;
 
 static struct session {
     nrp_info info;
@@ -64,46 +59,6 @@ static int resolve_config_path(const char *self_dir, char *out, size_t cap)
     if (env && *env)
         return snprintf(out, cap, "%s", env) < (int)cap ? NRP_OK : NRP_ERROR;
     return nrp_path_join(self_dir, CONFIG_FILE_NAME, out, cap);
-}
-
-static void list_strategies(nrp_strbuf *out)
-{
-    for (size_t i = 0; i < S.plugins.count; i++)
-        for (uint32_t j = 0; j < S.plugins.items[i].desc->strategy_count; j++)
-            nrp_strbuf_printf(out, "%s%s", out->len ? ", " : "", S.plugins.items[i].desc->strategies[j].name);
-}
-
-/* Every rule's strategy must exist; options are refused until plugins can
- * validate them (the plugin SDK milestone), so none is silently ignored. */
-static void resolve_rules(nrp_diags *diags)
-{
-    S.rules = calloc(S.config->rule_count ? S.config->rule_count : 1, sizeof *S.rules);
-    if (!S.rules) {
-        nrp_diags_add(diags, S.config->path, 0, 0, "out of memory");
-        return;
-    }
-    for (size_t i = 0; i < S.config->rule_count; i++) {
-        const nrp_rule *r = &S.config->rules[i];
-        const nrp_loaded_plugin *owner = NULL;
-        S.rules[i].rule = r;
-        S.rules[i].strategy = nrp_plugin_set_find(&S.plugins, r->strategy, &owner);
-        if (!S.rules[i].strategy) {
-            nrp_strbuf known;
-            nrp_strbuf_init(&known);
-            list_strategies(&known);
-            nrp_diags_add(diags, r->strategy_pos.file, r->strategy_pos.line, r->strategy_pos.column,
-                          "unknown strategy '%s' (loaded plugins provide: %s)", r->strategy,
-                          known.data ? known.data : "none");
-            nrp_strbuf_free(&known);
-            continue;
-        }
-        if (r->has_options)
-            nrp_diags_add(diags, r->options_pos.file, r->options_pos.line, r->options_pos.column,
-                          "strategy '%s' takes no options", r->strategy);
-        S.rules[i].plugin = owner->desc->name;
-        if (r->enabled)
-            S.active_count++;
-    }
 }
 
 static void log_diags(const nrp_diags *diags)
@@ -141,22 +96,6 @@ static const char *process_refusal(const char *name, char *why, size_t cap)
             return why;
         }
     return NULL;
-}
-
-static void load_plugins(const char *self_dir)
-{
-    char path[4096];
-    if (nrp_path_join(self_dir, PLUGIN_DIR_NAME, path, sizeof path) == NRP_OK)
-        nrp_plugin_set_load_dir(&S.plugins, path, nrp_host_api_table());
-    for (uint32_t i = 0; i < S.config->plugin_path_count; i++) {
-        const char *p = S.config->plugin_paths[i];
-        struct stat st;
-        nrp_err err;
-        if (stat(p, &st) == 0 && S_ISDIR(st.st_mode))
-            nrp_plugin_set_load_dir(&S.plugins, p, nrp_host_api_table());
-        else if (nrp_plugin_set_load_file(&S.plugins, p, nrp_host_api_table(), &err) != NRP_OK)
-            nrp_log(NRP_LOG_ERROR, "%s; it is not loaded", err.msg);
-    }
 }
 
 static void export_metrics(void)
@@ -207,16 +146,16 @@ HRESULT nrp_profiler_initialize(nrp_com_object *runtime_info)
     if (resolve_config_path(self_dir, path, sizeof path) != NRP_OK)
         return cancel("config path too long");
     nrp_diags_init(&diags);
-    if (nrp_config_load_file(path, &S.config, &diags) != NRP_OK) {
+    if (nrp_config_load_file_keep(path, &S.config, &diags) != NRP_OK && !S.config) {
         log_diags(&diags);
-        snprintf(why, sizeof why, "config %s rejected (%zu error%s)", path, diags.count, diags.count == 1 ? "" : "s");
         nrp_diags_free(&diags);
-        return cancel(why);
+        return cancel("out of memory loading the config");
     }
-    nrp_log_apply_settings(S.config->settings.has_log_level, S.config->settings.log_level,
-                           S.config->settings.log_file);
+    if (diags.count == 0)
+        nrp_log_apply_settings(S.config->settings.has_log_level, S.config->settings.log_level,
+                               S.config->settings.log_file);
     nrp_process_name(name, sizeof name);
-    if (process_refusal(name, why, sizeof why)) {
+    if (diags.count == 0 && process_refusal(name, why, sizeof why)) {
         nrp_log(NRP_LOG_INFO, "%s: not profiled", why);
         nrp_info_release(&S.info);
         return NRP_CORPROF_E_PROFILER_CANCEL_ACTIVATION;
@@ -237,11 +176,16 @@ HRESULT nrp_profiler_initialize(nrp_com_object *runtime_info)
     if (!S.rewritten || !S.skipped || !S.failed)
         return cancel("out of memory at start-up");
 
-    load_plugins(self_dir);
-    resolve_rules(&diags);
-    if (diags.count || diags.oom) {
+    if (nrp_path_join(self_dir, PLUGIN_DIR_NAME, path, sizeof path) != NRP_OK)
+        return cancel("plugin folder path too long");
+    nrp_load_config_plugins(&S.plugins, path, S.config);
+    S.rules = nrp_bind_rules(S.config, &S.plugins, &diags);
+    for (size_t i = 0; S.rules && i < S.config->rule_count; i++)
+        S.active_count += S.rules[i].strategy && S.rules[i].rule->enabled;
+    if (!S.rules || diags.count || diags.oom) {
         log_diags(&diags);
-        snprintf(why, sizeof why, "config %s rejected (%zu error%s)", path, diags.count, diags.count == 1 ? "" : "s");
+        snprintf(why, sizeof why, "config %s rejected (%zu error%s)", S.config->path, diags.count,
+                 diags.count == 1 ? "" : "s");
         nrp_diags_free(&diags);
         return cancel(why);
     }

@@ -85,6 +85,12 @@ typedef struct nrp_config {
  * NRP_ERROR with *out NULL and every problem in diags. */
 int nrp_config_load_file(const char *path, nrp_config **out, nrp_diags *diags);
 
+/* Like nrp_config_load_file, but *out is set even when diags got errors
+ * (NULL only when out of memory), so a checker can go on to report the
+ * problems that need the rules, such as unknown strategies. The caller
+ * frees it. Returns NRP_ERROR when diags got errors. */
+int nrp_config_load_file_keep(const char *path, nrp_config **out, nrp_diags *diags);
+
 /* Same for text already in memory; name is used in messages and includes
  * resolve against its folder. */
 int nrp_config_load_buffer(const char *name, const char *text, size_t len, nrp_config **out, nrp_diags *diags);

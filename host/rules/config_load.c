@@ -641,12 +641,16 @@ static void check_names(loader *ld)
             }
 }
 
-static int finish(loader *ld, nrp_config **out, size_t errors_before)
+static int finish(loader *ld, nrp_config **out, size_t errors_before, int keep)
 {
     check_names(ld);
     if (ld->diags->count > errors_before || ld->diags->oom) {
-        nrp_config_free(ld->cfg);
-        *out = NULL;
+        if (keep) {
+            *out = ld->cfg;
+        } else {
+            nrp_config_free(ld->cfg);
+            *out = NULL;
+        }
         return NRP_ERROR;
     }
     *out = ld->cfg;
@@ -675,10 +679,10 @@ int nrp_config_load_buffer(const char *name, const char *text, size_t len, nrp_c
         return NRP_ERROR;
     ld.is_main = 1;
     load_text(&ld, name, text, len);
-    return finish(&ld, out, before);
+    return finish(&ld, out, before, 0);
 }
 
-int nrp_config_load_file(const char *path, nrp_config **out, nrp_diags *diags)
+static int load_file(const char *path, nrp_config **out, nrp_diags *diags, int keep)
 {
     loader ld;
     size_t before = diags->count;
@@ -686,7 +690,17 @@ int nrp_config_load_file(const char *path, nrp_config **out, nrp_diags *diags)
     if (start(&ld, path, diags))
         return NRP_ERROR;
     load_path(&ld, path, NULL);
-    return finish(&ld, out, before);
+    return finish(&ld, out, before, keep);
+}
+
+int nrp_config_load_file(const char *path, nrp_config **out, nrp_diags *diags)
+{
+    return load_file(path, out, diags, 0);
+}
+
+int nrp_config_load_file_keep(const char *path, nrp_config **out, nrp_diags *diags)
+{
+    return load_file(path, out, diags, 1);
 }
 
 static void free_match(nrp_match *m)

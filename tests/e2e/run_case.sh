@@ -165,6 +165,14 @@ bad-config)
     expect_log 1 error "config $work/bad.yaml rejected \(2 errors\); the process runs uninstrumented$"
     expect_log_total error 3
     if [[ -e "$work/metrics.prom" ]]; then fail "metrics written by a cancelled profiler"; else pass "no metrics file"; fi
+    # nrprof check reports exactly what the profiler logged
+    "$bundle/bin/nrprof" check "$work/bad.yaml" >"$work/check.out" 2>"$work/check.err"
+    check_rc=$?
+    grep ': error: ' "$work/check.err" >"$work/check.errors"
+    sed -n 's/^[^ ]* nrprof\[[0-9]*\] error //p' "$work/profiler.log" | grep ': error: ' >"$work/log.errors"
+    if [[ $check_rc == 1 ]] && [[ -s "$work/check.errors" ]] && cmp -s "$work/check.errors" "$work/log.errors"; then
+        pass "nrprof check (exit 1) prints the same $(wc -l <"$work/check.errors") errors as the log"
+    else fail "nrprof check (exit $check_rc) and the log differ"; diff "$work/check.errors" "$work/log.errors"; fi
     ;;
 missing-config)
     profiled "$bundle" NRP_CONFIG="$work/does-not-exist.yaml"

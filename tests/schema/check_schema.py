@@ -1,54 +1,71 @@
 #!/usr/bin/env python3
-"""Keeps schemas/instrumentation.schema.json honest: the shipped config and
-every valid example validate, and configs the host rejects are rejected by
-the schema too.
+"""Keeps schemas/instrumentation.schema.json and the C loader in agreement.
 
-Usage: check_schema.py SCHEMA CONFIG..."""
+Usage: check_schema.py SCHEMA NRPROF CORPUS SHIPPED...
+
+  CORPUS/good/*.yaml        the schema accepts them and `nrprof check` passes
+  CORPUS/bad/*.yaml         the schema rejects them and `nrprof check` fails
+  CORPUS/loader-bad/*.yaml  `nrprof check` fails (what only the loader can
+                            know: duplicate names, unknown strategies,
+                            missing includes, options nobody takes)
+  SHIPPED                   the YAML files the bundle ships: valid, checked,
+                            and carrying the yaml-language-server modeline
+"""
+import glob
 import json
+import os
+import subprocess
 import sys
 
 import jsonschema
 import yaml
 
-VALID = [
-    "version: 1\nrules: []\n",
-    "version: 1\nrules:\n  - name: a\n    match: { assembly: 'S*', type: 'S.?', method: '.ctor' }\n    strategy: timing\n",
-]
-INVALID = {
-    "missing version": "rules: []\n",
-    "version 2": "version: 2\nrules: []\n",
-    "unknown top-level key": "version: 1\nrules: []\nextra: 1\n",
-    "rule without strategy": "version: 1\nrules:\n  - name: a\n    match: { assembly: A, type: T, method: M }\n",
-    "match without method": "version: 1\nrules:\n  - name: a\n    match: { assembly: A, type: T }\n    strategy: s\n",
-    "unknown key in match": "version: 1\nrules:\n  - name: a\n    match: { assembly: A, type: T, method: M, x: 1 }\n    strategy: s\n",
-    "empty name": "version: 1\nrules:\n  - name: ''\n    match: { assembly: A, type: T, method: M }\n    strategy: s\n",
-}
+MODELINE = "# yaml-language-server: $schema="
 
 
 def main() -> int:
-    schema_path, configs = sys.argv[1], sys.argv[2:]
+    schema_path, nrprof, corpus, shipped = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
     with open(schema_path, encoding="utf-8") as f:
         schema = json.load(f)
     jsonschema.Draft202012Validator.check_schema(schema)
     validator = jsonschema.Draft202012Validator(schema)
-    failures = 0
-    for path in configs:
+    passed = failed = 0
+
+    def check(ok: bool, what: str, detail: str = "") -> None:
+        nonlocal passed, failed
+        print(("ok   " if ok else "FAIL ") + what)
+        if not ok and detail:
+            print("     " + detail.strip().replace("\n", "\n     "))
+        passed += ok
+        failed += not ok
+
+    def schema_errors(path: str) -> list:
         with open(path, encoding="utf-8") as f:
-            errors = list(validator.iter_errors(yaml.safe_load(f)))
-        print(("ok  " if not errors else "FAIL") + f" {path} validates")
-        failures += bool(errors)
-        for e in errors:
-            print(f"     {e.message}")
-    for text in VALID:
-        errors = list(validator.iter_errors(yaml.safe_load(text)))
-        print(("ok  " if not errors else "FAIL") + f" valid example accepted: {text!r}")
-        failures += bool(errors)
-    for what, text in INVALID.items():
-        accepted = validator.is_valid(yaml.safe_load(text))
-        print(("FAIL" if accepted else "ok  ") + f" schema rejects: {what}")
-        failures += accepted
-    print(f"{len(configs) + len(VALID) + len(INVALID) - failures} passed, {failures} failed")
-    return 1 if failures else 0
+            return [e.message for e in validator.iter_errors(yaml.safe_load(f))]
+
+    def loader(path: str) -> subprocess.CompletedProcess:
+        return subprocess.run([nrprof, "check", path], capture_output=True, text=True, check=False)
+
+    for path in sorted(glob.glob(os.path.join(corpus, "good", "*.yaml"))):
+        errors, run = schema_errors(path), loader(path)
+        check(not errors, f"schema accepts {path}", "; ".join(errors))
+        check(run.returncode == 0, f"nrprof check accepts {path}", run.stderr)
+    for path in sorted(glob.glob(os.path.join(corpus, "bad", "*.yaml"))):
+        errors, run = schema_errors(path), loader(path)
+        check(bool(errors), f"schema rejects {path}")
+        check(run.returncode == 1 and ": error: " in run.stderr, f"nrprof check rejects {path}", run.stdout)
+    for path in sorted(glob.glob(os.path.join(corpus, "loader-bad", "*.yaml"))):
+        run = loader(path)
+        check(run.returncode == 1 and ": error: " in run.stderr, f"nrprof check rejects {path}", run.stdout)
+    for path in shipped:
+        with open(path, encoding="utf-8") as f:
+            first = f.readline()
+        check(first.startswith(MODELINE), f"{path} starts with the yaml-language-server modeline")
+        errors, run = schema_errors(path), loader(path)
+        check(not errors, f"schema accepts {path}", "; ".join(errors))
+        check(run.returncode == 0, f"nrprof check accepts {path}", run.stderr)
+    print(f"{passed} passed, {failed} failed")
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

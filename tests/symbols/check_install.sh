@@ -5,10 +5,12 @@ set -euo pipefail
 build=$1 prefix=$2
 rm -rf "$prefix"
 cmake --install "$build" --prefix "$prefix" >/dev/null
-want="instrumentation.yaml
+want="bin/nrprof
+instrumentation.yaml
 libNewRelicProfiler.so
 plugins/libnrp_identity.so
-plugins/libnrp_timing.so"
+plugins/libnrp_timing.so
+schemas/instrumentation.schema.json"
 got=$(cd "$prefix" && find . -type f | sed 's|^\./||' | sort)
 if [[ "$got" != "$want" ]]; then
     echo "FAIL: installed files:"; echo "$got" | sed 's/^/    /'

@@ -1,0 +1,28 @@
+/*
+ * bind.h - tie each rule of a configuration to the strategy that runs it.
+ * Shared by the profiler and `nrprof check`, so both report the same
+ * errors for the same files.
+ */
+#ifndef NRP_PLUGIN_BIND_H
+#define NRP_PLUGIN_BIND_H
+
+#include "plugin/loader.h"
+#include "rules/config.h"
+#include "rules/diag.h"
+
+typedef struct nrp_bound_rule {
+    const nrp_rule *rule;
+    const nrp_strategy *strategy; /* NULL only when binding failed */
+    const char *plugin;           /* the providing plugin's name */
+} nrp_bound_rule;
+
+/* One entry per rule, in rule order. Unknown strategies and options no
+ * plugin can validate are reported to diags (at the strategy's or the
+ * options' own line). Returns NULL only when out of memory. */
+nrp_bound_rule *nrp_bind_rules(const nrp_config *cfg, const nrp_plugin_set *plugins, nrp_diags *diags);
+
+/* Load the plugins a configuration names (`plugins:` files and folders),
+ * after those of the bundle folder (may be NULL). Refusals are logged. */
+void nrp_load_config_plugins(nrp_plugin_set *set, const char *bundle_plugin_dir, const nrp_config *cfg);
+
+#endif
