@@ -22,6 +22,7 @@
 #include "rules/config.h"
 #include "rules/glob.h"
 #include "rules/match.h"
+#include "rules/rule_index.h"
 #include "core/process.h"
 #include "util/path.h"
 
@@ -42,6 +43,7 @@ static struct session {
     active_rule *rules;
     size_t active_count;
     nrp_plugin_set plugins;
+    nrp_rule_index *index;
     nrp_metrics *metrics;
     nrp_targets *targets;
     char metrics_path[4096];
@@ -192,6 +194,9 @@ HRESULT nrp_profiler_initialize(nrp_com_object *runtime_info)
     describe_start();
     if (S.active_count == 0)
         return cancel("no rule is enabled");
+    S.index = nrp_rule_index_build(S.config->rules, S.config->rule_count);
+    if (!S.index)
+        return cancel("out of memory indexing the rules");
     nrp_err err;
     if (nrp_rejit_worker_start(&S.info, &err) != NRP_OK)
         return cancel(err.msg);
@@ -213,7 +218,7 @@ typedef struct module_scan {
     ModuleID module;
     const char *assembly;
     const nrp_version *version;  /* NULL when the assembly has none we could read */
-    const int *rule_applies;     /* per rule: enabled, usable, assembly name and version hold */
+    const nrp_module_rules *rules;
     ModuleID *modules;
     mdToken *methods;
     size_t count;
@@ -223,21 +228,12 @@ typedef struct module_scan {
 
 static int want_type(void *ctx, const char *type)
 {
-    const module_scan *m = ctx;
-    for (size_t i = 0; i < S.config->rule_count; i++)
-        if (m->rule_applies[i] && nrp_glob_match(S.rules[i].rule->match.type, type))
-            return 1;
-    return 0;
+    return nrp_module_rules_want_type(((const module_scan *)ctx)->rules, type);
 }
 
 static int want_method(void *ctx, const char *type, const char *method)
 {
-    const module_scan *m = ctx;
-    for (size_t i = 0; i < S.config->rule_count; i++)
-        if (m->rule_applies[i] && nrp_glob_match(S.rules[i].rule->match.type, type) &&
-            nrp_glob_match(S.rules[i].rule->match.method, method))
-            return 1;
-    return 0;
+    return nrp_module_rules_want_method(((const module_scan *)ctx)->rules, type, method);
 }
 
 static int grow_batch(module_scan *m)
@@ -261,12 +257,10 @@ static void on_method(void *ctx, const nrp_scan_method *sm)
 {
     module_scan *m = ctx;
     nrp_method_view view = {m->assembly, m->version, sm->type, sm->name, sm->is_static, sm->params};
-    size_t rule = 0;
-    while (rule < S.config->rule_count && !(m->rule_applies[rule] && nrp_rule_selects(S.rules[rule].rule, &view)))
-        rule++;
-    if (rule == S.config->rule_count)
+    long rule = nrp_module_rules_select(m->rules, &view);
+    if (rule < 0)
         return;
-    nrp_target t = {m->module, sm->method, rule, (char *)m->assembly, (char *)sm->type, (char *)sm->name,
+    nrp_target t = {m->module, sm->method, (size_t)rule, (char *)m->assembly, (char *)sm->type, (char *)sm->name,
                     (char *)sm->display, sm->is_static};
     if (grow_batch(m) != NRP_OK || nrp_targets_add(S.targets, &t) != NRP_OK) {
         m->oom = 1;
@@ -293,44 +287,49 @@ static int read_assembly_version(ModuleID module, nrp_version *v)
     return NRP_OK;
 }
 
+static void request_rejit(const module_scan *scan)
+{
+    HRESULT rejit_hr = NRP_S_OK;
+    nrp_rejit_outcome o = nrp_rejit_request(scan->modules, scan->methods, scan->count, REJIT_WAIT_MS, &rejit_hr);
+    if (o == NRP_REJIT_TIMED_OUT)
+        nrp_log(NRP_LOG_WARN, "ReJIT of %zu method(s) in %s not confirmed within %d ms; their first calls may "
+                "run uninstrumented", scan->count, scan->assembly, REJIT_WAIT_MS);
+    else if (o == NRP_REJIT_NO_MEMORY)
+        nrp_log(NRP_LOG_ERROR, "out of memory requesting ReJIT in %s", scan->assembly);
+    else if (NRP_FAILED(rejit_hr))
+        nrp_log(NRP_LOG_ERROR, "the runtime refused ReJIT of %zu method(s) in %s (0x%08x)", scan->count,
+                scan->assembly, (unsigned)rejit_hr);
+    else
+        nrp_log(NRP_LOG_DEBUG, "ReJIT requested for %zu method(s) in %s", scan->count, scan->assembly);
+}
+
 void nrp_profiler_module_load_finished(ModuleID module, HRESULT status)
 {
     char assembly[512];
     nrp_com_object *mdi = NULL;
     nrp_version version;
-    int have_version = 0, any = 0;
+    int oom = 0;
 
     if (!S.ready || NRP_FAILED(status))
         return;
     if (NRP_FAILED(nrp_info_module_assembly_name(&S.info, module, assembly, sizeof assembly)))
         return;
-    int *applies = calloc(S.config->rule_count, sizeof *applies);
-    if (!applies)
+    if (!nrp_rule_index_names(S.index, assembly))
+        return; /* the common case: no rule names this assembly */
+    int have_version = read_assembly_version(module, &version) == NRP_OK;
+    nrp_module_rules *rules = nrp_rule_index_module(S.index, assembly, have_version ? &version : NULL, &oom);
+    if (oom)
+        nrp_log(NRP_LOG_ERROR, "out of memory matching rules in %s; its methods stay uninstrumented", assembly);
+    if (!rules)
         return;
-    for (size_t i = 0; i < S.config->rule_count; i++) {
-        const nrp_rule *r = S.rules[i].rule;
-        if (!S.rules[i].strategy || !r->enabled || !nrp_glob_match(r->match.assembly, assembly))
-            continue;
-        if (r->match.has_version && !have_version)
-            have_version = read_assembly_version(module, &version) == NRP_OK ? 1 : -1;
-        applies[i] = nrp_match_assembly(&r->match, assembly, have_version > 0 ? &version : NULL);
-        any |= applies[i];
-    }
-    if (!any) {
-        free(applies);
-        return;
-    }
-    /* Excludes may name versions too. */
-    if (!have_version)
-        have_version = read_assembly_version(module, &version) == NRP_OK ? 1 : -1;
     HRESULT hr = nrp_info_module_metadata(&S.info, module, NRP_OF_READ, &NRP_IID_IMetaDataImport, &mdi);
     if (NRP_FAILED(hr)) {
         nrp_log(NRP_LOG_WARN, "cannot read metadata of %s (0x%08x); its methods stay uninstrumented", assembly,
                 (unsigned)hr);
-        free(applies);
+        nrp_module_rules_free(rules);
         return;
     }
-    module_scan scan = {module, assembly, have_version > 0 ? &version : NULL, applies, NULL, NULL, 0, 0, 0};
+    module_scan scan = {module, assembly, have_version ? &version : NULL, rules, NULL, NULL, 0, 0, 0};
     nrp_scan_visitor visitor = {&scan, want_type, want_method, on_method};
     hr = nrp_module_scan(mdi, &visitor);
     nrp_com_release(mdi);
@@ -339,23 +338,11 @@ void nrp_profiler_module_load_finished(ModuleID module, HRESULT status)
                 assembly, (unsigned)hr);
     if (scan.oom)
         nrp_log(NRP_LOG_ERROR, "out of memory matching rules in %s; some methods stay uninstrumented", assembly);
-    if (scan.count) {
-        HRESULT rejit_hr = NRP_S_OK;
-        nrp_rejit_outcome o = nrp_rejit_request(scan.modules, scan.methods, scan.count, REJIT_WAIT_MS, &rejit_hr);
-        if (o == NRP_REJIT_TIMED_OUT)
-            nrp_log(NRP_LOG_WARN, "ReJIT of %zu method(s) in %s not confirmed within %d ms; their first calls may "
-                    "run uninstrumented", scan.count, assembly, REJIT_WAIT_MS);
-        else if (o == NRP_REJIT_NO_MEMORY)
-            nrp_log(NRP_LOG_ERROR, "out of memory requesting ReJIT in %s", assembly);
-        else if (NRP_FAILED(rejit_hr))
-            nrp_log(NRP_LOG_ERROR, "the runtime refused ReJIT of %zu method(s) in %s (0x%08x)", scan.count,
-                    assembly, (unsigned)rejit_hr);
-        else
-            nrp_log(NRP_LOG_DEBUG, "ReJIT requested for %zu method(s) in %s", scan.count, assembly);
-    }
+    if (scan.count)
+        request_rejit(&scan);
     free(scan.modules);
     free(scan.methods);
-    free(applies);
+    nrp_module_rules_free(rules);
 }
 
 /* ---- rewriting ---------------------------------------------------------- */

@@ -1,0 +1,48 @@
+/*
+ * rule_index.h - find the rules that may select a method without trying
+ * every rule: exact names go through hash lookups, patterns through short
+ * lists prefiltered by their literal prefix. The cost per loaded method
+ * does not grow with the number of rules that name other assemblies or
+ * types (bench/match_bench.c).
+ *
+ * Two levels, as the profiler meets them: once per loaded module, the
+ * rules whose assembly and version hold (nrp_rule_index_module); then per
+ * type and method, within those.
+ */
+#ifndef NRP_RULES_RULE_INDEX_H
+#define NRP_RULES_RULE_INDEX_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rules/config.h"
+#include "rules/match.h"
+
+typedef struct nrp_rule_index nrp_rule_index;
+typedef struct nrp_module_rules nrp_module_rules;
+
+/* Index the given rules (disabled ones are left out); rule ids are
+ * positions in `rules`, which must outlive the index. NULL when out of
+ * memory. */
+nrp_rule_index *nrp_rule_index_build(const nrp_rule *rules, size_t count);
+void nrp_rule_index_free(nrp_rule_index *ix);
+
+/* Whether any rule's assembly pattern holds (versions not considered):
+ * a hash lookup, plus the prefiltered patterns. */
+int nrp_rule_index_names(const nrp_rule_index *ix, const char *assembly);
+
+/* The rules whose assembly pattern and version range hold for this
+ * assembly; NULL when none does (the common case, in O(1) when every rule
+ * names its assembly exactly), or when out of memory (*oom set). */
+nrp_module_rules *nrp_rule_index_module(const nrp_rule_index *ix, const char *assembly, const nrp_version *version,
+                                        int *oom);
+void nrp_module_rules_free(nrp_module_rules *mr);
+
+/* Cheap filters for the metadata walk. */
+int nrp_module_rules_want_type(const nrp_module_rules *mr, const char *type);
+int nrp_module_rules_want_method(const nrp_module_rules *mr, const char *type, const char *method);
+
+/* The first rule, in rule order, that selects the method; -1 for none. */
+long nrp_module_rules_select(const nrp_module_rules *mr, const nrp_method_view *view);
+
+#endif

@@ -1,0 +1,124 @@
+/* The rule index picks exactly what trying every rule in order picks. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rules/rule_index.h"
+#include "test_rng.h"
+
+static const char *const assemblies[] = {"Shop", "Shop.Core", "Other", "Sh*", "*", "Shop.?ore", "Oth*"};
+static const char *const types[] = {"Shop.Orders", "Shop.Orders+Line", "Shop.Cache`1", "Shop.*", "*", "*+Line",
+                                    "Shop.Ord?rs"};
+static const char *const methods[] = {"Place", ".ctor", "get_Total", "*", "get_*", "P?ace"};
+static const char *const names_a[] = {"Shop", "Shop.Core", "Other", "Shopping"};
+static const char *const names_t[] = {"Shop.Orders", "Shop.Orders+Line", "Shop.Cache`1", "Shop.Ordars", "Misc"};
+static const char *const names_m[] = {"Place", ".ctor", "get_Total", "Plaice", "Pace"};
+static const char *const params[] = {"", "System.Int32", "System.String,System.Int32"};
+
+#define PICK(a) (a)[rnd() % (sizeof(a) / sizeof((a)[0]))]
+
+static char *param_list[] = {"System.Int32"};
+
+static void random_rule(nrp_rule *r, nrp_match *ex)
+{
+    memset(r, 0, sizeof *r);
+    r->enabled = rnd() % 8 != 0;
+    r->match = (nrp_match){.assembly = (char *)PICK(assemblies), .type = (char *)PICK(types),
+                           .method = (char *)PICK(methods), .is_static = (int)(rnd() % 3) - 1};
+    if (rnd() % 4 == 0) {
+        r->match.has_parameters = 1;
+        r->match.parameters = param_list;
+        r->match.parameter_count = rnd() % 2;
+    }
+    if (rnd() % 5 == 0) {
+        char why[64];
+        nrp_version_range_parse(rnd() % 2 ? ">=2" : "<2", &r->match.version, why, sizeof why);
+        r->match.has_version = 1;
+    }
+    if (rnd() % 3 == 0) {
+        *ex = (nrp_match){.method = (char *)PICK(methods), .is_static = -1};
+        r->excludes = ex;
+        r->exclude_count = 1;
+    }
+}
+
+static long linear(const nrp_rule *rules, size_t n, const nrp_method_view *v)
+{
+    for (size_t i = 0; i < n; i++)
+        if (nrp_rule_selects(&rules[i], v))
+            return (long)i;
+    return -1;
+}
+
+static void index_agrees_with_linear_scan(void **state)
+{
+    (void)state;
+    enum { SETS = 300, RULES = 40, PROBES = 200 };
+    static nrp_rule rules[RULES];
+    static nrp_match excludes[RULES];
+    const nrp_version v1 = {{1, 0, 0, 0}}, v3 = {{3, 0, 0, 0}};
+    long hits = 0;
+    rng_state = 0x9E3779B97F4A7C15ull;
+    for (int set = 0; set < SETS; set++) {
+        size_t n = 1 + rnd() % RULES;
+        for (size_t i = 0; i < n; i++)
+            random_rule(&rules[i], &excludes[i]);
+        nrp_rule_index *ix = nrp_rule_index_build(rules, n);
+        assert_non_null(ix);
+        for (int p = 0; p < PROBES; p++) {
+            const char *assembly = PICK(names_a);
+            const nrp_version *version = rnd() % 2 ? &v1 : &v3;
+            nrp_method_view v = {assembly, version, PICK(names_t), PICK(names_m), (int)(rnd() % 2), PICK(params)};
+            int oom = 0;
+            nrp_module_rules *mr = nrp_rule_index_module(ix, assembly, version, &oom);
+            assert_false(oom);
+            long want = linear(rules, n, &v);
+            long got = mr ? nrp_module_rules_select(mr, &v) : -1;
+            if (got != want)
+                fail_msg("set %d probe %d: index chose %ld, rule order gives %ld (%s %s::%s)", set, p, got, want,
+                         assembly, v.type, v.name);
+            if (want >= 0) {
+                hits++;
+                /* the cheap filters never turn away a method some rule selects */
+                assert_true(nrp_rule_index_names(ix, assembly));
+                assert_true(nrp_module_rules_want_type(mr, v.type));
+                assert_true(nrp_module_rules_want_method(mr, v.type, v.name));
+            }
+            nrp_module_rules_free(mr);
+        }
+        nrp_rule_index_free(ix);
+    }
+    assert_true(hits > 1000); /* the sets do select things */
+}
+
+static void unnamed_assembly_is_dismissed(void **state)
+{
+    (void)state;
+    nrp_rule rules[2] = {
+        {.enabled = 1, .match = {.assembly = "Shop", .type = "T", .method = "M", .is_static = -1}},
+        {.enabled = 0, .match = {.assembly = "Other", .type = "T", .method = "M", .is_static = -1}},
+    };
+    nrp_rule_index *ix = nrp_rule_index_build(rules, 2);
+    int oom = 0;
+    assert_true(nrp_rule_index_names(ix, "Shop"));
+    assert_false(nrp_rule_index_names(ix, "Other")); /* disabled rules are not indexed */
+    assert_false(nrp_rule_index_names(ix, "System.Linq"));
+    assert_null(nrp_rule_index_module(ix, "System.Linq", NULL, &oom));
+    assert_false(oom);
+    nrp_rule_index_free(ix);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(index_agrees_with_linear_scan),
+        cmocka_unit_test(unnamed_assembly_is_dismissed),
+    };
+    return cmocka_run_group_tests_name("rule_index", tests, NULL, NULL);
+}
