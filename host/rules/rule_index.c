@@ -117,32 +117,91 @@ static int pattern_matches(const pattern_rule *p, const char *name)
     return strncmp(p->pattern, name, p->prefix_len) == 0 && nrp_glob_match(p->pattern, name);
 }
 
-/* Ids from an exact list and a pattern list, merged in rule order. */
-static int collect(const id_list *exact, const pattern_rule *patterns, uint32_t pattern_count, const char *name,
-                   id_list *out)
+/* ---- groups: the rules of one assembly, by type ------------------------ */
+
+/* Rules naming their type exactly sit in a hash by type; the others in a
+ * list, in rule order. */
+typedef struct group {
+    str_map by_type;
+    pattern_rule *type_patterns;
+    uint32_t type_pattern_count;
+    uint32_t type_pattern_cap;
+} group;
+
+static int group_add(group *g, const nrp_rule *rules, uint32_t id)
 {
-    uint32_t e = 0, p = 0;
-    uint32_t ne = exact ? exact->count : 0;
-    for (;;) {
-        while (p < pattern_count && !pattern_matches(&patterns[p], name))
-            p++;
-        uint32_t a = e < ne ? exact->ids[e] : UINT32_MAX, b = p < pattern_count ? patterns[p].id : UINT32_MAX;
-        if (a == UINT32_MAX && b == UINT32_MAX)
-            return NRP_OK;
-        if (list_add(out, a < b ? a : b) != NRP_OK)
+    const char *type = rules[id].match.type;
+    if (is_exact(type))
+        return map_add(&g->by_type, type, id);
+    if (g->type_pattern_count == g->type_pattern_cap) {
+        uint32_t cap = g->type_pattern_cap ? g->type_pattern_cap * 2 : 4;
+        pattern_rule *grown = realloc(g->type_patterns, cap * sizeof *grown);
+        if (!grown)
             return NRP_ERROR;
-        if (a < b)
-            e++;
-        else
-            p++;
+        g->type_patterns = grown;
+        g->type_pattern_cap = cap;
     }
+    g->type_patterns[g->type_pattern_count++] = make_pattern(id, type);
+    return NRP_OK;
+}
+
+static void group_free(group *g)
+{
+    map_free(&g->by_type);
+    free(g->type_patterns);
+    memset(g, 0, sizeof *g);
+}
+
+static int group_wants_type(const group *g, const char *type)
+{
+    if (map_get(&g->by_type, type))
+        return 1;
+    for (uint32_t i = 0; i < g->type_pattern_count; i++)
+        if (pattern_matches(&g->type_patterns[i], type))
+            return 1;
+    return 0;
+}
+
+static int group_wants_method(const group *g, const nrp_rule *rules, const char *type, const char *method)
+{
+    const id_list *exact = map_get(&g->by_type, type);
+    for (uint32_t i = 0; exact && i < exact->count; i++)
+        if (nrp_glob_match(rules[exact->ids[i]].match.method, method))
+            return 1;
+    for (uint32_t i = 0; i < g->type_pattern_count; i++)
+        if (pattern_matches(&g->type_patterns[i], type) &&
+            nrp_glob_match(rules[g->type_patterns[i].id].match.method, method))
+            return 1;
+    return 0;
+}
+
+/* The lowest rule id in g that selects the method, or best if lower. */
+static long group_select(const group *g, const nrp_rule *rules, const nrp_method_view *v, long best)
+{
+    const id_list *exact = map_get(&g->by_type, v->type);
+    for (uint32_t i = 0; exact && i < exact->count && (best < 0 || exact->ids[i] < (uint32_t)best); i++)
+        if (nrp_rule_selects(&rules[exact->ids[i]], v)) {
+            best = exact->ids[i];
+            break;
+        }
+    for (uint32_t i = 0; i < g->type_pattern_count && (best < 0 || g->type_patterns[i].id < (uint32_t)best); i++)
+        if (pattern_matches(&g->type_patterns[i], v->type) && nrp_rule_selects(&rules[g->type_patterns[i].id], v)) {
+            best = g->type_patterns[i].id;
+            break;
+        }
+    return best;
 }
 
 /* ---- the index ---------------------------------------------------------- */
 
+/* Built once at start-up: a prebuilt group per exactly named assembly, so
+ * a module load costs one hash lookup plus the (usually few) rules whose
+ * assembly is a pattern. */
 struct nrp_rule_index {
     const nrp_rule *rules;
-    str_map by_assembly;            /* exact assembly names */
+    str_map by_assembly;            /* exact assembly name -> index into groups (one id) */
+    group *groups;
+    uint32_t group_count;
     pattern_rule *assembly_patterns;
     uint32_t assembly_pattern_count;
 };
@@ -154,18 +213,22 @@ nrp_rule_index *nrp_rule_index_build(const nrp_rule *rules, size_t count)
         return NULL;
     ix->rules = rules;
     ix->assembly_patterns = calloc(count ? count : 1, sizeof *ix->assembly_patterns);
-    if (!ix->assembly_patterns)
+    ix->groups = calloc(count ? count : 1, sizeof *ix->groups);
+    if (!ix->assembly_patterns || !ix->groups)
         goto fail;
     for (size_t i = 0; i < count; i++) {
         const char *a = rules[i].match.assembly;
         if (!rules[i].enabled || !a)
             continue;
-        if (is_exact(a)) {
-            if (map_add(&ix->by_assembly, a, (uint32_t)i) != NRP_OK)
-                goto fail;
-        } else {
+        if (!is_exact(a)) {
             ix->assembly_patterns[ix->assembly_pattern_count++] = make_pattern((uint32_t)i, a);
+            continue;
         }
+        const id_list *known = map_get(&ix->by_assembly, a);
+        uint32_t g = known ? known->ids[0] : ix->group_count++;
+        if ((!known && map_add(&ix->by_assembly, a, g) != NRP_OK) ||
+            group_add(&ix->groups[g], rules, (uint32_t)i) != NRP_OK)
+            goto fail;
     }
     return ix;
 fail:
@@ -178,6 +241,9 @@ void nrp_rule_index_free(nrp_rule_index *ix)
     if (!ix)
         return;
     map_free(&ix->by_assembly);
+    for (uint32_t g = 0; ix->groups && g < ix->group_count; g++)
+        group_free(&ix->groups[g]);
+    free(ix->groups);
     free(ix->assembly_patterns);
     free(ix);
 }
@@ -194,104 +260,61 @@ int nrp_rule_index_names(const nrp_rule_index *ix, const char *assembly)
 
 struct nrp_module_rules {
     const nrp_rule *rules;
-    str_map by_type;                /* exact type names -> candidate rule ids */
-    pattern_rule *type_patterns;
-    uint32_t type_pattern_count;
-    id_list all;                    /* the candidates, in rule order */
+    const group *named;             /* the prebuilt group of this assembly, if any */
+    group patterned;                /* rules whose assembly pattern holds, built per module */
 };
 
 void nrp_module_rules_free(nrp_module_rules *mr)
 {
     if (!mr)
         return;
-    map_free(&mr->by_type);
-    free(mr->type_patterns);
-    free(mr->all.ids);
+    group_free(&mr->patterned);
     free(mr);
 }
 
 nrp_module_rules *nrp_rule_index_module(const nrp_rule_index *ix, const char *assembly, const nrp_version *version,
                                         int *oom)
 {
-    id_list named = {0};
-    nrp_module_rules *mr = NULL;
+    (void)version; /* ranges are checked per method, with every other field */
     *oom = 0;
-    if (collect(map_get(&ix->by_assembly, assembly), ix->assembly_patterns, ix->assembly_pattern_count, assembly,
-                &named) != NRP_OK)
-        goto fail;
-    if (named.count == 0)
+    const id_list *g = map_get(&ix->by_assembly, assembly);
+    nrp_module_rules *mr = calloc(1, sizeof *mr);
+    if (!mr) {
+        *oom = 1;
         return NULL;
-    mr = calloc(1, sizeof *mr);
-    if (!mr || !(mr->type_patterns = calloc(named.count, sizeof *mr->type_patterns)))
-        goto fail;
-    mr->rules = ix->rules;
-    for (uint32_t k = 0; k < named.count; k++) {
-        uint32_t id = named.ids[k];
-        const nrp_match *m = &ix->rules[id].match;
-        if (!nrp_match_assembly(m, assembly, version))
-            continue; /* the version range fails */
-        if (list_add(&mr->all, id) != NRP_OK)
-            goto fail;
-        if (is_exact(m->type)) {
-            if (map_add(&mr->by_type, m->type, id) != NRP_OK)
-                goto fail;
-        } else {
-            mr->type_patterns[mr->type_pattern_count++] = make_pattern(id, m->type);
-        }
     }
-    free(named.ids);
-    if (mr->all.count == 0) {
+    mr->rules = ix->rules;
+    mr->named = g ? &ix->groups[g->ids[0]] : NULL;
+    int any = mr->named != NULL;
+    for (uint32_t i = 0; i < ix->assembly_pattern_count; i++)
+        if (pattern_matches(&ix->assembly_patterns[i], assembly)) {
+            any = 1;
+            if (group_add(&mr->patterned, ix->rules, ix->assembly_patterns[i].id) != NRP_OK) {
+                nrp_module_rules_free(mr);
+                *oom = 1;
+                return NULL;
+            }
+        }
+    if (!any) {
         nrp_module_rules_free(mr);
         return NULL;
     }
     return mr;
-fail:
-    free(named.ids);
-    nrp_module_rules_free(mr);
-    *oom = 1;
-    return NULL;
 }
 
 int nrp_module_rules_want_type(const nrp_module_rules *mr, const char *type)
 {
-    if (map_get(&mr->by_type, type))
-        return 1;
-    for (uint32_t i = 0; i < mr->type_pattern_count; i++)
-        if (pattern_matches(&mr->type_patterns[i], type))
-            return 1;
-    return 0;
-}
-
-static int method_named(const nrp_rule *r, const char *method)
-{
-    return nrp_glob_match(r->match.method, method);
+    return (mr->named && group_wants_type(mr->named, type)) || group_wants_type(&mr->patterned, type);
 }
 
 int nrp_module_rules_want_method(const nrp_module_rules *mr, const char *type, const char *method)
 {
-    const id_list *exact = map_get(&mr->by_type, type);
-    for (uint32_t i = 0; exact && i < exact->count; i++)
-        if (method_named(&mr->rules[exact->ids[i]], method))
-            return 1;
-    for (uint32_t i = 0; i < mr->type_pattern_count; i++)
-        if (pattern_matches(&mr->type_patterns[i], type) && method_named(&mr->rules[mr->type_patterns[i].id], method))
-            return 1;
-    return 0;
+    return (mr->named && group_wants_method(mr->named, mr->rules, type, method)) ||
+           group_wants_method(&mr->patterned, mr->rules, type, method);
 }
 
 long nrp_module_rules_select(const nrp_module_rules *mr, const nrp_method_view *view)
 {
-    const id_list *exact = map_get(&mr->by_type, view->type);
-    long best = -1;
-    /* The lowest id (first in rule order) among both lists wins. */
-    for (uint32_t i = 0; exact && i < exact->count; i++)
-        if (nrp_rule_selects(&mr->rules[exact->ids[i]], view)) {
-            best = exact->ids[i];
-            break;
-        }
-    for (uint32_t i = 0; i < mr->type_pattern_count && (best < 0 || mr->type_patterns[i].id < (uint32_t)best); i++)
-        if (pattern_matches(&mr->type_patterns[i], view->type) &&
-            nrp_rule_selects(&mr->rules[mr->type_patterns[i].id], view))
-            best = mr->type_patterns[i].id;
-    return best;
+    long best = mr->named ? group_select(mr->named, mr->rules, view, -1) : -1;
+    return group_select(&mr->patterned, mr->rules, view, best);
 }

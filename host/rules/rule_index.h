@@ -31,9 +31,10 @@ void nrp_rule_index_free(nrp_rule_index *ix);
  * a hash lookup, plus the prefiltered patterns. */
 int nrp_rule_index_names(const nrp_rule_index *ix, const char *assembly);
 
-/* The rules whose assembly pattern and version range hold for this
- * assembly; NULL when none does (the common case, in O(1) when every rule
- * names its assembly exactly), or when out of memory (*oom set). */
+/* The rules whose assembly name or pattern holds for this assembly; NULL
+ * when none does, or when out of memory (*oom set). Exactly named
+ * assemblies cost one hash lookup here; version ranges are checked with
+ * the other fields when a method is selected. */
 nrp_module_rules *nrp_rule_index_module(const nrp_rule_index *ix, const char *assembly, const nrp_version *version,
                                         int *oom);
 void nrp_module_rules_free(nrp_module_rules *mr);
