@@ -8,6 +8,7 @@
 #include "clr/callback.h"
 #include "clr/com.h"
 #include "clr/slots.h"
+#include "core/profiler.h"
 
 typedef void (*nrp_any_fn)(void);
 
@@ -48,6 +49,10 @@ static HRESULT cf_create_instance(class_factory *self, void *outer, const nrp_gu
     *out = NULL;
     if (outer)
         return NRP_CLASS_E_NOAGGREGATION;
+    /* Excluded processes stop here and pay nothing more. */
+    HRESULT verdict = nrp_profiler_prepare();
+    if (NRP_FAILED(verdict))
+        return verdict;
     void *cb = nrp_callback_create();
     if (!cb)
         return NRP_E_OUTOFMEMORY;

@@ -132,36 +132,67 @@ static HRESULT cancel(const char *why)
     return NRP_CORPROF_E_PROFILER_CANCEL_ACTIVATION;
 }
 
+/* What CreateInstance decides, before the runtime hands us anything:
+ * read the configuration and apply the process filter, so an excluded
+ * process (the SDK, build servers, settings.processes) pays nothing more.
+ * Errors in the configuration are kept for Initialize to report. */
+static struct prepared {
+    int done;
+    HRESULT verdict;
+    char self_dir[4096];
+    char config_path[4096];
+    nrp_diags diags;
+} P;
+
+HRESULT nrp_profiler_prepare(void)
+{
+    char name[256], why[600];
+    if (P.done)
+        return P.verdict;
+    P.done = 1;
+    P.verdict = NRP_CORPROF_E_PROFILER_CANCEL_ACTIVATION;
+    nrp_log_init_from_env();
+    nrp_diags_init(&P.diags);
+    if (nrp_self_dir(P.self_dir, sizeof P.self_dir) != NRP_OK) {
+        nrp_log(NRP_LOG_ERROR, "cannot find the folder of libNewRelicProfiler.so; the process runs uninstrumented");
+        return P.verdict;
+    }
+    if (resolve_config_path(P.self_dir, P.config_path, sizeof P.config_path) != NRP_OK) {
+        nrp_log(NRP_LOG_ERROR, "config path too long; the process runs uninstrumented");
+        return P.verdict;
+    }
+    if (nrp_config_load_file_keep(P.config_path, &S.config, &P.diags) != NRP_OK && !S.config) {
+        log_diags(&P.diags);
+        nrp_log(NRP_LOG_ERROR, "out of memory loading the config; the process runs uninstrumented");
+        return P.verdict;
+    }
+    if (P.diags.count == 0) {
+        nrp_log_apply_settings(S.config->settings.has_log_level, S.config->settings.log_level,
+                               S.config->settings.log_file);
+        nrp_process_name(name, sizeof name);
+        if (process_refusal(name, why, sizeof why)) {
+            nrp_log(NRP_LOG_INFO, "%s: not profiled", why);
+            return P.verdict;
+        }
+    }
+    P.verdict = NRP_S_OK;
+    return P.verdict;
+}
+
 HRESULT nrp_profiler_initialize(nrp_com_object *runtime_info)
 {
-    char self_dir[4096], path[4096], name[256], why[4400];
+    char path[4096], why[4400];
     const char *metrics_env = getenv("NRP_METRICS_FILE");
     nrp_diags diags;
     HRESULT hr;
 
-    nrp_log_init_from_env();
-    if (nrp_self_dir(self_dir, sizeof self_dir) != NRP_OK)
-        return cancel("cannot find the folder of libNewRelicProfiler.so");
+    if (NRP_FAILED(nrp_profiler_prepare()))
+        return NRP_CORPROF_E_PROFILER_CANCEL_ACTIVATION;
     hr = nrp_info_acquire(runtime_info, &S.info);
     if (NRP_FAILED(hr))
         return cancel("the runtime offers no ICorProfilerInfo5 (needs .NET Core 3.0 or later)");
-    if (resolve_config_path(self_dir, path, sizeof path) != NRP_OK)
-        return cancel("config path too long");
-    nrp_diags_init(&diags);
-    if (nrp_config_load_file_keep(path, &S.config, &diags) != NRP_OK && !S.config) {
-        log_diags(&diags);
-        nrp_diags_free(&diags);
-        return cancel("out of memory loading the config");
-    }
-    if (diags.count == 0)
-        nrp_log_apply_settings(S.config->settings.has_log_level, S.config->settings.log_level,
-                               S.config->settings.log_file);
-    nrp_process_name(name, sizeof name);
-    if (diags.count == 0 && process_refusal(name, why, sizeof why)) {
-        nrp_log(NRP_LOG_INFO, "%s: not profiled", why);
-        nrp_info_release(&S.info);
-        return NRP_CORPROF_E_PROFILER_CANCEL_ACTIVATION;
-    }
+    diags = P.diags;
+    memset(&P.diags, 0, sizeof P.diags);
     if (nrp_path_expand_pid(metrics_env && *metrics_env ? metrics_env : DEFAULT_METRICS_PATH, S.metrics_path,
                             sizeof S.metrics_path) != NRP_OK)
         return cancel("NRP_METRICS_FILE is too long");
@@ -178,7 +209,7 @@ HRESULT nrp_profiler_initialize(nrp_com_object *runtime_info)
     if (!S.rewritten || !S.skipped || !S.failed)
         return cancel("out of memory at start-up");
 
-    if (nrp_path_join(self_dir, PLUGIN_DIR_NAME, path, sizeof path) != NRP_OK)
+    if (nrp_path_join(P.self_dir, PLUGIN_DIR_NAME, path, sizeof path) != NRP_OK)
         return cancel("plugin folder path too long");
     nrp_load_config_plugins(&S.plugins, path, S.config);
     S.rules = nrp_bind_rules(S.config, &S.plugins, &diags);

@@ -10,6 +10,11 @@
 
 #include "clr/com.h"
 
+/* Decide from IClassFactory::CreateInstance whether to profile this
+ * process at all: S_OK, or CORPROF_E_PROFILER_CANCEL_ACTIVATION for an
+ * excluded process. Reads the configuration; idempotent. */
+HRESULT nrp_profiler_prepare(void);
+
 /* Set up from ICorProfilerCallback::Initialize. Returns S_OK, or
  * CORPROF_E_PROFILER_CANCEL_ACTIVATION to leave the process alone. */
 HRESULT nrp_profiler_initialize(nrp_com_object *runtime_info);
