@@ -11,8 +11,8 @@ out=$PWD/build/demo
 rm -rf "$out" && mkdir -p "$out"
 echo "== Building the demo app (.NET $(dotnet --version))"
 for v in $(env | sed -n 's/^\(CORECLR_[A-Z_0-9]*\)=.*/\1/p'); do unset "$v"; done
-cp -r tests/e2e/apps/Demo "$out/src"
-dotnet build "$out/src/Demo.csproj" -c Release -f net10.0 -o "$out/app" -nologo -v quiet >/dev/null
+mkdir -p "$out/src" && cp -r tests/e2e/apps/. "$out/src/"
+dotnet build "$out/src/Demo/Demo.csproj" -c Release -f net10.0 -o "$out/app" -nologo -v quiet >/dev/null
 
 echo "== Running it under the profiler ($bundle)"
 CORECLR_ENABLE_PROFILING=1 \

@@ -52,6 +52,10 @@ static void print_match(const nrp_match *m)
         printf(" static=%s", m->is_static ? "true" : "false");
     if (m->has_version)
         printf(" version=(%u bounds)", m->version.count);
+    if (m->attribute)
+        printf(" attribute=%s", m->attribute);
+    if (m->base)
+        printf(" base=%s", m->base);
 }
 
 static void explain(const nrp_config *cfg, const nrp_bound_rule *bound)

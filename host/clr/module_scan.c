@@ -38,7 +38,7 @@ static void report(nrp_com_object *mdi, const nrp_scan_visitor *v, const char *t
         const char *p = params.data ? params.data : "";
         nrp_strbuf_printf(&display, "%s::%s(%s)", type, props->name, p);
         if (!params.oom && !display.oom) {
-            nrp_scan_method m = {type, props->name, p, display.data, method, (props->attributes & NRP_MD_STATIC) != 0};
+            nrp_scan_method m = {type, props->name, p, display.data, method, props->type, (props->attributes & NRP_MD_STATIC) != 0};
             v->method(v->ctx, &m);
         }
     }

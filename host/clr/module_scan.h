@@ -13,6 +13,7 @@ typedef struct nrp_scan_method {
     const char *params;    /* "System.Int32,System.String"; "" for none */
     const char *display;   /* "Type::Method(Params)" */
     mdToken method;
+    mdToken type_token;    /* the declaring TypeDef */
     int is_static;
 } nrp_scan_method;
 

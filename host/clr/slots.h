@@ -431,6 +431,12 @@ _Static_assert(NRP_MDI_EnumGenericParams == 65, "IMetaDataImport2 starts at 65")
 _Static_assert(NRP_MDI_GetMethodSpecProps == 67, "GetMethodSpecProps");
 _Static_assert(NRP_MDI_GetMemberRefProps == 31, "GetMemberRefProps");
 _Static_assert(NRP_MDI_GetSigFromToken == 41, "GetSigFromToken");
+_Static_assert(NRP_MDI_EnumInterfaceImpls == 7, "EnumInterfaceImpls");
+_Static_assert(NRP_MDI_FindTypeDefByName == 9, "FindTypeDefByName");
+_Static_assert(NRP_MDI_GetInterfaceImplProps == 13, "GetInterfaceImplProps");
+_Static_assert(NRP_MDI_GetTypeSpecFromToken == 44, "GetTypeSpecFromToken");
+_Static_assert(NRP_MDI_GetCustomAttributeByName == 60, "GetCustomAttributeByName");
+_Static_assert(NRP_MDASM_GetAssemblyRefProps == 4, "GetAssemblyRefProps");
 _Static_assert(NRP_MDE_GetTokenFromSig == 23, "IMetaDataEmit::GetTokenFromSig");
 _Static_assert(NRP_MDE_SLOT_COUNT == 52, "IMetaDataEmit has 52 slots");
 _Static_assert(NRP_MDASM_GetAssemblyProps == 3, "IMetaDataAssemblyImport::GetAssemblyProps");

@@ -1,5 +1,6 @@
 #include "core/profiler.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -9,6 +10,7 @@
 #include "clr/info.h"
 #include "clr/metadata.h"
 #include "clr/module_scan.h"
+#include "clr/type_hierarchy.h"
 #include "core/log.h"
 #include "core/self_path.h"
 #include "il/il_method.h"
@@ -245,8 +247,58 @@ HRESULT nrp_profiler_initialize(nrp_com_object *runtime_info)
 
 /* ---- matching at module load ------------------------------------------- */
 
-typedef struct module_scan {
+/* Loaded modules by assembly name, for `base` to follow a type into the
+ * assembly that defines it. Appended at every module load. */
+static struct {
+    pthread_mutex_t lock;
+    struct loaded_module {
+        char *assembly;
+        ModuleID module;
+    } *items;
+    size_t count, cap;
+} M = {PTHREAD_MUTEX_INITIALIZER, NULL, 0, 0};
+
+static void remember_module(const char *assembly, ModuleID module)
+{
+    pthread_mutex_lock(&M.lock);
+    if (M.count == M.cap) {
+        size_t cap = M.cap ? M.cap * 2 : 64;
+        struct loaded_module *grown = realloc(M.items, cap * sizeof *grown);
+        if (grown) {
+            M.items = grown;
+            M.cap = cap;
+        }
+    }
+    char *copy = M.count < M.cap ? strdup(assembly) : NULL;
+    if (copy)
+        M.items[M.count++] = (struct loaded_module){copy, module};
+    pthread_mutex_unlock(&M.lock);
+}
+
+typedef struct module_scan module_scan;
+static void note_missing(module_scan *m, const char *assembly);
+
+static nrp_com_object *import_of(void *ctx, const char *assembly)
+{
+    ModuleID module = 0;
+    nrp_com_object *mdi = NULL;
+    pthread_mutex_lock(&M.lock);
+    for (size_t i = 0; i < M.count && !module; i++)
+        if (strcmp(M.items[i].assembly, assembly) == 0)
+            module = M.items[i].module;
+    pthread_mutex_unlock(&M.lock);
+    if (module && NRP_FAILED(nrp_info_module_metadata(&S.info, module, NRP_OF_READ, &NRP_IID_IMetaDataImport, &mdi)))
+        mdi = NULL;
+    if (!module)
+        note_missing(ctx, assembly);
+    return mdi;
+}
+
+struct module_scan {
     ModuleID module;
+    nrp_com_object *mdi;
+    const nrp_scan_method *current;
+    char missing[256];           /* an assembly `base` needed that is not loaded yet */
     const char *assembly;
     const nrp_version *version;  /* NULL when the assembly has none we could read */
     const nrp_module_rules *rules;
@@ -255,7 +307,29 @@ typedef struct module_scan {
     size_t count;
     size_t cap;
     int oom;
-} module_scan;
+};
+
+static void note_missing(module_scan *m, const char *assembly)
+{
+    snprintf(m->missing, sizeof m->missing, "%s", assembly);
+}
+
+/* Methods whose `base` question needs an assembly that is not loaded yet:
+ * asked again when it loads, before any of its types can be used. */
+typedef struct pending_method {
+    ModuleID module;
+    char *assembly;              /* of the method */
+    int have_version;
+    nrp_version version;
+    char *waiting_for;           /* the assembly to load */
+    char *type, *name, *params, *display;
+    mdToken method, type_token;
+    int is_static;
+    struct pending_method *next;
+} pending_method;
+
+static pthread_mutex_t pending_lock = PTHREAD_MUTEX_INITIALIZER;
+static pending_method *pending;
 
 static int want_type(void *ctx, const char *type)
 {
@@ -283,14 +357,103 @@ static int grow_batch(module_scan *m)
     return NRP_OK;
 }
 
+static void defer_method(const module_scan *m, const nrp_scan_method *sm)
+{
+    pending_method *p = calloc(1, sizeof *p);
+    if (!p)
+        return;
+    *p = (pending_method){m->module, strdup(m->assembly), m->version != NULL, {{0}}, strdup(m->missing),
+                          strdup(sm->type), strdup(sm->name), strdup(sm->params), strdup(sm->display),
+                          sm->method, sm->type_token, sm->is_static, NULL};
+    if (m->version)
+        p->version = *m->version;
+    if (!p->assembly || !p->waiting_for || !p->type || !p->name || !p->params || !p->display) {
+        free(p->assembly), free(p->waiting_for), free(p->type), free(p->name), free(p->params), free(p->display);
+        free(p);
+        return;
+    }
+    NRP_LOG_DBG("%s waits for %s to load before its base types can be checked", sm->display, m->missing);
+    pthread_mutex_lock(&pending_lock);
+    p->next = pending;
+    pending = p;
+    pthread_mutex_unlock(&pending_lock);
+}
+
+static void request_rejit(const module_scan *scan);
+
+static void free_pending(pending_method *p)
+{
+    free(p->assembly), free(p->waiting_for), free(p->type), free(p->name), free(p->params), free(p->display);
+    free(p);
+}
+
+static void on_method(void *ctx, const nrp_scan_method *sm);
+
+/* An assembly loaded: ask again for the methods that waited for it. */
+static void resume_pending(const char *loaded)
+{
+    pending_method *ready = NULL;
+    pthread_mutex_lock(&pending_lock);
+    for (pending_method **pp = &pending; *pp;) {
+        if (strcmp((*pp)->waiting_for, loaded) == 0) {
+            pending_method *p = *pp;
+            *pp = p->next;
+            p->next = ready;
+            ready = p;
+        } else {
+            pp = &(*pp)->next;
+        }
+    }
+    pthread_mutex_unlock(&pending_lock);
+    while (ready) {
+        pending_method *p = ready;
+        ready = p->next;
+        int oom = 0;
+        nrp_com_object *mdi = NULL;
+        nrp_module_rules *rules = nrp_rule_index_module(S.index, p->assembly, p->have_version ? &p->version : NULL, &oom);
+        if (rules && !NRP_FAILED(nrp_info_module_metadata(&S.info, p->module, NRP_OF_READ, &NRP_IID_IMetaDataImport, &mdi))) {
+            module_scan scan = {p->module, mdi, NULL, "", p->assembly, p->have_version ? &p->version : NULL, rules,
+                                NULL, NULL, 0, 0, 0};
+            nrp_scan_method sm = {p->type, p->name, p->params, p->display, p->method, p->type_token, p->is_static};
+            on_method(&scan, &sm); /* may defer again, waiting for the next assembly */
+            if (scan.count)
+                request_rejit(&scan);
+            free(scan.modules);
+            free(scan.methods);
+            nrp_com_release(mdi);
+        }
+        nrp_module_rules_free(rules);
+        free_pending(p);
+    }
+}
+
+static int has_attribute(void *ctx, const char *attribute)
+{
+    const module_scan *m = ctx;
+    return nrp_md_has_attribute(m->mdi, m->current->method, attribute);
+}
+
+static int derives_from(void *ctx, const char *base)
+{
+    module_scan *m = ctx;
+    const nrp_hierarchy_env env = {m, import_of};
+    return nrp_md_derives_from(m->mdi, m->current->type_token, base, &env);
+}
+
 /* The first rule, in file order, that selects the method takes it. */
 static void on_method(void *ctx, const nrp_scan_method *sm)
 {
     module_scan *m = ctx;
-    nrp_method_view view = {m->assembly, m->version, sm->type, sm->name, sm->is_static, sm->params};
+    m->current = sm;
+    m->missing[0] = '\0';
+    nrp_method_view view = {m->assembly, m->version, sm->type,      sm->name,     sm->is_static,
+                            sm->params,  m,          has_attribute, derives_from};
     long rule = nrp_module_rules_select(m->rules, &view);
-    if (rule < 0)
+    if (rule < 0) {
+        if (m->missing[0])
+            defer_method(m, sm);
         return;
+    }
     nrp_target t = {m->module, sm->method, (size_t)rule, (char *)m->assembly, (char *)sm->type, (char *)sm->name,
                     (char *)sm->display, sm->is_static};
     if (grow_batch(m) != NRP_OK || nrp_targets_add(S.targets, &t) != NRP_OK) {
@@ -345,6 +508,8 @@ void nrp_profiler_module_load_finished(ModuleID module, HRESULT status)
         return;
     if (NRP_FAILED(nrp_info_module_assembly_name(&S.info, module, assembly, sizeof assembly)))
         return;
+    remember_module(assembly, module);
+    resume_pending(assembly);
     if (!nrp_rule_index_names(S.index, assembly))
         return; /* the common case: no rule names this assembly */
     int have_version = read_assembly_version(module, &version) == NRP_OK;
@@ -360,15 +525,15 @@ void nrp_profiler_module_load_finished(ModuleID module, HRESULT status)
         nrp_module_rules_free(rules);
         return;
     }
-    module_scan scan = {module, assembly, have_version ? &version : NULL, rules, NULL, NULL, 0, 0, 0};
+    module_scan scan = {module, mdi, NULL, "", assembly, have_version ? &version : NULL, rules, NULL, NULL, 0, 0, 0};
     nrp_scan_visitor visitor = {&scan, want_type, want_method, on_method};
     hr = nrp_module_scan(mdi, &visitor);
-    nrp_com_release(mdi);
     if (NRP_FAILED(hr))
         nrp_log(NRP_LOG_WARN, "reading the types of %s failed (0x%08x); some methods may stay uninstrumented",
                 assembly, (unsigned)hr);
     if (scan.oom)
         nrp_log(NRP_LOG_ERROR, "out of memory matching rules in %s; some methods stay uninstrumented", assembly);
+    nrp_com_release(mdi);
     if (scan.count)
         request_rejit(&scan);
     free(scan.modules);

@@ -246,11 +246,6 @@ static void load_match(loader *ld, yaml_node_t *m, nrp_match *out, int is_exclud
         out->attribute = get_string(ld, v, "attribute");
     if ((v = lookup(ld, m, "base")))
         out->base = get_string(ld, v, "base");
-    /* Not matched yet: refuse rather than silently match more than asked. */
-    if (out->attribute)
-        error_at(ld, lookup(ld, m, "attribute"), "'attribute' matching is not available in this version");
-    if (out->base)
-        error_at(ld, lookup(ld, m, "base"), "'base' matching is not available in this version");
 }
 
 static void load_excludes(loader *ld, yaml_node_t *v, nrp_rule *rule)

@@ -40,6 +40,11 @@ int nrp_match_method(const nrp_match *m, const nrp_method_view *v)
         return 0;
     if (m->has_parameters && !params_equal(m, v->params))
         return 0;
+    /* The costly checks last, once every cheap one holds. */
+    if (m->attribute && !(v->has_attribute && v->has_attribute(v->ctx, m->attribute)))
+        return 0;
+    if (m->base && !(v->derives_from && v->derives_from(v->ctx, m->base)))
+        return 0;
     return 1;
 }
 

@@ -15,6 +15,11 @@ typedef struct nrp_method_view {
     const char *name;
     int is_static;
     const char *params;           /* "System.Int32,System.String", "" for none */
+    /* Questions only metadata can answer, asked only for rules that use
+     * `attribute` / `base`; NULL answers "no". */
+    void *ctx;
+    int (*has_attribute)(void *ctx, const char *attribute);
+    int (*derives_from)(void *ctx, const char *base);
 } nrp_method_view;
 
 /* The assembly-level part (name and version) of m holds for this assembly.

@@ -1,5 +1,7 @@
 #include "util/utf16.h"
 
+#include "nrp/plugin.h"
+
 static size_t encode(uint32_t cp, char *o)
 {
     if (cp < 0x80) {
@@ -46,4 +48,45 @@ size_t nrp_utf16_to_utf8(const uint16_t *s, size_t n, char *out, size_t cap)
     }
     out[len] = '\0';
     return len;
+}
+
+int nrp_utf8_to_utf16(const char *s, uint16_t *out, size_t cap)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t n = 0;
+    while (*p) {
+        uint32_t cp;
+        int extra;
+        if (*p < 0x80)
+            cp = *p, extra = 0;
+        else if ((*p & 0xE0) == 0xC0)
+            cp = *p & 0x1F, extra = 1;
+        else if ((*p & 0xF0) == 0xE0)
+            cp = *p & 0x0F, extra = 2;
+        else if ((*p & 0xF8) == 0xF0)
+            cp = *p & 0x07, extra = 3;
+        else
+            return NRP_ERROR;
+        p++;
+        for (int i = 0; i < extra; i++, p++) {
+            if ((*p & 0xC0) != 0x80)
+                return NRP_ERROR;
+            cp = cp << 6 | (*p & 0x3F);
+        }
+        if (cp >= 0x10000) {
+            if (n + 2 >= cap)
+                return NRP_ERROR;
+            cp -= 0x10000;
+            out[n++] = (uint16_t)(0xD800 | cp >> 10);
+            out[n++] = (uint16_t)(0xDC00 | (cp & 0x3FF));
+        } else {
+            if (n + 1 >= cap)
+                return NRP_ERROR;
+            out[n++] = (uint16_t)cp;
+        }
+    }
+    if (n >= cap)
+        return NRP_ERROR;
+    out[n] = 0;
+    return NRP_OK;
 }

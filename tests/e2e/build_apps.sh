@@ -12,8 +12,8 @@ export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_SKIP_FIRST_TIME_EXPE
 
 rm -rf "$out"
 mkdir -p "$out/src"
+cp -r "$src/apps/." "$out/src/"   # together: Demo references ShopLib
 for app in Demo Workload; do
-    cp -r "$src/apps/$app" "$out/src/$app"
     project="$out/src/$app/$app.csproj"
     dotnet build "$project" -c Release -f net10.0 -o "$out/net10" -nologo -v quiet
     dotnet publish "$project" -c Release -f net8.0 -r linux-x64 --self-contained -o "$out/net8" -nologo -v quiet

@@ -251,6 +251,34 @@ YAML
     expect_metric "nrp_methods_rewritten_total 3"
     expect_log_total error 0
     ;;
+hierarchy)
+    # attribute: methods carrying [Demo.Traced]; base: overrides in Demo of a
+    # class of ShopLib (two hops, across assemblies, ShopLib loaded after
+    # Demo), and implementations of an interface inherited by another one.
+    cat >"$work/rules.yaml" <<'YAML'
+version: 1
+rules:
+  - name: traced
+    match: { assembly: Demo, type: "*", method: "*", attribute: Demo.TracedAttribute }
+    strategy: timing
+  - name: handlers
+    match: { assembly: Demo, type: "*", method: Handle, base: Shop.Lib.Handler }
+    strategy: timing
+  - name: processors
+    match: { assembly: Demo, type: "*", method: "*", base: Shop.Lib.IProcessor }
+    exclude: [ { method: .ctor } ]
+    strategy: timing
+YAML
+    profiled "$bundle" NRP_CONFIG="$work/rules.yaml"
+    expect_app_unchanged
+    expect_metric 'nrp_method_calls_total{rule="traced",method="Demo.Jobs::Run(System.Int32)"} 4'
+    expect_metric 'nrp_method_calls_total{rule="handlers",method="Demo.FastHandler::Handle(System.Int32)"} 5'
+    expect_metric 'nrp_method_calls_total{rule="processors",method="Demo.Doubler::Process(System.Int32)"} 7'
+    if grep -q 'Quiet\|Calculator' "$work/metrics.prom"; then fail "methods without the attribute or base were selected"
+    else pass "Jobs.Quiet and Calculator not selected"; fi
+    expect_metric "nrp_methods_rewritten_total 3"
+    expect_log_total error 0
+    ;;
 includes)
     # include globs resolve against the including file, in sorted order.
     mkdir -p "$work/conf/rules.d"

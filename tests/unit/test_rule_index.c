@@ -74,7 +74,7 @@ static void index_agrees_with_linear_scan(void **state)
         for (int p = 0; p < PROBES; p++) {
             const char *assembly = PICK(names_a);
             const nrp_version *version = rnd() % 2 ? &v1 : &v3;
-            nrp_method_view v = {assembly, version, PICK(names_t), PICK(names_m), (int)(rnd() % 2), PICK(params)};
+            nrp_method_view v = {assembly, version, PICK(names_t), PICK(names_m), (int)(rnd() % 2), PICK(params), NULL, NULL, NULL};
             int oom = 0;
             nrp_module_rules *mr = nrp_rule_index_module(ix, assembly, version, &oom);
             assert_false(oom);

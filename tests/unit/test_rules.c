@@ -71,7 +71,7 @@ static const nrp_version V1 = {{1, 0, 0, 0}};
 
 static nrp_method_view view(const char *type, const char *name, int is_static, const char *params)
 {
-    return (nrp_method_view){"Shop", &V1, type, name, is_static, params};
+    return (nrp_method_view){"Shop", &V1, type, name, is_static, params, NULL, NULL, NULL};
 }
 
 static void match_fields(void **state)
@@ -263,18 +263,51 @@ static void all_errors_reported(void **state)
     nrp_diags_free(&d);
 }
 
-static void attribute_and_base_refused_for_now(void **state)
+static int asked_attribute, asked_base;
+
+static int has_traced(void *ctx, const char *attribute)
+{
+    (void)ctx;
+    asked_attribute++;
+    return strcmp(attribute, "Shop.TracedAttribute") == 0;
+}
+
+static int derives_from_handler(void *ctx, const char *base)
+{
+    (void)ctx;
+    asked_base++;
+    return strcmp(base, "Shop.Lib.Handler") == 0;
+}
+
+static void attribute_and_base(void **state)
 {
     (void)state;
     nrp_diags d;
     nrp_config *cfg = load("version: 1\nrules:\n  - name: a\n"
-                           "    match: { assembly: A, type: T, method: M, attribute: X.TracedAttribute, base: Y.Z }\n"
+                           "    match: { assembly: Shop, type: \"*\", method: \"*\", attribute: Shop.TracedAttribute, "
+                           "base: Shop.Lib.Handler }\n"
                            "    strategy: s\n",
                            &d);
-    assert_null(cfg);
-    assert_int_equal(d.count, 2);
-    assert_string_equal(d.items[0].message, "'attribute' matching is not available in this version");
-    assert_string_equal(d.items[1].message, "'base' matching is not available in this version");
+    assert_non_null(cfg);
+    const nrp_match *m = &cfg->rules[0].match;
+    assert_string_equal(m->attribute, "Shop.TracedAttribute");
+    assert_string_equal(m->base, "Shop.Lib.Handler");
+    nrp_method_view v = {"Shop", &V1, "Shop.Fast", "Handle", 0, "", NULL, has_traced, derives_from_handler};
+    asked_attribute = asked_base = 0;
+    assert_true(nrp_match_method(m, &v));
+    assert_int_equal(asked_attribute, 1);
+    assert_int_equal(asked_base, 1);
+    /* the costly questions are not asked once a cheap field fails */
+    v.type = "Other.Fast";
+    nrp_match narrow = *m;
+    narrow.type = "Shop.*";
+    assert_false(nrp_match_method(&narrow, &v));
+    assert_int_equal(asked_attribute, 1);
+    /* no way to ask means no */
+    v.type = "Shop.Fast";
+    v.derives_from = NULL;
+    assert_false(nrp_match_method(m, &v));
+    nrp_config_free(cfg);
     nrp_diags_free(&d);
 }
 
@@ -354,7 +387,7 @@ int main(void)
         cmocka_unit_test(rule_excludes_and_enabled),
         cmocka_unit_test(every_field),
         cmocka_unit_test(all_errors_reported),
-        cmocka_unit_test(attribute_and_base_refused_for_now),
+        cmocka_unit_test(attribute_and_base),
         cmocka_unit_test(includes_in_sorted_order),
     };
     return cmocka_run_group_tests_name("rules", tests, NULL, NULL);

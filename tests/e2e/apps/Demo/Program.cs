@@ -22,7 +22,22 @@ namespace Demo
             for (int i = 0; i < RangeCalls; i++)
                 total += Enumerable.Range(0, i % 10).Sum();
 
+            // For the `base` and `attribute` rules: exact call counts.
+            Shop.Lib.Handler handler = new FastHandler();
+            int handled = 0;
+            for (int i = 0; i < 5; i++)
+                handled += handler.Handle(i);
+            Shop.Lib.IProcessor processor = new Doubler();
+            int processed = 0;
+            for (int i = 0; i < 7; i++)
+                processed += processor.Process(i);
+            int jobs = 0;
+            for (int i = 0; i < 4; i++)
+                jobs += Jobs.Run(i);
+            jobs += Jobs.Quiet(10) + Jobs.Quiet(20);
+
             Console.WriteLine($"Calculator.Add(int) called {AddCalls} times: sum {sum}");
+            Console.WriteLine($"handled {handled}, processed {processed}, jobs {jobs}");
             Console.WriteLine($"Calculator.Add(long): {wide}");
             Console.WriteLine($"Enumerable.Range called {RangeCalls} times: total {total}");
             return args.Length > 0 && int.TryParse(args[0], out int code) ? code : 0;
