@@ -357,6 +357,14 @@ static int grow_batch(module_scan *m)
     return NRP_OK;
 }
 
+static void request_rejit(const module_scan *scan);
+
+static void free_pending(pending_method *p)
+{
+    free(p->assembly), free(p->waiting_for), free(p->type), free(p->name), free(p->params), free(p->display);
+    free(p);
+}
+
 static void defer_method(const module_scan *m, const nrp_scan_method *sm)
 {
     pending_method *p = calloc(1, sizeof *p);
@@ -368,8 +376,7 @@ static void defer_method(const module_scan *m, const nrp_scan_method *sm)
     if (m->version)
         p->version = *m->version;
     if (!p->assembly || !p->waiting_for || !p->type || !p->name || !p->params || !p->display) {
-        free(p->assembly), free(p->waiting_for), free(p->type), free(p->name), free(p->params), free(p->display);
-        free(p);
+        free_pending(p);
         return;
     }
     NRP_LOG_DBG("%s waits for %s to load before its base types can be checked", sm->display, m->missing);
@@ -377,14 +384,6 @@ static void defer_method(const module_scan *m, const nrp_scan_method *sm)
     p->next = pending;
     pending = p;
     pthread_mutex_unlock(&pending_lock);
-}
-
-static void request_rejit(const module_scan *scan);
-
-static void free_pending(pending_method *p)
-{
-    free(p->assembly), free(p->waiting_for), free(p->type), free(p->name), free(p->params), free(p->display);
-    free(p);
 }
 
 static void on_method(void *ctx, const nrp_scan_method *sm);
