@@ -279,6 +279,17 @@ YAML
     expect_metric "nrp_methods_rewritten_total 3"
     expect_log_total error 0
     ;;
+sdk-template)
+    # A plugin built out of tree against the installed SDK, dropped into a
+    # copy of the bundle, instruments a method.
+    cp -r "$bundle" "$work/bundle"
+    cp "$NRP_TEST_HELLO" "$work/bundle/plugins/"
+    printf 'version: 1\nrules:\n  - name: hello\n    match: { assembly: Demo, type: Demo.Calculator, method: Add, parameters: [System.Int32, System.Int32] }\n    strategy: hello\n' >"$work/rules.yaml"
+    profiled "$work/bundle" NRP_CONFIG="$work/rules.yaml"
+    expect_app_unchanged
+    expect_metric 'nrp_hello_calls_total{rule="hello",method="Demo.Calculator::Add(System.Int32,System.Int32)"} 1000'
+    expect_log 1 info ".*plugins: hello 1.0.0 \[hello\]; identity .*"
+    ;;
 includes)
     # include globs resolve against the including file, in sorted order.
     mkdir -p "$work/conf/rules.d"

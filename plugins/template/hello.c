@@ -1,0 +1,77 @@
+/*
+ * hello - a complete strategy plugin, built out of tree against the
+ * installed SDK (see docs/PLUGINS.md). Strategy `hello` counts the calls of
+ * every method it is given, in the metric nrp_hello_calls_total.
+ *
+ * The injected prologue calls native code directly:
+ *     ldc.i8 <counter>; conv.i; ldc.i8 <hello_enter>; conv.i; calli void(native int)
+ */
+#include <stdio.h>
+
+#include <nrp/plugin.h>
+
+static const nrp_host_api *host;
+
+/* Runs on every call of an instrumented method, on any thread. */
+static void hello_enter(uint64_t *calls)
+{
+    __atomic_fetch_add(calls, 1, __ATOMIC_RELAXED);
+}
+
+static size_t emit_pointer(uint8_t *p, const void *ptr)
+{
+    uint64_t v = (uint64_t)(uintptr_t)ptr;
+    p[0] = NRP_OP_LDC_I8;
+    for (int i = 0; i < 8; i++)
+        p[1 + i] = (uint8_t)(v >> (8 * i));
+    p[9] = NRP_OP_CONV_I;
+    return 10;
+}
+
+static int hello_rewrite(nrp_rewrite *rw, char *err, size_t errlen)
+{
+    static const uint8_t sig[] = {NRP_CALLCONV_C, 1, NRP_ELEMENT_VOID, NRP_ELEMENT_I};
+    uint8_t il[32];
+    size_t n = 0;
+    uint32_t token;
+    uint64_t *calls = host->counter(rw, "nrp_hello_calls_total", "Calls seen by the hello template plugin.");
+    if (!calls || host->standalone_sig_token(rw, sig, sizeof sig, &token) != NRP_OK) {
+        snprintf(err, errlen, "no counter or signature token for %s", host->method(rw)->display);
+        return NRP_ERROR;
+    }
+    n += emit_pointer(il + n, calls);
+    n += emit_pointer(il + n, (const void *)(uintptr_t)hello_enter);
+    il[n++] = NRP_OP_CALLI;
+    for (int i = 0; i < 4; i++)
+        il[n++] = (uint8_t)(token >> (8 * i));
+    return host->il_insert_at_entry(rw, il, (uint32_t)n);
+}
+
+static int hello_init(const nrp_host_api *api, char *err, size_t errlen)
+{
+    (void)err;
+    (void)errlen;
+    host = api;
+    host->log(NRP_LOG_DEBUG, "hello", "ready");
+    return NRP_OK;
+}
+
+static const nrp_strategy strategies[] = {{"hello", hello_rewrite}};
+
+static const nrp_plugin descriptor = {
+    .magic = NRP_PLUGIN_MAGIC,
+    .size = sizeof(nrp_plugin),
+    .abi_major = NRP_ABI_MAJOR,
+    .abi_minor = NRP_ABI_MINOR,
+    .fingerprint = NRP_ABI_FINGERPRINT_INIT,
+    .name = "hello",
+    .version = "1.0.0",
+    .strategies = strategies,
+    .strategy_count = 1,
+    .init = hello_init,
+};
+
+NRP_PLUGIN_EXPORT const nrp_plugin *nrp_plugin_entry(void)
+{
+    return &descriptor;
+}

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Usage: check_sdk.sh BUILD_DIR SOURCE_DIR WORK_DIR
+# Installs the plugin SDK into WORK_DIR/sdk and builds the template plugin
+# (plugins/template) out of tree against it, the CMake way and the
+# pkg-config way. Leaves WORK_DIR/libnrp_hello.so for the end-to-end case.
+set -euo pipefail
+build=$1 src=$2 work=$3
+rm -rf "$work" && mkdir -p "$work"
+cmake --install "$build" --component sdk --prefix "$work/sdk" >/dev/null
+echo "ok: SDK installed: $(cd "$work/sdk" && find . -type f | sort | tr '\n' ' ')"
+
+# 1. CMake: find_package(NrpPlugin) -> Nrp::plugin
+cp -r "$src/plugins/template" "$work/template"
+cmake -S "$work/template" -B "$work/template/build" -DCMAKE_PREFIX_PATH="$work/sdk" \
+      -DCMAKE_C_FLAGS="-Wall -Wextra -Werror" >/dev/null
+cmake --build "$work/template/build" >/dev/null
+so="$work/template/build/libnrp_hello.so"
+test -f "$so"
+echo "ok: template built with find_package(NrpPlugin)"
+
+# 2. pkg-config: nrp-plugin
+cflags=$(PKG_CONFIG_PATH="$(dirname "$(find "$work/sdk" -name nrp-plugin.pc)")" pkg-config --cflags nrp-plugin)
+cc $cflags -Wall -Wextra -Werror -shared -o "$work/libnrp_hello_pc.so" "$work/template/hello.c"
+echo "ok: template built with pkg-config (cflags: $cflags)"
+
+# Both export only the entry point.
+for lib in "$so" "$work/libnrp_hello_pc.so"; do
+    exports=$(nm -D --defined-only --format=posix "$lib" | awk '{print $1}' | tr '\n' ' ')
+    if [[ "$exports" != "nrp_plugin_entry " ]]; then echo "FAIL: $lib exports: $exports"; exit 1; fi
+done
+echo "ok: both builds export only nrp_plugin_entry"
+cp "$so" "$work/libnrp_hello.so"
