@@ -655,6 +655,8 @@ static rewrite_outcome rewrite(const nrp_target *t, nrp_com_object *control, rew
     }
     rw.method = (nrp_method_info){sizeof(nrp_method_info), t->assembly, t->type, t->name, t->display,
                                   ar->rule->name, t->is_static};
+    nrp_options options = nrp_options_of(ar->rule);
+    rw.options = &options;
     rw.metrics = S.metrics;
     rw.sig_token = env_sig_token;
     rw.sig_token_ctx = &env;

@@ -1,6 +1,7 @@
 #include "plugin/bind.h"
 
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 
 #include "core/log.h"
@@ -11,6 +12,30 @@ static void list_strategies(const nrp_plugin_set *set, nrp_strbuf *out)
     for (size_t i = 0; i < set->count; i++)
         for (uint32_t j = 0; j < set->items[i].desc->strategy_count; j++)
             nrp_strbuf_printf(out, "%s%s", out->len ? ", " : "", set->items[i].desc->strategies[j].name);
+}
+
+/* The strategy's plugin judges the rule's options; its message is
+ * reported at the faulty option's own line. */
+static void check_options(const nrp_rule *r, const nrp_strategy *s, const char *plugin, nrp_diags *diags)
+{
+    const nrp_pos *at = &r->options_pos;
+    if (!s->validate) {
+        if (r->has_options)
+            nrp_diags_add(diags, at->file, at->line, at->column, "strategy '%s' takes no options", r->strategy);
+        return;
+    }
+    nrp_options view = nrp_options_of(r);
+    const char *bad = NULL;
+    char reason[400] = "";
+    if (s->validate(&view, &bad, reason, sizeof reason) == NRP_OK)
+        return;
+    for (uint32_t k = 0; bad && k < r->option_count; k++)
+        if (r->options[k].key && strcmp(r->options[k].key, bad) == 0)
+            at = &r->options[k].value_pos;
+    if (!at->file) /* no options given at all: point at the strategy */
+        at = &r->strategy_pos;
+    nrp_diags_add(diags, at->file, at->line, at->column, "%s (plugin '%s', strategy '%s')",
+                  reason[0] ? reason : "options rejected", plugin, r->strategy);
 }
 
 nrp_bound_rule *nrp_bind_rules(const nrp_config *cfg, const nrp_plugin_set *plugins, nrp_diags *diags)
@@ -36,11 +61,7 @@ nrp_bound_rule *nrp_bind_rules(const nrp_config *cfg, const nrp_plugin_set *plug
             continue;
         }
         bound[i].plugin = owner->desc->name;
-        /* Plugins cannot validate options yet (the plugin SDK milestone
-         * adds it), so any given would be silently ignored: refuse. */
-        if (r->has_options)
-            nrp_diags_add(diags, r->options_pos.file, r->options_pos.line, r->options_pos.column,
-                          "strategy '%s' takes no options", r->strategy);
+        check_options(r, bound[i].strategy, owner->desc->name, diags);
     }
     return bound;
 }

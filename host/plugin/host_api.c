@@ -68,6 +68,36 @@ static uint64_t *api_counter(nrp_rewrite *rw, const char *metric, const char *he
     return c;
 }
 
+nrp_options nrp_options_of(const nrp_rule *rule)
+{
+    return (nrp_options){rule ? rule->options : NULL, rule ? rule->option_count : 0};
+}
+
+static const nrp_options no_options = {NULL, 0};
+
+static const nrp_options *api_rule_options(nrp_rewrite *rw)
+{
+    return rw->options ? rw->options : &no_options;
+}
+
+static uint32_t api_option_count(const nrp_options *o)
+{
+    return o ? o->count : 0;
+}
+
+static const char *api_option_name(const nrp_options *o, uint32_t i)
+{
+    return o && i < o->count ? o->items[i].key : NULL;
+}
+
+static const char *api_option_string(const nrp_options *o, const char *name)
+{
+    for (uint32_t i = 0; o && name && i < o->count; i++)
+        if (o->items[i].key && strcmp(o->items[i].key, name) == 0)
+            return o->items[i].value;
+    return NULL;
+}
+
 static const nrp_host_api host_api = {
     .size = sizeof(nrp_host_api),
     .abi_major = NRP_ABI_MAJOR,
@@ -79,6 +109,10 @@ static const nrp_host_api host_api = {
     .counter = api_counter,
     .il_add_local = api_il_add_local,
     .il_wrap = api_il_wrap,
+    .rule_options = api_rule_options,
+    .option_count = api_option_count,
+    .option_name = api_option_name,
+    .option_string = api_option_string,
 };
 
 const nrp_host_api *nrp_host_api_table(void)

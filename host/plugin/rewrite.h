@@ -14,13 +14,24 @@
 #include "il/il_method.h"
 #include "metrics/metrics.h"
 #include "nrp/plugin.h"
+#include "rules/config.h"
 #include "util/err.h"
 
 typedef int (*nrp_sig_token_fn)(void *ctx, const uint8_t *sig, uint32_t len, uint32_t *token,
                                 nrp_err *err);
 
+/* A rule's options as plugins see them. */
+struct nrp_options {
+    const nrp_option *items;
+    uint32_t count;
+};
+
+/* The options view of a rule. */
+nrp_options nrp_options_of(const nrp_rule *rule);
+
 struct nrp_rewrite {
     nrp_method_info method;
+    const nrp_options *options; /* of the rule being applied */
     nrp_il_method *il;          /* edited in place by the services */
     nrp_metrics *metrics;
     nrp_sig_token_fn sig_token;

@@ -42,6 +42,18 @@ typedef struct nrp_match {
     nrp_pos pos;
 } nrp_match;
 
+/* One `options` entry of a rule. Nested values (lists, mappings) keep
+ * only their kind for now. */
+typedef enum nrp_option_kind { NRP_OPTION_SCALAR, NRP_OPTION_LIST, NRP_OPTION_MAPPING } nrp_option_kind;
+
+typedef struct nrp_option {
+    char *key;
+    char *value;                /* the scalar's text; NULL for a list or mapping */
+    nrp_option_kind kind;
+    nrp_pos key_pos;
+    nrp_pos value_pos;
+} nrp_option;
+
 typedef struct nrp_rule {
     char *name;
     int enabled;
@@ -51,6 +63,8 @@ typedef struct nrp_rule {
     uint32_t exclude_count;
     char *strategy;
     int has_options;            /* a non-empty `options` mapping was given */
+    nrp_option *options;        /* its entries, in file order */
+    uint32_t option_count;
     nrp_pos options_pos;
     nrp_pos strategy_pos;
     nrp_pos name_pos;

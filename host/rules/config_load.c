@@ -264,6 +264,41 @@ static void load_excludes(loader *ld, yaml_node_t *v, nrp_rule *rule)
         load_match(ld, node(ld, v->data.sequence.items.start[i]), &rule->excludes[rule->exclude_count++], 1);
 }
 
+/* A strategy's options: checked by its plugin once the plugins are loaded
+ * (plugin/bind.c); here only their shape is kept. */
+static void load_options(loader *ld, yaml_node_t *map, nrp_rule *rule)
+{
+    size_t n = (size_t)(map->data.mapping.pairs.top - map->data.mapping.pairs.start);
+    rule->has_options = n > 0;
+    if (!n)
+        return;
+    rule->options = calloc(n, sizeof *rule->options);
+    if (!rule->options) {
+        error_at(ld, map, "out of memory");
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        yaml_node_pair_t *p = &map->data.mapping.pairs.start[i];
+        yaml_node_t *k = node(ld, p->key), *v = node(ld, p->value);
+        const char *key = scalar(k);
+        if (!key) {
+            error_at(ld, k, "option names must be plain strings");
+            continue;
+        }
+        nrp_option *o = &rule->options[rule->option_count];
+        o->key = dup_or_fail(ld, k, key);
+        o->kind = v->type == YAML_SEQUENCE_NODE ? NRP_OPTION_LIST
+                  : v->type == YAML_MAPPING_NODE ? NRP_OPTION_MAPPING : NRP_OPTION_SCALAR;
+        o->value = o->kind == NRP_OPTION_SCALAR ? dup_or_fail(ld, v, scalar(v)) : NULL;
+        o->key_pos = pos_of(ld, k);
+        o->value_pos = pos_of(ld, v);
+        for (uint32_t j = 0; j < rule->option_count; j++)
+            if (o->key && rule->options[j].key && strcmp(rule->options[j].key, o->key) == 0)
+                error_at(ld, k, "option '%s' appears twice", o->key);
+        rule->option_count++;
+    }
+}
+
 static void load_rule(loader *ld, yaml_node_t *r, nrp_rule *rule)
 {
     static const char *const keys[] = {"name", "enabled", "priority", "match", "exclude", "strategy", "options", NULL};
@@ -303,7 +338,7 @@ static void load_rule(loader *ld, yaml_node_t *r, nrp_rule *rule)
         if (v->type != YAML_MAPPING_NODE)
             error_at(ld, v, "'options' must be a mapping");
         else
-            rule->has_options = v->data.mapping.pairs.top > v->data.mapping.pairs.start;
+            load_options(ld, v, rule);
     }
 }
 
@@ -720,6 +755,11 @@ void nrp_config_free(nrp_config *cfg)
             free_match(&r->excludes[e]);
         free(r->excludes);
         free(r->strategy);
+        for (uint32_t o = 0; o < r->option_count; o++) {
+            free(r->options[o].key);
+            free(r->options[o].value);
+        }
+        free(r->options);
     }
     free(cfg->rules);
     free_list(cfg->files, cfg->file_count);

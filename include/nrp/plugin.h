@@ -70,6 +70,10 @@ typedef struct nrp_rewrite nrp_rewrite;
 /* Parameters of il_wrap, defined below. */
 typedef struct nrp_wrap nrp_wrap;
 
+/* A rule's `options` mapping, read through the host services option_*.
+ * Opaque; valid during the validate() or rewrite() call it was given to. */
+typedef struct nrp_options nrp_options;
+
 /* Identity of the method being rewritten. All strings are UTF-8 and live at
  * least as long as the rewrite() call. */
 typedef struct nrp_method_info {
@@ -126,6 +130,15 @@ typedef struct nrp_host_api {
      * method's return value is kept in a new local whose index goes to
      * *return_local (-1 for void; may be NULL). */
     int (*il_wrap)(nrp_rewrite *rw, const nrp_wrap *spec, int32_t *return_local);
+
+    /* The options of the rule being applied (also reachable from rewrite). */
+    const nrp_options *(*rule_options)(nrp_rewrite *rw);
+    /* How many options there are, and the i-th one's name. */
+    uint32_t (*option_count)(const nrp_options *options);
+    const char *(*option_name)(const nrp_options *options, uint32_t i);
+    /* The value of `name` as text; NULL when absent or not a scalar (a list
+     * or a mapping). */
+    const char *(*option_string)(const nrp_options *options, const char *name);
 } nrp_host_api;
 
 /* What il_wrap builds:
@@ -159,6 +172,15 @@ typedef struct nrp_strategy {
      * into err (NUL-terminated, at most errlen bytes); the method then keeps
      * its original IL. */
     int (*rewrite)(nrp_rewrite *rw, char *err, size_t errlen);
+    /* Check a rule's options when the configuration loads. Return NRP_OK,
+     * or NRP_ERROR with a reason in err and, in *bad_option, the name of
+     * the option at fault (its line is then the one reported; leave NULL
+     * for the `options` key itself). NULL: the strategy takes no options,
+     * and any given is an error. */
+    int (*validate)(const nrp_options *options, const char **bad_option, char *err, size_t errlen);
+    /* Reserved for fields of later minor versions; keep zero. The size of
+     * this struct never changes, so strategy arrays stay readable. */
+    void *reserved[4];
 } nrp_strategy;
 
 /* libc flavour and pointer width the plugin was compiled for. */

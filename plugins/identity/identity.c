@@ -49,8 +49,8 @@ static int identity_init(const nrp_host_api *api, char *err, size_t errlen)
 }
 
 static const nrp_strategy strategies[] = {
-    {"roundtrip", roundtrip_rewrite},
-    {"wrap", wrap_rewrite},
+    {.name = "roundtrip", .rewrite = roundtrip_rewrite},
+    {.name = "wrap", .rewrite = wrap_rewrite},
 };
 
 static const nrp_plugin descriptor = {

@@ -56,7 +56,7 @@ static int hello_init(const nrp_host_api *api, char *err, size_t errlen)
     return NRP_OK;
 }
 
-static const nrp_strategy strategies[] = {{"hello", hello_rewrite}};
+static const nrp_strategy strategies[] = {{.name = "hello", .rewrite = hello_rewrite}};
 
 static const nrp_plugin descriptor = {
     .magic = NRP_PLUGIN_MAGIC,

@@ -71,7 +71,7 @@ static int timing_init(const nrp_host_api *api, char *err, size_t errlen)
 }
 
 static const nrp_strategy strategies[] = {
-    {"timing", timing_rewrite},
+    {.name = "timing", .rewrite = timing_rewrite},
 };
 
 static const nrp_plugin descriptor = {

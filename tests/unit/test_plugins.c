@@ -13,6 +13,7 @@
 
 #include "il/il_method.h"
 #include "metrics/metrics.h"
+#include "plugin/bind.h"
 #include "plugin/loader.h"
 #include "plugin/rewrite.h"
 
@@ -293,6 +294,83 @@ static void strategy_reason_is_reported(void **state)
     nrp_plugin_set_clear(&set);
 }
 
+/* ---- options: the strategy's plugin judges them ------------------------ */
+
+static void bind_one(nrp_plugin_set *set, const char *yaml, nrp_diags *d)
+{
+    nrp_config *cfg = NULL;
+    nrp_diags_init(d);
+    assert_int_equal(nrp_config_load_buffer("t.yaml", yaml, strlen(yaml), &cfg, d), NRP_OK);
+    free(nrp_bind_rules(cfg, set, d));
+    nrp_config_free(cfg);
+}
+
+static void options_are_validated_by_the_plugin(void **state)
+{
+    (void)state;
+    nrp_plugin_set set = {0};
+    nrp_err err;
+    nrp_diags d;
+    nrp_strbuf sb;
+    char good[4096];
+    snprintf(good, sizeof good, "%s", fake("good"));
+    assert_int_equal(nrp_plugin_set_load_file(&set, fake("beta"), nrp_host_api_table(), &err), NRP_OK);
+    assert_int_equal(nrp_plugin_set_load_file(&set, good, nrp_host_api_table(), &err), NRP_OK);
+
+    const char *head = "version: 1\nrules:\n  - name: r\n    match: { assembly: A, type: T, method: M }\n";
+    char yaml[512];
+
+    snprintf(yaml, sizeof yaml, "%s    strategy: beta\n    options: { speed: slow }\n", head);
+    bind_one(&set, yaml, &d);
+    assert_int_equal(d.count, 0);
+    nrp_diags_free(&d);
+
+    snprintf(yaml, sizeof yaml, "%s    strategy: beta\n    options:\n      speed: fast\n", head);
+    bind_one(&set, yaml, &d);
+    assert_int_equal(d.count, 1);
+    nrp_strbuf_init(&sb);
+    nrp_diag_format(&d.items[0], &sb);
+    assert_string_equal(sb.data, "t.yaml:7:14: error: speed must be 'slow', not 'fast' (plugin 'fake', strategy 'beta')");
+    nrp_strbuf_free(&sb);
+    nrp_diags_free(&d);
+
+    snprintf(yaml, sizeof yaml, "%s    strategy: beta\n    options: { colour: [red] }\n", head);
+    bind_one(&set, yaml, &d);
+    assert_int_equal(d.count, 1);
+    assert_string_equal(d.items[0].message, "unknown option 'colour' (plugin 'fake', strategy 'beta')");
+    assert_int_equal(d.items[0].column, 24);
+    nrp_diags_free(&d);
+
+    /* a strategy without validate() takes no options */
+    snprintf(yaml, sizeof yaml, "%s    strategy: alpha\n    options: { speed: slow }\n", head);
+    bind_one(&set, yaml, &d);
+    assert_int_equal(d.count, 1);
+    assert_string_equal(d.items[0].message, "strategy 'alpha' takes no options");
+    assert_int_equal(d.items[0].line, 6);
+    nrp_diags_free(&d);
+    nrp_plugin_set_clear(&set);
+}
+
+static void option_services(void **state)
+{
+    (void)state;
+    const nrp_host_api *api = nrp_host_api_table();
+    nrp_option items[2] = {{"speed", "slow", NRP_OPTION_SCALAR, {0}, {0}},
+                           {"handler", NULL, NRP_OPTION_MAPPING, {0}, {0}}};
+    nrp_rule rule = {.options = items, .option_count = 2};
+    nrp_options o = nrp_options_of(&rule);
+    assert_int_equal(api->option_count(&o), 2);
+    assert_string_equal(api->option_name(&o, 1), "handler");
+    assert_null(api->option_name(&o, 2));
+    assert_string_equal(api->option_string(&o, "speed"), "slow");
+    assert_null(api->option_string(&o, "handler")); /* not a scalar */
+    assert_null(api->option_string(&o, "missing"));
+    nrp_rewrite rw = {0};
+    assert_int_equal(api->option_count(api->rule_options(&rw)), 0); /* none given: an empty view */
+    rw.options = &o;
+    assert_ptr_equal(api->rule_options(&rw), &o);
+}
+
 int main(void)
 {
     const char *f = getenv("NRP_TEST_FAKE_PLUGINS"), *b = getenv("NRP_TEST_BUNDLE");
@@ -318,6 +396,8 @@ int main(void)
         cmocka_unit_test(timing_injects_a_native_counter_call),
         cmocka_unit_test(timing_failure_names_plugin_and_reason),
         cmocka_unit_test(strategy_reason_is_reported),
+        cmocka_unit_test(options_are_validated_by_the_plugin),
+        cmocka_unit_test(option_services),
     };
     return cmocka_run_group_tests_name("plugins", tests, NULL, NULL);
 }

@@ -3,6 +3,7 @@
  * give the loader every kind of descriptor it must accept or refuse.
  */
 #include <stdio.h>
+#include <string.h>
 
 #include <nrp/plugin.h>
 
@@ -13,9 +14,31 @@ static int fake_rewrite(nrp_rewrite *rw, char *err, size_t errlen)
     return NRP_ERROR;
 }
 
+static const nrp_host_api *host_api;
+
+/* Accepts only `speed: slow`; anything else is refused at the option. */
+__attribute__((unused)) static int fake_validate(const nrp_options *options, const char **bad_option, char *err, size_t errlen)
+{
+    for (uint32_t i = 0; i < host_api->option_count(options); i++) {
+        const char *name = host_api->option_name(options, i);
+        const char *value = host_api->option_string(options, name);
+        if (strcmp(name, "speed") != 0) {
+            *bad_option = name;
+            snprintf(err, errlen, "unknown option '%s'", name);
+            return NRP_ERROR;
+        }
+        if (!value || strcmp(value, "slow") != 0) {
+            *bad_option = name;
+            snprintf(err, errlen, "speed must be 'slow', not '%s'", value ? value : "(a list or mapping)");
+            return NRP_ERROR;
+        }
+    }
+    return NRP_OK;
+}
+
 static int fake_init(const nrp_host_api *host, char *err, size_t errlen)
 {
-    (void)host;
+    host_api = host;
 #ifdef FAKE_INIT_FAILS
     snprintf(err, errlen, "no licence key");
     return NRP_ERROR;
@@ -28,12 +51,12 @@ static int fake_init(const nrp_host_api *host, char *err, size_t errlen)
 
 static const nrp_strategy strategies[] = {
 #ifdef FAKE_STRATEGY_NAME
-    {FAKE_STRATEGY_NAME, fake_rewrite},
+    {.name = FAKE_STRATEGY_NAME, .rewrite = fake_rewrite, .validate = fake_validate},
 #else
-    {"alpha", fake_rewrite},
+    {.name = "alpha", .rewrite = fake_rewrite},
 #endif
 #ifdef FAKE_DUPLICATE_STRATEGY
-    {"alpha", fake_rewrite},
+    {.name = "alpha", .rewrite = fake_rewrite},
 #endif
 };
 
