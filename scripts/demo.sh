@@ -3,6 +3,9 @@
 # profiler with the bundle's shipped instrumentation.yaml and prints what the
 # profiler measured.
 set -euo pipefail
+# The profiler refuses files others can write (StrictModes): build and test
+# with the usual umask whatever the caller has.
+umask 022
 cd "$(dirname "$0")/.."
 scripts/setup.sh >/dev/null
 

@@ -3,6 +3,9 @@
 # configures and builds with the default CMake preset. Safe to re-run: apt is
 # only called for packages that are missing.
 set -euo pipefail
+# The profiler refuses files others can write (StrictModes): build and test
+# with the usual umask whatever the caller has.
+umask 022
 cd "$(dirname "$0")/.."
 
 packages=(gcc make cmake pkg-config binutils libyaml-dev libcmocka-dev python3 python3-jsonschema python3-yaml clang libclang-rt-dev)

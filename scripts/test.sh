@@ -3,6 +3,9 @@
 # tests, symbol and install checks, and the end-to-end tests that run real
 # .NET 10 and .NET 8 apps under the profiler.
 set -euo pipefail
+# The profiler refuses files others can write (StrictModes): build and test
+# with the usual umask whatever the caller has.
+umask 022
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 ctest --preset default "$@"

@@ -85,7 +85,7 @@ static int check(const char *file, int want_explain, const char *bundle)
     nrp_strbuf text;
 
     nrp_diags_init(&diags);
-    nrp_config_load_file_keep(file, &cfg, &diags);
+    nrp_config_load_trusted(file, &cfg, &diags);
     if (cfg) { /* even with errors: unknown strategies are worth reporting too */
         nrp_load_config_plugins(&plugins,
                                 nrp_path_join(bundle, "plugins", plugin_dir, sizeof plugin_dir) == NRP_OK ? plugin_dir

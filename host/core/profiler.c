@@ -163,7 +163,7 @@ HRESULT nrp_profiler_prepare(void)
         nrp_log(NRP_LOG_ERROR, "config path too long; the process runs uninstrumented");
         return P.verdict;
     }
-    if (nrp_config_load_file_keep(P.config_path, &S.config, &P.diags) != NRP_OK && !S.config) {
+    if (nrp_config_load_trusted(P.config_path, &S.config, &P.diags) != NRP_OK && !S.config) {
         log_diags(&P.diags);
         nrp_log(NRP_LOG_ERROR, "out of memory loading the config; the process runs uninstrumented");
         return P.verdict;

@@ -5,9 +5,11 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/log.h"
 #include "util/path.h"
+#include "util/trust.h"
 
 static const char *libc_name(uint32_t libc)
 {
@@ -67,6 +69,9 @@ int nrp_plugin_set_load_file(nrp_plugin_set *set, const char *path, const nrp_ho
                              nrp_err *err)
 {
     char reason[400] = "";
+    nrp_err why;
+    if (access(path, F_OK) == 0 && nrp_file_trusted(path, &why) != NRP_OK)
+        return nrp_err_set(err, "plugin refused: %s", why.msg);
     void *handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
     if (!handle)
         return nrp_err_set(err, "plugin %s: cannot load: %s", path, dlerror());

@@ -105,6 +105,11 @@ int nrp_config_load_file(const char *path, nrp_config **out, nrp_diags *diags);
  * frees it. Returns NRP_ERROR when diags got errors. */
 int nrp_config_load_file_keep(const char *path, nrp_config **out, nrp_diags *diags);
 
+/* nrp_config_load_file_keep for files that will run inside an app: each
+ * file read (includes too) must pass nrp_file_trusted (util/trust.h), or
+ * it is refused with the file and the bit at fault. */
+int nrp_config_load_trusted(const char *path, nrp_config **out, nrp_diags *diags);
+
 /* Same for text already in memory; name is used in messages and includes
  * resolve against its folder. */
 int nrp_config_load_buffer(const char *name, const char *text, size_t len, nrp_config **out, nrp_diags *diags);

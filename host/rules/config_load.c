@@ -7,10 +7,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <yaml.h>
 
 #include "core/log.h"
 #include "util/path.h"
+#include "util/trust.h"
 
 #define MAX_INCLUDE_DEPTH 16
 
@@ -24,6 +26,7 @@ typedef struct loader {
     char dir[PATH_MAX];
     yaml_document_t *doc;
     int is_main;
+    int check_trust;
 } loader;
 
 static int load_text(loader *ld, const char *name, const char *text, size_t len);
@@ -639,6 +642,14 @@ static int load_path(loader *ld, const char *path, const yaml_node_t *from)
         error_at(ld, from, "includes nest deeper than %d files", MAX_INCLUDE_DEPTH);
         return NRP_ERROR;
     }
+    nrp_err why;
+    if (ld->check_trust && access(path, F_OK) == 0 && nrp_file_trusted(path, &why) != NRP_OK) {
+        if (from)
+            error_at(ld, from, "refused: %s", why.msg);
+        else
+            nrp_diags_add(ld->diags, path, 0, 0, "refused: %s", why.msg);
+        return NRP_ERROR;
+    }
     char *text = read_file(path, &len, &error);
     if (!text) {
         if (from)
@@ -712,25 +723,31 @@ int nrp_config_load_buffer(const char *name, const char *text, size_t len, nrp_c
     return finish(&ld, out, before, 0);
 }
 
-static int load_file(const char *path, nrp_config **out, nrp_diags *diags, int keep)
+static int load_file(const char *path, nrp_config **out, nrp_diags *diags, int keep, int trust)
 {
     loader ld;
     size_t before = diags->count;
     *out = NULL;
     if (start(&ld, path, diags))
         return NRP_ERROR;
+    ld.check_trust = trust;
     load_path(&ld, path, NULL);
     return finish(&ld, out, before, keep);
 }
 
 int nrp_config_load_file(const char *path, nrp_config **out, nrp_diags *diags)
 {
-    return load_file(path, out, diags, 0);
+    return load_file(path, out, diags, 0, 0);
 }
 
 int nrp_config_load_file_keep(const char *path, nrp_config **out, nrp_diags *diags)
 {
-    return load_file(path, out, diags, 1);
+    return load_file(path, out, diags, 1, 0);
+}
+
+int nrp_config_load_trusted(const char *path, nrp_config **out, nrp_diags *diags)
+{
+    return load_file(path, out, diags, 1, 1);
 }
 
 static void free_match(nrp_match *m)

@@ -290,6 +290,21 @@ sdk-template)
     expect_metric 'nrp_hello_calls_total{rule="hello",method="Demo.Calculator::Add(System.Int32,System.Int32)"} 1000'
     expect_log 1 info ".*plugins: hello 1.0.0 \[hello\]; identity .*"
     ;;
+insecure-files)
+    # StrictModes: a plugin another user could replace is not loaded, and a
+    # config anyone could edit is refused, each naming the file and the bit.
+    cp -r "$bundle" "$work/bundle"
+    chmod 0664 "$work/bundle/plugins/libnrp_timing.so"
+    printf 'version: 1\nrules:\n  - name: w\n    match: { assembly: Demo, type: Demo.Calculator, method: Add }\n    strategy: wrap\n' >"$work/rules.yaml"
+    profiled "$work/bundle" NRP_CONFIG="$work/rules.yaml"
+    expect_app_unchanged
+    expect_log 1 error "plugin refused: $work/bundle/plugins/libnrp_timing.so is writable by its group \(mode 0664\); it is not loaded$"
+    expect_log_total error 1
+    chmod 0666 "$work/rules.yaml"
+    profiled "$work/bundle" NRP_CONFIG="$work/rules.yaml"
+    expect_app_unchanged
+    expect_log 1 error "$work/rules.yaml: error: refused: $work/rules.yaml is writable by its group \(mode 0666\)$"
+    ;;
 includes)
     # include globs resolve against the including file, in sorted order.
     mkdir -p "$work/conf/rules.d"
