@@ -439,7 +439,7 @@ static int derives_from(void *ctx, const char *base)
     return nrp_md_derives_from(m->mdi, m->current->type_token, base, &env);
 }
 
-/* The first rule, in file order, that selects the method takes it. */
+/* Every rule that selects the method applies, in ascending priority. */
 static void on_method(void *ctx, const nrp_scan_method *sm)
 {
     module_scan *m = ctx;
@@ -447,19 +447,26 @@ static void on_method(void *ctx, const nrp_scan_method *sm)
     m->missing[0] = '\0';
     nrp_method_view view = {m->assembly, m->version, sm->type,      sm->name,     sm->is_static,
                             sm->params,  m,          has_attribute, derives_from};
-    long rule = nrp_module_rules_select(m->rules, &view);
-    if (rule < 0) {
+    uint32_t rules[NRP_MAX_RULES_PER_METHOD];
+    size_t n = nrp_module_rules_select_all(m->rules, &view, rules, NRP_MAX_RULES_PER_METHOD);
+    if (n == 0) {
         if (m->missing[0])
             defer_method(m, sm);
         return;
     }
-    nrp_target t = {m->module, sm->method, (size_t)rule, (char *)m->assembly, (char *)sm->type, (char *)sm->name,
+    if (n > NRP_MAX_RULES_PER_METHOD) {
+        nrp_log(NRP_LOG_WARN, "%zu rules select %s; only the first %d by priority apply", n, sm->display,
+                NRP_MAX_RULES_PER_METHOD);
+        n = NRP_MAX_RULES_PER_METHOD;
+    }
+    nrp_target t = {m->module, sm->method, {0}, (uint32_t)n, (char *)m->assembly, (char *)sm->type, (char *)sm->name,
                     (char *)sm->display, sm->is_static};
+    memcpy(t.rules, rules, n * sizeof rules[0]);
     if (grow_batch(m) != NRP_OK || nrp_targets_add(S.targets, &t) != NRP_OK) {
         m->oom = 1;
         return;
     }
-    NRP_LOG_DBG("rule '%s' matches %s in %s", S.rules[rule].rule->name, sm->display, m->assembly);
+    NRP_LOG_DBG("%zu rule(s) select %s in %s, first '%s'", n, sm->display, m->assembly, S.rules[rules[0]].rule->name);
     m->modules[m->count] = m->module;
     m->methods[m->count] = sm->method;
     m->count++;
@@ -625,7 +632,6 @@ static uint64_t now_ns(void)
 
 static rewrite_outcome rewrite(const nrp_target *t, nrp_com_object *control, rewrite_cost *cost, nrp_err *err)
 {
-    const active_rule *ar = &S.rules[t->rule];
     rewrite_env env = {t->module, NULL, NULL};
     nrp_il_env il_env = {&env, env_call_info, env_local_sig, env_sig_token};
     nrp_rewrite rw;
@@ -653,15 +659,26 @@ static rewrite_outcome rewrite(const nrp_target *t, nrp_com_object *control, rew
         result = SKIPPED;
         goto done;
     }
-    rw.method = (nrp_method_info){sizeof(nrp_method_info), t->assembly, t->type, t->name, t->display,
-                                  ar->rule->name, t->is_static};
-    nrp_options options = nrp_options_of(ar->rule);
-    rw.options = &options;
     rw.metrics = S.metrics;
     rw.sig_token = env_sig_token;
     rw.sig_token_ctx = &env;
-    if (nrp_rewrite_apply(&rw, ar->plugin, ar->strategy, err) != NRP_OK ||
-        nrp_il_method_encode(rw.il, &out, &size, err) != NRP_OK)
+    /* Each strategy wraps what the ones before it built; one failure and
+     * the method keeps its original IL (nothing is encoded). */
+    for (uint32_t k = 0; k < t->rule_count; k++) {
+        const active_rule *ar = &S.rules[t->rules[k]];
+        nrp_options options = nrp_options_of(ar->rule);
+        rw.method = (nrp_method_info){sizeof(nrp_method_info), t->assembly, t->type, t->name, t->display,
+                                      ar->rule->name, t->is_static};
+        rw.options = &options;
+        if (nrp_rewrite_apply(&rw, ar->plugin, ar->strategy, err) != NRP_OK) {
+            char reason[sizeof err->msg];
+            snprintf(reason, sizeof reason, "%s", err->msg);
+            nrp_err_set(err, "rule '%s': %s", ar->rule->name, reason);
+            goto done;
+        }
+    }
+    rw.options = NULL;
+    if (nrp_il_method_encode(rw.il, &out, &size, err) != NRP_OK)
         goto done;
     cost->engine_ns = now_ns() - engine_start;
     cost->out_size = size;
@@ -692,7 +709,15 @@ HRESULT nrp_profiler_get_rejit_parameters(ModuleID module, mdToken method, nrp_c
     switch (rewrite(&t, control, &cost, &err)) {
     case REWRITTEN:
         __atomic_fetch_add(S.rewritten, 1, __ATOMIC_RELAXED);
-        NRP_LOG_DBG("rewrote %s with rule '%s'", t.display, S.rules[t.rule].rule->name);
+        if (nrp_log_enabled(NRP_LOG_DEBUG)) {
+            nrp_strbuf names;
+            nrp_strbuf_init(&names);
+            for (uint32_t k = 0; k < t.rule_count; k++)
+                nrp_strbuf_printf(&names, "%s'%s'", k ? ", " : "", S.rules[t.rules[k]].rule->name);
+            nrp_log(NRP_LOG_DEBUG, "rewrote %s with rule%s %s", t.display, t.rule_count > 1 ? "s" : "",
+                    names.data ? names.data : "?");
+            nrp_strbuf_free(&names);
+        }
         if (tracing)
             nrp_log(NRP_LOG_TRACE, "cost: %.2f us engine, %.2f us in all, IL %u -> %zu bytes: %s",
                     cost.engine_ns / 1000.0, (now_ns() - start) / 1000.0, cost.in_size, cost.out_size, t.display);
@@ -703,8 +728,7 @@ HRESULT nrp_profiler_get_rejit_parameters(ModuleID module, mdToken method, nrp_c
         break;
     case FAILED:
         __atomic_fetch_add(S.failed, 1, __ATOMIC_RELAXED);
-        nrp_log(NRP_LOG_ERROR, "rule '%s': %s stays uninstrumented: %s", S.rules[t.rule].rule->name, t.display,
-                err.msg);
+        nrp_log(NRP_LOG_ERROR, "%s stays uninstrumented: %s", t.display, err.msg);
         break;
     }
     return NRP_S_OK;

@@ -9,10 +9,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* Most rules that may compose on one method. */
+#define NRP_MAX_RULES_PER_METHOD 8
+
 typedef struct nrp_target {
     uint64_t module;
     uint32_t method;
-    size_t rule;         /* index into the config's rules */
+    uint32_t rules[NRP_MAX_RULES_PER_METHOD]; /* config rule indexes, in the order they apply */
+    uint32_t rule_count;
     char *assembly;
     char *type;
     char *name;

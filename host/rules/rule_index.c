@@ -318,3 +318,43 @@ long nrp_module_rules_select(const nrp_module_rules *mr, const nrp_method_view *
     long best = mr->named ? group_select(mr->named, mr->rules, view, -1) : -1;
     return group_select(&mr->patterned, mr->rules, view, best);
 }
+
+static void collect_group(const group *g, const nrp_rule *rules, const nrp_method_view *v, uint32_t *out, size_t cap,
+                          size_t *n)
+{
+    const id_list *exact = map_get(&g->by_type, v->type);
+    for (uint32_t i = 0; exact && i < exact->count; i++)
+        if (nrp_rule_selects(&rules[exact->ids[i]], v)) {
+            if (*n < cap)
+                out[*n] = exact->ids[i];
+            (*n)++;
+        }
+    for (uint32_t i = 0; i < g->type_pattern_count; i++)
+        if (pattern_matches(&g->type_patterns[i], v->type) && nrp_rule_selects(&rules[g->type_patterns[i].id], v)) {
+            if (*n < cap)
+                out[*n] = g->type_patterns[i].id;
+            (*n)++;
+        }
+}
+
+size_t nrp_module_rules_select_all(const nrp_module_rules *mr, const nrp_method_view *view, uint32_t *out,
+                                   size_t cap)
+{
+    size_t n = 0;
+    if (mr->named)
+        collect_group(mr->named, mr->rules, view, out, cap, &n);
+    collect_group(&mr->patterned, mr->rules, view, out, cap, &n);
+    /* insertion sort by (priority, id): the lists are short */
+    size_t m = n < cap ? n : cap;
+    for (size_t i = 1; i < m; i++) {
+        uint32_t id = out[i];
+        size_t j = i;
+        while (j > 0 && (mr->rules[out[j - 1]].priority > mr->rules[id].priority ||
+                         (mr->rules[out[j - 1]].priority == mr->rules[id].priority && out[j - 1] > id))) {
+            out[j] = out[j - 1];
+            j--;
+        }
+        out[j] = id;
+    }
+    return n;
+}
