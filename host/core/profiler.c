@@ -213,7 +213,7 @@ HRESULT nrp_profiler_initialize(nrp_com_object *runtime_info)
 
     if (nrp_path_join(P.self_dir, PLUGIN_DIR_NAME, path, sizeof path) != NRP_OK)
         return cancel("plugin folder path too long");
-    nrp_load_config_plugins(&S.plugins, path, S.config);
+    nrp_load_config_plugins(&S.plugins, path, S.config, NULL);
     S.rules = nrp_bind_rules(S.config, &S.plugins, &diags);
     for (size_t i = 0; S.rules && i < S.config->rule_count; i++)
         S.active_count += S.rules[i].strategy && S.rules[i].rule->enabled;

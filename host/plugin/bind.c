@@ -66,17 +66,18 @@ nrp_bound_rule *nrp_bind_rules(const nrp_config *cfg, const nrp_plugin_set *plug
     return bound;
 }
 
-void nrp_load_config_plugins(nrp_plugin_set *set, const char *bundle_plugin_dir, const nrp_config *cfg)
+void nrp_load_config_plugins(nrp_plugin_set *set, const char *bundle_plugin_dir, const nrp_config *cfg,
+                             nrp_diags *refusals)
 {
     if (bundle_plugin_dir)
-        nrp_plugin_set_load_dir(set, bundle_plugin_dir, nrp_host_api_table());
+        nrp_plugin_set_load_dir(set, bundle_plugin_dir, nrp_host_api_table(), refusals);
     for (uint32_t i = 0; i < cfg->plugin_path_count; i++) {
         const char *p = cfg->plugin_paths[i];
         struct stat st;
         nrp_err err;
         if (stat(p, &st) == 0 && S_ISDIR(st.st_mode))
-            nrp_plugin_set_load_dir(set, p, nrp_host_api_table());
+            nrp_plugin_set_load_dir(set, p, nrp_host_api_table(), refusals);
         else if (nrp_plugin_set_load_file(set, p, nrp_host_api_table(), &err) != NRP_OK)
-            nrp_log(NRP_LOG_ERROR, "%s; it is not loaded", err.msg);
+            nrp_plugin_refused(refusals, p, err.msg);
     }
 }

@@ -22,7 +22,9 @@ typedef struct nrp_bound_rule {
 nrp_bound_rule *nrp_bind_rules(const nrp_config *cfg, const nrp_plugin_set *plugins, nrp_diags *diags);
 
 /* Load the plugins a configuration names (`plugins:` files and folders),
- * after those of the bundle folder (may be NULL). Refusals are logged. */
-void nrp_load_config_plugins(nrp_plugin_set *set, const char *bundle_plugin_dir, const nrp_config *cfg);
+ * after those of the bundle folder (may be NULL). Refusals go to refusals
+ * when given, else to the log (see nrp_plugin_set_load_dir). */
+void nrp_load_config_plugins(nrp_plugin_set *set, const char *bundle_plugin_dir, const nrp_config *cfg,
+                             nrp_diags *refusals);
 
 #endif

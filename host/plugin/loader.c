@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <dlfcn.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -113,13 +114,24 @@ static int is_shared_object(const struct dirent *e)
     return e->d_name[0] != '.' && n > 3 && strcmp(e->d_name + n - 3, ".so") == 0;
 }
 
-void nrp_plugin_set_load_dir(nrp_plugin_set *set, const char *dir, const nrp_host_api *api)
+void nrp_plugin_refused(nrp_diags *refusals, const char *path, const char *reason)
+{
+    if (refusals)
+        nrp_diags_add(refusals, path, 0, 0, "%s; it is not loaded", reason);
+    else
+        nrp_log(NRP_LOG_ERROR, "%s; it is not loaded", reason);
+}
+
+void nrp_plugin_set_load_dir(nrp_plugin_set *set, const char *dir, const nrp_host_api *api, nrp_diags *refusals)
 {
     struct dirent **names = NULL;
     int n = scandir(dir, &names, is_shared_object, alphasort);
     if (n < 0) {
-        if (errno != ENOENT)
-            nrp_log(NRP_LOG_ERROR, "cannot read plugin folder %s: %s", dir, strerror(errno));
+        if (errno != ENOENT) {
+            char reason[600];
+            snprintf(reason, sizeof reason, "cannot read plugin folder %s: %s", dir, strerror(errno));
+            nrp_plugin_refused(refusals, dir, reason);
+        }
         else
             NRP_LOG_DBG("no plugin folder at %s", dir);
         return;
@@ -128,9 +140,9 @@ void nrp_plugin_set_load_dir(nrp_plugin_set *set, const char *dir, const nrp_hos
         char path[4096];
         nrp_err err;
         if (nrp_path_join(dir, names[i]->d_name, path, sizeof path) != NRP_OK)
-            nrp_log(NRP_LOG_ERROR, "plugin path too long: %s/%s", dir, names[i]->d_name);
+            nrp_plugin_refused(refusals, dir, "plugin path too long");
         else if (nrp_plugin_set_load_file(set, path, api, &err) != NRP_OK)
-            nrp_log(NRP_LOG_ERROR, "%s; it is not loaded", err.msg);
+            nrp_plugin_refused(refusals, path, err.msg);
         free(names[i]);
     }
     free(names);

@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 #include "nrp/plugin.h"
+#include "rules/diag.h"
 #include "util/err.h"
 #include "util/strbuf.h"
 
@@ -28,8 +29,12 @@ typedef struct nrp_plugin_set {
 int nrp_plugin_check(const nrp_plugin *desc, const char *path, nrp_err *err);
 
 /* Load every "*.so" in dir (sorted by name). A missing folder is not an
- * error; each refused plugin is one error log line and is skipped. */
-void nrp_plugin_set_load_dir(nrp_plugin_set *set, const char *dir, const nrp_host_api *api);
+ * error. Each refused plugin is skipped and reported: to refusals when
+ * given (nrprof check makes them errors), else as one error log line. */
+void nrp_plugin_set_load_dir(nrp_plugin_set *set, const char *dir, const nrp_host_api *api, nrp_diags *refusals);
+
+/* Report one refusal the way nrp_plugin_set_load_dir does. */
+void nrp_plugin_refused(nrp_diags *refusals, const char *path, const char *reason);
 
 /* Load one plugin file. On refusal returns NRP_ERROR with the reason. */
 int nrp_plugin_set_load_file(nrp_plugin_set *set, const char *path, const nrp_host_api *api,

@@ -122,7 +122,7 @@ static void loads_folder_in_name_order_keeping_the_good(void **state)
     nrp_plugin_set set = {0};
     nrp_strbuf sb;
     const nrp_loaded_plugin *owner = NULL;
-    nrp_plugin_set_load_dir(&set, fake_dir, nrp_host_api_table());
+    nrp_plugin_set_load_dir(&set, fake_dir, nrp_host_api_table(), NULL);
     /* beta sorts before good; good_twin is refused (alpha taken). */
     assert_int_equal(set.count, 2);
     assert_non_null(strstr(set.items[0].path, "libfake_beta.so"));
@@ -142,7 +142,7 @@ static void missing_folder_loads_nothing(void **state)
     (void)state;
     nrp_plugin_set set = {0};
     nrp_strbuf sb;
-    nrp_plugin_set_load_dir(&set, "/nonexistent-plugin-dir", nrp_host_api_table());
+    nrp_plugin_set_load_dir(&set, "/nonexistent-plugin-dir", nrp_host_api_table(), NULL);
     assert_int_equal(set.count, 0);
     nrp_strbuf_init(&sb);
     nrp_plugin_set_describe(&set, &sb);
