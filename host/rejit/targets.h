@@ -30,7 +30,7 @@ nrp_targets *nrp_targets_create(void);
 void nrp_targets_destroy(nrp_targets *t);
 
 /* Record a target (strings are copied). An existing entry for the same
- * (module, method) is kept: the first matching rule wins. NRP_ERROR only
+ * (module, method) is kept. NRP_ERROR only
  * when out of memory. */
 int nrp_targets_add(nrp_targets *t, const nrp_target *target);
 

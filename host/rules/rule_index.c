@@ -175,23 +175,6 @@ static int group_wants_method(const group *g, const nrp_rule *rules, const char 
     return 0;
 }
 
-/* The lowest rule id in g that selects the method, or best if lower. */
-static long group_select(const group *g, const nrp_rule *rules, const nrp_method_view *v, long best)
-{
-    const id_list *exact = map_get(&g->by_type, v->type);
-    for (uint32_t i = 0; exact && i < exact->count && (best < 0 || exact->ids[i] < (uint32_t)best); i++)
-        if (nrp_rule_selects(&rules[exact->ids[i]], v)) {
-            best = exact->ids[i];
-            break;
-        }
-    for (uint32_t i = 0; i < g->type_pattern_count && (best < 0 || g->type_patterns[i].id < (uint32_t)best); i++)
-        if (pattern_matches(&g->type_patterns[i], v->type) && nrp_rule_selects(&rules[g->type_patterns[i].id], v)) {
-            best = g->type_patterns[i].id;
-            break;
-        }
-    return best;
-}
-
 /* ---- the index ---------------------------------------------------------- */
 
 /* Built once at start-up: a prebuilt group per exactly named assembly, so
@@ -313,11 +296,6 @@ int nrp_module_rules_want_method(const nrp_module_rules *mr, const char *type, c
            group_wants_method(&mr->patterned, mr->rules, type, method);
 }
 
-long nrp_module_rules_select(const nrp_module_rules *mr, const nrp_method_view *view)
-{
-    long best = mr->named ? group_select(mr->named, mr->rules, view, -1) : -1;
-    return group_select(&mr->patterned, mr->rules, view, best);
-}
 
 static void collect_group(const group *g, const nrp_rule *rules, const nrp_method_view *v, uint32_t *out, size_t cap,
                           size_t *n)

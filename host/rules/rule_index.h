@@ -43,9 +43,6 @@ void nrp_module_rules_free(nrp_module_rules *mr);
 int nrp_module_rules_want_type(const nrp_module_rules *mr, const char *type);
 int nrp_module_rules_want_method(const nrp_module_rules *mr, const char *type, const char *method);
 
-/* The first rule, in rule order, that selects the method; -1 for none. */
-long nrp_module_rules_select(const nrp_module_rules *mr, const nrp_method_view *view);
-
 /* Every rule that selects the method, in the order their strategies apply:
  * ascending priority, ties in rule order. Writes up to cap ids to out and
  * returns how many select it (which may be more than cap). */

@@ -29,6 +29,7 @@ static void random_rule(nrp_rule *r, nrp_match *ex)
 {
     memset(r, 0, sizeof *r);
     r->enabled = rnd() % 8 != 0;
+    r->priority = (long)(rnd() % 3) - 1;
     r->match = (nrp_match){.assembly = (char *)PICK(assemblies), .type = (char *)PICK(types),
                            .method = (char *)PICK(methods), .is_static = (int)(rnd() % 3) - 1};
     if (rnd() % 4 == 0) {
@@ -48,12 +49,15 @@ static void random_rule(nrp_rule *r, nrp_match *ex)
     }
 }
 
-static long linear(const nrp_rule *rules, size_t n, const nrp_method_view *v)
+/* Every selecting rule, by (priority, rule order): what the index must give. */
+static size_t linear(const nrp_rule *rules, size_t n, const nrp_method_view *v, uint32_t *out)
 {
-    for (size_t i = 0; i < n; i++)
-        if (nrp_rule_selects(&rules[i], v))
-            return (long)i;
-    return -1;
+    size_t k = 0;
+    for (long p = -1; p <= 1; p++)
+        for (size_t i = 0; i < n; i++)
+            if (rules[i].priority == p && nrp_rule_selects(&rules[i], v))
+                out[k++] = (uint32_t)i;
+    return k;
 }
 
 static void index_agrees_with_linear_scan(void **state)
@@ -78,12 +82,14 @@ static void index_agrees_with_linear_scan(void **state)
             int oom = 0;
             nrp_module_rules *mr = nrp_rule_index_module(ix, assembly, version, &oom);
             assert_false(oom);
-            long want = linear(rules, n, &v);
-            long got = mr ? nrp_module_rules_select(mr, &v) : -1;
-            if (got != want)
-                fail_msg("set %d probe %d: index chose %ld, rule order gives %ld (%s %s::%s)", set, p, got, want,
-                         assembly, v.type, v.name);
-            if (want >= 0) {
+            uint32_t want[RULES], got[RULES];
+            size_t nw = linear(rules, n, &v, want);
+            size_t ng = mr ? nrp_module_rules_select_all(mr, &v, got, RULES) : 0;
+            if (ng != nw || memcmp(got, want, nw * sizeof want[0]) != 0)
+                fail_msg("set %d probe %d: index chose %zu rule(s) (first %d), priority order gives %zu (first %d) "
+                         "(%s %s::%s)", set, p, ng, ng ? (int)got[0] : -1, nw, nw ? (int)want[0] : -1, assembly,
+                         v.type, v.name);
+            if (nw > 0) {
                 hits++;
                 /* the cheap filters never turn away a method some rule selects */
                 assert_true(nrp_rule_index_names(ix, assembly));
