@@ -8,6 +8,7 @@
  */
 #include <stdio.h>
 
+#include <nrp/emit.h>
 #include <nrp/plugin.h>
 
 static const nrp_host_api *host;
@@ -16,16 +17,6 @@ static const nrp_host_api *host;
 static void hello_enter(uint64_t *calls)
 {
     __atomic_fetch_add(calls, 1, __ATOMIC_RELAXED);
-}
-
-static size_t emit_pointer(uint8_t *p, const void *ptr)
-{
-    uint64_t v = (uint64_t)(uintptr_t)ptr;
-    p[0] = NRP_OP_LDC_I8;
-    for (int i = 0; i < 8; i++)
-        p[1 + i] = (uint8_t)(v >> (8 * i));
-    p[9] = NRP_OP_CONV_I;
-    return 10;
 }
 
 static int hello_rewrite(nrp_rewrite *rw, char *err, size_t errlen)
@@ -39,11 +30,9 @@ static int hello_rewrite(nrp_rewrite *rw, char *err, size_t errlen)
         snprintf(err, errlen, "no counter or signature token for %s", host->method(rw)->display);
         return NRP_ERROR;
     }
-    n += emit_pointer(il + n, calls);
-    n += emit_pointer(il + n, (const void *)(uintptr_t)hello_enter);
-    il[n++] = NRP_OP_CALLI;
-    for (int i = 0; i < 4; i++)
-        il[n++] = (uint8_t)(token >> (8 * i));
+    n += nrp_emit_pointer(il + n, calls);
+    n += nrp_emit_pointer(il + n, (const void *)(uintptr_t)hello_enter);
+    n += nrp_emit_calli(il + n, token);
     return host->il_insert_at_entry(rw, il, (uint32_t)n);
 }
 

@@ -14,6 +14,7 @@
  */
 #include <string.h>
 
+#include <nrp/emit.h>
 #include <nrp/plugin.h>
 
 #define TIMING_VERSION "0.1.0"
@@ -25,16 +26,6 @@ static const nrp_host_api *host;
 static void timing_enter(uint64_t *calls)
 {
     __atomic_fetch_add(calls, 1, __ATOMIC_RELAXED);
-}
-
-static size_t put_ldc_ptr(uint8_t *p, const void *ptr)
-{
-    uint64_t v = (uint64_t)(uintptr_t)ptr;
-    p[0] = NRP_OP_LDC_I8;
-    for (int i = 0; i < 8; i++)
-        p[1 + i] = (uint8_t)(v >> (8 * i));
-    p[9] = NRP_OP_CONV_I;
-    return 10;
 }
 
 static int timing_rewrite(nrp_rewrite *rw, char *err, size_t errlen)
@@ -49,11 +40,9 @@ static int timing_rewrite(nrp_rewrite *rw, char *err, size_t errlen)
         return NRP_ERROR; /* the host recorded why */
     if (host->standalone_sig_token(rw, enter_sig, sizeof enter_sig, &sig) != NRP_OK)
         return NRP_ERROR;
-    n += put_ldc_ptr(il + n, calls);
-    n += put_ldc_ptr(il + n, (const void *)(uintptr_t)timing_enter);
-    il[n++] = NRP_OP_CALLI;
-    for (int i = 0; i < 4; i++)
-        il[n++] = (uint8_t)(sig >> (8 * i));
+    n += nrp_emit_pointer(il + n, calls);
+    n += nrp_emit_pointer(il + n, (const void *)(uintptr_t)timing_enter);
+    n += nrp_emit_calli(il + n, sig);
     (void)err;
     (void)errlen;
     return host->il_insert_at_entry(rw, il, (uint32_t)n);

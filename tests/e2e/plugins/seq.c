@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <nrp/emit.h>
 #include <nrp/plugin.h>
 
 static const nrp_host_api *host;
@@ -43,24 +44,6 @@ static int seq_validate(const nrp_options *o, const char **bad, char *err, size_
     return NRP_OK;
 }
 
-static size_t put_ptr(uint8_t *p, const void *ptr)
-{
-    uint64_t v = (uint64_t)(uintptr_t)ptr;
-    p[0] = NRP_OP_LDC_I8;
-    for (int i = 0; i < 8; i++)
-        p[1 + i] = (uint8_t)(v >> (8 * i));
-    p[9] = NRP_OP_CONV_I;
-    return 10;
-}
-
-static size_t put_i4(uint8_t *p, int32_t v)
-{
-    p[0] = NRP_OP_LDC_I4;
-    for (int i = 0; i < 4; i++)
-        p[1 + i] = (uint8_t)((uint32_t)v >> (8 * i));
-    return 5;
-}
-
 static int seq_rewrite(nrp_rewrite *rw, char *err, size_t errlen)
 {
     static const uint8_t sig[] = {NRP_CALLCONV_C, 3, NRP_ELEMENT_VOID, NRP_ELEMENT_I, NRP_ELEMENT_I4, NRP_ELEMENT_I4};
@@ -73,13 +56,11 @@ static int seq_rewrite(nrp_rewrite *rw, char *err, size_t errlen)
         snprintf(err, errlen, "no counter or token");
         return NRP_ERROR;
     }
-    n += put_ptr(il + n, in_order);
-    n += put_i4(il + n, option_int(o, "id", 0));
-    n += put_i4(il + n, option_int(o, "last", 0));
-    n += put_ptr(il + n, (const void *)(uintptr_t)seq_hit);
-    il[n++] = NRP_OP_CALLI;
-    for (int i = 0; i < 4; i++)
-        il[n++] = (uint8_t)(token >> (8 * i));
+    n += nrp_emit_pointer(il + n, in_order);
+    n += nrp_emit_i4(il + n, option_int(o, "id", 0));
+    n += nrp_emit_i4(il + n, option_int(o, "last", 0));
+    n += nrp_emit_pointer(il + n, (const void *)(uintptr_t)seq_hit);
+    n += nrp_emit_calli(il + n, token);
     return host->il_insert_at_entry(rw, il, (uint32_t)n);
 }
 

@@ -1,0 +1,55 @@
+/*
+ * nrp/emit.h - writing the few IL instructions probes are made of, into a
+ * byte buffer for il_insert_at_entry or il_wrap. Each returns the bytes
+ * written; the caller sizes the buffer.
+ */
+#ifndef NRP_EMIT_H
+#define NRP_EMIT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "nrp/opcodes.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+static inline size_t nrp_emit_u32(uint8_t *p, uint32_t v)
+{
+    for (int i = 0; i < 4; i++)
+        p[i] = (uint8_t)(v >> (8 * i));
+    return 4;
+}
+
+/* ldc.i8 <address>; conv.i: a native pointer on the stack (10 bytes). */
+static inline size_t nrp_emit_pointer(uint8_t *p, const void *address)
+{
+    uint64_t v = (uint64_t)(uintptr_t)address;
+    p[0] = NRP_OP_LDC_I8;
+    for (int i = 0; i < 8; i++)
+        p[1 + i] = (uint8_t)(v >> (8 * i));
+    p[9] = NRP_OP_CONV_I;
+    return 10;
+}
+
+/* ldc.i4 <value> (5 bytes). */
+static inline size_t nrp_emit_i4(uint8_t *p, int32_t value)
+{
+    p[0] = NRP_OP_LDC_I4;
+    return 1 + nrp_emit_u32(p + 1, (uint32_t)value);
+}
+
+/* calli <standalone signature token> (5 bytes); the function pointer is on
+ * top of the stack, its arguments below it. */
+static inline size_t nrp_emit_calli(uint8_t *p, uint32_t sig_token)
+{
+    p[0] = NRP_OP_CALLI;
+    return 1 + nrp_emit_u32(p + 1, sig_token);
+}
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* NRP_EMIT_H */
