@@ -214,6 +214,22 @@ typedef struct nrp_plugin {
 #define NRP_PLUGIN_ENTRY_SYMBOL "nrp_plugin_entry"
 typedef const nrp_plugin *(*nrp_plugin_entry_fn)(void);
 
+/* The descriptor and nrp_plugin_entry() in one line, with magic, size, ABI
+ * version and fingerprint filled in for this SDK:
+ *     NRP_PLUGIN_DEFINE("timing", "0.1.0", strategies, timing_init);
+ * strategy_array must be an array (its length is taken with sizeof);
+ * init_fn may be NULL. */
+#define NRP_PLUGIN_DEFINE(plugin_name, plugin_version, strategy_array, init_fn)                                  \
+    static const nrp_plugin nrp_plugin_descriptor_ = {                                                           \
+        NRP_PLUGIN_MAGIC, (uint32_t)sizeof(nrp_plugin), NRP_ABI_MAJOR, NRP_ABI_MINOR, NRP_ABI_FINGERPRINT_INIT,   \
+        plugin_name, plugin_version, strategy_array,                                                            \
+        (uint32_t)(sizeof(strategy_array) / sizeof((strategy_array)[0])), init_fn, {0}};                        \
+    NRP_PLUGIN_EXPORT const nrp_plugin *nrp_plugin_entry(void)                                                  \
+    {                                                                                                           \
+        return &nrp_plugin_descriptor_;                                                                         \
+    }                                                                                                           \
+    typedef int nrp_plugin_defined_ /* the caller's ';' ends this */
+
 #ifdef __cplusplus
 }
 #endif

@@ -53,20 +53,4 @@ static const nrp_strategy strategies[] = {
     {.name = "wrap", .rewrite = wrap_rewrite},
 };
 
-static const nrp_plugin descriptor = {
-    .magic = NRP_PLUGIN_MAGIC,
-    .size = sizeof(nrp_plugin),
-    .abi_major = NRP_ABI_MAJOR,
-    .abi_minor = NRP_ABI_MINOR,
-    .fingerprint = NRP_ABI_FINGERPRINT_INIT,
-    .name = "identity",
-    .version = IDENTITY_VERSION,
-    .strategies = strategies,
-    .strategy_count = sizeof strategies / sizeof strategies[0],
-    .init = identity_init,
-};
-
-NRP_PLUGIN_EXPORT const nrp_plugin *nrp_plugin_entry(void)
-{
-    return &descriptor;
-}
+NRP_PLUGIN_DEFINE("identity", IDENTITY_VERSION, strategies, identity_init);

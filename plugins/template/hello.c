@@ -47,20 +47,4 @@ static int hello_init(const nrp_host_api *api, char *err, size_t errlen)
 
 static const nrp_strategy strategies[] = {{.name = "hello", .rewrite = hello_rewrite}};
 
-static const nrp_plugin descriptor = {
-    .magic = NRP_PLUGIN_MAGIC,
-    .size = sizeof(nrp_plugin),
-    .abi_major = NRP_ABI_MAJOR,
-    .abi_minor = NRP_ABI_MINOR,
-    .fingerprint = NRP_ABI_FINGERPRINT_INIT,
-    .name = "hello",
-    .version = "1.0.0",
-    .strategies = strategies,
-    .strategy_count = 1,
-    .init = hello_init,
-};
-
-NRP_PLUGIN_EXPORT const nrp_plugin *nrp_plugin_entry(void)
-{
-    return &descriptor;
-}
+NRP_PLUGIN_DEFINE("hello", "1.0.0", strategies, hello_init);

@@ -63,20 +63,4 @@ static const nrp_strategy strategies[] = {
     {.name = "timing", .rewrite = timing_rewrite},
 };
 
-static const nrp_plugin descriptor = {
-    .magic = NRP_PLUGIN_MAGIC,
-    .size = sizeof(nrp_plugin),
-    .abi_major = NRP_ABI_MAJOR,
-    .abi_minor = NRP_ABI_MINOR,
-    .fingerprint = NRP_ABI_FINGERPRINT_INIT,
-    .name = "timing",
-    .version = TIMING_VERSION,
-    .strategies = strategies,
-    .strategy_count = sizeof strategies / sizeof strategies[0],
-    .init = timing_init,
-};
-
-NRP_PLUGIN_EXPORT const nrp_plugin *nrp_plugin_entry(void)
-{
-    return &descriptor;
-}
+NRP_PLUGIN_DEFINE("timing", TIMING_VERSION, strategies, timing_init);

@@ -74,20 +74,4 @@ static int seq_init(const nrp_host_api *api, char *err, size_t errlen)
 
 static const nrp_strategy strategies[] = {{.name = "seq", .rewrite = seq_rewrite, .validate = seq_validate}};
 
-static const nrp_plugin descriptor = {
-    .magic = NRP_PLUGIN_MAGIC,
-    .size = sizeof(nrp_plugin),
-    .abi_major = NRP_ABI_MAJOR,
-    .abi_minor = NRP_ABI_MINOR,
-    .fingerprint = NRP_ABI_FINGERPRINT_INIT,
-    .name = "seq",
-    .version = "1.0.0",
-    .strategies = strategies,
-    .strategy_count = 1,
-    .init = seq_init,
-};
-
-NRP_PLUGIN_EXPORT const nrp_plugin *nrp_plugin_entry(void)
-{
-    return &descriptor;
-}
+NRP_PLUGIN_DEFINE("seq", "1.0.0", strategies, seq_init);
