@@ -82,6 +82,7 @@ extern const nrp_guid NRP_IID_IMetaDataImport;
 extern const nrp_guid NRP_IID_IMetaDataImport2;
 extern const nrp_guid NRP_IID_IMetaDataEmit;
 extern const nrp_guid NRP_IID_IMetaDataAssemblyImport;
+extern const nrp_guid NRP_IID_IMetaDataAssemblyEmit;
 /* CLSID New Relic agent installs put in CORECLR_PROFILER. */
 extern const nrp_guid NRP_CLSID_PROFILER;
 

@@ -12,6 +12,15 @@ void nrp_com_release(nrp_com_object *obj)
         NRP_COM_FN(obj, release_fn, NRP_UNK_Release)(obj);
 }
 
+HRESULT nrp_com_query(nrp_com_object *obj, const nrp_guid *iid, nrp_com_object **out)
+{
+    typedef HRESULT (*qi_fn)(void *, const nrp_guid *, void **);
+    void *p = NULL;
+    HRESULT hr = NRP_COM_FN(obj, qi_fn, NRP_UNK_QueryInterface)(obj, iid, &p);
+    *out = NRP_FAILED(hr) ? NULL : p;
+    return hr;
+}
+
 HRESULT nrp_info_acquire(nrp_com_object *unknown, nrp_info *out)
 {
     static const struct {

@@ -44,5 +44,7 @@ HRESULT nrp_info_apply_metadata(const nrp_info *info, ModuleID module);
 HRESULT nrp_function_control_set_il(nrp_com_object *control, ULONG size, const uint8_t *body);
 
 void nrp_com_release(nrp_com_object *obj);
+/* IUnknown::QueryInterface; *out is NULL on failure. */
+HRESULT nrp_com_query(nrp_com_object *obj, const nrp_guid *iid, nrp_com_object **out);
 
 #endif

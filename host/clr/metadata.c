@@ -157,27 +157,16 @@ HRESULT nrp_mdi2_method_spec_parent(nrp_com_object *mdi2, mdToken spec, mdToken 
     return NRP_COM_FN(mdi2, fn, NRP_MDI_GetMethodSpecProps)(mdi2, spec, parent, &sig, &len);
 }
 
-/* ASSEMBLYMETADATA as cor.h lays it out. */
-typedef struct assembly_metadata {
-    uint16_t major, minor, build, revision;
-    WCHAR *locale;
-    ULONG locale_len;
-    DWORD *processors;
-    ULONG processor_count;
-    void *os;
-    ULONG os_count;
-} assembly_metadata;
-
 HRESULT nrp_mdasm_assembly_version(nrp_com_object *asm_import, uint16_t version[4])
 {
     typedef HRESULT (*scope_fn)(void *, mdToken *);
     typedef HRESULT (*props_fn)(void *, mdToken, const void **, ULONG *, ULONG *, WCHAR *, ULONG, ULONG *,
-                                assembly_metadata *, DWORD *);
+                                nrp_assembly_metadata *, DWORD *);
     mdToken assembly = 0;
     HRESULT hr = NRP_COM_FN(asm_import, scope_fn, NRP_MDASM_GetAssemblyFromScope)(asm_import, &assembly);
     if (NRP_FAILED(hr))
         return hr;
-    assembly_metadata md = {0};
+    nrp_assembly_metadata md = {0};
     const void *key = NULL;
     ULONG key_len = 0, hash = 0, name_len = 0;
     DWORD flags = 0;

@@ -43,4 +43,38 @@ HRESULT nrp_mdasm_assembly_version(nrp_com_object *asm_import, uint16_t version[
 
 HRESULT nrp_mde_token_from_sig(nrp_com_object *mde, const uint8_t *sig, ULONG len, mdToken *out);
 
+/* ASSEMBLYMETADATA as cor.h lays it out. */
+typedef struct nrp_assembly_metadata {
+    uint16_t major, minor, build, revision;
+    WCHAR *locale;
+    ULONG locale_len;
+    DWORD *processors;
+    ULONG processor_count;
+    void *os;
+    ULONG os_count;
+} nrp_assembly_metadata;
+
+/* Simple name of an AssemblyRef, UTF-8. */
+HRESULT nrp_mdasm_assembly_ref_name(nrp_com_object *asm_import, mdToken ref, char *out, size_t cap);
+/* The module's AssemblyRef to `name` (compared without case): S_OK with
+ * the token, S_FALSE when there is none. */
+HRESULT nrp_mdasm_find_assembly_ref(nrp_com_object *asm_import, const char *name, mdToken *out);
+/* A new AssemblyRef with no version, culture or key: bound by name. */
+HRESULT nrp_mdae_define_assembly_ref(nrp_com_object *asm_emit, const char *name, mdToken *out);
+
+/* TypeDef of full name `name` ("Namespace.Type"; for a nested type the bare
+ * name and its enclosing TypeDef). */
+HRESULT nrp_mdi_find_type_def(nrp_com_object *mdi, const char *name, mdToken enclosing, mdToken *out);
+/* Flags and base type (TypeDef, TypeRef, TypeSpec or nil) of a TypeDef. */
+HRESULT nrp_mdi_type_def_extends(nrp_com_object *mdi, mdToken td, DWORD *flags, mdToken *extends);
+/* Number of generic parameters of a TypeDef or MethodDef. */
+HRESULT nrp_mdi2_generic_param_count(nrp_com_object *mdi2, mdToken owner, ULONG *count);
+
+/* IMetaDataEmit rows; an identical existing row is returned as is. */
+HRESULT nrp_mde_type_ref(nrp_com_object *mde, mdToken scope, const char *name, mdToken *out);
+HRESULT nrp_mde_member_ref(nrp_com_object *mde, mdToken parent, const char *name, const uint8_t *sig, ULONG len,
+                           mdToken *out);
+HRESULT nrp_mde_user_string(nrp_com_object *mde, const char *text, mdToken *out);
+HRESULT nrp_mde_type_spec(nrp_com_object *mde, const uint8_t *sig, ULONG len, mdToken *out);
+
 #endif

@@ -377,6 +377,20 @@
     X(CloseEnum, IMetaDataAssemblyImport) \
     X(FindAssembliesByName, IMetaDataAssemblyImport)
 
+/* IMetaDataAssemblyEmit */
+#define NRP_MDAE_SLOTS(X) \
+    NRP_IUNKNOWN_SLOTS(X) \
+    X(DefineAssembly, IMetaDataAssemblyEmit) \
+    X(DefineAssemblyRef, IMetaDataAssemblyEmit) \
+    X(DefineFile, IMetaDataAssemblyEmit) \
+    X(DefineExportedType, IMetaDataAssemblyEmit) \
+    X(DefineManifestResource, IMetaDataAssemblyEmit) \
+    X(SetAssemblyProps, IMetaDataAssemblyEmit) \
+    X(SetAssemblyRefProps, IMetaDataAssemblyEmit) \
+    X(SetFileProps, IMetaDataAssemblyEmit) \
+    X(SetExportedTypeProps, IMetaDataAssemblyEmit) \
+    X(SetManifestResourceProps, IMetaDataAssemblyEmit)
+
 /* IClassFactory */
 #define NRP_CLASS_FACTORY_SLOTS(X) \
     NRP_IUNKNOWN_SLOTS(X) \
@@ -390,6 +404,7 @@
 #define NRP_MDI_ENTRY(method, iface) NRP_SLOT_ENUM_ENTRY(NRP_MDI_, method)
 #define NRP_MDE_ENTRY(method, iface) NRP_SLOT_ENUM_ENTRY(NRP_MDE_, method)
 #define NRP_MDASM_ENTRY(method, iface) NRP_SLOT_ENUM_ENTRY(NRP_MDASM_, method)
+#define NRP_MDAE_ENTRY(method, iface) NRP_SLOT_ENUM_ENTRY(NRP_MDAE_, method)
 #define NRP_FC_ENTRY(method, iface) NRP_SLOT_ENUM_ENTRY(NRP_FC_, method)
 #define NRP_CF_ENTRY(method, iface) NRP_SLOT_ENUM_ENTRY(NRP_CF_, method)
 
@@ -399,6 +414,7 @@ enum nrp_info_slot { NRP_INFO_SLOTS(NRP_INFO_ENTRY) NRP_INFO_SLOT_COUNT };
 enum nrp_mdimport_slot { NRP_MDIMPORT_SLOTS(NRP_MDI_ENTRY) NRP_MDI_SLOT_COUNT };
 enum nrp_mdemit_slot { NRP_MDEMIT_SLOTS(NRP_MDE_ENTRY) NRP_MDE_SLOT_COUNT };
 enum nrp_mdasm_slot { NRP_MDASM_SLOTS(NRP_MDASM_ENTRY) NRP_MDASM_SLOT_COUNT };
+enum nrp_mdae_slot { NRP_MDAE_SLOTS(NRP_MDAE_ENTRY) NRP_MDAE_SLOT_COUNT };
 enum nrp_function_control_slot { NRP_FUNCTION_CONTROL_SLOTS(NRP_FC_ENTRY) NRP_FC_SLOT_COUNT };
 enum nrp_class_factory_slot { NRP_CLASS_FACTORY_SLOTS(NRP_CF_ENTRY) NRP_CF_SLOT_COUNT };
 
@@ -441,6 +457,14 @@ _Static_assert(NRP_MDE_GetTokenFromSig == 23, "IMetaDataEmit::GetTokenFromSig");
 _Static_assert(NRP_MDE_SLOT_COUNT == 52, "IMetaDataEmit has 52 slots");
 _Static_assert(NRP_MDASM_GetAssemblyProps == 3, "IMetaDataAssemblyImport::GetAssemblyProps");
 _Static_assert(NRP_MDASM_GetAssemblyFromScope == 12, "GetAssemblyFromScope");
+_Static_assert(NRP_MDE_DefineTypeRefByName == 12, "DefineTypeRefByName");
+_Static_assert(NRP_MDE_DefineMemberRef == 14, "DefineMemberRef");
+_Static_assert(NRP_MDE_GetTokenFromTypeSpec == 26, "GetTokenFromTypeSpec");
+_Static_assert(NRP_MDE_DefineUserString == 28, "DefineUserString");
+_Static_assert(NRP_MDASM_EnumAssemblyRefs == 8, "EnumAssemblyRefs");
+_Static_assert(NRP_MDASM_CloseEnum == 15, "IMetaDataAssemblyImport::CloseEnum");
+_Static_assert(NRP_MDAE_DefineAssemblyRef == 4, "IMetaDataAssemblyEmit::DefineAssemblyRef");
+_Static_assert(NRP_MDAE_SLOT_COUNT == 13, "IMetaDataAssemblyEmit has 13 slots");
 _Static_assert(NRP_FC_SetILFunctionBody == 4, "ICorProfilerFunctionControl::SetILFunctionBody");
 _Static_assert(NRP_CF_CreateInstance == 3, "IClassFactory::CreateInstance");
 

@@ -30,15 +30,13 @@ static int check_token(nrp_com_object *mdi, mdToken tok, const char *base, const
 
 static int derives(nrp_com_object *mdi, mdToken td, const char *base, const nrp_hierarchy_env *env, int depth)
 {
-    typedef HRESULT (*props_fn)(void *, mdToken, WCHAR *, ULONG, ULONG *, DWORD *, mdToken *);
     typedef HRESULT (*enum_fn)(void *, HCORENUM *, mdToken, mdToken *, ULONG, ULONG *);
     typedef HRESULT (*impl_fn)(void *, mdToken, mdToken *, mdToken *);
     DWORD flags = 0;
     mdToken extends = 0;
-    ULONG len = 0;
     if (depth > MAX_DEPTH)
         return 0;
-    if (NRP_FAILED(NRP_COM_FN(mdi, props_fn, NRP_MDI_GetTypeDefProps)(mdi, td, NULL, 0, &len, &flags, &extends)))
+    if (NRP_FAILED(nrp_mdi_type_def_extends(mdi, td, &flags, &extends)))
         return 0;
     if (RID(extends) && check_token(mdi, extends, base, env, depth + 1))
         return 1;
@@ -62,9 +60,6 @@ static int derives(nrp_com_object *mdi, mdToken td, const char *base, const nrp_
 static int ref_scope_assembly(nrp_com_object *mdi, mdToken tr, char *out, size_t cap, mdToken *outermost)
 {
     typedef HRESULT (*ref_fn)(void *, mdToken, mdToken *, WCHAR *, ULONG, ULONG *);
-    typedef HRESULT (*qi_fn)(void *, const nrp_guid *, void **);
-    typedef HRESULT (*asm_ref_fn)(void *, mdToken, const void **, ULONG *, WCHAR *, ULONG, ULONG *, void *,
-                                  const void **, ULONG *, DWORD *);
     mdToken scope = 0;
     ULONG len = 0;
     *outermost = tr;
@@ -78,40 +73,21 @@ static int ref_scope_assembly(nrp_com_object *mdi, mdToken tr, char *out, size_t
     }
     if (TOKEN_TYPE(scope) != 0x23000000u) /* AssemblyRef; anything else is this module */
         return 0;
-    void *asm_import = NULL;
-    if (NRP_FAILED(NRP_COM_FN(mdi, qi_fn, NRP_UNK_QueryInterface)(mdi, &NRP_IID_IMetaDataAssemblyImport, &asm_import)))
+    nrp_com_object *asm_import = NULL;
+    if (NRP_FAILED(nrp_com_query(mdi, &NRP_IID_IMetaDataAssemblyImport, &asm_import)))
         return -1;
-    WCHAR name[512];
-    struct {
-        uint16_t v[4];
-        void *locale;
-        ULONG locale_len;
-        void *proc;
-        ULONG proc_count;
-        void *os;
-        ULONG os_count;
-    } md = {{0}, NULL, 0, NULL, 0, NULL, 0};
-    const void *key = NULL, *hash = NULL;
-    ULONG key_len = 0, hash_len = 0;
-    DWORD flags = 0;
-    HRESULT hr = NRP_COM_FN(asm_import, asm_ref_fn, NRP_MDASM_GetAssemblyRefProps)(
-        asm_import, scope, &key, &key_len, name, 512, &len, &md, &hash, &hash_len, &flags);
+    HRESULT hr = nrp_mdasm_assembly_ref_name(asm_import, scope, out, cap);
     nrp_com_release(asm_import);
     if (NRP_FAILED(hr))
         return -1;
-    nrp_utf16_to_utf8(name, len < 512 ? len : 512, out, cap);
     return 0;
 }
 
 static mdToken find_type_def(nrp_com_object *mdi, const char *full_name)
 {
-    typedef HRESULT (*fn)(void *, const WCHAR *, mdToken, mdToken *);
-    WCHAR name[1024];
     mdToken td = 0;
     /* Nested types ("Outer+Inner") are not looked up across modules. */
-    if (strchr(full_name, '+') || nrp_utf8_to_utf16(full_name, name, 1024) != 0)
-        return 0;
-    if (NRP_FAILED(NRP_COM_FN(mdi, fn, NRP_MDI_FindTypeDefByName)(mdi, name, 0, &td)))
+    if (strchr(full_name, '+') || NRP_FAILED(nrp_mdi_find_type_def(mdi, full_name, 0, &td)))
         return 0;
     return td;
 }

@@ -19,6 +19,7 @@
 #include "plugin/bind.h"
 #include "plugin/loader.h"
 #include "plugin/rewrite.h"
+#include "rejit/module_env.h"
 #include "rejit/targets.h"
 #include "rejit/worker.h"
 #include "rules/config.h"
@@ -28,7 +29,6 @@
 #include "core/process.h"
 #include "util/path.h"
 
-#define NRP_VERSION_STRING "0.1.0"
 #define DEFAULT_METRICS_PATH "/tmp/nrprof-{pid}.prom"
 #define CONFIG_FILE_NAME "instrumentation.yaml"
 #define PLUGIN_DIR_NAME "plugins"
@@ -122,7 +122,7 @@ static void describe_start(void)
     nrp_strbuf_init(&plugins);
     nrp_plugin_set_describe(&S.plugins, &plugins);
     nrp_log(NRP_LOG_INFO, "nrprof %s: config %s: %zu rule(s), %zu active; plugins: %s; metrics to %s",
-            NRP_VERSION_STRING, S.config->path, S.config->rule_count, S.active_count,
+            NRP_SDK_VERSION_STRING, S.config->path, S.config->rule_count, S.active_count,
             plugins.data ? plugins.data : "?", S.metrics_path);
     nrp_strbuf_free(&plugins);
 }
@@ -460,7 +460,7 @@ static void on_method(void *ctx, const nrp_scan_method *sm)
         n = NRP_MAX_RULES_PER_METHOD;
     }
     nrp_target t = {m->module, sm->method, {0}, (uint32_t)n, (char *)m->assembly, (char *)sm->type, (char *)sm->name,
-                    (char *)sm->display, sm->is_static};
+                    (char *)sm->display, sm->is_static, NULL};
     memcpy(t.rules, rules, n * sizeof rules[0]);
     if (grow_batch(m) != NRP_OK || nrp_targets_add(S.targets, &t) != NRP_OK) {
         m->oom = 1;
@@ -549,71 +549,6 @@ void nrp_profiler_module_load_finished(ModuleID module, HRESULT status)
 
 /* ---- rewriting ---------------------------------------------------------- */
 
-/* What the IL engine asks of the runtime while one method is rewritten. */
-typedef struct rewrite_env {
-    ModuleID module;
-    nrp_com_object *mdi; /* IMetaDataImport2 of the module */
-    nrp_com_object *mde; /* IMetaDataEmit, opened on first need */
-} rewrite_env;
-
-static int env_call_info(void *ctx, uint32_t token, nrp_il_call_info *out, nrp_err *err)
-{
-    rewrite_env *e = ctx;
-    const uint8_t *sig = NULL;
-    ULONG len = 0;
-    HRESULT hr;
-    mdToken parent;
-    switch (token & 0xFF000000u) {
-    case 0x06000000u: hr = nrp_mdi_method_sig(e->mdi, token, &sig, &len); break;
-    case 0x0A000000u: hr = nrp_mdi_member_ref_sig(e->mdi, token, &sig, &len); break;
-    case 0x11000000u: hr = nrp_mdi_sig_from_token(e->mdi, token, &sig, &len); break;
-    case 0x2B000000u:
-        hr = nrp_mdi2_method_spec_parent(e->mdi, token, &parent);
-        if (NRP_FAILED(hr))
-            return nrp_err_set(err, "cannot read method spec 0x%08x (0x%08x)", token, (unsigned)hr);
-        return env_call_info(ctx, parent, out, err);
-    default:
-        return nrp_err_set(err, "token 0x%08x is not a method or signature", token);
-    }
-    if (NRP_FAILED(hr))
-        return nrp_err_set(err, "cannot read the signature of 0x%08x (0x%08x)", token, (unsigned)hr);
-    nrp_method_sig_info info;
-    int returns;
-    if (nrp_sig_method_return(sig, len, &info, NULL, &returns, err))
-        return NRP_ERROR;
-    out->has_this = info.has_this && !(info.callconv & NRP_CALLCONV_EXPLICITTHIS);
-    out->params = info.param_count;
-    out->returns_value = returns;
-    return NRP_OK;
-}
-
-static int env_local_sig(void *ctx, uint32_t token, const uint8_t **blob, uint32_t *len, nrp_err *err)
-{
-    rewrite_env *e = ctx;
-    ULONG n = 0;
-    HRESULT hr = nrp_mdi_sig_from_token(e->mdi, token, blob, &n);
-    if (NRP_FAILED(hr))
-        return nrp_err_set(err, "cannot read local signature 0x%08x (0x%08x)", token, (unsigned)hr);
-    *len = n;
-    return NRP_OK;
-}
-
-static int env_sig_token(void *ctx, const uint8_t *sig, uint32_t len, uint32_t *token, nrp_err *err)
-{
-    rewrite_env *e = ctx;
-    HRESULT hr;
-    if (!e->mde) {
-        hr = nrp_info_module_metadata(&S.info, e->module, NRP_OF_READ | NRP_OF_WRITE, &NRP_IID_IMetaDataEmit,
-                                      &e->mde);
-        if (NRP_FAILED(hr))
-            return nrp_err_set(err, "cannot open the module's metadata for writing (0x%08x)", (unsigned)hr);
-    }
-    hr = nrp_mde_token_from_sig(e->mde, sig, len, token);
-    if (NRP_FAILED(hr))
-        return nrp_err_set(err, "GetTokenFromSig failed (0x%08x)", (unsigned)hr);
-    return NRP_OK;
-}
-
 typedef enum rewrite_outcome { REWRITTEN, SKIPPED, FAILED } rewrite_outcome;
 
 /* Cost of one rewrite, reported at trace level for bench/il_cost.sh. */
@@ -632,44 +567,44 @@ static uint64_t now_ns(void)
 
 static rewrite_outcome rewrite(const nrp_target *t, nrp_com_object *control, rewrite_cost *cost, nrp_err *err)
 {
-    rewrite_env env = {t->module, NULL, NULL};
-    nrp_il_env il_env = {&env, env_call_info, env_local_sig, env_sig_token};
+    nrp_module_env env;
     nrp_rewrite rw;
-    const uint8_t *il = NULL, *sig = NULL;
-    ULONG il_size = 0, sig_len = 0;
+    const uint8_t *il = NULL;
+    ULONG il_size = 0;
     uint8_t *out = NULL;
     size_t size = 0;
     rewrite_outcome result = FAILED;
     HRESULT hr;
 
     memset(&rw, 0, sizeof rw);
-    hr = nrp_info_module_metadata(&S.info, t->module, NRP_OF_READ, &NRP_IID_IMetaDataImport2, &env.mdi);
-    if (NRP_FAILED(hr)) {
-        nrp_err_set(err, "cannot read the module's metadata (0x%08x)", (unsigned)hr);
+    if (nrp_module_env_open(&env, &S.info, t->module, t->assembly, err) != NRP_OK)
         goto done;
-    }
     hr = nrp_info_il_body(&S.info, t->module, t->method, &il, &il_size);
-    if (NRP_FAILED(hr) || NRP_FAILED(hr = nrp_mdi_method_sig(env.mdi, t->method, &sig, &sig_len))) {
-        nrp_err_set(err, "cannot read its IL or signature (0x%08x)", (unsigned)hr);
+    if (NRP_FAILED(hr)) {
+        nrp_err_set(err, "cannot read its IL (0x%08x)", (unsigned)hr);
         goto done;
     }
+    rw.method = (nrp_method_info){.size = sizeof(nrp_method_info), .assembly = t->assembly, .type = t->type,
+                                  .name = t->name, .display = t->display};
+    if (nrp_module_env_method(&env, t->method, &rw.method, err) != NRP_OK)
+        goto done;
     cost->in_size = il_size;
     uint64_t engine_start = now_ns();
-    if (nrp_il_method_decode(il, il_size, sig, sig_len, &il_env, &rw.il, err) != NRP_OK) {
+    if (nrp_il_method_decode(il, il_size, rw.method.signature, rw.method.signature_len, &env.il, &rw.il, err) !=
+        NRP_OK) {
         result = SKIPPED;
         goto done;
     }
     rw.metrics = S.metrics;
-    rw.sig_token = env_sig_token;
-    rw.sig_token_ctx = &env;
+    rw.md = &env.md;
     /* Each strategy wraps what the ones before it built; one failure and
      * the method keeps its original IL (nothing is encoded). */
     for (uint32_t k = 0; k < t->rule_count; k++) {
         const active_rule *ar = &S.rules[t->rules[k]];
         nrp_options options = nrp_options_of(ar->rule);
-        rw.method = (nrp_method_info){sizeof(nrp_method_info), t->assembly, t->type, t->name, t->display,
-                                      ar->rule->name, t->is_static};
+        rw.method.rule = ar->rule->name;
         rw.options = &options;
+        rw.slot = &t->plugin_slots[k];
         if (nrp_rewrite_apply(&rw, ar->plugin, ar->strategy, err) != NRP_OK) {
             char reason[sizeof err->msg];
             snprintf(reason, sizeof reason, "%s", err->msg);
@@ -678,7 +613,7 @@ static rewrite_outcome rewrite(const nrp_target *t, nrp_com_object *control, rew
         }
     }
     rw.options = NULL;
-    if (nrp_il_method_encode(rw.il, &out, &size, err) != NRP_OK)
+    if (nrp_il_method_encode(rw.il, &out, &size, err) != NRP_OK || nrp_module_env_publish(&env, err) != NRP_OK)
         goto done;
     cost->engine_ns = now_ns() - engine_start;
     cost->out_size = size;
@@ -691,8 +626,7 @@ static rewrite_outcome rewrite(const nrp_target *t, nrp_com_object *control, rew
 done:
     free(out);
     nrp_il_method_free(rw.il);
-    nrp_com_release(env.mde);
-    nrp_com_release(env.mdi);
+    nrp_module_env_close(&env);
     return result;
 }
 

@@ -51,8 +51,49 @@ static int api_il_wrap(nrp_rewrite *rw, const nrp_wrap *spec, int32_t *return_lo
 static int api_standalone_sig_token(nrp_rewrite *rw, const uint8_t *sig, uint32_t len, uint32_t *token)
 {
     if (!sig || !len || !token)
-        return nrp_err_set(&rw->err, "standalone_sig_token: empty signature");
-    return rw->sig_token(rw->sig_token_ctx, sig, len, token, &rw->err);
+        return nrp_err_set(&rw->err, "standalone_sig_token: empty signature or NULL token");
+    return rw->md->sig_token(rw->md->ctx, sig, len, token, &rw->err);
+}
+
+static int api_type_spec(nrp_rewrite *rw, const uint8_t *sig, uint32_t len, uint32_t *token)
+{
+    if (!sig || !len || !token)
+        return nrp_err_set(&rw->err, "type_spec: empty signature or NULL token");
+    return rw->md->type_spec(rw->md->ctx, sig, len, token, &rw->err);
+}
+
+static int api_assembly_ref(nrp_rewrite *rw, const char *name, uint32_t *token)
+{
+    if (!name || !*name || !token)
+        return nrp_err_set(&rw->err, "assembly_ref: empty name or NULL token");
+    return rw->md->assembly_ref(rw->md->ctx, name, token, &rw->err);
+}
+
+static int api_type_ref(nrp_rewrite *rw, const char *assembly, const char *type, uint32_t *token)
+{
+    if (!type || !*type || !token || (assembly && !*assembly))
+        return nrp_err_set(&rw->err, "type_ref: empty type or assembly name, or NULL token");
+    return rw->md->type_ref(rw->md->ctx, assembly, type, token, &rw->err);
+}
+
+static int api_member_ref(nrp_rewrite *rw, uint32_t parent, const char *name, const uint8_t *sig, uint32_t len,
+                          uint32_t *token)
+{
+    if (!name || !*name || !sig || !len || !token)
+        return nrp_err_set(&rw->err, "member_ref: empty name or signature, or NULL token");
+    return rw->md->member_ref(rw->md->ctx, parent, name, sig, len, token, &rw->err);
+}
+
+static int api_user_string(nrp_rewrite *rw, const char *text, uint32_t *token)
+{
+    if (!text || !token)
+        return nrp_err_set(&rw->err, "user_string: NULL text or token");
+    return rw->md->user_string(rw->md->ctx, text, token, &rw->err);
+}
+
+static void **api_method_slot(nrp_rewrite *rw)
+{
+    return rw->slot;
 }
 
 static uint64_t *api_counter(nrp_rewrite *rw, const char *metric, const char *help)
@@ -113,6 +154,12 @@ static const nrp_host_api host_api = {
     .option_count = api_option_count,
     .option_name = api_option_name,
     .option_string = api_option_string,
+    .assembly_ref = api_assembly_ref,
+    .type_ref = api_type_ref,
+    .type_spec = api_type_spec,
+    .member_ref = api_member_ref,
+    .user_string = api_user_string,
+    .method_slot = api_method_slot,
 };
 
 const nrp_host_api *nrp_host_api_table(void)

@@ -154,7 +154,9 @@ void nrp_plugin_set_describe(const nrp_plugin_set *set, nrp_strbuf *out)
         nrp_strbuf_puts(out, "none");
     for (size_t i = 0; i < set->count; i++) {
         const nrp_plugin *d = set->items[i].desc;
-        nrp_strbuf_printf(out, "%s%s %s [", i ? "; " : "", d->name, d->version ? d->version : "?");
+        uint32_t sdk = d->fingerprint.sdk_version;
+        nrp_strbuf_printf(out, "%s%s %s (SDK %u.%u.%u) [", i ? "; " : "", d->name, d->version ? d->version : "?",
+                          sdk >> 16, (sdk >> 8) & 0xFF, sdk & 0xFF);
         for (uint32_t j = 0; j < d->strategy_count; j++)
             nrp_strbuf_printf(out, "%s%s", j ? ", " : "", d->strategies[j].name);
         nrp_strbuf_puts(out, "]");

@@ -17,8 +17,20 @@
 #include "rules/config.h"
 #include "util/err.h"
 
-typedef int (*nrp_sig_token_fn)(void *ctx, const uint8_t *sig, uint32_t len, uint32_t *token,
-                                nrp_err *err);
+/* What the metadata services need from the method's module. The
+ * orchestrator implements it on IMetaDataEmit; unit tests with a fake.
+ * Each returns NRP_OK or NRP_ERROR with a reason in err. */
+typedef struct nrp_module_md {
+    void *ctx;
+    int (*sig_token)(void *ctx, const uint8_t *sig, uint32_t len, uint32_t *token, nrp_err *err);
+    int (*type_spec)(void *ctx, const uint8_t *sig, uint32_t len, uint32_t *token, nrp_err *err);
+    int (*assembly_ref)(void *ctx, const char *name, uint32_t *token, nrp_err *err);
+    /* assembly NULL: the core library. */
+    int (*type_ref)(void *ctx, const char *assembly, const char *type, uint32_t *token, nrp_err *err);
+    int (*member_ref)(void *ctx, uint32_t parent, const char *name, const uint8_t *sig, uint32_t len,
+                      uint32_t *token, nrp_err *err);
+    int (*user_string)(void *ctx, const char *text, uint32_t *token, nrp_err *err);
+} nrp_module_md;
 
 /* A rule's options as plugins see them. */
 struct nrp_options {
@@ -34,8 +46,8 @@ struct nrp_rewrite {
     const nrp_options *options; /* of the rule being applied */
     nrp_il_method *il;          /* edited in place by the services */
     nrp_metrics *metrics;
-    nrp_sig_token_fn sig_token;
-    void *sig_token_ctx;
+    const nrp_module_md *md;
+    void **slot;                /* method_slot() of the rule being applied */
     nrp_err err;                /* reason of the last failing service call */
 };
 

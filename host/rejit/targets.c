@@ -42,6 +42,7 @@ static void target_free(nrp_target *e)
     free(e->type);
     free(e->name);
     free(e->display);
+    free(e->plugin_slots);
     free(e);
 }
 
@@ -91,7 +92,8 @@ int nrp_targets_add(nrp_targets *t, const nrp_target *target)
     e->type = strdup(target->type);
     e->name = strdup(target->name);
     e->display = strdup(target->display);
-    if (!e->assembly || !e->type || !e->name || !e->display) {
+    e->plugin_slots = calloc(NRP_MAX_RULES_PER_METHOD, sizeof *e->plugin_slots);
+    if (!e->assembly || !e->type || !e->name || !e->display || !e->plugin_slots) {
         target_free(e);
         return NRP_ERROR;
     }

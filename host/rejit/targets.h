@@ -22,6 +22,7 @@ typedef struct nrp_target {
     char *name;
     char *display;       /* "Type::Method(Params)" */
     int is_static;
+    void **plugin_slots; /* method_slot() of each rule, owned by the table */
 } nrp_target;
 
 typedef struct nrp_targets nrp_targets;

@@ -42,8 +42,8 @@ typedef struct nrp_match {
     nrp_pos pos;
 } nrp_match;
 
-/* One `options` entry of a rule. Nested values (lists, mappings) keep
- * only their kind for now. */
+/* One `options` entry of a rule. A mapping's entries follow it, flattened
+ * as "outer.inner"; a list keeps only its kind. */
 typedef enum nrp_option_kind { NRP_OPTION_SCALAR, NRP_OPTION_LIST, NRP_OPTION_MAPPING } nrp_option_kind;
 
 typedef struct nrp_option {

@@ -12,6 +12,7 @@
 
 #include "core/log.h"
 #include "util/path.h"
+#include "util/strbuf.h"
 #include "util/trust.h"
 
 #define MAX_INCLUDE_DEPTH 16
@@ -267,29 +268,39 @@ static void load_excludes(loader *ld, yaml_node_t *v, nrp_rule *rule)
         load_match(ld, node(ld, v->data.sequence.items.start[i]), &rule->excludes[rule->exclude_count++], 1);
 }
 
-/* A strategy's options: checked by its plugin once the plugins are loaded
- * (plugin/bind.c); here only their shape is kept. */
-static void load_options(loader *ld, yaml_node_t *map, nrp_rule *rule)
+/* Options nest no deeper than this. */
+#define MAX_OPTION_DEPTH 8
+
+/* Add the options of mapping `map` to the rule, a nested mapping's entries
+ * flattened after it as "outer.inner". */
+static void load_option_map(loader *ld, yaml_node_t *map, const char *prefix, int depth, nrp_rule *rule)
 {
     size_t n = (size_t)(map->data.mapping.pairs.top - map->data.mapping.pairs.start);
-    rule->has_options = n > 0;
-    if (!n)
-        return;
-    rule->options = calloc(n, sizeof *rule->options);
-    if (!rule->options) {
-        error_at(ld, map, "out of memory");
+    if (depth > MAX_OPTION_DEPTH) {
+        error_at(ld, map, "options nest deeper than %d levels", MAX_OPTION_DEPTH);
         return;
     }
     for (size_t i = 0; i < n; i++) {
         yaml_node_pair_t *p = &map->data.mapping.pairs.start[i];
         yaml_node_t *k = node(ld, p->key), *v = node(ld, p->value);
         const char *key = scalar(k);
-        if (!key) {
-            error_at(ld, k, "option names must be plain strings");
+        if (!key || !*key || strchr(key, '.')) {
+            error_at(ld, k, "option names must be plain strings without '.'");
             continue;
         }
+        nrp_option *grown = realloc(rule->options, (rule->option_count + 1) * sizeof *grown);
+        if (!grown) {
+            error_at(ld, k, "out of memory");
+            return;
+        }
+        rule->options = grown;
         nrp_option *o = &rule->options[rule->option_count];
-        o->key = dup_or_fail(ld, k, key);
+        memset(o, 0, sizeof *o);
+        nrp_strbuf full;
+        nrp_strbuf_init(&full);
+        nrp_strbuf_printf(&full, "%s%s%s", prefix ? prefix : "", prefix ? "." : "", key);
+        o->key = dup_or_fail(ld, k, full.data ? full.data : "");
+        nrp_strbuf_free(&full);
         o->kind = v->type == YAML_SEQUENCE_NODE ? NRP_OPTION_LIST
                   : v->type == YAML_MAPPING_NODE ? NRP_OPTION_MAPPING : NRP_OPTION_SCALAR;
         o->value = o->kind == NRP_OPTION_SCALAR ? dup_or_fail(ld, v, scalar(v)) : NULL;
@@ -299,7 +310,17 @@ static void load_options(loader *ld, yaml_node_t *map, nrp_rule *rule)
             if (o->key && rule->options[j].key && strcmp(rule->options[j].key, o->key) == 0)
                 error_at(ld, k, "option '%s' appears twice", o->key);
         rule->option_count++;
+        if (o->kind == NRP_OPTION_MAPPING && o->key)
+            load_option_map(ld, v, rule->options[rule->option_count - 1].key, depth + 1, rule);
     }
+}
+
+/* A strategy's options: checked by its plugin once the plugins are loaded
+ * (plugin/bind.c); here only their shape is kept. */
+static void load_options(loader *ld, yaml_node_t *map, nrp_rule *rule)
+{
+    rule->has_options = map->data.mapping.pairs.top > map->data.mapping.pairs.start;
+    load_option_map(ld, map, NULL, 0, rule);
 }
 
 static void load_rule(loader *ld, yaml_node_t *r, nrp_rule *rule)

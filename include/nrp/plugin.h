@@ -74,8 +74,18 @@ typedef struct nrp_wrap nrp_wrap;
  * Opaque; valid during the validate() or rewrite() call it was given to. */
 typedef struct nrp_options nrp_options;
 
-/* Identity of the method being rewritten. All strings are UTF-8 and live at
- * least as long as the rewrite() call. */
+/* Facts about the method being rewritten, as bits of nrp_method_info.flags. */
+#define NRP_METHOD_STATIC 0x01u         /* no `this` */
+#define NRP_METHOD_CONSTRUCTOR 0x02u    /* .ctor or .cctor */
+#define NRP_METHOD_GENERIC 0x04u        /* has its own generic parameters */
+#define NRP_METHOD_GENERIC_TYPE 0x08u   /* its declaring type has generic parameters */
+#define NRP_METHOD_VALUE_TYPE 0x10u     /* its declaring type is a struct or an enum */
+#define NRP_METHOD_ASYNC 0x20u          /* compiled to an async state machine */
+#define NRP_METHOD_ITERATOR 0x40u       /* compiled to an iterator state machine */
+#define NRP_METHOD_RETURNS_VALUE 0x80u  /* its return type is not void */
+
+/* Identity of the method being rewritten. All strings are UTF-8; they and
+ * the signature live at least as long as the rewrite() call. */
 typedef struct nrp_method_info {
     uint32_t size;            /* sizeof(nrp_method_info) as the host built it */
     const char *assembly;     /* simple assembly name, e.g. "System.Linq" */
@@ -83,7 +93,15 @@ typedef struct nrp_method_info {
     const char *name;         /* method name, e.g. "Add" or ".ctor" */
     const char *display;      /* "Namespace.Type::Method(ParamTypes)", the metrics label */
     const char *rule;         /* name of the rule that matched */
-    int is_static;            /* 1 for static methods */
+    int is_static;            /* 1 for static methods (also NRP_METHOD_STATIC) */
+    uint32_t flags;           /* NRP_METHOD_* bits */
+    uint32_t token;           /* its MethodDef token in the module */
+    uint32_t type_token;      /* its declaring TypeDef token */
+    const uint8_t *signature; /* MethodDefSig blob (ECMA-335 II.23.2.1) */
+    uint32_t signature_len;
+    uint32_t param_count;     /* parameters, `this` not counted */
+    uint32_t generic_param_count;      /* the method's own */
+    uint32_t type_generic_param_count; /* its declaring type's */
 } nrp_method_info;
 
 /* Services the host offers to plugins. Append-only; check `size` (or the ABI
@@ -133,12 +151,53 @@ typedef struct nrp_host_api {
 
     /* The options of the rule being applied (also reachable from rewrite). */
     const nrp_options *(*rule_options)(nrp_rewrite *rw);
-    /* How many options there are, and the i-th one's name. */
+    /* How many options there are, and the i-th one's name, in file order.
+     * A nested mapping is listed, then each of its entries as
+     * "outer.inner": `handler: { type: T }` gives "handler" (not a scalar)
+     * and "handler.type" = "T". */
     uint32_t (*option_count)(const nrp_options *options);
     const char *(*option_name)(const nrp_options *options, uint32_t i);
     /* The value of `name` as text; NULL when absent or not a scalar (a list
      * or a mapping). */
     const char *(*option_string)(const nrp_options *options, const char *name);
+
+    /* ---- metadata of the rewritten method's module ----
+     * Each returns NRP_OK with the token in *token, or NRP_ERROR (the
+     * reason is what rewrite() fails with when the plugin gives none).
+     * Asking twice for the same thing yields the same token. */
+
+    /* AssemblyRef for the assembly of simple name `name`. An existing
+     * reference is reused; otherwise one is added without version or key,
+     * so the runtime binds it by the app's normal assembly resolution. */
+    int (*assembly_ref)(nrp_rewrite *rw, const char *name, uint32_t *token);
+
+    /* Token for type `type` ("Namespace.Type", nested "Namespace.Outer+Inner")
+     * of assembly `assembly`: the TypeDef when the module defines it, a
+     * TypeRef otherwise. `assembly` NULL means the core library (System.Object,
+     * System.Exception...), reached through whichever facade the module
+     * already references. */
+    int (*type_ref)(nrp_rewrite *rw, const char *assembly, const char *type, uint32_t *token);
+
+    /* TypeSpec token for a type signature blob (II.23.2.14), e.g. a generic
+     * parameter {0x13, 0} to box `!0`. */
+    int (*type_spec)(nrp_rewrite *rw, const uint8_t *sig, uint32_t len, uint32_t *token);
+
+    /* MemberRef for the method or field `name` with signature blob `sig` on
+     * `parent` (a TypeRef, TypeDef or TypeSpec token), for call, newobj,
+     * ldfld... */
+    int (*member_ref)(nrp_rewrite *rw, uint32_t parent, const char *name, const uint8_t *sig, uint32_t len,
+                      uint32_t *token);
+
+    /* User-string token of the UTF-8 `text`, for ldstr. */
+    int (*user_string)(nrp_rewrite *rw, const char *text, uint32_t *token);
+
+    /* A pointer-sized slot owned by the rule being applied to this method,
+     * NULL at first and kept for the life of the process: when the runtime
+     * asks for the same method again the plugin finds what it left there
+     * (for example the address of its per-method state, which injected code
+     * may embed). Two rewrites of one method may run at once; install with
+     * an atomic compare-and-swap. */
+    void **(*method_slot)(nrp_rewrite *rw);
 } nrp_host_api;
 
 /* What il_wrap builds:
@@ -183,13 +242,29 @@ typedef struct nrp_strategy {
     void *reserved[4];
 } nrp_strategy;
 
-/* libc flavour and pointer width the plugin was compiled for. */
+/* Version of this SDK, as (major << 16) | (minor << 8) | patch. It names
+ * the headers a plugin was built with (shown in the host's log); whether the
+ * host can run the plugin is decided by the ABI version alone. */
+#define NRP_SDK_VERSION_MAJOR 0
+#define NRP_SDK_VERSION_MINOR 1
+#define NRP_SDK_VERSION_PATCH 0
+#define NRP_SDK_VERSION ((NRP_SDK_VERSION_MAJOR << 16) | (NRP_SDK_VERSION_MINOR << 8) | NRP_SDK_VERSION_PATCH)
+#define NRP_SDK_STR_(x) #x
+#define NRP_SDK_STR(x) NRP_SDK_STR_(x)
+/* The same as text, e.g. "0.1.0". */
+#define NRP_SDK_VERSION_STRING \
+    NRP_SDK_STR(NRP_SDK_VERSION_MAJOR) "." NRP_SDK_STR(NRP_SDK_VERSION_MINOR) "." NRP_SDK_STR(NRP_SDK_VERSION_PATCH)
+
+/* What the plugin was compiled for. pointer_size and libc must equal the
+ * host's. */
 typedef struct nrp_abi_fingerprint {
     uint32_t pointer_size;
-    uint32_t libc;
+    uint32_t libc;            /* NRP_LIBC_GLIBC or NRP_LIBC_MUSL */
+    uint32_t sdk_version;     /* NRP_SDK_VERSION */
+    uint32_t reserved;        /* zero */
 } nrp_abi_fingerprint;
 
-#define NRP_ABI_FINGERPRINT_INIT { (uint32_t)sizeof(void *), NRP_LIBC_FLAVOUR }
+#define NRP_ABI_FINGERPRINT_INIT { (uint32_t)sizeof(void *), NRP_LIBC_FLAVOUR, NRP_SDK_VERSION, 0 }
 
 /* The descriptor a plugin returns from nrp_plugin_entry(). */
 typedef struct nrp_plugin {

@@ -13,10 +13,10 @@ export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_SKIP_FIRST_TIME_EXPE
 rm -rf "$out"
 mkdir -p "$out/src"
 cp -r "$src/apps/." "$out/src/"   # together: Demo references ShopLib
-for app in Demo Workload; do
+for app in Demo Workload Shapes; do
     project="$out/src/$app/$app.csproj"
     dotnet build "$project" -c Release -f net10.0 -o "$out/net10" -nologo -v quiet
     dotnet publish "$project" -c Release -f net8.0 -r linux-x64 --self-contained -o "$out/net8" -nologo -v quiet
     test -f "$out/net10/$app.dll" && test -x "$out/net8/$app"
 done
-echo "built Demo and Workload for net10.0 and net8.0 (self-contained) in $out"
+echo "built Demo, Workload and Shapes for net10.0 and net8.0 (self-contained) in $out"

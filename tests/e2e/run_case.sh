@@ -15,6 +15,8 @@ pass() { echo "ok   [$case_name/$runtime]: $*"; }
 
 app_name=Demo
 [[ $case_name == fidelity-* ]] && app_name=Workload
+[[ $case_name == shapes-* ]] && app_name=Shapes
+expected_dir="$(cd "$(dirname "$0")" && pwd)/expected"
 case $runtime in
     net10) app=(dotnet "$apps/net10/$app_name.dll") ;;
     net8) app=("$apps/net8/$app_name") ;;
@@ -101,6 +103,11 @@ expect_log_total() { # level, count
     else fail "expected $2 $1 line(s) in the log, found $n"; cat "$work/profiler.log"; fi
 }
 
+expect_stdout() { # the profiled run's stdout equals expected/FILE byte for byte
+    if cmp -s "$expected_dir/$1" "$work/prof.out"; then pass "stdout equals expected/$1 ($(wc -l <"$work/prof.out") lines)"
+    else fail "stdout differs from expected/$1"; diff "$expected_dir/$1" "$work/prof.out" | head -30; fi
+}
+
 ADD_INT='nrp_method_calls_total{rule="add",method="Demo.Calculator::Add(System.Int32,System.Int32)"} 1000'
 ADD_LONG='nrp_method_calls_total{rule="add",method="Demo.Calculator::Add(System.Int64,System.Int64)"} 1'
 RANGE='nrp_method_calls_total{rule="linq-range",method="System.Linq.Enumerable::Range(System.Int32,System.Int32)"} 250'
@@ -122,7 +129,7 @@ counts)
     else fail "$linq is not ReadyToRun: the Range case proves nothing"; fi
     expect_metric "nrp_methods_rewritten_total 3"
     expect_metric "nrp_method_rewrite_failures_total 0"
-    expect_log 1 info "nrprof [0-9.]+: config $bundle/instrumentation.yaml: 2 rule\(s\), 2 active; plugins: identity [0-9.]+ \[roundtrip, wrap\]; timing [0-9.]+ \[timing\]; metrics to $work/metrics.prom"
+    expect_log 1 info "nrprof [0-9.]+: config $bundle/instrumentation.yaml: 2 rule\(s\), 2 active; plugins: identity [0-9.]+ \(SDK [0-9.]+\) \[roundtrip, wrap\]; timing [0-9.]+ \(SDK [0-9.]+\) \[timing\]; metrics to $work/metrics.prom"
     expect_log_total error 0
     expect_log_total warn 0
     ;;
@@ -288,7 +295,7 @@ sdk-template)
     profiled "$work/bundle" NRP_CONFIG="$work/rules.yaml"
     expect_app_unchanged
     expect_metric 'nrp_hello_calls_total{rule="hello",method="Demo.Calculator::Add(System.Int32,System.Int32)"} 1000'
-    expect_log 1 info ".*plugins: hello 1.0.0 \[hello\]; identity .*"
+    expect_log 1 info ".*plugins: hello 1.0.0 \(SDK [0-9.]+\) \[hello\]; identity .*"
     ;;
 insecure-files)
     # StrictModes: a plugin another user could replace is not loaded, and a
@@ -431,6 +438,26 @@ no-plugins)
     expect_app_unchanged
     expect_log 2 error ".*instrumentation.yaml:[0-9]+:15: error: unknown strategy 'timing' \(loaded plugins provide: none\)$"
     expect_log 1 error "config .* rejected \(2 errors\); the process runs uninstrumented$"
+    ;;
+shapes-announce)
+    # Every method shape, announced on entry by a test plugin that uses the
+    # metadata services (assembly, type and member references, user strings)
+    # and prints the identity the host gave it.
+    cp -r "$bundle" "$work/bundle"
+    cp "$NRP_TEST_ANNOUNCE" "$work/bundle/plugins/"
+    cat >"$work/rules.yaml" <<'YAML'
+version: 1
+rules:
+  - name: shapes
+    match: { assembly: Shapes, type: "Shapes.*", method: "*", attribute: Shapes.TracedAttribute }
+    strategy: announce
+YAML
+    profiled "$work/bundle" NRP_CONFIG="$work/rules.yaml"
+    expect_stdout shapes-announce.out
+    if [[ $(cat "$work/prof.rc") == "$EXIT_ARG" ]]; then pass "exit code $EXIT_ARG"; else fail "exit code $(cat "$work/prof.rc")"; fi
+    expect_metric "nrp_methods_rewritten_total 14"
+    expect_metric "nrp_method_rewrite_failures_total 0"
+    expect_log_total error 0
     ;;
 *)
     echo "unknown case $case_name"; exit 2 ;;

@@ -132,7 +132,7 @@ static void loads_folder_in_name_order_keeping_the_good(void **state)
     assert_null(nrp_plugin_set_find(&set, "gamma", NULL));
     nrp_strbuf_init(&sb);
     nrp_plugin_set_describe(&set, &sb);
-    assert_string_equal(sb.data, "fake 9.9 [beta]; fake 9.9 [alpha]");
+    assert_string_equal(sb.data, "fake 9.9 (SDK " NRP_SDK_VERSION_STRING ") [beta]; fake 9.9 (SDK " NRP_SDK_VERSION_STRING ") [alpha]");
     nrp_strbuf_free(&sb);
     nrp_plugin_set_clear(&set);
 }
@@ -183,6 +183,53 @@ static int fake_call_info(void *ctx, uint32_t token, nrp_il_call_info *out, nrp_
     return NRP_OK;
 }
 
+/* A module whose metadata services record what they were asked. */
+static char md_log[512];
+static int fake_type_spec(void *ctx, const uint8_t *sig, uint32_t len, uint32_t *token, nrp_err *err)
+{
+    (void)ctx;
+    (void)err;
+    snprintf(md_log + strlen(md_log), sizeof md_log - strlen(md_log), "typespec %u:%02x;", len, sig[0]);
+    *token = 0x1B000001;
+    return NRP_OK;
+}
+static int fake_assembly_ref(void *ctx, const char *name, uint32_t *token, nrp_err *err)
+{
+    (void)ctx;
+    (void)err;
+    snprintf(md_log + strlen(md_log), sizeof md_log - strlen(md_log), "asmref %s;", name);
+    *token = 0x23000002;
+    return NRP_OK;
+}
+static int fake_type_ref(void *ctx, const char *assembly, const char *type, uint32_t *token, nrp_err *err)
+{
+    (void)ctx;
+    if (strcmp(type, "Missing") == 0)
+        return nrp_err_set(err, "type_ref: no type Missing");
+    snprintf(md_log + strlen(md_log), sizeof md_log - strlen(md_log), "typeref [%s]%s;",
+             assembly ? assembly : "corlib", type);
+    *token = 0x01000003;
+    return NRP_OK;
+}
+static int fake_member_ref(void *ctx, uint32_t parent, const char *name, const uint8_t *sig, uint32_t len,
+                           uint32_t *token, nrp_err *err)
+{
+    (void)ctx;
+    (void)err;
+    (void)sig;
+    snprintf(md_log + strlen(md_log), sizeof md_log - strlen(md_log), "memberref %08x::%s/%u;", parent, name, len);
+    *token = 0x0A000004;
+    return NRP_OK;
+}
+static int fake_user_string(void *ctx, const char *text, uint32_t *token, nrp_err *err)
+{
+    (void)ctx;
+    (void)err;
+    snprintf(md_log + strlen(md_log), sizeof md_log - strlen(md_log), "string '%s';", text);
+    *token = 0x70000005;
+    return NRP_OK;
+}
+
 static void setup_rewrite(nrp_rewrite *rw, nrp_metrics *m, void *sig_ctx)
 {
     static const uint8_t add_body[] = {0x12, 0x02, 0x03, 0x58, 0x2A}; /* tiny: ldarg.0 ldarg.1 add ret */
@@ -190,11 +237,14 @@ static void setup_rewrite(nrp_rewrite *rw, nrp_metrics *m, void *sig_ctx)
     nrp_il_env env = {NULL, fake_call_info, NULL, NULL};
     nrp_err err;
     memset(rw, 0, sizeof *rw);
-    rw->method = (nrp_method_info){sizeof(nrp_method_info), "Demo", "Demo.Calculator", "Add",
-                                   "Demo.Calculator::Add(System.Int32,System.Int32)", "add", 0};
+    rw->method = (nrp_method_info){.size = sizeof(nrp_method_info), .assembly = "Demo", .type = "Demo.Calculator",
+                                   .name = "Add", .display = "Demo.Calculator::Add(System.Int32,System.Int32)",
+                                   .rule = "add", .flags = NRP_METHOD_STATIC | NRP_METHOD_RETURNS_VALUE};
+    static nrp_module_md md;
+    md = (nrp_module_md){sig_ctx,          fake_sig_token, fake_type_spec,  fake_assembly_ref,
+                         fake_type_ref,    fake_member_ref, fake_user_string};
     rw->metrics = m;
-    rw->sig_token = fake_sig_token;
-    rw->sig_token_ctx = sig_ctx;
+    rw->md = &md;
     assert_int_equal(nrp_il_method_decode(add_body, sizeof add_body, add_sig, sizeof add_sig, &env, &rw->il, &err),
                      NRP_OK);
 }
@@ -371,6 +421,90 @@ static void option_services(void **state)
     assert_ptr_equal(api->rule_options(&rw), &o);
 }
 
+static void metadata_services(void **state)
+{
+    (void)state;
+    const nrp_host_api *api = nrp_host_api_table();
+    nrp_metrics *m = nrp_metrics_create();
+    nrp_rewrite rw;
+    uint32_t token = 0;
+    static const uint8_t sig[] = {0x00, 0x01, 0x01, 0x0E}; /* static void(string) */
+    static const uint8_t generic_param[] = {0x13, 0x00};  /* !0 */
+    setup_rewrite(&rw, m, NULL);
+    md_log[0] = '\0';
+    assert_int_equal(api->assembly_ref(&rw, "Shop.Telemetry", &token), NRP_OK);
+    assert_int_equal(token, 0x23000002);
+    assert_int_equal(api->type_ref(&rw, "System.Console", "System.Console", &token), NRP_OK);
+    assert_int_equal(api->type_ref(&rw, NULL, "System.Exception", &token), NRP_OK);
+    assert_int_equal(api->member_ref(&rw, token, "WriteLine", sig, sizeof sig, &token), NRP_OK);
+    assert_int_equal(token, 0x0A000004);
+    assert_int_equal(api->user_string(&rw, "h\xc3\xa9llo", &token), NRP_OK);
+    assert_int_equal(token, 0x70000005);
+    assert_int_equal(api->type_spec(&rw, generic_param, sizeof generic_param, &token), NRP_OK);
+    assert_string_equal(md_log, "asmref Shop.Telemetry;typeref [System.Console]System.Console;"
+                                "typeref [corlib]System.Exception;memberref 01000003::WriteLine/4;"
+                                "string 'h\xc3\xa9llo';typespec 2:13;");
+
+    /* Bad arguments are refused before the module is asked, with a reason. */
+    md_log[0] = '\0';
+    assert_int_equal(api->assembly_ref(&rw, "", &token), NRP_ERROR);
+    assert_string_equal(rw.err.msg, "assembly_ref: empty name or NULL token");
+    assert_int_equal(api->type_ref(&rw, "", "T", &token), NRP_ERROR);
+    assert_int_equal(api->type_ref(&rw, NULL, "T", NULL), NRP_ERROR);
+    assert_int_equal(api->member_ref(&rw, 0x01000003, "M", sig, 0, &token), NRP_ERROR);
+    assert_int_equal(api->user_string(&rw, NULL, &token), NRP_ERROR);
+    assert_int_equal(api->type_spec(&rw, NULL, 0, &token), NRP_ERROR);
+    assert_string_equal(md_log, "");
+    /* The module's own refusal is kept as the reason rewrite() fails with. */
+    assert_int_equal(api->type_ref(&rw, "Demo", "Missing", &token), NRP_ERROR);
+    assert_string_equal(rw.err.msg, "type_ref: no type Missing");
+
+    /* The slot is the one the orchestrator gave for this (method, rule). */
+    void *slot = NULL;
+    rw.slot = &slot;
+    assert_ptr_equal(api->method_slot(&rw), &slot);
+    assert_null(*api->method_slot(&rw));
+
+    nrp_il_method_free(rw.il);
+    nrp_metrics_destroy(m);
+}
+
+static void nested_options_are_flattened(void **state)
+{
+    (void)state;
+    const nrp_host_api *api = nrp_host_api_table();
+    nrp_config *cfg = NULL;
+    nrp_diags d;
+    const char *yaml = "version: 1\nrules:\n  - name: r\n    match: { assembly: A, type: T, method: M }\n"
+                       "    strategy: tracer\n    options:\n"
+                       "      handler: { assembly: Shop.Telemetry, type: Shop.Telemetry.Hooks, enter: OnEnter }\n"
+                       "      capture_args: false\n";
+    nrp_diags_init(&d);
+    assert_int_equal(nrp_config_load_buffer("t.yaml", yaml, strlen(yaml), &cfg, &d), NRP_OK);
+    assert_int_equal(d.count, 0);
+    nrp_options o = nrp_options_of(&cfg->rules[0]);
+    assert_int_equal(api->option_count(&o), 5);
+    assert_string_equal(api->option_name(&o, 0), "handler");
+    assert_string_equal(api->option_name(&o, 1), "handler.assembly");
+    assert_string_equal(api->option_name(&o, 3), "handler.enter");
+    assert_string_equal(api->option_name(&o, 4), "capture_args");
+    assert_null(api->option_string(&o, "handler"));
+    assert_string_equal(api->option_string(&o, "handler.type"), "Shop.Telemetry.Hooks");
+    assert_int_equal(cfg->rules[0].options[3].value_pos.line, 7);
+    nrp_config_free(cfg);
+    nrp_diags_free(&d);
+
+    /* '.' in a name would make flattened names ambiguous. */
+    yaml = "version: 1\nrules:\n  - name: r\n    match: { assembly: A, type: T, method: M }\n"
+           "    strategy: tracer\n    options: { a.b: 1 }\n";
+    nrp_diags_init(&d);
+    nrp_config_load_buffer("t.yaml", yaml, strlen(yaml), &cfg, &d);
+    assert_int_equal(d.count, 1);
+    assert_string_equal(d.items[0].message, "option names must be plain strings without '.'");
+    nrp_config_free(cfg);
+    nrp_diags_free(&d);
+}
+
 int main(void)
 {
     const char *f = getenv("NRP_TEST_FAKE_PLUGINS"), *b = getenv("NRP_TEST_BUNDLE");
@@ -398,6 +532,8 @@ int main(void)
         cmocka_unit_test(strategy_reason_is_reported),
         cmocka_unit_test(options_are_validated_by_the_plugin),
         cmocka_unit_test(option_services),
+        cmocka_unit_test(metadata_services),
+        cmocka_unit_test(nested_options_are_flattened),
     };
     return cmocka_run_group_tests_name("plugins", tests, NULL, NULL);
 }

@@ -1,0 +1,323 @@
+#include "rejit/module_env.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "clr/metadata.h"
+#include "clr/type_hierarchy.h"
+#include "sig/sig.h"
+#include "util/strbuf.h"
+
+#define TOKEN_TYPE(t) ((t) & 0xFF000000u)
+#define MAX_NESTING 32
+
+/* Names the core library goes by in reference assemblies, preferred first. */
+static const char *const core_library_names[] = {"System.Runtime", "System.Private.CoreLib", "mscorlib",
+                                                 "netstandard"};
+
+static int hr_error(nrp_err *err, HRESULT hr, const char *what)
+{
+    return nrp_err_set(err, "%s failed (0x%08x)", what, (unsigned)hr);
+}
+
+/* ---- what the IL engine asks ------------------------------------------ */
+
+static int call_info(void *ctx, uint32_t token, nrp_il_call_info *out, nrp_err *err)
+{
+    nrp_module_env *e = ctx;
+    const uint8_t *sig = NULL;
+    ULONG len = 0;
+    HRESULT hr;
+    mdToken parent;
+    switch (TOKEN_TYPE(token)) {
+    case 0x06000000u: hr = nrp_mdi_method_sig(e->mdi, token, &sig, &len); break;
+    case 0x0A000000u: hr = nrp_mdi_member_ref_sig(e->mdi, token, &sig, &len); break;
+    case 0x11000000u: hr = nrp_mdi_sig_from_token(e->mdi, token, &sig, &len); break;
+    case 0x2B000000u:
+        hr = nrp_mdi2_method_spec_parent(e->mdi, token, &parent);
+        if (NRP_FAILED(hr))
+            return nrp_err_set(err, "cannot read method spec 0x%08x (0x%08x)", token, (unsigned)hr);
+        return call_info(ctx, parent, out, err);
+    default:
+        return nrp_err_set(err, "token 0x%08x is not a method or signature", token);
+    }
+    if (NRP_FAILED(hr))
+        return nrp_err_set(err, "cannot read the signature of 0x%08x (0x%08x)", token, (unsigned)hr);
+    nrp_method_sig_info info;
+    int returns;
+    if (nrp_sig_method_return(sig, len, &info, NULL, &returns, err))
+        return NRP_ERROR;
+    out->has_this = info.has_this && !(info.callconv & NRP_CALLCONV_EXPLICITTHIS);
+    out->params = info.param_count;
+    out->returns_value = returns;
+    return NRP_OK;
+}
+
+static int local_sig(void *ctx, uint32_t token, const uint8_t **blob, uint32_t *len, nrp_err *err)
+{
+    nrp_module_env *e = ctx;
+    ULONG n = 0;
+    HRESULT hr = nrp_mdi_sig_from_token(e->mdi, token, blob, &n);
+    if (NRP_FAILED(hr))
+        return nrp_err_set(err, "cannot read local signature 0x%08x (0x%08x)", token, (unsigned)hr);
+    *len = n;
+    return NRP_OK;
+}
+
+static int open_emit(nrp_module_env *e, nrp_err *err)
+{
+    if (e->mde)
+        return NRP_OK;
+    HRESULT hr = nrp_info_module_metadata(e->info, e->module, NRP_OF_READ | NRP_OF_WRITE, &NRP_IID_IMetaDataEmit,
+                                          &e->mde);
+    if (NRP_FAILED(hr))
+        return nrp_err_set(err, "cannot open the module's metadata for writing (0x%08x)", (unsigned)hr);
+    return NRP_OK;
+}
+
+static int sig_token(void *ctx, const uint8_t *sig, uint32_t len, uint32_t *token, nrp_err *err)
+{
+    nrp_module_env *e = ctx;
+    if (open_emit(e, err))
+        return NRP_ERROR;
+    HRESULT hr = nrp_mde_token_from_sig(e->mde, sig, len, token);
+    return NRP_FAILED(hr) ? hr_error(err, hr, "GetTokenFromSig") : NRP_OK;
+}
+
+/* ---- what the plugins' metadata services ask -------------------------- */
+
+static int open_assembly_md(nrp_module_env *e, nrp_err *err)
+{
+    HRESULT hr;
+    if (open_emit(e, err))
+        return NRP_ERROR;
+    if (!e->mdai) {
+        hr = nrp_com_query(e->mdi, &NRP_IID_IMetaDataAssemblyImport, &e->mdai);
+        if (NRP_FAILED(hr))
+            return hr_error(err, hr, "opening IMetaDataAssemblyImport");
+    }
+    if (!e->mdae) {
+        hr = nrp_com_query(e->mde, &NRP_IID_IMetaDataAssemblyEmit, &e->mdae);
+        if (NRP_FAILED(hr))
+            return hr_error(err, hr, "opening IMetaDataAssemblyEmit");
+    }
+    return NRP_OK;
+}
+
+static int type_spec(void *ctx, const uint8_t *sig, uint32_t len, uint32_t *token, nrp_err *err)
+{
+    nrp_module_env *e = ctx;
+    if (open_emit(e, err))
+        return NRP_ERROR;
+    HRESULT hr = nrp_mde_type_spec(e->mde, sig, len, token);
+    if (NRP_FAILED(hr))
+        return hr_error(err, hr, "type_spec: GetTokenFromTypeSpec");
+    e->defined = 1;
+    return NRP_OK;
+}
+
+static int assembly_ref(void *ctx, const char *name, uint32_t *token, nrp_err *err)
+{
+    nrp_module_env *e = ctx;
+    if (open_assembly_md(e, err))
+        return NRP_ERROR;
+    HRESULT hr = nrp_mdasm_find_assembly_ref(e->mdai, name, token);
+    if (hr == NRP_S_OK)
+        return NRP_OK;
+    hr = nrp_mdae_define_assembly_ref(e->mdae, name, token);
+    if (NRP_FAILED(hr))
+        return nrp_err_set(err, "assembly_ref: cannot add a reference to %s (0x%08x)", name, (unsigned)hr);
+    e->defined = 1;
+    return NRP_OK;
+}
+
+/* The scope core library types are referenced through. */
+static int core_library_scope(nrp_module_env *e, uint32_t *token, nrp_err *err)
+{
+    if (open_assembly_md(e, err))
+        return NRP_ERROR;
+    for (size_t i = 0; i < sizeof core_library_names / sizeof *core_library_names; i++)
+        if (nrp_mdasm_find_assembly_ref(e->mdai, core_library_names[i], token) == NRP_S_OK)
+            return NRP_OK;
+    return assembly_ref(e, core_library_names[0], token, err);
+}
+
+/* Copy the next '+'-separated segment of *name into out. */
+static int next_segment(const char **name, char *out, size_t cap)
+{
+    const char *plus = strchr(*name, '+');
+    size_t n = plus ? (size_t)(plus - *name) : strlen(*name);
+    if (n == 0 || n >= cap)
+        return NRP_ERROR;
+    memcpy(out, *name, n);
+    out[n] = '\0';
+    *name += n + (plus ? 1 : 0);
+    return NRP_OK;
+}
+
+static int own_type(nrp_module_env *e, const char *type, uint32_t *token, nrp_err *err)
+{
+    const char *rest = type;
+    mdToken enclosing = 0;
+    char segment[1024];
+    for (int depth = 0; *rest && depth < MAX_NESTING; depth++) {
+        if (next_segment(&rest, segment, sizeof segment))
+            return nrp_err_set(err, "type_ref: bad type name '%s'", type);
+        if (NRP_FAILED(nrp_mdi_find_type_def(e->mdi, segment, enclosing, &enclosing)))
+            return nrp_err_set(err, "type_ref: %s defines no type %s", e->assembly, type);
+    }
+    *token = enclosing;
+    return NRP_OK;
+}
+
+static int type_ref(void *ctx, const char *assembly, const char *type, uint32_t *token, nrp_err *err)
+{
+    nrp_module_env *e = ctx;
+    uint32_t scope;
+    const char *home = assembly ? assembly : "System.Private.CoreLib";
+    if (strcasecmp(home, e->assembly) == 0)
+        return own_type(e, type, token, err);
+    if ((assembly ? assembly_ref(e, assembly, &scope, err) : core_library_scope(e, &scope, err)) != NRP_OK)
+        return NRP_ERROR;
+    const char *rest = type;
+    char segment[1024];
+    for (int depth = 0; *rest && depth < MAX_NESTING; depth++) {
+        if (next_segment(&rest, segment, sizeof segment))
+            return nrp_err_set(err, "type_ref: bad type name '%s'", type);
+        /* A nested type's scope is its enclosing TypeRef. */
+        HRESULT hr = nrp_mde_type_ref(e->mde, scope, segment, &scope);
+        if (NRP_FAILED(hr))
+            return nrp_err_set(err, "type_ref: cannot reference %s (0x%08x)", type, (unsigned)hr);
+    }
+    e->defined = 1;
+    *token = scope;
+    return NRP_OK;
+}
+
+static int member_ref(void *ctx, uint32_t parent, const char *name, const uint8_t *sig, uint32_t len,
+                      uint32_t *token, nrp_err *err)
+{
+    nrp_module_env *e = ctx;
+    if (open_emit(e, err))
+        return NRP_ERROR;
+    HRESULT hr = nrp_mde_member_ref(e->mde, parent, name, sig, len, token);
+    if (NRP_FAILED(hr))
+        return nrp_err_set(err, "member_ref: cannot reference %s on 0x%08x (0x%08x)", name, parent, (unsigned)hr);
+    e->defined = 1;
+    return NRP_OK;
+}
+
+static int user_string(void *ctx, const char *text, uint32_t *token, nrp_err *err)
+{
+    nrp_module_env *e = ctx;
+    if (open_emit(e, err))
+        return NRP_ERROR;
+    HRESULT hr = nrp_mde_user_string(e->mde, text, token);
+    if (NRP_FAILED(hr))
+        return hr_error(err, hr, "user_string: DefineUserString (is the text valid UTF-8?)");
+    e->defined = 1;
+    return NRP_OK;
+}
+
+/* ---- lifetime ------------------------------------------------------------ */
+
+int nrp_module_env_open(nrp_module_env *env, const nrp_info *info, ModuleID module, const char *assembly,
+                        nrp_err *err)
+{
+    memset(env, 0, sizeof *env);
+    env->info = info;
+    env->module = module;
+    env->assembly = assembly;
+    env->il = (nrp_il_env){env, call_info, local_sig, sig_token};
+    env->md = (nrp_module_md){env, sig_token, type_spec, assembly_ref, type_ref, member_ref, user_string};
+    HRESULT hr = nrp_info_module_metadata(info, module, NRP_OF_READ, &NRP_IID_IMetaDataImport2, &env->mdi);
+    if (NRP_FAILED(hr))
+        return nrp_err_set(err, "cannot read the module's metadata (0x%08x)", (unsigned)hr);
+    return NRP_OK;
+}
+
+int nrp_module_env_publish(nrp_module_env *env, nrp_err *err)
+{
+    if (!env->defined)
+        return NRP_OK;
+    HRESULT hr = nrp_info_apply_metadata(env->info, env->module);
+    return NRP_FAILED(hr) ? hr_error(err, hr, "ApplyMetaData") : NRP_OK;
+}
+
+void nrp_module_env_close(nrp_module_env *env)
+{
+    nrp_com_release(env->mdae);
+    nrp_com_release(env->mdai);
+    nrp_com_release(env->mde);
+    nrp_com_release(env->mdi);
+    env->mdae = env->mdai = env->mde = env->mdi = NULL;
+}
+
+/* ---- the method's identity ----------------------------------------------- */
+
+static int is_value_type(nrp_module_env *e, mdToken type)
+{
+    DWORD flags = 0;
+    mdToken extends = 0;
+    nrp_strbuf base, self;
+    int yes = 0;
+    if (NRP_FAILED(nrp_mdi_type_def_extends(e->mdi, type, &flags, &extends)) || !(extends & 0x00FFFFFFu))
+        return 0;
+    nrp_strbuf_init(&base);
+    nrp_strbuf_init(&self);
+    if (!NRP_FAILED(nrp_md_type_name(e->mdi, extends, &base)) && base.data) {
+        /* System.Enum derives from System.ValueType but is a class itself. */
+        if (strcmp(base.data, "System.Enum") == 0)
+            yes = 1;
+        else if (strcmp(base.data, "System.ValueType") == 0)
+            yes = NRP_FAILED(nrp_md_type_name(e->mdi, type, &self)) || !self.data ||
+                  strcmp(self.data, "System.Enum") != 0;
+    }
+    nrp_strbuf_free(&base);
+    nrp_strbuf_free(&self);
+    return yes;
+}
+
+int nrp_module_env_method(nrp_module_env *env, mdToken method, nrp_method_info *out, nrp_err *err)
+{
+    nrp_md_method_props props;
+    nrp_method_sig_info sig;
+    int returns = 0;
+    ULONG generics = 0;
+    HRESULT hr = nrp_mdi_method_props(env->mdi, method, &props);
+    if (NRP_FAILED(hr))
+        return hr_error(err, hr, "reading the method's properties");
+    if (nrp_sig_method_return(props.sig, props.sig_len, &sig, NULL, &returns, err))
+        return NRP_ERROR;
+    uint32_t flags = 0;
+    if (props.attributes & NRP_MD_STATIC)
+        flags |= NRP_METHOD_STATIC;
+    if (strcmp(props.name, ".ctor") == 0 || strcmp(props.name, ".cctor") == 0)
+        flags |= NRP_METHOD_CONSTRUCTOR;
+    if (sig.generic_params)
+        flags |= NRP_METHOD_GENERIC;
+    if (returns)
+        flags |= NRP_METHOD_RETURNS_VALUE;
+    if (!NRP_FAILED(nrp_mdi2_generic_param_count(env->mdi, props.type, &generics)) && generics)
+        flags |= NRP_METHOD_GENERIC_TYPE;
+    if (is_value_type(env, props.type))
+        flags |= NRP_METHOD_VALUE_TYPE;
+    if (nrp_md_has_attribute(env->mdi, method, "System.Runtime.CompilerServices.AsyncStateMachineAttribute"))
+        flags |= NRP_METHOD_ASYNC;
+    if (nrp_md_has_attribute(env->mdi, method, "System.Runtime.CompilerServices.IteratorStateMachineAttribute"))
+        flags |= NRP_METHOD_ITERATOR;
+    if (nrp_md_has_attribute(env->mdi, method,
+                             "System.Runtime.CompilerServices.AsyncIteratorStateMachineAttribute"))
+        flags |= NRP_METHOD_ASYNC | NRP_METHOD_ITERATOR;
+    out->flags = flags;
+    out->is_static = (flags & NRP_METHOD_STATIC) != 0;
+    out->token = method;
+    out->type_token = props.type;
+    out->signature = props.sig;
+    out->signature_len = props.sig_len;
+    out->param_count = sig.param_count;
+    out->generic_param_count = sig.generic_params;
+    out->type_generic_param_count = generics;
+    return NRP_OK;
+}

@@ -1,0 +1,44 @@
+/*
+ * module_env.h - the runtime side of rewriting one method: what the IL
+ * engine and the plugins' metadata services ask of the method's module,
+ * answered through its IMetaDataImport/Emit, and the method's identity.
+ */
+#ifndef NRP_REJIT_MODULE_ENV_H
+#define NRP_REJIT_MODULE_ENV_H
+
+#include "clr/com.h"
+#include "clr/info.h"
+#include "il/il_method.h"
+#include "nrp/plugin.h"
+#include "plugin/rewrite.h"
+#include "util/err.h"
+
+typedef struct nrp_module_env {
+    const nrp_info *info;
+    ModuleID module;
+    const char *assembly;  /* the module's simple assembly name */
+    nrp_com_object *mdi;   /* IMetaDataImport2 */
+    nrp_com_object *mde;   /* IMetaDataEmit, opened on first need */
+    nrp_com_object *mdai;  /* IMetaDataAssemblyImport, opened on first need */
+    nrp_com_object *mdae;  /* IMetaDataAssemblyEmit, opened on first need */
+    int defined;           /* rows were added: publish before the body is used */
+    nrp_il_env il;         /* for the IL engine */
+    nrp_module_md md;      /* for the plugins' metadata services */
+} nrp_module_env;
+
+/* Open the module's metadata. `env` must stay where it is until closed
+ * (its callbacks point at it). Close even after a failure. */
+int nrp_module_env_open(nrp_module_env *env, const nrp_info *info, ModuleID module, const char *assembly,
+                        nrp_err *err);
+
+/* Fill the identity fields of `out` that come from metadata: flags, tokens,
+ * signature, parameter and generic counts. The names are the caller's. */
+int nrp_module_env_method(nrp_module_env *env, mdToken method, nrp_method_info *out, nrp_err *err);
+
+/* Make rows added by the services visible to the runtime
+ * (ICorProfilerInfo7::ApplyMetaData) before the new body refers to them. */
+int nrp_module_env_publish(nrp_module_env *env, nrp_err *err);
+
+void nrp_module_env_close(nrp_module_env *env);
+
+#endif
