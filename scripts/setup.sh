@@ -8,7 +8,7 @@ set -euo pipefail
 umask 022
 cd "$(dirname "$0")/.."
 
-packages=(gcc make cmake pkg-config binutils libyaml-dev libcmocka-dev python3 python3-jsonschema python3-yaml clang libclang-rt-dev)
+packages=(gcc g++ make cmake pkg-config binutils libyaml-dev libcmocka-dev python3 python3-jsonschema python3-yaml clang libclang-rt-dev)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -9,6 +9,13 @@ rm -rf "$work" && mkdir -p "$work"
 cmake --install "$build" --component sdk --prefix "$work/sdk" >/dev/null
 echo "ok: SDK installed: $(cd "$work/sdk" && find . -type f | sort | tr '\n' ' ')"
 
+# 0. The installed headers stand alone, as strict C11 and as C++11.
+headers=$(cd "$work/sdk/include" && find nrp -name '*.h' | sort)
+{ for h in $headers; do echo "#include <$h>"; done; echo "int nrp_sdk_probe(void) { return NRP_ABI_MAJOR; }"; } >"$work/headers.c"
+cc -std=c11 -pedantic -Wall -Wextra -Werror -fsyntax-only -I"$work/sdk/include" "$work/headers.c"
+c++ -std=c++11 -pedantic -Wall -Wextra -Werror -fsyntax-only -x c++ -I"$work/sdk/include" "$work/headers.c"
+echo "ok: headers compile as C11 and C++11 with -pedantic: $(echo $headers)"
+
 # 1. CMake: find_package(NrpPlugin) -> Nrp::plugin
 cp -r "$src/plugins/template" "$work/template"
 cmake -S "$work/template" -B "$work/template/build" -DCMAKE_PREFIX_PATH="$work/sdk" \
