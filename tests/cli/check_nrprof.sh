@@ -9,7 +9,7 @@ fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 pass() { echo "ok: $*"; }
 
 "$nrprof" >"$work/out" 2>"$work/err"; rc=$?
-if [[ $rc == 2 ]] && grep -q '^usage: nrprof check' "$work/err"; then pass "no command: usage, exit 2"
+if [[ $rc == 2 ]] && grep -q '^usage: nrprof COMMAND' "$work/err"; then pass "no command: usage, exit 2"
 else fail "no command: exit $rc"; fi
 
 cat >"$work/good.yaml" <<'YAML'

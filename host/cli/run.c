@@ -1,0 +1,12 @@
+/* nrprof run: placeholder until the command lands (work in progress). */
+#include <stdio.h>
+
+#include "cli/cli.h"
+
+int nrp_cli_run(int argc, char **argv)
+{
+    (void)argc;
+    (void)argv;
+    fprintf(stderr, "nrprof: 'run' is not available yet\n");
+    return 2;
+}
