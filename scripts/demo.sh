@@ -18,12 +18,10 @@ mkdir -p "$out/src" && cp -r tests/e2e/apps/. "$out/src/"
 dotnet build "$out/src/Demo/Demo.csproj" -c Release -f net10.0 -o "$out/app" -nologo -v quiet >/dev/null
 
 echo "== Running it under the profiler ($bundle)"
-CORECLR_ENABLE_PROFILING=1 \
-CORECLR_PROFILER='{36032161-FFC0-4B61-B559-F6C5D41BAE5A}' \
-CORECLR_PROFILER_PATH="$bundle/libNewRelicProfiler.so" \
+# nrprof run sets CORECLR_* (and NRP_CONFIG) for this one command.
 NRP_METRICS_FILE="$out/metrics.prom" \
 NRP_LOG_FILE="$out/profiler.log" \
-    dotnet "$out/app/Demo.dll"
+    "$bundle/bin/nrprof" run -- dotnet "$out/app/Demo.dll"
 
 echo "== Profiler log ($out/profiler.log)"
 cat "$out/profiler.log"

@@ -3,7 +3,7 @@
  *
  *   nrprof check [--explain] [FILE]           check a configuration
  *   nrprof run [--config FILE] -- COMMAND...  run a command under the profiler
- *   nrprof report FILE                        show a metrics file as a table
+ *   nrprof report [--wide] FILE               show a metrics file as a table
  */
 #include <limits.h>
 #include <stdio.h>
@@ -19,7 +19,7 @@ static int usage(FILE *to)
     fprintf(to, "usage: nrprof COMMAND [ARGS]\n"
                 "  check [--explain] [FILE]           check an instrumentation.yaml (default: the bundle's)\n"
                 "  run [--config FILE] -- COMMAND...  run COMMAND under the bundle's profiler\n"
-                "  report FILE                        show a metrics file as a table\n"
+                "  report [--wide] FILE               show a metrics file as a table\n"
                 "Run 'nrprof COMMAND --help' for a command's details.\n");
     return to == stdout ? 0 : 2;
 }

@@ -11,6 +11,7 @@
 #include "clr/metadata.h"
 #include "clr/module_scan.h"
 #include "clr/type_hierarchy.h"
+#include "core/exporter.h"
 #include "core/log.h"
 #include "core/self_path.h"
 #include "il/il_method.h"
@@ -30,6 +31,7 @@
 #include "util/path.h"
 
 #define DEFAULT_METRICS_PATH "/tmp/nrprof-{pid}.prom"
+#define DEFAULT_METRICS_INTERVAL_S 60
 #define CONFIG_FILE_NAME "instrumentation.yaml"
 #define PLUGIN_DIR_NAME "plugins"
 /* How long ModuleLoadFinished waits for the worker's RequestReJIT. Long
@@ -102,18 +104,11 @@ static const char *process_refusal(const char *name, char *why, size_t cap)
     return NULL;
 }
 
-static void export_metrics(void)
-{
-    nrp_err err;
-    if (S.metrics && nrp_metrics_export_file(S.metrics, S.metrics_path, &err) != NRP_OK)
-        nrp_log(NRP_LOG_ERROR, "cannot write metrics: %s", err.msg);
-}
-
 /* Exit paths vary (Environment.Exit, unhandled exceptions, return from
  * Main); the runtime's Shutdown callback is not reached on all of them. */
 static void export_at_exit(void)
 {
-    export_metrics();
+    nrp_exporter_stop();
 }
 
 static void describe_start(void)
@@ -185,6 +180,7 @@ HRESULT nrp_profiler_initialize(nrp_com_object *runtime_info)
 {
     char path[4096], why[4400];
     const char *metrics_env = getenv("NRP_METRICS_FILE");
+    const nrp_settings *settings;
     nrp_diags diags;
     HRESULT hr;
 
@@ -195,9 +191,12 @@ HRESULT nrp_profiler_initialize(nrp_com_object *runtime_info)
         return cancel("the runtime offers no ICorProfilerInfo5 (needs .NET Core 3.0 or later)");
     diags = P.diags;
     memset(&P.diags, 0, sizeof P.diags);
-    if (nrp_path_expand_pid(metrics_env && *metrics_env ? metrics_env : DEFAULT_METRICS_PATH, S.metrics_path,
-                            sizeof S.metrics_path) != NRP_OK)
-        return cancel("NRP_METRICS_FILE is too long");
+    settings = &S.config->settings;
+    if (nrp_path_expand_pid(metrics_env && *metrics_env ? metrics_env
+                            : settings->metrics_path ? settings->metrics_path
+                                                     : DEFAULT_METRICS_PATH,
+                            S.metrics_path, sizeof S.metrics_path) != NRP_OK)
+        return cancel("the metrics path is too long");
     S.metrics = nrp_metrics_create();
     S.targets = nrp_targets_create();
     if (!S.metrics || !S.targets)
@@ -240,6 +239,10 @@ HRESULT nrp_profiler_initialize(nrp_com_object *runtime_info)
         snprintf(why, sizeof why, "the runtime refused the event mask (0x%08x)", (unsigned)hr);
         return cancel(why);
     }
+    if (nrp_exporter_start(S.metrics, S.metrics_path, settings->metrics_format,
+                           settings->metrics_interval_s < 0 ? DEFAULT_METRICS_INTERVAL_S : settings->metrics_interval_s,
+                           &err) != NRP_OK)
+        return cancel(err.msg);
     atexit(export_at_exit);
     S.ready = 1;
     return NRP_S_OK;
@@ -684,5 +687,5 @@ void nrp_profiler_shutdown(void)
             nrp_targets_count(S.targets), (unsigned long long)__atomic_load_n(S.rewritten, __ATOMIC_RELAXED),
             (unsigned long long)__atomic_load_n(S.skipped, __ATOMIC_RELAXED),
             (unsigned long long)__atomic_load_n(S.failed, __ATOMIC_RELAXED));
-    export_metrics();
+    nrp_exporter_stop();
 }

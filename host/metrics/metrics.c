@@ -1,32 +1,14 @@
 #include "metrics/metrics.h"
 
-#include <errno.h>
-#include <pthread.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
+#include "metrics/series.h"
 #include "nrp/plugin.h"
 
-#define BUCKETS 4096
-
-typedef struct series {
-    uint64_t value; /* first, and alone in its allocation: injected code writes here */
-    char *name;
-    char *help;
-    char *rule;
-    char *method;
-    struct series *next_in_bucket;
-    struct series *next_created;
-} series;
-
-struct nrp_metrics {
-    pthread_mutex_t lock;
-    series *buckets[BUCKETS];
-    series *first;
-    series *last;
-};
+/* Histograms sit in their own cache lines so that hot methods recording on
+ * different cores do not contend for a neighbour's line. */
+#define CACHE_LINE 64
 
 nrp_metrics *nrp_metrics_create(void)
 {
@@ -36,8 +18,9 @@ nrp_metrics *nrp_metrics_create(void)
     return m;
 }
 
-static void series_free(series *s)
+static void series_free(nrp_series *s)
 {
+    free(s->histogram);
     free(s->name);
     free(s->help);
     free(s->rule);
@@ -49,10 +32,16 @@ void nrp_metrics_destroy(nrp_metrics *m)
 {
     if (!m)
         return;
-    for (series *s = m->first, *next; s; s = next) {
+    for (nrp_series *s = m->first, *next; s; s = next) {
         next = s->next_created;
         series_free(s);
     }
+    for (size_t i = 0; i < NRP_SERIES_BUCKETS; i++)
+        for (nrp_marked *a = m->async_methods[i], *next; a; a = next) {
+            next = a->next;
+            free(a->method);
+            free(a);
+        }
     pthread_mutex_destroy(&m->lock);
     free(m);
 }
@@ -77,34 +66,51 @@ static char *dup_or_null(const char *s, int *oom)
     return d;
 }
 
-uint64_t *nrp_metrics_counter(nrp_metrics *m, const char *name, const char *help, const char *rule,
-                              const char *method)
+/* Caller holds the lock. A name belongs to one kind only. */
+static int name_taken_by_other_kind(const nrp_metrics *m, const char *name, nrp_series_kind kind)
 {
-    uint64_t *result = NULL;
+    for (const nrp_series *s = m->first; s; s = s->next_created)
+        if (s->kind != kind && strcmp(s->name, name) == 0)
+            return 1;
+    return 0;
+}
+
+static nrp_series *find_or_create(nrp_metrics *m, nrp_series_kind kind, const char *name, const char *help,
+                                  const char *rule, const char *method)
+{
+    nrp_series *s;
     /* A labelled series prints a missing label as "": store it that way so
      * (r, NULL) and (r, "") are one series, as they print the same. */
     if (rule || method) {
         rule = rule ? rule : "";
         method = method ? method : "";
     }
-    uint32_t h = hash_str(hash_str(hash_str(2166136261u, name), rule), method) % BUCKETS;
+    uint32_t h = hash_str(hash_str(hash_str(2166136261u, name), rule), method) % NRP_SERIES_BUCKETS;
 
     pthread_mutex_lock(&m->lock);
-    for (series *s = m->buckets[h]; s; s = s->next_in_bucket)
-        if (same(s->name, name) && same(s->rule, rule) && same(s->method, method)) {
-            result = &s->value;
+    for (s = m->buckets[h]; s; s = s->next_in_bucket)
+        if (s->kind == kind && same(s->name, name) && same(s->rule, rule) && same(s->method, method))
             goto out;
-        }
-    series *s = calloc(1, sizeof *s);
-    if (!s)
+    s = NULL;
+    if (name_taken_by_other_kind(m, name, kind) || !(s = calloc(1, sizeof *s)))
         goto out;
     int oom = 0;
+    s->kind = kind;
     s->name = dup_or_null(name, &oom);
     s->help = dup_or_null(help ? help : "", &oom);
     s->rule = dup_or_null(rule, &oom);
     s->method = dup_or_null(method, &oom);
+    if (kind == NRP_SERIES_HISTOGRAM) {
+        s->histogram = aligned_alloc(CACHE_LINE, (sizeof *s->histogram + CACHE_LINE - 1) / CACHE_LINE * CACHE_LINE);
+        if (s->histogram) {
+            memset(s->histogram, 0, sizeof *s->histogram);
+            s->histogram->min_ns = UINT64_MAX;
+        } else
+            oom = 1;
+    }
     if (oom) {
         series_free(s);
+        s = NULL;
         goto out;
     }
     s->next_in_bucket = m->buckets[h];
@@ -114,92 +120,78 @@ uint64_t *nrp_metrics_counter(nrp_metrics *m, const char *name, const char *help
     else
         m->first = s;
     m->last = s;
-    result = &s->value;
 out:
     pthread_mutex_unlock(&m->lock);
-    return result;
+    return s;
 }
 
-/* The exposition format escapes backslash and newline in HELP text, and
- * double quotes as well in label values. */
-static void put_escaped(nrp_strbuf *out, const char *v, int quotes)
+uint64_t *nrp_metrics_counter(nrp_metrics *m, const char *name, const char *help, const char *rule,
+                              const char *method)
 {
-    for (; *v; v++) {
-        if (*v == '\\')
-            nrp_strbuf_puts(out, "\\\\");
-        else if (*v == '\n')
-            nrp_strbuf_puts(out, "\\n");
-        else if (*v == '"' && quotes)
-            nrp_strbuf_puts(out, "\\\"");
-        else
-            nrp_strbuf_append(out, v, 1);
-    }
+    nrp_series *s = find_or_create(m, NRP_SERIES_COUNTER, name, help, rule, method);
+    return s ? &s->value : NULL;
 }
 
-void nrp_metrics_format_prometheus(nrp_metrics *m, nrp_strbuf *out)
+nrp_histogram *nrp_metrics_histogram(nrp_metrics *m, const char *name, const char *help, const char *rule,
+                                     const char *method)
 {
+    nrp_series *s = find_or_create(m, NRP_SERIES_HISTOGRAM, name, help, rule, method);
+    return s ? s->histogram : NULL;
+}
+
+int nrp_metrics_is_async_locked(const nrp_metrics *m, const char *method)
+{
+    if (!method)
+        return 0;
+    for (const nrp_marked *a = m->async_methods[hash_str(2166136261u, method) % NRP_SERIES_BUCKETS]; a; a = a->next)
+        if (strcmp(a->method, method) == 0)
+            return 1;
+    return 0;
+}
+
+int nrp_metrics_mark_async(nrp_metrics *m, const char *method)
+{
+    int rc = NRP_OK;
+    uint32_t h = hash_str(2166136261u, method) % NRP_SERIES_BUCKETS;
     pthread_mutex_lock(&m->lock);
-    /* Families in order of first creation; each family's series together,
-     * as the exposition format requires. */
-    for (series *f = m->first; f; f = f->next_created) {
-        int seen = 0;
-        for (series *e = m->first; e != f && !seen; e = e->next_created)
-            seen = strcmp(e->name, f->name) == 0;
-        if (seen)
-            continue;
-        nrp_strbuf_printf(out, "# HELP %s ", f->name);
-        put_escaped(out, f->help, 0);
-        nrp_strbuf_printf(out, "\n# TYPE %s counter\n", f->name);
-        for (series *s = f; s; s = s->next_created) {
-            if (strcmp(s->name, f->name) != 0)
-                continue;
-            nrp_strbuf_puts(out, s->name);
-            if (s->rule || s->method) {
-                nrp_strbuf_puts(out, "{rule=\"");
-                put_escaped(out, s->rule ? s->rule : "", 1);
-                nrp_strbuf_puts(out, "\",method=\"");
-                put_escaped(out, s->method ? s->method : "", 1);
-                nrp_strbuf_puts(out, "\"}");
-            }
-            nrp_strbuf_printf(out, " %llu\n",
-                              (unsigned long long)__atomic_load_n(&s->value, __ATOMIC_RELAXED));
+    if (!nrp_metrics_is_async_locked(m, method)) {
+        nrp_marked *a = calloc(1, sizeof *a);
+        if (a && (a->method = strdup(method))) {
+            a->next = m->async_methods[h];
+            m->async_methods[h] = a;
+        } else {
+            free(a);
+            rc = NRP_ERROR;
         }
     }
     pthread_mutex_unlock(&m->lock);
+    return rc;
 }
 
-int nrp_metrics_export_file(nrp_metrics *m, const char *path, nrp_err *err)
+int nrp_series_family_seen(const nrp_metrics *m, const nrp_series *f)
 {
-    nrp_strbuf text;
-    char tmp[4096];
-    int rc = NRP_OK;
+    for (const nrp_series *e = m->first; e != f; e = e->next_created)
+        if (strcmp(e->name, f->name) == 0)
+            return 1;
+    return 0;
+}
 
-    if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid()) >= sizeof tmp)
-        return nrp_err_set(err, "metrics path too long: %s", path);
-    nrp_strbuf_init(&text);
-    nrp_metrics_format_prometheus(m, &text);
-    if (text.oom) {
-        nrp_strbuf_free(&text);
-        return nrp_err_set(err, "out of memory formatting metrics");
+uint64_t nrp_histogram_bound_ns(unsigned i)
+{
+#define BOUND_ENTRY(b) b##ull,
+    static const uint64_t bounds[] = {NRP_HISTOGRAM_BOUNDS_NS(BOUND_ENTRY)};
+#undef BOUND_ENTRY
+    return i < NRP_HISTOGRAM_BOUNDS ? bounds[i] : UINT64_MAX;
+}
+
+void nrp_histogram_read(const nrp_histogram *h, nrp_histogram_view *out)
+{
+    out->count = 0;
+    for (unsigned i = 0; i <= NRP_HISTOGRAM_BOUNDS; i++) {
+        out->buckets[i] = __atomic_load_n(&h->buckets[i], __ATOMIC_RELAXED);
+        out->count += out->buckets[i];
     }
-    FILE *f = fopen(tmp, "we");
-    if (!f) {
-        rc = nrp_err_set(err, "cannot create %s: %s", tmp, strerror(errno));
-    } else {
-        size_t n = text.len ? fwrite(text.data, 1, text.len, f) : 0;
-        int bad = n != text.len || fflush(f) != 0;
-        int saved = errno;
-        if (fclose(f) != 0 && !bad) {
-            bad = 1;
-            saved = errno;
-        }
-        if (bad)
-            rc = nrp_err_set(err, "cannot write %s: %s", tmp, strerror(saved));
-        else if (rename(tmp, path) != 0)
-            rc = nrp_err_set(err, "cannot rename %s to %s: %s", tmp, path, strerror(errno));
-        if (rc)
-            unlink(tmp);
-    }
-    nrp_strbuf_free(&text);
-    return rc;
+    out->sum_ns = __atomic_load_n(&h->sum_ns, __ATOMIC_RELAXED);
+    out->min_ns = __atomic_load_n(&h->min_ns, __ATOMIC_RELAXED);
+    out->max_ns = __atomic_load_n(&h->max_ns, __ATOMIC_RELAXED);
 }

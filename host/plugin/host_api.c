@@ -96,17 +96,49 @@ static void **api_method_slot(nrp_rewrite *rw)
     return rw->slot;
 }
 
+/* Prometheus metric names: [a-zA-Z_:][a-zA-Z0-9_:]*. */
+static int valid_metric_name(const char *name)
+{
+    if (!name || !*name || (*name >= '0' && *name <= '9'))
+        return 0;
+    for (; *name; name++)
+        if (!((*name >= 'a' && *name <= 'z') || (*name >= 'A' && *name <= 'Z') || (*name >= '0' && *name <= '9') ||
+              *name == '_' || *name == ':'))
+            return 0;
+    return 1;
+}
+
+/* Checks shared by counter() and histogram(); marks an async method's
+ * series so nobody reads the synchronous part as the whole. */
+static int metric_ok(nrp_rewrite *rw, const char *service, const char *metric)
+{
+    if (!valid_metric_name(metric))
+        return nrp_err_set(&rw->err, "%s: '%s' is not a valid metric name", service, metric ? metric : "(null)");
+    if ((rw->method.flags & NRP_METHOD_ASYNC) && nrp_metrics_mark_async(rw->metrics, rw->method.display) != NRP_OK)
+        return nrp_err_set(&rw->err, "%s: out of memory", service);
+    return NRP_OK;
+}
+
 static uint64_t *api_counter(nrp_rewrite *rw, const char *metric, const char *help)
 {
     uint64_t *c;
-    if (!metric || !*metric) {
-        nrp_err_set(&rw->err, "counter: empty metric name");
+    if (metric_ok(rw, "counter", metric) != NRP_OK)
         return NULL;
-    }
     c = nrp_metrics_counter(rw->metrics, metric, help, rw->method.rule, rw->method.display);
     if (!c)
-        nrp_err_set(&rw->err, "counter: out of memory");
+        nrp_err_set(&rw->err, "counter: out of memory, or '%s' is a histogram", metric);
     return c;
+}
+
+static nrp_histogram *api_histogram(nrp_rewrite *rw, const char *metric, const char *help)
+{
+    nrp_histogram *h;
+    if (metric_ok(rw, "histogram", metric) != NRP_OK)
+        return NULL;
+    h = nrp_metrics_histogram(rw->metrics, metric, help, rw->method.rule, rw->method.display);
+    if (!h)
+        nrp_err_set(&rw->err, "histogram: out of memory, or '%s' is a counter", metric);
+    return h;
 }
 
 nrp_options nrp_options_of(const nrp_rule *rule)
@@ -160,6 +192,7 @@ static const nrp_host_api host_api = {
     .member_ref = api_member_ref,
     .user_string = api_user_string,
     .method_slot = api_method_slot,
+    .histogram = api_histogram,
 };
 
 const nrp_host_api *nrp_host_api_table(void)

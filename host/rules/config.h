@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "metrics/metrics.h"
 #include "nrp/plugin.h"
 #include "rules/diag.h"
 #include "rules/version.h"
@@ -79,6 +80,9 @@ typedef struct nrp_settings {
     uint32_t process_include_count;
     char **process_exclude;
     uint32_t process_exclude_count;
+    char *metrics_path;         /* NULL: not set */
+    nrp_metrics_format metrics_format;
+    long metrics_interval_s;    /* -1: not set */
 } nrp_settings;
 
 typedef struct nrp_config {

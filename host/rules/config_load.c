@@ -128,6 +128,15 @@ static char *get_string(loader *ld, const yaml_node_t *v, const char *key)
     return dup_or_fail(ld, v, s);
 }
 
+/* An include glob over a folder that does not exist matches nothing (the
+ * bundle's instrumentation.d/ may be left out); one that cannot be read is
+ * an error, not a silent gap in the rules. */
+static int glob_error(const char *path, int error)
+{
+    (void)path;
+    return error != ENOENT && error != ENOTDIR;
+}
+
 /* A name pattern: '*' and '?' are the only wildcards; names never hold
  * blanks or control characters, so a pattern holding one is a mistake. */
 static char *get_glob(loader *ld, const yaml_node_t *v, const char *key)
@@ -405,9 +414,45 @@ static void load_processes(loader *ld, yaml_node_t *p)
         get_string_list(ld, v, "exclude", 1, &s->process_exclude, &s->process_exclude_count);
 }
 
+/* One metrics file per process, rewritten every interval; a day is the
+ * longest interval that still reads as a mistake-free choice. */
+#define MAX_METRICS_INTERVAL_S 86400
+
+static void load_metrics(loader *ld, yaml_node_t *p)
+{
+    static const char *const keys[] = {"path", "format", "interval_s", NULL};
+    nrp_settings *s = &ld->cfg->settings;
+    yaml_node_t *v;
+    if (p->type != YAML_MAPPING_NODE) {
+        error_at(ld, p, "'metrics' must be a mapping with path, format and interval_s");
+        return;
+    }
+    check_keys(ld, p, "metrics", keys);
+    if ((v = lookup(ld, p, "path")))
+        s->metrics_path = get_string(ld, v, "path");
+    if ((v = lookup(ld, p, "format"))) {
+        const char *f = scalar(v);
+        if (f && strcmp(f, "prometheus") == 0)
+            s->metrics_format = NRP_METRICS_PROMETHEUS;
+        else if (f && strcmp(f, "json") == 0)
+            s->metrics_format = NRP_METRICS_JSON;
+        else
+            error_at(ld, v, "'format' must be prometheus or json");
+    }
+    if ((v = lookup(ld, p, "interval_s"))) {
+        long n;
+        if (get_int(ld, v, "interval_s", &n) == NRP_OK) {
+            if (n < 0 || n > MAX_METRICS_INTERVAL_S)
+                error_at(ld, v, "'interval_s' must be from 0 (only at exit) to %d", MAX_METRICS_INTERVAL_S);
+            else
+                s->metrics_interval_s = n;
+        }
+    }
+}
+
 static void load_settings(loader *ld, yaml_node_t *m)
 {
-    static const char *const keys[] = {"log_level", "log_file", "processes", NULL};
+    static const char *const keys[] = {"log_level", "log_file", "processes", "metrics", NULL};
     nrp_settings *s = &ld->cfg->settings;
     yaml_node_t *v;
     if (!ld->is_main) {
@@ -430,6 +475,8 @@ static void load_settings(loader *ld, yaml_node_t *m)
         s->log_file = get_string(ld, v, "log_file");
     if ((v = lookup(ld, m, "processes")))
         load_processes(ld, v);
+    if ((v = lookup(ld, m, "metrics")))
+        load_metrics(ld, v);
 }
 
 static int append_string(char ***list, uint32_t *count, const char *s)
@@ -491,7 +538,7 @@ static void load_includes(loader *ld, yaml_node_t *v)
             error_at(ld, item, "include path too long");
             continue;
         }
-        int rc = glob(full, GLOB_ERR, NULL, &g); /* sorted, as the format promises */
+        int rc = glob(full, 0, glob_error, &g); /* sorted, as the format promises */
         if (rc == GLOB_NOMATCH) {
             if (!has_wildcard(patterns[i]))
                 error_at(ld, item, "included file %s does not exist", full);
@@ -729,6 +776,7 @@ static int start(loader *ld, const char *name, nrp_diags *diags)
         nrp_diags_add(diags, name, 0, 0, "out of memory");
         return NRP_ERROR;
     }
+    ld->cfg->settings.metrics_interval_s = -1;
     return NRP_OK;
 }
 
@@ -803,6 +851,7 @@ void nrp_config_free(nrp_config *cfg)
     free_list(cfg->files, cfg->file_count);
     free_list(cfg->plugin_paths, cfg->plugin_path_count);
     free(cfg->settings.log_file);
+    free(cfg->settings.metrics_path);
     free_list(cfg->settings.process_include, cfg->settings.process_include_count);
     free_list(cfg->settings.process_exclude, cfg->settings.process_exclude_count);
     free(cfg->path);

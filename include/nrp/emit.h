@@ -48,6 +48,26 @@ static inline size_t nrp_emit_calli(uint8_t *p, uint32_t sig_token)
     return 1 + nrp_emit_u32(p + 1, sig_token);
 }
 
+/* ldloc <index> in its long form, valid for any index (4 bytes). */
+static inline size_t nrp_emit_ldloc(uint8_t *p, uint32_t index)
+{
+    p[0] = (uint8_t)(NRP_OP_LDLOC >> 8);
+    p[1] = (uint8_t)(NRP_OP_LDLOC & 0xFF);
+    p[2] = (uint8_t)index;
+    p[3] = (uint8_t)(index >> 8);
+    return 4;
+}
+
+/* stloc <index> in its long form (4 bytes). */
+static inline size_t nrp_emit_stloc(uint8_t *p, uint32_t index)
+{
+    p[0] = (uint8_t)(NRP_OP_STLOC >> 8);
+    p[1] = (uint8_t)(NRP_OP_STLOC & 0xFF);
+    p[2] = (uint8_t)index;
+    p[3] = (uint8_t)(index >> 8);
+    return 4;
+}
+
 #ifdef __cplusplus
 }
 #endif

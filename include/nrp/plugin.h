@@ -21,6 +21,7 @@
 #include <stdint.h>
 
 #include "nrp/il.h"
+#include "nrp/metrics.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -133,8 +134,9 @@ typedef struct nrp_host_api {
                                 uint32_t *token);
 
     /* A process-lifetime 64-bit counter named `metric`, labelled with the
-     * rewritten method's rule and display name, written to the metrics file
-     * at exit. The same (metric, rule, method) always yields the same
+     * rewritten method's rule and display name (and async="true" for an
+     * async method), written to the metrics file periodically and at exit.
+     * Metric names follow Prometheus: [a-zA-Z_:][a-zA-Z0-9_:]*. The same (metric, rule, method) always yields the same
      * address, so injected code may embed it. `help` is the metric's
      * one-line description. NULL on failure (out of memory). */
     uint64_t *(*counter)(nrp_rewrite *rw, const char *metric, const char *help);
@@ -198,6 +200,12 @@ typedef struct nrp_host_api {
      * may embed). Two rewrites of one method may run at once; install with
      * an atomic compare-and-swap. */
     void **(*method_slot)(nrp_rewrite *rw);
+
+    /* A process-lifetime duration histogram labelled like counter(),
+     * exported as `metric`_seconds (with _bucket, _sum, _count) and the
+     * gauges `metric`_min_seconds and `metric`_max_seconds. Record into it
+     * with nrp_histogram_record() from <nrp/metrics.h>. NULL on failure. */
+    nrp_histogram *(*histogram)(nrp_rewrite *rw, const char *metric, const char *help);
 } nrp_host_api;
 
 /* What il_wrap builds:

@@ -1,58 +1,112 @@
 /*
- * timing - counts the calls of every matched method.
+ * timing - calls, exceptions and a duration histogram for every matched
+ * method, recorded by native code the method calls directly (calli), with
+ * no managed helper and no lock:
  *
- * The injected prologue calls native code directly, with no managed helper:
+ *     ldc.i8 <calls>; conv.i; ldc.i8 <timing_enter>; conv.i
+ *     calli  unmanaged cdecl int64(native int)         // counts, returns now
+ *     stloc  start
+ *     .try {
+ *       .try { original body }
+ *       catch [System.Runtime]System.Exception {
+ *         ldc.i8 <exceptions>; conv.i; ldc.i8 <timing_thrown>; conv.i
+ *         calli unmanaged cdecl void(native int)
+ *         rethrow                                         // same object, same trace
+ *       }
+ *     } finally {
+ *       ldloc start; ldc.i8 <histogram>; conv.i; ldc.i8 <timing_exit>; conv.i
+ *       calli unmanaged cdecl void(int64, native int)    // records now - start
+ *     }
  *
- *     ldc.i8  <address of this method's counter>
- *     conv.i
- *     ldc.i8  <address of timing_enter>
- *     conv.i
- *     calli   unmanaged cdecl void(native int)
- *
- * The counter belongs to the host's metrics registry (series
- * nrp_method_calls_total{rule,method}), which writes it out at exit.
+ * The series belong to the host's metrics registry: nrp_method_calls_total,
+ * nrp_method_exceptions_total and nrp_method_duration_seconds{rule,method},
+ * with async="true" on async methods, whose duration ends when the first
+ * await returns the Task.
  */
+#include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include <nrp/emit.h>
 #include <nrp/plugin.h>
 
-#define TIMING_VERSION "0.1.0"
+#define TIMING_VERSION "0.2.0"
 
 static const nrp_host_api *host;
 
-/* Called from injected code on every entry of an instrumented method, on
- * any thread: one relaxed atomic add, nothing else. */
-static void timing_enter(uint64_t *calls)
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* Called from injected code, on any thread. */
+static int64_t timing_enter(uint64_t *calls)
 {
     __atomic_fetch_add(calls, 1, __ATOMIC_RELAXED);
+    return (int64_t)now_ns();
+}
+
+static void timing_thrown(uint64_t *exceptions)
+{
+    __atomic_fetch_add(exceptions, 1, __ATOMIC_RELAXED);
+}
+
+static void timing_exit(int64_t start, nrp_histogram *duration)
+{
+    uint64_t end = now_ns();
+    nrp_histogram_record(duration, end > (uint64_t)start ? end - (uint64_t)start : 0);
 }
 
 static int timing_rewrite(nrp_rewrite *rw, char *err, size_t errlen)
 {
-    static const uint8_t enter_sig[] = {NRP_CALLCONV_C, 1, NRP_ELEMENT_VOID, NRP_ELEMENT_I};
-    uint8_t il[32];
-    size_t n = 0;
-    uint32_t sig;
+    static const uint8_t enter_sig[] = {NRP_CALLCONV_C, 1, NRP_ELEMENT_I8, NRP_ELEMENT_I};
+    static const uint8_t thrown_sig[] = {NRP_CALLCONV_C, 1, NRP_ELEMENT_VOID, NRP_ELEMENT_I};
+    static const uint8_t exit_sig[] = {NRP_CALLCONV_C, 2, NRP_ELEMENT_VOID, NRP_ELEMENT_I8, NRP_ELEMENT_I};
+    static const uint8_t int64[] = {NRP_ELEMENT_I8};
+    uint8_t entry[40], thrown[32], finally[40];
+    size_t ne = 0, nt = 0, nf = 0;
+    uint32_t enter_tok, thrown_tok, exit_tok, exception_type, start;
 
     uint64_t *calls = host->counter(rw, "nrp_method_calls_total", "Calls of the instrumented method.");
-    if (!calls)
+    uint64_t *exceptions = host->counter(rw, "nrp_method_exceptions_total",
+                                         "Exceptions thrown out of the instrumented method.");
+    nrp_histogram *duration = host->histogram(rw, "nrp_method_duration",
+                                              "Time from entry of the instrumented method to its return or throw.");
+    if (!calls || !exceptions || !duration ||
+        host->standalone_sig_token(rw, enter_sig, sizeof enter_sig, &enter_tok) != NRP_OK ||
+        host->standalone_sig_token(rw, thrown_sig, sizeof thrown_sig, &thrown_tok) != NRP_OK ||
+        host->standalone_sig_token(rw, exit_sig, sizeof exit_sig, &exit_tok) != NRP_OK ||
+        host->type_ref(rw, NULL, "System.Exception", &exception_type) != NRP_OK ||
+        host->il_add_local(rw, int64, sizeof int64, &start) != NRP_OK)
         return NRP_ERROR; /* the host recorded why */
-    if (host->standalone_sig_token(rw, enter_sig, sizeof enter_sig, &sig) != NRP_OK)
-        return NRP_ERROR;
-    n += nrp_emit_pointer(il + n, calls);
-    n += nrp_emit_pointer(il + n, (const void *)(uintptr_t)timing_enter);
-    n += nrp_emit_calli(il + n, sig);
+
+    ne += nrp_emit_pointer(entry + ne, calls);
+    ne += nrp_emit_pointer(entry + ne, (const void *)(uintptr_t)timing_enter);
+    ne += nrp_emit_calli(entry + ne, enter_tok);
+    ne += nrp_emit_stloc(entry + ne, start);
+
+    nt += nrp_emit_pointer(thrown + nt, exceptions);
+    nt += nrp_emit_pointer(thrown + nt, (const void *)(uintptr_t)timing_thrown);
+    nt += nrp_emit_calli(thrown + nt, thrown_tok);
+
+    nf += nrp_emit_ldloc(finally + nf, start);
+    nf += nrp_emit_pointer(finally + nf, duration);
+    nf += nrp_emit_pointer(finally + nf, (const void *)(uintptr_t)timing_exit);
+    nf += nrp_emit_calli(finally + nf, exit_tok);
+
+    nrp_wrap spec = {sizeof spec, entry, (uint32_t)ne, 1, exception_type, thrown, (uint32_t)nt,
+                     1, finally, (uint32_t)nf};
     (void)err;
     (void)errlen;
-    return host->il_insert_at_entry(rw, il, (uint32_t)n);
+    return host->il_wrap(rw, &spec, NULL);
 }
 
 static int timing_init(const nrp_host_api *api, char *err, size_t errlen)
 {
-    if (api->size < offsetof(nrp_host_api, counter) + sizeof api->counter) {
-        strncpy(err, "host API table too small", errlen - 1);
-        err[errlen - 1] = '\0';
+    if (api->size < offsetof(nrp_host_api, histogram) + sizeof api->histogram) {
+        snprintf(err, errlen, "host too old: needs the histogram service (ABI 1.0 of SDK %s)", NRP_SDK_VERSION_STRING);
         return NRP_ERROR;
     }
     host = api;

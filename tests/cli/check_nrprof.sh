@@ -31,5 +31,101 @@ want="$fakes/libfake_abi_major.so: error: plugin $fakes/libfake_abi_major.so bui
 if [[ $rc == 1 ]] && grep -qxF "$want" "$work/err"; then pass "refused plugin: an error, exit 1"
 else fail "refused plugin: exit $rc"; cat "$work/err"; fi
 
+# nrprof report: a canned metrics file, lines deliberately out of family
+# order; one async method, one with calls only (an older file or a plugin's
+# own counter), and series the table leaves out.
+bounds=(1e-07 2.5e-07 5e-07 1e-06 2.5e-06 5e-06 1e-05 2.5e-05 5e-05 0.0001 0.00025 0.0005 0.001 0.0025
+        0.005 0.01 0.025 0.05 0.1 0.25 0.5 1 2.5 5 10 +Inf)
+buckets() { # LABELS CUMULATIVE-COUNT... (one per bound; the last repeats to +Inf)
+    local labels=$1 i=0 count; shift
+    for ((i = 0; i < ${#bounds[@]}; i++)); do
+        (( $# > 1 )) && { count=$1; shift; } || count=$1
+        printf 'nrp_method_duration_seconds_bucket{%s,le="%s"} %s\n' "$labels" "${bounds[i]}" "$count"
+    done
+}
+add='rule="add",method="Demo.Calculator::Add(System.Int32,System.Int32)"'
+tw='rule="tw",method="Shapes.Calc::TwiceAsync(System.Int32)",async="true"'
+long='rule="restock",method="Contoso.Inventory.Replenishment::Schedule(System.Collections.Generic.IReadOnlyList`1<Contoso.Sku>,System.DateTimeOffset)"'
+{
+    echo '# HELP nrp_method_duration_min_seconds Shortest call.'
+    echo '# TYPE nrp_method_duration_min_seconds gauge'
+    echo "nrp_method_duration_min_seconds{$tw} 3e-05"
+    echo "nrp_method_duration_min_seconds{$add} 2.1e-08"
+    echo '# TYPE nrp_method_duration_max_seconds gauge'
+    echo "nrp_method_duration_max_seconds{$tw} 0.00041"
+    echo "nrp_method_duration_max_seconds{$add} 3.4e-06"
+    echo '# HELP nrp_method_calls_total Calls of the instrumented method.'
+    echo '# TYPE nrp_method_calls_total counter'
+    echo "nrp_method_calls_total{$add} 1000"
+    echo "nrp_method_calls_total{$long} 12"
+    echo "nrp_method_calls_total{$tw} 4"
+    echo '# TYPE nrp_method_exceptions_total counter'
+    echo "nrp_method_exceptions_total{$tw} 1"
+    echo "nrp_method_exceptions_total{$add} 0"
+    echo '# TYPE nrp_method_duration_seconds histogram'
+    buckets "$tw" 0 0 0 0 0 0 0 0 1 3 3 4
+    echo "nrp_method_duration_seconds_sum{$tw} 0.00079"
+    echo "nrp_method_duration_seconds_count{$tw} 4"
+    buckets "$add" 950 980 995 995 995 1000
+    echo "nrp_method_duration_seconds_sum{$add} 0.0000412"
+    echo "nrp_method_duration_seconds_count{$add} 1000"
+    echo '# TYPE nrp_hello_calls_total counter'
+    echo 'nrp_hello_calls_total{rule="hi",method="Demo.Program::Main(System.String[])"} 1'
+    echo 'nrp_methods_rewritten_total 3'
+    echo 'nrp_methods_skipped_total 1'
+    echo 'nrp_method_rewrite_failures_total 0'
+} >"$work/metrics.prom"
+(cd "$work" && "$nrprof" report --wide metrics.prom) >"$work/out" 2>"$work/err"; rc=$?
+cat >"$work/want" <<'TABLE'
+metrics.prom: 3 instrumented methods
+
+method                                                                                                                    rule     calls  exceptions      p50     p99      max  histogram
+Shapes.Calc::TwiceAsync(System.Int32) (async)                                                                             tw           4           1  75.0 µs  410 µs   410 µs          ▄█ ▄
+Demo.Calculator::Add(System.Int32,System.Int32)                                                                           add       1000           0    53 ns  417 ns  3.40 µs  █▁▁  ▁
+Contoso.Inventory.Replenishment::Schedule(System.Collections.Generic.IReadOnlyList`1<Contoso.Sku>,System.DateTimeOffset)  restock     12           -        -       -        -
+
+(async): the duration covers the synchronous part, up to the returned Task.
+histogram: one column per duration bucket, (0, 100 ns] to (250 µs, 500 µs]
+methods: 3 rewritten, 1 skipped, 0 failed to rewrite
+TABLE
+if [[ $rc == 0 ]] && cmp -s "$work/want" "$work/out" && [[ ! -s "$work/err" ]]; then
+    pass "report --wide: the exact table"
+else fail "report --wide: exit $rc"; diff "$work/want" "$work/out"; cat "$work/err"; fi
+
+order=$(awk 'NR > 3 && NF { print $1 } NF == 0 && NR > 3 { exit }' "$work/out" | tr '\n' ' ')
+if [[ $order == "Shapes.Calc::TwiceAsync(System.Int32) Demo.Calculator::Add(System.Int32,System.Int32) Contoso."* ]]
+then pass "report: slowest p99 first, no durations last"
+else fail "report: order is $order"; fi
+
+"$nrprof" report "$work/metrics.prom" >"$work/out" 2>"$work/err"; rc=$?
+want='Contoso.Inventory.Replenishmen…o.Sku>,System.DateTimeOffset)  restock     12           -        -       -        -'
+if [[ $rc == 0 ]] && grep -qxF "$want" "$work/out"; then pass "report: long names cut in the middle"
+else fail "report: long name, exit $rc"; cat "$work/out" "$work/err"; fi
+
+"$nrprof" report --help >"$work/out" 2>"$work/err"; rc=$?
+if [[ $rc == 0 ]] && grep -q '^usage: nrprof report' "$work/out" && [[ ! -s "$work/err" ]]; then pass "report --help: stdout, exit 0"
+else fail "report --help: exit $rc"; fi
+
+report_fails() { # WANT-EXIT WANT-STDERR-LINE WHAT ARGS...
+    local want_rc=$1 want=$2 what=$3; shift 3
+    "$nrprof" report "$@" >"$work/out" 2>"$work/err"; rc=$?
+    if [[ $rc == "$want_rc" ]] && grep -qxF -- "$want" "$work/err" && [[ ! -s "$work/out" ]]; then pass "report $what: exit $rc"
+    else fail "report $what: exit $rc"; cat "$work/out" "$work/err"; fi
+}
+report_fails 1 "nrprof: cannot read $work/none.prom: No such file or directory" "missing file" "$work/none.prom"
+printf 'nrp_methods_rewritten_total 0\nnrp_hello_calls_total{rule="hi",method="A::B()"} 1\n' >"$work/host-only.prom"
+report_fails 1 "nrprof: $work/host-only.prom holds no method series (nrp_method_calls_total and the like); methods: 0 rewritten" \
+    "no method series" "$work/host-only.prom"
+printf '# TYPE nrp_method_calls_total counter\nnrp_method_calls_total{rule="a",method="A::B()} 1\n' >"$work/bad.prom"
+report_fails 1 "$work/bad.prom:2:50: label value not closed by '\"'" "malformed line" "$work/bad.prom"
+printf 'nrp_method_duration_seconds_bucket{rule="a",method="A::B()",le="soon"} 1\n' >"$work/bad-le.prom"
+report_fails 1 "$work/bad-le.prom:1: bucket bound le=\"soon\" is not a number" "bad le" "$work/bad-le.prom"
+printf '{"pid":1,"metrics":[]}\n' >"$work/metrics.json"
+report_fails 1 "nrprof: $work/metrics.json looks like the JSON metrics format; report reads the Prometheus text format" \
+    "JSON file" "$work/metrics.json"
+report_fails 2 "usage: nrprof report [--wide] FILE" "without a file"
+report_fails 2 "nrprof: unknown option '--narrow'" "unknown option" --narrow "$work/metrics.prom"
+report_fails 2 "usage: nrprof report [--wide] FILE" "two files" "$work/metrics.prom" "$work/metrics.prom"
+
 if (( failures )); then echo "$failures check(s) failed"; exit 1; fi
 echo "all checks passed"

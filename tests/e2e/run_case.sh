@@ -459,6 +459,65 @@ YAML
     expect_metric "nrp_method_rewrite_failures_total 0"
     expect_log_total error 0
     ;;
+shapes-timing)
+    # timing on every method shape: exact calls, exceptions thrown out of
+    # each method (not those it catches itself), one duration per call, and
+    # async="true" on the async method.
+    cat >"$work/rules.yaml" <<'YAML'
+version: 1
+settings:
+  metrics: { interval_s: 0 }
+rules:
+  - name: shapes
+    match: { assembly: Shapes, type: "Shapes.*", method: "*", attribute: Shapes.TracedAttribute }
+    strategy: timing
+YAML
+    profiled "$bundle" NRP_CONFIG="$work/rules.yaml"
+    expect_app_unchanged
+    grep -E '^nrp_method_(calls_total|exceptions_total|duration_seconds_count)\{' "$work/metrics.prom" | LC_ALL=C sort >"$work/counts"
+    if cmp -s "$expected_dir/shapes-timing.counts" "$work/counts"; then pass "calls, exceptions and durations exact ($(wc -l <"$work/counts") series)"
+    else fail "series differ from expected/shapes-timing.counts"; diff "$expected_dir/shapes-timing.counts" "$work/counts"; fi
+    expect_metric "nrp_methods_rewritten_total 14"
+    expect_log_total error 0
+    ;;
+metrics-settings)
+    # settings.metrics: JSON format, a path with {pid}; NRP_METRICS_FILE wins
+    # over the path but not over the format.
+    cat >"$work/rules.yaml" <<YAML
+version: 1
+settings:
+  metrics: { path: "$work/from-settings-{pid}.json", format: json, interval_s: 0 }
+rules:
+  - name: add
+    match: { assembly: Demo, type: Demo.Calculator, method: Add, parameters: [System.Int32, System.Int32] }
+    strategy: timing
+YAML
+    json_calls() { # FILE -> calls of Add from the JSON document, or an error
+        /usr/bin/python3 -c '
+import json, sys
+doc = json.load(open(sys.argv[1]))
+fam = {f["name"]: f for f in doc["metrics"]}
+s = fam["nrp_method_calls_total"]["series"][0]
+h = fam["nrp_method_duration_seconds"]["series"][0]
+assert h["buckets"][-1] == {"le": "+Inf", "count": h["count"]}, h["buckets"][-1]
+print(s["labels"]["rule"], s["labels"]["method"], s["value"], h["count"])' "$1" 2>&1
+    }
+    want="add Demo.Calculator::Add(System.Int32,System.Int32) 1000 1000"
+    profiled "$bundle" NRP_CONFIG="$work/rules.yaml"
+    expect_app_unchanged
+    got=$(json_calls "$work/metrics.prom")
+    if [[ "$got" == "$want" ]]; then pass "NRP_METRICS_FILE holds JSON: $got"; else fail "JSON at NRP_METRICS_FILE: $got"; fi
+    if compgen -G "$work/from-settings-*.json" >/dev/null; then fail "settings path used despite NRP_METRICS_FILE"
+    else pass "NRP_METRICS_FILE wins over settings.metrics.path"; fi
+    env CORECLR_ENABLE_PROFILING=1 CORECLR_PROFILER="$CLSID" CORECLR_PROFILER_PATH="$bundle/libNewRelicProfiler.so" \
+        NRP_LOG_FILE="$work/profiler2.log" NRP_CONFIG="$work/rules.yaml" "${app[@]}" "$EXIT_ARG" >"$work/prof.out" 2>"$work/prof.err"
+    echo $? >"$work/prof.rc"
+    expect_app_unchanged
+    pid=$(sed -n 's/.* nrprof\[\([0-9]*\)\] info .*/\1/p' "$work/profiler2.log" | head -1)
+    got=$(json_calls "$work/from-settings-$pid.json")
+    if [[ -n "$pid" && "$got" == "$want" ]]; then pass "settings.metrics.path with {pid}: from-settings-$pid.json"
+    else fail "no JSON at settings.metrics.path for pid '$pid': $got"; ls "$work"; fi
+    ;;
 *)
     echo "unknown case $case_name"; exit 2 ;;
 esac

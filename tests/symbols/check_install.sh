@@ -6,7 +6,16 @@ build=$1 prefix=$2
 rm -rf "$prefix"
 cmake --install "$build" --prefix "$prefix" >/dev/null
 want="bin/nrprof
+include/nrp/emit.h
+include/nrp/il.h
+include/nrp/metrics.h
+include/nrp/opcodes.h
+include/nrp/plugin.h
+instrumentation.d/README.md
 instrumentation.yaml
+lib/cmake/NrpPlugin/NrpPluginConfig.cmake
+lib/cmake/NrpPlugin/NrpPluginConfigVersion.cmake
+lib/pkgconfig/nrp-plugin.pc
 libNewRelicProfiler.so
 plugins/libnrp_identity.so
 plugins/libnrp_timing.so

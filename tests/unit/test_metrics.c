@@ -256,7 +256,7 @@ static void test_export_file(void **state)
     uint64_t *a = nrp_metrics_counter(m, "calls", "Calls.", "r", "A::M()");
     *a = 3;
     nrp_err err = {{0}};
-    assert_int_equal(nrp_metrics_export_file(m, path, &err), NRP_OK);
+    assert_int_equal(nrp_metrics_export_file(m, path, NRP_METRICS_PROMETHEUS, &err), NRP_OK);
     char *text = read_file(path);
     assert_string_equal(text, "# HELP calls Calls.\n# TYPE calls counter\ncalls{rule=\"r\",method=\"A::M()\"} 3\n");
     free(text);
@@ -266,7 +266,7 @@ static void test_export_file(void **state)
 
     /* a second export replaces the file */
     *a = 4;
-    assert_int_equal(nrp_metrics_export_file(m, path, &err), NRP_OK);
+    assert_int_equal(nrp_metrics_export_file(m, path, NRP_METRICS_PROMETHEUS, &err), NRP_OK);
     text = read_file(path);
     assert_string_equal(text, "# HELP calls Calls.\n# TYPE calls counter\ncalls{rule=\"r\",method=\"A::M()\"} 4\n");
     free(text);
@@ -274,7 +274,7 @@ static void test_export_file(void **state)
 
     /* an empty registry writes an empty file */
     nrp_metrics *empty = nrp_metrics_create();
-    assert_int_equal(nrp_metrics_export_file(empty, path, &err), NRP_OK);
+    assert_int_equal(nrp_metrics_export_file(empty, path, NRP_METRICS_PROMETHEUS, &err), NRP_OK);
     struct stat st;
     assert_int_equal(stat(path, &st), 0);
     assert_int_equal(st.st_size, 0);
@@ -295,7 +295,7 @@ static void test_export_missing_dir(void **state)
     nrp_metrics *m = nrp_metrics_create();
     nrp_metrics_counter(m, "calls", "Calls.", NULL, NULL);
     nrp_err err = {{0}};
-    assert_int_equal(nrp_metrics_export_file(m, path, &err), NRP_ERROR);
+    assert_int_equal(nrp_metrics_export_file(m, path, NRP_METRICS_PROMETHEUS, &err), NRP_ERROR);
     char want[512];
     snprintf(want, sizeof want, "cannot create %s.tmp.%ld: %s", path, (long)getpid(), strerror(ENOENT));
     assert_string_equal(err.msg, want);
@@ -322,7 +322,7 @@ static void test_export_rename_fails_leaves_no_temp(void **state)
     nrp_metrics *m = nrp_metrics_create();
     nrp_metrics_counter(m, "calls", "Calls.", NULL, NULL);
     nrp_err err = {{0}};
-    assert_int_equal(nrp_metrics_export_file(m, path, &err), NRP_ERROR);
+    assert_int_equal(nrp_metrics_export_file(m, path, NRP_METRICS_PROMETHEUS, &err), NRP_ERROR);
     assert_true(strncmp(err.msg, "cannot rename ", 14) == 0);
     char name[256];
     assert_int_equal(count_entries(dir, name, sizeof name), 1);
@@ -342,7 +342,7 @@ static void test_export_path_too_long(void **state)
     path[sizeof path - 1] = '\0';
     nrp_metrics *m = nrp_metrics_create();
     nrp_err err = {{0}};
-    assert_int_equal(nrp_metrics_export_file(m, path, &err), NRP_ERROR);
+    assert_int_equal(nrp_metrics_export_file(m, path, NRP_METRICS_PROMETHEUS, &err), NRP_ERROR);
     assert_true(strncmp(err.msg, "metrics path too long: ", 23) == 0);
     nrp_metrics_destroy(m);
 }
@@ -400,9 +400,166 @@ static void test_concurrent_increments(void **state)
     nrp_metrics_destroy(m);
 }
 
+static void test_histogram_buckets_and_extremes(void **state)
+{
+    (void)state;
+    nrp_metrics *m = nrp_metrics_create();
+    nrp_histogram *h = nrp_metrics_histogram(m, "d", "Durations.", "r", "A::M()");
+    assert_non_null(h);
+    assert_ptr_equal(nrp_metrics_histogram(m, "d", NULL, "r", "A::M()"), h);
+    assert_int_equal((uintptr_t)h % 64, 0); /* own cache lines */
+    assert_int_equal(h->min_ns, UINT64_MAX);
+    /* one name, one kind */
+    assert_null(nrp_metrics_counter(m, "d", NULL, "r", "A::M()"));
+    assert_non_null(nrp_metrics_counter(m, "c", NULL, NULL, NULL));
+    assert_null(nrp_metrics_histogram(m, "c", NULL, NULL, NULL));
+
+    /* bounds are inclusive upper bounds (Prometheus `le`) */
+    assert_int_equal(nrp_histogram_bucket(0), 0);
+    assert_int_equal(nrp_histogram_bucket(100), 0);
+    assert_int_equal(nrp_histogram_bucket(101), 1);
+    assert_int_equal(nrp_histogram_bucket(10000000000ull), NRP_HISTOGRAM_BOUNDS - 1);
+    assert_int_equal(nrp_histogram_bucket(10000000001ull), NRP_HISTOGRAM_BOUNDS);
+
+    nrp_histogram_record(h, 80);
+    nrp_histogram_record(h, 1500);
+    nrp_histogram_record(h, 1500);
+    nrp_histogram_record(h, 20000000000ull);
+    char *text = format(m);
+    const char *want =
+        "# HELP d_seconds Durations.\n# TYPE d_seconds histogram\n"
+        "d_seconds_bucket{rule=\"r\",method=\"A::M()\",le=\"1e-07\"} 1\n"
+        "d_seconds_bucket{rule=\"r\",method=\"A::M()\",le=\"2.5e-07\"} 1\n"
+        "d_seconds_bucket{rule=\"r\",method=\"A::M()\",le=\"5e-07\"} 1\n"
+        "d_seconds_bucket{rule=\"r\",method=\"A::M()\",le=\"1e-06\"} 1\n"
+        "d_seconds_bucket{rule=\"r\",method=\"A::M()\",le=\"2.5e-06\"} 3\n";
+    assert_memory_equal(text, want, strlen(want));
+    assert_non_null(strstr(text, "d_seconds_bucket{rule=\"r\",method=\"A::M()\",le=\"0.00025\"} 3\n"));
+    assert_non_null(strstr(text, "d_seconds_bucket{rule=\"r\",method=\"A::M()\",le=\"10\"} 3\n"
+                                 "d_seconds_bucket{rule=\"r\",method=\"A::M()\",le=\"+Inf\"} 4\n"
+                                 "d_seconds_sum{rule=\"r\",method=\"A::M()\"} 20.000003080\n"
+                                 "d_seconds_count{rule=\"r\",method=\"A::M()\"} 4\n"
+                                 "# HELP d_min_seconds Shortest duration recorded in d_seconds.\n"
+                                 "# TYPE d_min_seconds gauge\n"
+                                 "d_min_seconds{rule=\"r\",method=\"A::M()\"} 0.000000080\n"
+                                 "# HELP d_max_seconds Longest duration recorded in d_seconds.\n"
+                                 "# TYPE d_max_seconds gauge\n"
+                                 "d_max_seconds{rule=\"r\",method=\"A::M()\"} 20.000000000\n"));
+    free(text);
+    nrp_metrics_destroy(m);
+}
+
+static void test_async_label_and_json(void **state)
+{
+    (void)state;
+    nrp_metrics *m = nrp_metrics_create();
+    *nrp_metrics_counter(m, "calls_total", "Calls.", "r", "A::Run()") = 2;
+    *nrp_metrics_counter(m, "calls_total", "Calls.", "r", "A::Sync()") = 1;
+    nrp_histogram *h = nrp_metrics_histogram(m, "d", "Durations \"quoted\".", "r", "A::Run()");
+    assert_int_equal(nrp_metrics_mark_async(m, "A::Run()"), NRP_OK);
+    assert_int_equal(nrp_metrics_mark_async(m, "A::Run()"), NRP_OK); /* twice is once */
+    nrp_histogram_record(h, 2000);
+    char *text = format(m);
+    assert_non_null(strstr(text, "calls_total{rule=\"r\",method=\"A::Run()\",async=\"true\"} 2\n"
+                                 "calls_total{rule=\"r\",method=\"A::Sync()\"} 1\n"));
+    assert_non_null(strstr(text, "d_seconds_count{rule=\"r\",method=\"A::Run()\",async=\"true\"} 1\n"));
+    free(text);
+
+    nrp_strbuf sb;
+    nrp_strbuf_init(&sb);
+    nrp_metrics_format_json(m, &sb);
+    char head[64];
+    snprintf(head, sizeof head, "{\"pid\":%ld,\"metrics\":[\n", (long)getpid());
+    assert_memory_equal(sb.data, head, strlen(head));
+    const char *rest = sb.data + strlen(head);
+    assert_string_equal(
+        rest,
+        "{\"name\":\"calls_total\",\"type\":\"counter\",\"help\":\"Calls.\",\"series\":[\n"
+        "  {\"labels\":{\"rule\":\"r\",\"method\":\"A::Run()\",\"async\":\"true\"},\"value\":2},\n"
+        "  {\"labels\":{\"rule\":\"r\",\"method\":\"A::Sync()\"},\"value\":1}]},\n"
+        "{\"name\":\"d_seconds\",\"type\":\"histogram\",\"help\":\"Durations \\\"quoted\\\".\",\"series\":[\n"
+        "  {\"labels\":{\"rule\":\"r\",\"method\":\"A::Run()\",\"async\":\"true\"},\"count\":1,"
+        "\"sum\":0.000002000,\"min\":0.000002000,\"max\":0.000002000,\"buckets\":["
+        "{\"le\":1e-07,\"count\":0},{\"le\":2.5e-07,\"count\":0},{\"le\":5e-07,\"count\":0},"
+        "{\"le\":1e-06,\"count\":0},{\"le\":2.5e-06,\"count\":1},{\"le\":5e-06,\"count\":1},"
+        "{\"le\":1e-05,\"count\":1},{\"le\":2.5e-05,\"count\":1},{\"le\":5e-05,\"count\":1},"
+        "{\"le\":0.0001,\"count\":1},{\"le\":0.00025,\"count\":1},{\"le\":0.0005,\"count\":1},"
+        "{\"le\":0.001,\"count\":1},{\"le\":0.0025,\"count\":1},{\"le\":0.005,\"count\":1},"
+        "{\"le\":0.01,\"count\":1},{\"le\":0.025,\"count\":1},{\"le\":0.05,\"count\":1},"
+        "{\"le\":0.1,\"count\":1},{\"le\":0.25,\"count\":1},{\"le\":0.5,\"count\":1},"
+        "{\"le\":1,\"count\":1},{\"le\":2.5,\"count\":1},{\"le\":5,\"count\":1},"
+        "{\"le\":10,\"count\":1},{\"le\":\"+Inf\",\"count\":1}]}]}\n]}\n");
+    nrp_strbuf_free(&sb);
+    nrp_metrics_destroy(m);
+}
+
+/* Threads recording at once lose nothing. */
+static void *record_many(void *arg)
+{
+    nrp_histogram *h = arg;
+    for (uint64_t i = 1; i <= 100000; i++)
+        nrp_histogram_record(h, i % 7 == 0 ? 3000 : i % 1000);
+    return NULL;
+}
+
+static void test_histogram_exact_under_concurrency(void **state)
+{
+    (void)state;
+    nrp_metrics *m = nrp_metrics_create();
+    nrp_histogram *h = nrp_metrics_histogram(m, "d", NULL, "r", "M()");
+    pthread_t t[4];
+    for (int i = 0; i < 4; i++)
+        assert_int_equal(pthread_create(&t[i], NULL, record_many, h), 0);
+    for (int i = 0; i < 4; i++)
+        pthread_join(t[i], NULL);
+    uint64_t want_sum = 0, want_big = 0;
+    for (uint64_t i = 1; i <= 100000; i++) {
+        want_sum += i % 7 == 0 ? 3000 : i % 1000;
+        want_big += i % 7 == 0;
+    }
+    assert_int_equal(h->count, 400000);
+    assert_int_equal(h->sum_ns, 4 * want_sum);
+    assert_int_equal(h->buckets[nrp_histogram_bucket(3000)], 4 * want_big);
+    assert_int_equal(h->min_ns, 0);
+    assert_int_equal(h->max_ns, 3000);
+    uint64_t total = 0;
+    for (unsigned i = 0; i <= NRP_HISTOGRAM_BOUNDS; i++)
+        total += h->buckets[i];
+    assert_int_equal(total, 400000);
+    nrp_metrics_destroy(m);
+}
+
+static void test_export_json_file(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/nrp-test-metrics-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char path[256];
+    snprintf(path, sizeof path, "%s/metrics.json", dir);
+    nrp_metrics *m = nrp_metrics_create();
+    *nrp_metrics_counter(m, "up", "Up.", NULL, NULL) = 1;
+    nrp_err err = {{0}};
+    assert_int_equal(nrp_metrics_export_file(m, path, NRP_METRICS_JSON, &err), NRP_OK);
+    char *text = read_file(path);
+    char want[256];
+    snprintf(want, sizeof want,
+             "{\"pid\":%ld,\"metrics\":[\n{\"name\":\"up\",\"type\":\"counter\",\"help\":\"Up.\",\"series\":[\n"
+             "  {\"labels\":{},\"value\":1}]}\n]}\n",
+             (long)getpid());
+    assert_string_equal(text, want);
+    free(text);
+    unlink(path);
+    rmdir(dir);
+    nrp_metrics_destroy(m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_histogram_buckets_and_extremes),
+        cmocka_unit_test(test_async_label_and_json),
+        cmocka_unit_test(test_histogram_exact_under_concurrency),
+        cmocka_unit_test(test_export_json_file),
         cmocka_unit_test(test_same_series_same_pointer),
         cmocka_unit_test(test_label_free_series),
         cmocka_unit_test(test_missing_label_is_empty_label),

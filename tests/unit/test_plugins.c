@@ -153,16 +153,30 @@ static void missing_folder_loads_nothing(void **state)
 /* ---- the timing plugin through the host services ---------------------- */
 
 static uint32_t sig_calls;
+/* Signatures timing asks tokens for, and what the fake module answers. */
+static const struct {
+    uint8_t sig[8];
+    uint32_t len, token, params, returns;
+} known_sigs[] = {
+    {{0x01, 0x01, 0x0A, 0x18}, 4, 0x11000007, 1, 1},       /* int64 enter(native int) */
+    {{0x01, 0x01, 0x01, 0x18}, 4, 0x11000008, 1, 0},       /* void thrown(native int) */
+    {{0x01, 0x02, 0x01, 0x0A, 0x18}, 5, 0x11000009, 2, 0}, /* void exit(int64, native int) */
+};
 static int fake_sig_token(void *ctx, const uint8_t *sig, uint32_t len, uint32_t *token, nrp_err *err)
 {
-    static const uint8_t want[] = {0x01, 0x01, 0x01, 0x18}; /* unmanaged cdecl void(native int) */
     sig_calls++;
     if (ctx)
         return nrp_err_set(err, "metadata is read-only here");
-    assert_int_equal(len, sizeof want);
-    assert_memory_equal(sig, want, sizeof want);
-    *token = 0x11000007;
-    return NRP_OK;
+    if (len > 0 && sig[0] == 0x07) { /* a local signature */
+        *token = 0x1100000A;
+        return NRP_OK;
+    }
+    for (size_t i = 0; i < sizeof known_sigs / sizeof *known_sigs; i++)
+        if (len == known_sigs[i].len && memcmp(sig, known_sigs[i].sig, len) == 0) {
+            *token = known_sigs[i].token;
+            return NRP_OK;
+        }
+    return nrp_err_set(err, "unexpected signature");
 }
 
 static uint64_t le64(const uint8_t *p)
@@ -173,14 +187,16 @@ static uint64_t le64(const uint8_t *p)
     return v;
 }
 
-/* calli's standalone signature as the fake runtime describes it. */
+/* calli's standalone signatures as the fake runtime describes them. */
 static int fake_call_info(void *ctx, uint32_t token, nrp_il_call_info *out, nrp_err *err)
 {
     (void)ctx;
-    if (token != 0x11000007)
-        return nrp_err_set(err, "unexpected token 0x%08x", token);
-    *out = (nrp_il_call_info){0, 1, 0}; /* static, one parameter, void */
-    return NRP_OK;
+    for (size_t i = 0; i < sizeof known_sigs / sizeof *known_sigs; i++)
+        if (token == known_sigs[i].token) {
+            *out = (nrp_il_call_info){0, known_sigs[i].params, known_sigs[i].returns};
+            return NRP_OK;
+        }
+    return nrp_err_set(err, "unexpected token 0x%08x", token);
 }
 
 /* A module whose metadata services record what they were asked. */
@@ -234,7 +250,7 @@ static void setup_rewrite(nrp_rewrite *rw, nrp_metrics *m, void *sig_ctx)
 {
     static const uint8_t add_body[] = {0x12, 0x02, 0x03, 0x58, 0x2A}; /* tiny: ldarg.0 ldarg.1 add ret */
     static const uint8_t add_sig[] = {0x00, 0x02, 0x08, 0x08, 0x08};  /* static int32(int32, int32) */
-    nrp_il_env env = {NULL, fake_call_info, NULL, NULL};
+    nrp_il_env env = {NULL, fake_call_info, NULL, fake_sig_token};
     nrp_err err;
     memset(rw, 0, sizeof *rw);
     rw->method = (nrp_method_info){.size = sizeof(nrp_method_info), .assembly = "Demo", .type = "Demo.Calculator",
@@ -260,7 +276,26 @@ static const nrp_strategy *load_timing(nrp_plugin_set *set)
     return s;
 }
 
-static void timing_injects_a_native_counter_call(void **state)
+/* The ldc.i8 operands of code, in order. */
+static size_t embedded_pointers(const uint8_t *code, size_t len, uint64_t *out, size_t cap)
+{
+    size_t n = 0;
+    for (size_t i = 0; i + 10 <= len && n < cap; i++)
+        if (code[i] == 0x21 && code[i + 9] == 0xD3) { /* ldc.i8 x; conv.i */
+            out[n++] = le64(code + i + 1);
+            i += 9;
+        }
+    return n;
+}
+
+static void assert_timing_code(uint64_t address)
+{
+    Dl_info info;
+    assert_true(dladdr((void *)(uintptr_t)address, &info));
+    assert_non_null(strstr(info.dli_fname, "libnrp_timing.so"));
+}
+
+static void timing_wraps_the_body_with_native_probes(void **state)
 {
     (void)state;
     nrp_plugin_set set = {0};
@@ -268,42 +303,57 @@ static void timing_injects_a_native_counter_call(void **state)
     nrp_rewrite rw;
     nrp_err err;
     const nrp_strategy *timing = load_timing(&set);
+    const char *display = "Demo.Calculator::Add(System.Int32,System.Int32)";
 
     setup_rewrite(&rw, m, NULL);
     sig_calls = 0;
+    md_log[0] = '\0';
     assert_int_equal(nrp_rewrite_apply(&rw, "timing", timing, &err), NRP_OK);
-    assert_int_equal(sig_calls, 1);
+    assert_int_equal(sig_calls, 3);
+    assert_string_equal(md_log, "typeref [corlib]System.Exception;");
 
-    uint64_t *calls = nrp_metrics_counter(m, "nrp_method_calls_total", NULL, "add",
-                                          "Demo.Calculator::Add(System.Int32,System.Int32)");
+    uint64_t *calls = nrp_metrics_counter(m, "nrp_method_calls_total", NULL, "add", display);
+    uint64_t *exceptions = nrp_metrics_counter(m, "nrp_method_exceptions_total", NULL, "add", display);
+    nrp_histogram *duration = nrp_metrics_histogram(m, "nrp_method_duration", NULL, "add", display);
     uint8_t *out;
     size_t size;
     assert_int_equal(nrp_il_method_encode(rw.il, &out, &size, &err), NRP_OK);
-    /* 25 bytes of prologue + the 4 original: still a tiny body. */
-    assert_int_equal(size, 1 + 29);
-    assert_int_equal(out[0], 29 << 2 | 2);
-    const uint8_t *c = out + 1;
-    assert_int_equal(c[0], 0x21);                         /* ldc.i8 counter */
-    assert_int_equal(le64(c + 1), (uint64_t)(uintptr_t)calls);
-    assert_int_equal(c[9], 0xD3);                         /* conv.i */
-    assert_int_equal(c[10], 0x21);                        /* ldc.i8 function */
-    assert_int_equal(c[19], 0xD3);                        /* conv.i */
-    assert_int_equal(c[20], 0x29);                        /* calli */
-    assert_int_equal(c[21] | c[22] << 8 | c[23] << 16 | (uint32_t)c[24] << 24, 0x11000007);
-    static const uint8_t original[] = {0x02, 0x03, 0x58, 0x2A};
-    assert_memory_equal(c + 25, original, sizeof original);
 
-    /* The embedded function pointer is timing's own code, and calling it
-     * the way the injected calli does bumps the method's counter. */
-    void (*enter)(uint64_t *) = (void (*)(uint64_t *))(uintptr_t)le64(c + 11);
-    Dl_info info;
-    assert_true(dladdr((void *)(uintptr_t)enter, &info));
-    assert_non_null(strstr(info.dli_fname, "libnrp_timing.so"));
-    assert_int_equal(*calls, 0);
+    /* A fat body with a local for the start time, a catch inside a finally. */
+    nrp_il_body body;
+    assert_int_equal(nrp_il_decode(out, size, &body, &err), NRP_OK);
+    assert_int_equal(body.local_sig_token, 0x1100000A);
+    assert_int_equal(body.clause_count, 2);
+    assert_int_equal(body.clauses[0].flags, NRP_EH_CATCH);
+    assert_int_equal(body.clauses[0].class_token_or_filter_offset, 0x01000003);
+    assert_int_equal(body.clauses[1].flags, NRP_EH_FINALLY);
+    assert_int_equal(body.clauses[0].try_offset, body.clauses[1].try_offset);
+
+    /* calls, enter, exceptions, thrown, histogram, exit: the series are the
+     * registry's, the functions timing's own. */
+    uint64_t p[8];
+    assert_int_equal(embedded_pointers(body.code, body.code_size, p, 8), 6);
+    assert_int_equal(p[0], (uint64_t)(uintptr_t)calls);
+    assert_int_equal(p[2], (uint64_t)(uintptr_t)exceptions);
+    assert_int_equal(p[4], (uint64_t)(uintptr_t)duration);
+    assert_timing_code(p[1]);
+    assert_timing_code(p[3]);
+    assert_timing_code(p[5]);
+
+    /* Called the way the injected calli calls them, they record. */
+    int64_t (*enter)(uint64_t *) = (int64_t (*)(uint64_t *))(uintptr_t)p[1];
+    void (*thrown)(uint64_t *) = (void (*)(uint64_t *))(uintptr_t)p[3];
+    void (*leave)(int64_t, nrp_histogram *) = (void (*)(int64_t, nrp_histogram *))(uintptr_t)p[5];
+    int64_t start = enter(calls);
     enter(calls);
-    enter(calls);
+    thrown(exceptions);
+    leave(start, duration);
     assert_int_equal(*calls, 2);
+    assert_int_equal(*exceptions, 1);
+    assert_int_equal(duration->count, 1);
+    assert_true(duration->min_ns == duration->max_ns && duration->sum_ns == duration->max_ns);
 
+    nrp_il_body_free(&body);
     free(out);
     nrp_il_method_free(rw.il);
     nrp_metrics_destroy(m);
@@ -527,7 +577,7 @@ int main(void)
         cmocka_unit_test(refuses_strategy_provided_twice),
         cmocka_unit_test(loads_folder_in_name_order_keeping_the_good),
         cmocka_unit_test(missing_folder_loads_nothing),
-        cmocka_unit_test(timing_injects_a_native_counter_call),
+        cmocka_unit_test(timing_wraps_the_body_with_native_probes),
         cmocka_unit_test(timing_failure_names_plugin_and_reason),
         cmocka_unit_test(strategy_reason_is_reported),
         cmocka_unit_test(options_are_validated_by_the_plugin),

@@ -1,0 +1,48 @@
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "metrics/metrics.h"
+#include "nrp/plugin.h"
+
+int nrp_metrics_export_file(nrp_metrics *m, const char *path, nrp_metrics_format format, nrp_err *err)
+{
+    nrp_strbuf text;
+    char tmp[4096];
+    int rc = NRP_OK;
+
+    /* The temporary sits next to the file so rename() is atomic, and a
+     * reader (node_exporter's textfile collector) never sees half a file. */
+    if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid()) >= sizeof tmp)
+        return nrp_err_set(err, "metrics path too long: %s", path);
+    nrp_strbuf_init(&text);
+    if (format == NRP_METRICS_JSON)
+        nrp_metrics_format_json(m, &text);
+    else
+        nrp_metrics_format_prometheus(m, &text);
+    if (text.oom) {
+        nrp_strbuf_free(&text);
+        return nrp_err_set(err, "out of memory formatting metrics");
+    }
+    FILE *f = fopen(tmp, "we");
+    if (!f) {
+        rc = nrp_err_set(err, "cannot create %s: %s", tmp, strerror(errno));
+    } else {
+        size_t n = text.len ? fwrite(text.data, 1, text.len, f) : 0;
+        int bad = n != text.len || fflush(f) != 0;
+        int saved = errno;
+        if (fclose(f) != 0 && !bad) {
+            bad = 1;
+            saved = errno;
+        }
+        if (bad)
+            rc = nrp_err_set(err, "cannot write %s: %s", tmp, strerror(saved));
+        else if (rename(tmp, path) != 0)
+            rc = nrp_err_set(err, "cannot rename %s to %s: %s", tmp, path, strerror(errno));
+        if (rc)
+            unlink(tmp);
+    }
+    nrp_strbuf_free(&text);
+    return rc;
+}
