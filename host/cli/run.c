@@ -17,10 +17,10 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "clr/clsid.h"
 #include "nrp/plugin.h"
 #include "util/path.h"
 
-#define NRP_RUN_CLSID "{36032161-FFC0-4B61-B559-F6C5D41BAE5A}"
 
 typedef struct {
     const char *config; /* --config FILE, or NULL */
@@ -116,7 +116,7 @@ static int set_environment(const char *profiler, const char *config)
     for (size_t i = 0; i < sizeof shadowing / sizeof *shadowing; i++)
         if (unsetenv(shadowing[i]) != 0)
             return -1;
-    if (setenv("CORECLR_ENABLE_PROFILING", "1", 1) != 0 || setenv("CORECLR_PROFILER", NRP_RUN_CLSID, 1) != 0 ||
+    if (setenv("CORECLR_ENABLE_PROFILING", "1", 1) != 0 || setenv("CORECLR_PROFILER", NRP_PROFILER_CLSID_TEXT, 1) != 0 ||
         setenv("CORECLR_PROFILER_PATH", profiler, 1) != 0)
         return -1;
     return config[0] ? setenv("NRP_CONFIG", config, 1) : 0;

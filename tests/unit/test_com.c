@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clr/clsid.h"
 #include "clr/com.h"
 #include "clr/slots.h"
 
@@ -139,6 +140,17 @@ static void initialize_cancels_without_info5(void **state)
     NRP_COM_FN(cb, ref_fn, NRP_UNK_Release)(cb);
 }
 
+static void clsid_text_matches_the_guid(void **state)
+{
+    (void)state;
+    const nrp_guid *g = &NRP_CLSID_PROFILER;
+    char text[40];
+    snprintf(text, sizeof text, "{%08X-%04X-%04X-%02X%02X-%02X%02X%02X%02X%02X%02X}", (unsigned)g->data1,
+             (unsigned)g->data2, (unsigned)g->data3, g->data4[0], g->data4[1], g->data4[2], g->data4[3], g->data4[4],
+             g->data4[5], g->data4[6], g->data4[7]);
+    assert_string_equal(text, NRP_PROFILER_CLSID_TEXT);
+}
+
 int main(void)
 {
     if (!getenv("NRP_TEST_BUNDLE")) {
@@ -147,6 +159,7 @@ int main(void)
     }
     setenv("NRP_LOG_FILE", "/dev/null", 1);
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(clsid_text_matches_the_guid),
         cmocka_unit_test(refuses_other_clsid),
         cmocka_unit_test(factory_refuses_aggregation_and_unknown_iids),
         cmocka_unit_test(answers_every_callback_version),
