@@ -365,6 +365,27 @@ static void includes_in_sorted_order(void **state)
     assert_int_equal(d.items[1].line, 3);
     nrp_diags_free(&d);
 
+    /* a glob over a folder that does not exist matches nothing; one that
+     * cannot be read is an error */
+    put("d/3.yaml", "version: 1\ninclude: [\"absent/*.yaml\"]\n");
+    nrp_diags_init(&d);
+    assert_int_equal(nrp_config_load_file(path, &cfg, &d), NRP_OK);
+    assert_int_equal(d.count, 0);
+    nrp_config_free(cfg);
+    nrp_diags_free(&d);
+    if (geteuid() != 0) { /* root reads any folder */
+        char locked[256];
+        snprintf(locked, sizeof locked, "%s/d/locked", dir);
+        assert_int_equal(mkdir(locked, 0), 0);
+        put("d/3.yaml", "version: 1\ninclude: [\"locked/*.yaml\"]\n");
+        nrp_diags_init(&d);
+        assert_int_equal(nrp_config_load_file(path, &cfg, &d), NRP_ERROR);
+        assert_int_equal(d.count, 1);
+        assert_string_equal(d.items[0].message, "cannot read the files of include pattern 'locked/*.yaml'");
+        nrp_diags_free(&d);
+        rmdir(locked);
+    }
+
     /* a cycle is refused where it closes */
     put("d/3.yaml", "version: 1\ninclude: [../main.yaml]\n");
     nrp_diags_init(&d);
