@@ -152,3 +152,39 @@ int nrp_md_derives_from(nrp_com_object *mdi, mdToken type, const char *base, con
 {
     return derives(mdi, type, base, env, 0);
 }
+
+int nrp_md_type_has_attribute(nrp_com_object *mdi, mdToken type, const char *attribute, const nrp_hierarchy_env *env)
+{
+    char assembly[512];
+    mdToken outermost, td;
+    nrp_strbuf name;
+    int result = -1;
+    if (TOKEN_TYPE(type) == 0x02000000u)
+        return nrp_md_has_attribute(mdi, type, attribute);
+    if (TOKEN_TYPE(type) != 0x01000000u || ref_scope_assembly(mdi, type, assembly, sizeof assembly, &outermost) != 0)
+        return -1;
+    nrp_strbuf_init(&name);
+    if (NRP_FAILED(nrp_md_type_name(mdi, type, &name)) || !name.data) {
+        nrp_strbuf_free(&name);
+        return -1;
+    }
+    if (!assembly[0]) {
+        td = find_type_def(mdi, name.data);
+        result = td ? nrp_md_has_attribute(mdi, td, attribute) : -1;
+    } else {
+        /* Reference assemblies (System.Runtime, netstandard) forward their
+         * types; the core library is where most of them are defined. */
+        const char *homes[2] = {assembly, "System.Private.CoreLib"};
+        for (int i = 0; i < 2 && result < 0; i++) {
+            nrp_com_object *other = env && env->import_of ? env->import_of(env->ctx, homes[i]) : NULL;
+            if (!other)
+                continue;
+            td = find_type_def(other, name.data);
+            if (td)
+                result = nrp_md_has_attribute(other, td, attribute);
+            nrp_com_release(other);
+        }
+    }
+    nrp_strbuf_free(&name);
+    return result;
+}

@@ -24,4 +24,9 @@ int nrp_md_has_attribute(nrp_com_object *mdi, mdToken owner, const char *attribu
  * into the modules that define them. The type itself does not count. */
 int nrp_md_derives_from(nrp_com_object *mdi, mdToken type, const char *base, const nrp_hierarchy_env *env);
 
+/* The type (TypeDef, or TypeRef followed into the loaded module that
+ * defines it) carries the custom attribute: 1 yes, 0 no, -1 unknown (its
+ * module is not loaded, or the reference cannot be followed). */
+int nrp_md_type_has_attribute(nrp_com_object *mdi, mdToken type, const char *attribute, const nrp_hierarchy_env *env);
+
 #endif

@@ -5,7 +5,9 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "clr/info.h"
 #include "clr/metadata.h"
@@ -51,6 +53,7 @@ static struct session {
     nrp_metrics *metrics;
     nrp_targets *targets;
     char metrics_path[4096];
+    char app_dir[4096];         /* of the app's main assembly; "" when unknown */
     uint64_t *rewritten;
     uint64_t *skipped;
     uint64_t *failed;
@@ -243,6 +246,8 @@ HRESULT nrp_profiler_initialize(nrp_com_object *runtime_info)
                            settings->metrics_interval_s < 0 ? DEFAULT_METRICS_INTERVAL_S : settings->metrics_interval_s,
                            &err) != NRP_OK)
         return cancel(err.msg);
+    if (nrp_process_app_dir(S.app_dir, sizeof S.app_dir) != NRP_OK)
+        S.app_dir[0] = '\0';
     atexit(export_at_exit);
     S.ready = 1;
     return NRP_S_OK;
@@ -314,7 +319,26 @@ struct module_scan {
 
 static void note_missing(module_scan *m, const char *assembly)
 {
-    snprintf(m->missing, sizeof m->missing, "%s", assembly);
+    if (m)
+        snprintf(m->missing, sizeof m->missing, "%s", assembly);
+}
+
+/* The app's normal resolution finds an assembly it has loaded, or one
+ * next to its main assembly (the app folder its deps.json lists). */
+static int assembly_resolvable(const char *assembly)
+{
+    char path[4400];
+    int loaded = 0;
+    pthread_mutex_lock(&M.lock);
+    for (size_t i = 0; i < M.count && !loaded; i++)
+        loaded = strcasecmp(M.items[i].assembly, assembly) == 0;
+    pthread_mutex_unlock(&M.lock);
+    if (loaded)
+        return 1;
+    if (!S.app_dir[0])
+        return 0;
+    snprintf(path, sizeof path, "%s/%s.dll", S.app_dir, assembly);
+    return access(path, R_OK) == 0;
 }
 
 /* Methods whose `base` question needs an assembly that is not loaded yet:
@@ -580,7 +604,8 @@ static rewrite_outcome rewrite(const nrp_target *t, nrp_com_object *control, rew
     HRESULT hr;
 
     memset(&rw, 0, sizeof rw);
-    if (nrp_module_env_open(&env, &S.info, t->module, t->assembly, err) != NRP_OK)
+    static const nrp_hierarchy_env types = {NULL, import_of};
+    if (nrp_module_env_open(&env, &S.info, t->module, t->assembly, &types, assembly_resolvable, err) != NRP_OK)
         goto done;
     hr = nrp_info_il_body(&S.info, t->module, t->method, &il, &il_size);
     if (NRP_FAILED(hr)) {

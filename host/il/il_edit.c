@@ -185,27 +185,105 @@ static int handler_block(nrp_il_method *m, const uint8_t *il, size_t len, uint16
     return NRP_OK;
 }
 
+/* Close the chain first..last inside try { chain; leave after } catch
+ * (type) { pop; leave after }, so an exception it throws is swallowed. The
+ * chain must leave the stack empty. *last becomes the handler's end. */
+static int guard_chain(nrp_il_method *m, nrp_il_instr *first, nrp_il_instr **last, nrp_il_instr *after,
+                       uint32_t type, nrp_err *err)
+{
+    nrp_il_instr *leave_try = nrp_il_new(m, NRP_OP_LEAVE, 0), *pop = nrp_il_new(m, NRP_OP_POP, 0),
+                 *leave_handler = nrp_il_new(m, NRP_OP_LEAVE, 0);
+    if (!leave_try || !pop || !leave_handler)
+        return nrp_err_set(err, "out of memory guarding a snippet");
+    leave_try->target = leave_handler->target = after;
+    (*last)->next = leave_try, leave_try->prev = *last;
+    leave_try->next = pop, pop->prev = leave_try;
+    pop->next = leave_handler, leave_handler->prev = pop;
+    *last = leave_handler;
+    nrp_il_clause_ref c = {NRP_EH_CATCH, first, pop, pop, after, NULL, type};
+    return nrp_il_add_clause(m, &c, err);
+}
+
+/* A snippet as an unlinked chain first..last, followed by `after`;
+ * guarded when type is nonzero. Empty: *first is NULL. */
+static int snippet_chain(nrp_il_method *m, const uint8_t *il, size_t len, nrp_il_instr *after, uint32_t guard_type,
+                         nrp_il_instr **first, nrp_il_instr **last, nrp_err *err)
+{
+    if (nrp_il_decode_snippet(m, il, len, after, first, last, err))
+        return NRP_ERROR;
+    if (!*first || !guard_type)
+        return NRP_OK;
+    return guard_chain(m, *first, last, after, guard_type, err);
+}
+
+/* Link a before b. */
+static void link(nrp_il_instr *a, nrp_il_instr *b)
+{
+    a->next = b;
+    b->prev = a;
+}
+
+/* The catch handler: catch code then rethrow. Guarded, the exception waits
+ * in a local while the code runs (a try must start on an empty stack):
+ *     stloc ex; .try { ldloc ex; code; pop; leave R } catch { pop; leave R } R: rethrow */
+static int catch_block(nrp_il_method *m, const nrp_il_wrap_spec *spec, nrp_il_instr **first, nrp_err *err)
+{
+    static const uint8_t object_type[] = {NRP_ELEMENT_OBJECT};
+    uint32_t ex;
+    if (!spec->guard_type || !spec->catch_len)
+        return handler_block(m, spec->catch_il, spec->catch_len, NRP_OP_RETHROW, first, err);
+    if (nrp_il_edit_add_local(m, object_type, sizeof object_type, &ex, err))
+        return NRP_ERROR;
+    nrp_il_instr *store = local_op(m, nrp_il_stloc_op(ex), ex), *load = local_op(m, nrp_il_ldloc_op(ex), ex),
+                 *pop = nrp_il_new(m, NRP_OP_POP, 0), *rethrow = nrp_il_new(m, NRP_OP_RETHROW, 0), *code, *last;
+    if (!store || !load || !pop || !rethrow)
+        return nrp_err_set(err, "out of memory building a handler");
+    if (nrp_il_decode_snippet(m, spec->catch_il, spec->catch_len, pop, &code, &last, err))
+        return NRP_ERROR;
+    link(store, load);
+    link(load, code);
+    link(last, pop);
+    last = pop;
+    if (guard_chain(m, load, &last, rethrow, spec->guard_type, err))
+        return NRP_ERROR;
+    link(last, rethrow);
+    *first = store;
+    return NRP_OK;
+}
+
 int nrp_il_edit_wrap(nrp_il_method *m, const nrp_il_wrap_spec *spec, nrp_il_returns *out, nrp_err *err)
 {
     nrp_il_instr *try_start = m->first, *catch_start = NULL, *finally_start = NULL, *epi_last;
-    nrp_il_instr *entry_first, *entry_last;
+    nrp_il_instr *entry_first, *entry_last, *exit_first = NULL, *exit_last = NULL;
     for (nrp_il_instr *i = m->first; i; i = i->next)
         if (i->op == NRP_OP_JMP)
             return nrp_err_set(err, "IL_%04x: a method using jmp cannot be wrapped", i->offset);
     if (!try_start)
         return nrp_err_set(err, "method has no instructions");
     /* Decode every snippet before changing anything, so a bad one leaves
-     * the method as it was. */
-    if (nrp_il_decode_snippet(m, spec->entry_il, spec->entry_len, try_start, &entry_first, &entry_last, err))
-        return NRP_ERROR;
-    if (spec->with_catch &&
-        handler_block(m, spec->catch_il, spec->catch_len, NRP_OP_RETHROW, &catch_start, err))
-        return NRP_ERROR;
+     * the method as it was (guard clauses are added last, see below). */
+    uint32_t clauses_before = m->clause_count;
+    if (snippet_chain(m, spec->entry_il, spec->entry_len, try_start, spec->guard_type, &entry_first, &entry_last,
+                      err))
+        goto fail;
+    if (spec->with_catch && catch_block(m, spec, &catch_start, err))
+        goto fail;
     if (spec->with_finally &&
         handler_block(m, spec->finally_il, spec->finally_len, NRP_OP_ENDFINALLY, &finally_start, err))
-        return NRP_ERROR;
+        goto fail;
     if (redirect(m, (spec->with_catch || spec->with_finally) ? NRP_OP_LEAVE : NRP_OP_BR, out, &epi_last, err))
-        return NRP_ERROR;
+        goto fail;
+    if (snippet_chain(m, spec->exit_il, spec->exit_len, out->epilogue, spec->guard_type, &exit_first, &exit_last,
+                      err))
+        goto fail;
+    if (exit_first) {
+        /* Returns now go to the exit code, which falls into the epilogue. */
+        for (nrp_il_instr *i = m->first; i; i = i->next)
+            if (i->target == out->epilogue)
+                i->target = exit_first;
+        link(exit_last, out->epilogue);
+        out->epilogue = exit_first;
+    }
     append_chain(m, catch_start);
     append_chain(m, finally_start);
     append_chain(m, out->epilogue);
@@ -223,4 +301,7 @@ int nrp_il_edit_wrap(nrp_il_method *m, const nrp_il_wrap_spec *spec, nrp_il_retu
     (void)epi_last;
     insert_chain_before(m, try_start, entry_first);
     return NRP_OK;
+fail:
+    m->clause_count = clauses_before; /* guard clauses of snippets never placed */
+    return NRP_ERROR;
 }

@@ -41,11 +41,16 @@ typedef struct nrp_il_wrap_spec {
     int with_finally;         /* finally { finally_il; endfinally } */
     const uint8_t *finally_il;
     size_t finally_len;
+    const uint8_t *exit_il;   /* runs on normal return only, before the epilogue's ret; may be empty */
+    size_t exit_len;
+    uint32_t guard_type;      /* nonzero: entry, catch and exit code each run inside
+                                 try { } catch (guard_type) { pop }, so what they throw is swallowed */
 } nrp_il_wrap_spec;
 
 /* Wrap the whole original body: entry code, then
  *   .try { .try { body } catch { catch code; rethrow } } finally { finally code }
- * with every ret turned into a leave to a shared epilogue after the
+ *   epilogue: exit code; [ldloc value] ret
+ * with every ret turned into a leave to the shared epilogue after the
  * handlers (the return value kept in a new local, reported in out).
  * Clauses are added inner (catch) before outer (finally), after the body's
  * own. Methods using jmp are refused. */

@@ -1,4 +1,5 @@
 #include <stdarg.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "core/log.h"
@@ -37,10 +38,16 @@ static int api_il_add_local(nrp_rewrite *rw, const uint8_t *type, uint32_t len, 
 static int api_il_wrap(nrp_rewrite *rw, const nrp_wrap *spec, int32_t *return_local)
 {
     nrp_il_returns r;
-    if (!spec || spec->size < sizeof(nrp_wrap))
-        return nrp_err_set(&rw->err, "il_wrap: spec missing or from an older SDK");
+    if (!spec || spec->size < offsetof(nrp_wrap, exit_il))
+        return nrp_err_set(&rw->err, "il_wrap: spec missing or too small");
     nrp_il_wrap_spec w = {spec->entry_il, spec->entry_len, spec->with_catch, spec->catch_type, spec->catch_il,
-                          spec->catch_len, spec->with_finally, spec->finally_il, spec->finally_len};
+                          spec->catch_len, spec->with_finally, spec->finally_il, spec->finally_len, NULL, 0, 0};
+    /* Fields a plugin built with an older SDK does not have stay zero. */
+    if (spec->size >= offsetof(nrp_wrap, guard_type) + sizeof spec->guard_type) {
+        w.exit_il = spec->exit_il;
+        w.exit_len = spec->exit_len;
+        w.guard_type = spec->guard_type;
+    }
     if (nrp_il_edit_wrap(rw->il, &w, &r, &rw->err))
         return NRP_ERROR;
     if (return_local)
@@ -89,6 +96,18 @@ static int api_user_string(nrp_rewrite *rw, const char *text, uint32_t *token)
     if (!text || !token)
         return nrp_err_set(&rw->err, "user_string: NULL text or token");
     return rw->md->user_string(rw->md->ctx, text, token, &rw->err);
+}
+
+static int api_param_info(nrp_rewrite *rw, int32_t index, nrp_param_info *out)
+{
+    if (!out || out->size < sizeof *out)
+        return nrp_err_set(&rw->err, "param_info: NULL or too small result");
+    return rw->md->param_info(rw->md->ctx, rw->method.signature, rw->method.signature_len, index, out, &rw->err);
+}
+
+static int api_assembly_resolvable(nrp_rewrite *rw, const char *name)
+{
+    return name && *name && rw->md->assembly_resolvable(rw->md->ctx, name);
 }
 
 static void **api_method_slot(nrp_rewrite *rw)
@@ -193,6 +212,8 @@ static const nrp_host_api host_api = {
     .user_string = api_user_string,
     .method_slot = api_method_slot,
     .histogram = api_histogram,
+    .param_info = api_param_info,
+    .assembly_resolvable = api_assembly_resolvable,
 };
 
 const nrp_host_api *nrp_host_api_table(void)

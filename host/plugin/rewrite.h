@@ -30,6 +30,10 @@ typedef struct nrp_module_md {
     int (*member_ref)(void *ctx, uint32_t parent, const char *name, const uint8_t *sig, uint32_t len,
                       uint32_t *token, nrp_err *err);
     int (*user_string)(void *ctx, const char *text, uint32_t *token, nrp_err *err);
+    /* index -1: the return value. */
+    int (*param_info)(void *ctx, const uint8_t *method_sig, uint32_t sig_len, int32_t index, nrp_param_info *out,
+                      nrp_err *err);
+    int (*assembly_resolvable)(void *ctx, const char *name);
 } nrp_module_md;
 
 /* A rule's options as plugins see them. */

@@ -220,17 +220,67 @@ static int user_string(void *ctx, const char *text, uint32_t *token, nrp_err *er
     return NRP_OK;
 }
 
+/* A struct the runtime forbids on the heap: never boxed. Unknown counts as
+ * one, as boxing one is an invalid program while passing null is not. */
+static int byref_like(nrp_module_env *e, const uint8_t *p, const uint8_t *end)
+{
+    static const uint32_t tables[3] = {0x02000000u, 0x01000000u, 0x1B000000u};
+    uint32_t coded;
+    if (p < end && *p == NRP_ELEMENT_GENERICINST)
+        p++;
+    if (p >= end || *p != NRP_ELEMENT_VALUETYPE)
+        return 0;
+    p++;
+    if (nrp_sig_read_compressed(&p, end, &coded) || (coded & 3) == 3)
+        return 1;
+    return nrp_md_type_has_attribute(e->mdi, tables[coded & 3] | coded >> 2,
+                                     "System.Runtime.CompilerServices.IsByRefLikeAttribute", e->types) != 0;
+}
+
+static int param_info(void *ctx, const uint8_t *sig, uint32_t len, int32_t index, nrp_param_info *out, nrp_err *err)
+{
+    nrp_module_env *e = ctx;
+    nrp_sig_span type;
+    int byref;
+    if (nrp_sig_method_param(sig, len, index, &type, &byref, err))
+        return NRP_ERROR;
+    const uint8_t *p = type.data, *end = type.data + type.len;
+    uint32_t flags = byref ? NRP_PARAM_BYREF : 0;
+    switch (*p) {
+    case NRP_ELEMENT_VOID: flags |= NRP_PARAM_VOID; break;
+    case NRP_ELEMENT_PTR:
+    case NRP_ELEMENT_FNPTR:
+    case NRP_ELEMENT_TYPEDBYREF: break;
+    default:
+        if (!byref_like(e, p, end))
+            flags |= NRP_PARAM_BOXABLE;
+    }
+    out->flags = flags;
+    out->type = type.data;
+    out->type_len = (uint32_t)type.len;
+    return NRP_OK;
+}
+
+static int assembly_resolvable(void *ctx, const char *name)
+{
+    nrp_module_env *e = ctx;
+    return e->resolvable && e->resolvable(name);
+}
+
 /* ---- lifetime ------------------------------------------------------------ */
 
 int nrp_module_env_open(nrp_module_env *env, const nrp_info *info, ModuleID module, const char *assembly,
-                        nrp_err *err)
+                        const nrp_hierarchy_env *types, int (*resolvable)(const char *assembly), nrp_err *err)
 {
     memset(env, 0, sizeof *env);
     env->info = info;
     env->module = module;
     env->assembly = assembly;
+    env->types = types;
+    env->resolvable = resolvable;
     env->il = (nrp_il_env){env, call_info, local_sig, sig_token};
-    env->md = (nrp_module_md){env, sig_token, type_spec, assembly_ref, type_ref, member_ref, user_string};
+    env->md = (nrp_module_md){env,        sig_token,  type_spec,  assembly_ref,       type_ref,
+                              member_ref, user_string, param_info, assembly_resolvable};
     HRESULT hr = nrp_info_module_metadata(info, module, NRP_OF_READ, &NRP_IID_IMetaDataImport2, &env->mdi);
     if (NRP_FAILED(hr))
         return nrp_err_set(err, "cannot read the module's metadata (0x%08x)", (unsigned)hr);

@@ -8,6 +8,7 @@
 
 #include "clr/com.h"
 #include "clr/info.h"
+#include "clr/type_hierarchy.h"
 #include "il/il_method.h"
 #include "nrp/plugin.h"
 #include "plugin/rewrite.h"
@@ -22,6 +23,8 @@ typedef struct nrp_module_env {
     nrp_com_object *mdai;  /* IMetaDataAssemblyImport, opened on first need */
     nrp_com_object *mdae;  /* IMetaDataAssemblyEmit, opened on first need */
     int defined;           /* rows were added: publish before the body is used */
+    const nrp_hierarchy_env *types;           /* other loaded modules, for by-ref-like checks */
+    int (*resolvable)(const char *assembly);  /* can the app load this assembly? */
     nrp_il_env il;         /* for the IL engine */
     nrp_module_md md;      /* for the plugins' metadata services */
 } nrp_module_env;
@@ -29,7 +32,7 @@ typedef struct nrp_module_env {
 /* Open the module's metadata. `env` must stay where it is until closed
  * (its callbacks point at it). Close even after a failure. */
 int nrp_module_env_open(nrp_module_env *env, const nrp_info *info, ModuleID module, const char *assembly,
-                        nrp_err *err);
+                        const nrp_hierarchy_env *types, int (*resolvable)(const char *assembly), nrp_err *err);
 
 /* Fill the identity fields of `out` that come from metadata: flags, tokens,
  * signature, parameter and generic counts. The names are the caller's. */

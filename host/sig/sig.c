@@ -63,7 +63,7 @@ static int read_byte(reader *r, uint8_t *b)
 static int read_type_token(reader *r, uint32_t *token)
 {
     static const uint32_t tables[3] = {0x02000000u, 0x01000000u, 0x1B000000u};
-    uint32_t v;
+    uint32_t v = 0;
     if (read_u(r, &v))
         return NRP_ERROR;
     if ((v & 3) == 3)
@@ -136,7 +136,7 @@ static int format_array_shape(reader *r, nrp_strbuf *out)
 static int format_generic_inst(reader *r, nrp_strbuf *out, int depth)
 {
     uint8_t kind = 0;
-    uint32_t token, argc;
+    uint32_t token = 0, argc = 0;
     if (read_byte(r, &kind))
         return NRP_ERROR;
     if (kind != NRP_ELEMENT_CLASS && kind != NRP_ELEMENT_VALUETYPE)
@@ -322,4 +322,37 @@ int nrp_sig_skip_type(const uint8_t **p, const uint8_t *end, nrp_err *err)
     if (rc == NRP_OK)
         *p = r.p;
     return rc;
+}
+
+int nrp_sig_method_param(const uint8_t *sig, size_t len, int32_t index, nrp_sig_span *type, int *byref, nrp_err *err)
+{
+    nrp_method_sig_info info;
+    nrp_sig_span ret;
+    int returns;
+    uint32_t tok;
+    if (nrp_sig_method_return(sig, len, &info, &ret, &returns, err))
+        return NRP_ERROR;
+    if (index < -1 || (index >= 0 && (uint32_t)index >= info.param_count))
+        return nrp_err_set(err, "no parameter %d (the method has %u)", (int)index, info.param_count);
+    const uint8_t *p = ret.data, *end = sig + len;
+    for (int32_t i = -1; i < index; i++)
+        if (nrp_sig_skip_type(&p, end, err))
+            return NRP_ERROR;
+    /* Modifiers and BYREF say how the value is passed, not what it is. */
+    *byref = 0;
+    while (p < end && (*p == NRP_ELEMENT_CMOD_REQD || *p == NRP_ELEMENT_CMOD_OPT)) {
+        p++;
+        if (nrp_sig_read_compressed(&p, end, &tok))
+            return nrp_err_set(err, "signature truncated in a modifier");
+    }
+    if (p < end && *p == NRP_ELEMENT_BYREF) {
+        *byref = 1;
+        p++;
+    }
+    const uint8_t *start = p;
+    if (nrp_sig_skip_type(&p, end, err))
+        return NRP_ERROR;
+    type->data = start;
+    type->len = (size_t)(p - start);
+    return NRP_OK;
 }

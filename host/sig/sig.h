@@ -51,6 +51,11 @@ typedef struct nrp_sig_span {
 int nrp_sig_method_return(const uint8_t *sig, size_t len, nrp_method_sig_info *info, nrp_sig_span *ret,
                           int *returns_value, nrp_err *err);
 
+/* Parameter `index` of a method signature (-1: the return type): its type
+ * without custom modifiers or BYREF, and whether it is passed by reference. */
+int nrp_sig_method_param(const uint8_t *sig, size_t len, int32_t index, nrp_sig_span *type, int *byref,
+                         nrp_err *err);
+
 /* Advance *p over one type. */
 int nrp_sig_skip_type(const uint8_t **p, const uint8_t *end, nrp_err *err);
 

@@ -85,6 +85,19 @@ typedef struct nrp_options nrp_options;
 #define NRP_METHOD_ITERATOR 0x40u       /* compiled to an iterator state machine */
 #define NRP_METHOD_RETURNS_VALUE 0x80u  /* its return type is not void */
 
+/* How a parameter or the return value reaches managed code as an object,
+ * as bits of nrp_param_info.flags. */
+#define NRP_PARAM_BYREF 0x1u   /* passed by reference (ref, out, in): ldarg gives its address; ldobj <type> reads it */
+#define NRP_PARAM_BOXABLE 0x2u /* `box <type_spec(type)>` turns the value into an object (no-op for references) */
+#define NRP_PARAM_VOID 0x4u    /* a void return */
+
+typedef struct nrp_param_info {
+    uint32_t size;            /* sizeof(nrp_param_info) as the plugin built it */
+    uint32_t flags;           /* NRP_PARAM_* */
+    const uint8_t *type;      /* the type's signature, without BYREF or custom modifiers */
+    uint32_t type_len;
+} nrp_param_info;
+
 /* Identity of the method being rewritten. All strings are UTF-8; they and
  * the signature live at least as long as the rewrite() call. */
 typedef struct nrp_method_info {
@@ -206,6 +219,18 @@ typedef struct nrp_host_api {
      * gauges `metric`_min_seconds and `metric`_max_seconds. Record into it
      * with nrp_histogram_record() from <nrp/metrics.h>. NULL on failure. */
     nrp_histogram *(*histogram)(nrp_rewrite *rw, const char *metric, const char *help);
+
+    /* Parameter `index` of the method (0 = the first after `this`; -1 = the
+     * return value): its type and whether and how it can be boxed. Not
+     * boxable: pointers, TypedReference, and by-ref-like structs (Span<T>,
+     * Utf8JsonReader...) or structs whose module is not loaded yet. */
+    int (*param_info)(nrp_rewrite *rw, int32_t index, nrp_param_info *out);
+
+    /* 1 when the app can load the assembly of that simple name: it is
+     * loaded already, or NAME.dll sits next to the app's main assembly.
+     * Code calling into an assembly that cannot be loaded would throw at
+     * JIT time, so check before referencing one the app does not. */
+    int (*assembly_resolvable)(nrp_rewrite *rw, const char *name);
 } nrp_host_api;
 
 /* What il_wrap builds:
@@ -214,7 +239,7 @@ typedef struct nrp_host_api {
  *     .try {
  *       .try { original body } catch (catch_type) { catch_il; rethrow }   <- with_catch
  *     } finally { finally_il; endfinally }                                <- with_finally
- *     epilogue: [ldloc return_local] ret
+ *     epilogue: exit_il; [ldloc return_local] ret
  *
  * catch_il starts with the exception on the stack and must leave it there;
  * finally_il must leave the stack empty. Branches inside each snippet are
@@ -230,6 +255,15 @@ struct nrp_wrap {
     int with_finally;
     const uint8_t *finally_il;
     uint32_t finally_len;
+    /* Runs on normal return only, after any finally, with the return value
+     * in *return_local; must leave the stack empty. May be empty. */
+    const uint8_t *exit_il;
+    uint32_t exit_len;
+    /* Nonzero: a TypeRef/TypeDef token (e.g. of System.Object). entry_il,
+     * catch_il and exit_il then each run inside try { } catch (guard_type)
+     * { pop }: whatever they throw is swallowed and never reaches the app,
+     * and the original exception is still rethrown. */
+    uint32_t guard_type;
 };
 
 /* One rewriting strategy, named in instrumentation.yaml by `strategy:`. */

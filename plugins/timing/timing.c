@@ -96,8 +96,16 @@ static int timing_rewrite(nrp_rewrite *rw, char *err, size_t errlen)
     nf += nrp_emit_pointer(finally + nf, (const void *)(uintptr_t)timing_exit);
     nf += nrp_emit_calli(finally + nf, exit_tok);
 
-    nrp_wrap spec = {sizeof spec, entry, (uint32_t)ne, 1, exception_type, thrown, (uint32_t)nt,
-                     1, finally, (uint32_t)nf};
+    nrp_wrap spec = {.size = sizeof spec,
+                     .entry_il = entry,
+                     .entry_len = (uint32_t)ne,
+                     .with_catch = 1,
+                     .catch_type = exception_type,
+                     .catch_il = thrown,
+                     .catch_len = (uint32_t)nt,
+                     .with_finally = 1,
+                     .finally_il = finally,
+                     .finally_len = (uint32_t)nf};
     (void)err;
     (void)errlen;
     return host->il_wrap(rw, &spec, NULL);

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Usage: build_apps.sh SOURCE_DIR OUT_DIR
-# Builds the end-to-end apps (Demo, Workload) with the machine's .NET SDK:
+# Builds the end-to-end apps (Demo, Workload, Shapes; Bundle for net10 only)
+# with the machine's .NET SDK:
 #   OUT_DIR/net10/<App>.dll  framework-dependent, runs on the SDK's runtime
 #   OUT_DIR/net8/<App>       self-contained; the .NET 8 runtime comes from NuGet
 # The profiler is never attached to the SDK: every CORECLR_*/NRP_* variable is
@@ -19,4 +20,7 @@ for app in Demo Workload Shapes; do
     dotnet publish "$project" -c Release -f net8.0 -r linux-x64 --self-contained -o "$out/net8" -nologo -v quiet
     test -f "$out/net10/$app.dll" && test -x "$out/net8/$app"
 done
-echo "built Demo, Workload and Shapes for net10.0 and net8.0 (self-contained) in $out"
+# Bundle (ASP.NET Core, Microsoft.Data.Sqlite from NuGet): net10.0 only.
+dotnet build "$out/src/Bundle/Bundle.csproj" -c Release -f net10.0 -o "$out/net10" -nologo -v quiet
+test -f "$out/net10/Bundle.dll"
+echo "built Demo, Workload and Shapes for net10.0 and net8.0 (self-contained), and Bundle for net10.0, in $out"

@@ -16,6 +16,7 @@ pass() { echo "ok   [$case_name/$runtime]: $*"; }
 app_name=Demo
 [[ $case_name == fidelity-* ]] && app_name=Workload
 [[ $case_name == shapes-* ]] && app_name=Shapes
+[[ $case_name == default-rules ]] && app_name=Bundle
 expected_dir="$(cd "$(dirname "$0")" && pwd)/expected"
 case $runtime in
     net10) app=(dotnet "$apps/net10/$app_name.dll") ;;
@@ -129,7 +130,7 @@ counts)
     else fail "$linq is not ReadyToRun: the Range case proves nothing"; fi
     expect_metric "nrp_methods_rewritten_total 3"
     expect_metric "nrp_method_rewrite_failures_total 0"
-    expect_log 1 info "nrprof [0-9.]+: config $bundle/instrumentation.yaml: 2 rule\(s\), 2 active; plugins: identity [0-9.]+ \(SDK [0-9.]+\) \[roundtrip, wrap\]; timing [0-9.]+ \(SDK [0-9.]+\) \[timing\]; metrics to $work/metrics.prom"
+    expect_log 1 info "nrprof [0-9.]+: config $bundle/instrumentation.yaml: 7 rule\(s\), 7 active; plugins: identity [0-9.]+ \(SDK [0-9.]+\) \[roundtrip, wrap\]; timing [0-9.]+ \(SDK [0-9.]+\) \[timing\]; metrics to $work/metrics.prom"
     expect_log_total error 0
     expect_log_total warn 0
     ;;
@@ -436,8 +437,8 @@ no-plugins)
     mkdir -p "$work/bundle" && cp "$bundle/libNewRelicProfiler.so" "$bundle/instrumentation.yaml" "$work/bundle/"
     profiled "$work/bundle"
     expect_app_unchanged
-    expect_log 2 error ".*instrumentation.yaml:[0-9]+:15: error: unknown strategy 'timing' \(loaded plugins provide: none\)$"
-    expect_log 1 error "config .* rejected \(2 errors\); the process runs uninstrumented$"
+    expect_log 7 error ".*instrumentation.yaml:[0-9]+:15: error: unknown strategy 'timing' \(loaded plugins provide: none\)$"
+    expect_log 1 error "config .* rejected \(7 errors\); the process runs uninstrumented$"
     ;;
 shapes-announce)
     # Every method shape, announced on entry by a test plugin that uses the
@@ -517,6 +518,62 @@ print(s["labels"]["rule"], s["labels"]["method"], s["value"], h["count"])' "$1" 
     got=$(json_calls "$work/from-settings-$pid.json")
     if [[ -n "$pid" && "$got" == "$want" ]]; then pass "settings.metrics.path with {pid}: from-settings-$pid.json"
     else fail "no JSON at settings.metrics.path for pid '$pid': $got"; ls "$work"; fi
+    ;;
+default-rules)
+    # The bundle's own instrumentation.yaml (no NRP_CONFIG, like counts) on
+    # the Bundle app: each default rule seen matching a real library, with
+    # counts that follow from what the app does.
+    profiled "$bundle"
+    expect_app_unchanged
+    calls() { echo "nrp_method_calls_total{rule=\"$1\",method=\"$2\"} $3"; }
+    exceptions() { echo "nrp_method_exceptions_total{rule=\"$1\",method=\"$2\"} 0"; }
+    # http-client: 3 HttpClient.GetStringAsync, each ending in one
+    # base.SendAsync (HttpMessageInvoker) = 3; then 1 synchronous
+    # HttpClient.Send, ending in one base.Send = 1, and not in SendAsync.
+    send='System.Net.Http.HttpMessageInvoker::Send(System.Net.Http.HttpRequestMessage,System.Threading.CancellationToken)'
+    send_async='System.Net.Http.HttpMessageInvoker::SendAsync(System.Net.Http.HttpRequestMessage,System.Threading.CancellationToken)'
+    # aspnetcore-request: the loopback Kestrel server receives those same 4
+    # requests (HTTP/1.1, no retries), one ProcessRequestAsync each = 4.
+    aspnet='Microsoft.AspNetCore.Hosting.HostingApplication::ProcessRequestAsync(Microsoft.AspNetCore.Hosting.HostingApplication+Context)'
+    # ado-net, on a SQLite file: ExecuteNonQuery = 1 CREATE TABLE + 5 INSERTs
+    # = 6; ExecuteScalar = 1 (the COUNT). Microsoft.Data.Sqlite runs both
+    # through its own ExecuteReader(): 6 + 1 + the app's explicit SELECT = 8.
+    # ExecuteReader() calls ExecuteReader(CommandBehavior.Default): those 8,
+    # plus the app's last SELECT made through a DbCommand reference:
+    # DbCommand.ExecuteReader (DbCommand is not derived from itself: not
+    # selected) -> SqliteCommand.ExecuteDbDataReader (excluded by the rule)
+    # -> SqliteCommand.ExecuteReader(CommandBehavior) = 9.
+    sqlite=Microsoft.Data.Sqlite.SqliteCommand
+    # json: 4 rounds of Serialize<Item>(value, options) and
+    # Deserialize<Item>(string, options) = 4 each; the server's endpoint
+    # returns plain text, so nothing else in the process serializes.
+    ser='System.Text.Json.JsonSerializer::Serialize(!!0,System.Text.Json.JsonSerializerOptions)'
+    deser='System.Text.Json.JsonSerializer::Deserialize(System.String,System.Text.Json.JsonSerializerOptions)'
+    for line in \
+        "$(calls http-client "$send_async" 3)" "$(exceptions http-client "$send_async")" \
+        "$(calls http-client "$send" 1)" "$(exceptions http-client "$send")" \
+        "$(calls aspnetcore-request "$aspnet" 4)" "$(exceptions aspnetcore-request "$aspnet")" \
+        "$(calls ado-net "$sqlite::ExecuteNonQuery()" 6)" "$(exceptions ado-net "$sqlite::ExecuteNonQuery()")" \
+        "$(calls ado-net "$sqlite::ExecuteScalar()" 1)" "$(exceptions ado-net "$sqlite::ExecuteScalar()")" \
+        "$(calls ado-net "$sqlite::ExecuteReader()" 8)" "$(exceptions ado-net "$sqlite::ExecuteReader()")" \
+        "$(calls ado-net "$sqlite::ExecuteReader(System.Data.CommandBehavior)" 9)" \
+        "$(exceptions ado-net "$sqlite::ExecuteReader(System.Data.CommandBehavior)")" \
+        "$(calls json-serialize "$ser" 4)" "$(exceptions json-serialize "$ser")" \
+        "$(calls json-deserialize "$deser" 4)" "$(exceptions json-deserialize "$deser")"; do
+        expect_metric "$line"
+    done
+    # ... and nothing else: no ExecuteDbDataReader, no DbCommand, no
+    # HttpClient overload, no other JsonSerializer method has a series.
+    grep -E '^nrp_method_calls_total\{' "$work/metrics.prom" | LC_ALL=C sort >"$work/counts"
+    if cmp -s "$expected_dir/default-rules.counts" "$work/counts"; then pass "calls series exact ($(wc -l <"$work/counts") series)"
+    else fail "calls series differ from expected/default-rules.counts"; diff "$expected_dir/default-rules.counts" "$work/counts"; fi
+    # A method is rewritten when it first runs: Send, SendAsync,
+    # ProcessRequestAsync, the 4 SqliteCommand methods and the 2
+    # JsonSerializer ones = 9.
+    expect_metric "nrp_methods_rewritten_total 9"
+    expect_metric "nrp_method_rewrite_failures_total 0"
+    expect_log_total error 0
+    expect_log_total warn 0
     ;;
 *)
     echo "unknown case $case_name"; exit 2 ;;

@@ -1132,6 +1132,90 @@ static void test_wrap_catch_finally_value(void **state)
     nrp_il_method_free(m);
 }
 
+/* Guarded snippets and exit code: entry, catch and exit code each inside
+ * try { } catch (guard) { pop }; the exit code runs on normal return only,
+ * before the epilogue; the exception waits in a local while the guarded
+ * catch code runs, then is rethrown. */
+static void test_wrap_guarded_with_exit(void **state)
+{
+    (void)state;
+    static const uint8_t body[] = {0x0A, 0x02, 0x2A}; /* tiny: ldarg.0; ret */
+    static const uint8_t entry[] = {0x16, 0x28, 0x01, 0x00, 0x00, 0x0A};       /* ldc.i4.0; call */
+    static const uint8_t catch_il[] = {0x25, 0x6F, 0x02, 0x00, 0x00, 0x0A, 0x26}; /* dup; callvirt; pop */
+    static const uint8_t exit_il[] = {0x17, 0x28, 0x01, 0x00, 0x00, 0x0A};     /* ldc.i4.1; call */
+    nrp_il_method *m = DECODE(body, SIG_I4_I4);
+    nrp_il_wrap_spec spec = {
+        .entry_il = entry, .entry_len = sizeof entry,
+        .with_catch = 1, .catch_type = 0x01000010, .catch_il = catch_il, .catch_len = sizeof catch_il,
+        .exit_il = exit_il, .exit_len = sizeof exit_il, .guard_type = 0x01000020,
+    };
+    nrp_il_returns r;
+    nrp_err err = {{0}};
+    assert_int_equal(nrp_il_edit_wrap(m, &spec, &r, &err), NRP_OK);
+    assert_int_equal(r.value_local, 1); /* local 0 holds the exception */
+    assert_ptr_equal(r.epilogue, nth(m, 18));
+    static const want_instr w[] = {
+        {NRP_OP_LDC_I4_0, 0, -1},          /* [0]  entry, guarded */
+        {NRP_OP_CALL, 0x0A000001, -1},     /* [1] */
+        {NRP_OP_LEAVE, 0, 5},              /* [2] */
+        {NRP_OP_POP, 0, -1},               /* [3]  its guard */
+        {NRP_OP_LEAVE, 0, 5},              /* [4] */
+        {NRP_OP_LDARG_0, 0, -1},           /* [5]  the body */
+        {NRP_OP_STLOC_1, 0, -1},           /* [6] */
+        {NRP_OP_LEAVE, 0, 18},             /* [7]  to the exit code */
+        {NRP_OP_STLOC_0, 0, -1},           /* [8]  catch: the exception aside */
+        {NRP_OP_LDLOC_0, 0, -1},           /* [9]  guarded catch code */
+        {NRP_OP_DUP, 0, -1},               /* [10] */
+        {NRP_OP_CALLVIRT, 0x0A000002, -1}, /* [11] */
+        {NRP_OP_POP, 0, -1},               /* [12] */
+        {NRP_OP_POP, 0, -1},               /* [13] */
+        {NRP_OP_LEAVE, 0, 17},             /* [14] */
+        {NRP_OP_POP, 0, -1},               /* [15] its guard */
+        {NRP_OP_LEAVE, 0, 17},             /* [16] */
+        {NRP_OP_RETHROW, 0, -1},           /* [17] */
+        {NRP_OP_LDC_I4_1, 0, -1},          /* [18] exit code, guarded */
+        {NRP_OP_CALL, 0x0A000001, -1},     /* [19] */
+        {NRP_OP_LEAVE, 0, 23},             /* [20] */
+        {NRP_OP_POP, 0, -1},               /* [21] its guard */
+        {NRP_OP_LEAVE, 0, 23},             /* [22] */
+        {NRP_OP_LDLOC_1, 0, -1},           /* [23] epilogue */
+        {NRP_OP_RET, 0, -1},               /* [24] */
+    };
+    assert_instrs(m, w, 25);
+    assert_int_equal(m->clause_count, 4);
+    assert_clause_idx(m, 0, NRP_EH_CATCH, 0, 3, 3, 5, -1, 0x01000020);
+    assert_clause_idx(m, 1, NRP_EH_CATCH, 9, 15, 15, 17, -1, 0x01000020);
+    assert_clause_idx(m, 2, NRP_EH_CATCH, 18, 21, 21, 23, -1, 0x01000020);
+    assert_clause_idx(m, 3, NRP_EH_CATCH, 5, 8, 8, 18, -1, 0x01000010);
+    /* It encodes (clause order, stack at every try entry checked), and
+     * the catch code's own stack is two deep. */
+    uint8_t *out;
+    size_t size;
+    assert_int_equal(nrp_il_method_encode(m, &out, &size, &err), NRP_OK);
+    free(out);
+    assert_max_stack(m, 2);
+    assert_int_equal(nth(m, 9)->depth, 0);  /* a guarded try starts empty */
+    assert_int_equal(nth(m, 18)->depth, 0);
+    nrp_il_method_free(m);
+}
+
+/* A bad snippet leaves no guard clause behind. */
+static void test_wrap_guarded_bad_snippet(void **state)
+{
+    (void)state;
+    static const uint8_t body[] = {0x0A, 0x02, 0x2A};
+    static const uint8_t entry[] = {0x16, 0x28, 0x01, 0x00, 0x00, 0x0A};
+    static const uint8_t bad[] = {0x28, 0x01}; /* truncated call */
+    nrp_il_method *m = DECODE(body, SIG_I4_I4);
+    nrp_il_wrap_spec spec = {.entry_il = entry, .entry_len = sizeof entry, .with_finally = 1,
+                             .exit_il = bad, .exit_len = sizeof bad, .guard_type = 0x01000020};
+    nrp_il_returns r;
+    nrp_err err = {{0}};
+    assert_int_equal(nrp_il_edit_wrap(m, &spec, &r, &err), NRP_ERROR);
+    assert_int_equal(m->clause_count, 0);
+    nrp_il_method_free(m);
+}
+
 /* (c) a body with its own try/catch and try/filter: its clauses stay
  * first, ours follow (catch before finally). */
 static void test_wrap_body_with_clauses(void **state)
@@ -1667,6 +1751,8 @@ int main(void)
         cmocka_unit_test_setup(test_redirect_keeps_handler_end, reset_env),
         cmocka_unit_test_setup(test_wrap_finally_void, reset_env),
         cmocka_unit_test_setup(test_wrap_catch_finally_value, reset_env),
+        cmocka_unit_test_setup(test_wrap_guarded_with_exit, reset_env),
+        cmocka_unit_test_setup(test_wrap_guarded_bad_snippet, reset_env),
         cmocka_unit_test_setup(test_wrap_body_with_clauses, reset_env),
         cmocka_unit_test_setup(test_wrap_body_handler_at_end, reset_env),
         cmocka_unit_test_setup(test_wrap_throw_only, reset_env),

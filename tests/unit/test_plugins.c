@@ -246,6 +246,23 @@ static int fake_user_string(void *ctx, const char *text, uint32_t *token, nrp_er
     return NRP_OK;
 }
 
+static int fake_param_info(void *ctx, const uint8_t *sig, uint32_t len, int32_t index, nrp_param_info *out,
+                           nrp_err *err)
+{
+    (void)ctx;
+    (void)sig;
+    (void)len;
+    if (index > 1)
+        return nrp_err_set(err, "no parameter %d", (int)index);
+    out->flags = NRP_PARAM_BOXABLE;
+    return NRP_OK;
+}
+static int fake_assembly_resolvable(void *ctx, const char *name)
+{
+    (void)ctx;
+    return strcmp(name, "Shop.Telemetry") == 0;
+}
+
 static void setup_rewrite(nrp_rewrite *rw, nrp_metrics *m, void *sig_ctx)
 {
     static const uint8_t add_body[] = {0x12, 0x02, 0x03, 0x58, 0x2A}; /* tiny: ldarg.0 ldarg.1 add ret */
@@ -258,7 +275,8 @@ static void setup_rewrite(nrp_rewrite *rw, nrp_metrics *m, void *sig_ctx)
                                    .rule = "add", .flags = NRP_METHOD_STATIC | NRP_METHOD_RETURNS_VALUE};
     static nrp_module_md md;
     md = (nrp_module_md){sig_ctx,          fake_sig_token, fake_type_spec,  fake_assembly_ref,
-                         fake_type_ref,    fake_member_ref, fake_user_string};
+                         fake_type_ref,    fake_member_ref, fake_user_string, fake_param_info,
+                         fake_assembly_resolvable};
     rw->metrics = m;
     rw->md = &md;
     assert_int_equal(nrp_il_method_decode(add_body, sizeof add_body, add_sig, sizeof add_sig, &env, &rw->il, &err),
@@ -508,6 +526,19 @@ static void metadata_services(void **state)
     /* The module's own refusal is kept as the reason rewrite() fails with. */
     assert_int_equal(api->type_ref(&rw, "Demo", "Missing", &token), NRP_ERROR);
     assert_string_equal(rw.err.msg, "type_ref: no type Missing");
+
+    /* Parameters and resolution are the module's answers; a result struct
+     * from an older SDK is refused. */
+    nrp_param_info info = {sizeof info, 0, NULL, 0};
+    assert_int_equal(api->param_info(&rw, 1, &info), NRP_OK);
+    assert_int_equal(info.flags, NRP_PARAM_BOXABLE);
+    assert_int_equal(api->param_info(&rw, 2, &info), NRP_ERROR);
+    assert_string_equal(rw.err.msg, "no parameter 2");
+    info.size = 4;
+    assert_int_equal(api->param_info(&rw, 0, &info), NRP_ERROR);
+    assert_true(api->assembly_resolvable(&rw, "Shop.Telemetry"));
+    assert_false(api->assembly_resolvable(&rw, "Nowhere"));
+    assert_false(api->assembly_resolvable(&rw, ""));
 
     /* The slot is the one the orchestrator gave for this (method, rule). */
     void *slot = NULL;

@@ -5,9 +5,12 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/process.h"
+#include "nrp/plugin.h"
 #include "rules/glob.h"
 
 static void name_is(const char *args, size_t len, const char *want)
@@ -52,9 +55,31 @@ static void sdk_processes_are_excluded(void **state)
     assert_false(builtin_excluded("dotnetShop"));
 }
 
+static void app_dir(void **state)
+{
+    (void)state;
+    char out[4096];
+    /* under the muxer: the folder of the .dll it runs (resolved) */
+    static const char muxer[] = "/usr/bin/dotnet\0exec\0/tmp/../tmp/App.dll";
+    FILE *f = fopen("/tmp/App.dll", "w");
+    assert_non_null(f);
+    fclose(f);
+    assert_int_equal(nrp_process_app_dir_from_args(muxer, sizeof muxer, "/usr/bin/dotnet", out, sizeof out), NRP_OK);
+    assert_string_equal(out, "/tmp");
+    unlink("/tmp/App.dll");
+    /* an apphost: the executable's folder */
+    static const char apphost[] = "./Shop\0--port\0080";
+    assert_int_equal(nrp_process_app_dir_from_args(apphost, sizeof apphost, "/bin/sh", out, sizeof out), NRP_OK);
+    assert_non_null(strstr("/bin /usr/bin", out));
+    /* a .dll that does not exist: unknown */
+    static const char gone[] = "dotnet\0/nowhere/App.dll";
+    assert_int_equal(nrp_process_app_dir_from_args(gone, sizeof gone, "/bin/sh", out, sizeof out), NRP_ERROR);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(app_dir),
         cmocka_unit_test(names),
         cmocka_unit_test(sdk_processes_are_excluded),
     };

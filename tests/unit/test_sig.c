@@ -592,9 +592,35 @@ static void test_fuzz_never_crashes(void **state)
     assert_true(failed > 100);
 }
 
+/* Each parameter's type without BYREF or modifiers, and the return's. */
+static void test_method_param(void **state)
+{
+    (void)state;
+    /* instance int32 M(string, int32&, modreq(0x1B000001) !!0[], valuetype 0x02000004) */
+    static const uint8_t sig[] = {0x20, 0x04, 0x08, 0x0E, 0x10, 0x08, 0x1F, 0x06, 0x1D, 0x1E, 0x00, 0x11, 0x10};
+    nrp_sig_span t;
+    int byref;
+    nrp_err err;
+    assert_int_equal(nrp_sig_method_param(sig, sizeof sig, -1, &t, &byref, &err), NRP_OK);
+    assert_int_equal(t.len, 1);
+    assert_int_equal(t.data[0], 0x08);
+    assert_int_equal(nrp_sig_method_param(sig, sizeof sig, 0, &t, &byref, &err), NRP_OK);
+    assert_true(t.len == 1 && t.data[0] == 0x0E && !byref);
+    assert_int_equal(nrp_sig_method_param(sig, sizeof sig, 1, &t, &byref, &err), NRP_OK);
+    assert_true(t.len == 1 && t.data[0] == 0x08 && byref);
+    assert_int_equal(nrp_sig_method_param(sig, sizeof sig, 2, &t, &byref, &err), NRP_OK);
+    assert_true(t.len == 3 && t.data[0] == 0x1D && t.data[1] == 0x1E && !byref);
+    assert_int_equal(nrp_sig_method_param(sig, sizeof sig, 3, &t, &byref, &err), NRP_OK);
+    assert_true(t.len == 2 && t.data[0] == 0x11 && t.data[1] == 0x10);
+    assert_int_equal(nrp_sig_method_param(sig, sizeof sig, 4, &t, &byref, &err), NRP_ERROR);
+    assert_string_equal(err.msg, "no parameter 4 (the method has 4)");
+    assert_int_equal(nrp_sig_method_param(sig, 6, 3, &t, &byref, &err), NRP_ERROR); /* truncated */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_method_param),
         cmocka_unit_test(test_compressed_one_byte),
         cmocka_unit_test(test_compressed_two_bytes),
         cmocka_unit_test(test_compressed_four_bytes),
