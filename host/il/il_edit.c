@@ -273,9 +273,24 @@ int nrp_il_edit_wrap(nrp_il_method *m, const nrp_il_wrap_spec *spec, nrp_il_retu
         goto fail;
     if (redirect(m, (spec->with_catch || spec->with_finally) ? NRP_OP_LEAVE : NRP_OP_BR, out, &epi_last, err))
         goto fail;
-    if (snippet_chain(m, spec->exit_il, spec->exit_len, out->epilogue, spec->guard_type, &exit_first, &exit_last,
-                      err))
-        goto fail;
+    /* The exit code starts with a copy of the return value on the stack. */
+    if (spec->exit_len) {
+        if (nrp_il_decode_snippet(m, spec->exit_il, spec->exit_len, out->epilogue, &exit_first, &exit_last, err))
+            goto fail;
+        if (out->value_local >= 0) {
+            nrp_il_instr *load = local_op(m, nrp_il_ldloc_op((uint32_t)out->value_local), (uint32_t)out->value_local);
+            if (!load)
+                return nrp_err_set(err, "out of memory building the exit code");
+            if (exit_first)
+                link(load, exit_first);
+            else
+                exit_last = load;
+            exit_first = load;
+        }
+        if (exit_first && spec->guard_type &&
+            guard_chain(m, exit_first, &exit_last, out->epilogue, spec->guard_type, err))
+            goto fail;
+    }
     if (exit_first) {
         /* Returns now go to the exit code, which falls into the epilogue. */
         for (nrp_il_instr *i = m->first; i; i = i->next)

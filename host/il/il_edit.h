@@ -41,7 +41,8 @@ typedef struct nrp_il_wrap_spec {
     int with_finally;         /* finally { finally_il; endfinally } */
     const uint8_t *finally_il;
     size_t finally_len;
-    const uint8_t *exit_il;   /* runs on normal return only, before the epilogue's ret; may be empty */
+    const uint8_t *exit_il;   /* runs on normal return only, before the epilogue's ret, starting with
+                                 the return value on the stack (if any); must leave it empty */
     size_t exit_len;
     uint32_t guard_type;      /* nonzero: entry, catch and exit code each run inside
                                  try { } catch (guard_type) { pop }, so what they throw is swallowed */

@@ -68,6 +68,60 @@ static inline size_t nrp_emit_stloc(uint8_t *p, uint32_t index)
     return 4;
 }
 
+/* A one-byte opcode with a 4-byte token operand (call, ldstr, box, ldobj,
+ * newarr...): 5 bytes. */
+static inline size_t nrp_emit_token(uint8_t *p, uint16_t op, uint32_t token)
+{
+    p[0] = (uint8_t)op;
+    return 1 + nrp_emit_u32(p + 1, token);
+}
+
+/* ldarg <index> in its long form, valid for any index (4 bytes). */
+static inline size_t nrp_emit_ldarg(uint8_t *p, uint32_t index)
+{
+    p[0] = (uint8_t)(NRP_OP_LDARG >> 8);
+    p[1] = (uint8_t)(NRP_OP_LDARG & 0xFF);
+    p[2] = (uint8_t)index;
+    p[3] = (uint8_t)(index >> 8);
+    return 4;
+}
+
+/* Signature blobs: a compressed unsigned integer (ECMA-335 II.23.2), 1 to 4
+ * bytes; values above 0x1FFFFFFF cannot be written (returns 0). */
+static inline size_t nrp_sig_put_compressed(uint8_t *p, uint32_t v)
+{
+    if (v < 0x80) {
+        p[0] = (uint8_t)v;
+        return 1;
+    }
+    if (v < 0x4000) {
+        p[0] = (uint8_t)(0x80 | v >> 8);
+        p[1] = (uint8_t)v;
+        return 2;
+    }
+    if (v > 0x1FFFFFFF)
+        return 0;
+    p[0] = (uint8_t)(0xC0 | v >> 24);
+    p[1] = (uint8_t)(v >> 16);
+    p[2] = (uint8_t)(v >> 8);
+    p[3] = (uint8_t)v;
+    return 4;
+}
+
+/* A TypeDef, TypeRef or TypeSpec token as TypeDefOrRefOrSpecEncoded
+ * (II.23.2.8), e.g. after ELEMENT_TYPE_CLASS. 0 for other tokens. */
+static inline size_t nrp_sig_put_type_token(uint8_t *p, uint32_t token)
+{
+    uint32_t rid = token & 0x00FFFFFFu, tag;
+    switch (token & 0xFF000000u) {
+    case 0x02000000u: tag = 0; break;
+    case 0x01000000u: tag = 1; break;
+    case 0x1B000000u: tag = 2; break;
+    default: return 0;
+    }
+    return nrp_sig_put_compressed(p, rid << 2 | tag);
+}
+
 #ifdef __cplusplus
 }
 #endif

@@ -255,8 +255,9 @@ struct nrp_wrap {
     int with_finally;
     const uint8_t *finally_il;
     uint32_t finally_len;
-    /* Runs on normal return only, after any finally, with the return value
-     * in *return_local; must leave the stack empty. May be empty. */
+    /* Runs on normal return only, after any finally. It starts with a copy
+     * of the return value on the stack (nothing for void) and must leave
+     * the stack empty. May be empty. */
     const uint8_t *exit_il;
     uint32_t exit_len;
     /* Nonzero: a TypeRef/TypeDef token (e.g. of System.Object). entry_il,

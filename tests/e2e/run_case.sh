@@ -130,7 +130,7 @@ counts)
     else fail "$linq is not ReadyToRun: the Range case proves nothing"; fi
     expect_metric "nrp_methods_rewritten_total 3"
     expect_metric "nrp_method_rewrite_failures_total 0"
-    expect_log 1 info "nrprof [0-9.]+: config $bundle/instrumentation.yaml: 7 rule\(s\), 7 active; plugins: identity [0-9.]+ \(SDK [0-9.]+\) \[roundtrip, wrap\]; timing [0-9.]+ \(SDK [0-9.]+\) \[timing\]; metrics to $work/metrics.prom"
+    expect_log 1 info "nrprof [0-9.]+: config $bundle/instrumentation.yaml: 7 rule\(s\), 7 active; plugins: identity [0-9.]+ \(SDK [0-9.]+\) \[roundtrip, wrap\]; timing [0-9.]+ \(SDK [0-9.]+\) \[timing\]; tracer [0-9.]+ \(SDK [0-9.]+\) \[tracer\]; metrics to $work/metrics.prom"
     expect_log_total error 0
     expect_log_total warn 0
     ;;
@@ -203,7 +203,7 @@ rules:
 YAML
     profiled "$bundle" NRP_CONFIG="$work/rules.yaml"
     expect_app_unchanged
-    expect_log 1 error "$work/rules.yaml:8:15: error: unknown strategy 'no-such-strategy' \(loaded plugins provide: roundtrip, wrap, timing\)$"
+    expect_log 1 error "$work/rules.yaml:8:15: error: unknown strategy 'no-such-strategy' \(loaded plugins provide: roundtrip, wrap, timing, tracer\)$"
     expect_log 1 error "config $work/rules.yaml rejected \(1 error\); the process runs uninstrumented$"
     expect_log_total error 2
     if [[ -e "$work/metrics.prom" ]]; then fail "metrics written by a cancelled profiler"; else pass "no metrics file"; fi
@@ -574,6 +574,58 @@ default-rules)
     expect_metric "nrp_method_rewrite_failures_total 0"
     expect_log_total error 0
     expect_log_total warn 0
+    ;;
+shapes-tracer)
+    # The tracer on every method shape: OnEnter and OnExit around each call,
+    # with instance, arguments, return value or exception as the handlers
+    # print them; handler exceptions (OnEnter of Nothing, OnExit of Scale)
+    # never reach the app; the app's own lines are unchanged and in place.
+    cat >"$work/rules.yaml" <<'YAML'
+version: 1
+rules:
+  - name: shapes
+    match: { assembly: Shapes, type: "Shapes.*", method: "*", attribute: Shapes.TracedAttribute }
+    strategy: tracer
+    options:
+      handler: { assembly: Shapes.Hooks, type: Shapes.Hooks.Trace, enter: OnEnter, exit: OnExit }
+YAML
+    profiled "$bundle" NRP_CONFIG="$work/rules.yaml"
+    expect_stdout shapes-tracer.out
+    grep -v '^  [<>] ' "$work/prof.out" >"$work/app-lines.out"
+    if cmp -s "$work/base.out" "$work/app-lines.out"; then pass "the app's own lines unchanged"; else fail "the app's own lines changed"; fi
+    if [[ $(cat "$work/prof.rc") == "$EXIT_ARG" ]]; then pass "exit code $EXIT_ARG"; else fail "exit code $(cat "$work/prof.rc")"; fi
+    expect_metric "nrp_methods_rewritten_total 14"
+    expect_log_total error 0
+    ;;
+shapes-tracer-options)
+    # capture_args and capture_return off: null instead; the tracer composed
+    # with timing on one method (both count every call); a handler assembly
+    # the app cannot load: the rule is skipped with one warning.
+    cat >"$work/rules.yaml" <<'YAML'
+version: 1
+rules:
+  - name: traced
+    priority: 10
+    match: { assembly: Shapes, type: Shapes.Calc, method: "Add" }
+    strategy: tracer
+    options:
+      handler: { assembly: Shapes.Hooks, type: Shapes.Hooks.Trace, enter: OnEnter, exit: OnExit }
+      capture_args: false
+      capture_return: false
+  - name: timed
+    match: { assembly: Shapes, type: Shapes.Calc, method: "Add" }
+    strategy: timing
+  - name: nowhere
+    match: { assembly: Shapes, type: Shapes.Calc, method: "Factorial" }
+    strategy: tracer
+    options:
+      handler: { assembly: Missing.Hooks, type: Missing.Hooks.Trace, enter: OnEnter, exit: OnExit }
+YAML
+    profiled "$bundle" NRP_CONFIG="$work/rules.yaml"
+    expect_stdout shapes-tracer-options.out
+    expect_metric 'nrp_method_calls_total{rule="timed",method="Shapes.Calc::Add(System.Int32,System.Int32)"} 5'
+    expect_log 1 warn "\\[tracer\\] rule 'nowhere': handler assembly Missing.Hooks is neither loaded nor next to the app; the rule is skipped$"
+    expect_log_total error 0
     ;;
 *)
     echo "unknown case $case_name"; exit 2 ;;

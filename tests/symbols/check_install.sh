@@ -19,6 +19,7 @@ lib/pkgconfig/nrp-plugin.pc
 libNewRelicProfiler.so
 plugins/libnrp_identity.so
 plugins/libnrp_timing.so
+plugins/libnrp_tracer.so
 schemas/instrumentation.schema.json"
 got=$(cd "$prefix" && find . -type f | sed 's|^\./||' | sort)
 if [[ "$got" != "$want" ]]; then

@@ -1142,7 +1142,7 @@ static void test_wrap_guarded_with_exit(void **state)
     static const uint8_t body[] = {0x0A, 0x02, 0x2A}; /* tiny: ldarg.0; ret */
     static const uint8_t entry[] = {0x16, 0x28, 0x01, 0x00, 0x00, 0x0A};       /* ldc.i4.0; call */
     static const uint8_t catch_il[] = {0x25, 0x6F, 0x02, 0x00, 0x00, 0x0A, 0x26}; /* dup; callvirt; pop */
-    static const uint8_t exit_il[] = {0x17, 0x28, 0x01, 0x00, 0x00, 0x0A};     /* ldc.i4.1; call */
+    static const uint8_t exit_il[] = {0x28, 0x01, 0x00, 0x00, 0x0A};           /* call: takes the return value */
     nrp_il_method *m = DECODE(body, SIG_I4_I4);
     nrp_il_wrap_spec spec = {
         .entry_il = entry, .entry_len = sizeof entry,
@@ -1173,7 +1173,7 @@ static void test_wrap_guarded_with_exit(void **state)
         {NRP_OP_POP, 0, -1},               /* [15] its guard */
         {NRP_OP_LEAVE, 0, 17},             /* [16] */
         {NRP_OP_RETHROW, 0, -1},           /* [17] */
-        {NRP_OP_LDC_I4_1, 0, -1},          /* [18] exit code, guarded */
+        {NRP_OP_LDLOC_1, 0, -1},           /* [18] exit code, guarded, given the return value */
         {NRP_OP_CALL, 0x0A000001, -1},     /* [19] */
         {NRP_OP_LEAVE, 0, 23},             /* [20] */
         {NRP_OP_POP, 0, -1},               /* [21] its guard */
@@ -1196,6 +1196,7 @@ static void test_wrap_guarded_with_exit(void **state)
     assert_max_stack(m, 2);
     assert_int_equal(nth(m, 9)->depth, 0);  /* a guarded try starts empty */
     assert_int_equal(nth(m, 18)->depth, 0);
+    assert_int_equal(nth(m, 19)->depth, 1);
     nrp_il_method_free(m);
 }
 

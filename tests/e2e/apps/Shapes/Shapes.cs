@@ -88,6 +88,8 @@ namespace Shapes
     {
         public int X, Y;
 
+        public override string ToString() => $"Point({X},{Y})";
+
         [Traced, MethodImpl(MethodImplOptions.NoInlining)]
         public int Dot(Point other) => X * other.X + Y * other.Y;
 

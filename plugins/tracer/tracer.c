@@ -1,0 +1,347 @@
+/*
+ * tracer - calls a user's static managed handlers around every matched
+ * method, with direct `call`s (no reflection):
+ *
+ *     state = Hooks.OnEnter("Ns.Type::Method(Params)", instance, args)   guarded
+ *     .try { original body }
+ *     catch System.Exception { Hooks.OnExit(state, null, exception) (guarded); rethrow }
+ *     Hooks.OnExit(state, returnValue, null)                             guarded, on normal return
+ *
+ * "Guarded" means inside try { } catch (object) { pop }: an exception from
+ * a handler never reaches the app; the app's own exception is rethrown as
+ * the same object with the same stack trace. Contract: docs/TRACER.md.
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <nrp/emit.h>
+#include <nrp/plugin.h>
+
+#define TRACER_VERSION "0.1.0"
+
+static const nrp_host_api *host;
+
+static const char *const option_names[] = {"handler",      "handler.assembly", "handler.type", "handler.enter",
+                                           "handler.exit", "capture_args",     "capture_return"};
+
+/* ---- options ------------------------------------------------------------- */
+
+static int flag(const nrp_options *o, const char *name, int *out)
+{
+    const char *v = host->option_string(o, name);
+    if (!v)
+        return NRP_OK; /* default: true */
+    if (strcmp(v, "true") == 0 || strcmp(v, "false") == 0) {
+        *out = v[0] == 't';
+        return NRP_OK;
+    }
+    return NRP_ERROR;
+}
+
+static int tracer_validate(const nrp_options *o, const char **bad, char *err, size_t errlen)
+{
+    static const char *const required[] = {"handler.assembly", "handler.type", "handler.enter", "handler.exit"};
+    int unused;
+    for (uint32_t i = 0; i < host->option_count(o); i++) {
+        const char *name = host->option_name(o, i);
+        size_t k = 0;
+        while (k < sizeof option_names / sizeof *option_names && strcmp(name, option_names[k]) != 0)
+            k++;
+        if (k == sizeof option_names / sizeof *option_names) {
+            *bad = name;
+            snprintf(err, errlen, "unknown option '%s' (tracer takes handler: {assembly, type, enter, exit}, "
+                                  "capture_args, capture_return)", name);
+            return NRP_ERROR;
+        }
+    }
+    for (size_t k = 0; k < sizeof required / sizeof *required; k++) {
+        const char *v = host->option_string(o, required[k]);
+        if (!v || !*v) {
+            *bad = host->option_string(o, "handler") || v ? "handler" : NULL;
+            snprintf(err, errlen, "tracer needs %s (handler: { assembly, type, enter, exit })", required[k]);
+            return NRP_ERROR;
+        }
+    }
+    for (size_t k = 5; k < 7; k++)
+        if (flag(o, option_names[k], &unused) != NRP_OK) {
+            *bad = option_names[k];
+            snprintf(err, errlen, "'%s' must be true or false", option_names[k]);
+            return NRP_ERROR;
+        }
+    return NRP_OK;
+}
+
+/* ---- a growing IL buffer -------------------------------------------------- */
+
+typedef struct il_buf {
+    uint8_t *p;
+    size_t len, cap;
+} il_buf;
+
+static uint8_t *room(il_buf *b, size_t n)
+{
+    if (b->len + n > b->cap) {
+        size_t cap = (b->cap ? b->cap * 2 : 256) + n;
+        uint8_t *grown = realloc(b->p, cap);
+        if (!grown)
+            return NULL;
+        b->p = grown;
+        b->cap = cap;
+    }
+    return b->p + b->len;
+}
+
+#define PUT(b, call)                                                                                               \
+    do {                                                                                                           \
+        uint8_t *at_ = room((b), 16);                                                                              \
+        if (!at_)                                                                                                  \
+            return NRP_ERROR;                                                                                      \
+        (b)->len += call;                                                                                          \
+    } while (0)
+
+static int put_op(il_buf *b, uint16_t op)
+{
+    uint8_t *at = room(b, 1);
+    if (!at)
+        return NRP_ERROR;
+    *at = (uint8_t)op;
+    b->len++;
+    return NRP_OK;
+}
+
+/* ---- the injected code ----------------------------------------------------- */
+
+typedef struct tokens {
+    uint32_t hooks, object, exception, enter, exit, name;
+} tokens;
+
+/* Box the value on the stack, of the type the parameter describes. */
+static int box_value(nrp_rewrite *rw, il_buf *b, const nrp_param_info *info)
+{
+    uint32_t spec;
+    if (host->type_spec(rw, info->type, info->type_len, &spec) != NRP_OK)
+        return NRP_ERROR;
+    if (info->flags & NRP_PARAM_BYREF)
+        PUT(b, nrp_emit_token(at_, NRP_OP_LDOBJ, spec));
+    PUT(b, nrp_emit_token(at_, NRP_OP_BOX, spec));
+    return NRP_OK;
+}
+
+/* `instance`: null for static methods, `this` for classes, a boxed copy for
+ * structs. */
+static int put_instance(nrp_rewrite *rw, il_buf *b, const nrp_method_info *m)
+{
+    if (m->flags & NRP_METHOD_STATIC)
+        return put_op(b, NRP_OP_LDNULL);
+    PUT(b, nrp_emit_ldarg(at_, 0));
+    if (!(m->flags & NRP_METHOD_VALUE_TYPE))
+        return NRP_OK;
+    uint32_t type = m->type_token;
+    if (m->type_generic_param_count) {
+        /* The struct as instantiated: GENERICINST VALUETYPE T<!0..!n-1>. */
+        uint8_t sig[8 + 3 * 64];
+        size_t n = 0;
+        if (m->type_generic_param_count > 64)
+            return NRP_ERROR;
+        sig[n++] = NRP_ELEMENT_GENERICINST;
+        sig[n++] = NRP_ELEMENT_VALUETYPE;
+        n += nrp_sig_put_type_token(sig + n, m->type_token);
+        n += nrp_sig_put_compressed(sig + n, m->type_generic_param_count);
+        for (uint32_t i = 0; i < m->type_generic_param_count; i++) {
+            sig[n++] = NRP_ELEMENT_VAR;
+            n += nrp_sig_put_compressed(sig + n, i);
+        }
+        if (host->type_spec(rw, sig, (uint32_t)n, &type) != NRP_OK)
+            return NRP_ERROR;
+    }
+    PUT(b, nrp_emit_token(at_, NRP_OP_LDOBJ, type));
+    PUT(b, nrp_emit_token(at_, NRP_OP_BOX, type));
+    return NRP_OK;
+}
+
+/* `args`: an object[] of the parameters in declaration order (by-ref ones
+ * as their value at entry, unboxable ones as null), or null. */
+static int put_args(nrp_rewrite *rw, il_buf *b, const nrp_method_info *m, const tokens *t, int capture)
+{
+    if (!capture)
+        return put_op(b, NRP_OP_LDNULL);
+    uint32_t first = (m->flags & NRP_METHOD_STATIC) ? 0 : 1;
+    PUT(b, nrp_emit_i4(at_, (int32_t)m->param_count));
+    PUT(b, nrp_emit_token(at_, NRP_OP_NEWARR, t->object));
+    for (uint32_t i = 0; i < m->param_count; i++) {
+        nrp_param_info info = {sizeof info, 0, NULL, 0};
+        if (host->param_info(rw, (int32_t)i, &info) != NRP_OK)
+            return NRP_ERROR;
+        if (put_op(b, NRP_OP_DUP))
+            return NRP_ERROR;
+        PUT(b, nrp_emit_i4(at_, (int32_t)i));
+        if (info.flags & NRP_PARAM_BOXABLE) {
+            PUT(b, nrp_emit_ldarg(at_, first + i));
+            if (box_value(rw, b, &info))
+                return NRP_ERROR;
+        } else if (put_op(b, NRP_OP_LDNULL))
+            return NRP_ERROR;
+        if (put_op(b, NRP_OP_STELEM_REF))
+            return NRP_ERROR;
+    }
+    return NRP_OK;
+}
+
+static int resolve_tokens(nrp_rewrite *rw, const char *assembly, const char *type, const char *enter,
+                          const char *exit, tokens *t)
+{
+    uint8_t enter_sig[] = {0x00, 3, NRP_ELEMENT_OBJECT, NRP_ELEMENT_STRING, NRP_ELEMENT_OBJECT, NRP_ELEMENT_SZARRAY,
+                           NRP_ELEMENT_OBJECT};
+    uint8_t exit_sig[16] = {0x00, 3, NRP_ELEMENT_VOID, NRP_ELEMENT_OBJECT, NRP_ELEMENT_OBJECT, NRP_ELEMENT_CLASS};
+    if (host->type_ref(rw, assembly, type, &t->hooks) != NRP_OK ||
+        host->type_ref(rw, NULL, "System.Object", &t->object) != NRP_OK ||
+        host->type_ref(rw, NULL, "System.Exception", &t->exception) != NRP_OK)
+        return NRP_ERROR;
+    size_t n = 6 + nrp_sig_put_type_token(exit_sig + 6, t->exception);
+    if (host->member_ref(rw, t->hooks, enter, enter_sig, sizeof enter_sig, &t->enter) != NRP_OK ||
+        host->member_ref(rw, t->hooks, exit, exit_sig, (uint32_t)n, &t->exit) != NRP_OK ||
+        host->user_string(rw, host->method(rw)->display, &t->name) != NRP_OK)
+        return NRP_ERROR;
+    return NRP_OK;
+}
+
+/* One warning per rule whose handler assembly the app cannot load. */
+static int first_warning_for(const char *rule)
+{
+    static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+    static char warned[64][128];
+    static size_t count;
+    int first = 1;
+    pthread_mutex_lock(&lock);
+    for (size_t i = 0; i < count && first; i++)
+        first = strcmp(warned[i], rule) != 0;
+    if (first && count < 64)
+        snprintf(warned[count++], sizeof warned[0], "%s", rule);
+    pthread_mutex_unlock(&lock);
+    return first;
+}
+
+static int tracer_rewrite(nrp_rewrite *rw, char *err, size_t errlen)
+{
+    const nrp_options *o = host->rule_options(rw);
+    const nrp_method_info *m = host->method(rw);
+    const char *assembly = host->option_string(o, "handler.assembly");
+    const char *type = host->option_string(o, "handler.type");
+    int capture_args = 1, capture_return = 1;
+    flag(o, "capture_args", &capture_args);
+    flag(o, "capture_return", &capture_return);
+
+    /* The handlers' own code is never traced: it would call itself. */
+    if (strcasecmp(m->assembly, assembly) == 0)
+        return NRP_OK;
+    if (!host->assembly_resolvable(rw, assembly)) {
+        if (first_warning_for(m->rule))
+            host->log(NRP_LOG_WARN, "tracer",
+                      "rule '%s': handler assembly %s is neither loaded nor next to the app; the rule is skipped",
+                      m->rule, assembly);
+        return NRP_OK;
+    }
+
+    tokens t;
+    static const uint8_t object_type[] = {NRP_ELEMENT_OBJECT};
+    uint8_t exception_type[8] = {NRP_ELEMENT_CLASS};
+    uint32_t state, exception, result = 0;
+    nrp_param_info ret = {sizeof ret, 0, NULL, 0};
+    il_buf entry = {0}, thrown = {0}, leave = {0};
+    int rc = NRP_ERROR;
+    if (resolve_tokens(rw, assembly, type, host->option_string(o, "handler.enter"),
+                       host->option_string(o, "handler.exit"), &t) != NRP_OK ||
+        host->param_info(rw, -1, &ret) != NRP_OK || host->il_add_local(rw, object_type, 1, &state) != NRP_OK)
+        goto out;
+    size_t n = 1 + nrp_sig_put_type_token(exception_type + 1, t.exception);
+    if (host->il_add_local(rw, exception_type, (uint32_t)n, &exception) != NRP_OK)
+        goto out;
+    int keep_return = capture_return && (ret.flags & NRP_PARAM_BOXABLE) && !(ret.flags & NRP_PARAM_BYREF);
+    if (keep_return && host->il_add_local(rw, ret.type, ret.type_len, &result) != NRP_OK)
+        goto out;
+
+    /* entry: state = OnEnter(name, instance, args) */
+    il_buf *b = &entry;
+#undef PUT_OR_OUT
+#define PUT_OR_OUT(call)                                                                                           \
+    do {                                                                                                           \
+        uint8_t *at_ = room(b, 16);                                                                                \
+        if (!at_)                                                                                                  \
+            goto out;                                                                                              \
+        b->len += call;                                                                                            \
+    } while (0)
+    PUT_OR_OUT(nrp_emit_token(at_, NRP_OP_LDSTR, t.name));
+    if (put_instance(rw, b, m) || put_args(rw, b, m, &t, capture_args))
+        goto out;
+    PUT_OR_OUT(nrp_emit_token(at_, NRP_OP_CALL, t.enter));
+    PUT_OR_OUT(nrp_emit_stloc(at_, state));
+
+    /* on exception (it is on the stack, and stays): OnExit(state, null, ex) */
+    b = &thrown;
+    if (put_op(b, NRP_OP_DUP))
+        goto out;
+    PUT_OR_OUT(nrp_emit_stloc(at_, exception));
+    PUT_OR_OUT(nrp_emit_ldloc(at_, state));
+    if (put_op(b, NRP_OP_LDNULL))
+        goto out;
+    PUT_OR_OUT(nrp_emit_ldloc(at_, exception));
+    PUT_OR_OUT(nrp_emit_token(at_, NRP_OP_CALL, t.exit));
+
+    /* on return (the value, if any, is on the stack): OnExit(state, value, null) */
+    b = &leave;
+    if (!(ret.flags & NRP_PARAM_VOID)) {
+        if (keep_return)
+            PUT_OR_OUT(nrp_emit_stloc(at_, result));
+        else if (put_op(b, NRP_OP_POP))
+            goto out;
+    }
+    PUT_OR_OUT(nrp_emit_ldloc(at_, state));
+    if (keep_return) {
+        PUT_OR_OUT(nrp_emit_ldloc(at_, result));
+        if (box_value(rw, b, &ret))
+            goto out;
+    } else if (put_op(b, NRP_OP_LDNULL))
+        goto out;
+    if (put_op(b, NRP_OP_LDNULL))
+        goto out;
+    PUT_OR_OUT(nrp_emit_token(at_, NRP_OP_CALL, t.exit));
+
+    nrp_wrap spec = {.size = sizeof spec,
+                     .entry_il = entry.p,
+                     .entry_len = (uint32_t)entry.len,
+                     .with_catch = 1,
+                     .catch_type = t.exception,
+                     .catch_il = thrown.p,
+                     .catch_len = (uint32_t)thrown.len,
+                     .exit_il = leave.p,
+                     .exit_len = (uint32_t)leave.len,
+                     .guard_type = t.object};
+    rc = host->il_wrap(rw, &spec, NULL);
+out:
+    if (rc != NRP_OK && !entry.p && !err[0])
+        snprintf(err, errlen, "out of memory");
+    free(entry.p);
+    free(thrown.p);
+    free(leave.p);
+    return rc;
+}
+
+static int tracer_init(const nrp_host_api *api, char *err, size_t errlen)
+{
+    if (api->size < offsetof(nrp_host_api, assembly_resolvable) + sizeof api->assembly_resolvable) {
+        snprintf(err, errlen, "host too old: needs param_info and assembly_resolvable (SDK %s)",
+                 NRP_SDK_VERSION_STRING);
+        return NRP_ERROR;
+    }
+    host = api;
+    return NRP_OK;
+}
+
+static const nrp_strategy strategies[] = {
+    {.name = "tracer", .rewrite = tracer_rewrite, .validate = tracer_validate},
+};
+
+NRP_PLUGIN_DEFINE("tracer", TRACER_VERSION, strategies, tracer_init);
