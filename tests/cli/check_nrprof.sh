@@ -31,6 +31,38 @@ want="$fakes/libfake_abi_major.so: error: plugin $fakes/libfake_abi_major.so bui
 if [[ $rc == 1 ]] && grep -qxF "$want" "$work/err"; then pass "refused plugin: an error, exit 1"
 else fail "refused plugin: exit $rc"; cat "$work/err"; fi
 
+# The tracer's options, each problem at its own line and column.
+cat >"$work/tracer.yaml" <<'YAML'
+version: 1
+rules:
+  - name: no-exit
+    match: { assembly: Shop, type: Shop.Cart, method: Add }
+    strategy: tracer
+    options:
+      handler: { assembly: Shop.Telemetry, type: Shop.Telemetry.Hooks, enter: OnEnter }
+  - name: bad-flag
+    match: { assembly: Shop, type: Shop.Cart, method: Add }
+    strategy: tracer
+    options:
+      handler: { assembly: Shop.Telemetry, type: Shop.Telemetry.Hooks, enter: OnEnter, exit: OnExit }
+      capture_args: maybe
+  - name: unknown
+    match: { assembly: Shop, type: Shop.Cart, method: Add }
+    strategy: tracer
+    options:
+      handler: { assembly: Shop.Telemetry, type: Shop.Telemetry.Hooks, enter: OnEnter, exit: OnExit }
+      capture_locals: true
+YAML
+"$nrprof" check "$work/tracer.yaml" >"$work/out" 2>"$work/err"; rc=$?
+grep ': error: ' "$work/err" >"$work/errors"
+cat >"$work/want" <<EOF2
+$work/tracer.yaml:7:7: error: tracer needs handler.exit (handler: { assembly, type, enter, exit }) (plugin 'tracer', strategy 'tracer')
+$work/tracer.yaml:13:21: error: 'capture_args' must be true or false (plugin 'tracer', strategy 'tracer')
+$work/tracer.yaml:19:23: error: unknown option 'capture_locals' (tracer takes handler: {assembly, type, enter, exit}, capture_args, capture_return) (plugin 'tracer', strategy 'tracer')
+EOF2
+if [[ $rc == 1 ]] && cmp -s "$work/want" "$work/errors"; then pass "tracer options: 3 errors at their lines, exit 1"
+else fail "tracer options: exit $rc"; diff "$work/want" "$work/errors"; fi
+
 # nrprof report: a canned metrics file, lines deliberately out of family
 # order; one async method, one with calls only (an older file or a plugin's
 # own counter), and series the table leaves out.

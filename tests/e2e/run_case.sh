@@ -600,7 +600,8 @@ YAML
 shapes-tracer-options)
     # capture_args and capture_return off: null instead; the tracer composed
     # with timing on one method (both count every call); a handler assembly
-    # the app cannot load: the rule is skipped with one warning.
+    # the app cannot load: the rule is skipped with one warning; the
+    # handlers' own methods are never traced (no call into themselves).
     cat >"$work/rules.yaml" <<'YAML'
 version: 1
 rules:
@@ -620,9 +621,16 @@ rules:
     strategy: tracer
     options:
       handler: { assembly: Missing.Hooks, type: Missing.Hooks.Trace, enter: OnEnter, exit: OnExit }
+  - name: self
+    match: { assembly: Shapes.Hooks, type: Shapes.Hooks.Trace, method: "*" }
+    strategy: tracer
+    options:
+      handler: { assembly: Shapes.Hooks, type: Shapes.Hooks.Trace, enter: OnEnter, exit: OnExit }
 YAML
-    profiled "$bundle" NRP_CONFIG="$work/rules.yaml"
+    profiled "$bundle" NRP_CONFIG="$work/rules.yaml" NRP_LOG_LEVEL=debug
     expect_stdout shapes-tracer-options.out
+    # the handlers were matched, and left as they are (the output shows no trace of them)
+    expect_log 1 debug "rewrote Shapes.Hooks.Trace::OnEnter\\(System.String,System.Object,System.Object\\[\\]\\) with rule 'self'$"
     expect_metric 'nrp_method_calls_total{rule="timed",method="Shapes.Calc::Add(System.Int32,System.Int32)"} 5'
     expect_log 1 warn "\\[tracer\\] rule 'nowhere': handler assembly Missing.Hooks is neither loaded nor next to the app; the rule is skipped$"
     expect_log_total error 0
