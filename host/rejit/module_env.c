@@ -351,8 +351,11 @@ int nrp_module_env_method(nrp_module_env *env, mdToken method, nrp_method_info *
         flags |= NRP_METHOD_RETURNS_VALUE;
     if (!NRP_FAILED(nrp_mdi2_generic_param_count(env->mdi, props.type, &generics)) && generics)
         flags |= NRP_METHOD_GENERIC_TYPE;
-    if (is_value_type(env, props.type))
+    if (is_value_type(env, props.type)) {
         flags |= NRP_METHOD_VALUE_TYPE;
+        if (nrp_md_has_attribute(env->mdi, props.type, "System.Runtime.CompilerServices.IsByRefLikeAttribute"))
+            flags |= NRP_METHOD_BYREF_LIKE_TYPE;
+    }
     if (nrp_md_has_attribute(env->mdi, method, "System.Runtime.CompilerServices.AsyncStateMachineAttribute"))
         flags |= NRP_METHOD_ASYNC;
     if (nrp_md_has_attribute(env->mdi, method, "System.Runtime.CompilerServices.IteratorStateMachineAttribute"))

@@ -84,6 +84,7 @@ typedef struct nrp_options nrp_options;
 #define NRP_METHOD_ASYNC 0x20u          /* compiled to an async state machine */
 #define NRP_METHOD_ITERATOR 0x40u       /* compiled to an iterator state machine */
 #define NRP_METHOD_RETURNS_VALUE 0x80u  /* its return type is not void */
+#define NRP_METHOD_BYREF_LIKE_TYPE 0x100u /* declared on a ref struct: `this` can never be boxed */
 
 /* How a parameter or the return value reaches managed code as an object,
  * as bits of nrp_param_info.flags. */

@@ -130,11 +130,11 @@ static int box_value(nrp_rewrite *rw, il_buf *b, const nrp_param_info *info)
     return NRP_OK;
 }
 
-/* `instance`: null for static methods, `this` for classes, a boxed copy for
- * structs. */
+/* `instance`: null for static methods (and ref structs, which cannot be
+ * boxed), `this` for classes, a boxed copy for structs. */
 static int put_instance(nrp_rewrite *rw, il_buf *b, const nrp_method_info *m)
 {
-    if (m->flags & NRP_METHOD_STATIC)
+    if (m->flags & (NRP_METHOD_STATIC | NRP_METHOD_BYREF_LIKE_TYPE))
         return put_op(b, NRP_OP_LDNULL);
     PUT(b, nrp_emit_ldarg(at_, 0));
     if (!(m->flags & NRP_METHOD_VALUE_TYPE))

@@ -456,7 +456,7 @@ YAML
     profiled "$work/bundle" NRP_CONFIG="$work/rules.yaml"
     expect_stdout shapes-announce.out
     if [[ $(cat "$work/prof.rc") == "$EXIT_ARG" ]]; then pass "exit code $EXIT_ARG"; else fail "exit code $(cat "$work/prof.rc")"; fi
-    expect_metric "nrp_methods_rewritten_total 14"
+    expect_metric "nrp_methods_rewritten_total 15"
     expect_metric "nrp_method_rewrite_failures_total 0"
     expect_log_total error 0
     ;;
@@ -478,7 +478,7 @@ YAML
     grep -E '^nrp_method_(calls_total|exceptions_total|duration_seconds_count)\{' "$work/metrics.prom" | LC_ALL=C sort >"$work/counts"
     if cmp -s "$expected_dir/shapes-timing.counts" "$work/counts"; then pass "calls, exceptions and durations exact ($(wc -l <"$work/counts") series)"
     else fail "series differ from expected/shapes-timing.counts"; diff "$expected_dir/shapes-timing.counts" "$work/counts"; fi
-    expect_metric "nrp_methods_rewritten_total 14"
+    expect_metric "nrp_methods_rewritten_total 15"
     expect_log_total error 0
     ;;
 metrics-settings)
@@ -594,7 +594,7 @@ YAML
     grep -v '^  [<>] ' "$work/prof.out" >"$work/app-lines.out"
     if cmp -s "$work/base.out" "$work/app-lines.out"; then pass "the app's own lines unchanged"; else fail "the app's own lines changed"; fi
     if [[ $(cat "$work/prof.rc") == "$EXIT_ARG" ]]; then pass "exit code $EXIT_ARG"; else fail "exit code $(cat "$work/prof.rc")"; fi
-    expect_metric "nrp_methods_rewritten_total 14"
+    expect_metric "nrp_methods_rewritten_total 15"
     expect_log_total error 0
     ;;
 shapes-tracer-options)

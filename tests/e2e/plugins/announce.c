@@ -22,7 +22,8 @@ static void describe(const nrp_method_info *m, char *out, size_t cap)
     } names[] = {{NRP_METHOD_STATIC, "static"},       {NRP_METHOD_CONSTRUCTOR, "ctor"},
                  {NRP_METHOD_GENERIC, "generic"},     {NRP_METHOD_GENERIC_TYPE, "generic-type"},
                  {NRP_METHOD_VALUE_TYPE, "struct"},   {NRP_METHOD_ASYNC, "async"},
-                 {NRP_METHOD_ITERATOR, "iterator"},   {NRP_METHOD_RETURNS_VALUE, "returns"}};
+                 {NRP_METHOD_ITERATOR, "iterator"},   {NRP_METHOD_RETURNS_VALUE, "returns"},
+                 {NRP_METHOD_BYREF_LIKE_TYPE, "ref-struct"}};
     size_t n = (size_t)snprintf(out, cap, "> %s [", m->display);
     const char *sep = "";
     for (size_t i = 0; i < sizeof names / sizeof *names && n < cap; i++)

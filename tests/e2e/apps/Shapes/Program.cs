@@ -34,6 +34,10 @@ namespace Shapes
             ints.Swap(5);
             Console.WriteLine($"Swap<int>: {ints.Swap(6)}");
             Console.WriteLine($"Pick: {Box<int>.Pick(false, "x", "y")} {Box<int>.Pick(true, 1.5, 2.5)}");
+            var cursor = new Cursor();
+            Span<int> data = new int[] { 7, 8 };
+            int first = cursor.Next(data);
+            Console.WriteLine($"Cursor: {first} {cursor.Next(data)}");
             return args.Length > 0 && int.TryParse(args[0], out int code) ? code : 0;
         }
     }

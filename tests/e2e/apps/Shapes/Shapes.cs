@@ -97,6 +97,16 @@ namespace Shapes
         public void Move(int dx) { X += dx; }
     }
 
+    // A ref struct taking a Span: neither `this` nor the argument can be
+    // boxed, so the tracer passes null for both.
+    public ref struct Cursor
+    {
+        private int _pos;
+
+        [Traced, MethodImpl(MethodImplOptions.NoInlining)]
+        public int Next(Span<int> data) => data[_pos++];
+    }
+
     public sealed class Box<T>
     {
         private T _value;
