@@ -8,7 +8,6 @@
 #include <unistd.h>
 
 #include "nrp/plugin.h"
-#include "util/path.h"
 
 const char *const nrp_builtin_process_excludes[] = {
     "dotnet", "MSBuild", "VBCSCompiler", "csc", "vbc", "NuGet.Build.Tasks.Console", "dotnet-*", NULL};
@@ -56,13 +55,13 @@ void nrp_process_name_from_args(const char *args, size_t len, char *out, size_t 
     snprintf(out, cap, "%s", base_name(argv0));
 }
 
-int nrp_process_app_dir_from_args(const char *args, size_t len, const char *exe, char *out, size_t cap)
+int nrp_process_main_path_from_args(const char *args, size_t len, const char *exe, char *out, size_t cap)
 {
     char full[PATH_MAX];
     const char *app = muxer_app(args, len);
-    if (!realpath(app ? app : exe, full))
+    if (!realpath(app ? app : exe, full) || (size_t)snprintf(out, cap, "%s", full) >= cap)
         return NRP_ERROR;
-    return nrp_path_dirname(full, out, cap);
+    return NRP_OK;
 }
 
 static ssize_t read_cmdline(char *buf, size_t cap)
@@ -78,11 +77,11 @@ static ssize_t read_cmdline(char *buf, size_t cap)
     return n;
 }
 
-int nrp_process_app_dir(char *out, size_t cap)
+int nrp_process_main_path(char *out, size_t cap)
 {
     char buf[8192];
     ssize_t n = read_cmdline(buf, sizeof buf);
-    return n <= 0 ? NRP_ERROR : nrp_process_app_dir_from_args(buf, (size_t)n, "/proc/self/exe", out, cap);
+    return n <= 0 ? NRP_ERROR : nrp_process_main_path_from_args(buf, (size_t)n, "/proc/self/exe", out, cap);
 }
 
 void nrp_process_name(char *out, size_t cap)

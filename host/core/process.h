@@ -14,11 +14,11 @@
  * holds it) of len bytes. */
 void nrp_process_name_from_args(const char *args, size_t len, char *out, size_t cap);
 
-/* The folder of the app's main assembly: the .dll the muxer runs, else the
- * executable `exe` (an apphost). */
-int nrp_process_app_dir_from_args(const char *args, size_t len, const char *exe, char *out, size_t cap);
+/* The full path of the app's main assembly: the .dll the muxer runs, else
+ * the executable `exe` (an apphost). */
+int nrp_process_main_path_from_args(const char *args, size_t len, const char *exe, char *out, size_t cap);
 /* The same for this process. */
-int nrp_process_app_dir(char *out, size_t cap);
+int nrp_process_main_path(char *out, size_t cap);
 
 /* This process's name ("?" when /proc cannot be read). */
 void nrp_process_name(char *out, size_t cap);

@@ -13,6 +13,7 @@
 #include "clr/metadata.h"
 #include "clr/module_scan.h"
 #include "clr/type_hierarchy.h"
+#include "core/app_assemblies.h"
 #include "core/exporter.h"
 #include "core/log.h"
 #include "core/self_path.h"
@@ -53,7 +54,7 @@ static struct session {
     nrp_metrics *metrics;
     nrp_targets *targets;
     char metrics_path[4096];
-    char app_dir[4096];         /* of the app's main assembly; "" when unknown */
+    nrp_app_assemblies app;     /* what the app's assembly resolution can load */
     uint64_t *rewritten;
     uint64_t *skipped;
     uint64_t *failed;
@@ -246,8 +247,10 @@ HRESULT nrp_profiler_initialize(nrp_com_object *runtime_info)
                            settings->metrics_interval_s < 0 ? DEFAULT_METRICS_INTERVAL_S : settings->metrics_interval_s,
                            &err) != NRP_OK)
         return cancel(err.msg);
-    if (nrp_process_app_dir(S.app_dir, sizeof S.app_dir) != NRP_OK)
-        S.app_dir[0] = '\0';
+    char main_path[4096];
+    if (nrp_process_main_path(main_path, sizeof main_path) != NRP_OK ||
+        nrp_app_assemblies_load(&S.app, main_path) != NRP_OK)
+        nrp_log(NRP_LOG_WARN, "cannot find the app's main assembly; handler assemblies count as loadable only once loaded");
     atexit(export_at_exit);
     S.ready = 1;
     return NRP_S_OK;
@@ -323,22 +326,16 @@ static void note_missing(module_scan *m, const char *assembly)
         snprintf(m->missing, sizeof m->missing, "%s", assembly);
 }
 
-/* The app's normal resolution finds an assembly it has loaded, or one
- * next to its main assembly (the app folder its deps.json lists). */
+/* The app's normal resolution finds an assembly it has loaded, or one in
+ * its trusted list (its deps.json, or its folder when it has none). */
 static int assembly_resolvable(const char *assembly)
 {
-    char path[4400];
     int loaded = 0;
     pthread_mutex_lock(&M.lock);
     for (size_t i = 0; i < M.count && !loaded; i++)
         loaded = strcasecmp(M.items[i].assembly, assembly) == 0;
     pthread_mutex_unlock(&M.lock);
-    if (loaded)
-        return 1;
-    if (!S.app_dir[0])
-        return 0;
-    snprintf(path, sizeof path, "%s/%s.dll", S.app_dir, assembly);
-    return access(path, R_OK) == 0;
+    return loaded || nrp_app_assemblies_has(&S.app, assembly);
 }
 
 /* Methods whose `base` question needs an assembly that is not loaded yet:

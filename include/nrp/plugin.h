@@ -227,10 +227,11 @@ typedef struct nrp_host_api {
      * Utf8JsonReader...) or structs whose module is not loaded yet. */
     int (*param_info)(nrp_rewrite *rw, int32_t index, nrp_param_info *out);
 
-    /* 1 when the app can load the assembly of that simple name: it is
-     * loaded already, or NAME.dll sits next to the app's main assembly.
-     * Code calling into an assembly that cannot be loaded would throw at
-     * JIT time, so check before referencing one the app does not. */
+    /* 1 when the app's assembly resolution can load the assembly of that
+     * simple name: it is loaded already, or the app's deps.json lists it
+     * (or, for an app without one, NAME.dll is in its folder). Code calling
+     * into an assembly that cannot be loaded throws when it is compiled, so
+     * check before referencing one the app does not. */
     int (*assembly_resolvable)(nrp_rewrite *rw, const char *name);
 } nrp_host_api;
 

@@ -240,7 +240,7 @@ static int tracer_rewrite(nrp_rewrite *rw, char *err, size_t errlen)
     if (!host->assembly_resolvable(rw, assembly)) {
         if (first_warning_for(m->rule))
             host->log(NRP_LOG_WARN, "tracer",
-                      "rule '%s': handler assembly %s is neither loaded nor next to the app; the rule is skipped",
+                      "rule '%s': handler assembly %s is neither loaded nor in the app's dependencies; the rule is skipped",
                       m->rule, assembly);
         return NRP_OK;
     }

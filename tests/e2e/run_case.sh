@@ -40,6 +40,9 @@ fidelity() {
             echo "  - name: ${rule%%:*}"
             echo "    match: { assembly: ${rule#*:}, type: \"*\", method: \"*\" }"
             echo "    strategy: $strategy"
+            if [[ $strategy == tracer ]]; then
+                echo "    options: { handler: { assembly: Null.Hooks, type: Null.Hooks.Trace, enter: OnEnter, exit: OnExit } }"
+            fi
         done
     } >"$work/rules.yaml"
     profiled "$bundle" NRP_CONFIG="$work/rules.yaml" NRP_LOG_LEVEL=debug
@@ -432,6 +435,11 @@ fidelity-timing)
     series=$(grep -c '^nrp_method_calls_total{' "$work/metrics.prom")
     if (( series >= 2000 )); then pass "$series call counters exported"; else fail "only $series call counters"; fi
     ;;
+fidelity-tracer)
+    # Managed handler calls injected into thousands of real methods of every
+    # shape the framework and Newtonsoft.Json have.
+    fidelity tracer
+    ;;
 no-plugins)
     # The host alone, without its plugins: the rules' strategy is unknown.
     mkdir -p "$work/bundle" && cp "$bundle/libNewRelicProfiler.so" "$bundle/instrumentation.yaml" "$work/bundle/"
@@ -632,7 +640,7 @@ YAML
     # the handlers were matched, and left as they are (the output shows no trace of them)
     expect_log 1 debug "rewrote Shapes.Hooks.Trace::OnEnter\\(System.String,System.Object,System.Object\\[\\]\\) with rule 'self'$"
     expect_metric 'nrp_method_calls_total{rule="timed",method="Shapes.Calc::Add(System.Int32,System.Int32)"} 5'
-    expect_log 1 warn "\\[tracer\\] rule 'nowhere': handler assembly Missing.Hooks is neither loaded nor next to the app; the rule is skipped$"
+    expect_log 1 warn "\\[tracer\\] rule 'nowhere': handler assembly Missing.Hooks is neither loaded nor in the app's dependencies; the rule is skipped$"
     expect_log_total error 0
     ;;
 *)

@@ -1,0 +1,84 @@
+#include "core/app_assemblies.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "nrp/plugin.h"
+#include "util/path.h"
+
+/* deps.json files of real apps are a few hundred kilobytes at most. */
+#define MAX_DEPS_BYTES (16u << 20)
+
+int nrp_deps_lists_assembly(const char *deps_json, const char *name)
+{
+    size_t n = strlen(name);
+    if (!deps_json || n == 0)
+        return 0;
+    for (const char *p = deps_json; (p = strchr(p, '"')) != NULL; p++) {
+        /* p opens a JSON string; the asset's file name follows the last '/'. */
+        const char *end = strchr(p + 1, '"');
+        if (!end)
+            return 0;
+        const char *file = p + 1;
+        for (const char *q = p + 1; q < end; q++)
+            if (*q == '/')
+                file = q + 1;
+        if ((size_t)(end - file) == n + 4 && strncasecmp(file, name, n) == 0 && strncasecmp(file + n, ".dll", 4) == 0)
+            return 1;
+        p = end;
+    }
+    return 0;
+}
+
+static char *read_text(const char *path)
+{
+    FILE *f = fopen(path, "re");
+    char *text = NULL;
+    long size;
+    if (!f)
+        return NULL;
+    if (fseek(f, 0, SEEK_END) == 0 && (size = ftell(f)) >= 0 && (unsigned long)size <= MAX_DEPS_BYTES &&
+        fseek(f, 0, SEEK_SET) == 0 && (text = malloc((size_t)size + 1)) != NULL) {
+        size_t got = fread(text, 1, (size_t)size, f);
+        text[got] = '\0';
+    }
+    fclose(f);
+    return text;
+}
+
+int nrp_app_assemblies_load(nrp_app_assemblies *app, const char *main_path)
+{
+    char deps[4200];
+    memset(app, 0, sizeof *app);
+    if (nrp_path_dirname(main_path, app->dir, sizeof app->dir) != NRP_OK)
+        return NRP_ERROR;
+    /* App.dll -> App.deps.json; an apphost App -> App.deps.json */
+    size_t n = strlen(main_path);
+    if (n > 4 && strcasecmp(main_path + n - 4, ".dll") == 0)
+        n -= 4;
+    if ((size_t)snprintf(deps, sizeof deps, "%.*s.deps.json", (int)n, main_path) >= sizeof deps)
+        return NRP_ERROR;
+    app->deps_json = read_text(deps);
+    return NRP_OK;
+}
+
+int nrp_app_assemblies_has(const nrp_app_assemblies *app, const char *name)
+{
+    char path[4400];
+    if (app->deps_json)
+        return nrp_deps_lists_assembly(app->deps_json, name);
+    if (!app->dir[0])
+        return 0;
+    snprintf(path, sizeof path, "%s/%s.dll", app->dir, name);
+    return access(path, R_OK) == 0;
+}
+
+void nrp_app_assemblies_free(nrp_app_assemblies *app)
+{
+    free(app->deps_json);
+    app->deps_json = NULL;
+}
