@@ -25,5 +25,5 @@ NRP_LOG_FILE="$out/profiler.log" \
 
 echo "== Profiler log ($out/profiler.log)"
 cat "$out/profiler.log"
-echo "== Measured ($out/metrics.prom)"
-grep -v '^#' "$out/metrics.prom"
+echo "== Measured ($out/metrics.prom, as nrprof report shows it)"
+"$bundle/bin/nrprof" report "$out/metrics.prom"
