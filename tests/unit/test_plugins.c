@@ -158,9 +158,10 @@ static const struct {
     uint8_t sig[8];
     uint32_t len, token, params, returns;
 } known_sigs[] = {
-    {{0x01, 0x01, 0x0A, 0x18}, 4, 0x11000007, 1, 1},       /* int64 enter(native int) */
-    {{0x01, 0x01, 0x01, 0x18}, 4, 0x11000008, 1, 0},       /* void thrown(native int) */
-    {{0x01, 0x02, 0x01, 0x0A, 0x18}, 5, 0x11000009, 2, 0}, /* void exit(int64, native int) */
+    /* unmanaged, modopt(CallConvSuppressGCTransition = TypeRef 3, coded 0x0D) */
+    {{0x09, 0x01, 0x20, 0x0D, 0x0A, 0x18}, 6, 0x11000007, 1, 1},       /* int64 enter(native int) */
+    {{0x09, 0x01, 0x20, 0x0D, 0x01, 0x18}, 6, 0x11000008, 1, 0},       /* void thrown(native int) */
+    {{0x09, 0x02, 0x20, 0x0D, 0x01, 0x0A, 0x18}, 7, 0x11000009, 2, 0}, /* void exit(int64, native int) */
 };
 static int fake_sig_token(void *ctx, const uint8_t *sig, uint32_t len, uint32_t *token, nrp_err *err)
 {
@@ -328,7 +329,8 @@ static void timing_wraps_the_body_with_native_probes(void **state)
     md_log[0] = '\0';
     assert_int_equal(nrp_rewrite_apply(&rw, "timing", timing, &err), NRP_OK);
     assert_int_equal(sig_calls, 3);
-    assert_string_equal(md_log, "typeref [corlib]System.Exception;");
+    assert_string_equal(md_log, "typeref [corlib]System.Runtime.CompilerServices.CallConvSuppressGCTransition;"
+                                "typeref [corlib]System.Exception;");
 
     uint64_t *calls = nrp_metrics_counter(m, "nrp_method_calls_total", NULL, "add", display);
     uint64_t *exceptions = nrp_metrics_counter(m, "nrp_method_exceptions_total", NULL, "add", display);
