@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Usage: check_exports.sh BUNDLE_DIR
+# Usage: check_exports.sh BUNDLE_DIR [glibc|musl]
 # Every shared object of the bundle exports exactly its documented entry
-# points, and the host needs nothing at run time but the C library.
+# points, and the host needs nothing at run time but the C library. A musl
+# build references no glibc-versioned symbol; for a glibc build the newest
+# GLIBC_ version it needs is printed (the floor users' systems must meet).
 set -euo pipefail
-bundle=$1
+bundle=$1 flavour=${2:-glibc}
 fail=0
 
 # musl's crti.o/crtn.o define _init and _fini as global symbols in every
@@ -39,5 +41,15 @@ for so in "$bundle/libNewRelicProfiler.so" "${plugins[@]}"; do
         esac
     done
     echo "ok: $(basename "$so") needs: ${needed:-nothing}"
+done
+
+for so in "$bundle/libNewRelicProfiler.so" "${plugins[@]}" "$bundle/bin/nrprof"; do
+    newest=$(objdump -T "$so" | grep -o 'GLIBC_[0-9][0-9.]*' | sort -uV | tail -1 || true)
+    if [[ $flavour == musl ]]; then
+        if [[ -n $newest ]]; then echo "FAIL: $(basename "$so") (musl) references $newest"; fail=1
+        else echo "ok: $(basename "$so") references no GLIBC_ symbol version"; fi
+    else
+        echo "ok: $(basename "$so") needs glibc ${newest#GLIBC_}"
+    fi
 done
 exit $fail
