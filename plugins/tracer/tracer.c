@@ -79,6 +79,7 @@ static int tracer_validate(const nrp_options *o, const char **bad, char *err, si
 typedef struct il_buf {
     uint8_t *p;
     size_t len, cap;
+    int oom;
 } il_buf;
 
 static uint8_t *room(il_buf *b, size_t n)
@@ -86,20 +87,23 @@ static uint8_t *room(il_buf *b, size_t n)
     if (b->len + n > b->cap) {
         size_t cap = (b->cap ? b->cap * 2 : 256) + n;
         uint8_t *grown = realloc(b->p, cap);
-        if (!grown)
+        if (!grown) {
+            b->oom = 1;
             return NULL;
+        }
         b->p = grown;
         b->cap = cap;
     }
     return b->p + b->len;
 }
 
-#define PUT(b, call)                                                                                               \
+/* Append one instruction written by an nrp_emit_* function. */
+#define EMIT(b, emit_call)                                                                                         \
     do {                                                                                                           \
         uint8_t *at_ = room((b), 16);                                                                              \
         if (!at_)                                                                                                  \
             return NRP_ERROR;                                                                                      \
-        (b)->len += call;                                                                                          \
+        (b)->len += emit_call;                                                                                     \
     } while (0)
 
 static int put_op(il_buf *b, uint16_t op)
@@ -109,6 +113,18 @@ static int put_op(il_buf *b, uint16_t op)
         return NRP_ERROR;
     *at = (uint8_t)op;
     b->len++;
+    return NRP_OK;
+}
+
+static int put_token(il_buf *b, uint16_t op, uint32_t token)
+{
+    EMIT(b, nrp_emit_token(at_, op, token));
+    return NRP_OK;
+}
+
+static int put_local(il_buf *b, int store, uint32_t index)
+{
+    EMIT(b, store ? nrp_emit_stloc(at_, index) : nrp_emit_ldloc(at_, index));
     return NRP_OK;
 }
 
@@ -125,8 +141,8 @@ static int box_value(nrp_rewrite *rw, il_buf *b, const nrp_param_info *info)
     if (host->type_spec(rw, info->type, info->type_len, &spec) != NRP_OK)
         return NRP_ERROR;
     if (info->flags & NRP_PARAM_BYREF)
-        PUT(b, nrp_emit_token(at_, NRP_OP_LDOBJ, spec));
-    PUT(b, nrp_emit_token(at_, NRP_OP_BOX, spec));
+        EMIT(b, nrp_emit_token(at_, NRP_OP_LDOBJ, spec));
+    EMIT(b, nrp_emit_token(at_, NRP_OP_BOX, spec));
     return NRP_OK;
 }
 
@@ -136,7 +152,7 @@ static int put_instance(nrp_rewrite *rw, il_buf *b, const nrp_method_info *m)
 {
     if (m->flags & (NRP_METHOD_STATIC | NRP_METHOD_BYREF_LIKE_TYPE))
         return put_op(b, NRP_OP_LDNULL);
-    PUT(b, nrp_emit_ldarg(at_, 0));
+    EMIT(b, nrp_emit_ldarg(at_, 0));
     if (!(m->flags & NRP_METHOD_VALUE_TYPE))
         return NRP_OK;
     uint32_t type = m->type_token;
@@ -157,8 +173,8 @@ static int put_instance(nrp_rewrite *rw, il_buf *b, const nrp_method_info *m)
         if (host->type_spec(rw, sig, (uint32_t)n, &type) != NRP_OK)
             return NRP_ERROR;
     }
-    PUT(b, nrp_emit_token(at_, NRP_OP_LDOBJ, type));
-    PUT(b, nrp_emit_token(at_, NRP_OP_BOX, type));
+    EMIT(b, nrp_emit_token(at_, NRP_OP_LDOBJ, type));
+    EMIT(b, nrp_emit_token(at_, NRP_OP_BOX, type));
     return NRP_OK;
 }
 
@@ -169,17 +185,17 @@ static int put_args(nrp_rewrite *rw, il_buf *b, const nrp_method_info *m, const 
     if (!capture)
         return put_op(b, NRP_OP_LDNULL);
     uint32_t first = (m->flags & NRP_METHOD_STATIC) ? 0 : 1;
-    PUT(b, nrp_emit_i4(at_, (int32_t)m->param_count));
-    PUT(b, nrp_emit_token(at_, NRP_OP_NEWARR, t->object));
+    EMIT(b, nrp_emit_i4(at_, (int32_t)m->param_count));
+    EMIT(b, nrp_emit_token(at_, NRP_OP_NEWARR, t->object));
     for (uint32_t i = 0; i < m->param_count; i++) {
         nrp_param_info info = {sizeof info, 0, NULL, 0};
         if (host->param_info(rw, (int32_t)i, &info) != NRP_OK)
             return NRP_ERROR;
         if (put_op(b, NRP_OP_DUP))
             return NRP_ERROR;
-        PUT(b, nrp_emit_i4(at_, (int32_t)i));
+        EMIT(b, nrp_emit_i4(at_, (int32_t)i));
         if (info.flags & NRP_PARAM_BOXABLE) {
-            PUT(b, nrp_emit_ldarg(at_, first + i));
+            EMIT(b, nrp_emit_ldarg(at_, first + i));
             if (box_value(rw, b, &info))
                 return NRP_ERROR;
         } else if (put_op(b, NRP_OP_LDNULL))
@@ -264,50 +280,21 @@ static int tracer_rewrite(nrp_rewrite *rw, char *err, size_t errlen)
         goto out;
 
     /* entry: state = OnEnter(name, instance, args) */
-    il_buf *b = &entry;
-#undef PUT_OR_OUT
-#define PUT_OR_OUT(call)                                                                                           \
-    do {                                                                                                           \
-        uint8_t *at_ = room(b, 16);                                                                                \
-        if (!at_)                                                                                                  \
-            goto out;                                                                                              \
-        b->len += call;                                                                                            \
-    } while (0)
-    PUT_OR_OUT(nrp_emit_token(at_, NRP_OP_LDSTR, t.name));
-    if (put_instance(rw, b, m) || put_args(rw, b, m, &t, capture_args))
+    if (put_token(&entry, NRP_OP_LDSTR, t.name) || put_instance(rw, &entry, m) ||
+        put_args(rw, &entry, m, &t, capture_args) || put_token(&entry, NRP_OP_CALL, t.enter) ||
+        put_local(&entry, 1, state))
         goto out;
-    PUT_OR_OUT(nrp_emit_token(at_, NRP_OP_CALL, t.enter));
-    PUT_OR_OUT(nrp_emit_stloc(at_, state));
-
     /* on exception (it is on the stack, and stays): OnExit(state, null, ex) */
-    b = &thrown;
-    if (put_op(b, NRP_OP_DUP))
+    if (put_op(&thrown, NRP_OP_DUP) || put_local(&thrown, 1, exception) || put_local(&thrown, 0, state) ||
+        put_op(&thrown, NRP_OP_LDNULL) || put_local(&thrown, 0, exception) || put_token(&thrown, NRP_OP_CALL, t.exit))
         goto out;
-    PUT_OR_OUT(nrp_emit_stloc(at_, exception));
-    PUT_OR_OUT(nrp_emit_ldloc(at_, state));
-    if (put_op(b, NRP_OP_LDNULL))
-        goto out;
-    PUT_OR_OUT(nrp_emit_ldloc(at_, exception));
-    PUT_OR_OUT(nrp_emit_token(at_, NRP_OP_CALL, t.exit));
-
     /* on return (the value, if any, is on the stack): OnExit(state, value, null) */
-    b = &leave;
-    if (!(ret.flags & NRP_PARAM_VOID)) {
-        if (keep_return)
-            PUT_OR_OUT(nrp_emit_stloc(at_, result));
-        else if (put_op(b, NRP_OP_POP))
-            goto out;
-    }
-    PUT_OR_OUT(nrp_emit_ldloc(at_, state));
-    if (keep_return) {
-        PUT_OR_OUT(nrp_emit_ldloc(at_, result));
-        if (box_value(rw, b, &ret))
-            goto out;
-    } else if (put_op(b, NRP_OP_LDNULL))
+    if (!(ret.flags & NRP_PARAM_VOID) && (keep_return ? put_local(&leave, 1, result) : put_op(&leave, NRP_OP_POP)))
         goto out;
-    if (put_op(b, NRP_OP_LDNULL))
+    if (put_local(&leave, 0, state) ||
+        (keep_return ? put_local(&leave, 0, result) || box_value(rw, &leave, &ret) : put_op(&leave, NRP_OP_LDNULL)) ||
+        put_op(&leave, NRP_OP_LDNULL) || put_token(&leave, NRP_OP_CALL, t.exit))
         goto out;
-    PUT_OR_OUT(nrp_emit_token(at_, NRP_OP_CALL, t.exit));
 
     nrp_wrap spec = {.size = sizeof spec,
                      .entry_il = entry.p,
@@ -321,8 +308,9 @@ static int tracer_rewrite(nrp_rewrite *rw, char *err, size_t errlen)
                      .guard_type = t.object};
     rc = host->il_wrap(rw, &spec, NULL);
 out:
-    if (rc != NRP_OK && !entry.p && !err[0])
-        snprintf(err, errlen, "out of memory");
+    /* Otherwise the failing host service has recorded the reason. */
+    if (rc != NRP_OK && (entry.oom || thrown.oom || leave.oom))
+        snprintf(err, errlen, "out of memory building the handler calls");
     free(entry.p);
     free(thrown.p);
     free(leave.p);
