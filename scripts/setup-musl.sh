@@ -40,8 +40,10 @@ build_dep() { # SOURCE-PACKAGE DIR CMAKE-OPTIONS...
     local pkg=$1 dir=$2; shift 2
     mkdir -p "$deps/src"
     if [[ ! -d $deps/src/$dir ]]; then
+        # apt checks the files against the archive's signed index as it
+        # downloads them, so dpkg-source need not look for a keyring.
         (cd "$deps/src" && apt-get source --download-only "$pkg" >/dev/null 2>&1 &&
-            dpkg-source -x "$(ls "${pkg}"_*.dsc | head -1)" "$dir" >/dev/null)
+            dpkg-source --no-check -x "$(ls "${pkg}"_*.dsc | head -1)" "$dir" >/dev/null 2>&1)
     fi
     cmake -S "$deps/src/$dir" -B "$deps/build/$dir" -DCMAKE_C_COMPILER=musl-gcc -DCMAKE_BUILD_TYPE=Release \
           -DCMAKE_POSITION_INDEPENDENT_CODE=ON -DCMAKE_INSTALL_PREFIX="$prefix" "$@" >/dev/null
