@@ -210,7 +210,7 @@ HRESULT nrp_profiler_initialize(nrp_com_object *runtime_info)
     S.failed = nrp_metrics_counter(S.metrics, "nrp_method_rewrite_failures_total",
                                    "Methods left uninstrumented because a rewrite failed.", NULL, NULL);
     S.skipped = nrp_metrics_counter(S.metrics, "nrp_methods_skipped_total",
-                                    "Matched methods the IL decoder cannot handle, left as they are.", NULL, NULL);
+                                    "Matched methods left as they are: the IL decoder cannot handle them, or every strategy declined.", NULL, NULL);
     if (!S.rewritten || !S.skipped || !S.failed)
         return cancel("out of memory at start-up");
 
@@ -624,13 +624,20 @@ static rewrite_outcome rewrite(const nrp_target *t, nrp_com_object *control, rew
     rw.md = &env.md;
     /* Each strategy wraps what the ones before it built; one failure and
      * the method keeps its original IL (nothing is encoded). */
+    uint32_t applied = 0;
     for (uint32_t k = 0; k < t->rule_count; k++) {
         const active_rule *ar = &S.rules[t->rules[k]];
         nrp_options options = nrp_options_of(ar->rule);
         rw.method.rule = ar->rule->name;
         rw.options = &options;
         rw.slot = &t->plugin_slots[k];
-        if (nrp_rewrite_apply(&rw, ar->plugin, ar->strategy, err) != NRP_OK) {
+        int rc = nrp_rewrite_apply(&rw, ar->plugin, ar->strategy, err);
+        if (rc == NRP_DECLINE) {
+            NRP_LOG_DBG("rule '%s' (strategy '%s') declines %s", ar->rule->name, ar->strategy->name, t->display);
+            continue;
+        }
+        applied++;
+        if (rc != NRP_OK) {
             char reason[sizeof err->msg];
             snprintf(reason, sizeof reason, "%s", err->msg);
             nrp_err_set(err, "rule '%s': %s", ar->rule->name, reason);
@@ -638,6 +645,11 @@ static rewrite_outcome rewrite(const nrp_target *t, nrp_com_object *control, rew
         }
     }
     rw.options = NULL;
+    if (!applied) {
+        nrp_err_set(err, "every rule's strategy declined it");
+        result = SKIPPED;
+        goto done;
+    }
     if (nrp_il_method_encode(rw.il, &out, &size, err) != NRP_OK || nrp_module_env_publish(&env, err) != NRP_OK)
         goto done;
     cost->engine_ns = now_ns() - engine_start;

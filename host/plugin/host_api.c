@@ -227,8 +227,9 @@ int nrp_rewrite_apply(nrp_rewrite *rw, const char *plugin_name, const nrp_strate
     char reason[sizeof rw->err.msg];
     reason[0] = '\0';
     rw->err.msg[0] = '\0';
-    if (strategy->rewrite(rw, reason, sizeof reason) == NRP_OK)
-        return NRP_OK;
+    int rc = strategy->rewrite(rw, reason, sizeof reason);
+    if (rc == NRP_OK || rc == NRP_DECLINE)
+        return rc;
     /* Prefer the plugin's words; fall back to the failing service's. */
     return nrp_err_set(err, "plugin '%s' strategy '%s' failed: %s", plugin_name, strategy->name,
                        reason[0] ? reason : rw->err.msg[0] ? rw->err.msg : "no reason given");

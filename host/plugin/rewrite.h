@@ -58,8 +58,9 @@ struct nrp_rewrite {
 /* The service table handed to every plugin's init(). */
 const nrp_host_api *nrp_host_api_table(void);
 
-/* Run one strategy on rw. On failure err names the plugin, the strategy and
- * the reason (the caller names the method);
+/* Run one strategy on rw: NRP_OK, NRP_DECLINE (it left the method alone),
+ * or NRP_ERROR with err naming the plugin, the strategy and the reason (the
+ * caller names the method);
  * rw->body may then be partly edited and must be discarded. */
 int nrp_rewrite_apply(nrp_rewrite *rw, const char *plugin_name, const nrp_strategy *strategy,
                       nrp_err *err);

@@ -54,6 +54,11 @@ extern "C" {
 /* Return codes shared by host services and plugin callbacks. */
 #define NRP_OK 0
 #define NRP_ERROR (-1)
+/* From rewrite() only: this strategy leaves the method alone, by choice,
+ * and has changed nothing. Not an error; other rules on the method still
+ * apply, and a method every strategy declines keeps its IL (counted as
+ * skipped). */
+#define NRP_DECLINE 1
 
 /* Log levels, most severe first. */
 typedef enum nrp_log_level {
@@ -272,9 +277,10 @@ struct nrp_wrap {
 /* One rewriting strategy, named in instrumentation.yaml by `strategy:`. */
 typedef struct nrp_strategy {
     const char *name;
-    /* Rewrite the method. Return NRP_OK, or NRP_ERROR after writing a reason
-     * into err (NUL-terminated, at most errlen bytes); the method then keeps
-     * its original IL. */
+    /* Rewrite the method. Return NRP_OK; NRP_DECLINE to leave it alone
+     * (before changing anything); or NRP_ERROR after writing a reason into
+     * err (NUL-terminated, at most errlen bytes): the method then keeps its
+     * original IL. */
     int (*rewrite)(nrp_rewrite *rw, char *err, size_t errlen);
     /* Check a rule's options when the configuration loads. Return NRP_OK,
      * or NRP_ERROR with a reason in err and, in *bad_option, the name of

@@ -252,13 +252,13 @@ static int tracer_rewrite(nrp_rewrite *rw, char *err, size_t errlen)
 
     /* The handlers' own code is never traced: it would call itself. */
     if (strcasecmp(m->assembly, assembly) == 0)
-        return NRP_OK;
+        return NRP_DECLINE;
     if (!host->assembly_resolvable(rw, assembly)) {
         if (first_warning_for(m->rule))
             host->log(NRP_LOG_WARN, "tracer",
                       "rule '%s': handler assembly %s is neither loaded nor in the app's dependencies; the rule is skipped",
                       m->rule, assembly);
-        return NRP_OK;
+        return NRP_DECLINE;
     }
 
     tokens t;

@@ -637,8 +637,12 @@ rules:
 YAML
     profiled "$bundle" NRP_CONFIG="$work/rules.yaml" NRP_LOG_LEVEL=debug
     expect_stdout shapes-tracer-options.out
-    # the handlers were matched, and left as they are (the output shows no trace of them)
-    expect_log 1 debug "rewrote Shapes.Hooks.Trace::OnEnter\\(System.String,System.Object,System.Object\\[\\]\\) with rule 'self'$"
+    # the handlers were matched, and declined: left as they are, counted as skipped
+    expect_log 1 debug "rule 'self' \\(strategy 'tracer'\\) declines Shapes.Hooks.Trace::OnEnter\\(System.String,System.Object,System.Object\\[\\]\\)$"
+    expect_log 1 debug "skipping Shapes.Hooks.Trace::OnEnter\\(System.String,System.Object,System.Object\\[\\]\\): every rule's strategy declined it$"
+    expect_log 0 debug "rewrote Shapes.Hooks.Trace::"
+    # skipped: the handlers' OnEnter, OnExit and Show ('self'), and Factorial ('nowhere')
+    expect_metric "nrp_methods_skipped_total 4"
     expect_metric 'nrp_method_calls_total{rule="timed",method="Shapes.Calc::Add(System.Int32,System.Int32)"} 5'
     expect_log 1 warn "\\[tracer\\] rule 'nowhere': handler assembly Missing.Hooks is neither loaded nor in the app's dependencies; the rule is skipped$"
     expect_log_total error 0
