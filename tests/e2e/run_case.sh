@@ -448,6 +448,23 @@ no-plugins)
     expect_log 7 error ".*instrumentation.yaml:[0-9]+:15: error: unknown strategy 'timing' \(loaded plugins provide: none\)$"
     expect_log 1 error "config .* rejected \(7 errors\); the process runs uninstrumented$"
     ;;
+concurrent-timing)
+    # 8 threads in one timed method at once: every call counted, every
+    # duration recorded (lock-free, exact).
+    cat >"$work/rules.yaml" <<'YAML'
+version: 1
+rules:
+  - name: mul
+    match: { assembly: Demo, type: Demo.Calculator, method: Mul }
+    strategy: timing
+YAML
+    profiled "$bundle" NRP_CONFIG="$work/rules.yaml"
+    expect_app_unchanged
+    expect_metric 'nrp_method_calls_total{rule="mul",method="Demo.Calculator::Mul(System.Int32,System.Int32)"} 200000'
+    expect_metric 'nrp_method_exceptions_total{rule="mul",method="Demo.Calculator::Mul(System.Int32,System.Int32)"} 0'
+    expect_metric 'nrp_method_duration_seconds_count{rule="mul",method="Demo.Calculator::Mul(System.Int32,System.Int32)"} 200000'
+    expect_metric 'nrp_method_duration_seconds_bucket{rule="mul",method="Demo.Calculator::Mul(System.Int32,System.Int32)",le="+Inf"} 200000'
+    ;;
 shapes-announce)
     # Every method shape, announced on entry by a test plugin that uses the
     # metadata services (assembly, type and member references, user strings)

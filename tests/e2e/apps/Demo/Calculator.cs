@@ -11,5 +11,9 @@ namespace Demo
 
         [MethodImpl(MethodImplOptions.NoInlining)]
         public long Add(long a, long b) => a + b;
+
+        // Called from many threads at once by Program (the concurrency case).
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        public static int Mul(int a, int b) => a * b;
     }
 }

@@ -8,6 +8,7 @@ namespace Demo
         // Exact call counts the end-to-end tests check against the metrics file.
         private const int AddCalls = 1000;
         private const int RangeCalls = 250;
+        private const int MulThreads = 8, MulCallsPerThread = 25_000;
 
         public static int Main(string[] args)
         {
@@ -36,7 +37,25 @@ namespace Demo
                 jobs += Jobs.Run(i);
             jobs += Jobs.Quiet(10) + Jobs.Quiet(20);
 
+            // Many threads in the same method at once: every call must count.
+            long products = 0;
+            var threads = new System.Threading.Thread[MulThreads];
+            for (int t = 0; t < MulThreads; t++)
+            {
+                threads[t] = new System.Threading.Thread(() =>
+                {
+                    long local = 0;
+                    for (int i = 0; i < MulCallsPerThread; i++)
+                        local += Calculator.Mul(i % 7, 3);
+                    System.Threading.Interlocked.Add(ref products, local);
+                });
+                threads[t].Start();
+            }
+            foreach (var thread in threads)
+                thread.Join();
+
             Console.WriteLine($"Calculator.Add(int) called {AddCalls} times: sum {sum}");
+            Console.WriteLine($"Calculator.Mul called {MulThreads * MulCallsPerThread} times on {MulThreads} threads: {products}");
             Console.WriteLine($"handled {handled}, processed {processed}, jobs {jobs}");
             Console.WriteLine($"Calculator.Add(long): {wide}");
             Console.WriteLine($"Enumerable.Range called {RangeCalls} times: total {total}");
