@@ -15,5 +15,8 @@ set(CPACK_PACKAGE_FILE_NAME "newrelic-profiler-${PROJECT_VERSION}-linux-${NRP_LI
 set(CPACK_INCLUDE_TOPLEVEL_DIRECTORY ON)
 # One archive for every component (bundle and sdk), not one per component.
 set(CPACK_ARCHIVE_COMPONENT_INSTALL OFF)
+# Release artifacts ship without debug information; the build tree keeps it
+# for debugging (RelWithDebInfo).
+set(CPACK_STRIP_FILES ON)
 
 include(CPack)
