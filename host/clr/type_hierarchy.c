@@ -123,15 +123,14 @@ static int check_token(nrp_com_object *mdi, mdToken tok, const char *base, const
         /* A generic instantiation: follow its generic type definition. */
         const uint8_t *sig = NULL;
         ULONG len = 0;
-        uint32_t coded;
+        uint32_t generic;
         if (NRP_FAILED(NRP_COM_FN(mdi, spec_fn, NRP_MDI_GetTypeSpecFromToken)(mdi, tok, &sig, &len)) || len < 3 ||
             sig[0] != NRP_ELEMENT_GENERICINST)
             return 0;
         const uint8_t *p = sig + 2;
-        if (nrp_sig_read_compressed(&p, sig + len, &coded) || (coded & 3) == 3)
+        if (nrp_sig_read_type_token(&p, sig + len, &generic))
             return 0;
-        static const uint32_t tables[3] = {0x02000000u, 0x01000000u, 0x1B000000u};
-        return check_token(mdi, tables[coded & 3] | coded >> 2, base, env, depth + 1);
+        return check_token(mdi, generic, base, env, depth + 1);
     }
     nrp_strbuf_init(&name);
     if (NRP_FAILED(nrp_md_type_name(mdi, tok, &name)) || !name.data) {

@@ -4,6 +4,7 @@
  *     "sum":S,"min":S,"max":S,"buckets":[{"le":S,"count":N},..,{"le":"+Inf",..}]}]}]}
  * Durations are in seconds; buckets are cumulative, as in Prometheus. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -35,7 +36,7 @@ static void put_seconds(nrp_strbuf *out, uint64_t ns)
                       (unsigned long long)(ns % 1000000000u));
 }
 
-static void put_labels(nrp_strbuf *out, const nrp_metrics *m, const nrp_series *s)
+static void put_labels(nrp_strbuf *out, nrp_metrics *m, const nrp_series *s)
 {
     nrp_strbuf_puts(out, "\"labels\":{");
     if (s->rule || s->method) {
@@ -43,7 +44,7 @@ static void put_labels(nrp_strbuf *out, const nrp_metrics *m, const nrp_series *
         put_string(out, s->rule ? s->rule : "");
         nrp_strbuf_puts(out, ",\"method\":");
         put_string(out, s->method ? s->method : "");
-        if (nrp_metrics_is_async_locked(m, s->method))
+        if (nrp_metrics_is_async(m, s->method))
             nrp_strbuf_puts(out, ",\"async\":\"true\"");
     }
     nrp_strbuf_puts(out, "}");
@@ -77,11 +78,11 @@ static void put_histogram(nrp_strbuf *out, const nrp_series *s)
 void nrp_metrics_format_json(nrp_metrics *m, nrp_strbuf *out)
 {
     const char *family_sep = "";
-    pthread_mutex_lock(&m->lock);
+    size_t count;
+    nrp_family_view *views = nrp_metrics_snapshot(m, &count);
     nrp_strbuf_printf(out, "{\"pid\":%ld,\"metrics\":[", (long)getpid());
-    for (const nrp_series *f = m->first; f; f = f->next_created) {
-        if (nrp_series_family_seen(m, f))
-            continue;
+    for (size_t i = 0; i < count; i++) {
+        const nrp_family *f = views[i].family;
         int histogram = f->kind == NRP_SERIES_HISTOGRAM;
         nrp_strbuf_printf(out, "%s\n{\"name\":\"", family_sep);
         family_sep = ",";
@@ -91,9 +92,7 @@ void nrp_metrics_format_json(nrp_metrics *m, nrp_strbuf *out)
         put_string(out, f->help);
         nrp_strbuf_puts(out, ",\"series\":[");
         const char *sep = "";
-        for (const nrp_series *s = f; s; s = s->next_created) {
-            if (strcmp(s->name, f->name) != 0)
-                continue;
+        for (const nrp_series *s = f->first; s; s = nrp_view_next(&views[i], s)) {
             nrp_strbuf_printf(out, "%s\n  {", sep);
             sep = ",";
             put_labels(out, m, s);
@@ -107,5 +106,5 @@ void nrp_metrics_format_json(nrp_metrics *m, nrp_strbuf *out)
         nrp_strbuf_puts(out, "]}");
     }
     nrp_strbuf_puts(out, "\n]}\n");
-    pthread_mutex_unlock(&m->lock);
+    free(views);
 }

@@ -21,20 +21,29 @@ nrp_metrics *nrp_metrics_create(void)
 static void series_free(nrp_series *s)
 {
     free(s->histogram);
-    free(s->name);
-    free(s->help);
     free(s->rule);
     free(s->method);
     free(s);
+}
+
+static void family_free(nrp_family *f)
+{
+    for (nrp_series *s = f->first, *next; s; s = next) {
+        next = s->next_in_family;
+        series_free(s);
+    }
+    free(f->name);
+    free(f->help);
+    free(f);
 }
 
 void nrp_metrics_destroy(nrp_metrics *m)
 {
     if (!m)
         return;
-    for (nrp_series *s = m->first, *next; s; s = next) {
-        next = s->next_created;
-        series_free(s);
+    for (nrp_family *f = m->first_family, *next; f; f = next) {
+        next = f->next_created;
+        family_free(f);
     }
     for (size_t i = 0; i < NRP_SERIES_BUCKETS; i++)
         for (nrp_marked *a = m->async_methods[i], *next; a; a = next) {
@@ -66,13 +75,33 @@ static char *dup_or_null(const char *s, int *oom)
     return d;
 }
 
-/* Caller holds the lock. A name belongs to one kind only. */
-static int name_taken_by_other_kind(const nrp_metrics *m, const char *name, nrp_series_kind kind)
+/* Caller holds the lock. The family of that name, created when new; NULL
+ * when out of memory or when the name belongs to the other kind. */
+static nrp_family *family_of(nrp_metrics *m, nrp_series_kind kind, const char *name, const char *help)
 {
-    for (const nrp_series *s = m->first; s; s = s->next_created)
-        if (s->kind != kind && strcmp(s->name, name) == 0)
-            return 1;
-    return 0;
+    uint32_t h = hash_str(2166136261u, name) % NRP_SERIES_BUCKETS;
+    nrp_family *f;
+    for (f = m->family_buckets[h]; f; f = f->next_in_bucket)
+        if (strcmp(f->name, name) == 0)
+            return f->kind == kind ? f : NULL;
+    if (!(f = calloc(1, sizeof *f)))
+        return NULL;
+    int oom = 0;
+    f->kind = kind;
+    f->name = dup_or_null(name, &oom);
+    f->help = dup_or_null(help ? help : "", &oom);
+    if (oom) {
+        family_free(f);
+        return NULL;
+    }
+    f->next_in_bucket = m->family_buckets[h];
+    m->family_buckets[h] = f;
+    if (m->last_family)
+        m->last_family->next_created = f;
+    else
+        m->first_family = f;
+    m->last_family = f;
+    return f;
 }
 
 static nrp_series *find_or_create(nrp_metrics *m, nrp_series_kind kind, const char *name, const char *help,
@@ -89,15 +118,18 @@ static nrp_series *find_or_create(nrp_metrics *m, nrp_series_kind kind, const ch
 
     pthread_mutex_lock(&m->lock);
     for (s = m->buckets[h]; s; s = s->next_in_bucket)
-        if (s->kind == kind && same(s->name, name) && same(s->rule, rule) && same(s->method, method))
+        if (strcmp(s->family->name, name) == 0 && same(s->rule, rule) && same(s->method, method)) {
+            if (s->family->kind != kind)
+                s = NULL;
             goto out;
-    s = NULL;
-    if (name_taken_by_other_kind(m, name, kind) || !(s = calloc(1, sizeof *s)))
+        }
+    nrp_family *f = family_of(m, kind, name, help);
+    if (!f || !(s = calloc(1, sizeof *s))) {
+        s = NULL;
         goto out;
+    }
     int oom = 0;
-    s->kind = kind;
-    s->name = dup_or_null(name, &oom);
-    s->help = dup_or_null(help ? help : "", &oom);
+    s->family = f;
     s->rule = dup_or_null(rule, &oom);
     s->method = dup_or_null(method, &oom);
     if (kind == NRP_SERIES_HISTOGRAM) {
@@ -115,11 +147,11 @@ static nrp_series *find_or_create(nrp_metrics *m, nrp_series_kind kind, const ch
     }
     s->next_in_bucket = m->buckets[h];
     m->buckets[h] = s;
-    if (m->last)
-        m->last->next_created = s;
+    if (f->last)
+        f->last->next_in_family = s;
     else
-        m->first = s;
-    m->last = s;
+        f->first = s;
+    f->last = s;
 out:
     pthread_mutex_unlock(&m->lock);
     return s;
@@ -149,6 +181,30 @@ int nrp_metrics_is_async_locked(const nrp_metrics *m, const char *method)
     return 0;
 }
 
+int nrp_metrics_is_async(nrp_metrics *m, const char *method)
+{
+    pthread_mutex_lock(&m->lock);
+    int yes = nrp_metrics_is_async_locked(m, method);
+    pthread_mutex_unlock(&m->lock);
+    return yes;
+}
+
+nrp_family_view *nrp_metrics_snapshot(nrp_metrics *m, size_t *count)
+{
+    size_t n = 0, i = 0;
+    nrp_family_view *views = NULL;
+    pthread_mutex_lock(&m->lock);
+    for (const nrp_family *f = m->first_family; f; f = f->next_created)
+        n += f->last != NULL;
+    if (n && (views = malloc(n * sizeof *views)))
+        for (const nrp_family *f = m->first_family; f; f = f->next_created)
+            if (f->last)
+                views[i++] = (nrp_family_view){f, f->last};
+    pthread_mutex_unlock(&m->lock);
+    *count = i;
+    return views;
+}
+
 int nrp_metrics_mark_async(nrp_metrics *m, const char *method)
 {
     int rc = NRP_OK;
@@ -166,14 +222,6 @@ int nrp_metrics_mark_async(nrp_metrics *m, const char *method)
     }
     pthread_mutex_unlock(&m->lock);
     return rc;
-}
-
-int nrp_series_family_seen(const nrp_metrics *m, const nrp_series *f)
-{
-    for (const nrp_series *e = m->first; e != f; e = e->next_created)
-        if (strcmp(e->name, f->name) == 0)
-            return 1;
-    return 0;
 }
 
 uint64_t nrp_histogram_bound_ns(unsigned i)

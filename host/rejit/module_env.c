@@ -224,17 +224,16 @@ static int user_string(void *ctx, const char *text, uint32_t *token, nrp_err *er
  * one, as boxing one is an invalid program while passing null is not. */
 static int byref_like(nrp_module_env *e, const uint8_t *p, const uint8_t *end)
 {
-    static const uint32_t tables[3] = {0x02000000u, 0x01000000u, 0x1B000000u};
-    uint32_t coded;
+    uint32_t type;
     if (p < end && *p == NRP_ELEMENT_GENERICINST)
         p++;
     if (p >= end || *p != NRP_ELEMENT_VALUETYPE)
         return 0;
     p++;
-    if (nrp_sig_read_compressed(&p, end, &coded) || (coded & 3) == 3)
+    if (nrp_sig_read_type_token(&p, end, &type))
         return 1;
-    return nrp_md_type_has_attribute(e->mdi, tables[coded & 3] | coded >> 2,
-                                     "System.Runtime.CompilerServices.IsByRefLikeAttribute", e->types) != 0;
+    return nrp_md_type_has_attribute(e->mdi, type, "System.Runtime.CompilerServices.IsByRefLikeAttribute",
+                                     e->types) != 0;
 }
 
 static int param_info(void *ctx, const uint8_t *sig, uint32_t len, int32_t index, nrp_param_info *out, nrp_err *err)

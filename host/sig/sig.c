@@ -59,17 +59,27 @@ static int read_byte(reader *r, uint8_t *b)
     return NRP_OK;
 }
 
-/* TypeDefOrRefOrSpecEncoded (II.23.2.8) to a metadata token. */
-static int read_type_token(reader *r, uint32_t *token)
+int nrp_sig_read_type_token(const uint8_t **p, const uint8_t *end, uint32_t *token)
 {
     static const uint32_t tables[3] = {0x02000000u, 0x01000000u, 0x1B000000u};
     uint32_t v = 0;
-    if (read_u(r, &v))
+    if (nrp_sig_read_compressed(p, end, &v) || (v & 3) == 3)
         return NRP_ERROR;
-    if ((v & 3) == 3)
-        return nrp_err_set(r->err, "signature names a type with an invalid table tag");
     *token = tables[v & 3] | (v >> 2);
     return NRP_OK;
+}
+
+static int read_type_token(reader *r, uint32_t *token)
+{
+    const uint8_t *at = r->p;
+    uint32_t v = 0;
+    if (nrp_sig_read_type_token(&r->p, r->end, token) == NRP_OK)
+        return NRP_OK;
+    /* Tell a truncated integer from a bad table tag. */
+    r->p = at;
+    if (read_u(r, &v))
+        return NRP_ERROR;
+    return nrp_err_set(r->err, "signature names a type with an invalid table tag");
 }
 
 static int name_token(reader *r, uint32_t token, nrp_strbuf *out)

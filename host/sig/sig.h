@@ -25,6 +25,10 @@ typedef int (*nrp_sig_type_namer)(void *ctx, uint32_t token, nrp_strbuf *out);
 /* Decode one compressed unsigned integer (II.23.2) at *p, advancing *p. */
 int nrp_sig_read_compressed(const uint8_t **p, const uint8_t *end, uint32_t *out);
 
+/* Read a TypeDefOrRefOrSpecEncoded type (II.23.2.8) at *p as a metadata
+ * token, advancing *p. NRP_ERROR when truncated or the table tag is bad. */
+int nrp_sig_read_type_token(const uint8_t **p, const uint8_t *end, uint32_t *token);
+
 typedef struct nrp_method_sig_info {
     uint8_t callconv;         /* first byte: NRP_CALLCONV_* flags and kind */
     int has_this;             /* instance method */

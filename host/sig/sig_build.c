@@ -8,41 +8,6 @@
 
 #define LOCAL_SIG 0x07
 
-size_t nrp_sig_write_compressed(uint8_t *p, uint32_t v)
-{
-    if (v < 0x80) {
-        p[0] = (uint8_t)v;
-        return 1;
-    }
-    if (v < 0x4000) {
-        p[0] = (uint8_t)(0x80 | v >> 8);
-        p[1] = (uint8_t)v;
-        return 2;
-    }
-    if (v > NRP_SIG_COMPRESSED_MAX)
-        return 0;
-    p[0] = (uint8_t)(0xC0 | v >> 24);
-    p[1] = (uint8_t)(v >> 16);
-    p[2] = (uint8_t)(v >> 8);
-    p[3] = (uint8_t)v;
-    return 4;
-}
-
-size_t nrp_sig_write_type_token(uint8_t *p, uint32_t token)
-{
-    uint32_t tag;
-    switch (token & 0xFF000000u) {
-    case 0x02000000u: tag = 0; break;
-    case 0x01000000u: tag = 1; break;
-    case 0x1B000000u: tag = 2; break;
-    default: return 0;
-    }
-    uint32_t rid = token & 0x00FFFFFFu;
-    if (rid > NRP_SIG_COMPRESSED_MAX >> 2)
-        return 0;
-    return nrp_sig_write_compressed(p, rid << 2 | tag);
-}
-
 void nrp_sig_blob_init(nrp_sig_blob *b)
 {
     memset(b, 0, sizeof *b);
@@ -78,7 +43,7 @@ void nrp_sig_blob_bytes(nrp_sig_blob *b, const uint8_t *p, size_t n)
 void nrp_sig_blob_compressed(nrp_sig_blob *b, uint32_t v)
 {
     uint8_t tmp[4];
-    size_t n = nrp_sig_write_compressed(tmp, v);
+    size_t n = nrp_sig_put_compressed(tmp, v);
     if (n == 0)
         b->oom = 1; /* callers check ranges first; treat as unusable */
     else

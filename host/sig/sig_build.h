@@ -9,18 +9,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "nrp/emit.h" /* nrp_sig_put_compressed, nrp_sig_put_type_token: shared with plugins */
 #include "sig/sig.h"
 #include "util/err.h"
-
-/* Largest value the compressed form holds. */
-#define NRP_SIG_COMPRESSED_MAX 0x1FFFFFFFu
-
-/* Write v compressed (1, 2 or 4 bytes) to p; returns the bytes written, 0
- * when v is too large. p needs room for 4. */
-size_t nrp_sig_write_compressed(uint8_t *p, uint32_t v);
-
-/* Encode a TypeDef/TypeRef/TypeSpec token as TypeDefOrRefOrSpecEncoded. */
-size_t nrp_sig_write_type_token(uint8_t *p, uint32_t token);
 
 /* A growable blob; check `oom` once at the end. */
 typedef struct nrp_sig_blob {

@@ -86,8 +86,11 @@ static inline size_t nrp_emit_ldarg(uint8_t *p, uint32_t index)
     return 4;
 }
 
+/* Largest value the compressed form holds. */
+#define NRP_SIG_COMPRESSED_MAX 0x1FFFFFFFu
+
 /* Signature blobs: a compressed unsigned integer (ECMA-335 II.23.2), 1 to 4
- * bytes; values above 0x1FFFFFFF cannot be written (returns 0). */
+ * bytes; values above NRP_SIG_COMPRESSED_MAX cannot be written (returns 0). */
 static inline size_t nrp_sig_put_compressed(uint8_t *p, uint32_t v)
 {
     if (v < 0x80) {
@@ -99,7 +102,7 @@ static inline size_t nrp_sig_put_compressed(uint8_t *p, uint32_t v)
         p[1] = (uint8_t)v;
         return 2;
     }
-    if (v > 0x1FFFFFFF)
+    if (v > NRP_SIG_COMPRESSED_MAX)
         return 0;
     p[0] = (uint8_t)(0xC0 | v >> 24);
     p[1] = (uint8_t)(v >> 16);

@@ -28,28 +28,28 @@ static void compressed_forms(void **state)
                  {0x1FFFFFFF, 4, {0xDF, 0xFF, 0xFF, 0xFF}}};
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         memset(b, 0, sizeof b);
-        assert_int_equal(nrp_sig_write_compressed(b, cases[i].v), cases[i].n);
+        assert_int_equal(nrp_sig_put_compressed(b, cases[i].v), cases[i].n);
         assert_memory_equal(b, cases[i].bytes, cases[i].n);
         const uint8_t *p = b;
         uint32_t back;
         assert_int_equal(nrp_sig_read_compressed(&p, b + cases[i].n, &back), NRP_OK);
         assert_int_equal(back, cases[i].v);
     }
-    assert_int_equal(nrp_sig_write_compressed(b, 0x20000000), 0);
+    assert_int_equal(nrp_sig_put_compressed(b, 0x20000000), 0);
 }
 
 static void type_tokens(void **state)
 {
     (void)state;
     uint8_t b[4];
-    assert_int_equal(nrp_sig_write_type_token(b, 0x02000012), 1); /* TypeDef 0x12 -> 0x12<<2|0 */
+    assert_int_equal(nrp_sig_put_type_token(b, 0x02000012), 1); /* TypeDef 0x12 -> 0x12<<2|0 */
     assert_int_equal(b[0], 0x48);
-    assert_int_equal(nrp_sig_write_type_token(b, 0x01000005), 1); /* TypeRef 5 -> 5<<2|1 */
+    assert_int_equal(nrp_sig_put_type_token(b, 0x01000005), 1); /* TypeRef 5 -> 5<<2|1 */
     assert_int_equal(b[0], 0x15);
-    assert_int_equal(nrp_sig_write_type_token(b, 0x1B000040), 2); /* TypeSpec 0x40 -> 0x102 */
+    assert_int_equal(nrp_sig_put_type_token(b, 0x1B000040), 2); /* TypeSpec 0x40 -> 0x102 */
     assert_int_equal(b[0], 0x81);
     assert_int_equal(b[1], 0x02);
-    assert_int_equal(nrp_sig_write_type_token(b, 0x06000001), 0); /* a MethodDef is no type */
+    assert_int_equal(nrp_sig_put_type_token(b, 0x06000001), 0); /* a MethodDef is no type */
 }
 
 static void method_signature(void **state)
