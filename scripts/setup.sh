@@ -25,5 +25,8 @@ if ! command -v dotnet >/dev/null; then
     exit 1
 fi
 
+# An older glibc for the tests that run the glibc bundle on it (tests/glibc_floor).
+scripts/setup-old-glibc.sh
+
 cmake --preset default >/dev/null
 cmake --build --preset default

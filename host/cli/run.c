@@ -74,7 +74,7 @@ static int parse(int argc, char **argv, nrp_run_args *out)
 static int is_regular_file(const char *path)
 {
     struct stat st;
-    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+    return nrp_path_stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
 /* The rules file NRP_CONFIG will name, absolute so the command may chdir.

@@ -6,6 +6,7 @@
 
 #include "core/log.h"
 #include "plugin/rewrite.h"
+#include "util/path.h"
 
 static void list_strategies(const nrp_plugin_set *set, nrp_strbuf *out)
 {
@@ -75,7 +76,7 @@ void nrp_load_config_plugins(nrp_plugin_set *set, const char *bundle_plugin_dir,
         const char *p = cfg->plugin_paths[i];
         struct stat st;
         nrp_err err;
-        if (stat(p, &st) == 0 && S_ISDIR(st.st_mode))
+        if (nrp_path_stat(p, &st) == 0 && S_ISDIR(st.st_mode))
             nrp_plugin_set_load_dir(set, p, nrp_host_api_table(), refusals);
         else if (nrp_plugin_set_load_file(set, p, nrp_host_api_table(), &err) != NRP_OK)
             nrp_plugin_refused(refusals, p, err.msg);

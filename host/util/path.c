@@ -2,6 +2,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "nrp/plugin.h"
@@ -51,4 +52,13 @@ int nrp_path_join(const char *dir, const char *name, char *out, size_t cap)
     const char *sep = !dir[0] || dir[strlen(dir) - 1] == '/' ? "" : "/";
     int n = snprintf(out, cap, "%s%s%s", dir, sep, name);
     return n >= 0 && (size_t)n < cap ? NRP_OK : NRP_ERROR;
+}
+
+int nrp_path_stat(const char *path, struct stat *st)
+{
+#ifdef NRP_GLIBC_FLOOR_PINNED
+    return nrp_glibc_xstat(NRP_GLIBC_STAT_VERSION, path, st);
+#else
+    return stat(path, st);
+#endif
 }

@@ -4,6 +4,8 @@
 
 #include <stddef.h>
 
+struct stat;
+
 /* Copy tmpl to out replacing every "{pid}" with the process id. Returns
  * NRP_OK, or NRP_ERROR when out is too small. */
 int nrp_path_expand_pid(const char *tmpl, char *out, size_t cap);
@@ -13,5 +15,9 @@ int nrp_path_dirname(const char *path, char *out, size_t cap);
 
 /* dir + "/" + name into out. */
 int nrp_path_join(const char *dir, const char *name, char *out, size_t cap);
+
+/* stat(2) that glibc builds can call on glibc older than 2.33 (see
+ * compat/glibc_floor.h); plain stat elsewhere. */
+int nrp_path_stat(const char *path, struct stat *st);
 
 #endif

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Usage: run_case.sh CASE RUNTIME BUNDLE_DIR APPS_DIR WORK_DIR
 # Runs the Demo app without and then with the profiler and checks the
-# outcome of CASE exactly. RUNTIME is net10 (SDK runtime) or net8
-# (self-contained .NET 8). CORECLR_* are set only on the profiled run.
+# outcome of CASE exactly. RUNTIME is net10 (SDK runtime), net8
+# (self-contained .NET 8) or net10-oldglibc (the SDK runtime on the older
+# glibc in NRP_OLD_GLIBC_ROOT, see tests/glibc_floor). CORECLR_* are set
+# only on the profiled run.
 set -uo pipefail
 case_name=$1 runtime=$2 bundle=$3 apps=$4 work=$5
 CLSID='{36032161-FFC0-4B61-B559-F6C5D41BAE5A}'
@@ -21,6 +23,12 @@ expected_dir="$(cd "$(dirname "$0")" && pwd)/expected"
 case $runtime in
     net10) app=(dotnet "$apps/net10/$app_name.dll") ;;
     net8) app=("$apps/net8/$app_name") ;;
+    net10-oldglibc)
+        . "$(dirname "$0")/../glibc_floor/old_glibc.sh"
+        old_glibc_init "${NRP_OLD_GLIBC_ROOT:-}" || exit 1
+        old_glibc_dotnet "$work/dotnet"
+        # The old root has no ICU: invariant globalization, on both runs.
+        app=(env DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=1 "$work/dotnet/dotnet" "$apps/net10/$app_name.dll") ;;
     *) echo "unknown runtime $runtime"; exit 2 ;;
 esac
 

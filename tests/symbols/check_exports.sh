@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Usage: check_exports.sh BUNDLE_DIR [glibc|musl]
+# Usage: check_exports.sh BUNDLE_DIR [glibc|musl] [GLIBC_FLOOR]
 # Every shared object of the bundle exports exactly its documented entry
 # points, and the host needs nothing at run time but the C library. A musl
-# build references no glibc-versioned symbol; for a glibc build the newest
-# GLIBC_ version it needs is printed (the floor users' systems must meet).
+# build references no glibc-versioned symbol. A glibc build needs no GLIBC_
+# version newer than GLIBC_FLOOR (2.17 unless given); the newest each file
+# needs is printed, which is the oldest glibc it runs on.
 set -euo pipefail
-bundle=$1 flavour=${2:-glibc}
+bundle=$1 flavour=${2:-glibc} floor=${3:-2.17}
 fail=0
 
 # musl's crti.o/crtn.o define _init and _fini as global symbols in every
@@ -35,21 +36,38 @@ for p in "${plugins[@]}"; do expect_exports "$p" nrp_plugin_entry; done
 for so in "$bundle/libNewRelicProfiler.so" "${plugins[@]}"; do
     needed=$(readelf -d "$so" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' | sort | tr '\n' ' ')
     for lib in $needed; do
-        case $lib in
-            libc.so*|ld-linux*|ld-musl*) ;;
+        case $flavour:$lib in
+            *:libc.so*|*:ld-linux*|*:ld-musl*) ;;
+            # Where dlopen and pthread_create live before glibc 2.34
+            # (cmake/GlibcFloor.cmake); part of every glibc.
+            glibc:libdl.so.2|glibc:libpthread.so.0) ;;
             *) echo "FAIL: $(basename "$so") needs $lib (the bundle must need only libc)"; fail=1 ;;
         esac
     done
     echo "ok: $(basename "$so") needs: ${needed:-nothing}"
 done
 
+overall=
 for so in "$bundle/libNewRelicProfiler.so" "${plugins[@]}" "$bundle/bin/nrprof"; do
     newest=$(objdump -T "$so" | grep -o 'GLIBC_[0-9][0-9.]*' | sort -uV | tail -1 || true)
     if [[ $flavour == musl ]]; then
         if [[ -n $newest ]]; then echo "FAIL: $(basename "$so") (musl) references $newest"; fail=1
         else echo "ok: $(basename "$so") references no GLIBC_ symbol version"; fi
+        continue
+    fi
+    newest=${newest#GLIBC_}
+    overall=$(printf '%s\n' "$overall" "$newest" | sort -V | tail -1)
+    if [[ $(printf '%s\n' "$floor" "$newest" | sort -V | tail -1) != "$floor" ]]; then
+        echo "FAIL: $(basename "$so") needs glibc $newest, newer than the floor $floor; symbols of newer versions:"
+        objdump -T "$so" | grep -o 'GLIBC_[0-9][0-9.]*)\? *[A-Za-z_0-9]*$' | sed 's/GLIBC_//; s/)//' |
+            while read -r v sym; do
+                [[ $(printf '%s\n' "$floor" "$v" | sort -V | tail -1) == "$floor" ]] || echo "    $sym@GLIBC_$v"
+            done
+        echo "  (bind it to an older version in host/compat/glibc_floor.h)"
+        fail=1
     else
-        echo "ok: $(basename "$so") needs glibc ${newest#GLIBC_}"
+        echo "ok: $(basename "$so") needs glibc $newest (floor $floor)"
     fi
 done
+[[ $flavour == musl ]] || echo "glibc floor of the bundle: $overall (checked against $floor)"
 exit $fail
