@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Usage: check_old_glibc.sh OLD_GLIBC_ROOT BUNDLE_DIR LOAD_HARNESS APPS_DIR WORK_DIR
+# Usage: check_old_glibc.sh OLD_GLIBC_ROOT BUNDLE_DIR LOAD_HARNESS START_PROBE APPS_DIR WORK_DIR
 # The glibc bundle, built on this machine, works on an older glibc (from
 # before 2.34, which moved dlopen and pthread_create into libc):
+#   - executables start the same on this glibc and the old one: constructors
+#     once, then main, then atexit handlers and destructors;
 #   - the load harness drives the bundle's host and plugins there, IL checked byte for byte;
 #   - from a moved copy of the bundle, nrprof checks the shipped rules there;
 #   - nrprof run starts .NET 10 there, and the app is profiled: same output,
@@ -9,7 +11,7 @@
 # A program built the usual way on this machine cannot even start there;
 # that is checked first, so a pass means something.
 set -uo pipefail
-root=$1 bundle=$2 harness=$3 apps=$4 work=$5
+root=$1 bundle=$2 harness=$3 probe=$4 apps=$5 work=$6
 . "$(dirname "$0")/old_glibc.sh"
 rm -rf "$work" && mkdir -p "$work"
 failures=0
@@ -32,14 +34,24 @@ if "$work/control.old" 2>"$work/control.err"; then fail "a program built normall
 elif grep -q "version .GLIBC_2.3[4-9]' not found" "$work/control.err"; then pass "control: a program built normally here is refused: $(head -1 "$work/control.err" | sed 's/.*: version/version/')"
 else fail "control failed for another reason:"; cat "$work/control.err"; fi
 
-# 1. The load harness (fake runtime, real host and plugins).
+# 1. Start-up, on this glibc and on the old one.
+want=$'constructor ran 1 time(s), with main\'s argv\nargc 2, NRP_PROBE=set\natexit handler ran\ndestructor ran'
+old_glibc_copy "$probe" "$work/start_probe"
+for run in "$probe" "$work/start_probe"; do
+    out=$(NRP_PROBE=set "$run" 5 2>&1); rc=$?
+    where="glibc $OLD_GLIBC_VERSION"; [[ $run == "$probe" ]] && where="this machine's glibc"
+    if [[ $rc == 5 && $out == "$want" ]]; then pass "start-up on $where: constructors once, exit code and clean-up kept"
+    else fail "start-up on $where: exit $rc, output:"; echo "$out"; fi
+done
+
+# 2. The load harness (fake runtime, real host and plugins).
 old_glibc_copy "$harness" "$work/load_harness"
 if NRP_TEST_BUNDLE=$bundle "$work/load_harness" >"$work/harness.out" 2>&1 &&
    grep -qx "harness: all checks passed" "$work/harness.out"; then
     pass "load harness on glibc $OLD_GLIBC_VERSION: $(grep -c '^ok' "$work/harness.out") checks passed"
 else fail "load harness on glibc $OLD_GLIBC_VERSION:"; tail -20 "$work/harness.out"; fi
 
-# 2. A moved copy of the bundle whose nrprof runs on the old glibc.
+# 3. A moved copy of the bundle whose nrprof runs on the old glibc.
 cp -a "$bundle" "$work/bundle"
 old_glibc_copy "$bundle/bin/nrprof" "$work/bundle/bin/nrprof"
 want="$work/bundle/instrumentation.yaml: ok: 7 rule(s), 7 enabled, from 1 file(s)"
@@ -47,7 +59,7 @@ got=$("$work/bundle/bin/nrprof" check 2>&1); rc=$?
 if [[ $rc == 0 && $got == "$want" ]]; then pass "nrprof check: $got"
 else fail "nrprof check exited $rc: $got"; fi
 
-# 3. nrprof run starts .NET on the old glibc; the profiler loads there.
+# 4. nrprof run starts .NET on the old glibc; the profiler loads there.
 # (No ICU on the old root: .NET runs in invariant globalization mode.)
 old_glibc_dotnet "$work/dotnet"
 export DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=1
