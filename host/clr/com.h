@@ -58,6 +58,9 @@ typedef struct nrp_guid {
 #define NRP_MD_STATIC 0x0010u
 #define NRP_MD_ABSTRACT 0x0400u
 #define NRP_MD_PINVOKE_IMPL 0x2000u
+/* CorGenericParamAttr: the parameter may be a by-ref-like type
+ * (C# `allows ref struct`, .NET 9) */
+#define NRP_GP_ALLOW_BYREF_LIKE 0x0020u
 #define NRP_MI_CODE_TYPE_MASK 0x0003u /* 0 = IL */
 #define NRP_MI_INTERNAL_CALL 0x1000u
 

@@ -69,6 +69,9 @@ HRESULT nrp_mdi_find_type_def(nrp_com_object *mdi, const char *name, mdToken enc
 HRESULT nrp_mdi_type_def_extends(nrp_com_object *mdi, mdToken td, DWORD *flags, mdToken *extends);
 /* Number of generic parameters of a TypeDef or MethodDef. */
 HRESULT nrp_mdi2_generic_param_count(nrp_com_object *mdi2, mdToken owner, ULONG *count);
+/* Flags (NRP_GP_*) of generic parameter `number` of a TypeDef or MethodDef;
+ * S_FALSE when it has no such parameter. */
+HRESULT nrp_mdi2_generic_param_flags(nrp_com_object *mdi2, mdToken owner, ULONG number, DWORD *flags);
 
 /* IMetaDataEmit rows; an identical existing row is returned as is. */
 HRESULT nrp_mde_type_ref(nrp_com_object *mde, mdToken scope, const char *name, mdToken *out);

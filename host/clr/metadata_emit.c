@@ -99,6 +99,36 @@ HRESULT nrp_mdi2_generic_param_count(nrp_com_object *mdi2, mdToken owner, ULONG 
     return NRP_FAILED(hr) ? hr : NRP_S_OK;
 }
 
+HRESULT nrp_mdi2_generic_param_flags(nrp_com_object *mdi2, mdToken owner, ULONG number, DWORD *flags)
+{
+    typedef HRESULT (*enum_fn)(void *, HCORENUM *, mdToken, mdToken *, ULONG, ULONG *);
+    typedef HRESULT (*props_fn)(void *, mdToken, ULONG *, DWORD *, mdToken *, DWORD *, WCHAR *, ULONG, ULONG *);
+    HCORENUM e = NULL;
+    mdToken params[16];
+    ULONG n = 0;
+    HRESULT hr, found = NRP_S_FALSE;
+    *flags = 0;
+    while (found == NRP_S_FALSE &&
+           (hr = NRP_COM_FN(mdi2, enum_fn, NRP_MDI_EnumGenericParams)(mdi2, &e, owner, params, 16, &n)) == NRP_S_OK &&
+           n > 0) {
+        for (ULONG i = 0; i < n && found == NRP_S_FALSE; i++) {
+            ULONG seq = 0, name_len = 0;
+            DWORD gp_flags = 0, reserved = 0;
+            mdToken gp_owner = 0;
+            HRESULT props = NRP_COM_FN(mdi2, props_fn, NRP_MDI_GetGenericParamProps)(
+                mdi2, params[i], &seq, &gp_flags, &gp_owner, &reserved, NULL, 0, &name_len);
+            if (NRP_FAILED(props))
+                found = props;
+            else if (seq == number) {
+                *flags = gp_flags;
+                found = NRP_S_OK;
+            }
+        }
+    }
+    nrp_mdi_close_enum(mdi2, e);
+    return found;
+}
+
 HRESULT nrp_mde_type_ref(nrp_com_object *mde, mdToken scope, const char *name, mdToken *out)
 {
     typedef HRESULT (*fn)(void *, mdToken, const WCHAR *, mdToken *);

@@ -102,7 +102,7 @@ static int api_param_info(nrp_rewrite *rw, int32_t index, nrp_param_info *out)
 {
     if (!out || out->size < sizeof *out)
         return nrp_err_set(&rw->err, "param_info: NULL or too small result");
-    return rw->md->param_info(rw->md->ctx, rw->method.signature, rw->method.signature_len, index, out, &rw->err);
+    return rw->md->param_info(rw->md->ctx, &rw->method, index, out, &rw->err);
 }
 
 static int api_assembly_resolvable(nrp_rewrite *rw, const char *name)

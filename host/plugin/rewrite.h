@@ -31,8 +31,7 @@ typedef struct nrp_module_md {
                       uint32_t *token, nrp_err *err);
     int (*user_string)(void *ctx, const char *text, uint32_t *token, nrp_err *err);
     /* index -1: the return value. */
-    int (*param_info)(void *ctx, const uint8_t *method_sig, uint32_t sig_len, int32_t index, nrp_param_info *out,
-                      nrp_err *err);
+    int (*param_info)(void *ctx, const nrp_method_info *method, int32_t index, nrp_param_info *out, nrp_err *err);
     int (*assembly_resolvable)(void *ctx, const char *name);
 } nrp_module_md;
 

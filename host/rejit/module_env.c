@@ -236,12 +236,30 @@ static int byref_like(nrp_module_env *e, const uint8_t *p, const uint8_t *end)
                                      e->types) != 0;
 }
 
-static int param_info(void *ctx, const uint8_t *sig, uint32_t len, int32_t index, nrp_param_info *out, nrp_err *err)
+/* A generic parameter (VAR of the method's type, MVAR of the method) that
+ * may be instantiated with a by-ref-like type: boxing it is an invalid
+ * program for such instantiations. Unknown counts as one. */
+static int generic_allows_byref_like(nrp_module_env *e, const nrp_method_info *method, const uint8_t *p,
+                                     const uint8_t *end)
+{
+    uint32_t number;
+    DWORD flags;
+    if (p >= end || (*p != NRP_ELEMENT_VAR && *p != NRP_ELEMENT_MVAR))
+        return 0;
+    mdToken owner = *p == NRP_ELEMENT_VAR ? method->type_token : method->token;
+    p++;
+    if (nrp_sig_read_compressed(&p, end, &number))
+        return 1;
+    HRESULT hr = nrp_mdi2_generic_param_flags(e->mdi, owner, number, &flags);
+    return hr != NRP_S_OK || (flags & NRP_GP_ALLOW_BYREF_LIKE) != 0;
+}
+
+static int param_info(void *ctx, const nrp_method_info *method, int32_t index, nrp_param_info *out, nrp_err *err)
 {
     nrp_module_env *e = ctx;
     nrp_sig_span type;
     int byref;
-    if (nrp_sig_method_param(sig, len, index, &type, &byref, err))
+    if (nrp_sig_method_param(method->signature, method->signature_len, index, &type, &byref, err))
         return NRP_ERROR;
     const uint8_t *p = type.data, *end = type.data + type.len;
     uint32_t flags = byref ? NRP_PARAM_BYREF : 0;
@@ -251,7 +269,7 @@ static int param_info(void *ctx, const uint8_t *sig, uint32_t len, int32_t index
     case NRP_ELEMENT_FNPTR:
     case NRP_ELEMENT_TYPEDBYREF: break;
     default:
-        if (!byref_like(e, p, end))
+        if (!byref_like(e, p, end) && !generic_allows_byref_like(e, method, p, end))
             flags |= NRP_PARAM_BOXABLE;
     }
     out->flags = flags;

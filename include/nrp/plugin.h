@@ -94,7 +94,9 @@ typedef struct nrp_options nrp_options;
 /* How a parameter or the return value reaches managed code as an object,
  * as bits of nrp_param_info.flags. */
 #define NRP_PARAM_BYREF 0x1u   /* passed by reference (ref, out, in): ldarg gives its address; ldobj <type> reads it */
-#define NRP_PARAM_BOXABLE 0x2u /* `box <type_spec(type)>` turns the value into an object (no-op for references) */
+/* `box <type_spec(type)>` turns the value into an object (no-op for references).
+ * Never set for pointers, by-ref-like structs, or type parameters that allow them. */
+#define NRP_PARAM_BOXABLE 0x2u
 #define NRP_PARAM_VOID 0x4u    /* a void return */
 
 typedef struct nrp_param_info {

@@ -19,6 +19,7 @@ app_name=Demo
 [[ $case_name == fidelity-* ]] && app_name=Workload
 [[ $case_name == shapes-* ]] && app_name=Shapes
 [[ $case_name == default-rules ]] && app_name=Bundle
+[[ $case_name == refstructs-* ]] && app_name=RefStructs
 expected_dir="$(cd "$(dirname "$0")" && pwd)/expected"
 case $runtime in
     net10) app=(dotnet "$apps/net10/$app_name.dll") ;;
@@ -118,6 +119,19 @@ expect_log_total() { # level, count
 expect_stdout() { # the profiled run's stdout equals expected/FILE byte for byte
     if cmp -s "$expected_dir/$1" "$work/prof.out"; then pass "stdout equals expected/$1 ($(wc -l <"$work/prof.out") lines)"
     else fail "stdout differs from expected/$1"; diff "$expected_dir/$1" "$work/prof.out" | head -30; fi
+}
+
+expect_traced_stdout() { # the tracer's run: stdout equals expected/FILE, the app's own lines and exit code unchanged
+    expect_stdout "$1"
+    grep -v '^  [<>] ' "$work/prof.out" >"$work/app-lines.out"
+    if cmp -s "$work/base.out" "$work/app-lines.out"; then pass "the app's own lines unchanged"; else fail "the app's own lines changed"; fi
+    if [[ $(cat "$work/prof.rc") == "$EXIT_ARG" ]]; then pass "exit code $EXIT_ARG"; else fail "exit code $(cat "$work/prof.rc")"; fi
+}
+
+expect_series() { # FILE REGEX: the metric lines matching REGEX, sorted, equal expected/FILE
+    grep -E "$2" "$work/metrics.prom" | LC_ALL=C sort >"$work/series"
+    if cmp -s "$expected_dir/$1" "$work/series"; then pass "series exactly as expected/$1 ($(wc -l <"$work/series") series)"
+    else fail "series differ from expected/$1"; diff "$expected_dir/$1" "$work/series"; fi
 }
 
 ADD_INT='nrp_method_calls_total{rule="add",method="Demo.Calculator::Add(System.Int32,System.Int32)"} 1000'
@@ -510,9 +524,7 @@ rules:
 YAML
     profiled "$bundle" NRP_CONFIG="$work/rules.yaml"
     expect_app_unchanged
-    grep -E '^nrp_method_(calls_total|exceptions_total|duration_seconds_count)\{' "$work/metrics.prom" | LC_ALL=C sort >"$work/counts"
-    if cmp -s "$expected_dir/shapes-timing.counts" "$work/counts"; then pass "calls, exceptions and durations exact ($(wc -l <"$work/counts") series)"
-    else fail "series differ from expected/shapes-timing.counts"; diff "$expected_dir/shapes-timing.counts" "$work/counts"; fi
+    expect_series shapes-timing.counts '^nrp_method_(calls_total|exceptions_total|duration_seconds_count)\{'
     expect_metric "nrp_methods_rewritten_total 15"
     expect_log_total error 0
     ;;
@@ -599,14 +611,44 @@ default-rules)
     done
     # ... and nothing else: no ExecuteDbDataReader, no DbCommand, no
     # HttpClient overload, no other JsonSerializer method has a series.
-    grep -E '^nrp_method_calls_total\{' "$work/metrics.prom" | LC_ALL=C sort >"$work/counts"
-    if cmp -s "$expected_dir/default-rules.counts" "$work/counts"; then pass "calls series exact ($(wc -l <"$work/counts") series)"
-    else fail "calls series differ from expected/default-rules.counts"; diff "$expected_dir/default-rules.counts" "$work/counts"; fi
+    expect_series default-rules.counts '^nrp_method_calls_total\{'
     # A method is rewritten when it first runs: Send, SendAsync,
     # ProcessRequestAsync, the 4 SqliteCommand methods and the 2
     # JsonSerializer ones = 9.
     expect_metric "nrp_methods_rewritten_total 9"
     expect_metric "nrp_method_rewrite_failures_total 0"
+    expect_log_total error 0
+    expect_log_total warn 0
+    ;;
+refstructs-tracer|refstructs-timing)
+    # Type parameters that allow ref structs (C# 13): a Span there must
+    # never be boxed (an invalid program, which would crash the app). The
+    # tracer passes such values as null, boxes the ordinary ones, and
+    # timing counts every call.
+    strategy=${case_name#refstructs-}
+    options=""
+    [[ $strategy == tracer ]] &&
+        options="options: { handler: { assembly: Shapes.Hooks, type: Shapes.Hooks.Trace, enter: OnEnter, exit: OnExit } }"
+    cat >"$work/rules.yaml" <<YAML
+version: 1
+rules:
+  - name: generic
+    match: { assembly: RefStructs, type: RefStructs.Generic, method: "*" }
+    strategy: $strategy
+    $options
+  - name: keeper
+    match: { assembly: RefStructs, type: "RefStructs.Keeper*", method: Weigh }
+    strategy: $strategy
+    $options
+YAML
+    profiled "$bundle" NRP_CONFIG="$work/rules.yaml"
+    if [[ $strategy == tracer ]]; then
+        expect_traced_stdout refstructs-tracer.out
+    else
+        expect_app_unchanged
+        expect_series refstructs-timing.counts '^nrp_method_calls_total\{'
+    fi
+    expect_metric "nrp_methods_rewritten_total 4"
     expect_log_total error 0
     expect_log_total warn 0
     ;;
@@ -625,10 +667,7 @@ rules:
       handler: { assembly: Shapes.Hooks, type: Shapes.Hooks.Trace, enter: OnEnter, exit: OnExit }
 YAML
     profiled "$bundle" NRP_CONFIG="$work/rules.yaml"
-    expect_stdout shapes-tracer.out
-    grep -v '^  [<>] ' "$work/prof.out" >"$work/app-lines.out"
-    if cmp -s "$work/base.out" "$work/app-lines.out"; then pass "the app's own lines unchanged"; else fail "the app's own lines changed"; fi
-    if [[ $(cat "$work/prof.rc") == "$EXIT_ARG" ]]; then pass "exit code $EXIT_ARG"; else fail "exit code $(cat "$work/prof.rc")"; fi
+    expect_traced_stdout shapes-tracer.out
     expect_metric "nrp_methods_rewritten_total 15"
     expect_log_total error 0
     ;;
