@@ -247,12 +247,11 @@ static int fake_user_string(void *ctx, const char *text, uint32_t *token, nrp_er
     return NRP_OK;
 }
 
-static int fake_param_info(void *ctx, const uint8_t *sig, uint32_t len, int32_t index, nrp_param_info *out,
+static int fake_param_info(void *ctx, const nrp_method_info *method, int32_t index, nrp_param_info *out,
                            nrp_err *err)
 {
     (void)ctx;
-    (void)sig;
-    (void)len;
+    (void)method;
     if (index > 1)
         return nrp_err_set(err, "no parameter %d", (int)index);
     out->flags = NRP_PARAM_BOXABLE;
