@@ -223,37 +223,57 @@ static void link(nrp_il_instr *a, nrp_il_instr *b)
     b->prev = a;
 }
 
-/* The catch handler: catch code then rethrow. Guarded, the exception waits
- * in a local while the code runs (a try must start on an empty stack):
- *     stloc ex; .try { ldloc ex; code; pop; leave R } catch { pop; leave R } R: rethrow */
-static int catch_block(nrp_il_method *m, const nrp_il_wrap_spec *spec, nrp_il_instr **first, nrp_err *err)
+/* The exception path, observed without catching (see nrp_il_edit_wrap):
+ *     F: isinst <type>; stloc ex; ldc.i4.0; endfilter     a filter that declines
+ *     H: pop; rethrow                                      its handler, never entered
+ *     T: ldloc ex; brfalse S; ldloc ex; code; pop; S: endfinally   the fault block
+ * `code`..`last` is the decoded catch code, already followed by `pop` (both
+ * NULL when empty). Guarded, it sits in try { ... leave S } catch { pop;
+ * leave S }. The chain F..S goes to *first; H and T to *handler, *fault. */
+static int observer_blocks(nrp_il_method *m, const nrp_il_wrap_spec *spec, nrp_il_instr *code, nrp_il_instr *last,
+                           nrp_il_instr *pop, nrp_il_instr **first, nrp_il_instr **handler, nrp_il_instr **fault,
+                           nrp_err *err)
 {
     static const uint8_t object_type[] = {NRP_ELEMENT_OBJECT};
     uint32_t ex;
-    if (!spec->guard_type || !spec->catch_len)
-        return handler_block(m, spec->catch_il, spec->catch_len, NRP_OP_RETHROW, first, err);
     if (nrp_il_edit_add_local(m, object_type, sizeof object_type, &ex, err))
         return NRP_ERROR;
-    nrp_il_instr *store = local_op(m, nrp_il_stloc_op(ex), ex), *load = local_op(m, nrp_il_ldloc_op(ex), ex),
-                 *pop = nrp_il_new(m, NRP_OP_POP, 0), *rethrow = nrp_il_new(m, NRP_OP_RETHROW, 0), *code, *last;
-    if (!store || !load || !pop || !rethrow)
-        return nrp_err_set(err, "out of memory building a handler");
-    if (nrp_il_decode_snippet(m, spec->catch_il, spec->catch_len, pop, &code, &last, err))
-        return NRP_ERROR;
-    link(store, load);
-    link(load, code);
-    link(last, pop);
+    nrp_il_instr *isinst = nrp_il_new(m, NRP_OP_ISINST, spec->catch_type), *store = local_op(m, nrp_il_stloc_op(ex), ex),
+                 *decline = nrp_il_new(m, NRP_OP_LDC_I4_0, 0), *endfilter = nrp_il_new(m, NRP_OP_ENDFILTER, 0),
+                 *h_pop = nrp_il_new(m, NRP_OP_POP, 0), *rethrow = nrp_il_new(m, NRP_OP_RETHROW, 0),
+                 *test = local_op(m, nrp_il_ldloc_op(ex), ex), *skip = nrp_il_new(m, NRP_OP_BRFALSE, 0),
+                 *load = local_op(m, nrp_il_ldloc_op(ex), ex), *end = nrp_il_new(m, NRP_OP_ENDFINALLY, 0);
+    if (!isinst || !store || !decline || !endfilter || !h_pop || !rethrow || !test || !skip || !load || !end)
+        return nrp_err_set(err, "out of memory building the exception path");
+    skip->target = end;
+    link(isinst, store);
+    link(store, decline);
+    link(decline, endfilter);
+    link(endfilter, h_pop);
+    link(h_pop, rethrow);
+    link(rethrow, test);
+    link(test, skip);
+    link(skip, load);
+    if (code) {
+        link(load, code);
+        link(last, pop);
+    } else {
+        link(load, pop);
+    }
     last = pop;
-    if (guard_chain(m, load, &last, rethrow, spec->guard_type, err))
+    if (spec->guard_type && guard_chain(m, load, &last, end, spec->guard_type, err))
         return NRP_ERROR;
-    link(last, rethrow);
-    *first = store;
+    link(last, end);
+    *first = isinst;
+    *handler = h_pop;
+    *fault = test;
     return NRP_OK;
 }
 
 int nrp_il_edit_wrap(nrp_il_method *m, const nrp_il_wrap_spec *spec, nrp_il_returns *out, nrp_err *err)
 {
-    nrp_il_instr *try_start = m->first, *catch_start = NULL, *finally_start = NULL, *epi_last;
+    nrp_il_instr *try_start = m->first, *observer = NULL, *never_entered = NULL, *fault_start = NULL;
+    nrp_il_instr *finally_start = NULL, *epi_last;
     nrp_il_instr *entry_first, *entry_last, *exit_first = NULL, *exit_last = NULL;
     for (nrp_il_instr *i = m->first; i; i = i->next)
         if (i->op == NRP_OP_JMP)
@@ -266,10 +286,17 @@ int nrp_il_edit_wrap(nrp_il_method *m, const nrp_il_wrap_spec *spec, nrp_il_retu
     if (snippet_chain(m, spec->entry_il, spec->entry_len, try_start, spec->guard_type, &entry_first, &entry_last,
                       err))
         goto fail;
-    if (spec->with_catch && catch_block(m, spec, &catch_start, err))
+    nrp_il_instr *catch_code = NULL, *catch_last = NULL, *catch_pop = NULL;
+    if (spec->with_catch && (!(catch_pop = nrp_il_new(m, NRP_OP_POP, 0)) ||
+                             nrp_il_decode_snippet(m, spec->catch_il, spec->catch_len, catch_pop, &catch_code,
+                                                   &catch_last, err)))
         goto fail;
     if (spec->with_finally &&
         handler_block(m, spec->finally_il, spec->finally_len, NRP_OP_ENDFINALLY, &finally_start, err))
+        goto fail;
+    /* Every snippet decoded: the method may change from here on. */
+    if (spec->with_catch && observer_blocks(m, spec, catch_code, catch_last, catch_pop, &observer, &never_entered,
+                                            &fault_start, err))
         goto fail;
     if (redirect(m, (spec->with_catch || spec->with_finally) ? NRP_OP_LEAVE : NRP_OP_BR, out, &epi_last, err))
         goto fail;
@@ -299,13 +326,14 @@ int nrp_il_edit_wrap(nrp_il_method *m, const nrp_il_wrap_spec *spec, nrp_il_retu
         link(exit_last, out->epilogue);
         out->epilogue = exit_first;
     }
-    append_chain(m, catch_start);
+    append_chain(m, observer);
     append_chain(m, finally_start);
     append_chain(m, out->epilogue);
     if (spec->with_catch) {
-        nrp_il_clause_ref c = {NRP_EH_CATCH, try_start, catch_start, catch_start,
-                               finally_start ? finally_start : out->epilogue, NULL, spec->catch_type};
-        if (nrp_il_add_clause(m, &c, err))
+        nrp_il_clause_ref f = {NRP_EH_FILTER, try_start, observer, never_entered, fault_start, observer, 0};
+        nrp_il_clause_ref c = {NRP_EH_FAULT, try_start, fault_start, fault_start,
+                               finally_start ? finally_start : out->epilogue, NULL, 0};
+        if (nrp_il_add_clause(m, &f, err) || nrp_il_add_clause(m, &c, err))
             return NRP_ERROR;
     }
     if (spec->with_finally) {

@@ -34,8 +34,8 @@ int nrp_il_edit_redirect_returns(nrp_il_method *m, nrp_il_returns *out, nrp_err 
 typedef struct nrp_il_wrap_spec {
     const uint8_t *entry_il;  /* runs before the protected body; may be empty */
     size_t entry_len;
-    int with_catch;           /* catch(catch_type) { catch_il; rethrow } */
-    uint32_t catch_type;      /* TypeDef/TypeRef token of the caught type */
+    int with_catch;           /* catch_il as an exception of catch_type leaves (see nrp_il_edit_wrap) */
+    uint32_t catch_type;      /* TypeDef/TypeRef token of the observed type */
     const uint8_t *catch_il;  /* starts with the exception on the stack; must leave it there */
     size_t catch_len;
     int with_finally;         /* finally { finally_il; endfinally } */
@@ -49,12 +49,16 @@ typedef struct nrp_il_wrap_spec {
 } nrp_il_wrap_spec;
 
 /* Wrap the whole original body: entry code, then
- *   .try { .try { body } catch { catch code; rethrow } } finally { finally code }
+ *   .try { .try { .try { body } filter { note ex; decline } { pop; rethrow } }
+ *          fault { catch code given ex } } finally { finally code }
  *   epilogue: exit code; [ldloc value] ret
  * with every ret turned into a leave to the shared epilogue after the
- * handlers (the return value kept in a new local, reported in out).
- * Clauses are added inner (catch) before outer (finally), after the body's
- * own. Methods using jmp are refused. */
+ * handlers (the return value kept in a new local, reported in out). The
+ * exception is never caught, so the app's exception handling (first pass,
+ * filters, unhandled exceptions) is unchanged; the catch code runs as it
+ * leaves the method, after the body's own finally blocks. Clauses are added
+ * inner (filter, fault) before outer (finally), after the body's own.
+ * Methods using jmp are refused. */
 int nrp_il_edit_wrap(nrp_il_method *m, const nrp_il_wrap_spec *spec, nrp_il_returns *out, nrp_err *err);
 
 /* The shortest ldloc / stloc form for a local index. */

@@ -246,13 +246,20 @@ typedef struct nrp_host_api {
  *
  *     entry_il
  *     .try {
- *       .try { original body } catch (catch_type) { catch_il; rethrow }   <- with_catch
+ *       .try { .try { original body }                                     <- with_catch
+ *              filter { isinst catch_type; stloc ex; ldc.i4.0; endfilter } { pop; rethrow } }
+ *       fault { ldloc ex; brfalse E; ldloc ex; catch_il; pop; E: endfinally }
  *     } finally { finally_il; endfinally }                                <- with_finally
  *     epilogue: exit_il; [ldloc return_local] ret
  *
- * catch_il starts with the exception on the stack and must leave it there;
- * finally_il must leave the stack empty. Branches inside each snippet are
- * relative to the snippet. */
+ * The exception is observed, never caught: the filter sets it aside and
+ * declines it, so exception handling goes on exactly as without the wrap
+ * (callers' filters run before any finally block; an unhandled exception
+ * stays unhandled where it was thrown), and catch_il runs in the fault
+ * block as the exception leaves the method, after the body's own finally
+ * blocks. catch_il starts with the exception (of catch_type) on the stack
+ * and must leave it there; finally_il must leave the stack empty. Branches
+ * inside each snippet are relative to the snippet. */
 struct nrp_wrap {
     uint32_t size;            /* sizeof(nrp_wrap) as the plugin built it */
     const uint8_t *entry_il;
@@ -272,7 +279,7 @@ struct nrp_wrap {
     /* Nonzero: a TypeRef/TypeDef token (e.g. of System.Object). entry_il,
      * catch_il and exit_il then each run inside try { } catch (guard_type)
      * { pop }: whatever they throw is swallowed and never reaches the app,
-     * and the original exception is still rethrown. */
+     * and the app's own exception still goes on. */
     uint32_t guard_type;
 };
 

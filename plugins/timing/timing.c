@@ -8,10 +8,10 @@
  *     stloc  start
  *     .try {
  *       .try { original body }
- *       catch [System.Runtime]System.Exception {
+ *       as a [System.Runtime]System.Exception leaves it (observed by il_wrap,
+ *       never caught: the app's exception handling is unchanged) {
  *         ldc.i8 <exceptions>; conv.i; ldc.i8 <timing_thrown>; conv.i
  *         calli unmanaged cdecl void(native int)
- *         rethrow                                         // same object, same trace
  *       }
  *     } finally {
  *       ldloc start; ldc.i8 <histogram>; conv.i; ldc.i8 <timing_exit>; conv.i

@@ -4,12 +4,12 @@
  *
  *     state = Hooks.OnEnter("Ns.Type::Method(Params)", instance, args)   guarded
  *     .try { original body }
- *     catch System.Exception { Hooks.OnExit(state, null, exception) (guarded); rethrow }
+ *     as an exception leaves it: Hooks.OnExit(state, null, exception)    guarded, never catching it
  *     Hooks.OnExit(state, returnValue, null)                             guarded, on normal return
  *
  * "Guarded" means inside try { } catch (object) { pop }: an exception from
- * a handler never reaches the app; the app's own exception is rethrown as
- * the same object with the same stack trace. Contract: docs/TRACER.md.
+ * a handler never reaches the app; the app's own exception goes on as the
+ * same object with the same stack trace. Contract: docs/TRACER.md.
  */
 #include <pthread.h>
 #include <stdio.h>

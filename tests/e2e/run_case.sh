@@ -505,7 +505,7 @@ YAML
     profiled "$work/bundle" NRP_CONFIG="$work/rules.yaml"
     expect_stdout shapes-announce.out
     if [[ $(cat "$work/prof.rc") == "$EXIT_ARG" ]]; then pass "exit code $EXIT_ARG"; else fail "exit code $(cat "$work/prof.rc")"; fi
-    expect_metric "nrp_methods_rewritten_total 15"
+    expect_metric "nrp_methods_rewritten_total 16"
     expect_metric "nrp_method_rewrite_failures_total 0"
     expect_log_total error 0
     ;;
@@ -525,7 +525,7 @@ YAML
     profiled "$bundle" NRP_CONFIG="$work/rules.yaml"
     expect_app_unchanged
     expect_series shapes-timing.counts '^nrp_method_(calls_total|exceptions_total|duration_seconds_count)\{'
-    expect_metric "nrp_methods_rewritten_total 15"
+    expect_metric "nrp_methods_rewritten_total 16"
     expect_log_total error 0
     ;;
 metrics-settings)
@@ -668,7 +668,7 @@ rules:
 YAML
     profiled "$bundle" NRP_CONFIG="$work/rules.yaml"
     expect_traced_stdout shapes-tracer.out
-    expect_metric "nrp_methods_rewritten_total 15"
+    expect_metric "nrp_methods_rewritten_total 16"
     expect_log_total error 0
     ;;
 shapes-tracer-options)

@@ -873,52 +873,67 @@ static void hex_dump(const char *label, const uint8_t *p, size_t n)
  * Derived from the engine's layout rules (host/il/il_edit.c nrp_il_edit_wrap,
  * host/il/il_method.c nrp_il_layout, host/il/il_body.c nrp_il_encode):
  * entry probe, then the original code as the protected block (its ret
- * turned into stloc <value>; leave <epilogue>), the catch handler, the
- * finally handler, and the epilogue. Locals: 0 = start (int64, timing's
- * il_add_local), 1 = the return value (int32, added by the wrap). Branches
- * start short; leave.s reaches. The declared max stack of a tiny body (8)
- * is kept as a floor over the computed 3. Two small EH clauses, inner
- * (catch) first. Eight-byte holes (X) are the run-time addresses.
+ * turned into stloc <value>; leave <epilogue>), the filter that notes the
+ * exception and declines it, its handler (never entered), the fault block
+ * with the thrown probe, the finally handler, and the epilogue. Locals:
+ * 0 = start (int64, timing's il_add_local), 1 = the exception (object) and
+ * 2 = the return value (int32), both added by the wrap. Branches start
+ * short; leave.s and brfalse.s reach. The declared max stack of a tiny body
+ * (8) is kept as a floor over the computed 3. Three small EH clauses,
+ * inner first: filter, fault, finally. Eight-byte holes (X) are the
+ * run-time addresses.
  */
 #define X 0, 0, 0, 0, 0, 0, 0, 0
 #define HDR 12
 static const uint8_t expected_body[] = {
     /* fat header: flags FatFormat|MoreSects, 3 dwords (0x300B) */ 0x0B, 0x30,
     /* max stack 8 */ 0x08, 0x00,
-    /* code size 94 */ 0x5E, 0x00, 0x00, 0x00,
-    /* local signature token 0x11000004 (07 02 0A 08) */ 0x04, 0x00, 0x00, 0x11,
+    /* code size 110 */ 0x6E, 0x00, 0x00, 0x00,
+    /* local signature token 0x11000004 (07 03 0A 1C 08) */ 0x04, 0x00, 0x00, 0x11,
     /* IL_0000 ldc.i8 <calls counter>      */ 0x21, X,
     /* IL_0009 conv.i                      */ 0xD3,
     /* IL_000a ldc.i8 <timing_enter>       */ 0x21, X,
     /* IL_0013 conv.i                      */ 0xD3,
     /* IL_0014 calli 0x11000001 (enter)    */ 0x29, 0x01, 0x00, 0x00, 0x11,
     /* IL_0019 stloc 0 (start)             */ 0xFE, 0x0E, 0x00, 0x00,
-    /* IL_001d ldarg.0   .try { .try {     */ 0x02,
+    /* IL_001d ldarg.0   .try x3 {         */ 0x02,
     /* IL_001e ldarg.1                     */ 0x03,
     /* IL_001f add                         */ 0x58,
-    /* IL_0020 stloc.1   (was ret)         */ 0x0B,
-    /* IL_0021 leave.s IL_005c             */ 0xDE, 0x39,
-    /* IL_0023 ldc.i8 <exceptions> } catch */ 0x21, X,
-    /* IL_002c conv.i                      */ 0xD3,
-    /* IL_002d ldc.i8 <timing_thrown>      */ 0x21, X,
-    /* IL_0036 conv.i                      */ 0xD3,
-    /* IL_0037 calli 0x11000002 (thrown)   */ 0x29, 0x02, 0x00, 0x00, 0x11,
-    /* IL_003c rethrow                     */ 0xFE, 0x1A,
-    /* IL_003e ldloc 0   } finally {       */ 0xFE, 0x0C, 0x00, 0x00,
-    /* IL_0042 ldc.i8 <duration histogram> */ 0x21, X,
-    /* IL_004b conv.i                      */ 0xD3,
-    /* IL_004c ldc.i8 <timing_exit>        */ 0x21, X,
-    /* IL_0055 conv.i                      */ 0xD3,
-    /* IL_0056 calli 0x11000003 (exit)     */ 0x29, 0x03, 0x00, 0x00, 0x11,
-    /* IL_005b endfinally }                */ 0xDC,
-    /* IL_005c ldloc.1   (epilogue)        */ 0x07,
-    /* IL_005d ret                         */ 0x2A,
+    /* IL_0020 stloc.2   (was ret)         */ 0x0C,
+    /* IL_0021 leave.s IL_006c             */ 0xDE, 0x49,
+    /* IL_0023 isinst Exception } filter { */ 0x75, 0x12, 0x00, 0x00, 0x01,
+    /* IL_0028 stloc.1                     */ 0x0B,
+    /* IL_0029 ldc.i4.0  (decline)         */ 0x16,
+    /* IL_002a endfilter } {               */ 0xFE, 0x11,
+    /* IL_002c pop       (never entered)   */ 0x26,
+    /* IL_002d rethrow } } fault {         */ 0xFE, 0x1A,
+    /* IL_002f ldloc.1                     */ 0x07,
+    /* IL_0030 brfalse.s IL_004d           */ 0x2C, 0x1B,
+    /* IL_0032 ldloc.1                     */ 0x07,
+    /* IL_0033 ldc.i8 <exceptions>         */ 0x21, X,
+    /* IL_003c conv.i                      */ 0xD3,
+    /* IL_003d ldc.i8 <timing_thrown>      */ 0x21, X,
+    /* IL_0046 conv.i                      */ 0xD3,
+    /* IL_0047 calli 0x11000002 (thrown)   */ 0x29, 0x02, 0x00, 0x00, 0x11,
+    /* IL_004c pop                         */ 0x26,
+    /* IL_004d endfinally (end of fault)   */ 0xDC,
+    /* IL_004e ldloc 0   } finally {       */ 0xFE, 0x0C, 0x00, 0x00,
+    /* IL_0052 ldc.i8 <duration histogram> */ 0x21, X,
+    /* IL_005b conv.i                      */ 0xD3,
+    /* IL_005c ldc.i8 <timing_exit>        */ 0x21, X,
+    /* IL_0065 conv.i                      */ 0xD3,
+    /* IL_0066 calli 0x11000003 (exit)     */ 0x29, 0x03, 0x00, 0x00, 0x11,
+    /* IL_006b endfinally }                */ 0xDC,
+    /* IL_006c ldloc.2   (epilogue)        */ 0x08,
+    /* IL_006d ret                         */ 0x2A,
     /* pad to 4 */ 0x00, 0x00,
-    /* EH section: EHTable, small, 28 bytes */ 0x01, 0x1C, 0x00, 0x00,
-    /* catch: flags 0, try 0x1d+6, handler 0x23+27, System.Exception 0x01000012 */
-    0x00, 0x00, 0x1D, 0x00, 0x06, 0x23, 0x00, 0x1B, 0x12, 0x00, 0x00, 0x01,
-    /* finally: flags 2, try 0x1d+33, handler 0x3e+30, no token */
-    0x02, 0x00, 0x1D, 0x00, 0x21, 0x3E, 0x00, 0x1E, 0x00, 0x00, 0x00, 0x00,
+    /* EH section: EHTable, small, 40 bytes */ 0x01, 0x28, 0x00, 0x00,
+    /* filter: flags 1, try 0x1d+6, handler 0x2c+3, filter at 0x23 */
+    0x01, 0x00, 0x1D, 0x00, 0x06, 0x2C, 0x00, 0x03, 0x23, 0x00, 0x00, 0x00,
+    /* fault: flags 4, try 0x1d+18, handler 0x2f+31, no token */
+    0x04, 0x00, 0x1D, 0x00, 0x12, 0x2F, 0x00, 0x1F, 0x00, 0x00, 0x00, 0x00,
+    /* finally: flags 2, try 0x1d+49, handler 0x4e+30, no token */
+    0x02, 0x00, 0x1D, 0x00, 0x31, 0x4E, 0x00, 0x1E, 0x00, 0x00, 0x00, 0x00,
 };
 #undef X
 
@@ -929,8 +944,8 @@ static const struct hole {
     const char *what;
 } holes[] = {
     {HDR + 0x01, DATA, "calls counter"},     {HDR + 0x0B, CODE, "timing_enter"},
-    {HDR + 0x24, DATA, "exceptions counter"}, {HDR + 0x2E, CODE, "timing_thrown"},
-    {HDR + 0x43, DATA, "duration histogram"}, {HDR + 0x4D, CODE, "timing_exit"},
+    {HDR + 0x34, DATA, "exceptions counter"}, {HDR + 0x3E, CODE, "timing_thrown"},
+    {HDR + 0x53, DATA, "duration histogram"}, {HDR + 0x5D, CODE, "timing_exit"},
 };
 
 /* The probes' calli signatures: unmanaged (0x09), param count, modopt
@@ -943,7 +958,7 @@ static const struct {
     {{0x09, 0x01, 0x20, 0x45, 0x0A, 0x18}, 6, "enter: int64(native int)"},
     {{0x09, 0x01, 0x20, 0x45, 0x01, 0x18}, 6, "thrown: void(native int)"},
     {{0x09, 0x02, 0x20, 0x45, 0x01, 0x0A, 0x18}, 7, "exit: void(int64, native int)"},
-    {{0x07, 0x02, 0x0A, 0x08}, 4, "locals: int64, int32"},
+    {{0x07, 0x03, 0x0A, 0x1C, 0x08}, 5, "locals: int64, object, int32"},
 };
 
 static uint64_t read_u64(const uint8_t *p)

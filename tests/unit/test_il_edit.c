@@ -1037,7 +1037,8 @@ static void test_wrap_finally_void(void **state)
     nrp_il_method_free(m);
 }
 
-/* (b) entry code + try/catch(rethrow) + finally on int32(int32) */
+/* (b) entry code + the exception observed (a declining filter and a fault
+ * block: nothing is caught) + finally on int32(int32) */
 static void test_wrap_catch_finally_value(void **state)
 {
     (void)state;
@@ -1068,74 +1069,101 @@ static void test_wrap_catch_finally_value(void **state)
     nrp_il_returns r;
     nrp_err err = {{0}};
     assert_int_equal(nrp_il_edit_wrap(m, &spec, &r, &err), NRP_OK);
-    assert_int_equal(r.value_local, 0);
-    assert_ptr_equal(r.epilogue, nth(m, 12));
+    assert_int_equal(r.value_local, 1); /* local 0 holds the exception */
+    assert_ptr_equal(r.epilogue, nth(m, 22));
     static const want_instr w[] = {
-        {NRP_OP_LDC_I4_0, 0, -1},        /* [0]  entry */
-        {NRP_OP_CALL, 0x0A000001, -1},   /* [1] */
-        {NRP_OP_LDARG_0, 0, -1},         /* [2]  try (both) */
-        {NRP_OP_STLOC_0, 0, -1},         /* [3] */
-        {NRP_OP_LEAVE, 0, 12},           /* [4] */
-        {NRP_OP_DUP, 0, -1},             /* [5]  catch */
-        {NRP_OP_CALLVIRT, 0x0A000002, -1}, /* [6] */
-        {NRP_OP_POP, 0, -1},             /* [7] */
-        {NRP_OP_RETHROW, 0, -1},         /* [8] */
-        {NRP_OP_LDC_I4_1, 0, -1},        /* [9]  finally */
-        {NRP_OP_CALL, 0x0A000001, -1},   /* [10] */
-        {NRP_OP_ENDFINALLY, 0, -1},      /* [11] */
-        {NRP_OP_LDLOC_0, 0, -1},         /* [12] epilogue */
-        {NRP_OP_RET, 0, -1},             /* [13] */
+        {NRP_OP_LDC_I4_0, 0, -1},          /* [0]  entry */
+        {NRP_OP_CALL, 0x0A000001, -1},     /* [1] */
+        {NRP_OP_LDARG_0, 0, -1},           /* [2]  try (all three) */
+        {NRP_OP_STLOC_1, 0, -1},           /* [3] */
+        {NRP_OP_LEAVE, 0, 22},             /* [4] */
+        {NRP_OP_ISINST, 0x01000010, -1},   /* [5]  filter: note the exception, decline it */
+        {NRP_OP_STLOC_0, 0, -1},           /* [6] */
+        {NRP_OP_LDC_I4_0, 0, -1},          /* [7] */
+        {NRP_OP_ENDFILTER, 0, -1},         /* [8] */
+        {NRP_OP_POP, 0, -1},               /* [9]  its handler, never entered */
+        {NRP_OP_RETHROW, 0, -1},           /* [10] */
+        {NRP_OP_LDLOC_0, 0, -1},           /* [11] fault: the catch code, given the exception */
+        {NRP_OP_BRFALSE, 0, 18},           /* [12] */
+        {NRP_OP_LDLOC_0, 0, -1},           /* [13] */
+        {NRP_OP_DUP, 0, -1},               /* [14] */
+        {NRP_OP_CALLVIRT, 0x0A000002, -1}, /* [15] */
+        {NRP_OP_POP, 0, -1},               /* [16] */
+        {NRP_OP_POP, 0, -1},               /* [17] the exception */
+        {NRP_OP_ENDFINALLY, 0, -1},        /* [18] */
+        {NRP_OP_LDC_I4_1, 0, -1},          /* [19] finally */
+        {NRP_OP_CALL, 0x0A000001, -1},     /* [20] */
+        {NRP_OP_ENDFINALLY, 0, -1},        /* [21] */
+        {NRP_OP_LDLOC_1, 0, -1},           /* [22] epilogue */
+        {NRP_OP_RET, 0, -1},               /* [23] */
     };
-    assert_instrs(m, w, 14);
-    assert_int_equal(m->clause_count, 2);
-    assert_clause_idx(m, 0, NRP_EH_CATCH, 2, 5, 5, 9, -1, 0x01000010);
-    assert_clause_idx(m, 1, NRP_EH_FINALLY, 2, 9, 9, 12, -1, 0);
+    assert_instrs(m, w, 24);
+    assert_int_equal(m->clause_count, 3);
+    assert_clause_idx(m, 0, NRP_EH_FILTER, 2, 5, 9, 11, 5, 0);
+    assert_clause_idx(m, 1, NRP_EH_FAULT, 2, 11, 11, 19, -1, 0);
+    assert_clause_idx(m, 2, NRP_EH_FINALLY, 2, 19, 19, 22, -1, 0);
     static const uint8_t want[] = {
         0x0B, 0x30,                   /* fat | MoreSects; 3 dwords */
         0x08, 0x00,                   /* max stack 8 */
-        0x1C, 0x00, 0x00, 0x00,       /* code size 28 */
+        0x2C, 0x00, 0x00, 0x00,       /* code size 44 */
         0x99, 0x00, 0x00, 0x11,       /* locals 0x11000099 */
         0x16,                         /* 00: ldc.i4.0             entry */
         0x28, 0x01, 0x00, 0x00, 0x0A, /* 01: call 0x0A000001 */
-        0x02,                         /* 06: ldarg.0              try [6, 0A) / [6, 13) */
-        0x0A,                         /* 07: stloc.0 */
-        0xDE, 0x10,                   /* 08: leave.s +16 -> 1A */
-        0x25,                         /* 0A: dup                  catch [0A, 13) */
-        0x6F, 0x02, 0x00, 0x00, 0x0A, /* 0B: callvirt 0x0A000002 */
-        0x26,                         /* 10: pop */
-        0xFE, 0x1A,                   /* 11: rethrow */
-        0x17,                         /* 13: ldc.i4.1             finally [13, 1A) */
-        0x28, 0x01, 0x00, 0x00, 0x0A, /* 14: call 0x0A000001 */
-        0xDC,                         /* 19: endfinally */
-        0x06,                         /* 1A: ldloc.0              epilogue */
-        0x2A,                         /* 1B: ret */
-        /* 40 bytes: aligned */
-        0x01, 0x1C, 0x00, 0x00,       /* small EH section, 28 bytes */
-        0x00, 0x00,                   /* catch */
-        0x06, 0x00, 0x04,             /* try 6, length 4 */
-        0x0A, 0x00, 0x09,             /* handler 0A, length 9 */
-        0x10, 0x00, 0x00, 0x01,       /* class token 0x01000010 */
+        0x02,                         /* 06: ldarg.0              try [06, 0A) / [06, 16) / [06, 23) */
+        0x0B,                         /* 07: stloc.1 */
+        0xDE, 0x20,                   /* 08: leave.s +32 -> 2A */
+        0x75, 0x10, 0x00, 0x00, 0x01, /* 0A: isinst 0x01000010    filter */
+        0x0A,                         /* 0F: stloc.0 */
+        0x16,                         /* 10: ldc.i4.0 */
+        0xFE, 0x11,                   /* 11: endfilter */
+        0x26,                         /* 13: pop                  its handler [13, 16) */
+        0xFE, 0x1A,                   /* 14: rethrow */
+        0x06,                         /* 16: ldloc.0              fault [16, 23) */
+        0x2C, 0x09,                   /* 17: brfalse.s +9 -> 22 */
+        0x06,                         /* 19: ldloc.0 */
+        0x25,                         /* 1A: dup */
+        0x6F, 0x02, 0x00, 0x00, 0x0A, /* 1B: callvirt 0x0A000002 */
+        0x26,                         /* 20: pop */
+        0x26,                         /* 21: pop */
+        0xDC,                         /* 22: endfinally */
+        0x17,                         /* 23: ldc.i4.1             finally [23, 2A) */
+        0x28, 0x01, 0x00, 0x00, 0x0A, /* 24: call 0x0A000001 */
+        0xDC,                         /* 29: endfinally */
+        0x07,                         /* 2A: ldloc.1              epilogue */
+        0x2A,                         /* 2B: ret */
+        /* 56 bytes: aligned */
+        0x01, 0x28, 0x00, 0x00,       /* small EH section, 40 bytes */
+        0x01, 0x00,                   /* filter */
+        0x06, 0x00, 0x04,             /* try 06, length 4 */
+        0x13, 0x00, 0x03,             /* handler 13, length 3 */
+        0x0A, 0x00, 0x00, 0x00,       /* filter at 0A */
+        0x04, 0x00,                   /* fault */
+        0x06, 0x00, 0x10,             /* try 06, length 16 */
+        0x16, 0x00, 0x0D,             /* handler 16, length 13 */
+        0x00, 0x00, 0x00, 0x00,       /* no token */
         0x02, 0x00,                   /* finally */
-        0x06, 0x00, 0x0D,             /* try 6, length 13 */
-        0x13, 0x00, 0x07,             /* handler 13, length 7 */
+        0x06, 0x00, 0x1D,             /* try 06, length 29 */
+        0x23, 0x00, 0x07,             /* handler 23, length 7 */
         0x00, 0x00, 0x00, 0x00,       /* no token */
     };
     expect_encoded(m, want, sizeof want);
-    static const uint8_t blob[] = {0x07, 0x01, 0x08};
+    static const uint8_t blob[] = {0x07, 0x02, 0x1C, 0x08}; /* object (the exception), int32 */
     assert_int_equal(g_env.blob_len, sizeof blob);
     assert_memory_equal(g_env.blob, blob, sizeof blob);
-    /* (h) the analysis passes and finds the catch's dup: 2 */
+    /* (h) the analysis passes and finds the catch code's dup: 2 */
     assert_max_stack(m, 2);
-    assert_int_equal(nth(m, 5)->depth, 1);  /* the catch starts with the exception */
-    assert_int_equal(nth(m, 9)->depth, 0);  /* the finally with nothing */
-    assert_int_equal(nth(m, 12)->depth, 0); /* the epilogue after leave */
+    assert_int_equal(nth(m, 5)->depth, 1);  /* the filter starts with the exception */
+    assert_int_equal(nth(m, 9)->depth, 1);  /* so does its handler */
+    assert_int_equal(nth(m, 11)->depth, 0); /* the fault with nothing */
+    assert_int_equal(nth(m, 19)->depth, 0); /* the finally with nothing */
+    assert_int_equal(nth(m, 22)->depth, 0); /* the epilogue after leave */
     nrp_il_method_free(m);
 }
 
 /* Guarded snippets and exit code: entry, catch and exit code each inside
  * try { } catch (guard) { pop }; the exit code runs on normal return only,
- * before the epilogue; the exception waits in a local while the guarded
- * catch code runs, then is rethrown. */
+ * before the epilogue; the guarded catch code runs in the fault block with
+ * the exception the filter set aside. */
 static void test_wrap_guarded_with_exit(void **state)
 {
     (void)state;
@@ -1153,7 +1181,7 @@ static void test_wrap_guarded_with_exit(void **state)
     nrp_err err = {{0}};
     assert_int_equal(nrp_il_edit_wrap(m, &spec, &r, &err), NRP_OK);
     assert_int_equal(r.value_local, 1); /* local 0 holds the exception */
-    assert_ptr_equal(r.epilogue, nth(m, 18));
+    assert_ptr_equal(r.epilogue, nth(m, 25)); /* returns go to the exit code */
     static const want_instr w[] = {
         {NRP_OP_LDC_I4_0, 0, -1},          /* [0]  entry, guarded */
         {NRP_OP_CALL, 0x0A000001, -1},     /* [1] */
@@ -1162,31 +1190,39 @@ static void test_wrap_guarded_with_exit(void **state)
         {NRP_OP_LEAVE, 0, 5},              /* [4] */
         {NRP_OP_LDARG_0, 0, -1},           /* [5]  the body */
         {NRP_OP_STLOC_1, 0, -1},           /* [6] */
-        {NRP_OP_LEAVE, 0, 18},             /* [7]  to the exit code */
-        {NRP_OP_STLOC_0, 0, -1},           /* [8]  catch: the exception aside */
-        {NRP_OP_LDLOC_0, 0, -1},           /* [9]  guarded catch code */
-        {NRP_OP_DUP, 0, -1},               /* [10] */
-        {NRP_OP_CALLVIRT, 0x0A000002, -1}, /* [11] */
-        {NRP_OP_POP, 0, -1},               /* [12] */
-        {NRP_OP_POP, 0, -1},               /* [13] */
-        {NRP_OP_LEAVE, 0, 17},             /* [14] */
-        {NRP_OP_POP, 0, -1},               /* [15] its guard */
-        {NRP_OP_LEAVE, 0, 17},             /* [16] */
-        {NRP_OP_RETHROW, 0, -1},           /* [17] */
-        {NRP_OP_LDLOC_1, 0, -1},           /* [18] exit code, guarded, given the return value */
-        {NRP_OP_CALL, 0x0A000001, -1},     /* [19] */
-        {NRP_OP_LEAVE, 0, 23},             /* [20] */
-        {NRP_OP_POP, 0, -1},               /* [21] its guard */
-        {NRP_OP_LEAVE, 0, 23},             /* [22] */
-        {NRP_OP_LDLOC_1, 0, -1},           /* [23] epilogue */
-        {NRP_OP_RET, 0, -1},               /* [24] */
+        {NRP_OP_LEAVE, 0, 25},             /* [7]  to the exit code */
+        {NRP_OP_ISINST, 0x01000010, -1},   /* [8]  filter: the exception aside, declined */
+        {NRP_OP_STLOC_0, 0, -1},           /* [9] */
+        {NRP_OP_LDC_I4_0, 0, -1},          /* [10] */
+        {NRP_OP_ENDFILTER, 0, -1},         /* [11] */
+        {NRP_OP_POP, 0, -1},               /* [12] its handler, never entered */
+        {NRP_OP_RETHROW, 0, -1},           /* [13] */
+        {NRP_OP_LDLOC_0, 0, -1},           /* [14] fault */
+        {NRP_OP_BRFALSE, 0, 24},           /* [15] */
+        {NRP_OP_LDLOC_0, 0, -1},           /* [16] guarded catch code */
+        {NRP_OP_DUP, 0, -1},               /* [17] */
+        {NRP_OP_CALLVIRT, 0x0A000002, -1}, /* [18] */
+        {NRP_OP_POP, 0, -1},               /* [19] */
+        {NRP_OP_POP, 0, -1},               /* [20] */
+        {NRP_OP_LEAVE, 0, 24},             /* [21] */
+        {NRP_OP_POP, 0, -1},               /* [22] its guard */
+        {NRP_OP_LEAVE, 0, 24},             /* [23] */
+        {NRP_OP_ENDFINALLY, 0, -1},        /* [24] */
+        {NRP_OP_LDLOC_1, 0, -1},           /* [25] exit code, guarded, given the return value */
+        {NRP_OP_CALL, 0x0A000001, -1},     /* [26] */
+        {NRP_OP_LEAVE, 0, 30},             /* [27] */
+        {NRP_OP_POP, 0, -1},               /* [28] its guard */
+        {NRP_OP_LEAVE, 0, 30},             /* [29] */
+        {NRP_OP_LDLOC_1, 0, -1},           /* [30] epilogue */
+        {NRP_OP_RET, 0, -1},               /* [31] */
     };
-    assert_instrs(m, w, 25);
-    assert_int_equal(m->clause_count, 4);
+    assert_instrs(m, w, 32);
+    assert_int_equal(m->clause_count, 5);
     assert_clause_idx(m, 0, NRP_EH_CATCH, 0, 3, 3, 5, -1, 0x01000020);
-    assert_clause_idx(m, 1, NRP_EH_CATCH, 9, 15, 15, 17, -1, 0x01000020);
-    assert_clause_idx(m, 2, NRP_EH_CATCH, 18, 21, 21, 23, -1, 0x01000020);
-    assert_clause_idx(m, 3, NRP_EH_CATCH, 5, 8, 8, 18, -1, 0x01000010);
+    assert_clause_idx(m, 1, NRP_EH_CATCH, 16, 22, 22, 24, -1, 0x01000020);
+    assert_clause_idx(m, 2, NRP_EH_CATCH, 25, 28, 28, 30, -1, 0x01000020);
+    assert_clause_idx(m, 3, NRP_EH_FILTER, 5, 8, 12, 14, 8, 0);
+    assert_clause_idx(m, 4, NRP_EH_FAULT, 5, 14, 14, 25, -1, 0);
     /* It encodes (clause order, stack at every try entry checked), and
      * the catch code's own stack is two deep. */
     uint8_t *out;
@@ -1194,9 +1230,9 @@ static void test_wrap_guarded_with_exit(void **state)
     assert_int_equal(nrp_il_method_encode(m, &out, &size, &err), NRP_OK);
     free(out);
     assert_max_stack(m, 2);
-    assert_int_equal(nth(m, 9)->depth, 0);  /* a guarded try starts empty */
-    assert_int_equal(nth(m, 18)->depth, 0);
-    assert_int_equal(nth(m, 19)->depth, 1);
+    assert_int_equal(nth(m, 16)->depth, 0); /* a guarded try starts empty */
+    assert_int_equal(nth(m, 25)->depth, 0);
+    assert_int_equal(nth(m, 26)->depth, 1);
     nrp_il_method_free(m);
 }
 
@@ -1218,7 +1254,7 @@ static void test_wrap_guarded_bad_snippet(void **state)
 }
 
 /* (c) a body with its own try/catch and try/filter: its clauses stay
- * first, ours follow (catch before finally). */
+ * first, ours follow (filter, fault, finally). */
 static void test_wrap_body_with_clauses(void **state)
 {
     (void)state;
@@ -1255,38 +1291,50 @@ static void test_wrap_body_with_clauses(void **state)
     nrp_il_returns r;
     nrp_err err = {{0}};
     assert_int_equal(nrp_il_edit_wrap(m, &spec, &r, &err), NRP_OK);
-    assert_int_equal(m->count, 15);
-    assert_int_equal(m->clause_count, 4);
+    assert_int_equal(m->count, 25);
+    assert_int_equal(m->clause_count, 5);
     assert_clause_idx(m, 0, NRP_EH_CATCH, 0, 2, 2, 4, -1, 0x01000001);
     assert_clause_idx(m, 1, NRP_EH_FILTER, 4, 6, 9, 11, 6, 0);
-    assert_clause_idx(m, 2, NRP_EH_CATCH, 0, 12, 12, 13, -1, 0x01000010);
-    assert_clause_idx(m, 3, NRP_EH_FINALLY, 0, 13, 13, 14, -1, 0);
+    assert_clause_idx(m, 2, NRP_EH_FILTER, 0, 12, 16, 18, 12, 0);
+    assert_clause_idx(m, 3, NRP_EH_FAULT, 0, 18, 18, 23, -1, 0);
+    assert_clause_idx(m, 4, NRP_EH_FINALLY, 0, 23, 23, 24, -1, 0);
     static const uint8_t want[] = {
-        0x0B, 0x30,             /* fat | MoreSects; 3 dwords */
-        0x01, 0x00,             /* max stack 1 */
-        0x16, 0x00, 0x00, 0x00, /* code size 22 */
-        0x00, 0x00, 0x00, 0x00, /* no locals */
-        0x00,                   /* 00: nop              C0 try; ours from here */
-        0xDE, 0x0D,             /* 01: leave.s -> 10 */
-        0x26,                   /* 03: pop              C0 catch */
-        0xDE, 0x0A,             /* 04: leave.s -> 10 */
-        0x00,                   /* 06: nop              C1 try */
-        0xDE, 0x07,             /* 07: leave.s -> 10 */
-        0x26,                   /* 09: pop              C1 filter */
-        0x17,                   /* 0A: ldc.i4.1 */
-        0xFE, 0x11,             /* 0B: endfilter */
-        0x26,                   /* 0D: pop              C1 handler */
-        0xDE, 0x00,             /* 0E: leave.s -> 10 */
-        0xDE, 0x03,             /* 10: leave.s +3 -> 15 (was ret) */
-        0xFE, 0x1A,             /* 12: rethrow          our catch [12, 14) */
-        0xDC,                   /* 14: endfinally       our finally [14, 15) */
-        0x2A,                   /* 15: ret              epilogue */
-        0x00, 0x00,             /* padding: 34 -> 36 */
-        0x01, 0x34, 0x00, 0x00, /* small EH section, 52 bytes */
+        0x0B, 0x30,                   /* fat | MoreSects; 3 dwords */
+        0x01, 0x00,                   /* max stack 1 */
+        0x26, 0x00, 0x00, 0x00,       /* code size 38 */
+        0x99, 0x00, 0x00, 0x11,       /* locals 0x11000099: the exception */
+        0x00,                         /* 00: nop              C0 try; ours from here */
+        0xDE, 0x0D,                   /* 01: leave.s -> 10 */
+        0x26,                         /* 03: pop              C0 catch */
+        0xDE, 0x0A,                   /* 04: leave.s -> 10 */
+        0x00,                         /* 06: nop              C1 try */
+        0xDE, 0x07,                   /* 07: leave.s -> 10 */
+        0x26,                         /* 09: pop              C1 filter */
+        0x17,                         /* 0A: ldc.i4.1 */
+        0xFE, 0x11,                   /* 0B: endfilter */
+        0x26,                         /* 0D: pop              C1 handler */
+        0xDE, 0x00,                   /* 0E: leave.s -> 10 */
+        0xDE, 0x13,                   /* 10: leave.s +19 -> 25 (was ret) */
+        0x75, 0x10, 0x00, 0x00, 0x01, /* 12: isinst 0x01000010  our filter [12, 1B) */
+        0x0A,                         /* 17: stloc.0 */
+        0x16,                         /* 18: ldc.i4.0 */
+        0xFE, 0x11,                   /* 19: endfilter */
+        0x26,                         /* 1B: pop              its handler [1B, 1E) */
+        0xFE, 0x1A,                   /* 1C: rethrow */
+        0x06,                         /* 1E: ldloc.0          our fault [1E, 24) */
+        0x2C, 0x02,                   /* 1F: brfalse.s +2 -> 23 */
+        0x06,                         /* 21: ldloc.0 */
+        0x26,                         /* 22: pop */
+        0xDC,                         /* 23: endfinally */
+        0xDC,                         /* 24: endfinally       our finally [24, 25) */
+        0x2A,                         /* 25: ret              epilogue */
+        0x00, 0x00,                   /* padding: 50 -> 52 */
+        0x01, 0x40, 0x00, 0x00,       /* small EH section, 64 bytes */
         0x00, 0x00, 0x00, 0x00, 0x03, 0x03, 0x00, 0x03, 0x01, 0x00, 0x00, 0x01, /* C0 as it was */
         0x01, 0x00, 0x06, 0x00, 0x03, 0x0D, 0x00, 0x03, 0x09, 0x00, 0x00, 0x00, /* C1 as it was */
-        0x00, 0x00, 0x00, 0x00, 0x12, 0x12, 0x00, 0x02, 0x10, 0x00, 0x00, 0x01, /* catch: try 0+18, 18+2 */
-        0x02, 0x00, 0x00, 0x00, 0x14, 0x14, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, /* finally: try 0+20, 20+1 */
+        0x01, 0x00, 0x00, 0x00, 0x12, 0x1B, 0x00, 0x03, 0x12, 0x00, 0x00, 0x00, /* filter: try 0+18, 27+3, at 18 */
+        0x04, 0x00, 0x00, 0x00, 0x1E, 0x1E, 0x00, 0x06, 0x00, 0x00, 0x00, 0x00, /* fault: try 0+30, 30+6 */
+        0x02, 0x00, 0x00, 0x00, 0x24, 0x24, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, /* finally: try 0+36, 36+1 */
     };
     expect_encoded(m, want, sizeof want);
     assert_max_stack(m, 1);
@@ -1404,32 +1452,44 @@ static void test_wrap_switch_rets(void **state)
     assert_int_equal(nrp_il_edit_wrap(m, &spec, &r, &err), NRP_OK);
     assert_int_equal(idx_of(m, nth(m, 1)->targets[0]), 5);
     assert_int_equal(idx_of(m, nth(m, 1)->targets[1]), 8);
-    assert_int_equal(m->clause_count, 1);
-    assert_clause_idx(m, 0, NRP_EH_CATCH, 0, 11, 11, 12, -1, 0x01000011);
+    assert_int_equal(m->clause_count, 2);
+    assert_clause_idx(m, 0, NRP_EH_FILTER, 0, 11, 15, 17, 11, 0);
+    assert_clause_idx(m, 1, NRP_EH_FAULT, 0, 17, 17, 22, -1, 0);
     static const uint8_t want[] = {
         0x0B, 0x30,                   /* fat | MoreSects; 3 dwords */
         0x08, 0x00,                   /* max stack 8 */
-        0x1E, 0x00, 0x00, 0x00,       /* code size 30 */
+        0x2E, 0x00, 0x00, 0x00,       /* code size 46 */
         0x99, 0x00, 0x00, 0x11,       /* locals 0x11000099 */
-        0x02,                         /* 00: ldarg.0          try [0, 1A) */
+        0x02,                         /* 00: ldarg.0          try [0, 1A) / [0, 26) */
         0x45, 0x02, 0x00, 0x00, 0x00, /* 01: switch (2 targets), ends at 0x0E */
         0x04, 0x00, 0x00, 0x00,       /*     +4 -> 0x12 */
         0x08, 0x00, 0x00, 0x00,       /*     +8 -> 0x16 */
         0x15,                         /* 0E: ldc.i4.m1 */
-        0x0A,                         /* 0F: stloc.0 */
-        0xDE, 0x0A,                   /* 10: leave.s +10 -> 1C */
+        0x0B,                         /* 0F: stloc.1 */
+        0xDE, 0x1A,                   /* 10: leave.s +26 -> 2C */
         0x16,                         /* 12: ldc.i4.0 */
-        0x0A,                         /* 13: stloc.0 */
-        0xDE, 0x06,                   /* 14: leave.s +6 -> 1C */
+        0x0B,                         /* 13: stloc.1 */
+        0xDE, 0x16,                   /* 14: leave.s +22 -> 2C */
         0x17,                         /* 16: ldc.i4.1 */
-        0x0A,                         /* 17: stloc.0 */
-        0xDE, 0x02,                   /* 18: leave.s +2 -> 1C */
-        0xFE, 0x1A,                   /* 1A: rethrow          catch [1A, 1C) */
-        0x06,                         /* 1C: ldloc.0          epilogue */
-        0x2A,                         /* 1D: ret */
-        0x00, 0x00,                   /* padding: 42 -> 44 */
-        0x01, 0x10, 0x00, 0x00,       /* small EH section, 16 bytes */
-        0x00, 0x00, 0x00, 0x00, 0x1A, 0x1A, 0x00, 0x02, 0x11, 0x00, 0x00, 0x01, /* catch: 0+26, 26+2 */
+        0x0B,                         /* 17: stloc.1 */
+        0xDE, 0x12,                   /* 18: leave.s +18 -> 2C */
+        0x75, 0x11, 0x00, 0x00, 0x01, /* 1A: isinst 0x01000011  filter [1A, 23) */
+        0x0A,                         /* 1F: stloc.0 */
+        0x16,                         /* 20: ldc.i4.0 */
+        0xFE, 0x11,                   /* 21: endfilter */
+        0x26,                         /* 23: pop              its handler [23, 26) */
+        0xFE, 0x1A,                   /* 24: rethrow */
+        0x06,                         /* 26: ldloc.0          fault [26, 2C) */
+        0x2C, 0x02,                   /* 27: brfalse.s +2 -> 2B */
+        0x06,                         /* 29: ldloc.0 */
+        0x26,                         /* 2A: pop */
+        0xDC,                         /* 2B: endfinally */
+        0x07,                         /* 2C: ldloc.1          epilogue */
+        0x2A,                         /* 2D: ret */
+        0x00, 0x00,                   /* padding: 58 -> 60 */
+        0x01, 0x1C, 0x00, 0x00,       /* small EH section, 28 bytes */
+        0x01, 0x00, 0x00, 0x00, 0x1A, 0x23, 0x00, 0x03, 0x1A, 0x00, 0x00, 0x00, /* filter: 0+26, 35+3, at 26 */
+        0x04, 0x00, 0x00, 0x00, 0x26, 0x26, 0x00, 0x06, 0x00, 0x00, 0x00, 0x00, /* fault: 0+38, 38+6 */
     };
     expect_encoded(m, want, sizeof want);
     assert_max_stack(m, 1);

@@ -338,15 +338,21 @@ static void timing_wraps_the_body_with_native_probes(void **state)
     size_t size;
     assert_int_equal(nrp_il_method_encode(rw.il, &out, &size, &err), NRP_OK);
 
-    /* A fat body with a local for the start time, a catch inside a finally. */
+    /* A fat body with a local for the start time; the exception observed
+     * by a declining filter and a fault block, inside a finally. */
     nrp_il_body body;
     assert_int_equal(nrp_il_decode(out, size, &body, &err), NRP_OK);
     assert_int_equal(body.local_sig_token, 0x1100000A);
-    assert_int_equal(body.clause_count, 2);
-    assert_int_equal(body.clauses[0].flags, NRP_EH_CATCH);
-    assert_int_equal(body.clauses[0].class_token_or_filter_offset, 0x01000003);
-    assert_int_equal(body.clauses[1].flags, NRP_EH_FINALLY);
-    assert_int_equal(body.clauses[0].try_offset, body.clauses[1].try_offset);
+    assert_int_equal(body.clause_count, 3);
+    assert_int_equal(body.clauses[0].flags, NRP_EH_FILTER);
+    assert_int_equal(body.clauses[1].flags, NRP_EH_FAULT);
+    assert_int_equal(body.clauses[2].flags, NRP_EH_FINALLY);
+    for (int c = 1; c < 3; c++)
+        assert_int_equal(body.clauses[0].try_offset, body.clauses[c].try_offset);
+    /* The filter tests for System.Exception: isinst 0x01000003. */
+    const uint8_t *filter = body.code + body.clauses[0].class_token_or_filter_offset;
+    static const uint8_t isinst_exception[] = {0x75, 0x03, 0x00, 0x00, 0x01};
+    assert_memory_equal(filter, isinst_exception, sizeof isinst_exception);
 
     /* calls, enter, exceptions, thrown, histogram, exit: the series are the
      * registry's, the functions timing's own. */

@@ -21,6 +21,9 @@ namespace Shapes
             Console.WriteLine($"Split: {high} {low}");
             try { Calc.Fail("boom"); }
             catch (InvalidOperationException e) { Console.WriteLine($"Fail: {e.Message}"); }
+            try { Calc.Unwind("unwind"); }
+            catch (InvalidOperationException) when (Calc.Order.Append("filter;") != null) { }
+            Console.WriteLine($"Unwind: {Calc.Order}");
             Console.WriteLine($"Guarded: {Calc.Guarded(4)} {Calc.Guarded(-1)} {Calc.Guarded(0)}");
             Console.WriteLine($"TwiceAsync: {Calc.TwiceAsync(21).GetAwaiter().GetResult()}");
             Console.WriteLine($"Countdown: {string.Join(",", Calc.Countdown(3))}");

@@ -37,6 +37,25 @@ namespace Shapes
         [Traced, MethodImpl(MethodImplOptions.NoInlining)]
         public static string Fail(string why) => throw new InvalidOperationException(why);
 
+        // An exception leaving through its own finally: the caller's filter
+        // runs before that finally (the first pass of exception handling),
+        // and instrumentation must not change that order.
+        public static readonly System.Text.StringBuilder Order = new System.Text.StringBuilder();
+
+        [Traced, MethodImpl(MethodImplOptions.NoInlining)]
+        public static void Unwind(string why)
+        {
+            try
+            {
+                Order.Append("throw;");
+                throw new InvalidOperationException(why);
+            }
+            finally
+            {
+                Order.Append("finally;");
+            }
+        }
+
         // Its own handlers: catch, filter and finally, and an exception that
         // leaves through them.
         [Traced, MethodImpl(MethodImplOptions.NoInlining)]
