@@ -400,7 +400,7 @@ static void fuzz_edits(const uint8_t *body, size_t len, const uint8_t *sig, uint
     int wrapped = nrp_il_edit_wrap(m, &spec, &ret, &err) == NRP_OK;
     if (wrapped) {
         CHECK(ret.epilogue != NULL, NULL);
-        CHECK(m->clause_count >= (spec.with_catch ? 2u : 1u), NULL);
+        CHECK(m->clause_count >= (spec.with_catch ? 3u : 1u), NULL); /* filter, fault; finally */
     }
 
     const uint8_t *entry = (ctl & CTL_ALT_ENTRY) ? push_pop : nop;
