@@ -32,7 +32,9 @@ static const char *open_log_file(const char *file)
         char path[4096];
         int fd = -1;
         if (nrp_path_expand_pid(file, path, sizeof path) == NRP_OK)
-            fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+            /* Non-blocking: a FIFO with no reader fails at once instead of
+             * holding the app's start, and a full one drops lines. */
+            fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NONBLOCK, 0644);
         if (fd < 0)
             return file;
         if (log_fd > 2)

@@ -1,10 +1,31 @@
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "metrics/metrics.h"
 #include "nrp/plugin.h"
+
+/* The temporary file, made anew: never a file, FIFO or symlink already at
+ * that (predictable) name, which someone else may have put in /tmp to
+ * have us overwrite another file or block. A leftover of an earlier process
+ * with our pid is removed first (unlink removes a symlink, not its target). */
+static FILE *create_temporary(const char *tmp)
+{
+    for (int attempt = 0; attempt < 2; attempt++) {
+        int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+        if (fd >= 0) {
+            FILE *f = fdopen(fd, "w");
+            if (!f)
+                close(fd);
+            return f;
+        }
+        if (errno != EEXIST || attempt > 0 || unlink(tmp) != 0)
+            break;
+    }
+    return NULL;
+}
 
 int nrp_metrics_export_file(nrp_metrics *m, const char *path, nrp_metrics_format format, nrp_err *err)
 {
@@ -25,7 +46,7 @@ int nrp_metrics_export_file(nrp_metrics *m, const char *path, nrp_metrics_format
         nrp_strbuf_free(&text);
         return nrp_err_set(err, "out of memory formatting metrics");
     }
-    FILE *f = fopen(tmp, "we");
+    FILE *f = create_temporary(tmp);
     if (!f) {
         rc = nrp_err_set(err, "cannot create %s: %s", tmp, strerror(errno));
     } else {

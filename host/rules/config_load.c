@@ -656,6 +656,12 @@ static int load_text(loader *ld, const char *name, const char *text, size_t len)
     return NRP_OK;
 }
 
+/* Far above any rules file: a misnamed include (a device, a log) must not
+ * fill the memory of the app the profiler lives in. */
+#define MAX_FILE_BYTES ((size_t)16 << 20)
+
+/* The whole file, or NULL with errno's value in *error (EFBIG past
+ * MAX_FILE_BYTES). */
 static char *read_file(const char *path, size_t *len, int *error)
 {
     FILE *f = fopen(path, "rb");
@@ -682,6 +688,12 @@ static char *read_file(const char *path, size_t *len, int *error)
         *len += n;
         if (n == 0)
             break;
+        if (*len > MAX_FILE_BYTES) {
+            free(text);
+            fclose(f);
+            *error = EFBIG;
+            return NULL;
+        }
     }
     if (ferror(f)) {
         *error = errno ? errno : EIO;
@@ -720,10 +732,15 @@ static int load_path(loader *ld, const char *path, const yaml_node_t *from)
     }
     char *text = read_file(path, &len, &error);
     if (!text) {
-        if (from)
-            error_at(ld, from, "cannot read %s: %s", path, strerror(error));
+        char reason[128];
+        if (error == EFBIG)
+            snprintf(reason, sizeof reason, "larger than %zu MiB, too large for a rules file", MAX_FILE_BYTES >> 20);
         else
-            nrp_diags_add(ld->diags, path, 0, 0, "cannot open: %s", strerror(error));
+            snprintf(reason, sizeof reason, "%s", strerror(error));
+        if (from)
+            error_at(ld, from, "cannot read %s: %s", path, reason);
+        else
+            nrp_diags_add(ld->diags, path, 0, 0, "cannot open: %s", reason);
         return NRP_ERROR;
     }
     ld->stack[ld->depth++] = real;

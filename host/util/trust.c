@@ -19,6 +19,8 @@ int nrp_file_trusted(const char *path, nrp_err *err)
     char dir[4096];
     if (nrp_path_stat(path, &st) != 0)
         return nrp_err_set(err, "%s: %s", path, strerror(errno));
+    if (!S_ISREG(st.st_mode))
+        return nrp_err_set(err, "%s is not a regular file", path);
     if (!owner_ok(st.st_uid))
         return nrp_err_set(err, "%s is owned by uid %ld, neither root nor this process's user", path,
                            (long)st.st_uid);

@@ -4,7 +4,8 @@
  * by root or by the process's user, is writable by nobody else (no group
  * or other write bit), and sits in a folder others cannot write to. Code
  * and rules loaded into every .NET process must not be replaceable by
- * another user.
+ * another user. It must also be a regular file: opening a FIFO would block
+ * the app's start until someone writes to it.
  */
 #ifndef NRP_UTIL_TRUST_H
 #define NRP_UTIL_TRUST_H

@@ -79,9 +79,10 @@ fidelity() {
 }
 
 # profiled BUNDLE [VAR=VALUE...]: run under the profiler loaded from BUNDLE.
+# A run that hangs is stopped (exit code 124) well before ctest's timeout.
 profiled() {
     local b=$1; shift
-    env CORECLR_ENABLE_PROFILING=1 CORECLR_PROFILER="$CLSID" \
+    timeout 200 env CORECLR_ENABLE_PROFILING=1 CORECLR_PROFILER="$CLSID" \
         CORECLR_PROFILER_PATH="$b/libNewRelicProfiler.so" \
         NRP_LOG_FILE="$work/profiler.log" NRP_METRICS_FILE="$work/metrics.prom" "$@" \
         "${app[@]}" "$EXIT_ARG" >"$work/prof.out" 2>"$work/prof.err"
@@ -339,6 +340,15 @@ insecure-files)
     profiled "$work/bundle" NRP_CONFIG="$work/rules.yaml"
     expect_app_unchanged
     expect_log 1 error "$work/rules.yaml: error: refused: $work/rules.yaml is writable by its group \(mode 0666\)$"
+    # An include naming a FIFO is refused, not opened: opening it would
+    # block the app's start until someone wrote to it.
+    chmod 0644 "$work/rules.yaml"
+    mkfifo -m 0644 "$work/more.yaml"
+    printf 'include: [more.yaml]\n' >>"$work/rules.yaml"
+    rm -f "$work/profiler.log"
+    profiled "$work/bundle" NRP_CONFIG="$work/rules.yaml"
+    expect_app_unchanged
+    expect_log 1 error "$work/rules.yaml:[0-9]+:[0-9]+: error: refused: $work/more.yaml is not a regular file$"
     ;;
 compose)
     # Three rules on Add(int): priority 10 is outermost and runs first,

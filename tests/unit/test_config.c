@@ -542,6 +542,25 @@ static void test_load_file_missing(void **state)
     assert_true(strncmp(err.msg, prefix, strlen(prefix)) == 0);
 }
 
+static void test_load_file_too_large(void **state)
+{
+    (void)state;
+    /* a rules file of 16 MiB and one byte (a hole: nothing is written) */
+    char path[] = "/tmp/nrp-test-config-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    assert_int_equal(ftruncate(fd, ((off_t)16 << 20) + 1), 0);
+    close(fd);
+    nrp_config *cfg = (nrp_config *)0x1;
+    test_err err = {0};
+    assert_int_equal(load_file(path, &cfg, &err), NRP_ERROR);
+    unlink(path);
+    assert_null(cfg);
+    char want[256];
+    snprintf(want, sizeof want, "%s: error: cannot open: larger than 16 MiB, too large for a rules file", path);
+    assert_string_equal(err.msg, want);
+}
+
 static void test_free_null(void **state)
 {
     (void)state;
@@ -580,6 +599,7 @@ int main(void)
         cmocka_unit_test(test_load_file),
         cmocka_unit_test(test_load_file_larger_than_read_chunk),
         cmocka_unit_test(test_load_file_missing),
+        cmocka_unit_test(test_load_file_too_large),
         cmocka_unit_test(test_free_null),
     };
     return cmocka_run_group_tests_name("config", tests, NULL, NULL);

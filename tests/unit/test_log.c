@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/log.h"
@@ -96,6 +97,22 @@ static void writes_to_file_at_level(void **state)
     text = slurp(path);
     assert_int_equal(count_lines(text), 3);
     assert_int_equal(text[strlen(text) - 1], '\n');
+
+
+    /* A FIFO nobody reads: opening it fails at once instead of waiting for
+     * a reader, and the log stays where it was, saying so. */
+    char fifo[300], warning[512];
+    snprintf(fifo, sizeof fifo, "%s/fifo.log", dir);
+    assert_int_equal(mkfifo(fifo, 0644), 0);
+    setenv("NRP_LOG_FILE", fifo, 1);
+    nrp_log_init_from_env();
+    text = slurp(path);
+    assert_int_equal(count_lines(text), 4);
+    snprintf(warning, sizeof warning, " warn  cannot open NRP_LOG_FILE='%s'; logging to stderr\n", fifo);
+    assert_non_null(strstr(text, warning));
+    unlink(fifo);
+    unsetenv("NRP_LOG_FILE");
+    unsetenv("NRP_LOG_LEVEL");
 
     unlink(path);
     rmdir(dir);

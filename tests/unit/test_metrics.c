@@ -285,6 +285,47 @@ static void test_export_file(void **state)
     nrp_metrics_destroy(m);
 }
 
+/* Whatever sits at the temporary's name (a symlink to another file, a FIFO)
+ * is neither followed nor opened: it is replaced. */
+static void test_export_replaces_what_sits_at_the_temporary(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/nrp-test-metrics-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char path[256], tmp[320], victim[256];
+    snprintf(path, sizeof path, "%s/metrics.prom", dir);
+    snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
+    snprintf(victim, sizeof victim, "%s/victim", dir);
+    FILE *f = fopen(victim, "w");
+    assert_non_null(f);
+    fputs("precious\n", f);
+    fclose(f);
+    nrp_metrics *m = nrp_metrics_create();
+    *nrp_metrics_counter(m, "calls", "Calls.", NULL, NULL) = 5;
+    nrp_err err = {{0}};
+
+    assert_int_equal(symlink(victim, tmp), 0);
+    assert_int_equal(nrp_metrics_export_file(m, path, NRP_METRICS_PROMETHEUS, &err), NRP_OK);
+    char *text = read_file(victim);
+    assert_string_equal(text, "precious\n");
+    free(text);
+    text = read_file(path);
+    assert_string_equal(text, "# HELP calls Calls.\n# TYPE calls counter\ncalls 5\n");
+    free(text);
+
+    assert_int_equal(mkfifo(tmp, 0644), 0); /* opening it for writing would block */
+    assert_int_equal(nrp_metrics_export_file(m, path, NRP_METRICS_PROMETHEUS, &err), NRP_OK);
+    struct stat st;
+    assert_int_equal(lstat(tmp, &st), -1); /* gone, renamed over the file */
+    assert_int_equal(stat(path, &st), 0);
+    assert_true(S_ISREG(st.st_mode));
+
+    unlink(path);
+    unlink(victim);
+    rmdir(dir);
+    nrp_metrics_destroy(m);
+}
+
 static void test_export_missing_dir(void **state)
 {
     (void)state;
@@ -567,6 +608,7 @@ int main(void)
         cmocka_unit_test(test_exposition_exact),
         cmocka_unit_test(test_many_series_stable_addresses),
         cmocka_unit_test(test_export_file),
+        cmocka_unit_test(test_export_replaces_what_sits_at_the_temporary),
         cmocka_unit_test(test_export_missing_dir),
         cmocka_unit_test(test_export_rename_fails_leaves_no_temp),
         cmocka_unit_test(test_export_path_too_long),

@@ -53,6 +53,17 @@ static void modes_and_owners(void **state)
         assert_string_equal(err.msg, want);
     }
     unlink(file);
+
+    /* a FIFO (opening it would block until a writer comes) and a folder */
+    snprintf(file, sizeof file, "%s/fifo.yaml", dir);
+    assert_int_equal(mkfifo(file, 0644), 0);
+    assert_int_equal(nrp_file_trusted(file, &err), NRP_ERROR);
+    snprintf(want, sizeof want, "%s is not a regular file", file);
+    assert_string_equal(err.msg, want);
+    unlink(file);
+    assert_int_equal(nrp_file_trusted(dir, &err), NRP_ERROR);
+    snprintf(want, sizeof want, "%s is not a regular file", dir);
+    assert_string_equal(err.msg, want);
     rmdir(dir);
 }
 
