@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "util/escape.h"
 #include "util/path.h"
 
 static int log_fd = 2;
@@ -89,8 +90,11 @@ void nrp_logv(nrp_log_level level, const char *tag, const char *fmt, va_list ap)
                          ts.tv_nsec / 1000000, (long)getpid(), level_names[level], tag ? "[" : "",
                          tag ? tag : "", tag ? "] " : "");
     if (n < sizeof line) {
-        int m = vsnprintf(line + n, sizeof line - n, fmt, ap);
-        n = m < 0 ? n : n + (size_t)m;
+        /* One message, one line, whatever the text it quotes holds. */
+        char msg[sizeof line];
+        int m = vsnprintf(msg, sizeof msg, fmt, ap);
+        if (m > 0)
+            n += nrp_escape_controls(line + n, sizeof line - n, msg, (size_t)m < sizeof msg ? (size_t)m : sizeof msg - 1);
     }
     if (n > sizeof line - 2)
         n = sizeof line - 2; /* truncated: keep the newline */

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/escape.h"
+
 void nrp_diags_init(nrp_diags *d)
 {
     memset(d, 0, sizeof *d);
@@ -22,11 +24,15 @@ void nrp_diags_free(nrp_diags *d)
 
 void nrp_diags_add(nrp_diags *d, const char *file, unsigned line, unsigned column, const char *fmt, ...)
 {
-    char msg[1024];
+    char text[1024], msg[1024], where[1024];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    int n = vsnprintf(text, sizeof text, fmt, ap);
     va_end(ap);
+    /* Messages quote keys and values from the file: one problem, one line. */
+    nrp_escape_controls(msg, sizeof msg, text, n < 0 ? 0 : (size_t)n < sizeof text ? (size_t)n : sizeof text - 1);
+    file = file ? file : "?";
+    nrp_escape_controls(where, sizeof where, file, strlen(file));
     if (d->count == d->cap) {
         size_t cap = d->cap ? d->cap * 2 : 8;
         nrp_diag *grown = realloc(d->items, cap * sizeof *grown);
@@ -38,7 +44,7 @@ void nrp_diags_add(nrp_diags *d, const char *file, unsigned line, unsigned colum
         d->cap = cap;
     }
     nrp_diag *e = &d->items[d->count];
-    e->file = strdup(file ? file : "?");
+    e->file = strdup(where);
     e->message = strdup(msg);
     e->line = line;
     e->column = column;

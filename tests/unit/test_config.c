@@ -561,6 +561,16 @@ static void test_load_file_too_large(void **state)
     assert_string_equal(err.msg, want);
 }
 
+/* A key holding a line break (a quoted YAML key may) is quoted escaped:
+ * one problem stays one line of output and of the log. */
+static void test_error_message_stays_one_line(void **state)
+{
+    (void)state;
+    expect_error("version: 1\nrules: []\n\"bad\\nkey\": 1\n",
+                 "t.yaml:3:1: error: unknown key 'bad\\nkey' in the top level (expected one of: version, include, "
+                 "plugins, settings, rules)");
+}
+
 static void test_free_null(void **state)
 {
     (void)state;
@@ -600,6 +610,7 @@ int main(void)
         cmocka_unit_test(test_load_file_larger_than_read_chunk),
         cmocka_unit_test(test_load_file_missing),
         cmocka_unit_test(test_load_file_too_large),
+        cmocka_unit_test(test_error_message_stays_one_line),
         cmocka_unit_test(test_free_null),
     };
     return cmocka_run_group_tests_name("config", tests, NULL, NULL);

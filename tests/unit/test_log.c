@@ -98,6 +98,13 @@ static void writes_to_file_at_level(void **state)
     assert_int_equal(count_lines(text), 3);
     assert_int_equal(text[strlen(text) - 1], '\n');
 
+    /* Text with line breaks in it (a YAML key, a method name) stays on
+     * its line, escaped. */
+    nrp_log(NRP_LOG_ERROR, "unknown key '%s'", "a\nb\tc");
+    text = slurp(path);
+    assert_int_equal(count_lines(text), 4);
+    assert_non_null(strstr(text, " error unknown key 'a\\nb\\tc'\n"));
+
 
     /* A FIFO nobody reads: opening it fails at once instead of waiting for
      * a reader, and the log stays where it was, saying so. */
@@ -107,7 +114,7 @@ static void writes_to_file_at_level(void **state)
     setenv("NRP_LOG_FILE", fifo, 1);
     nrp_log_init_from_env();
     text = slurp(path);
-    assert_int_equal(count_lines(text), 4);
+    assert_int_equal(count_lines(text), 5);
     snprintf(warning, sizeof warning, " warn  cannot open NRP_LOG_FILE='%s'; logging to stderr\n", fifo);
     assert_non_null(strstr(text, warning));
     unlink(fifo);

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "nrp/plugin.h"
+#include "util/escape.h"
 #include "util/path.h"
 #include "util/strbuf.h"
 #include "util/utf16.h"
@@ -368,6 +369,25 @@ static void test_strbuf_take(void **state)
     assert_int_equal(sb.oom, 0);
 }
 
+static void test_escape_controls(void **state)
+{
+    (void)state;
+    char out[64];
+    const char in[] = "key\nwith\r\tand\x01\x7f end";
+    assert_int_equal(nrp_escape_controls(out, sizeof out, in, sizeof in - 1), 28);
+    assert_string_equal(out, "key\\nwith\\r\\tand\\x01\\x7f end");
+    /* bytes past the length are not read; UTF-8 passes through */
+    assert_int_equal(nrp_escape_controls(out, sizeof out, "d\xc3\xa9j\xc3\xa0", 6), 6);
+    assert_string_equal(out, "d\xc3\xa9j\xc3\xa0");
+    /* cut short to fit, never inside an escape */
+    assert_int_equal(nrp_escape_controls(out, 5, "ab\ncd", 5), 4);
+    assert_string_equal(out, "ab\\n");
+    assert_int_equal(nrp_escape_controls(out, 4, "ab\ncd", 5), 2);
+    assert_string_equal(out, "ab");
+    assert_int_equal(nrp_escape_controls(out, 1, "ab", 2), 0);
+    assert_string_equal(out, "");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -382,6 +402,7 @@ int main(void)
         cmocka_unit_test(test_path_expand_pid_too_small),
         cmocka_unit_test(test_path_dirname),
         cmocka_unit_test(test_path_join),
+        cmocka_unit_test(test_escape_controls),
         cmocka_unit_test(test_strbuf_append_puts),
         cmocka_unit_test(test_strbuf_growth),
         cmocka_unit_test(test_strbuf_printf),
