@@ -25,35 +25,34 @@
 #if defined(__x86_64__) && !defined(__ILP32__)
 #define NRP_GLIBC_FLOOR_PINNED 1
 
-/* name in our code, libc symbol, the oldest version of it that behaves as we
- * use it */
-#define NRP_GLIBC_PINS(X)                                                      \
-  X(dlopen, dlopen, "GLIBC_2.2.5")                                             \
-  X(dlsym, dlsym, "GLIBC_2.2.5")                                               \
-  X(dlerror, dlerror, "GLIBC_2.2.5")                                           \
-  X(dladdr, dladdr, "GLIBC_2.2.5")                                             \
-  X(dlclose, dlclose, "GLIBC_2.2.5")                                           \
-  X(pthread_create, pthread_create, "GLIBC_2.2.5")                             \
-  X(pthread_join, pthread_join, "GLIBC_2.2.5")                                 \
-  X(pthread_detach, pthread_detach, "GLIBC_2.2.5")                             \
-  X(pthread_once, pthread_once, "GLIBC_2.2.5")                                 \
-  X(pthread_key_create, pthread_key_create, "GLIBC_2.2.5")                     \
-  X(pthread_getspecific, pthread_getspecific, "GLIBC_2.2.5")                   \
-  X(pthread_setspecific, pthread_setspecific, "GLIBC_2.2.5")                   \
-  X(pthread_mutex_trylock, pthread_mutex_trylock, "GLIBC_2.2.5")               \
-  X(pthread_sigmask, pthread_sigmask, "GLIBC_2.2.5")                           \
-  X(pthread_condattr_setclock, pthread_condattr_setclock, "GLIBC_2.3.3")       \
-  /* 2.27's glob changed only GLOB_ALTDIRFUNC's use of gl_lstat, which we do   \
-   * not use. */                                                               \
-  X(glob, glob, "GLIBC_2.2.5")                                                 \
-  /* Before 2.33, stat was an inline in <sys/stat.h> calling __xstat (see      \
-   * nrp_path_stat). */                                                        \
-  X(nrp_glibc_xstat, __xstat, "GLIBC_2.2.5")
+/* name in our code, libc symbol, the oldest version of it that behaves as we use it */
+#define NRP_GLIBC_PINS(X)                                                                                              \
+    X(dlopen, dlopen, "GLIBC_2.2.5")                                                                                   \
+    X(dlsym, dlsym, "GLIBC_2.2.5")                                                                                     \
+    X(dlerror, dlerror, "GLIBC_2.2.5")                                                                                 \
+    X(dladdr, dladdr, "GLIBC_2.2.5")                                                                                   \
+    X(dlclose, dlclose, "GLIBC_2.2.5")                                                                                 \
+    X(pthread_create, pthread_create, "GLIBC_2.2.5")                                                                   \
+    X(pthread_join, pthread_join, "GLIBC_2.2.5")                                                                       \
+    X(pthread_detach, pthread_detach, "GLIBC_2.2.5")                                                                   \
+    X(pthread_once, pthread_once, "GLIBC_2.2.5")                                                                       \
+    X(pthread_key_create, pthread_key_create, "GLIBC_2.2.5")                                                           \
+    X(pthread_getspecific, pthread_getspecific, "GLIBC_2.2.5")                                                         \
+    X(pthread_setspecific, pthread_setspecific, "GLIBC_2.2.5")                                                         \
+    X(pthread_mutex_trylock, pthread_mutex_trylock, "GLIBC_2.2.5")                                                     \
+    X(pthread_sigmask, pthread_sigmask, "GLIBC_2.2.5")                                                                 \
+    X(pthread_condattr_setclock, pthread_condattr_setclock, "GLIBC_2.3.3")                                             \
+    /* 2.27's glob changed only GLOB_ALTDIRFUNC's use of gl_lstat, which we do not use. */                             \
+    X(glob, glob, "GLIBC_2.2.5")                                                                                       \
+    /* Before 2.33, stat was an inline in <sys/stat.h> calling __xstat (see nrp_path_stat). */                         \
+    X(nrp_glibc_xstat, __xstat, "GLIBC_2.2.5")                                                                         \
+    /* glibc 2.38+ headers call strtol __isoc23_strtol under _GNU_SOURCE (it also reads "0b" binary): bound back, so   \
+     * numbers parse alike whatever glibc built us. Nothing is bound where the headers do not rename it. */            \
+    X(__isoc23_strtol, strtol, "GLIBC_2.2.5")
 
 /* References to NAME bind to SYMBOL@VERSION. .symver names nothing in a
  * file that does not use the function. */
-#define NRP_GLIBC_PIN(name, symbol, version)                                   \
-  __asm__(".symver " #name "," #symbol "@" version);
+#define NRP_GLIBC_PIN(name, symbol, version) __asm__(".symver " #name "," #symbol "@" version);
 NRP_GLIBC_PINS(NRP_GLIBC_PIN)
 
 /* glibc's old stat entry point; its first argument is the structure's

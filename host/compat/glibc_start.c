@@ -21,34 +21,29 @@
 typedef int (*nrp_main_fn)(int, char **, char **);
 typedef void (*nrp_init_fn)(int, char **, char **);
 
-int nrp_glibc_libc_start_main(nrp_main_fn main, int argc, char **argv,
-                              nrp_init_fn init, void (*fini)(void),
+int nrp_glibc_libc_start_main(nrp_main_fn main, int argc, char **argv, nrp_init_fn init, void (*fini)(void),
                               void (*rtld_fini)(void), void *stack_end);
 __asm__(".symver nrp_glibc_libc_start_main,__libc_start_main@GLIBC_2.2.5");
 
 /* Bounds of the program's constructor table and its .init section's entry,
  * provided by the linker and by crti.o for every executable. */
-extern const nrp_init_fn __init_array_start[]
-    __attribute__((visibility("hidden")));
-extern const nrp_init_fn __init_array_end[]
-    __attribute__((visibility("hidden")));
+extern const nrp_init_fn __init_array_start[] __attribute__((visibility("hidden")));
+extern const nrp_init_fn __init_array_end[] __attribute__((visibility("hidden")));
 extern void _init(void);
 
-static void run_constructors(int argc, char **argv, char **envp) {
-  _init();
-  for (const nrp_init_fn *f = __init_array_start; f < __init_array_end; f++)
-    (*f)(argc, argv, envp);
+static void run_constructors(int argc, char **argv, char **envp)
+{
+    _init();
+    for (const nrp_init_fn *f = __init_array_start; f < __init_array_end; f++)
+        (*f)(argc, argv, envp);
 }
 
-int __wrap___libc_start_main(nrp_main_fn main, int argc, char **argv,
-                             nrp_init_fn init, void (*fini)(void),
+int __wrap___libc_start_main(nrp_main_fn main, int argc, char **argv, nrp_init_fn init, void (*fini)(void),
                              void (*rtld_fini)(void), void *stack_end);
 
-int __wrap___libc_start_main(nrp_main_fn main, int argc, char **argv,
-                             nrp_init_fn init, void (*fini)(void),
-                             void (*rtld_fini)(void), void *stack_end) {
-  /* Start code from before 2.34 passes its own init function: keep it. */
-  return nrp_glibc_libc_start_main(main, argc, argv,
-                                   init ? init : run_constructors, fini,
-                                   rtld_fini, stack_end);
+int __wrap___libc_start_main(nrp_main_fn main, int argc, char **argv, nrp_init_fn init, void (*fini)(void),
+                             void (*rtld_fini)(void), void *stack_end)
+{
+    /* Start code from before 2.34 passes its own init function: keep it. */
+    return nrp_glibc_libc_start_main(main, argc, argv, init ? init : run_constructors, fini, rtld_fini, stack_end);
 }

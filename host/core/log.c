@@ -93,8 +93,8 @@ void nrp_logv(nrp_log_level level, const char *tag, const char *fmt, va_list ap)
         /* One message, one line, whatever the text it quotes holds. */
         char msg[sizeof line];
         int m = vsnprintf(msg, sizeof msg, fmt, ap);
-        if (m > 0)
-            n += nrp_escape_controls(line + n, sizeof line - n, msg, (size_t)m < sizeof msg ? (size_t)m : sizeof msg - 1);
+        size_t len = m < 0 ? 0 : (size_t)m < sizeof msg ? (size_t)m : sizeof msg - 1;
+        n += nrp_escape_controls(line + n, sizeof line - n, msg, len);
     }
     if (n > sizeof line - 2)
         n = sizeof line - 2; /* truncated: keep the newline */

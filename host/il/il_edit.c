@@ -238,11 +238,12 @@ static int observer_blocks(nrp_il_method *m, const nrp_il_wrap_spec *spec, nrp_i
     uint32_t ex;
     if (nrp_il_edit_add_local(m, object_type, sizeof object_type, &ex, err))
         return NRP_ERROR;
-    nrp_il_instr *isinst = nrp_il_new(m, NRP_OP_ISINST, spec->catch_type), *store = local_op(m, nrp_il_stloc_op(ex), ex),
-                 *decline = nrp_il_new(m, NRP_OP_LDC_I4_0, 0), *endfilter = nrp_il_new(m, NRP_OP_ENDFILTER, 0),
-                 *h_pop = nrp_il_new(m, NRP_OP_POP, 0), *rethrow = nrp_il_new(m, NRP_OP_RETHROW, 0),
-                 *test = local_op(m, nrp_il_ldloc_op(ex), ex), *skip = nrp_il_new(m, NRP_OP_BRFALSE, 0),
-                 *load = local_op(m, nrp_il_ldloc_op(ex), ex), *end = nrp_il_new(m, NRP_OP_ENDFINALLY, 0);
+    nrp_il_instr *isinst = nrp_il_new(m, NRP_OP_ISINST, spec->catch_type),
+                 *store = local_op(m, nrp_il_stloc_op(ex), ex), *decline = nrp_il_new(m, NRP_OP_LDC_I4_0, 0),
+                 *endfilter = nrp_il_new(m, NRP_OP_ENDFILTER, 0), *h_pop = nrp_il_new(m, NRP_OP_POP, 0),
+                 *rethrow = nrp_il_new(m, NRP_OP_RETHROW, 0), *test = local_op(m, nrp_il_ldloc_op(ex), ex),
+                 *skip = nrp_il_new(m, NRP_OP_BRFALSE, 0), *load = local_op(m, nrp_il_ldloc_op(ex), ex),
+                 *end = nrp_il_new(m, NRP_OP_ENDFINALLY, 0);
     if (!isinst || !store || !decline || !endfilter || !h_pop || !rethrow || !test || !skip || !load || !end)
         return nrp_err_set(err, "out of memory building the exception path");
     skip->target = end;

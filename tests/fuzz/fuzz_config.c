@@ -37,10 +37,10 @@ static void fail(const char *what, const char *file, int line)
     __builtin_trap();
 }
 
-#define CHECK(cond)                                                                                                   \
-    do {                                                                                                              \
-        if (!(cond))                                                                                                  \
-            fail(#cond, __FILE__, __LINE__);                                                                          \
+#define CHECK(cond)                                                                                                    \
+    do {                                                                                                               \
+        if (!(cond))                                                                                                   \
+            fail(#cond, __FILE__, __LINE__);                                                                           \
     } while (0)
 
 /* Metadata answers for `attribute` and `base`: yes for names that start
@@ -97,8 +97,11 @@ static void check_matching(const nrp_config *cfg)
     if (!ix)
         return;
     static const nrp_version versions[] = {{{0, 0, 0, 0}}, {{1, 2, 3, 4}}, {{10, 0, 0, 0}}};
-    nrp_method_view view = {.assembly = "Demo", .type = "Demo.Calculator", .name = "Add",
-                            .params = "System.Int32,System.Int32", .has_attribute = has_attribute,
+    nrp_method_view view = {.assembly = "Demo",
+                            .type = "Demo.Calculator",
+                            .name = "Add",
+                            .params = "System.Int32,System.Int32",
+                            .has_attribute = has_attribute,
                             .derives_from = derives_from};
     for (size_t v = 0; v < sizeof versions / sizeof *versions; v++) {
         view.version = &versions[v];
