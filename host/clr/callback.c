@@ -78,6 +78,13 @@ static HRESULT cb_module_load_finished(nrp_callback *self, ModuleID module, HRES
     return NRP_S_OK;
 }
 
+static HRESULT cb_module_unload_started(nrp_callback *self, ModuleID module)
+{
+    (void)self;
+    nrp_profiler_module_unload_started(module);
+    return NRP_S_OK;
+}
+
 static HRESULT cb_get_rejit_parameters(nrp_callback *self, ModuleID module, mdToken method,
                                        nrp_com_object *control)
 {
@@ -118,6 +125,7 @@ static void build_vtable(void)
     SET(NRP_CB_Initialize, cb_initialize);
     SET(NRP_CB_Shutdown, cb_shutdown);
     SET(NRP_CB_ModuleLoadFinished, cb_module_load_finished);
+    SET(NRP_CB_ModuleUnloadStarted, cb_module_unload_started);
     SET(NRP_CB_GetReJITParameters, cb_get_rejit_parameters);
     SET(NRP_CB_ReJITError, cb_rejit_error);
     SET(NRP_CB_InitializeForAttach, cb_initialize_for_attach);

@@ -43,7 +43,9 @@ typedef struct nrp_guid {
 #define NRP_FAILED(hr) ((HRESULT)(hr) < 0)
 
 /* COR_PRF_MONITOR flags (low word of SetEventMask2). */
-#define NRP_PRF_MONITOR_MODULE_LOADS 0x00000004u
+#define NRP_PRF_MONITOR_MODULE_LOADS 0x00000004u /* loads and unloads */
+/* COR_PRF_MODULE_FLAGS: the module belongs to a collectible AssemblyLoadContext */
+#define NRP_PRF_MODULE_COLLECTIBLE 0x00000008u
 #define NRP_PRF_ENABLE_REJIT 0x00040000u
 #define NRP_PRF_REJIT_BLOCK_INLINING 0x1u
 

@@ -286,6 +286,22 @@ static void remember_module(const char *assembly, ModuleID module)
     pthread_mutex_unlock(&M.lock);
 }
 
+/* Unloaded modules leave the list: asking the runtime about one would
+ * name a module that no longer exists. */
+static void forget_module(ModuleID module)
+{
+    pthread_mutex_lock(&M.lock);
+    size_t kept = 0;
+    for (size_t i = 0; i < M.count; i++) {
+        if (M.items[i].module == module)
+            free(M.items[i].assembly);
+        else
+            M.items[kept++] = M.items[i];
+    }
+    M.count = kept;
+    pthread_mutex_unlock(&M.lock);
+}
+
 typedef struct module_scan module_scan;
 static void note_missing(module_scan *m, const char *assembly);
 
@@ -564,11 +580,30 @@ void nrp_profiler_module_load_finished(ModuleID module, HRESULT status)
     if (scan.oom)
         nrp_log(NRP_LOG_ERROR, "out of memory matching rules in %s; some methods stay uninstrumented", assembly);
     nrp_com_release(mdi);
-    if (scan.count)
+    DWORD flags = 0;
+    if (scan.count && !NRP_FAILED(nrp_info_module_flags(&S.info, module, &flags)) &&
+        (flags & NRP_PRF_MODULE_COLLECTIBLE)) {
+        /* The runtime does not ReJIT code of collectible modules: asked, it
+         * says yes and never calls back. Say so instead. */
+        nrp_log(NRP_LOG_WARN, "%s is loaded in a collectible AssemblyLoadContext, whose code ReJIT cannot "
+                "rewrite; %zu matched method(s) stay uninstrumented", assembly, scan.count);
+        __atomic_fetch_add(S.skipped, scan.count, __ATOMIC_RELAXED);
+    } else if (scan.count) {
         request_rejit(&scan);
+    }
     free(scan.modules);
     free(scan.methods);
     nrp_module_rules_free(rules);
+}
+
+void nrp_profiler_module_unload_started(ModuleID module)
+{
+    if (!S.ready)
+        return;
+    forget_module(module);
+    size_t n = nrp_targets_forget_module(S.targets, module);
+    if (n)
+        NRP_LOG_DBG("module 0x%llx unloading: %zu matched method(s) forgotten", (unsigned long long)module, n);
 }
 
 /* ---- rewriting ---------------------------------------------------------- */

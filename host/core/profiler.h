@@ -21,6 +21,10 @@ HRESULT nrp_profiler_initialize(nrp_com_object *runtime_info);
 
 void nrp_profiler_module_load_finished(ModuleID module, HRESULT status);
 
+/* Forget what was known of a module that is going away: its ModuleID may
+ * be given to a module loaded later. */
+void nrp_profiler_module_unload_started(ModuleID module);
+
 /* Build the rewritten IL for one method and hand it to control. */
 HRESULT nrp_profiler_get_rejit_parameters(ModuleID module, mdToken method, nrp_com_object *control);
 

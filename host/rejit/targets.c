@@ -7,12 +7,17 @@
 #include "nrp/plugin.h"
 
 /* Open addressing with linear probing; grows at 50% load. Entries are
- * pointers so a lookup's copy stays valid across growth. */
+ * pointers so a lookup's copy stays valid across growth. The entries of an
+ * unloaded module leave the table for `retired`, freed at exit: a lookup's
+ * copy shares their strings, and plugins keep their method slots until
+ * exit. */
 struct nrp_targets {
     pthread_mutex_t lock;
     nrp_target **slots;
     size_t cap;
     size_t count;
+    nrp_target **retired;
+    size_t retired_count, retired_cap;
 };
 
 static size_t hash_key(uint64_t module, uint32_t method)
@@ -53,6 +58,9 @@ void nrp_targets_destroy(nrp_targets *t)
     for (size_t i = 0; i < t->cap; i++)
         if (t->slots[i])
             target_free(t->slots[i]);
+    for (size_t i = 0; i < t->retired_count; i++)
+        target_free(t->retired[i]);
+    free(t->retired);
     free(t->slots);
     pthread_mutex_destroy(&t->lock);
     free(t);
@@ -132,7 +140,47 @@ int nrp_targets_find(nrp_targets *t, uint64_t module, uint32_t method, nrp_targe
 size_t nrp_targets_count(nrp_targets *t)
 {
     pthread_mutex_lock(&t->lock);
-    size_t n = t->count;
+    size_t n = t->count + t->retired_count;
     pthread_mutex_unlock(&t->lock);
     return n;
+}
+
+size_t nrp_targets_forget_module(nrp_targets *t, uint64_t module)
+{
+    size_t forgotten = 0;
+    pthread_mutex_lock(&t->lock);
+    size_t mine = 0;
+    for (size_t i = 0; i < t->cap; i++)
+        mine += t->slots[i] && t->slots[i]->module == module;
+    nrp_target **slots = mine ? calloc(t->cap, sizeof *slots) : NULL;
+    if (mine && t->retired_count + mine > t->retired_cap) {
+        size_t cap = (t->retired_count + mine) * 2;
+        nrp_target **retired = realloc(t->retired, cap * sizeof *retired);
+        if (retired) {
+            t->retired = retired;
+            t->retired_cap = cap;
+        }
+    }
+    /* Out of memory: the entries stay; a module reusing the ID then keeps
+     * the old rules for methods of the same token, as before this existed. */
+    if (slots && t->retired_count + mine <= t->retired_cap) {
+        for (size_t i = 0; i < t->cap; i++) {
+            nrp_target *e = t->slots[i];
+            if (!e)
+                continue;
+            if (e->module == module) {
+                t->retired[t->retired_count++] = e;
+                forgotten++;
+            } else {
+                *probe(slots, t->cap, e->module, e->method) = e;
+            }
+        }
+        free(t->slots);
+        t->slots = slots;
+        t->count -= forgotten;
+    } else {
+        free(slots);
+    }
+    pthread_mutex_unlock(&t->lock);
+    return forgotten;
 }

@@ -39,6 +39,12 @@ int nrp_targets_add(nrp_targets *t, const nrp_target *target);
  * (they live as long as the table). Returns 0 when absent. */
 int nrp_targets_find(nrp_targets *t, uint64_t module, uint32_t method, nrp_target *out);
 
+/* Every target ever recorded, those of unloaded modules included. */
 size_t nrp_targets_count(nrp_targets *t);
+
+/* The module is being unloaded: its entries leave the table (the runtime
+ * may give its ModuleID to a module loaded later), and are freed at
+ * exit. Returns how many. */
+size_t nrp_targets_forget_module(nrp_targets *t, uint64_t module);
 
 #endif

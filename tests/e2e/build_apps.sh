@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Usage: build_apps.sh SOURCE_DIR OUT_DIR
-# Builds the end-to-end apps (Demo, Workload, Shapes; Bundle and RefStructs for net10 only)
+# Builds the end-to-end apps (Demo, Workload, Shapes; Bundle, RefStructs and Unload for net10 only)
 # with the machine's .NET SDK:
 #   OUT_DIR/net10/<App>.dll  framework-dependent, runs on the SDK's runtime
 #   OUT_DIR/net8/<App>       self-contained; the .NET 8 runtime comes from NuGet
@@ -22,8 +22,11 @@ for app in Demo Workload Shapes; do
 done
 # Bundle (ASP.NET Core, Microsoft.Data.Sqlite from NuGet) and RefStructs
 # (C# 13's `allows ref struct`): net10.0 only.
-for app in Bundle RefStructs; do
+for app in Bundle RefStructs Unload; do
     dotnet build "$out/src/$app/$app.csproj" -c Release -f net10.0 -o "$out/net10" -nologo -v quiet
     test -f "$out/net10/$app.dll"
 done
-echo "built Demo, Workload and Shapes for net10.0 and net8.0 (self-contained), and Bundle and RefStructs for net10.0, in $out"
+# Unload's plugin, in a folder of its own: only its collectible contexts load it.
+dotnet build "$out/src/UnloadImpl/UnloadImpl.csproj" -c Release -f net10.0 -o "$out/net10/unload-plugins" -nologo -v quiet
+test -f "$out/net10/unload-plugins/Unload.Impl.dll" && test -f "$out/net10/unload-plugins/Unload.Core.dll"
+echo "built Demo, Workload and Shapes for net10.0 and net8.0 (self-contained), and Bundle, RefStructs and Unload for net10.0, in $out"

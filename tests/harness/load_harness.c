@@ -432,6 +432,15 @@ static HRESULT info_get_module_info(fake_obj *self, ModuleID module, const uint8
     return put_name("/harness/Harness.dll", name, cap, len);
 }
 
+/* A module loaded from disk (COR_PRF_MODULE_DISK), not collectible. */
+static HRESULT info_get_module_info2(fake_obj *self, ModuleID module, const uint8_t **base, ULONG cap, ULONG *len,
+                                     WCHAR *name, AssemblyID *assembly, DWORD *flags)
+{
+    if (flags)
+        *flags = 0x1;
+    return info_get_module_info(self, module, base, cap, len, name, assembly);
+}
+
 static HRESULT info_get_assembly_info(fake_obj *self, AssemblyID assembly, ULONG cap, ULONG *len, WCHAR *name,
                                       AppDomainID *domain, ModuleID *module)
 {
@@ -800,6 +809,7 @@ static void build_vtables(void)
     SET(info_vtbl, NRP_INFO_SetEventMask, info_set_event_mask);
     SET(info_vtbl, NRP_INFO_SetEventMask2, info_set_event_mask2);
     SET(info_vtbl, NRP_INFO_GetModuleInfo, info_get_module_info);
+    SET(info_vtbl, NRP_INFO_GetModuleInfo2, info_get_module_info2);
     SET(info_vtbl, NRP_INFO_GetAssemblyInfo, info_get_assembly_info);
     SET(info_vtbl, NRP_INFO_GetModuleMetaData, info_get_module_metadata);
     SET(info_vtbl, NRP_INFO_GetILFunctionBody, info_get_il_function_body);

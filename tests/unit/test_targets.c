@@ -1,0 +1,109 @@
+/* The table of matched methods: lookups by (module, method), growth, and
+ * forgetting the methods of an unloaded module. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#include "nrp/plugin.h"
+#include "rejit/targets.h"
+
+static nrp_target target_of(uint64_t module, uint32_t method, const char *display)
+{
+    nrp_target t = {0};
+    t.module = module;
+    t.method = method;
+    t.rules[0] = 1;
+    t.rule_count = 1;
+    t.assembly = "A";
+    t.type = "T";
+    t.name = "M";
+    t.display = (char *)display;
+    return t;
+}
+
+static void add_find_and_keep_the_first(void **state)
+{
+    (void)state;
+    nrp_targets *t = nrp_targets_create();
+    assert_non_null(t);
+    nrp_target a = target_of(1, 0x06000001, "T::First()");
+    assert_int_equal(nrp_targets_add(t, &a), NRP_OK);
+    nrp_target again = target_of(1, 0x06000001, "T::Second()");
+    assert_int_equal(nrp_targets_add(t, &again), NRP_OK);
+    nrp_target got;
+    assert_true(nrp_targets_find(t, 1, 0x06000001, &got));
+    assert_string_equal(got.display, "T::First()"); /* an existing entry is kept */
+    assert_false(nrp_targets_find(t, 2, 0x06000001, &got));
+    assert_false(nrp_targets_find(t, 1, 0x06000002, &got));
+    assert_int_equal(nrp_targets_count(t), 1);
+    nrp_targets_destroy(t);
+}
+
+static void grows_past_its_first_size(void **state)
+{
+    (void)state;
+    nrp_targets *t = nrp_targets_create();
+    char display[32];
+    for (uint32_t i = 0; i < 5000; i++) {
+        snprintf(display, sizeof display, "T::M%u()", i);
+        nrp_target e = target_of(1 + i % 7, 0x06000000 + i, display);
+        assert_int_equal(nrp_targets_add(t, &e), NRP_OK);
+    }
+    assert_int_equal(nrp_targets_count(t), 5000);
+    nrp_target got;
+    for (uint32_t i = 0; i < 5000; i++) {
+        snprintf(display, sizeof display, "T::M%u()", i);
+        assert_true(nrp_targets_find(t, 1 + i % 7, 0x06000000 + i, &got));
+        assert_string_equal(got.display, display);
+    }
+    nrp_targets_destroy(t);
+}
+
+/* An unloaded module's ModuleID may come back for another module: its
+ * methods must then be matched afresh, not found from before. */
+static void forgets_an_unloaded_module(void **state)
+{
+    (void)state;
+    nrp_targets *t = nrp_targets_create();
+    char display[32];
+    for (uint32_t i = 0; i < 300; i++) {
+        snprintf(display, sizeof display, "Old::M%u()", i);
+        nrp_target e = target_of(i % 3 == 0 ? 0xA : 0xB, 0x06000000 + i, display);
+        assert_int_equal(nrp_targets_add(t, &e), NRP_OK);
+    }
+    nrp_target before;
+    assert_true(nrp_targets_find(t, 0xA, 0x06000000, &before));
+
+    assert_int_equal(nrp_targets_forget_module(t, 0xA), 100);
+    assert_int_equal(nrp_targets_forget_module(t, 0xA), 0);
+    assert_int_equal(nrp_targets_forget_module(t, 0xC), 0);
+    nrp_target got;
+    for (uint32_t i = 0; i < 300; i++)
+        assert_int_equal(nrp_targets_find(t, i % 3 == 0 ? 0xA : 0xB, 0x06000000 + i, &got), i % 3 != 0);
+    /* still counted as matched, and a copy taken before stays readable */
+    assert_int_equal(nrp_targets_count(t), 300);
+    assert_string_equal(before.display, "Old::M0()");
+
+    /* a new module at the same ID */
+    nrp_target fresh = target_of(0xA, 0x06000000, "New::M0()");
+    assert_int_equal(nrp_targets_add(t, &fresh), NRP_OK);
+    assert_true(nrp_targets_find(t, 0xA, 0x06000000, &got));
+    assert_string_equal(got.display, "New::M0()");
+    assert_int_equal(nrp_targets_count(t), 301);
+    nrp_targets_destroy(t);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(add_find_and_keep_the_first),
+        cmocka_unit_test(grows_past_its_first_size),
+        cmocka_unit_test(forgets_an_unloaded_module),
+    };
+    return cmocka_run_group_tests_name("targets", tests, NULL, NULL);
+}
