@@ -30,16 +30,32 @@ mirror=$(sed -n 's/^URIs: *\([^ ]*debian\/\?\)$/\1/p' /etc/apt/sources.list.d/de
 [[ -n $mirror ]] || mirror=http://deb.debian.org/debian
 
 # A private apt state: the system's sources, lists and status are untouched.
-rm -rf "$dir" && mkdir -p "$dir/apt/empty" "$dir/apt/lists/partial" "$dir/apt/cache/archives/partial" "$dir/debs" "$dir/root"
-echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $mirror $suite main" >"$dir/apt/sources.list"
-: >"$dir/apt/status"
-apt_private=(-o "Dir::Etc::SourceList=$dir/apt/sources.list" -o "Dir::Etc::SourceParts=$dir/apt/empty"
-             -o "Dir::State::Lists=$dir/apt/lists" -o "Dir::State::Status=$dir/apt/status"
-             -o "Dir::Cache=$dir/apt/cache" -o "Dir::Etc::Preferences=$dir/apt/none"
-             -o "Dir::Etc::PreferencesParts=$dir/apt/empty" -o APT::Sandbox::User=root)
-echo "setup-old-glibc: fetching ${packages[*]} from $mirror $suite"
-apt-get "${apt_private[@]}" update -qq
-(cd "$dir/debs" && apt-get "${apt_private[@]}" download -qq "${packages[@]}")
+# When Debian retires the release from its mirrors it moves to
+# archive.debian.org, which is tried next.
+fetch() { # MIRROR
+    rm -rf "$dir" && mkdir -p "$dir/apt/empty" "$dir/apt/lists/partial" "$dir/apt/cache/archives/partial" \
+        "$dir/debs" "$dir/root"
+    echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $1 $suite main" >"$dir/apt/sources.list"
+    : >"$dir/apt/status"
+    local apt_private=(-o "Dir::Etc::SourceList=$dir/apt/sources.list" -o "Dir::Etc::SourceParts=$dir/apt/empty"
+                       -o "Dir::State::Lists=$dir/apt/lists" -o "Dir::State::Status=$dir/apt/status"
+                       -o "Dir::Cache=$dir/apt/cache" -o "Dir::Etc::Preferences=$dir/apt/none"
+                       -o "Dir::Etc::PreferencesParts=$dir/apt/empty" -o APT::Sandbox::User=root)
+    echo "setup-old-glibc: fetching ${packages[*]} from $1 $suite"
+    apt-get "${apt_private[@]}" update -qq &&
+        (cd "$dir/debs" && apt-get "${apt_private[@]}" download -qq "${packages[@]}")
+}
+tried=()
+for source in "$mirror" http://archive.debian.org/debian; do
+    tried+=("$source")
+    fetch "$source" && break
+    rm -rf "$dir"
+done
+if [[ ! -d $dir/debs ]]; then
+    echo "setup-old-glibc: no mirror served Debian $suite's ${packages[*]} (tried ${tried[*]});" \
+         "the glibc floor tests (tests/glibc_floor) need them" >&2
+    exit 1
+fi
 for deb in "$dir"/debs/*.deb; do dpkg-deb -x "$deb" "$dir/root"; done
 lib=$dir/root/lib/x86_64-linux-gnu
 echo "setup-old-glibc: $("$loader" --library-path "$lib" "$lib/libc.so.6" | head -1) in $dir/root"
