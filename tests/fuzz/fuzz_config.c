@@ -29,19 +29,9 @@
 #include "rules/rule_index.h"
 #include "util/strbuf.h"
 
+#include "fuzz_check.h"
+
 #define MAX_SELECTED 64
-
-static void fail(const char *what, const char *file, int line)
-{
-    fprintf(stderr, "%s:%d: invariant broken: %s\n", file, line, what);
-    __builtin_trap();
-}
-
-#define CHECK(cond)                                                                                                    \
-    do {                                                                                                               \
-        if (!(cond))                                                                                                   \
-            fail(#cond, __FILE__, __LINE__);                                                                           \
-    } while (0)
 
 /* Metadata answers for `attribute` and `base`: yes for names that start
  * with 'A' / 'B', so both answers are reached. */

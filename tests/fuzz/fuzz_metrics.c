@@ -28,17 +28,7 @@
 #include "nrp/plugin.h"
 #include "util/strbuf.h"
 
-static void fail(const char *what, const char *file, int line)
-{
-    fprintf(stderr, "%s:%d: invariant broken: %s\n", file, line, what);
-    __builtin_trap();
-}
-
-#define CHECK(cond)                                                                                                   \
-    do {                                                                                                              \
-        if (!(cond))                                                                                                  \
-            fail(#cond, __FILE__, __LINE__);                                                                          \
-    } while (0)
+#include "fuzz_check.h"
 
 static void read_as_metrics_file(const uint8_t *data, size_t size)
 {
