@@ -9,7 +9,7 @@ set(CPACK_PACKAGE_NAME newrelic-profiler)
 set(CPACK_PACKAGE_VENDOR "New Relic")
 set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "${PROJECT_DESCRIPTION}")
-set(CPACK_PACKAGE_FILE_NAME "newrelic-profiler-${PROJECT_VERSION}-linux-${NRP_LIBC_FLAVOUR}-x64")
+set(CPACK_PACKAGE_FILE_NAME "newrelic-profiler-${PROJECT_VERSION}-${NRP_PLATFORM}")
 # One top folder, named like the file, rather than files spilled into the
 # folder the user extracts in.
 set(CPACK_INCLUDE_TOPLEVEL_DIRECTORY ON)

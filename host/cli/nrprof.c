@@ -4,6 +4,7 @@
  *   nrprof check [--explain] [FILE]           check a configuration
  *   nrprof run [--config FILE] -- COMMAND...  run a command under the profiler
  *   nrprof report [--wide] FILE               show a metrics file as a table
+ *   nrprof --version                          what it is and what it runs on
  */
 #include <limits.h>
 #include <stdio.h>
@@ -20,6 +21,7 @@ static int usage(FILE *to)
                 "  check [--explain] [FILE]           check an instrumentation.yaml (default: the bundle's)\n"
                 "  run [--config FILE] -- COMMAND...  run COMMAND under the bundle's profiler\n"
                 "  report [--wide] FILE               show a metrics file as a table\n"
+                "  --version                          the version, and the systems this bundle runs on\n"
                 "Run 'nrprof COMMAND --help' for a command's details.\n");
     return to == stdout ? 0 : 2;
 }
@@ -32,6 +34,21 @@ int nrp_cli_bundle_dir(char *out, size_t cap)
     return nrp_path_dirname(bin, out, cap);
 }
 
+/* One line scripts can read: the bundle's version and platform (as its
+ * tarball is named), the oldest glibc it loads on, and the plugin ABI and
+ * SDK it speaks. */
+static int version(void)
+{
+#ifdef NRP_GLIBC_FLOOR_TEXT
+    const char *needs = " (glibc " NRP_GLIBC_FLOOR_TEXT " or later)";
+#else
+    const char *needs = "";
+#endif
+    printf("nrprof %s %s%s; plugin ABI %d.%d, SDK %s\n", NRP_SDK_VERSION_STRING, NRP_PLATFORM, needs, NRP_ABI_MAJOR,
+           NRP_ABI_MINOR, NRP_SDK_VERSION_STRING);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     static const struct {
@@ -42,6 +59,8 @@ int main(int argc, char **argv)
         return usage(stderr);
     if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
         return usage(stdout);
+    if (strcmp(argv[1], "--version") == 0)
+        return version();
     for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
         if (strcmp(argv[1], commands[i].name) == 0)
             return commands[i].run(argc - 2, argv + 2);

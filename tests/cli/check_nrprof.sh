@@ -12,6 +12,12 @@ pass() { echo "ok: $*"; }
 if [[ $rc == 2 ]] && grep -q '^usage: nrprof COMMAND' "$work/err"; then pass "no command: usage, exit 2"
 else fail "no command: exit $rc"; fi
 
+"$nrprof" --version >"$work/out" 2>"$work/err"; rc=$?
+if [[ $rc == 0 && ! -s $work/err ]] &&
+   grep -Eqx 'nrprof [0-9]+\.[0-9]+\.[0-9]+ linux-(glibc-x64 \(glibc 2\.[0-9]+ or later\)|musl-x64); plugin ABI [0-9]+\.[0-9]+, SDK [0-9.]+' "$work/out"; then
+    pass "--version: $(cat "$work/out")"
+else fail "--version: exit $rc"; cat "$work/out" "$work/err"; fi
+
 cat >"$work/good.yaml" <<'YAML'
 version: 1
 rules:
