@@ -85,6 +85,14 @@ static HRESULT cb_module_unload_started(nrp_callback *self, ModuleID module)
     return NRP_S_OK;
 }
 
+static HRESULT cb_jit_compilation_started(nrp_callback *self, FunctionID function, BOOL safe_to_block)
+{
+    (void)self;
+    (void)safe_to_block;
+    nrp_profiler_jit_compilation_started(function);
+    return NRP_S_OK;
+}
+
 static HRESULT cb_get_rejit_parameters(nrp_callback *self, ModuleID module, mdToken method,
                                        nrp_com_object *control)
 {
@@ -126,6 +134,7 @@ static void build_vtable(void)
     SET(NRP_CB_Shutdown, cb_shutdown);
     SET(NRP_CB_ModuleLoadFinished, cb_module_load_finished);
     SET(NRP_CB_ModuleUnloadStarted, cb_module_unload_started);
+    SET(NRP_CB_JITCompilationStarted, cb_jit_compilation_started);
     SET(NRP_CB_GetReJITParameters, cb_get_rejit_parameters);
     SET(NRP_CB_ReJITError, cb_rejit_error);
     SET(NRP_CB_InitializeForAttach, cb_initialize_for_attach);

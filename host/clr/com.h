@@ -44,6 +44,7 @@ typedef struct nrp_guid {
 
 /* COR_PRF_MONITOR flags (low word of SetEventMask2). */
 #define NRP_PRF_MONITOR_MODULE_LOADS 0x00000004u /* loads and unloads */
+#define NRP_PRF_MONITOR_JIT_COMPILATION 0x00000020u
 /* COR_PRF_MODULE_FLAGS: the module belongs to a collectible AssemblyLoadContext */
 #define NRP_PRF_MODULE_COLLECTIBLE 0x00000008u
 #define NRP_PRF_ENABLE_REJIT 0x00040000u

@@ -1,5 +1,7 @@
 #include "clr/info.h"
 
+#include <string.h>
+
 #include "clr/slots.h"
 #include "util/utf16.h"
 
@@ -134,6 +136,35 @@ HRESULT nrp_info_apply_metadata(const nrp_info *info, ModuleID module)
     if (info->version < 7)
         return NRP_S_FALSE;
     return NRP_COM_FN(info->obj, fn, NRP_INFO_ApplyMetaData)(info->obj, module);
+}
+
+HRESULT nrp_info_function_info(const nrp_info *info, FunctionID function, ModuleID *module, mdToken *method)
+{
+    typedef HRESULT (*fn)(void *, FunctionID, ClassID *, ModuleID *, mdToken *);
+    ClassID type = 0;
+    return NRP_COM_FN(info->obj, fn, NRP_INFO_GetFunctionInfo)(info->obj, function, &type, module, method);
+}
+
+HRESULT nrp_info_set_il_function_body(const nrp_info *info, ModuleID module, mdToken method, const uint8_t *body,
+                                      ULONG size)
+{
+    typedef HRESULT (*allocator_fn)(void *, ModuleID, nrp_com_object **);
+    typedef void *(*alloc_fn)(void *, ULONG);
+    typedef HRESULT (*set_fn)(void *, ModuleID, mdToken, const uint8_t *);
+    nrp_com_object *malloc_obj = NULL;
+    HRESULT hr = NRP_COM_FN(info->obj, allocator_fn, NRP_INFO_GetILFunctionBodyAllocator)(info->obj, module,
+                                                                                          &malloc_obj);
+    if (NRP_FAILED(hr))
+        return hr;
+    uint8_t *copy = NRP_COM_FN(malloc_obj, alloc_fn, NRP_MM_Alloc)(malloc_obj, size);
+    if (copy) {
+        memcpy(copy, body, size);
+        hr = NRP_COM_FN(info->obj, set_fn, NRP_INFO_SetILFunctionBody)(info->obj, module, method, copy);
+    } else {
+        hr = NRP_E_OUTOFMEMORY;
+    }
+    nrp_com_release(malloc_obj);
+    return hr;
 }
 
 HRESULT nrp_function_control_set_il(nrp_com_object *control, ULONG size, const uint8_t *body)

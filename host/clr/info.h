@@ -46,6 +46,15 @@ HRESULT nrp_info_apply_metadata(const nrp_info *info, ModuleID module);
 /* ICorProfilerFunctionControl::SetILFunctionBody (the runtime copies it). */
 HRESULT nrp_function_control_set_il(nrp_com_object *control, ULONG size, const uint8_t *body);
 
+/* The module and MethodDef of a function being compiled. */
+HRESULT nrp_info_function_info(const nrp_info *info, FunctionID function, ModuleID *module, mdToken *method);
+
+/* Give a method a new body before its first compilation (the JIT-time way,
+ * for code ReJIT cannot reach): copied into memory from the module's
+ * IMethodMalloc, as ICorProfilerInfo::SetILFunctionBody requires. */
+HRESULT nrp_info_set_il_function_body(const nrp_info *info, ModuleID module, mdToken method, const uint8_t *body,
+                                      ULONG size);
+
 void nrp_com_release(nrp_com_object *obj);
 /* IUnknown::QueryInterface; *out is NULL on failure. */
 HRESULT nrp_com_query(nrp_com_object *obj, const nrp_guid *iid, nrp_com_object **out);

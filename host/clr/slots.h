@@ -359,6 +359,11 @@
     X(SetILFunctionBody, ICorProfilerFunctionControl) \
     X(SetILInstrumentedCodeMap, ICorProfilerFunctionControl)
 
+/* IMethodMalloc: where a body handed to ICorProfilerInfo::SetILFunctionBody lives */
+#define NRP_METHOD_MALLOC_SLOTS(X) \
+    NRP_IUNKNOWN_SLOTS(X) \
+    X(Alloc, IMethodMalloc)
+
 /* IMetaDataAssemblyImport */
 #define NRP_MDASM_SLOTS(X) \
     NRP_IUNKNOWN_SLOTS(X) \
@@ -406,6 +411,7 @@
 #define NRP_MDASM_ENTRY(method, iface) NRP_SLOT_ENUM_ENTRY(NRP_MDASM_, method)
 #define NRP_MDAE_ENTRY(method, iface) NRP_SLOT_ENUM_ENTRY(NRP_MDAE_, method)
 #define NRP_FC_ENTRY(method, iface) NRP_SLOT_ENUM_ENTRY(NRP_FC_, method)
+#define NRP_MM_ENTRY(method, iface) NRP_SLOT_ENUM_ENTRY(NRP_MM_, method)
 #define NRP_CF_ENTRY(method, iface) NRP_SLOT_ENUM_ENTRY(NRP_CF_, method)
 
 enum nrp_iunknown_slot { NRP_IUNKNOWN_SLOTS(NRP_UNK_ENTRY) NRP_UNK_SLOT_COUNT };
@@ -416,6 +422,7 @@ enum nrp_mdemit_slot { NRP_MDEMIT_SLOTS(NRP_MDE_ENTRY) NRP_MDE_SLOT_COUNT };
 enum nrp_mdasm_slot { NRP_MDASM_SLOTS(NRP_MDASM_ENTRY) NRP_MDASM_SLOT_COUNT };
 enum nrp_mdae_slot { NRP_MDAE_SLOTS(NRP_MDAE_ENTRY) NRP_MDAE_SLOT_COUNT };
 enum nrp_function_control_slot { NRP_FUNCTION_CONTROL_SLOTS(NRP_FC_ENTRY) NRP_FC_SLOT_COUNT };
+enum nrp_method_malloc_slot { NRP_METHOD_MALLOC_SLOTS(NRP_MM_ENTRY) NRP_MM_SLOT_COUNT };
 enum nrp_class_factory_slot { NRP_CLASS_FACTORY_SLOTS(NRP_CF_ENTRY) NRP_CF_SLOT_COUNT };
 
 /* Pinned against corprof.idl / cor.h. */
@@ -466,6 +473,11 @@ _Static_assert(NRP_MDASM_CloseEnum == 15, "IMetaDataAssemblyImport::CloseEnum");
 _Static_assert(NRP_MDAE_DefineAssemblyRef == 4, "IMetaDataAssemblyEmit::DefineAssemblyRef");
 _Static_assert(NRP_MDAE_SLOT_COUNT == 13, "IMetaDataAssemblyEmit has 13 slots");
 _Static_assert(NRP_FC_SetILFunctionBody == 4, "ICorProfilerFunctionControl::SetILFunctionBody");
+_Static_assert(NRP_MM_Alloc == 3, "IMethodMalloc::Alloc");
+_Static_assert(NRP_INFO_GetFunctionInfo == 15, "ICorProfilerInfo::GetFunctionInfo");
+_Static_assert(NRP_INFO_GetILFunctionBodyAllocator == 23, "ICorProfilerInfo::GetILFunctionBodyAllocator");
+_Static_assert(NRP_INFO_SetILFunctionBody == 24, "ICorProfilerInfo::SetILFunctionBody");
+_Static_assert(NRP_CB_JITCompilationStarted == 23, "ICorProfilerCallback::JITCompilationStarted");
 _Static_assert(NRP_CF_CreateInstance == 3, "IClassFactory::CreateInstance");
 
 #endif

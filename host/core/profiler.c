@@ -37,6 +37,10 @@
 #define DEFAULT_METRICS_INTERVAL_S 60
 #define CONFIG_FILE_NAME "instrumentation.yaml"
 #define PLUGIN_DIR_NAME "plugins"
+/* The runtime events the profiler asks for. JIT compilation is added when
+ * a collectible module needs it (watch_jit). */
+#define EVENTS (NRP_PRF_MONITOR_MODULE_LOADS | NRP_PRF_ENABLE_REJIT)
+
 /* How long ModuleLoadFinished waits for the worker's RequestReJIT. Long
  * enough that the rewrite is in place before the module's first call in
  * practice; bounded so a stuck runtime can never hang the app. */
@@ -238,7 +242,7 @@ HRESULT nrp_profiler_initialize(nrp_com_object *runtime_info)
         return cancel(err.msg);
     /* ReadyToRun code and tiered compilation stay on: rewrites go through
      * ReJIT, which reaches precompiled methods too. */
-    hr = nrp_info_set_event_mask(&S.info, NRP_PRF_MONITOR_MODULE_LOADS | NRP_PRF_ENABLE_REJIT, 0);
+    hr = nrp_info_set_event_mask(&S.info, EVENTS, 0);
     if (NRP_FAILED(hr)) {
         snprintf(why, sizeof why, "the runtime refused the event mask (0x%08x)", (unsigned)hr);
         return cancel(why);
@@ -334,6 +338,7 @@ struct module_scan {
     size_t count;
     size_t cap;
     int oom;
+    int jit_time;                /* a collectible module: see hand_over */
 };
 
 static void note_missing(module_scan *m, const char *assembly)
@@ -397,7 +402,8 @@ static int grow_batch(module_scan *m)
     return NRP_OK;
 }
 
-static void request_rejit(const module_scan *scan);
+static void hand_over(const module_scan *scan);
+static int module_is_collectible(ModuleID module);
 
 static void free_pending(pending_method *p)
 {
@@ -428,22 +434,39 @@ static void defer_method(const module_scan *m, const nrp_scan_method *sm)
 
 static void on_method(void *ctx, const nrp_scan_method *sm);
 
-/* An assembly loaded: ask again for the methods that waited for it. */
-static void resume_pending(const char *loaded)
+/* Unlink the waiting methods `match` picks, as a list of their own. */
+static pending_method *take_pending(int (*match)(const pending_method *, const void *), const void *key)
 {
-    pending_method *ready = NULL;
+    pending_method *taken = NULL;
     pthread_mutex_lock(&pending_lock);
     for (pending_method **pp = &pending; *pp;) {
-        if (strcmp((*pp)->waiting_for, loaded) == 0) {
+        if (match(*pp, key)) {
             pending_method *p = *pp;
             *pp = p->next;
-            p->next = ready;
-            ready = p;
+            p->next = taken;
+            taken = p;
         } else {
             pp = &(*pp)->next;
         }
     }
     pthread_mutex_unlock(&pending_lock);
+    return taken;
+}
+
+static int waits_for(const pending_method *p, const void *assembly)
+{
+    return strcmp(p->waiting_for, assembly) == 0;
+}
+
+static int is_of_module(const pending_method *p, const void *module)
+{
+    return p->module == *(const ModuleID *)module;
+}
+
+/* An assembly loaded: ask again for the methods that waited for it. */
+static void resume_pending(const char *loaded)
+{
+    pending_method *ready = take_pending(waits_for, loaded);
     while (ready) {
         pending_method *p = ready;
         ready = p->next;
@@ -452,11 +475,10 @@ static void resume_pending(const char *loaded)
         nrp_module_rules *rules = nrp_rule_index_module(S.index, p->assembly, p->have_version ? &p->version : NULL, &oom);
         if (rules && !NRP_FAILED(nrp_info_module_metadata(&S.info, p->module, NRP_OF_READ, &NRP_IID_IMetaDataImport, &mdi))) {
             module_scan scan = {p->module, mdi, NULL, "", p->assembly, p->have_version ? &p->version : NULL, rules,
-                                NULL, NULL, 0, 0, 0};
+                                NULL, NULL, 0, 0, 0, module_is_collectible(p->module)};
             nrp_scan_method sm = {p->type, p->name, p->params, p->display, p->method, p->type_token, p->is_static};
             on_method(&scan, &sm); /* may defer again, waiting for the next assembly */
-            if (scan.count)
-                request_rejit(&scan);
+            hand_over(&scan);
             free(scan.modules);
             free(scan.methods);
             nrp_com_release(mdi);
@@ -500,7 +522,7 @@ static void on_method(void *ctx, const nrp_scan_method *sm)
         n = NRP_MAX_RULES_PER_METHOD;
     }
     nrp_target t = {m->module, sm->method, {0}, (uint32_t)n, (char *)m->assembly, (char *)sm->type, (char *)sm->name,
-                    (char *)sm->display, sm->is_static, NULL};
+                    (char *)sm->display, sm->is_static, NULL, m->jit_time, 0};
     memcpy(t.rules, rules, n * sizeof rules[0]);
     if (grow_batch(m) != NRP_OK || nrp_targets_add(S.targets, &t) != NRP_OK) {
         m->oom = 1;
@@ -543,6 +565,44 @@ static void request_rejit(const module_scan *scan)
         nrp_log(NRP_LOG_DEBUG, "ReJIT requested for %zu method(s) in %s", scan->count, scan->assembly);
 }
 
+/* The runtime never ReJITs code of a collectible AssemblyLoadContext (asked,
+ * it says yes and never calls back), so such a module's matched methods get
+ * their new body when first compiled (JITCompilationStarted). */
+static int module_is_collectible(ModuleID module)
+{
+    DWORD flags = 0;
+    return !NRP_FAILED(nrp_info_module_flags(&S.info, module, &flags)) && (flags & NRP_PRF_MODULE_COLLECTIBLE);
+}
+
+/* JIT events cost a callback per compiled method: asked for only once a
+ * collectible module needs them. */
+static int jit_watched;
+
+static void watch_jit(const char *assembly, size_t count)
+{
+    if (__atomic_exchange_n(&jit_watched, 1, __ATOMIC_ACQ_REL))
+        return;
+    HRESULT hr = nrp_info_set_event_mask(&S.info, EVENTS | NRP_PRF_MONITOR_JIT_COMPILATION, 0);
+    if (NRP_FAILED(hr)) {
+        nrp_log(NRP_LOG_WARN, "the runtime refused JIT events (0x%08x): %zu matched method(s) of %s, a collectible "
+                "assembly, and those of any later one stay uninstrumented", (unsigned)hr, count, assembly);
+        __atomic_store_n(&jit_watched, 0, __ATOMIC_RELEASE);
+    }
+}
+
+static void hand_over(const module_scan *scan)
+{
+    if (!scan->count)
+        return;
+    if (!scan->jit_time) {
+        request_rejit(scan);
+        return;
+    }
+    watch_jit(scan->assembly, scan->count);
+    NRP_LOG_DBG("%zu method(s) of %s (collectible: no ReJIT) are rewritten when first compiled", scan->count,
+                scan->assembly);
+}
+
 void nrp_profiler_module_load_finished(ModuleID module, HRESULT status)
 {
     char assembly[512];
@@ -571,7 +631,8 @@ void nrp_profiler_module_load_finished(ModuleID module, HRESULT status)
         nrp_module_rules_free(rules);
         return;
     }
-    module_scan scan = {module, mdi, NULL, "", assembly, have_version ? &version : NULL, rules, NULL, NULL, 0, 0, 0};
+    module_scan scan = {module, mdi,  NULL, "", assembly, have_version ? &version : NULL, rules, NULL, NULL, 0, 0, 0,
+                        module_is_collectible(module)};
     nrp_scan_visitor visitor = {&scan, want_type, want_method, on_method};
     hr = nrp_module_scan(mdi, &visitor);
     if (NRP_FAILED(hr))
@@ -580,20 +641,22 @@ void nrp_profiler_module_load_finished(ModuleID module, HRESULT status)
     if (scan.oom)
         nrp_log(NRP_LOG_ERROR, "out of memory matching rules in %s; some methods stay uninstrumented", assembly);
     nrp_com_release(mdi);
-    DWORD flags = 0;
-    if (scan.count && !NRP_FAILED(nrp_info_module_flags(&S.info, module, &flags)) &&
-        (flags & NRP_PRF_MODULE_COLLECTIBLE)) {
-        /* The runtime does not ReJIT code of collectible modules: asked, it
-         * says yes and never calls back. Say so instead. */
-        nrp_log(NRP_LOG_WARN, "%s is loaded in a collectible AssemblyLoadContext, whose code ReJIT cannot "
-                "rewrite; %zu matched method(s) stay uninstrumented", assembly, scan.count);
-        __atomic_fetch_add(S.skipped, scan.count, __ATOMIC_RELAXED);
-    } else if (scan.count) {
-        request_rejit(&scan);
-    }
+    hand_over(&scan);
     free(scan.modules);
     free(scan.methods);
     nrp_module_rules_free(rules);
+}
+
+/* Methods of an unloading module that waited for another assembly: there
+ * is nothing left to rewrite. */
+static void forget_pending(ModuleID module)
+{
+    pending_method *gone = take_pending(is_of_module, &module);
+    while (gone) {
+        pending_method *p = gone;
+        gone = p->next;
+        free_pending(p);
+    }
 }
 
 void nrp_profiler_module_unload_started(ModuleID module)
@@ -601,6 +664,7 @@ void nrp_profiler_module_unload_started(ModuleID module)
     if (!S.ready)
         return;
     forget_module(module);
+    forget_pending(module);
     size_t n = nrp_targets_forget_module(S.targets, module);
     if (n)
         NRP_LOG_DBG("module 0x%llx unloading: %zu matched method(s) forgotten", (unsigned long long)module, n);
@@ -624,7 +688,22 @@ static uint64_t now_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-static rewrite_outcome rewrite(const nrp_target *t, nrp_com_object *control, rewrite_cost *cost, nrp_err *err)
+/* Where a new body goes: ReJIT's function control, or SetILFunctionBody
+ * before a first compilation. */
+typedef struct il_sink {
+    nrp_com_object *control; /* NULL: the JIT-time way */
+    ModuleID module;
+    mdToken method;
+} il_sink;
+
+static HRESULT sink_set_il(const il_sink *sink, const uint8_t *body, size_t size)
+{
+    if (sink->control)
+        return nrp_function_control_set_il(sink->control, (ULONG)size, body);
+    return nrp_info_set_il_function_body(&S.info, sink->module, sink->method, body, (ULONG)size);
+}
+
+static rewrite_outcome rewrite(const nrp_target *t, const il_sink *sink, rewrite_cost *cost, nrp_err *err)
 {
     nrp_module_env env;
     nrp_rewrite rw;
@@ -689,7 +768,7 @@ static rewrite_outcome rewrite(const nrp_target *t, nrp_com_object *control, rew
         goto done;
     cost->engine_ns = now_ns() - engine_start;
     cost->out_size = size;
-    hr = nrp_function_control_set_il(control, (ULONG)size, out);
+    hr = sink_set_il(sink, out, size);
     if (NRP_FAILED(hr)) {
         nrp_err_set(err, "the runtime refused the new body (0x%08x)", (unsigned)hr);
         goto done;
@@ -702,17 +781,16 @@ done:
     return result;
 }
 
-HRESULT nrp_profiler_get_rejit_parameters(ModuleID module, mdToken method, nrp_com_object *control)
+/* Rewrite one target through sink, and count and log the outcome. */
+static void rewrite_target(const nrp_target *target, const il_sink *sink)
 {
-    nrp_target t;
+    const nrp_target t = *target;
     nrp_err err;
     rewrite_cost cost = {0, 0, 0};
     int tracing = nrp_log_enabled(NRP_LOG_TRACE);
     uint64_t start = tracing ? now_ns() : 0;
 
-    if (!S.ready || !nrp_targets_find(S.targets, module, method, &t))
-        return NRP_S_OK; /* not ours: the runtime keeps the original IL */
-    switch (rewrite(&t, control, &cost, &err)) {
+    switch (rewrite(&t, sink, &cost, &err)) {
     case REWRITTEN:
         __atomic_fetch_add(S.rewritten, 1, __ATOMIC_RELAXED);
         if (nrp_log_enabled(NRP_LOG_DEBUG)) {
@@ -737,7 +815,33 @@ HRESULT nrp_profiler_get_rejit_parameters(ModuleID module, mdToken method, nrp_c
         nrp_log(NRP_LOG_ERROR, "%s stays uninstrumented: %s", t.display, err.msg);
         break;
     }
+}
+
+HRESULT nrp_profiler_get_rejit_parameters(ModuleID module, mdToken method, nrp_com_object *control)
+{
+    nrp_target t;
+    if (!S.ready || !nrp_targets_find(S.targets, module, method, &t))
+        return NRP_S_OK; /* not ours: the runtime keeps the original IL */
+    const il_sink sink = {control, module, method};
+    rewrite_target(&t, &sink);
     return NRP_S_OK;
+}
+
+void nrp_profiler_jit_compilation_started(FunctionID function)
+{
+    ModuleID module = 0;
+    mdToken method = 0;
+    nrp_target t;
+    if (!S.ready || !__atomic_load_n(&jit_watched, __ATOMIC_ACQUIRE) ||
+        NRP_FAILED(nrp_info_function_info(&S.info, function, &module, &method)) ||
+        !nrp_targets_find(S.targets, module, method, &t) || !t.jit_time)
+        return; /* not ours */
+    if (!nrp_targets_claim(S.targets, module, method)) {
+        NRP_LOG_DBG("%s compiled again: it keeps its new body", t.display);
+        return;
+    }
+    const il_sink sink = {NULL, module, method};
+    rewrite_target(&t, &sink);
 }
 
 void nrp_profiler_rejit_error(ModuleID module, mdToken method, HRESULT status)

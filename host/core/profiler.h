@@ -25,6 +25,10 @@ void nrp_profiler_module_load_finished(ModuleID module, HRESULT status);
  * be given to a module loaded later. */
 void nrp_profiler_module_unload_started(ModuleID module);
 
+/* A method is about to be compiled: a collectible module's matched method
+ * gets its new body here (ReJIT never reaches such code). */
+void nrp_profiler_jit_compilation_started(FunctionID function);
+
 /* Build the rewritten IL for one method and hand it to control. */
 HRESULT nrp_profiler_get_rejit_parameters(ModuleID module, mdToken method, nrp_com_object *control);
 

@@ -137,6 +137,17 @@ int nrp_targets_find(nrp_targets *t, uint64_t module, uint32_t method, nrp_targe
     return found;
 }
 
+int nrp_targets_claim(nrp_targets *t, uint64_t module, uint32_t method)
+{
+    int first = 0;
+    pthread_mutex_lock(&t->lock);
+    nrp_target *e = *probe(t->slots, t->cap, module, method);
+    if (e && !e->claimed)
+        first = e->claimed = 1;
+    pthread_mutex_unlock(&t->lock);
+    return first;
+}
+
 size_t nrp_targets_count(nrp_targets *t)
 {
     pthread_mutex_lock(&t->lock);

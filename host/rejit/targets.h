@@ -23,6 +23,8 @@ typedef struct nrp_target {
     char *display;       /* "Type::Method(Params)" */
     int is_static;
     void **plugin_slots; /* method_slot() of each rule, owned by the table */
+    int jit_time;        /* in a collectible module: rewritten when first compiled, not by ReJIT */
+    int claimed;         /* a JIT-time rewrite has begun (see nrp_targets_claim) */
 } nrp_target;
 
 typedef struct nrp_targets nrp_targets;
@@ -38,6 +40,12 @@ int nrp_targets_add(nrp_targets *t, const nrp_target *target);
 /* Copy of the entry for (module, method) into out, with the strings shared
  * (they live as long as the table). Returns 0 when absent. */
 int nrp_targets_find(nrp_targets *t, uint64_t module, uint32_t method, nrp_target *out);
+
+/* 1 for the first call on an existing (module, method), 0 after and for an
+ * unknown one: should the runtime compile a method again, its JIT-time
+ * rewrite still happens once (the new body is already its IL). Tiered
+ * compilation leaves collectible code alone today. */
+int nrp_targets_claim(nrp_targets *t, uint64_t module, uint32_t method);
 
 /* Every target ever recorded, those of unloaded modules included. */
 size_t nrp_targets_count(nrp_targets *t);

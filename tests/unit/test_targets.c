@@ -98,12 +98,36 @@ static void forgets_an_unloaded_module(void **state)
     nrp_targets_destroy(t);
 }
 
+/* A JIT-time rewrite is claimed once: a later compilation of the same
+ * method finds it taken. */
+static void claims_once(void **state)
+{
+    (void)state;
+    nrp_targets *t = nrp_targets_create();
+    nrp_target e = target_of(7, 0x06000001, "T::M()");
+    e.jit_time = 1;
+    assert_int_equal(nrp_targets_add(t, &e), NRP_OK);
+    assert_int_equal(nrp_targets_claim(t, 7, 0x06000001), 1);
+    assert_int_equal(nrp_targets_claim(t, 7, 0x06000001), 0);
+    assert_int_equal(nrp_targets_claim(t, 7, 0x06000002), 0); /* not a target */
+    nrp_target got;
+    assert_true(nrp_targets_find(t, 7, 0x06000001, &got));
+    assert_true(got.jit_time && got.claimed);
+    /* forgotten with its module, a new module at that ID starts unclaimed */
+    assert_int_equal(nrp_targets_forget_module(t, 7), 1);
+    assert_int_equal(nrp_targets_claim(t, 7, 0x06000001), 0);
+    assert_int_equal(nrp_targets_add(t, &e), NRP_OK);
+    assert_int_equal(nrp_targets_claim(t, 7, 0x06000001), 1);
+    nrp_targets_destroy(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(add_find_and_keep_the_first),
         cmocka_unit_test(grows_past_its_first_size),
         cmocka_unit_test(forgets_an_unloaded_module),
+        cmocka_unit_test(claims_once),
     };
     return cmocka_run_group_tests_name("targets", tests, NULL, NULL);
 }
