@@ -21,6 +21,6 @@ COPY --from=build /src /src
 RUN set -e; umask 022; \
     tests/e2e/build_apps.sh tests/e2e /tmp/apps; \
     for c in counts custom-config bad-config shapes-timing shapes-tracer shapes-tracer-options metrics-settings \
-             default-rules fidelity-timing fidelity-tracer refstructs-tracer refstructs-timing; do \
+             default-rules fidelity-timing fidelity-tracer refstructs-tracer refstructs-timing unload; do \
         tests/e2e/run_case.sh "$c" net10 /src/build-musl/bundle /tmp/apps "/tmp/work/$c"; \
     done
