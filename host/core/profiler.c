@@ -782,37 +782,36 @@ done:
 }
 
 /* Rewrite one target through sink, and count and log the outcome. */
-static void rewrite_target(const nrp_target *target, const il_sink *sink)
+static void rewrite_target(const nrp_target *t, const il_sink *sink)
 {
-    const nrp_target t = *target;
     nrp_err err;
     rewrite_cost cost = {0, 0, 0};
     int tracing = nrp_log_enabled(NRP_LOG_TRACE);
     uint64_t start = tracing ? now_ns() : 0;
 
-    switch (rewrite(&t, sink, &cost, &err)) {
+    switch (rewrite(t, sink, &cost, &err)) {
     case REWRITTEN:
         __atomic_fetch_add(S.rewritten, 1, __ATOMIC_RELAXED);
         if (nrp_log_enabled(NRP_LOG_DEBUG)) {
             nrp_strbuf names;
             nrp_strbuf_init(&names);
-            for (uint32_t k = 0; k < t.rule_count; k++)
-                nrp_strbuf_printf(&names, "%s'%s'", k ? ", " : "", S.rules[t.rules[k]].rule->name);
-            nrp_log(NRP_LOG_DEBUG, "rewrote %s with rule%s %s", t.display, t.rule_count > 1 ? "s" : "",
+            for (uint32_t k = 0; k < t->rule_count; k++)
+                nrp_strbuf_printf(&names, "%s'%s'", k ? ", " : "", S.rules[t->rules[k]].rule->name);
+            nrp_log(NRP_LOG_DEBUG, "rewrote %s with rule%s %s", t->display, t->rule_count > 1 ? "s" : "",
                     names.data ? names.data : "?");
             nrp_strbuf_free(&names);
         }
         if (tracing)
             nrp_log(NRP_LOG_TRACE, "cost: %.2f us engine, %.2f us in all, IL %u -> %zu bytes: %s",
-                    cost.engine_ns / 1000.0, (now_ns() - start) / 1000.0, cost.in_size, cost.out_size, t.display);
+                    cost.engine_ns / 1000.0, (now_ns() - start) / 1000.0, cost.in_size, cost.out_size, t->display);
         break;
     case SKIPPED:
         __atomic_fetch_add(S.skipped, 1, __ATOMIC_RELAXED);
-        NRP_LOG_DBG("skipping %s: %s", t.display, err.msg);
+        NRP_LOG_DBG("skipping %s: %s", t->display, err.msg);
         break;
     case FAILED:
         __atomic_fetch_add(S.failed, 1, __ATOMIC_RELAXED);
-        nrp_log(NRP_LOG_ERROR, "%s stays uninstrumented: %s", t.display, err.msg);
+        nrp_log(NRP_LOG_ERROR, "%s stays uninstrumented: %s", t->display, err.msg);
         break;
     }
 }

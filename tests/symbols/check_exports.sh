@@ -48,6 +48,7 @@ for so in "$bundle/libNewRelicProfiler.so" "${plugins[@]}"; do
     echo "ok: $(basename "$so") needs: ${needed:-nothing}"
 done
 
+newest_of() { printf '%s\n' "$@" | sort -V | tail -1; }
 overall=
 for so in "$bundle/libNewRelicProfiler.so" "${plugins[@]}" "$bundle/bin/nrprof"; do
     newest=$(objdump -T "$so" | grep -o 'GLIBC_[0-9][0-9.]*' | sort -uV | tail -1 || true)
@@ -57,14 +58,14 @@ for so in "$bundle/libNewRelicProfiler.so" "${plugins[@]}" "$bundle/bin/nrprof";
         continue
     fi
     newest=${newest#GLIBC_}
-    overall=$(printf '%s\n' "$overall" "$newest" | sort -V | tail -1)
+    overall=$(newest_of "$overall" "$newest")
     if [[ $floor == none ]]; then
         echo "ok: $(basename "$so") needs glibc $newest (no floor checked on this CPU)"
-    elif [[ $(printf '%s\n' "$floor" "$newest" | sort -V | tail -1) != "$floor" ]]; then
+    elif [[ $(newest_of "$floor" "$newest") != "$floor" ]]; then
         echo "FAIL: $(basename "$so") needs glibc $newest, newer than the floor $floor; symbols of newer versions:"
         objdump -T "$so" | grep -o 'GLIBC_[0-9][0-9.]*)\? *[A-Za-z_0-9]*$' | sed 's/GLIBC_//; s/)//' |
             while read -r v sym; do
-                [[ $(printf '%s\n' "$floor" "$v" | sort -V | tail -1) == "$floor" ]] || echo "    $sym@GLIBC_$v"
+                [[ $(newest_of "$floor" "$v") == "$floor" ]] || echo "    $sym@GLIBC_$v"
             done
         echo "  (bind it to an older version in host/compat/glibc_floor.h)"
         fail=1
