@@ -12,8 +12,12 @@ if(NRP_GLIBC_FLOOR VERSION_GREATER 2.28)
   message(FATAL_ERROR "NRP_GLIBC_FLOOR ${NRP_GLIBC_FLOOR}: the glibc bundle must load on glibc 2.28 (RHEL 8)")
 endif()
 
+# Pinning is for bundles users run. Sanitizer builds turn it off (preset `asan`, cmake/Sanitizers.cmake): pinned
+# executables built with -fsanitize do not even load ("unexpected PLT reloc type 0x00" from ld.so). A build that
+# is not pinned claims no floor: symbols.exports checks none, glibc.floor and the *-oldglibc cases are not registered.
+option(NRP_GLIBC_PINNING "Bind glibc symbols to the versions of NRP_GLIBC_FLOOR (glibc x86-64 builds)" ON)
 set(NRP_GLIBC_PINNED OFF)
-if(NRP_LIBC_FLAVOUR STREQUAL "glibc" AND CMAKE_SYSTEM_PROCESSOR MATCHES "^(x86_64|AMD64|amd64)$")
+if(NRP_GLIBC_PINNING AND NRP_LIBC_FLAVOUR STREQUAL "glibc" AND CMAKE_SYSTEM_PROCESSOR MATCHES "^(x86_64|AMD64|amd64)$")
   set(NRP_GLIBC_PINNED ON)
   add_compile_options(-include ${PROJECT_SOURCE_DIR}/host/compat/glibc_floor.h)
 endif()

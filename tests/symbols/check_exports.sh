@@ -4,7 +4,7 @@
 # points, and the host needs nothing at run time but the C library. A musl
 # build references no glibc-versioned symbol. A glibc build needs no GLIBC_
 # version newer than GLIBC_FLOOR (2.17 unless given; `none` where the build
-# does not pin versions, other CPUs than x86-64); the newest each file needs
+# does not pin versions: other CPUs than x86-64, NRP_GLIBC_PINNING=OFF); the newest each file needs
 # is printed, which is the oldest glibc it runs on.
 set -euo pipefail
 bundle=$1 flavour=${2:-glibc} floor=${3:-2.17}
@@ -60,7 +60,7 @@ for so in "$bundle/libNewRelicProfiler.so" "${plugins[@]}" "$bundle/bin/nrprof";
     newest=${newest#GLIBC_}
     overall=$(newest_of "$overall" "$newest")
     if [[ $floor == none ]]; then
-        echo "ok: $(basename "$so") needs glibc $newest (no floor checked on this CPU)"
+        echo "ok: $(basename "$so") needs glibc $newest (not pinned: no floor checked)"
     elif [[ $(newest_of "$floor" "$newest") != "$floor" ]]; then
         echo "FAIL: $(basename "$so") needs glibc $newest, newer than the floor $floor; symbols of newer versions:"
         objdump -T "$so" | grep -o 'GLIBC_[0-9][0-9.]*)\? *[A-Za-z_0-9]*$' | sed 's/GLIBC_//; s/)//' |
