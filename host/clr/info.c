@@ -90,6 +90,29 @@ HRESULT nrp_info_module_assembly_name(const nrp_info *info, ModuleID module, cha
     return NRP_S_OK;
 }
 
+HRESULT nrp_info_module_path(const nrp_info *info, ModuleID module, char *out, size_t cap)
+{
+    typedef HRESULT (*module_info_fn)(void *, ModuleID, const uint8_t **, ULONG, ULONG *, WCHAR *,
+                                      AssemblyID *);
+    const uint8_t *base = NULL;
+    ULONG len = 0;
+    AssemblyID assembly = 0;
+    WCHAR name[4096];
+    if (cap)
+        out[0] = '\0';
+    HRESULT hr = NRP_COM_FN(info->obj, module_info_fn, NRP_INFO_GetModuleInfo)(
+        info->obj, module, &base, sizeof name / sizeof name[0], &len, name, &assembly);
+    if (NRP_FAILED(hr))
+        return hr;
+    /* len counts the terminating NUL; a longer path did not fit. */
+    if (len > sizeof name / sizeof name[0])
+        return NRP_E_FAIL;
+    while (len && name[len - 1] == 0)
+        len--;
+    nrp_utf16_to_utf8(name, len, out, cap);
+    return NRP_S_OK;
+}
+
 HRESULT nrp_info_module_metadata(const nrp_info *info, ModuleID module, DWORD open_flags,
                                  const nrp_guid *iid, nrp_com_object **out)
 {

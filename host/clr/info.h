@@ -27,6 +27,9 @@ HRESULT nrp_info_module_flags(const nrp_info *info, ModuleID module, DWORD *flag
 /* Simple name of the assembly a module belongs to, UTF-8. */
 HRESULT nrp_info_module_assembly_name(const nrp_info *info, ModuleID module, char *out, size_t cap);
 
+/* The file a module was loaded from, UTF-8; "" for one loaded from bytes. */
+HRESULT nrp_info_module_path(const nrp_info *info, ModuleID module, char *out, size_t cap);
+
 HRESULT nrp_info_module_metadata(const nrp_info *info, ModuleID module, DWORD open_flags,
                                  const nrp_guid *iid, nrp_com_object **out);
 

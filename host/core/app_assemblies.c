@@ -1,6 +1,7 @@
 #include "core/app_assemblies.h"
 
 #include <ctype.h>
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,6 +76,29 @@ int nrp_app_assemblies_has(const nrp_app_assemblies *app, const char *name)
         return 0;
     snprintf(path, sizeof path, "%s/%s.dll", app->dir, name);
     return access(path, R_OK) == 0;
+}
+
+int nrp_app_assemblies_file(const nrp_app_assemblies *app, const char *name, char *path, size_t cap)
+{
+    size_t n = strlen(name);
+    if (!app->dir[0] || n == 0 || strchr(name, '/'))
+        return NRP_ERROR;
+    if ((size_t)snprintf(path, cap, "%s/%s.dll", app->dir, name) >= cap)
+        return NRP_ERROR;
+    if (access(path, R_OK) == 0)
+        return NRP_OK;
+    /* The runtime matches assembly names without case; the file system does not. */
+    DIR *d = opendir(app->dir);
+    struct dirent *e;
+    int rc = NRP_ERROR;
+    while (d && rc != NRP_OK && (e = readdir(d)) != NULL)
+        if (strlen(e->d_name) == n + 4 && strncasecmp(e->d_name, name, n) == 0 &&
+            strcasecmp(e->d_name + n, ".dll") == 0 &&
+            (size_t)snprintf(path, cap, "%s/%s", app->dir, e->d_name) < cap && access(path, R_OK) == 0)
+            rc = NRP_OK;
+    if (d)
+        closedir(d);
+    return rc;
 }
 
 void nrp_app_assemblies_free(nrp_app_assemblies *app)

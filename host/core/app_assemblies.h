@@ -27,6 +27,10 @@ int nrp_app_assemblies_load(nrp_app_assemblies *app, const char *main_path);
  * deps.json, NAME.dll is in its folder. */
 int nrp_app_assemblies_has(const nrp_app_assemblies *app, const char *name);
 
+/* The path of NAME.dll in the app's folder (its name matched without
+ * case, as the runtime matches assembly names), when it is there. */
+int nrp_app_assemblies_file(const nrp_app_assemblies *app, const char *name, char *path, size_t cap);
+
 void nrp_app_assemblies_free(nrp_app_assemblies *app);
 
 #endif

@@ -4,6 +4,7 @@
 
 #include "core/log.h"
 #include "il/il_edit.h"
+#include "meta/meta.h"
 #include "plugin/rewrite.h"
 
 static void api_log(nrp_log_level level, const char *plugin, const char *fmt, ...)
@@ -110,6 +111,30 @@ static int api_assembly_resolvable(nrp_rewrite *rw, const char *name)
     return name && *name && rw->md->assembly_resolvable(rw->md->ctx, name);
 }
 
+static int api_check_static_method(nrp_rewrite *rw, const char *assembly, const char *type, const char *name,
+                                   const char *returns, const char *params, char *reason, size_t reason_len)
+{
+    char path[4096];
+    nrp_err err;
+    nrp_meta *m = NULL;
+    if (!reason || !reason_len) /* nowhere to say why */
+        return NRP_ERROR;
+    if (!rw || !assembly || !*assembly || !type || !*type || !name || !*name || !returns || !*returns || !params)
+        return nrp_err_setbuf(reason, reason_len, "check_static_method: empty assembly, type, method or signature");
+    if (!rw->md->assembly_file)
+        return nrp_err_setbuf(reason, reason_len, "cannot tell which file assembly %s is loaded from", assembly);
+    if (rw->md->assembly_file(rw->md->ctx, assembly, path, sizeof path, &err) != NRP_OK)
+        return nrp_err_setbuf(reason, reason_len, "%s", err.msg);
+    if (nrp_meta_open_file(path, &m, &err) != NRP_OK)
+        return nrp_err_setbuf(reason, reason_len, "cannot read the metadata of assembly %s: %s", assembly, err.msg);
+    int rc = nrp_meta_check_static_method(m, type, name, returns, params, &err);
+    nrp_meta_close(m);
+    NRP_LOG_DBG("read %s to find %s::%s: %s", path, type, name, rc == NRP_OK ? "found" : err.msg);
+    if (rc != NRP_OK)
+        return nrp_err_setbuf(reason, reason_len, "%s in %s", err.msg, path);
+    return NRP_OK;
+}
+
 static void **api_method_slot(nrp_rewrite *rw)
 {
     return rw->slot;
@@ -214,6 +239,7 @@ static const nrp_host_api host_api = {
     .histogram = api_histogram,
     .param_info = api_param_info,
     .assembly_resolvable = api_assembly_resolvable,
+    .check_static_method = api_check_static_method,
 };
 
 const nrp_host_api *nrp_host_api_table(void)

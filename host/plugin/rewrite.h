@@ -33,6 +33,9 @@ typedef struct nrp_module_md {
     /* index -1: the return value. */
     int (*param_info)(void *ctx, const nrp_method_info *method, int32_t index, nrp_param_info *out, nrp_err *err);
     int (*assembly_resolvable)(void *ctx, const char *name);
+    /* The path of the file the app loads (or would load) for assembly
+     * `name`; NULL when the session cannot tell. */
+    int (*assembly_file)(void *ctx, const char *name, char *path, size_t cap, nrp_err *err);
 } nrp_module_md;
 
 /* A rule's options as plugins see them. */

@@ -284,10 +284,19 @@ static int assembly_resolvable(void *ctx, const char *name)
     return e->resolvable && e->resolvable(name);
 }
 
+static int assembly_file(void *ctx, const char *name, char *path, size_t cap, nrp_err *err)
+{
+    nrp_module_env *e = ctx;
+    if (!e->locate)
+        return nrp_err_set(err, "cannot tell which file assembly %s is loaded from", name);
+    return e->locate(name, path, cap, err);
+}
+
 /* ---- lifetime ------------------------------------------------------------ */
 
 int nrp_module_env_open(nrp_module_env *env, const nrp_info *info, ModuleID module, const char *assembly,
-                        const nrp_hierarchy_env *types, int (*resolvable)(const char *assembly), nrp_err *err)
+                        const nrp_hierarchy_env *types, int (*resolvable)(const char *assembly),
+                        int (*locate)(const char *assembly, char *path, size_t cap, nrp_err *err), nrp_err *err)
 {
     memset(env, 0, sizeof *env);
     env->info = info;
@@ -295,9 +304,10 @@ int nrp_module_env_open(nrp_module_env *env, const nrp_info *info, ModuleID modu
     env->assembly = assembly;
     env->types = types;
     env->resolvable = resolvable;
+    env->locate = locate;
     env->il = (nrp_il_env){env, call_info, local_sig, sig_token};
-    env->md = (nrp_module_md){env,        sig_token,  type_spec,  assembly_ref,       type_ref,
-                              member_ref, user_string, param_info, assembly_resolvable};
+    env->md = (nrp_module_md){env,        sig_token,   type_spec,  assembly_ref,        type_ref,
+                              member_ref, user_string, param_info, assembly_resolvable, assembly_file};
     HRESULT hr = nrp_info_module_metadata(info, module, NRP_OF_READ, &NRP_IID_IMetaDataImport2, &env->mdi);
     if (NRP_FAILED(hr))
         return nrp_err_set(err, "cannot read the module's metadata (0x%08x)", (unsigned)hr);

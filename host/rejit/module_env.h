@@ -25,6 +25,8 @@ typedef struct nrp_module_env {
     int defined;           /* rows were added: publish before the body is used */
     const nrp_hierarchy_env *types;           /* other loaded modules, for by-ref-like checks */
     int (*resolvable)(const char *assembly);  /* can the app load this assembly? */
+    /* the file it loads, or would load, for this assembly */
+    int (*locate)(const char *assembly, char *path, size_t cap, nrp_err *err);
     nrp_il_env il;         /* for the IL engine */
     nrp_module_md md;      /* for the plugins' metadata services */
 } nrp_module_env;
@@ -32,7 +34,8 @@ typedef struct nrp_module_env {
 /* Open the module's metadata. `env` must stay where it is until closed
  * (its callbacks point at it). Close even after a failure. */
 int nrp_module_env_open(nrp_module_env *env, const nrp_info *info, ModuleID module, const char *assembly,
-                        const nrp_hierarchy_env *types, int (*resolvable)(const char *assembly), nrp_err *err);
+                        const nrp_hierarchy_env *types, int (*resolvable)(const char *assembly),
+                        int (*locate)(const char *assembly, char *path, size_t cap, nrp_err *err), nrp_err *err);
 
 /* Fill the identity fields of `out` that come from metadata: flags, tokens,
  * signature, parameter and generic counts. The names are the caller's. */

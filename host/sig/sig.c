@@ -334,6 +334,18 @@ int nrp_sig_skip_type(const uint8_t **p, const uint8_t *end, nrp_err *err)
     return rc;
 }
 
+int nrp_sig_format_type(const uint8_t **p, const uint8_t *end, nrp_sig_type_namer namer, void *namer_ctx,
+                        nrp_strbuf *out, nrp_err *err)
+{
+    reader r = {*p, end, namer, namer_ctx, err};
+    int rc = format_type(&r, out, 0);
+    if (rc == NRP_OK && out->oom)
+        rc = nrp_err_set(err, "out of memory formatting a signature");
+    if (rc == NRP_OK)
+        *p = r.p;
+    return rc;
+}
+
 int nrp_sig_method_param(const uint8_t *sig, size_t len, int32_t index, nrp_sig_span *type, int *byref, nrp_err *err)
 {
     nrp_method_sig_info info;

@@ -63,4 +63,9 @@ int nrp_sig_method_param(const uint8_t *sig, size_t len, int32_t index, nrp_sig_
 /* Advance *p over one type. */
 int nrp_sig_skip_type(const uint8_t **p, const uint8_t *end, nrp_err *err);
 
+/* Append the name of the one type at *p to out, as the parameters above are
+ * written (custom modifiers left out), advancing *p over it. */
+int nrp_sig_format_type(const uint8_t **p, const uint8_t *end, nrp_sig_type_namer namer, void *namer_ctx,
+                        nrp_strbuf *out, nrp_err *err);
+
 #endif

@@ -33,7 +33,7 @@ extern "C" {
 /* A plugin built for ABI major M runs only on a host whose major is M and
  * whose minor is at least the plugin's minor. */
 #define NRP_ABI_MAJOR 1
-#define NRP_ABI_MINOR 0
+#define NRP_ABI_MINOR 1
 
 /* libc flavour a binary was built against; a glibc host never loads a musl
  * plugin and the reverse (their C runtimes cannot share a process). */
@@ -240,6 +240,26 @@ typedef struct nrp_host_api {
      * into an assembly that cannot be loaded throws when it is compiled, so
      * check before referencing one the app does not. */
     int (*assembly_resolvable)(nrp_rewrite *rw, const char *name);
+
+    /* ---- added in ABI 1.1: check host->size before use ---- */
+
+    /* Whether code may call `type`::`name` in assembly `assembly`: a call
+     * to a type or method that is not there throws when the caller is
+     * compiled (TypeLoadException, MissingMethodException). Reads the
+     * metadata of the file the app would load for `assembly` (the loaded
+     * module's file, else NAME.dll in the app's folder) and looks for a
+     * public, non-generic type `type` ("Namespace.Type", nested
+     * "Namespace.Outer+Inner") with a public static method `name`, not
+     * generic, taking `params` and returning `returns`. Types are full
+     * names as metric labels write them, compared by name: returns
+     * "System.Object" ("System.Void" for none), params
+     * "System.String,System.Object,System.Object[]" ("" for none).
+     * NRP_OK when it is there; otherwise NRP_ERROR with a one-line reason
+     * in `reason` naming what is missing and the file, e.g. "type
+     * Shop.Hooks has no method OnEntr in /app/Shop.dll", or saying why no
+     * file could be read. The file is read at every call: keep the answer. */
+    int (*check_static_method)(nrp_rewrite *rw, const char *assembly, const char *type, const char *name,
+                               const char *returns, const char *params, char *reason, size_t reason_len);
 } nrp_host_api;
 
 /* What il_wrap builds:

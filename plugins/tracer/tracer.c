@@ -224,7 +224,7 @@ static int resolve_tokens(nrp_rewrite *rw, const char *assembly, const char *typ
     return NRP_OK;
 }
 
-/* One warning per rule whose handler assembly the app cannot load. */
+/* One warning per rule whose handlers the app cannot load or call. */
 static int first_warning_for(const char *rule)
 {
     static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
@@ -238,6 +238,87 @@ static int first_warning_for(const char *rule)
         snprintf(warned[count++], sizeof warned[0], "%s", rule);
     pthread_mutex_unlock(&lock);
     return first;
+}
+
+/* ---- are the handlers there? --------------------------------------------- */
+
+/* A call to a handler type or method that does not exist, or has another
+ * signature, throws when the traced method is compiled (TypeLoadException,
+ * MissingMethodException) and takes the app down. So the handlers are
+ * looked up in their assembly's metadata before any call is emitted, once
+ * per handler: fidelity runs rewrite thousands of methods with one rule. */
+typedef struct verdict {
+    char *key; /* assembly \n type \n enter \n exit */
+    int ok;
+    char reason[400];
+} verdict;
+
+static struct {
+    pthread_mutex_t lock;
+    verdict *items;
+    size_t count, cap;
+} verdicts = {PTHREAD_MUTEX_INITIALIZER, NULL, 0, 0};
+
+/* The contract of docs/TRACER.md, by type names. */
+#define ENTER_RETURNS "System.Object"
+#define ENTER_PARAMS "System.String,System.Object,System.Object[]"
+#define EXIT_RETURNS "System.Void"
+#define EXIT_PARAMS "System.Object,System.Object,System.Exception"
+
+static void check_handlers(nrp_rewrite *rw, const char *assembly, const char *type, const char *enter,
+                           const char *exit, verdict *v)
+{
+    v->ok = host->check_static_method(rw, assembly, type, enter, ENTER_RETURNS, ENTER_PARAMS, v->reason,
+                                      sizeof v->reason) == NRP_OK &&
+            host->check_static_method(rw, assembly, type, exit, EXIT_RETURNS, EXIT_PARAMS, v->reason,
+                                      sizeof v->reason) == NRP_OK;
+}
+
+/* 1 when the handlers exist with the contract's signatures; else 0 and the
+ * reason. A host before ABI 1.1 cannot tell: the handlers are trusted, as
+ * they were then. The lock is held while the file is read, so it is read
+ * once however many rewrites ask at the same time. */
+static int handlers_present(nrp_rewrite *rw, const char *assembly, const char *type, const char *enter,
+                            const char *exit, char *reason, size_t cap)
+{
+    if (host->size < offsetof(nrp_host_api, check_static_method) + sizeof host->check_static_method)
+        return 1;
+    size_t len = strlen(assembly) + strlen(type) + strlen(enter) + strlen(exit) + 4;
+    char *key = malloc(len);
+    if (!key) {
+        snprintf(reason, cap, "out of memory checking the handlers");
+        return 0;
+    }
+    snprintf(key, len, "%s\n%s\n%s\n%s", assembly, type, enter, exit);
+    pthread_mutex_lock(&verdicts.lock);
+    verdict *v = NULL;
+    for (size_t i = 0; i < verdicts.count && !v; i++)
+        if (strcmp(verdicts.items[i].key, key) == 0)
+            v = &verdicts.items[i];
+    if (!v && verdicts.count == verdicts.cap) {
+        size_t grown_cap = verdicts.cap ? verdicts.cap * 2 : 8;
+        verdict *grown = realloc(verdicts.items, grown_cap * sizeof *grown);
+        if (grown) {
+            verdicts.items = grown;
+            verdicts.cap = grown_cap;
+        }
+    }
+    verdict fresh = {NULL, 0, ""};
+    if (!v) {
+        check_handlers(rw, assembly, type, enter, exit, &fresh);
+        if (verdicts.count < verdicts.cap) { /* else out of memory: asked again next time */
+            fresh.key = key;
+            key = NULL;
+            verdicts.items[verdicts.count] = fresh;
+            v = &verdicts.items[verdicts.count++];
+        } else
+            v = &fresh;
+    }
+    int ok = v->ok;
+    snprintf(reason, cap, "%s", v->reason);
+    pthread_mutex_unlock(&verdicts.lock);
+    free(key);
+    return ok;
 }
 
 static int tracer_rewrite(nrp_rewrite *rw, char *err, size_t errlen)
@@ -261,6 +342,15 @@ static int tracer_rewrite(nrp_rewrite *rw, char *err, size_t errlen)
         return NRP_DECLINE;
     }
 
+    const char *enter = host->option_string(o, "handler.enter"), *exit = host->option_string(o, "handler.exit");
+    char reason[400];
+    if (!handlers_present(rw, assembly, type, enter, exit, reason, sizeof reason)) {
+        if (first_warning_for(m->rule))
+            host->log(NRP_LOG_WARN, "tracer", "rule '%s': handler not usable: %s; the rule is skipped", m->rule,
+                      reason);
+        return NRP_DECLINE;
+    }
+
     tokens t;
     static const uint8_t object_type[] = {NRP_ELEMENT_OBJECT};
     uint8_t exception_type[8] = {NRP_ELEMENT_CLASS};
@@ -268,8 +358,7 @@ static int tracer_rewrite(nrp_rewrite *rw, char *err, size_t errlen)
     nrp_param_info ret = {sizeof ret, 0, NULL, 0};
     il_buf entry = {0}, thrown = {0}, leave = {0};
     int rc = NRP_ERROR;
-    if (resolve_tokens(rw, assembly, type, host->option_string(o, "handler.enter"),
-                       host->option_string(o, "handler.exit"), &t) != NRP_OK ||
+    if (resolve_tokens(rw, assembly, type, enter, exit, &t) != NRP_OK ||
         host->param_info(rw, -1, &ret) != NRP_OK || host->il_add_local(rw, object_type, 1, &state) != NRP_OK)
         goto out;
     size_t n = 1 + nrp_sig_put_type_token(exception_type + 1, t.exception);

@@ -12,9 +12,16 @@ pass() { echo "ok: $*"; }
 if [[ $rc == 2 ]] && grep -q '^usage: nrprof COMMAND' "$work/err"; then pass "no command: usage, exit 2"
 else fail "no command: exit $rc"; fi
 
+# A glibc bundle names the glibc floor it holds (NRP_TEST_GLIBC_FLOOR, from CMake), none where it is not pinned
+# (NRP_GLIBC_PINNING=OFF, e.g. the sanitized build).
+case ${NRP_TEST_GLIBC_FLOOR:-any} in
+    none) platform='linux-(glibc|musl)-x64' ;;
+    any) platform='linux-(glibc-x64 \(glibc 2\.[0-9]+ or later\)|musl-x64)' ;;
+    *) platform="linux-glibc-x64 \\(glibc ${NRP_TEST_GLIBC_FLOOR//./\\.} or later\\)" ;;
+esac
 "$nrprof" --version >"$work/out" 2>"$work/err"; rc=$?
 if [[ $rc == 0 && ! -s $work/err ]] &&
-   grep -Eqx 'nrprof [0-9]+\.[0-9]+\.[0-9]+ linux-(glibc-x64 \(glibc 2\.[0-9]+ or later\)|musl-x64); plugin ABI [0-9]+\.[0-9]+, SDK [0-9.]+' "$work/out"; then
+   grep -Eqx "nrprof [0-9]+\\.[0-9]+\\.[0-9]+ $platform; plugin ABI [0-9]+\\.[0-9]+, SDK [0-9.]+" "$work/out"; then
     pass "--version: $(cat "$work/out")"
 else fail "--version: exit $rc"; cat "$work/out" "$work/err"; fi
 
@@ -33,7 +40,7 @@ else fail "valid file: exit $rc"; cat "$work/out" "$work/err"; fi
 
 printf 'version: 1\nplugins: [%s/libfake_abi_major.so]\nrules: []\n' "$fakes" >"$work/plugin.yaml"
 "$nrprof" check "$work/plugin.yaml" >"$work/out" 2>"$work/err"; rc=$?
-want="$fakes/libfake_abi_major.so: error: plugin $fakes/libfake_abi_major.so built for ABI 2.0, host speaks 1.0; it is not loaded"
+want="$fakes/libfake_abi_major.so: error: plugin $fakes/libfake_abi_major.so built for ABI 2.0, host speaks 1.1; it is not loaded"
 if [[ $rc == 1 ]] && grep -qxF "$want" "$work/err"; then pass "refused plugin: an error, exit 1"
 else fail "refused plugin: exit $rc"; cat "$work/err"; fi
 

@@ -49,13 +49,13 @@ static void refuses_bad_magic(void **state)
 static void refuses_other_abi_major(void **state)
 {
     (void)state;
-    expect_refusal("abi_major", "plugin %s built for ABI 2.0, host speaks 1.0");
+    expect_refusal("abi_major", "plugin %s built for ABI 2.0, host speaks 1.1");
 }
 
 static void refuses_newer_abi_minor(void **state)
 {
     (void)state;
-    expect_refusal("abi_minor", "plugin %s built for ABI 1.99, host speaks 1.0");
+    expect_refusal("abi_minor", "plugin %s built for ABI 1.99, host speaks 1.1");
 }
 
 static void refuses_other_libc(void **state)
@@ -263,6 +263,15 @@ static int fake_assembly_resolvable(void *ctx, const char *name)
     return strcmp(name, "Shop.Telemetry") == 0;
 }
 
+static int fake_assembly_file(void *ctx, const char *name, char *path, size_t cap, nrp_err *err)
+{
+    (void)ctx;
+    if (strcmp(name, "Shop.Telemetry") != 0)
+        return nrp_err_set(err, "cannot find the file of assembly %s", name);
+    snprintf(path, cap, "/nonexistent/%s.dll", name);
+    return NRP_OK;
+}
+
 static void setup_rewrite(nrp_rewrite *rw, nrp_metrics *m, void *sig_ctx)
 {
     static const uint8_t add_body[] = {0x12, 0x02, 0x03, 0x58, 0x2A}; /* tiny: ldarg.0 ldarg.1 add ret */
@@ -276,7 +285,7 @@ static void setup_rewrite(nrp_rewrite *rw, nrp_metrics *m, void *sig_ctx)
     static nrp_module_md md;
     md = (nrp_module_md){sig_ctx,          fake_sig_token, fake_type_spec,  fake_assembly_ref,
                          fake_type_ref,    fake_member_ref, fake_user_string, fake_param_info,
-                         fake_assembly_resolvable};
+                         fake_assembly_resolvable, fake_assembly_file};
     rw->metrics = m;
     rw->md = &md;
     assert_int_equal(nrp_il_method_decode(add_body, sizeof add_body, add_sig, sizeof add_sig, &env, &rw->il, &err),
@@ -546,6 +555,24 @@ static void metadata_services(void **state)
     assert_true(api->assembly_resolvable(&rw, "Shop.Telemetry"));
     assert_false(api->assembly_resolvable(&rw, "Nowhere"));
     assert_false(api->assembly_resolvable(&rw, ""));
+
+    /* check_static_method (ABI 1.1) reads the file the session names; every
+     * way it cannot is a one-line reason, never a crash. The reader itself
+     * is tested on real assemblies in test_meta. */
+    char reason[256];
+    assert_true(api->size >= offsetof(nrp_host_api, check_static_method) + sizeof api->check_static_method);
+    assert_int_equal(api->check_static_method(&rw, "Shop.Telemetry", "Shop.Telemetry.Hooks", "OnEnter",
+                                              "System.Object", "System.String", reason, sizeof reason),
+                     NRP_ERROR);
+    assert_string_equal(reason, "cannot read the metadata of assembly Shop.Telemetry: cannot open "
+                                "/nonexistent/Shop.Telemetry.dll");
+    assert_int_equal(api->check_static_method(&rw, "Nowhere", "N.T", "M", "System.Void", "", reason, sizeof reason),
+                     NRP_ERROR);
+    assert_string_equal(reason, "cannot find the file of assembly Nowhere");
+    assert_int_equal(api->check_static_method(&rw, "Nowhere", "", "M", "System.Void", "", reason, sizeof reason),
+                     NRP_ERROR);
+    assert_string_equal(reason, "check_static_method: empty assembly, type, method or signature");
+    assert_int_equal(api->check_static_method(&rw, "Nowhere", "N.T", "M", "System.Void", "", NULL, 0), NRP_ERROR);
 
     /* The slot is the one the orchestrator gave for this (method, rule). */
     void *slot = NULL;

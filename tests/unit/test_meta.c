@@ -1,0 +1,495 @@
+/*
+ * test_meta.c - the offline metadata reader (host/meta) on real
+ * assemblies: tests/unit/data/Meta.Sample.dll (built from
+ * data/MetaSample/, one member of each shape) and, when a .NET runtime is
+ * installed, every assembly of its shared framework. Then damaged copies:
+ * every truncation of the sample, random byte flips and targeted
+ * corruptions, which must fail cleanly or read consistently, never crash.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include "meta_walk.h"
+#include "test_rng.h"
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "meta/meta.h"
+#include "nrp/plugin.h"
+
+#define ENTER_PARAMS "System.String,System.Object,System.Object[]"
+#define EXIT_PARAMS "System.Object,System.Object,System.Exception"
+
+static uint8_t *read_all(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    assert_int_equal(fseek(f, 0, SEEK_END), 0);
+    long size = ftell(f);
+    assert_true(size > 0);
+    rewind(f);
+    uint8_t *p = malloc((size_t)size);
+    assert_non_null(p);
+    assert_int_equal(fread(p, 1, (size_t)size, f), (size_t)size);
+    fclose(f);
+    *len = (size_t)size;
+    return p;
+}
+
+static nrp_meta *open_sample(void)
+{
+    nrp_meta *m = NULL;
+    nrp_err err;
+    if (nrp_meta_open_file(NRP_TEST_DATA_DIR "/Meta.Sample.dll", &m, &err) != NRP_OK)
+        fail_msg("%s", err.msg);
+    return m;
+}
+
+static char *type_name(const nrp_meta *m, uint32_t token)
+{
+    static char out[512];
+    nrp_strbuf sb;
+    nrp_err err;
+    nrp_strbuf_init(&sb);
+    if (nrp_meta_type_name(m, token, &sb, &err) != NRP_OK)
+        fail_msg("token 0x%08x: %s", token, err.msg);
+    snprintf(out, sizeof out, "%s", sb.data ? sb.data : "");
+    nrp_strbuf_free(&sb);
+    return out;
+}
+
+static uint32_t find(const nrp_meta *m, const char *name)
+{
+    uint32_t row = 0xFFFFFFFFu;
+    nrp_err err;
+    assert_int_equal(nrp_meta_find_type(m, name, &row, &err), NRP_OK);
+    return row;
+}
+
+/* ---- the sample --------------------------------------------------------- */
+
+static void sample_assembly_and_references(void **state)
+{
+    (void)state;
+    nrp_meta *m = open_sample();
+    nrp_meta_assembly a;
+    nrp_err err;
+    assert_int_equal(nrp_meta_assembly_row(m, &a, &err), NRP_OK);
+    assert_string_equal(a.name, "Meta.Sample");
+    assert_string_equal(a.culture, "");
+    assert_int_equal(a.version.major, 1);
+    assert_int_equal(a.version.minor, 2);
+    assert_int_equal(a.version.build, 3);
+    assert_int_equal(a.version.revision, 4);
+    assert_string_equal(nrp_meta_runtime_version(m), "v4.0.30319");
+    /* The reference assemblies a net10.0 library compiles against. */
+    int runtime = 0;
+    for (uint32_t r = 1; r <= nrp_meta_row_count(m, NRP_META_ASSEMBLYREF); r++) {
+        nrp_meta_assembly_ref ar;
+        assert_int_equal(nrp_meta_assembly_ref_row(m, r, &ar, &err), NRP_OK);
+        if (strcmp(ar.name, "System.Runtime") == 0) {
+            runtime = 1;
+            assert_int_equal(ar.version.major, 10);
+            assert_int_equal(ar.public_key_or_token_len, 8);
+        }
+    }
+    assert_true(runtime);
+    nrp_meta_assembly_ref ar;
+    assert_int_equal(nrp_meta_assembly_ref_row(m, 0, &ar, &err), NRP_ERROR);
+    assert_int_equal(nrp_meta_assembly_ref_row(m, 1000, &ar, &err), NRP_ERROR);
+    assert_string_equal(err.msg, "no row 1000 in table 0x23 (it has 2)");
+    /* System.Object and System.Exception are TypeRefs scoped to System.Runtime. */
+    int object = 0, exception = 0;
+    for (uint32_t r = 1; r <= nrp_meta_row_count(m, NRP_META_TYPEREF); r++) {
+        nrp_meta_type_ref tr;
+        assert_int_equal(nrp_meta_type_ref_row(m, r, &tr, &err), NRP_OK);
+        const char *n = type_name(m, (uint32_t)NRP_META_TYPEREF << 24 | r);
+        object |= strcmp(n, "System.Object") == 0 && tr.scope >> 24 == NRP_META_ASSEMBLYREF;
+        exception |= strcmp(n, "System.Exception") == 0;
+    }
+    assert_true(object && exception);
+    nrp_meta_close(m);
+}
+
+static void sample_types_by_name(void **state)
+{
+    (void)state;
+    nrp_meta *m = open_sample();
+    nrp_meta_type_def td;
+    nrp_err err;
+    uint32_t outer;
+    uint32_t hooks = find(m, "Meta.Sample.Hooks");
+    assert_true(hooks > 1);
+    assert_int_equal(nrp_meta_type_def_row(m, hooks, &td, &err), NRP_OK);
+    assert_string_equal(td.namespace_, "Meta.Sample");
+    assert_string_equal(td.name, "Hooks");
+    assert_int_equal(td.flags & NRP_META_TYPE_VISIBILITY_MASK, NRP_META_TYPE_PUBLIC);
+    assert_string_equal(type_name(m, td.extends), "System.Object");
+    /* Nested types: "Outer+Inner", found only through their enclosing type. */
+    uint32_t deeper = find(m, "Meta.Sample.Mixed+Inner+Deeper");
+    assert_true(deeper != 0);
+    assert_string_equal(type_name(m, (uint32_t)NRP_META_TYPEDEF << 24 | deeper), "Meta.Sample.Mixed+Inner+Deeper");
+    assert_int_equal(nrp_meta_enclosing_type(m, deeper, &outer, &err), NRP_OK);
+    assert_int_equal(outer, find(m, "Meta.Sample.Mixed+Inner"));
+    assert_int_equal(nrp_meta_enclosing_type(m, hooks, &outer, &err), NRP_OK);
+    assert_int_equal(outer, 0);
+    assert_int_equal(find(m, "Meta.Sample.Inner"), 0);        /* not top-level */
+    assert_int_equal(find(m, "Meta.Sample.Mixed+Deeper"), 0); /* not directly inside */
+    assert_int_equal(find(m, "Meta.Sample.Mixed+Inner+"), 0);
+    assert_int_equal(find(m, "Meta.Sample.Hook"), 0);
+    assert_int_equal(find(m, "Meta.Sample.Hooksx"), 0);
+    assert_int_equal(find(m, "Sample.Hooks"), 0);
+    assert_int_equal(find(m, "meta.sample.hooks"), 0);        /* names are case-sensitive */
+    assert_int_equal(find(m, ""), 0);
+    assert_true(find(m, "Global") != 0);                      /* no namespace */
+    assert_true(find(m, "Meta.Sample.Generic`1") != 0);
+    uint32_t generics, generic_type = (uint32_t)NRP_META_TYPEDEF << 24 | find(m, "Meta.Sample.Generic`1");
+    assert_int_equal(nrp_meta_generic_param_count(m, generic_type, &generics, &err), NRP_OK);
+    assert_int_equal(generics, 1);
+    assert_int_equal(nrp_meta_generic_param_count(m, (uint32_t)NRP_META_TYPEDEF << 24 | hooks, &generics, &err),
+                     NRP_OK);
+    assert_int_equal(generics, 0);
+    /* Every TypeDef is found again by the name it is given. */
+    for (uint32_t r = 2; r <= nrp_meta_row_count(m, NRP_META_TYPEDEF); r++)
+        assert_int_equal(find(m, type_name(m, (uint32_t)NRP_META_TYPEDEF << 24 | r)), r);
+    nrp_meta_close(m);
+}
+
+static void sample_methods_and_signatures(void **state)
+{
+    (void)state;
+    static const char *const want[] = {
+        "OnEnter(System.String,System.Object,System.Object[]) System.Object 0x86",
+        "OnExit(System.Object,System.Object,System.Exception) System.Void 0x91",
+        "Generic(System.String,System.Object,System.Object[]) System.Object 0x96",
+        "Overload(System.Int32) System.Void 0x96",
+        "Overload(System.Object,System.Object,System.Exception) System.Void 0x96",
+        "Shapes(System.Int32&,System.Collections.Generic.List`1<System.String>,"
+        "System.Collections.Generic.Dictionary`2+Enumerator<System.String,System.Int32[]>) System.Int32[,] 0x96",
+        ".ctor() System.Void 0x1886",
+    };
+    nrp_meta *m = open_sample();
+    nrp_meta_method_iter it;
+    nrp_err err;
+    uint32_t row;
+    size_t n = 0;
+    assert_int_equal(nrp_meta_methods_begin(m, find(m, "Meta.Sample.Mixed"), &it, &err), NRP_OK);
+    while (nrp_meta_methods_next(m, &it, &row, &err) == 1) {
+        nrp_meta_method_def md;
+        nrp_strbuf ret, params;
+        nrp_method_sig_info info;
+        char line[512];
+        int modifiers = -1;
+        nrp_strbuf_init(&ret);
+        nrp_strbuf_init(&params);
+        assert_int_equal(nrp_meta_method_def_row(m, row, &md, &err), NRP_OK);
+        assert_int_equal(
+            nrp_meta_method_sig_names(m, md.signature, md.signature_len, &ret, &params, &info, &modifiers, &err),
+            NRP_OK);
+        assert_int_equal(modifiers, 0);
+        snprintf(line, sizeof line, "%s(%s) %s 0x%x", md.name, params.data ? params.data : "", ret.data, md.flags);
+        assert_true(n < sizeof want / sizeof *want);
+        assert_string_equal(line, want[n]);
+        n++;
+        if (strcmp(md.name, "Generic") == 0)
+            assert_int_equal(info.callconv, NRP_CALLCONV_GENERIC);
+        nrp_strbuf_free(&ret);
+        nrp_strbuf_free(&params);
+    }
+    assert_int_equal(n, sizeof want / sizeof *want);
+    nrp_meta_close(m);
+}
+
+static void expect_handler(const nrp_meta *m, const char *type, const char *method, const char *returns,
+                         const char *params, const char *reason)
+{
+    nrp_err err = {{0}};
+    int rc = nrp_meta_check_static_method(m, type, method, returns, params, &err);
+    if (!reason) {
+        if (rc != NRP_OK)
+            fail_msg("%s::%s: %s", type, method, err.msg);
+        return;
+    }
+    assert_int_equal(rc, NRP_ERROR);
+    assert_string_equal(err.msg, reason);
+}
+
+static void sample_handler_contract(void **state)
+{
+    (void)state;
+    nrp_meta *m = open_sample();
+    expect_handler(m, "Meta.Sample.Hooks", "OnEnter", "System.Object", ENTER_PARAMS, NULL);
+    expect_handler(m, "Meta.Sample.Hooks", "OnExit", "System.Void", EXIT_PARAMS, NULL);
+    expect_handler(m, "Meta.Sample.Mixed+Inner", "OnExit", "System.Void", EXIT_PARAMS, NULL);
+    expect_handler(m, "Meta.Sample.Mixed+Inner+Deeper", "OnEnter", "System.Object", ENTER_PARAMS, NULL);
+    expect_handler(m, "Global", "OnExit", "System.Void", EXIT_PARAMS, NULL);
+    /* one overload of two fits */
+    expect_handler(m, "Meta.Sample.Mixed", "Overload", "System.Void", EXIT_PARAMS, NULL);
+    /* typos */
+    expect_handler(m, "Meta.Sample.Hooks", "OnEntr", "System.Object", ENTER_PARAMS,
+                 "type Meta.Sample.Hooks has no method OnEntr");
+    expect_handler(m, "Meta.Sample.Hooks", "onenter", "System.Object", ENTER_PARAMS,
+                 "type Meta.Sample.Hooks has no method onenter");
+    expect_handler(m, "Meta.Sample.Hook", "OnEnter", "System.Object", ENTER_PARAMS,
+                 "type Meta.Sample.Hook is not defined");
+    /* exists, but cannot be called as a handler */
+    expect_handler(m, "Meta.Sample.Hooks", "OnExit", "System.Object", ENTER_PARAMS,
+                 "type Meta.Sample.Hooks has no public static method OnExit(" ENTER_PARAMS ") returning "
+                 "System.Object (found: public static OnExit(" EXIT_PARAMS ") returning System.Void)");
+    expect_handler(m, "Meta.Sample.Mixed", "OnEnter", "System.Object", ENTER_PARAMS,
+                 "type Meta.Sample.Mixed has no public static method OnEnter(" ENTER_PARAMS ") returning "
+                 "System.Object (found: public instance OnEnter(" ENTER_PARAMS ") returning System.Object)");
+    expect_handler(m, "Meta.Sample.Mixed", "OnExit", "System.Void", EXIT_PARAMS,
+                 "type Meta.Sample.Mixed has no public static method OnExit(" EXIT_PARAMS ") returning "
+                 "System.Void (found: private static OnExit(" EXIT_PARAMS ") returning System.Void)");
+    expect_handler(m, "Meta.Sample.Mixed", "Generic", "System.Object", ENTER_PARAMS,
+                 "type Meta.Sample.Mixed has no public static method Generic(" ENTER_PARAMS ") returning "
+                 "System.Object (found: public static generic Generic(" ENTER_PARAMS ") returning System.Object)");
+    expect_handler(m, "Meta.Sample.IHooks", "OnExit", "System.Void", EXIT_PARAMS,
+                 "type Meta.Sample.IHooks has no public static method OnExit(" EXIT_PARAMS ") returning "
+                 "System.Void (found: public static abstract OnExit(" EXIT_PARAMS ") returning System.Void)");
+    expect_handler(m, "Meta.Sample.Internal", "OnExit", "System.Void", EXIT_PARAMS,
+                 "type Meta.Sample.Internal is not public");
+    expect_handler(m, "Meta.Sample.Mixed+Hidden", "OnExit", "System.Void", EXIT_PARAMS,
+                 "type Meta.Sample.Mixed+Hidden is not public");
+    expect_handler(m, "Meta.Sample.Generic`1", "OnExit", "System.Void", EXIT_PARAMS,
+                 "type Meta.Sample.Generic`1 is generic");
+    nrp_meta_close(m);
+}
+
+/* ---- the installed runtime ---------------------------------------------- */
+
+static int is_dll(const char *name)
+{
+    size_t n = strlen(name);
+    return n > 4 && strcmp(name + n - 4, ".dll") == 0;
+}
+
+static void runtime_assemblies(void **state)
+{
+    (void)state;
+    const char *dir = getenv("NRP_TEST_DOTNET_RUNTIME_DIR");
+    DIR *d = dir && *dir ? opendir(dir) : NULL;
+    if (!d) {
+        print_message("no .NET runtime (NRP_TEST_DOTNET_RUNTIME_DIR '%s'): skipped\n", dir ? dir : "");
+        skip();
+    }
+    struct dirent *e;
+    size_t opened = 0;
+    while ((e = readdir(d)) != NULL) {
+        char path[4096];
+        nrp_meta *m;
+        nrp_err err;
+        nrp_meta_assembly a;
+        if (!is_dll(e->d_name))
+            continue;
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        if (nrp_meta_open_file(path, &m, &err) != NRP_OK)
+            fail_msg("%s", err.msg);
+        assert_int_equal(nrp_meta_assembly_row(m, &a, &err), NRP_OK);
+        /* Foo.dll holds assembly Foo. */
+        assert_int_equal(strlen(a.name) + 4, strlen(e->d_name));
+        assert_memory_equal(a.name, e->d_name, strlen(a.name));
+        size_t reads = nrp_test_meta_walk(m, 0xFFFFFFFFu);
+        assert_true(reads > nrp_meta_row_count(m, NRP_META_TYPEDEF));
+        nrp_meta_close(m);
+        opened++;
+    }
+    closedir(d);
+    assert_true(opened > 100);
+    print_message("%zu runtime assemblies read\n", opened);
+}
+
+static void runtime_corelib_and_console(void **state)
+{
+    (void)state;
+    const char *dir = getenv("NRP_TEST_DOTNET_RUNTIME_DIR");
+    char path[4096];
+    nrp_meta *m;
+    nrp_err err;
+    if (!dir || !*dir)
+        skip();
+    snprintf(path, sizeof path, "%s/System.Private.CoreLib.dll", dir);
+    if (nrp_meta_open_file(path, &m, &err) != NRP_OK)
+        fail_msg("%s", err.msg);
+    uint32_t object = find(m, "System.Object");
+    assert_true(object > 1); /* row 1 is <Module> */
+    assert_string_equal(type_name(m, (uint32_t)NRP_META_TYPEDEF << 24 | object), "System.Object");
+    uint32_t enumerator = find(m, "System.Collections.Generic.Dictionary`2+Enumerator");
+    assert_true(enumerator != 0);
+    assert_string_equal(type_name(m, (uint32_t)NRP_META_TYPEDEF << 24 | enumerator),
+                        "System.Collections.Generic.Dictionary`2+Enumerator");
+    /* Every type's name leads back to it (CoreLib has thousands, nested
+     * ones among them). */
+    for (uint32_t r = 2; r <= nrp_meta_row_count(m, NRP_META_TYPEDEF); r++) {
+        const char *n = type_name(m, (uint32_t)NRP_META_TYPEDEF << 24 | r);
+        uint32_t found = find(m, n);
+        assert_true(found != 0);
+        assert_string_equal(type_name(m, (uint32_t)NRP_META_TYPEDEF << 24 | found), n);
+    }
+    expect_handler(m, "System.Console", "WriteLine", "System.Void", "System.String",
+                 "type System.Console is not defined");
+    expect_handler(m, "System.GC", "Collect", "System.Void", "", NULL);
+    expect_handler(m, "System.String", "Concat", "System.String", "System.String,System.String", NULL);
+    expect_handler(m, "System.String", "Concat", "System.String", "System.Int32",
+                 "type System.String has no public static method Concat(System.Int32) returning System.String "
+                 "(found: public static Concat(System.Object) returning System.String)");
+    nrp_meta_close(m);
+    snprintf(path, sizeof path, "%s/System.Console.dll", dir);
+    if (nrp_meta_open_file(path, &m, &err) != NRP_OK)
+        fail_msg("%s", err.msg);
+    expect_handler(m, "System.Console", "WriteLine", "System.Void", "System.String", NULL);
+    nrp_meta_close(m);
+}
+
+/* ---- damaged files -------------------------------------------------------- */
+
+static void not_assemblies(void **state)
+{
+    (void)state;
+    static const uint8_t junk[256] = {'M', 'Z'};
+    nrp_meta *m = (nrp_meta *)1;
+    nrp_err err;
+    assert_int_equal(nrp_meta_open(NULL, 0, &m, &err), NRP_ERROR);
+    assert_null(m);
+    assert_int_equal(nrp_meta_open(junk, 0, &m, &err), NRP_ERROR);
+    assert_string_equal(err.msg, "not a PE file (no MZ header)");
+    assert_int_equal(nrp_meta_open(junk, sizeof junk, &m, &err), NRP_ERROR);
+    assert_string_equal(err.msg, "not a PE file (no PE signature at 0x0)");
+    assert_int_equal(nrp_meta_open_file("/nonexistent/x.dll", &m, &err), NRP_ERROR);
+    assert_string_equal(err.msg, "cannot open /nonexistent/x.dll");
+    assert_int_equal(nrp_meta_open_file("/", &m, &err), NRP_ERROR);
+    /* a native shared object */
+    assert_int_equal(nrp_meta_open_file("/proc/self/exe", &m, &err), NRP_ERROR);
+}
+
+/* Open a copy of exactly len bytes (so a sanitizer sees any overread) and
+ * read everything it offers. */
+static int open_and_walk(const uint8_t *bytes, size_t len)
+{
+    uint8_t *copy = malloc(len ? len : 1);
+    nrp_meta *m = NULL;
+    nrp_err err;
+    assert_non_null(copy);
+    memcpy(copy, bytes, len);
+    int rc = nrp_meta_open(copy, len, &m, &err);
+    if (rc == NRP_OK) {
+        nrp_test_meta_walk(m, 4096);
+        nrp_meta_close(m);
+    } else {
+        assert_null(m);
+        assert_true(err.msg[0] != '\0');
+    }
+    free(copy);
+    return rc;
+}
+
+static void every_truncation_fails_cleanly(void **state)
+{
+    (void)state;
+    size_t len, opened = 0;
+    uint8_t *sample = read_all(NRP_TEST_DATA_DIR "/Meta.Sample.dll", &len);
+    for (size_t n = 0; n < len; n++)
+        opened += open_and_walk(sample, n) == NRP_OK;
+    /* Until the metadata's last byte is there, nothing opens. */
+    nrp_meta *m;
+    nrp_err err;
+    assert_int_equal(nrp_meta_open(sample, len, &m, &err), NRP_OK);
+    nrp_meta_close(m);
+    print_message("%zu of %zu truncations still hold the whole metadata\n", opened, len);
+    assert_true(opened < len / 2);
+    free(sample);
+}
+
+/* Where the metadata root ("BSJB") starts. */
+static size_t root_offset(const uint8_t *bytes, size_t len)
+{
+    for (size_t i = 0; i + 4 <= len; i++)
+        if (memcmp(bytes + i, "BSJB", 4) == 0)
+            return i;
+    fail_msg("no metadata root");
+    return 0;
+}
+
+static void random_flips_fail_cleanly_or_read_in_bounds(void **state)
+{
+    (void)state;
+    size_t len, opened = 0;
+    uint8_t *sample = read_all(NRP_TEST_DATA_DIR "/Meta.Sample.dll", &len);
+    uint8_t *work = malloc(len);
+    size_t root = root_offset(sample, len);
+    assert_non_null(work);
+    rng_state = 0x6D657461u;
+    for (int round = 0; round < 20000; round++) {
+        memcpy(work, sample, len);
+        int flips = 1 + (int)(rnd() % 8);
+        for (int i = 0; i < flips; i++) {
+            /* Every other round damages only the metadata (root, streams,
+             * tables, heaps), where most of the reading happens. */
+            size_t at = round & 1 ? root + rnd() % (len - root < 2048 ? len - root : 2048) : rnd() % len;
+            switch (rnd() % 3) {
+            case 0: work[at] ^= (uint8_t)(1u << (rnd() % 8)); break;
+            case 1: work[at] = (uint8_t)rnd(); break;
+            default: work[at] = (rnd() & 1) ? 0xFF : 0x00; break;
+            }
+        }
+        opened += open_and_walk(work, len) == NRP_OK;
+    }
+    print_message("%zu of 20000 damaged copies opened\n", opened);
+    assert_true(opened > 0);
+    free(work);
+    free(sample);
+}
+
+/* Fields whose damage changes the layout of everything after them. */
+static void targeted_corruptions(void **state)
+{
+    (void)state;
+    size_t len;
+    uint8_t *sample = read_all(NRP_TEST_DATA_DIR "/Meta.Sample.dll", &len);
+    uint8_t *work = malloc(len);
+    assert_non_null(work);
+    size_t root_off = root_offset(sample, len);
+    /* every byte of the root and stream headers, set to 0x00, 0x7F, 0xFF */
+    for (size_t at = root_off; at < root_off + 128 && at < len; at++) {
+        static const uint8_t values[] = {0x00, 0x7F, 0xFF, 0x80};
+        for (size_t v = 0; v < sizeof values; v++) {
+            memcpy(work, sample, len);
+            work[at] = values[v];
+            open_and_walk(work, len);
+        }
+    }
+    /* the PE headers likewise */
+    for (size_t at = 0; at < 512 && at < len; at++) {
+        memcpy(work, sample, len);
+        work[at] = 0xFF;
+        open_and_walk(work, len);
+        work[at] = 0x00;
+        open_and_walk(work, len);
+    }
+    free(work);
+    free(sample);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(sample_assembly_and_references),
+        cmocka_unit_test(sample_types_by_name),
+        cmocka_unit_test(sample_methods_and_signatures),
+        cmocka_unit_test(sample_handler_contract),
+        cmocka_unit_test(runtime_assemblies),
+        cmocka_unit_test(runtime_corelib_and_console),
+        cmocka_unit_test(not_assemblies),
+        cmocka_unit_test(every_truncation_fails_cleanly),
+        cmocka_unit_test(random_flips_fail_cleanly_or_read_in_bounds),
+        cmocka_unit_test(targeted_corruptions),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
