@@ -87,7 +87,7 @@ static int check(const char *file, int want_explain, const char *bundle)
     nrp_diags_format(&diags, &text);
     if (text.len)
         fputs(text.data, stderr);
-    int ok = diags.count == 0 && !diags.oom;
+    int ok = nrp_diags_total(&diags) == 0 && !diags.oom;
     if (ok) {
         size_t enabled = 0;
         for (size_t i = 0; i < cfg->rule_count; i++)
@@ -97,7 +97,7 @@ static int check(const char *file, int want_explain, const char *bundle)
         if (want_explain)
             explain(cfg, bound);
     } else {
-        fprintf(stderr, "%s: %zu error(s)\n", file, diags.count);
+        fprintf(stderr, "%s: %zu error(s)\n", file, nrp_diags_total(&diags));
     }
     nrp_strbuf_free(&text);
     free(bound);

@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "core/log.h"
+#include "core/signals.h"
 #include "nrp/plugin.h"
 
 static struct {
@@ -41,6 +42,9 @@ static void *periodic(void *unused)
 {
     (void)unused;
     struct timespec deadline;
+    /* A SIGTERM handler running here, in the middle of an export, would
+     * wait for the final export, which waits for this one. */
+    nrp_signals_block_here();
     pthread_mutex_lock(&E.wake_lock);
     while (!E.stopping) {
         clock_gettime(CLOCK_MONOTONIC, &deadline);

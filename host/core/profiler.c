@@ -17,6 +17,7 @@
 #include "core/exporter.h"
 #include "core/log.h"
 #include "core/self_path.h"
+#include "core/signals.h"
 #include "il/il_method.h"
 #include "sig/sig.h"
 #include "metrics/metrics.h"
@@ -119,6 +120,8 @@ static void export_at_exit(void)
     nrp_exporter_stop();
 }
 
+static void finish_on_signal(int signo);
+
 static void describe_start(void)
 {
     nrp_strbuf plugins;
@@ -171,7 +174,7 @@ HRESULT nrp_profiler_prepare(void)
         nrp_log(NRP_LOG_ERROR, "out of memory loading the config; the process runs uninstrumented");
         return P.verdict;
     }
-    if (P.diags.count == 0) {
+    if (nrp_diags_total(&P.diags) == 0) {
         nrp_log_apply_settings(S.config->settings.has_log_level, S.config->settings.log_level,
                                S.config->settings.log_file);
         nrp_process_name(name, sizeof name);
@@ -224,10 +227,11 @@ HRESULT nrp_profiler_initialize(nrp_com_object *runtime_info)
     S.rules = nrp_bind_rules(S.config, &S.plugins, &diags);
     for (size_t i = 0; S.rules && i < S.config->rule_count; i++)
         S.active_count += S.rules[i].strategy && S.rules[i].rule->enabled;
-    if (!S.rules || diags.count || diags.oom) {
+    if (!S.rules || nrp_diags_total(&diags) || diags.oom) {
+        size_t errors = nrp_diags_total(&diags);
         log_diags(&diags);
-        snprintf(why, sizeof why, "config %s rejected (%zu error%s)", S.config->path, diags.count,
-                 diags.count == 1 ? "" : "s");
+        snprintf(why, sizeof why, "config %s rejected (%zu error%s%s)", S.config->path, errors,
+                 errors == 1 ? "" : "s", diags.dropped ? ", the first " NRP_SDK_STR(NRP_DIAGS_MAX) " logged" : "");
         nrp_diags_free(&diags);
         return cancel(why);
     }
@@ -257,6 +261,8 @@ HRESULT nrp_profiler_initialize(nrp_com_object *runtime_info)
         nrp_log(NRP_LOG_WARN, "cannot find the app's main assembly; handler assemblies count as loadable only once loaded");
     atexit(export_at_exit);
     S.ready = 1;
+    if (nrp_signals_start(finish_on_signal, &err) != NRP_OK)
+        nrp_log(NRP_LOG_WARN, "%s; metrics are not written when SIGTERM or SIGINT ends the process", err.msg);
     return NRP_S_OK;
 }
 
@@ -357,6 +363,26 @@ static int assembly_resolvable(const char *assembly)
         loaded = strcasecmp(M.items[i].assembly, assembly) == 0;
     pthread_mutex_unlock(&M.lock);
     return loaded || nrp_app_assemblies_has(&S.app, assembly);
+}
+
+/* The file behind an assembly: the loaded module's, else NAME.dll in the
+ * app's folder, where the runtime finds what the app references. */
+static int assembly_file(const char *assembly, char *path, size_t cap, nrp_err *err)
+{
+    ModuleID module = 0;
+    pthread_mutex_lock(&M.lock);
+    for (size_t i = 0; i < M.count && !module; i++)
+        if (strcasecmp(M.items[i].assembly, assembly) == 0)
+            module = M.items[i].module;
+    pthread_mutex_unlock(&M.lock);
+    if (module && !NRP_FAILED(nrp_info_module_path(&S.info, module, path, cap)) && path[0] &&
+        access(path, R_OK) == 0)
+        return NRP_OK;
+    if (nrp_app_assemblies_file(&S.app, assembly, path, cap) == NRP_OK)
+        return NRP_OK;
+    return nrp_err_set(err, "cannot find the file of assembly %s (%s, and no %s.dll in the app's folder%s%s)",
+                       assembly, module ? "loaded from no readable file" : "not loaded", assembly,
+                       S.app.dir[0] ? " " : "", S.app.dir);
 }
 
 /* Methods whose `base` question needs an assembly that is not loaded yet:
@@ -501,6 +527,23 @@ static int derives_from(void *ctx, const char *base)
     return nrp_md_derives_from(m->mdi, m->current->type_token, base, &env);
 }
 
+/* More rules select the method than may apply: the highest priorities do;
+ * the log names the others. Rare, so the full list is asked for again. */
+static void warn_rules_left_out(const nrp_module_rules *rules, const nrp_method_view *view, size_t n,
+                                const char *display)
+{
+    uint32_t *all = malloc(n * sizeof *all);
+    nrp_strbuf names;
+    nrp_strbuf_init(&names);
+    if (all && nrp_module_rules_select_all(rules, view, all, n) == n)
+        for (size_t i = 0; i < n - NRP_MAX_RULES_PER_METHOD; i++)
+            nrp_strbuf_printf(&names, "%s'%s'", i ? ", " : "", S.rules[all[i]].rule->name);
+    nrp_log(NRP_LOG_WARN, "%zu rules select %s; the %d of highest priority apply, these are left out: %s", n, display,
+            NRP_MAX_RULES_PER_METHOD, names.data ? names.data : "(out of memory)");
+    nrp_strbuf_free(&names);
+    free(all);
+}
+
 /* Every rule that selects the method applies, in ascending priority. */
 static void on_method(void *ctx, const nrp_scan_method *sm)
 {
@@ -517,8 +560,7 @@ static void on_method(void *ctx, const nrp_scan_method *sm)
         return;
     }
     if (n > NRP_MAX_RULES_PER_METHOD) {
-        nrp_log(NRP_LOG_WARN, "%zu rules select %s; only the first %d by priority apply", n, sm->display,
-                NRP_MAX_RULES_PER_METHOD);
+        warn_rules_left_out(m->rules, &view, n, sm->display);
         n = NRP_MAX_RULES_PER_METHOD;
     }
     nrp_target t = {m->module, sm->method, {0}, (uint32_t)n, (char *)m->assembly, (char *)sm->type, (char *)sm->name,
@@ -716,7 +758,8 @@ static rewrite_outcome rewrite(const nrp_target *t, const il_sink *sink, rewrite
 
     memset(&rw, 0, sizeof rw);
     static const nrp_hierarchy_env types = {NULL, import_of};
-    if (nrp_module_env_open(&env, &S.info, t->module, t->assembly, &types, assembly_resolvable, err) != NRP_OK)
+    if (nrp_module_env_open(&env, &S.info, t->module, t->assembly, &types, assembly_resolvable, assembly_file,
+                            err) != NRP_OK)
         goto done;
     hr = nrp_info_il_body(&S.info, t->module, t->method, &il, &il_size);
     if (NRP_FAILED(hr)) {
@@ -851,13 +894,32 @@ void nrp_profiler_rejit_error(ModuleID module, mdToken method, HRESULT status)
                 (unsigned)status);
 }
 
-void nrp_profiler_shutdown(void)
+/* The runtime's Shutdown or a terminating signal (why), whichever comes
+ * first, logs the one shutdown line. Both export: a process a signal did
+ * not end at once (the runtime's own SIGTERM path on .NET 8 runs
+ * ProcessExit handlers, then Shutdown) writes its last counts again. */
+static void finish(const char *why)
 {
+    static int logged;
     if (!S.ready)
         return;
-    nrp_log(NRP_LOG_INFO, "shutdown: %zu method(s) matched, %llu rewritten, %llu skipped, %llu failed",
-            nrp_targets_count(S.targets), (unsigned long long)__atomic_load_n(S.rewritten, __ATOMIC_RELAXED),
-            (unsigned long long)__atomic_load_n(S.skipped, __ATOMIC_RELAXED),
-            (unsigned long long)__atomic_load_n(S.failed, __ATOMIC_RELAXED));
+    if (!__atomic_exchange_n(&logged, 1, __ATOMIC_ACQ_REL))
+        nrp_log(NRP_LOG_INFO, "shutdown%s: %zu method(s) matched, %llu rewritten, %llu skipped, %llu failed", why,
+                nrp_targets_count(S.targets), (unsigned long long)__atomic_load_n(S.rewritten, __ATOMIC_RELAXED),
+                (unsigned long long)__atomic_load_n(S.skipped, __ATOMIC_RELAXED),
+                (unsigned long long)__atomic_load_n(S.failed, __ATOMIC_RELAXED));
     nrp_exporter_stop();
+}
+
+/* On the signal thread (core/signals.c), never in the handler itself. */
+static void finish_on_signal(int signo)
+{
+    char why[32];
+    snprintf(why, sizeof why, " (%s)", nrp_signals_name(signo));
+    finish(why);
+}
+
+void nrp_profiler_shutdown(void)
+{
+    finish("");
 }

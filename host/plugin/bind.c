@@ -50,6 +50,8 @@ nrp_bound_rule *nrp_bind_rules(const nrp_config *cfg, const nrp_plugin_set *plug
         const nrp_rule *r = &cfg->rules[i];
         const nrp_loaded_plugin *owner = NULL;
         bound[i].rule = r;
+        if (r->invalid || !r->strategy)
+            continue; /* the loader reported it already */
         bound[i].strategy = nrp_plugin_set_find(plugins, r->strategy, &owner);
         if (!bound[i].strategy) {
             nrp_strbuf known;

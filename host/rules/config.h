@@ -56,6 +56,7 @@ typedef struct nrp_option {
 } nrp_option;
 
 typedef struct nrp_rule {
+    int invalid;                /* a problem was reported in it: never bound or matched */
     char *name;
     int enabled;
     long priority;

@@ -14,6 +14,7 @@
 #include "util/path.h"
 #include "util/strbuf.h"
 #include "util/trust.h"
+#include "rules/yaml_doc.h"
 
 #define MAX_INCLUDE_DEPTH 16
 
@@ -79,9 +80,11 @@ static yaml_node_t *lookup(loader *ld, yaml_node_t *map, const char *key)
 }
 
 /* Unknown and repeated keys are errors: YAML lets a repeated key silently
- * win, and an unknown one is usually a typo that would silently do nothing. */
+ * win, and an unknown one is usually a typo that would silently do nothing.
+ * Linear in the keys: a repeat is found by the allowed key's bit. */
 static void check_keys(loader *ld, yaml_node_t *map, const char *what, const char *const *allowed)
 {
+    uint32_t seen = 0;
     for (yaml_node_pair_t *a = map->data.mapping.pairs.start; a < map->data.mapping.pairs.top; a++) {
         yaml_node_t *k = node(ld, a->key);
         const char *key = scalar(k);
@@ -89,10 +92,11 @@ static void check_keys(loader *ld, yaml_node_t *map, const char *what, const cha
             error_at(ld, k, "%s keys must be plain strings", what);
             continue;
         }
-        int known = 0;
-        for (const char *const *p = allowed; *p; p++)
-            known |= strcmp(*p, key) == 0;
-        if (!known) {
+        int known = -1;
+        for (int i = 0; allowed[i] && known < 0; i++)
+            if (strcmp(allowed[i], key) == 0)
+                known = i;
+        if (known < 0) {
             char list[300] = "";
             for (const char *const *p = allowed; *p; p++) {
                 strncat(list, *p, sizeof list - strlen(list) - 1);
@@ -100,12 +104,10 @@ static void check_keys(loader *ld, yaml_node_t *map, const char *what, const cha
                     strncat(list, ", ", sizeof list - strlen(list) - 1);
             }
             error_at(ld, k, "unknown key '%s' in %s (expected one of: %s)", key, what, list);
+        } else if (seen & (1u << known)) {
+            error_at(ld, k, "key '%s' appears twice in %s", key, what);
         }
-        for (yaml_node_pair_t *b = map->data.mapping.pairs.start; b < a; b++) {
-            const char *other = scalar(node(ld, b->key));
-            if (other && strcmp(other, key) == 0)
-                error_at(ld, k, "key '%s' appears twice in %s", key, what);
-        }
+        seen |= known >= 0 ? 1u << known : 0;
     }
 }
 
@@ -277,8 +279,10 @@ static void load_excludes(loader *ld, yaml_node_t *v, nrp_rule *rule)
         load_match(ld, node(ld, v->data.sequence.items.start[i]), &rule->excludes[rule->exclude_count++], 1);
 }
 
-/* Options nest no deeper than this. */
+/* Options nest no deeper than this, and a rule has no more than that many
+ * (each name is compared with the others). */
 #define MAX_OPTION_DEPTH 8
+#define MAX_OPTIONS 256
 
 /* Add the options of mapping `map` to the rule, a nested mapping's entries
  * flattened after it as "outer.inner". */
@@ -296,6 +300,10 @@ static void load_option_map(loader *ld, yaml_node_t *map, const char *prefix, in
         if (!key || !*key || strchr(key, '.')) {
             error_at(ld, k, "option names must be plain strings without '.'");
             continue;
+        }
+        if (rule->option_count == MAX_OPTIONS) {
+            error_at(ld, k, "a rule takes at most %d options", MAX_OPTIONS);
+            return;
         }
         nrp_option *grown = realloc(rule->options, (rule->option_count + 1) * sizeof *grown);
         if (!grown) {
@@ -391,8 +399,11 @@ static void load_rules(loader *ld, yaml_node_t *seq)
     cfg->rules = grown;
     for (size_t i = 0; i < n; i++) {
         nrp_rule *rule = &cfg->rules[cfg->rule_count++];
+        size_t problems = nrp_diags_total(ld->diags);
         memset(rule, 0, sizeof *rule);
         load_rule(ld, node(ld, seq->data.sequence.items.start[i]), rule);
+        /* Binding and matching only ever see rules read without a problem. */
+        rule->invalid = nrp_diags_total(ld->diags) != problems || ld->diags->oom;
     }
 }
 
@@ -594,23 +605,6 @@ static void load_root(loader *ld)
         load_includes(ld, v);
 }
 
-/* libyaml stops after one document; a second one would be silently
- * ignored, so it is refused like every other ambiguity. */
-static void refuse_more_documents(loader *ld, yaml_parser_t *parser)
-{
-    yaml_document_t next;
-    if (!yaml_parser_load(parser, &next)) {
-        nrp_diags_add(ld->diags, ld->file, (unsigned)parser->problem_mark.line + 1,
-                      (unsigned)parser->problem_mark.column + 1, "%s",
-                      parser->problem ? parser->problem : "invalid YAML");
-        return;
-    }
-    if (yaml_document_get_root_node(&next))
-        nrp_diags_add(ld->diags, ld->file, (unsigned)next.start_mark.line + 1, (unsigned)next.start_mark.column + 1,
-                      "a second YAML document; the file must hold exactly one");
-    yaml_document_delete(&next);
-}
-
 static const char *keep_file_name(loader *ld, const char *name)
 {
     nrp_config *cfg = ld->cfg;
@@ -638,15 +632,13 @@ static int load_text(loader *ld, const char *name, const char *text, size_t len)
         return NRP_ERROR;
     }
     yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
-    if (!yaml_parser_load(&parser, &doc)) {
-        nrp_diags_add(ld->diags, name, (unsigned)parser.problem_mark.line + 1, (unsigned)parser.problem_mark.column + 1,
-                      "%s%s%s", parser.problem ? parser.problem : "invalid YAML", parser.context ? " " : "",
-                      parser.context ? parser.context : "");
+    nrp_yaml_problem why;
+    if (!nrp_yaml_compose(&parser, &nrp_yaml_rules_limits, &doc, &why)) {
+        nrp_diags_add(ld->diags, kept, why.line, why.column, "%s", why.message);
     } else {
         ld->doc = &doc;
         load_root(ld);
         yaml_document_delete(&doc);
-        refuse_more_documents(ld, &parser);
     }
     yaml_parser_delete(&parser);
     ld->file = saved.file;
@@ -770,7 +762,7 @@ static void check_names(loader *ld)
 static int finish(loader *ld, nrp_config **out, size_t errors_before, int keep)
 {
     check_names(ld);
-    if (ld->diags->count > errors_before || ld->diags->oom) {
+    if (nrp_diags_total(ld->diags) > errors_before || ld->diags->oom) {
         if (keep) {
             *out = ld->cfg;
         } else {
@@ -800,7 +792,7 @@ static int start(loader *ld, const char *name, nrp_diags *diags)
 int nrp_config_load_buffer(const char *name, const char *text, size_t len, nrp_config **out, nrp_diags *diags)
 {
     loader ld;
-    size_t before = diags->count;
+    size_t before = nrp_diags_total(diags);
     *out = NULL;
     if (start(&ld, name, diags))
         return NRP_ERROR;
@@ -812,7 +804,7 @@ int nrp_config_load_buffer(const char *name, const char *text, size_t len, nrp_c
 static int load_file(const char *path, nrp_config **out, nrp_diags *diags, int keep, int trust)
 {
     loader ld;
-    size_t before = diags->count;
+    size_t before = nrp_diags_total(diags);
     *out = NULL;
     if (start(&ld, path, diags))
         return NRP_ERROR;

@@ -26,6 +26,10 @@ void nrp_diags_add(nrp_diags *d, const char *file, unsigned line, unsigned colum
 {
     char text[1024], msg[1024], where[1024];
     va_list ap;
+    if (d->count >= NRP_DIAGS_MAX) {
+        d->dropped++;
+        return;
+    }
     va_start(ap, fmt);
     int n = vsnprintf(text, sizeof text, fmt, ap);
     va_end(ap);
@@ -57,6 +61,11 @@ void nrp_diags_add(nrp_diags *d, const char *file, unsigned line, unsigned colum
     d->count++;
 }
 
+size_t nrp_diags_total(const nrp_diags *d)
+{
+    return d->count + d->dropped;
+}
+
 void nrp_diag_format(const nrp_diag *d, nrp_strbuf *out)
 {
     if (d->line)
@@ -71,6 +80,8 @@ void nrp_diags_format(const nrp_diags *d, nrp_strbuf *out)
         nrp_diag_format(&d->items[i], out);
         nrp_strbuf_puts(out, "\n");
     }
+    if (d->dropped)
+        nrp_strbuf_printf(out, "(and %zu more error%s)\n", d->dropped, d->dropped == 1 ? "" : "s");
     if (d->oom)
         nrp_strbuf_puts(out, "(some errors were lost: out of memory)\n");
 }

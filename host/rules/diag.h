@@ -20,8 +20,16 @@ typedef struct nrp_diags {
     nrp_diag *items;
     size_t count;
     size_t cap;
+    size_t dropped;  /* problems past NRP_DIAGS_MAX, counted but not kept */
     int oom;         /* a message was lost for want of memory */
 } nrp_diags;
+
+/* Problems kept with their text, as compilers stop listing after a few
+ * hundred: a hostile file must not fill the app's log. */
+#define NRP_DIAGS_MAX 100
+
+/* Every problem reported, kept or not. */
+size_t nrp_diags_total(const nrp_diags *d);
 
 void nrp_diags_init(nrp_diags *d);
 void nrp_diags_free(nrp_diags *d);

@@ -297,22 +297,45 @@ int nrp_module_rules_want_method(const nrp_module_rules *mr, const char *type, c
 }
 
 
+/* (priority, rule order): the order strategies apply in; the last is outermost. */
+static int applies_before(const nrp_rule *rules, uint32_t a, uint32_t b)
+{
+    return rules[a].priority < rules[b].priority || (rules[a].priority == rules[b].priority && a < b);
+}
+
+/* Keep out[0..kept) sorted and holding the cap rules that apply last (the
+ * highest priorities): a rule below all of them when out is full is the
+ * one left out. */
+static void keep_selected(const nrp_rule *rules, uint32_t id, uint32_t *out, size_t cap, size_t *n)
+{
+    size_t kept = *n < cap ? *n : cap;
+    (*n)++;
+    if (!cap)
+        return;
+    if (kept == cap) {
+        if (applies_before(rules, id, out[0]))
+            return;
+        memmove(out, out + 1, (cap - 1) * sizeof *out);
+        kept--;
+    }
+    size_t j = kept;
+    while (j > 0 && applies_before(rules, id, out[j - 1])) {
+        out[j] = out[j - 1];
+        j--;
+    }
+    out[j] = id;
+}
+
 static void collect_group(const group *g, const nrp_rule *rules, const nrp_method_view *v, uint32_t *out, size_t cap,
                           size_t *n)
 {
     const id_list *exact = map_get(&g->by_type, v->type);
     for (uint32_t i = 0; exact && i < exact->count; i++)
-        if (nrp_rule_selects(&rules[exact->ids[i]], v)) {
-            if (*n < cap)
-                out[*n] = exact->ids[i];
-            (*n)++;
-        }
+        if (nrp_rule_selects(&rules[exact->ids[i]], v))
+            keep_selected(rules, exact->ids[i], out, cap, n);
     for (uint32_t i = 0; i < g->type_pattern_count; i++)
-        if (pattern_matches(&g->type_patterns[i], v->type) && nrp_rule_selects(&rules[g->type_patterns[i].id], v)) {
-            if (*n < cap)
-                out[*n] = g->type_patterns[i].id;
-            (*n)++;
-        }
+        if (pattern_matches(&g->type_patterns[i], v->type) && nrp_rule_selects(&rules[g->type_patterns[i].id], v))
+            keep_selected(rules, g->type_patterns[i].id, out, cap, n);
 }
 
 size_t nrp_module_rules_select_all(const nrp_module_rules *mr, const nrp_method_view *view, uint32_t *out,
@@ -322,17 +345,5 @@ size_t nrp_module_rules_select_all(const nrp_module_rules *mr, const nrp_method_
     if (mr->named)
         collect_group(mr->named, mr->rules, view, out, cap, &n);
     collect_group(&mr->patterned, mr->rules, view, out, cap, &n);
-    /* insertion sort by (priority, id): the lists are short */
-    size_t m = n < cap ? n : cap;
-    for (size_t i = 1; i < m; i++) {
-        uint32_t id = out[i];
-        size_t j = i;
-        while (j > 0 && (mr->rules[out[j - 1]].priority > mr->rules[id].priority ||
-                         (mr->rules[out[j - 1]].priority == mr->rules[id].priority && out[j - 1] > id))) {
-            out[j] = out[j - 1];
-            j--;
-        }
-        out[j] = id;
-    }
     return n;
 }

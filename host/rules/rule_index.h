@@ -44,8 +44,9 @@ int nrp_module_rules_want_type(const nrp_module_rules *mr, const char *type);
 int nrp_module_rules_want_method(const nrp_module_rules *mr, const char *type, const char *method);
 
 /* Every rule that selects the method, in the order their strategies apply:
- * ascending priority, ties in rule order. Writes up to cap ids to out and
- * returns how many select it (which may be more than cap). */
+ * ascending priority, ties in rule order. Returns how many select it; when
+ * that is more than cap, out holds the cap that apply last (the highest
+ * priorities) and the others are left out. */
 size_t nrp_module_rules_select_all(const nrp_module_rules *mr, const nrp_method_view *view, uint32_t *out,
                                    size_t cap);
 

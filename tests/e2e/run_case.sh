@@ -21,6 +21,7 @@ app_name=Demo
 [[ $case_name == default-rules ]] && app_name=Bundle
 [[ $case_name == refstructs-* ]] && app_name=RefStructs
 [[ $case_name == unload ]] && app_name=Unload
+[[ $case_name == signal-* ]] && app_name=Signals
 expected_dir="$(cd "$(dirname "$0")" && pwd)/expected"
 case $runtime in
     net10) app=(dotnet "$apps/net10/$app_name.dll") ;;
@@ -83,11 +84,43 @@ fidelity() {
 # A run that hangs is stopped (exit code 124) well before ctest's timeout.
 profiled() {
     local b=$1; shift
-    timeout 200 env CORECLR_ENABLE_PROFILING=1 CORECLR_PROFILER="$CLSID" \
+    timeout 200 env "${sanitizer_env[@]}" CORECLR_ENABLE_PROFILING=1 CORECLR_PROFILER="$CLSID" \
         CORECLR_PROFILER_PATH="$b/libNewRelicProfiler.so" \
         NRP_LOG_FILE="$work/profiler.log" NRP_METRICS_FILE="$work/metrics.prom" "$@" \
         "${app[@]}" "$EXIT_ARG" >"$work/prof.out" 2>"$work/prof.err"
     echo $? >"$work/prof.rc"
+    if (( ${#sanitizer_env[@]} )); then expect_no_sanitizer_report; fi
+}
+
+# A sanitized build (cmake/Sanitizers.cmake, preset asan) sets NRP_E2E_PRELOAD to the sanitizer runtimes its bundle
+# needs: dotnet is not sanitized, and ASan must be the first library of the process, so they are preloaded into
+# the profiled run (only: the baseline stays the plain app). Any report fails the case: ASan's go to files in
+# $work/sanitizer (log_path); UBSan's cannot (gcc's libubsan sets its log_path through a function libasan
+# interposes) and go to the app's stderr, where they are looked for. Both exit with code 99. Options:
+# - detect_leaks=0: the runtime keeps what it allocates until the process ends, and LeakSanitizer sees every
+#   malloc of the process (about 30 of the runtime's own blocks per run); a leak cannot be told from those by its
+#   stack, since our code runs inside the runtime's callbacks. The unit tests check the host for leaks.
+# - halt_on_error=1 (both): stop at the first report; exitcode=99 fails the exit code checks too.
+# - detect_stack_use_after_return=1, strict_string_checks=1: as in the unit tests (tests/sanitize/clean_run.sh).
+# - Signals are left to the defaults: the runtime installs its SIGSEGV handler after ASan's (allowed by
+#   allow_user_segv_handler=1, the default) and turns faults in managed code into NullReferenceException itself;
+#   a fault outside managed code (ours) it passes on to ASan's handler, which reports it with a stack. So neither
+#   handle_segv=0 nor use_sigaltstack=0 is needed (an app catching NullReferenceExceptions runs unchanged).
+sanitizer_env=()
+if [[ -n ${NRP_E2E_PRELOAD:-} ]]; then
+    mkdir -p "$work/sanitizer"
+    asan="detect_leaks=0:halt_on_error=1:detect_stack_use_after_return=1:strict_string_checks=1:exitcode=99"
+    sanitizer_env=(LD_PRELOAD="$NRP_E2E_PRELOAD" ASAN_OPTIONS="$asan:log_path=$work/sanitizer/asan"
+        UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:exitcode=99")
+fi
+expect_no_sanitizer_report() {
+    local r reports=("$work"/sanitizer/*)
+    if [[ -e ${reports[0]} ]]; then
+        fail "${#reports[@]} sanitizer report(s), profiled run's exit code $(cat "$work/prof.rc"):"
+        for r in "${reports[@]}"; do echo "=== $r:"; cat "$r"; done
+    elif grep -q ': runtime error: ' "$work/prof.err"; then
+        fail "UBSan report, profiled run's exit code $(cat "$work/prof.rc"):"; cat "$work/prof.err"
+    else pass "no sanitizer report"; fi
 }
 
 expect_app_unchanged() {
@@ -140,7 +173,60 @@ ADD_INT='nrp_method_calls_total{rule="add",method="Demo.Calculator::Add(System.I
 ADD_LONG='nrp_method_calls_total{rule="add",method="Demo.Calculator::Add(System.Int64,System.Int64)"} 1'
 RANGE='nrp_method_calls_total{rule="linq-range",method="System.Linq.Enumerable::Range(System.Int32,System.Int32)"} 250'
 
-baseline
+# The Signals app's counted method, and its rule with metrics every INTERVAL seconds.
+STEP='nrp_method_calls_total{rule="step",method="Signals.Work::Step(System.Int32)"}'
+signal_rules() { # INTERVAL
+    printf 'version: 1\nsettings:\n  metrics: { interval_s: %s }\nrules:\n  - name: step\n' "$1" >"$work/rules.yaml"
+    printf '    match: { assembly: Signals, type: Signals.Work, method: Step }\n    strategy: timing\n' >>"$work/rules.yaml"
+}
+
+wait_for() { # what, then a command that succeeds once it is there: polled for up to 60 s
+    local what=$1 i; shift
+    for ((i = 0; i < 600; i++)); do "$@" && return 0; sleep 0.1; done
+    fail "no $what after 60 s"; return 1
+}
+
+# stopped RUN MODE SIGNAL [VAR=VALUE...]: runs the Signals app in MODE, without the profiler
+# (RUN=base) or with it and VAR=VALUE (RUN=prof), sends SIGNAL once the app says "ready" and
+# keeps its stdout in RUN.out and its exit status as the shell reports it (143 for SIGTERM,
+# 130 for SIGINT) in RUN.rc. In `phases` mode the app waits for the file go; the profiled
+# run first waits for the periodic export of the first 5 calls. A command the shell starts in
+# the background ignores SIGINT: --default-signal gives it the action it has in a terminal.
+stopped() {
+    local run=$1 mode=$2 sig=$3 pid dog; shift 3
+    local -a with=(-u CORECLR_ENABLE_PROFILING)
+    [[ $run == prof ]] && with=(CORECLR_ENABLE_PROFILING=1 CORECLR_PROFILER="$CLSID"
+        CORECLR_PROFILER_PATH="$bundle/libNewRelicProfiler.so" NRP_LOG_FILE="$work/profiler.log"
+        NRP_METRICS_FILE="$work/metrics.prom" "${sanitizer_env[@]}" "$@")
+    rm -f "$work/go"
+    env --default-signal=INT "${with[@]}" "${app[@]}" "$mode" "$EXIT_ARG" "$work/go" >"$work/$run.out" 2>"$work/$run.err" &
+    pid=$!
+    # Never hang ctest: whatever happens, the app is gone after 120 s. The
+    # watchdog takes its sleep with it when it is stopped.
+    (trap 'kill "$s"; exit 0' TERM; sleep 120 & s=$!; wait "$s" && kill -KILL "$pid") >/dev/null 2>&1 &
+    dog=$!
+    if [[ $mode == phases ]]; then
+        wait_for "\"phase 1\" line" grep -qx "phase 1" "$work/$run.out"
+        [[ $run == prof ]] && wait_for "periodic export of 5 calls" grep -Fxqs "$STEP 5" "$work/metrics.prom"
+        touch "$work/go"
+    fi
+    wait_for "\"ready\" line" grep -qx ready "$work/$run.out"
+    kill -s "$sig" "$pid"
+    wait "$pid"
+    echo $? >"$work/$run.rc"
+    kill "$dog" 2>/dev/null
+}
+
+expect_stopped_like_baseline() { # EXIT_STATUS: both runs ended with it, with the same stdout, and nothing on stderr
+    if cmp -s "$work/base.out" "$work/prof.out"; then pass "stdout byte-identical ($(wc -l <"$work/prof.out") lines)"
+    else fail "stdout differs"; diff "$work/base.out" "$work/prof.out" | head -20; fi
+    if [[ $(cat "$work/base.rc") == "$1" && $(cat "$work/prof.rc") == "$1" ]]; then pass "exit status $1 with and without the profiler"
+    else fail "exit status: baseline $(cat "$work/base.rc"), profiled $(cat "$work/prof.rc"), expected $1"; fi
+    if [[ -s "$work/prof.err" ]]; then fail "app stderr not empty:"; head -5 "$work/prof.err"; fi
+    if (( ${#sanitizer_env[@]} )); then expect_no_sanitizer_report; fi
+}
+
+[[ $case_name == signal-* ]] || baseline
 case $case_name in
 counts)
     # The shipped config: a rule on the app's method and one on a ReadyToRun
@@ -234,6 +320,28 @@ YAML
     expect_log 1 error "config $work/rules.yaml rejected \(1 error\); the process runs uninstrumented$"
     expect_log_total error 2
     if [[ -e "$work/metrics.prom" ]]; then fail "metrics written by a cancelled profiler"; else pass "no metrics file"; fi
+    ;;
+bad-input)
+    # A sample of the generated bad-input corpus (tests/badinput), every
+    # 60th file plus every hostile one, through the profiler in the real
+    # app: whatever the rules file holds, the app's output, stderr and
+    # exit code are those of the run without the profiler.
+    corpus="$work/corpus"
+    python3 "$(dirname "$0")/../badinput/make_corpus.py" "$corpus" "$(dirname "$0")/../../config/instrumentation.yaml" \
+        >/dev/null
+    n=0 i=0
+    for f in "$corpus"/*.yaml; do
+        i=$((i + 1))
+        [[ $f == */hostile-* ]] || (( i % 60 == 0 )) || continue
+        n=$((n + 1))
+        profiled "$bundle" NRP_CONFIG="$f"
+        if ! cmp -s "$work/base.out" "$work/prof.out" || [[ $(cat "$work/prof.rc") != "$EXIT_ARG" ]] ||
+           [[ -s "$work/prof.err" ]]; then
+            fail "$(basename "$f"): the app changed (exit code $(cat "$work/prof.rc"))"; head -3 "$work/prof.err"
+        fi
+    done
+    if (( n > 80 && failures == 0 )); then pass "$n rules files: the app's output and exit code unchanged for each"
+    else fail "$n rules files tried"; fi
     ;;
 broken-plugin)
     # A relocated copy of the bundle with a broken and a foreign .so in
@@ -335,12 +443,12 @@ insecure-files)
     printf 'version: 1\nrules:\n  - name: w\n    match: { assembly: Demo, type: Demo.Calculator, method: Add }\n    strategy: wrap\n' >"$work/rules.yaml"
     profiled "$work/bundle" NRP_CONFIG="$work/rules.yaml"
     expect_app_unchanged
-    expect_log 1 error "plugin refused: $work/bundle/plugins/libnrp_timing.so is writable by its group \(mode 0664\); it is not loaded$"
+    expect_log 1 error "plugin refused: $work/bundle/plugins/libnrp_timing.so is writable by its group \(mode 0664\): chmod g-w $work/bundle/plugins/libnrp_timing.so; it is not loaded$"
     expect_log_total error 1
     chmod 0666 "$work/rules.yaml"
     profiled "$work/bundle" NRP_CONFIG="$work/rules.yaml"
     expect_app_unchanged
-    expect_log 1 error "$work/rules.yaml: error: refused: $work/rules.yaml is writable by its group \(mode 0666\)$"
+    expect_log 1 error "$work/rules.yaml: error: refused: $work/rules.yaml is writable by its group \(mode 0666\): chmod g-w $work/rules.yaml$"
     # An include naming a FIFO is refused, not opened: opening it would
     # block the app's start until someone wrote to it.
     chmod 0644 "$work/rules.yaml"
@@ -748,6 +856,90 @@ YAML
     expect_metric "nrp_methods_skipped_total 4"
     expect_metric 'nrp_method_calls_total{rule="timed",method="Shapes.Calc::Add(System.Int32,System.Int32)"} 5'
     expect_log 1 warn "\\[tracer\\] rule 'nowhere': handler assembly Missing.Hooks is neither loaded nor in the app's dependencies; the rule is skipped$"
+    expect_log_total error 0
+    ;;
+shapes-tracer-typo-*)
+    # A handler that is not there (a misspelt enter, exit or type, or a
+    # method of another signature) would throw when the traced methods are
+    # compiled (MissingMethodException, TypeLoadException) and end the app.
+    # The tracer reads the handler assembly's metadata first: the rule is
+    # skipped with one warning naming what is missing, the app runs as
+    # without the profiler, and each of its 16 methods counts as skipped.
+    enter=OnEnter exit=OnExit type=Shapes.Hooks.Trace
+    dll="$(dirname "${app[-1]}")/Shapes.Hooks.dll"   # next to the app, where the runtime finds it
+    case $case_name in
+    shapes-tracer-typo-enter)
+        enter=OnEntr why="type Shapes\\.Hooks\\.Trace has no method OnEntr" ;;
+    shapes-tracer-typo-exit)
+        exit=OnExt why="type Shapes\\.Hooks\\.Trace has no method OnExt" ;;
+    shapes-tracer-typo-type)
+        type=Shapes.Hooks.Tracer why="type Shapes\\.Hooks\\.Tracer is not defined" ;;
+    shapes-tracer-typo-signature)
+        # OnExit exists, public and static, but is no OnEnter.
+        enter=OnExit
+        why="type Shapes\\.Hooks\\.Trace has no public static method OnExit\\(System\\.String,System\\.Object,System\\.Object\\[\\]\\) returning System\\.Object \\(found: public static OnExit\\(System\\.Object,System\\.Object,System\\.Exception\\) returning System\\.Void\\)" ;;
+    *) echo "unknown case $case_name"; exit 2 ;;
+    esac
+    cat >"$work/rules.yaml" <<YAML
+version: 1
+rules:
+  - name: shapes
+    match: { assembly: Shapes, type: "Shapes.*", method: "*", attribute: Shapes.TracedAttribute }
+    strategy: tracer
+    options:
+      handler: { assembly: Shapes.Hooks, type: $type, enter: $enter, exit: $exit }
+YAML
+    profiled "$bundle" NRP_CONFIG="$work/rules.yaml"
+    expect_app_unchanged
+    expect_log 1 warn "\\[tracer\\] rule 'shapes': handler not usable: $why in ${dll//./\\.}; the rule is skipped$"
+    expect_log_total warn 1
+    expect_log_total error 0
+    expect_metric "nrp_methods_skipped_total 16"
+    expect_metric "nrp_methods_rewritten_total 0"
+    expect_metric "nrp_method_rewrite_failures_total 0"
+    ;;
+signal-sigterm|signal-sigint)
+    # Metrics only at exit, and the process ends by the signal: 42 calls, then
+    # SIGTERM (what docker stop, systemd and Kubernetes send) or SIGINT.
+    sig=${case_name#signal-}; sig=${sig^^}
+    signal_rules 0
+    stopped base wait "$sig"
+    stopped prof wait "$sig" NRP_CONFIG="$work/rules.yaml"
+    expect_stopped_like_baseline "$([[ $sig == SIGTERM ]] && echo 143 || echo 130)"
+    expect_metric "$STEP 42"
+    expect_metric "nrp_methods_rewritten_total 1"
+    expect_log 1 info "shutdown"
+    expect_log 1 info "shutdown \\($sig\\): 1 method\\(s\\) matched, 1 rewritten, 0 skipped, 0 failed$"
+    expect_log_total warn 0
+    expect_log_total error 0
+    ;;
+signal-sigterm-interval)
+    # The periodic export wrote 5 calls; 37 more follow, then SIGTERM: the file
+    # holds the final 42, not the last periodic write.
+    signal_rules 1
+    stopped base phases SIGTERM
+    stopped prof phases SIGTERM NRP_CONFIG="$work/rules.yaml"
+    expect_stopped_like_baseline 143
+    expect_metric "$STEP 42"
+    expect_log 1 info "shutdown"
+    expect_log 1 info "shutdown \\(SIGTERM\\): 1 method\\(s\\) matched, 1 rewritten, 0 skipped, 0 failed$"
+    expect_log_total warn 0
+    expect_log_total error 0
+    ;;
+signal-handled)
+    # The app cancels SIGTERM with a PosixSignalRegistration, makes 3 more
+    # calls and exits with its own code: the profiler changes none of that,
+    # and its shutdown line is the runtime's, with no signal named.
+    signal_rules 0
+    stopped base handle SIGTERM
+    stopped prof handle SIGTERM NRP_CONFIG="$work/rules.yaml"
+    expect_stopped_like_baseline "$EXIT_ARG"
+    if [[ $(cat "$work/prof.out") == $'ready\nSIGTERM handled' ]]; then pass "the app's handler ran"
+    else fail "the app's handler did not run"; fi
+    expect_metric "$STEP 45"
+    expect_log 1 info "shutdown"
+    expect_log 1 info "shutdown: 1 method\\(s\\) matched, 1 rewritten, 0 skipped, 0 failed$"
+    expect_log_total warn 0
     expect_log_total error 0
     ;;
 *)

@@ -120,11 +120,44 @@ static void unnamed_assembly_is_dismissed(void **state)
     nrp_rule_index_free(ix);
 }
 
+/* Ten rules select one method and eight may apply: the eight of highest
+ * priority do, in ascending order, whatever order the file lists them in
+ * and whichever lists (exact type, pattern) they come from. */
+static void cap_keeps_the_highest_priorities(void **state)
+{
+    (void)state;
+    static const long priority[10] = {5, -3, 9, 0, 7, 2, -8, 4, 9, 1};
+    nrp_rule rules[10];
+    for (int i = 0; i < 10; i++)
+        rules[i] = (nrp_rule){.enabled = 1, .priority = priority[i],
+                              .match = {.assembly = "Shop", .type = i % 2 ? "Shop.*" : "Shop.Orders", .method = "Place",
+                                        .is_static = -1}};
+    nrp_rule_index *ix = nrp_rule_index_build(rules, 10);
+    int oom = 0;
+    nrp_module_rules *mr = nrp_rule_index_module(ix, "Shop", NULL, &oom);
+    assert_non_null(mr);
+    nrp_method_view v = {.assembly = "Shop", .type = "Shop.Orders", .name = "Place", .params = ""};
+    uint32_t got[8];
+    assert_int_equal(nrp_module_rules_select_all(mr, &v, got, 8), 10);
+    /* left out: priorities -8 (rule 6) and -3 (rule 1); ties (9) in rule order */
+    static const uint32_t want[8] = {3, 9, 5, 7, 0, 4, 2, 8};
+    for (int i = 0; i < 8; i++)
+        assert_int_equal(got[i], want[i]);
+    uint32_t all[10];
+    assert_int_equal(nrp_module_rules_select_all(mr, &v, all, 10), 10);
+    assert_int_equal(all[0], 6);
+    assert_int_equal(all[1], 1);
+    assert_memory_equal(all + 2, want, sizeof want);
+    nrp_module_rules_free(mr);
+    nrp_rule_index_free(ix);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(index_agrees_with_linear_scan),
         cmocka_unit_test(unnamed_assembly_is_dismissed),
+        cmocka_unit_test(cap_keeps_the_highest_priorities),
     };
     return cmocka_run_group_tests_name("rule_index", tests, NULL, NULL);
 }

@@ -31,19 +31,30 @@ static void modes_and_owners(void **state)
 
     assert_int_equal(chmod(file, 0664), 0);
     assert_int_equal(nrp_file_trusted(file, &err), NRP_ERROR);
-    snprintf(want, sizeof want, "%s is writable by its group (mode 0664)", file);
+    snprintf(want, sizeof want, "%s is writable by its group (mode 0664): chmod g-w %s", file, file);
     assert_string_equal(err.msg, want);
 
     assert_int_equal(chmod(file, 0646), 0);
     assert_int_equal(nrp_file_trusted(file, &err), NRP_ERROR);
-    snprintf(want, sizeof want, "%s is writable by others (mode 0646)", file);
+    snprintf(want, sizeof want, "%s is writable by others (mode 0646): chmod o-w %s", file, file);
     assert_string_equal(err.msg, want);
 
     assert_int_equal(chmod(file, 0644), 0);
     assert_int_equal(chmod(dir, 0757), 0);
     assert_int_equal(nrp_file_trusted(file, &err), NRP_ERROR);
-    snprintf(want, sizeof want, "%s sits in %s, which is writable by others (mode 0757)", file, dir);
+    snprintf(want, sizeof want,
+             "%s sits in %s, which others can write and which is not sticky (mode 0757): chmod o-w %s, or chmod +t "
+             "%s so others cannot replace the file", file, dir, dir, dir);
     assert_string_equal(err.msg, want);
+    /* a sticky folder of the file's owner, as /tmp is root's: others may
+     * add files there but never replace this one */
+    assert_int_equal(chmod(dir, 01777), 0);
+    assert_int_equal(nrp_file_trusted(file, &err), NRP_OK);
+    if (geteuid() == 0 && chown(dir, 12345, 0) == 0) { /* another user's sticky folder could swap it */
+        assert_int_equal(nrp_file_trusted(file, &err), NRP_ERROR);
+        assert_non_null(strstr(err.msg, "which others can write and which is not sticky") ? err.msg : NULL);
+        assert_int_equal(chown(dir, 0, 0), 0);
+    }
     assert_int_equal(chmod(dir, 0755), 0);
 
     /* another user's file (root can hand it over) */
