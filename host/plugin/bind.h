@@ -12,7 +12,7 @@
 
 typedef struct nrp_bound_rule {
     const nrp_rule *rule;
-    const nrp_strategy *strategy; /* NULL only when binding failed */
+    const nrp_strategy *strategy; /* NULL when binding failed, or the loader found a problem in the rule */
     const char *plugin;           /* the providing plugin's name */
 } nrp_bound_rule;
 

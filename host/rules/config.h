@@ -119,6 +119,11 @@ int nrp_config_load_trusted(const char *path, nrp_config **out, nrp_diags *diags
  * resolve against its folder. */
 int nrp_config_load_buffer(const char *name, const char *text, size_t len, nrp_config **out, nrp_diags *diags);
 
+/* nrp_config_load_buffer, keeping *out even with errors, as
+ * nrp_config_load_file_keep does (the whole-path fuzz target binds it). */
+int nrp_config_load_buffer_keep(const char *name, const char *text, size_t len, nrp_config **out,
+                                nrp_diags *diags);
+
 void nrp_config_free(nrp_config *cfg);
 
 #endif

@@ -789,7 +789,7 @@ static int start(loader *ld, const char *name, nrp_diags *diags)
     return NRP_OK;
 }
 
-int nrp_config_load_buffer(const char *name, const char *text, size_t len, nrp_config **out, nrp_diags *diags)
+static int load_buffer(const char *name, const char *text, size_t len, nrp_config **out, nrp_diags *diags, int keep)
 {
     loader ld;
     size_t before = nrp_diags_total(diags);
@@ -798,7 +798,17 @@ int nrp_config_load_buffer(const char *name, const char *text, size_t len, nrp_c
         return NRP_ERROR;
     ld.is_main = 1;
     load_text(&ld, name, text, len);
-    return finish(&ld, out, before, 0);
+    return finish(&ld, out, before, keep);
+}
+
+int nrp_config_load_buffer(const char *name, const char *text, size_t len, nrp_config **out, nrp_diags *diags)
+{
+    return load_buffer(name, text, len, out, diags, 0);
+}
+
+int nrp_config_load_buffer_keep(const char *name, const char *text, size_t len, nrp_config **out, nrp_diags *diags)
+{
+    return load_buffer(name, text, len, out, diags, 1);
 }
 
 static int load_file(const char *path, nrp_config **out, nrp_diags *diags, int keep, int trust)
