@@ -1,5 +1,12 @@
 /*
- * log.h - leveled log lines to NRP_LOG_FILE (default stderr).
+ * log.h - leveled log lines.
+ *
+ * In the profiler (after nrp_log_init_from_env) they go to NRP_LOG_FILE, else
+ * settings.log_file, else NRP_LOG_DEFAULT_FILE, opened at the first line:
+ * never to the app's stdout or stderr unless the file is "-". Elsewhere (the
+ * CLI, tests) they go to stderr. Warnings and errors are also appended to
+ * NRP_LOG_ECHO_FILE when set (nrprof run repeats them), unless the log is
+ * stderr already.
  *
  * Each line is written with one write() so lines from concurrent runtime
  * threads never interleave.
@@ -11,15 +18,21 @@
 
 #include "nrp/plugin.h"
 
-/* Read NRP_LOG_LEVEL and NRP_LOG_FILE ({pid} expands). Problems with either
- * are reported as a warning on the log that could be opened. */
+/* The profiler's log when neither NRP_LOG_FILE nor settings.log_file names
+ * one; {pid} expands. Beside the default metrics file. */
+#define NRP_LOG_DEFAULT_FILE "/tmp/nrprof-{pid}.log"
+
+/* Read NRP_LOG_LEVEL, NRP_LOG_FILE ({pid} expands) and NRP_LOG_ECHO_FILE.
+ * A file that cannot be opened is reported as a warning in the log that
+ * is used instead (the one in use, else the default). */
 void nrp_log_init_from_env(void);
 
 /* Parse "error|warn|info|debug|trace"; NRP_ERROR if unknown. */
 int nrp_log_parse_level(const char *text, nrp_log_level *out);
 
 /* Apply settings from the configuration where the environment set nothing
- * (the environment wins). file may be NULL; "-" is stderr; {pid} expands. */
+ * (the environment wins). file may be NULL; "-" is stderr; {pid} expands;
+ * one that cannot be opened leaves the log where it is, saying so. */
 void nrp_log_apply_settings(int has_level, nrp_log_level level, const char *file);
 
 int nrp_log_enabled(nrp_log_level level);

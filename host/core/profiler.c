@@ -179,7 +179,8 @@ HRESULT nrp_profiler_prepare(void)
                                S.config->settings.log_file);
         nrp_process_name(name, sizeof name);
         if (process_refusal(name, why, sizeof why)) {
-            nrp_log(NRP_LOG_INFO, "%s: not profiled", why);
+            /* Debug: a process left out (the SDK's, a tool's) makes no log file. */
+            nrp_log(NRP_LOG_DEBUG, "%s: not profiled", why);
             return P.verdict;
         }
     }

@@ -21,7 +21,7 @@ app_name=Demo
 [[ $case_name == default-rules ]] && app_name=Bundle
 [[ $case_name == refstructs-* ]] && app_name=RefStructs
 [[ $case_name == unload ]] && app_name=Unload
-[[ $case_name == signal-* ]] && app_name=Signals
+[[ $case_name == signal-* || $case_name == run-sig* ]] && app_name=Signals
 expected_dir="$(cd "$(dirname "$0")" && pwd)/expected"
 case $runtime in
     net10) app=(dotnet "$apps/net10/$app_name.dll") ;;
@@ -175,6 +175,28 @@ RANGE='nrp_method_calls_total{rule="linq-range",method="System.Linq.Enumerable::
 
 # The Signals app's counted method, and its rule with metrics every INTERVAL seconds.
 STEP='nrp_method_calls_total{rule="step",method="Signals.Work::Step(System.Int32)"}'
+launcher=()
+
+# nine_rules: nine timing rules on Demo.Calculator::Add, priorities 1 to 9: one over the cap,
+# so each of Add's two overloads gives one warning naming rule r1, left out.
+nine_rules() {
+    { echo "version: 1"; echo "rules:"
+      for i in 1 2 3 4 5 6 7 8 9; do
+          printf '  - name: r%s\n    match: { assembly: Demo, type: Demo.Calculator, method: Add }\n' "$i"
+          printf '    strategy: timing\n    priority: %s\n' "$i"
+      done; } >"$work/rules.yaml"
+}
+LEFT_OUT='9 rules select Demo.Calculator::Add\(System.Int(32|64),System.Int(32|64)\); the 8 of highest priority apply, these are left out: .r1.$'
+
+# unlogged CONFIG METRICS: a profiled run with no NRP_LOG_FILE; the pid the app had (exec keeps
+# the shell's) is in $work/pid.
+unlogged() {
+    sh -c 'echo $$ >"$0"; exec "$@"' "$work/pid" env "${sanitizer_env[@]}" CORECLR_ENABLE_PROFILING=1 \
+        CORECLR_PROFILER="$CLSID" CORECLR_PROFILER_PATH="$bundle/libNewRelicProfiler.so" NRP_CONFIG="$1" \
+        NRP_METRICS_FILE="$2" "${app[@]}" "$EXIT_ARG" >"$work/prof.out" 2>"$work/prof.err"
+    echo $? >"$work/prof.rc"
+}
+
 signal_rules() { # INTERVAL
     printf 'version: 1\nsettings:\n  metrics: { interval_s: %s }\nrules:\n  - name: step\n' "$1" >"$work/rules.yaml"
     printf '    match: { assembly: Signals, type: Signals.Work, method: Step }\n    strategy: timing\n' >>"$work/rules.yaml"
@@ -189,7 +211,8 @@ wait_for() { # what, then a command that succeeds once it is there: polled for u
 # stopped RUN MODE SIGNAL [VAR=VALUE...]: runs the Signals app in MODE, without the profiler
 # (RUN=base) or with it and VAR=VALUE (RUN=prof), sends SIGNAL once the app says "ready" and
 # keeps its stdout in RUN.out and its exit status as the shell reports it (143 for SIGTERM,
-# 130 for SIGINT) in RUN.rc. In `phases` mode the app waits for the file go; the profiled
+# 130 for SIGINT) in RUN.rc. The profiled run starts through the command in the array
+# launcher, if any (nrprof run). In `phases` mode the app waits for the file go; the profiled
 # run first waits for the periodic export of the first 5 calls. A command the shell starts in
 # the background ignores SIGINT: --default-signal gives it the action it has in a terminal.
 stopped() {
@@ -199,7 +222,9 @@ stopped() {
         CORECLR_PROFILER_PATH="$bundle/libNewRelicProfiler.so" NRP_LOG_FILE="$work/profiler.log"
         NRP_METRICS_FILE="$work/metrics.prom" "${sanitizer_env[@]}" "$@")
     rm -f "$work/go"
-    env --default-signal=INT "${with[@]}" "${app[@]}" "$mode" "$EXIT_ARG" "$work/go" >"$work/$run.out" 2>"$work/$run.err" &
+    local -a via=()
+    [[ $run == prof ]] && via=("${launcher[@]}")
+    env --default-signal=INT "${with[@]}" "${via[@]}" "${app[@]}" "$mode" "$EXIT_ARG" "$work/go" >"$work/$run.out" 2>"$work/$run.err" &
     pid=$!
     # Never hang ctest: whatever happens, the app is gone after 120 s. The
     # watchdog takes its sleep with it when it is stopped.
@@ -226,7 +251,7 @@ expect_stopped_like_baseline() { # EXIT_STATUS: both runs ended with it, with th
     if (( ${#sanitizer_env[@]} )); then expect_no_sanitizer_report; fi
 }
 
-[[ $case_name == signal-* ]] || baseline
+[[ $case_name == signal-* || $case_name == run-sig* ]] || baseline
 case $case_name in
 counts)
     # The shipped config: a rule on the app's method and one on a ReadyToRun
@@ -526,9 +551,9 @@ include-cycle)
     ;;
 process-exclude)
     printf 'version: 1\nsettings:\n  processes:\n    exclude: ["Dem?"]\nrules:\n  - name: add\n    match: { assembly: Demo, type: Demo.Calculator, method: Add }\n    strategy: timing\n' >"$work/rules.yaml"
-    profiled "$bundle" NRP_CONFIG="$work/rules.yaml"
+    profiled "$bundle" NRP_CONFIG="$work/rules.yaml" NRP_LOG_LEVEL=debug
     expect_app_unchanged
-    expect_log 1 info "process 'Demo' is excluded by settings.processes.exclude 'Dem\?': not profiled$"
+    expect_log 1 debug "process 'Demo' is excluded by settings.processes.exclude 'Dem\?': not profiled$"
     expect_log_total error 0
     if [[ -e "$work/metrics.prom" ]]; then fail "metrics written in an excluded process"; else pass "no metrics file"; fi
     ;;
@@ -897,6 +922,60 @@ YAML
     expect_metric "nrp_methods_skipped_total 16"
     expect_metric "nrp_methods_rewritten_total 0"
     expect_metric "nrp_method_rewrite_failures_total 0"
+    ;;
+quiet-default)
+    # No NRP_LOG_FILE: nothing on the app's stdout or stderr; the log is
+    # /tmp/nrprof-PID.log. A process the settings leave out makes no file.
+    nine_rules
+    unlogged "$work/rules.yaml" "$work/metrics.prom"
+    expect_app_unchanged
+    default_log=/tmp/nrprof-$(cat "$work/pid").log
+    if [[ -f $default_log ]]; then mv "$default_log" "$work/profiler.log"; pass "the log is $default_log"
+    else fail "no log at $default_log"; fi
+    expect_log 1 info "nrprof [0-9.]+: config $work/rules.yaml: 9 rule\\(s\\), 9 active"
+    expect_log 2 warn "$LEFT_OUT"
+    expect_metric 'nrp_method_calls_total{rule="r9",method="Demo.Calculator::Add(System.Int32,System.Int32)"} 1000'
+    # left out by settings.processes: not even a file
+    printf 'version: 1\nsettings:\n  processes:\n    exclude: ["Dem?"]\nrules:\n  - name: add\n    match: { assembly: Demo, type: Demo.Calculator, method: Add }\n    strategy: timing\n' >"$work/excluded.yaml"
+    unlogged "$work/excluded.yaml" "$work/excluded.prom"
+    expect_app_unchanged
+    default_log=/tmp/nrprof-$(cat "$work/pid").log
+    if [[ -e $default_log ]]; then fail "an excluded process made $default_log:"; cat "$default_log"; rm -f "$default_log"
+    else pass "an excluded process makes no log file"; fi
+    ;;
+run-repeats)
+    # nrprof run: the app's stdout and exit code unchanged; on nrprof's stderr,
+    # after the app's end, exactly the warning and error lines of the log.
+    nine_rules
+    env "${sanitizer_env[@]}" NRP_METRICS_FILE="$work/metrics.prom" \
+        "$bundle/bin/nrprof" run --config "$work/rules.yaml" -- "${app[@]}" "$EXIT_ARG" >"$work/prof.out" 2>"$work/prof.err"
+    echo $? >"$work/prof.rc"
+    mv "$work/prof.err" "$work/run.err"; : >"$work/prof.err"
+    expect_app_unchanged
+    pid=$(sed -n '1s/.* nrprof\[\([0-9]*\)\] .*/\1/p' "$work/run.err")
+    if [[ -n $pid && -f /tmp/nrprof-$pid.log ]]; then mv "/tmp/nrprof-$pid.log" "$work/profiler.log"; pass "the log is /tmp/nrprof-$pid.log"
+    else fail "no log of the run; nrprof run's stderr:"; cat "$work/run.err"; fi
+    expect_log 2 warn "$LEFT_OUT"
+    if grep -E " nrprof\[[0-9]+\] (warn |error) " "$work/profiler.log" | cmp -s - "$work/run.err"; then
+        pass "nrprof run repeated the log's $(wc -l <"$work/run.err") warning and error lines, nothing else"
+    else fail "nrprof run's stderr is not the log's warnings and errors:"; cat "$work/run.err"; fi
+    if compgen -G "${TMPDIR:-/tmp}/nrprof-run-*" >/dev/null; then fail "nrprof run left its echo file behind"
+    else pass "no echo file left"; fi
+    ;;
+run-sigterm|run-sigint)
+    # Through nrprof run: SIGTERM (docker stop sends it to PID 1, nrprof run)
+    # or SIGINT sent to nrprof run reaches the app, which writes its final
+    # metrics; nrprof run ends by the same signal.
+    sig=${case_name#run-}; sig=${sig^^}
+    signal_rules 0
+    launcher=("$bundle/bin/nrprof" run --)
+    stopped base wait "$sig"
+    stopped prof wait "$sig" NRP_CONFIG="$work/rules.yaml"
+    expect_stopped_like_baseline "$([[ $sig == SIGTERM ]] && echo 143 || echo 130)"
+    expect_metric "$STEP 42"
+    expect_log 1 info "shutdown \\($sig\\): 1 method\\(s\\) matched, 1 rewritten, 0 skipped, 0 failed$"
+    expect_log_total warn 0
+    expect_log_total error 0
     ;;
 signal-sigterm|signal-sigint)
     # Metrics only at exit, and the process ends by the signal: 42 calls, then

@@ -11,7 +11,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "core/log.h"
@@ -49,6 +51,92 @@ static void parses_levels(void **state)
     assert_int_equal(l, NRP_LOG_TRACE);
     assert_int_equal(nrp_log_parse_level("verbose", &l), NRP_ERROR);
     assert_int_equal(nrp_log_parse_level("", &l), NRP_ERROR);
+}
+
+static void default_path(char *out, size_t cap, long pid)
+{
+    snprintf(out, cap, "/tmp/nrprof-%ld.log", pid);
+}
+
+/* Before nrp_log_init_from_env (the CLI, tests) lines go to stderr; after
+ * it (the profiler in an app), to /tmp/nrprof-{pid}.log, created only when
+ * a first line is written; warnings and errors are repeated in
+ * NRP_LOG_ECHO_FILE. Runs first: the first init is what changes the
+ * destination. */
+static void quiet_in_the_app_by_default(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/nrp-log-XXXXXX", err_path[256], echo_path[256], log_path[64];
+    assert_non_null(mkdtemp(dir));
+    snprintf(err_path, sizeof err_path, "%s/stderr.txt", dir);
+    snprintf(echo_path, sizeof echo_path, "%s/echo.txt", dir);
+    default_path(log_path, sizeof log_path, (long)getpid());
+    unlink(log_path);
+    unsetenv("NRP_LOG_FILE");
+    unsetenv("NRP_LOG_LEVEL");
+    unsetenv("NRP_LOG_ECHO_FILE");
+
+    /* A link planted at the default name is not followed: the lines are
+     * dropped. In a child, before this process's first init. */
+    pid_t child = fork();
+    assert_true(child >= 0);
+    if (child == 0) {
+        char target[300], link_path[64];
+        snprintf(target, sizeof target, "%s/target", dir);
+        default_path(link_path, sizeof link_path, (long)getpid());
+        if (symlink(target, link_path) != 0)
+            _exit(2);
+        nrp_log_init_from_env();
+        nrp_log(NRP_LOG_ERROR, "through the link");
+        int followed = access(target, F_OK) == 0;
+        unlink(link_path);
+        _exit(followed ? 1 : 0);
+    }
+    int status;
+    assert_int_equal(waitpid(child, &status, 0), child);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+
+    int saved_stderr = dup(2), err_fd = open(err_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    assert_true(saved_stderr >= 0 && err_fd >= 0);
+    assert_int_equal(dup2(err_fd, 2), 2);
+
+    nrp_log(NRP_LOG_ERROR, "before init");
+    nrp_log_init_from_env();
+    NRP_LOG_DBG("below the level");
+    assert_int_equal(access(log_path, F_OK), -1); /* nothing written: no file */
+    nrp_log(NRP_LOG_INFO, "first line");
+    assert_int_equal(access(log_path, F_OK), 0);
+
+    /* The echo file (made by nrprof run) gets warnings and errors only. */
+    close(open(echo_path, O_WRONLY | O_CREAT | O_TRUNC, 0600));
+    setenv("NRP_LOG_ECHO_FILE", echo_path, 1);
+    nrp_log_init_from_env();
+    nrp_log(NRP_LOG_INFO, "not echoed");
+    nrp_log(NRP_LOG_WARN, "echoed %d", 1);
+    nrp_log(NRP_LOG_ERROR, "echoed %d", 2);
+    unsetenv("NRP_LOG_ECHO_FILE");
+    nrp_log_init_from_env();
+    nrp_log(NRP_LOG_WARN, "after the echo file is unset");
+
+    dup2(saved_stderr, 2);
+    close(saved_stderr);
+    close(err_fd);
+    const char *text = slurp(err_path);
+    assert_int_equal(count_lines(text), 1);
+    assert_non_null(strstr(text, " error before init\n"));
+    text = slurp(log_path);
+    assert_int_equal(count_lines(text), 5);
+    assert_null(strstr(text, "below the level"));
+    assert_non_null(strstr(text, " info  first line\n"));
+    text = slurp(echo_path);
+    assert_int_equal(count_lines(text), 2);
+    assert_non_null(strstr(text, " warn  echoed 1\n"));
+    assert_non_null(strstr(text, " error echoed 2\n"));
+
+    unlink(log_path);
+    unlink(err_path);
+    unlink(echo_path);
+    rmdir(dir);
 }
 
 static void writes_to_file_at_level(void **state)
@@ -108,14 +196,15 @@ static void writes_to_file_at_level(void **state)
 
     /* A FIFO nobody reads: opening it fails at once instead of waiting for
      * a reader, and the log stays where it was, saying so. */
-    char fifo[300], warning[512];
+    char fifo[300], warning[1024];
     snprintf(fifo, sizeof fifo, "%s/fifo.log", dir);
     assert_int_equal(mkfifo(fifo, 0644), 0);
     setenv("NRP_LOG_FILE", fifo, 1);
     nrp_log_init_from_env();
     text = slurp(path);
     assert_int_equal(count_lines(text), 5);
-    snprintf(warning, sizeof warning, " warn  cannot open NRP_LOG_FILE='%s'; logging to stderr\n", fifo);
+    snprintf(warning, sizeof warning, " warn  cannot open NRP_LOG_FILE '%s': No such device or address; logging to %s\n",
+             fifo, path);
     assert_non_null(strstr(text, warning));
     unlink(fifo);
     unsetenv("NRP_LOG_FILE");
@@ -129,6 +218,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(parses_levels),
+        cmocka_unit_test(quiet_in_the_app_by_default),
         cmocka_unit_test(writes_to_file_at_level),
     };
     return cmocka_run_group_tests_name("log", tests, NULL, NULL);
