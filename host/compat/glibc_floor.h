@@ -46,6 +46,7 @@
     X(glob, glob, "GLIBC_2.2.5")                                                                                       \
     /* Before 2.33, stat was an inline in <sys/stat.h> calling __xstat (see nrp_path_stat). */                         \
     X(nrp_glibc_xstat, __xstat, "GLIBC_2.2.5")                                                                         \
+    X(nrp_glibc_fxstat, __fxstat, "GLIBC_2.2.5")                                                                       \
     /* glibc 2.38+ headers call strtol __isoc23_strtol under _GNU_SOURCE (it also reads "0b" binary): bound back, so   \
      * numbers parse alike whatever glibc built us. Nothing is bound where the headers do not rename it. */            \
     X(__isoc23_strtol, strtol, "GLIBC_2.2.5")
@@ -55,10 +56,11 @@
 #define NRP_GLIBC_PIN(name, symbol, version) __asm__(".symver " #name "," #symbol "@" version);
 NRP_GLIBC_PINS(NRP_GLIBC_PIN)
 
-/* glibc's old stat entry point; its first argument is the structure's
- * version, 1 (_STAT_VER_LINUX) for the x86-64 struct stat. */
+/* glibc's old stat and fstat entry points; their first argument is the
+ * structure's version, 1 (_STAT_VER_LINUX) for the x86-64 struct stat. */
 struct stat;
 int nrp_glibc_xstat(int version, const char *path, struct stat *st);
+int nrp_glibc_fxstat(int version, int fd, struct stat *st);
 #define NRP_GLIBC_STAT_VERSION 1
 
 #endif

@@ -62,3 +62,12 @@ int nrp_path_stat(const char *path, struct stat *st)
     return stat(path, st);
 #endif
 }
+
+int nrp_path_fstat(int fd, struct stat *st)
+{
+#ifdef NRP_GLIBC_FLOOR_PINNED
+    return nrp_glibc_fxstat(NRP_GLIBC_STAT_VERSION, fd, st);
+#else
+    return fstat(fd, st);
+#endif
+}

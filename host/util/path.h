@@ -19,5 +19,7 @@ int nrp_path_join(const char *dir, const char *name, char *out, size_t cap);
 /* stat(2) that glibc builds can call on glibc older than 2.33 (see
  * compat/glibc_floor.h); plain stat elsewhere. */
 int nrp_path_stat(const char *path, struct stat *st);
+/* fstat(2) likewise. */
+int nrp_path_fstat(int fd, struct stat *st);
 
 #endif
