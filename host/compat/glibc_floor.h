@@ -42,6 +42,9 @@
     X(pthread_mutex_trylock, pthread_mutex_trylock, "GLIBC_2.2.5")                                                     \
     X(pthread_sigmask, pthread_sigmask, "GLIBC_2.2.5")                                                                 \
     X(pthread_condattr_setclock, pthread_condattr_setclock, "GLIBC_2.3.3")                                             \
+    X(pthread_attr_setstacksize, pthread_attr_setstacksize, "GLIBC_2.2.5")                                             \
+    X(pthread_attr_getstack, pthread_attr_getstack, "GLIBC_2.2.5")                                                     \
+    X(pthread_getattr_np, pthread_getattr_np, "GLIBC_2.2.5")                                                           \
     /* 2.27's glob changed only GLOB_ALTDIRFUNC's use of gl_lstat, which we do not use. */                             \
     X(glob, glob, "GLIBC_2.2.5")                                                                                       \
     /* Before 2.33, stat was an inline in <sys/stat.h> calling __xstat (see nrp_path_stat). */                         \

@@ -7,6 +7,7 @@
 
 #include "core/log.h"
 #include "core/signals.h"
+#include "core/thread.h"
 #include "nrp/plugin.h"
 
 static struct {
@@ -55,6 +56,7 @@ static void *periodic(void *unused)
             break;
         pthread_mutex_unlock(&E.wake_lock);
         nrp_exporter_export();
+        nrp_thread_stack_check();
         pthread_mutex_lock(&E.wake_lock);
     }
     pthread_mutex_unlock(&E.wake_lock);
@@ -78,8 +80,8 @@ int nrp_exporter_start(nrp_metrics *metrics, const char *path, nrp_metrics_forma
     pthread_cond_destroy(&E.wake);
     pthread_cond_init(&E.wake, &attr);
     pthread_condattr_destroy(&attr);
-    if (pthread_create(&E.thread, NULL, periodic, NULL) != 0)
-        return nrp_err_set(err, "cannot start the metrics thread");
+    if (nrp_thread_start("metrics", periodic, NULL, &E.thread, err) != NRP_OK)
+        return NRP_ERROR;
     E.running = 1;
     return NRP_OK;
 }

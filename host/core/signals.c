@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "core/log.h"
+#include "core/thread.h"
 
 static const int SIGNALS[] = {SIGTERM, SIGINT};
 #define SIGNAL_COUNT (sizeof SIGNALS / sizeof SIGNALS[0])
@@ -150,6 +151,7 @@ static void *signal_thread(void *unused)
         if (n != 1)
             return NULL;
         G.final(byte);
+        nrp_thread_stack_check();
         byte = 1;
         while (write(G.ack[1], &byte, 1) < 0 && errno == EINTR) {
         }
@@ -209,7 +211,6 @@ static void install(size_t i)
 
 int nrp_signals_start(nrp_signals_final_fn final, nrp_err *err)
 {
-    pthread_t thread;
     sigset_t set = our_signals(), old;
     int rc;
 
@@ -220,11 +221,10 @@ int nrp_signals_start(nrp_signals_final_fn final, nrp_err *err)
     /* The thread inherits a mask that blocks our signals: the handler must
      * never run on the thread it waits for. */
     pthread_sigmask(SIG_BLOCK, &set, &old);
-    rc = pthread_create(&thread, NULL, signal_thread, NULL);
+    rc = nrp_thread_start("signal", signal_thread, NULL, NULL, err);
     pthread_sigmask(SIG_SETMASK, &old, NULL);
-    if (rc != 0)
-        return nrp_err_set(err, "cannot start the signal thread: %s", strerror(rc));
-    pthread_detach(thread);
+    if (rc != NRP_OK)
+        return rc;
     for (size_t i = 0; i < SIGNAL_COUNT; i++)
         install(i);
     return NRP_OK;

@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "core/log.h"
+#include "core/thread.h"
 
 typedef struct batch {
     ModuleID *modules;
@@ -61,6 +62,7 @@ static void *worker_main(void *arg)
         pthread_cond_broadcast(&work_done);
         batch_unref(b);
         pthread_mutex_unlock(&lock);
+        nrp_thread_stack_check();
     }
     return NULL;
 }
@@ -68,22 +70,13 @@ static void *worker_main(void *arg)
 int nrp_rejit_worker_start(const nrp_info *info, nrp_err *err)
 {
     pthread_condattr_t attr;
-    pthread_attr_t tattr;
-    pthread_t thread;
-    int rc;
 
     worker_info = *info;
     pthread_condattr_init(&attr);
     pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
     pthread_cond_init(&work_done, &attr);
     pthread_condattr_destroy(&attr);
-    pthread_attr_init(&tattr);
-    pthread_attr_setdetachstate(&tattr, PTHREAD_CREATE_DETACHED);
-    rc = pthread_create(&thread, &tattr, worker_main, NULL);
-    pthread_attr_destroy(&tattr);
-    if (rc != 0)
-        return nrp_err_set(err, "cannot start the ReJIT worker thread: %s", strerror(rc));
-    return 0;
+    return nrp_thread_start("ReJIT worker", worker_main, NULL, NULL, err);
 }
 
 nrp_rejit_outcome nrp_rejit_request(const ModuleID *modules, const mdToken *methods, size_t count,

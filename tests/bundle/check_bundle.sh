@@ -23,9 +23,16 @@ finish() {
 # Whatever the caller's shell had must not profile or configure our runs.
 for v in $(env | sed -n 's/^\(\(CORECLR\|NRP\)_[A-Z_0-9]*\)=.*/\1/p'); do unset "$v"; done
 
-demo=$apps/net10/Demo.dll
-if [[ ! -f $demo ]]; then fail "no demo app at $demo (the e2e_apps fixture builds it)"; finish; fi
-dotnet "$demo" "$EXIT_ARG" >"$work/base.out" 2>"$work/base.err"
+# The Demo for the bundle's C library: on the SDK's runtime (glibc), or self-contained on the musl runtime.
+if [[ -d $apps/net10-musl ]]; then demo=("$apps/net10-musl/Demo"); else demo=(dotnet "$apps/net10/Demo.dll"); fi
+if [[ ! -f ${demo[-1]} ]]; then
+    # A musl build without the musl runtime (scripts/setup-musl-runtime.sh) has no apps: skipped, as the e2e cases.
+    if readelf -l "$build/bundle/bin/nrprof" 2>/dev/null | grep -q ld-musl; then
+        echo "skipped: no apps for the musl runtime in $apps (scripts/setup-musl-runtime.sh)"; exit 77
+    fi
+    fail "no demo app at ${demo[-1]} (the e2e_apps fixture builds it)"; finish
+fi
+"${demo[@]}" "$EXIT_ARG" >"$work/base.out" 2>"$work/base.err"
 base_rc=$?
 if [[ $base_rc == "$EXIT_ARG" && -s $work/base.out ]]; then pass "baseline: exit $EXIT_ARG, $(wc -c <"$work/base.out") bytes of output"
 else fail "baseline run: exit $base_rc, $(wc -c <"$work/base.out") bytes of output"; finish; fi
@@ -82,7 +89,7 @@ run_demo() {
     local dir=$1 nrprof=$2; shift 2
     mkdir -p "$dir"
     NRP_METRICS_FILE="$dir/metrics.prom" NRP_LOG_FILE="$dir/profiler.log" \
-        "$nrprof" run "$@" -- dotnet "$demo" "$EXIT_ARG" >"$dir/prof.out" 2>"$dir/prof.err"
+        "$nrprof" run "$@" -- "${demo[@]}" "$EXIT_ARG" >"$dir/prof.out" 2>"$dir/prof.err"
     echo $? >"$dir/prof.rc"
 }
 
@@ -147,7 +154,7 @@ expect_run() {
     else fail "$what: exit $rc (expected $want_rc), stderr:"; cat "$work/err.err"; fi
 }
 expect_run 2 "^nrprof run: missing '--' and COMMAND$" "no arguments"
-expect_run 2 "^nrprof run: missing '--' before the command 'dotnet'$" "no --" dotnet "$demo"
+expect_run 2 "^nrprof run: missing '--' before the command '${demo[0]}'$" "no --" "${demo[@]}"
 expect_run 2 "^nrprof run: missing COMMAND after '--'$" "no command after --" --
 expect_run 2 "^nrprof run: missing COMMAND after '--'$" "no command after --config FILE --" --config "$work/custom/rules.yaml" --
 expect_run 2 "^nrprof run: --config needs a FILE$" "--config without FILE" --config -- true

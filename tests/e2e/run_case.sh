@@ -2,9 +2,10 @@
 # Usage: run_case.sh CASE RUNTIME BUNDLE_DIR APPS_DIR WORK_DIR
 # Runs the Demo app without and then with the profiler and checks the
 # outcome of CASE exactly. RUNTIME is net10 (SDK runtime), net8
-# (self-contained .NET 8) or net10-oldglibc (the SDK runtime on the older
-# glibc in NRP_OLD_GLIBC_ROOT, see tests/glibc_floor). CORECLR_* are set
-# only on the profiled run.
+# (self-contained .NET 8), net10-oldglibc (the SDK runtime on the older
+# glibc in NRP_OLD_GLIBC_ROOT, see tests/glibc_floor), or net10-musl and
+# net8-musl (self-contained on the musl runtime, for the musl bundle; see
+# build_apps.sh). CORECLR_* are set only on the profiled run.
 set -uo pipefail
 case_name=$1 runtime=$2 bundle=$3 apps=$4 work=$5
 CLSID='{36032161-FFC0-4B61-B559-F6C5D41BAE5A}'
@@ -21,11 +22,17 @@ app_name=Demo
 [[ $case_name == default-rules ]] && app_name=Bundle
 [[ $case_name == refstructs-* ]] && app_name=RefStructs
 [[ $case_name == unload ]] && app_name=Unload
-[[ $case_name == signal-* || $case_name == run-sig* ]] && app_name=Signals
+[[ $case_name == signal-* || $case_name == run-sig* || $case_name == thread-stacks ]] && app_name=Signals
 expected_dir="$(cd "$(dirname "$0")" && pwd)/expected"
 case $runtime in
     net10) app=(dotnet "$apps/net10/$app_name.dll") ;;
     net8) app=("$apps/net8/$app_name") ;;
+    net10-musl | net8-musl)
+        if [[ ! -x $apps/$runtime/$app_name ]]; then
+            echo "skipped: no $runtime apps in $apps (scripts/setup-musl-runtime.sh builds what the musl runtime needs)"
+            exit 77
+        fi
+        app=("$apps/$runtime/$app_name") ;;
     net10-oldglibc)
         . "$(dirname "$0")/../glibc_floor/old_glibc.sh"
         old_glibc_init "${NRP_OLD_GLIBC_ROOT:-}" || exit 1
@@ -251,7 +258,7 @@ expect_stopped_like_baseline() { # EXIT_STATUS: both runs ended with it, with th
     if (( ${#sanitizer_env[@]} )); then expect_no_sanitizer_report; fi
 }
 
-[[ $case_name == signal-* || $case_name == run-sig* ]] || baseline
+[[ $case_name == signal-* || $case_name == run-sig* || $case_name == thread-stacks ]] || baseline
 case $case_name in
 counts)
     # The shipped config: a rule on the app's method and one on a ReadyToRun
@@ -262,7 +269,7 @@ counts)
     expect_metric "$ADD_LONG"
     expect_metric "$RANGE"
     # ... and Enumerable.Range really is precompiled code in the runtime used.
-    if [[ $runtime == net8 ]]; then linq="$apps/net8/System.Linq.dll"
+    if [[ $runtime == net8* || $runtime == *-musl ]]; then linq="$apps/$runtime/System.Linq.dll"
     else linq=$(dotnet --list-runtimes | sed -n 's/^Microsoft.NETCore.App \([^ ]*\) \[\(.*\)\]$/\2\/\1\/System.Linq.dll/p' | sort -V | tail -1); fi
     if "$(dirname "$0")/readytorun.py" "$linq" >/dev/null; then pass "$linq is ReadyToRun"
     else fail "$linq is not ReadyToRun: the Range case proves nothing"; fi
@@ -373,7 +380,9 @@ broken-plugin)
     # plugins/: each is refused with one line, the good plugin still works.
     cp -r "$bundle" "$work/bundle"
     echo "not an ELF file" >"$work/bundle/plugins/libbroken.so"
-    cp "$(ldd /bin/true | sed -n 's/.*=> \(\/[^ ]*libc\.so[^ ]*\).*/\1/p' | head -1)" "$work/bundle/plugins/libforeign.so"
+    # (foreign: a library of the app's own C library, glibc's libc or the musl runtime's libgcc_s)
+    if [[ $runtime == *-musl ]]; then cp "$apps/$runtime/libgcc_s.so.1" "$work/bundle/plugins/libforeign.so"
+    else cp "$(ldd /bin/true | sed -n 's/.*=> \(\/[^ ]*libc\.so[^ ]*\).*/\1/p' | head -1)" "$work/bundle/plugins/libforeign.so"; fi
     profiled "$work/bundle"
     expect_app_unchanged
     expect_log 1 error "plugin $work/bundle/plugins/libbroken.so: cannot load: .*; it is not loaded"
@@ -1002,6 +1011,29 @@ signal-sigterm-interval)
     expect_metric "$STEP 42"
     expect_log 1 info "shutdown"
     expect_log 1 info "shutdown \\(SIGTERM\\): 1 method\\(s\\) matched, 1 rewritten, 0 skipped, 0 failed$"
+    expect_log_total warn 0
+    expect_log_total error 0
+    ;;
+thread-stacks)
+    # The host's threads (core/thread.h) get a stack of their own size, not the C library's default (8 MiB on
+    # glibc, 128 KiB on musl). At debug level each reports its deepest use: the ReJIT worker (a CoreLib method
+    # is ReJITed), the metrics exporter (every second) and the signal thread (the final write on SIGTERM). Each
+    # must stay under a quarter of musl's default.
+    signal_rules 1
+    printf '  - name: concat\n    match: { assembly: System.Private.CoreLib, type: System.String, method: Concat }\n' \
+        >>"$work/rules.yaml"
+    printf '    strategy: timing\n' >>"$work/rules.yaml"
+    stopped base phases SIGTERM
+    stopped prof phases SIGTERM NRP_CONFIG="$work/rules.yaml" NRP_LOG_LEVEL=debug
+    expect_stopped_like_baseline 143
+    expect_metric "$STEP 42"
+    for thread in "ReJIT worker" metrics signal; do
+        deepest=$(sed -n "s/.* thread $thread: stack used \([0-9]*\) of 1048576 bytes$/\1/p" "$work/profiler.log" |
+                  sort -n | tail -1)
+        if [[ -z $deepest ]]; then fail "the $thread thread reported no stack use (of a 1 MiB stack)"
+        elif (( deepest < 32768 )); then pass "$thread thread: deepest stack use $deepest bytes of 1 MiB"
+        else fail "$thread thread: $deepest bytes of stack used, a quarter of musl's default or more"; fi
+    done
     expect_log_total warn 0
     expect_log_total error 0
     ;;

@@ -2,7 +2,8 @@
 # Usage: check_sdk.sh BUILD_DIR SOURCE_DIR WORK_DIR
 # Installs the plugin SDK into WORK_DIR/sdk and builds the template plugin
 # (plugins/template) out of tree against it, the CMake way and the
-# pkg-config way. Leaves WORK_DIR/libnrp_hello.so for the end-to-end case.
+# pkg-config way, with $CC (cc if unset; CMake reads it too). Leaves
+# WORK_DIR/libnrp_hello.so for the end-to-end case.
 set -euo pipefail
 build=$1 src=$2 work=$3
 rm -rf "$work" && mkdir -p "$work"
@@ -12,7 +13,7 @@ echo "ok: SDK installed: $(cd "$work/sdk" && find . -type f | sort | tr '\n' ' '
 # 0. The installed headers stand alone, as strict C11 and as C++11.
 headers=$(cd "$work/sdk/include" && find nrp -name '*.h' | sort)
 { for h in $headers; do echo "#include <$h>"; done; echo "int nrp_sdk_probe(void) { return NRP_ABI_MAJOR; }"; } >"$work/headers.c"
-cc -std=c11 -pedantic -Wall -Wextra -Werror -fsyntax-only -I"$work/sdk/include" "$work/headers.c"
+"${CC:-cc}" -std=c11 -pedantic -Wall -Wextra -Werror -fsyntax-only -I"$work/sdk/include" "$work/headers.c"
 c++ -std=c++11 -pedantic -Wall -Wextra -Werror -fsyntax-only -x c++ -I"$work/sdk/include" "$work/headers.c"
 echo "ok: headers compile as C11 and C++11 with -pedantic: $(echo $headers)"
 
@@ -27,7 +28,7 @@ echo "ok: template built with find_package(NrpPlugin)"
 
 # 2. pkg-config: nrp-plugin
 cflags=$(PKG_CONFIG_PATH="$(dirname "$(find "$work/sdk" -name nrp-plugin.pc)")" pkg-config --cflags nrp-plugin)
-cc $cflags -Wall -Wextra -Werror -shared -o "$work/libnrp_hello_pc.so" "$work/template/hello.c"
+"${CC:-cc}" $cflags -Wall -Wextra -Werror -shared -o "$work/libnrp_hello_pc.so" "$work/template/hello.c"
 echo "ok: template built with pkg-config (cflags: $cflags)"
 
 # Both export only the entry point.
