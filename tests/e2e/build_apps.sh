@@ -11,7 +11,7 @@
 # The profiler is never attached to the SDK: every CORECLR_*/NRP_* variable is
 # cleared for these commands.
 set -euo pipefail
-src=$1 out=$2 flavour=${3:-glibc} musl_lib=${4:-}
+src=$(cd "$1" && pwd) out=$2 flavour=${3:-glibc} musl_lib=${4:-}
 for v in $(env | sed -n 's/^\(CORECLR_[A-Z_0-9]*\|NRP_[A-Z_0-9]*\|DOTNET_EnableDiagnostics\)=.*/\1/p'); do unset "$v"; done
 export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
