@@ -273,6 +273,14 @@ counts)
     else linq=$(dotnet --list-runtimes | sed -n 's/^Microsoft.NETCore.App \([^ ]*\) \[\(.*\)\]$/\2\/\1\/System.Linq.dll/p' | sort -V | tail -1); fi
     if "$(dirname "$0")/readytorun.py" "$linq" >/dev/null; then pass "$linq is ReadyToRun"
     else fail "$linq is not ReadyToRun: the Range case proves nothing"; fi
+    # nrprof report reads what this run wrote: the calls and the rewrite totals.
+    "$bundle/bin/nrprof" report "$work/metrics.prom" >"$work/report.out" 2>"$work/report.err"
+    report_rc=$?
+    if [[ $report_rc == 0 ]] && grep -Eq '^Demo\.Calculator::Add\(System\.Int32,System\.Int32\) +add +1000 +0 ' "$work/report.out" &&
+       grep -Eq '^System\.Linq\.Enumerable::Range\(System\.Int32,System\.Int32\) +linq-range +250 +0 ' "$work/report.out" &&
+       grep -qx 'methods: 3 rewritten, 0 skipped, 0 failed to rewrite' "$work/report.out"; then
+        pass "nrprof report: Add 1000 calls, Range 250, 3 rewritten"
+    else fail "nrprof report (exit $report_rc):"; cat "$work/report.out" "$work/report.err"; fi
     # ... and on musl, the app and the runtime really are musl's: no glibc in the process.
     if [[ $runtime == *-musl ]]; then
         rt=$(dirname "${app[0]}")
