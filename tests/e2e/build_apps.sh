@@ -22,13 +22,17 @@ cp -r "$src/apps/." "$out/src/"   # together: Demo references ShopLib
 # musl_fixup DIR: the C++ runtime next to the app, found through each library's RUNPATH, so nothing
 # (no LD_LIBRARY_PATH) reaches the glibc programs the tests also start.
 musl_fixup() {
-    local dir=$1 f
+    local dir=$1 f needs
     cp "$musl_lib/libstdc++.so.6" "$musl_lib/libgcc_s.so.1" "$dir/"
     for f in "$dir"/*; do
-        [[ -f $f && ! -L $f ]] && head -c 4 "$f" | grep -q ELF || continue
-        readelf -d "$f" 2>/dev/null | grep -q 'NEEDED.*\(libstdc++\|libgcc_s\)' || continue
+        [[ -f $f && ! -L $f ]] || continue
+        needs=$(readelf -d "$f" 2>/dev/null | sed -n 's/.*(NEEDED).*\[\(.*\)\]$/\1/p') || continue
+        [[ $needs == *libstdc++.so* || $needs == *libgcc_s.so* ]] || continue
         patchelf --set-rpath '$ORIGIN' "$f"
     done
+    # The apphost and the runtime are C++: without these RUNPATHs nothing would start.
+    [[ $(readelf -d "$dir/libcoreclr.so") == *'Library runpath: [$ORIGIN]'* ]] ||
+        { echo "build_apps.sh: libcoreclr.so in $dir was not pointed at the musl libstdc++" >&2; exit 1; }
 }
 
 if [[ $flavour == musl ]]; then
