@@ -2,7 +2,7 @@
  * callback.c - our ICorProfilerCallback11 object: the runtime's way in.
  *
  * Every one of the 98 slots is present. The few the host uses forward to
- * core/profiler.c; the rest return S_OK, which on this ABI is safe whatever
+ * core/lifetime.c; the rest return S_OK, which on this ABI is safe whatever
  * the arguments (the caller owns and cleans its argument registers/stack).
  */
 #include <pthread.h>
@@ -11,7 +11,7 @@
 #include "clr/callback.h"
 #include "clr/slots.h"
 #include "core/log.h"
-#include "core/profiler.h"
+#include "core/lifetime.h"
 
 typedef void (*nrp_any_fn)(void);
 

@@ -8,7 +8,7 @@
 #include "clr/callback.h"
 #include "clr/com.h"
 #include "clr/slots.h"
-#include "core/profiler.h"
+#include "core/lifetime.h"
 
 typedef void (*nrp_any_fn)(void);
 

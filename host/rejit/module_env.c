@@ -233,7 +233,7 @@ static int byref_like(nrp_module_env *e, const uint8_t *p, const uint8_t *end)
     if (nrp_sig_read_type_token(&p, end, &type))
         return 1;
     return nrp_md_type_has_attribute(e->mdi, type, "System.Runtime.CompilerServices.IsByRefLikeAttribute",
-                                     e->types) != 0;
+                                     &e->types) != 0;
 }
 
 /* A generic parameter (VAR of the method's type, MVAR of the method) that
@@ -281,30 +281,26 @@ static int param_info(void *ctx, const nrp_method_info *method, int32_t index, n
 static int assembly_resolvable(void *ctx, const char *name)
 {
     nrp_module_env *e = ctx;
-    return e->resolvable && e->resolvable(name);
+    return nrp_modules_resolvable(e->modules, name);
 }
 
 static int assembly_file(void *ctx, const char *name, char *path, size_t cap, nrp_err *err)
 {
     nrp_module_env *e = ctx;
-    if (!e->locate)
-        return nrp_err_set(err, "cannot tell which file assembly %s is loaded from", name);
-    return e->locate(name, path, cap, err);
+    return nrp_modules_file(e->modules, name, path, cap, err);
 }
 
 /* ---- lifetime ------------------------------------------------------------ */
 
 int nrp_module_env_open(nrp_module_env *env, const nrp_info *info, ModuleID module, const char *assembly,
-                        const nrp_hierarchy_env *types, int (*resolvable)(const char *assembly),
-                        int (*locate)(const char *assembly, char *path, size_t cap, nrp_err *err), nrp_err *err)
+                        nrp_loaded_modules *modules, nrp_err *err)
 {
     memset(env, 0, sizeof *env);
     env->info = info;
     env->module = module;
     env->assembly = assembly;
-    env->types = types;
-    env->resolvable = resolvable;
-    env->locate = locate;
+    env->modules = modules;
+    env->types = (nrp_hierarchy_env){modules, nrp_modules_import_of};
     env->il = (nrp_il_env){env, call_info, local_sig, sig_token};
     env->md = (nrp_module_md){env,        sig_token,   type_spec,  assembly_ref,        type_ref,
                               member_ref, user_string, param_info, assembly_resolvable, assembly_file};

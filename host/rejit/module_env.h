@@ -12,6 +12,7 @@
 #include "il/il_method.h"
 #include "nrp/plugin.h"
 #include "plugin/rewrite.h"
+#include "rejit/modules.h"
 #include "util/err.h"
 
 typedef struct nrp_module_env {
@@ -23,10 +24,8 @@ typedef struct nrp_module_env {
     nrp_com_object *mdai;  /* IMetaDataAssemblyImport, opened on first need */
     nrp_com_object *mdae;  /* IMetaDataAssemblyEmit, opened on first need */
     int defined;           /* rows were added: publish before the body is used */
-    const nrp_hierarchy_env *types;           /* other loaded modules, for by-ref-like checks */
-    int (*resolvable)(const char *assembly);  /* can the app load this assembly? */
-    /* the file it loads, or would load, for this assembly */
-    int (*locate)(const char *assembly, char *path, size_t cap, nrp_err *err);
+    nrp_loaded_modules *modules; /* the others, and what the app can load */
+    nrp_hierarchy_env types;     /* walks into the other loaded modules, for by-ref-like checks */
     nrp_il_env il;         /* for the IL engine */
     nrp_module_md md;      /* for the plugins' metadata services */
 } nrp_module_env;
@@ -34,8 +33,7 @@ typedef struct nrp_module_env {
 /* Open the module's metadata. `env` must stay where it is until closed
  * (its callbacks point at it). Close even after a failure. */
 int nrp_module_env_open(nrp_module_env *env, const nrp_info *info, ModuleID module, const char *assembly,
-                        const nrp_hierarchy_env *types, int (*resolvable)(const char *assembly),
-                        int (*locate)(const char *assembly, char *path, size_t cap, nrp_err *err), nrp_err *err);
+                        nrp_loaded_modules *modules, nrp_err *err);
 
 /* Fill the identity fields of `out` that come from metadata: flags, tokens,
  * signature, parameter and generic counts. The names are the caller's. */

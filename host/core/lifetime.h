@@ -1,12 +1,14 @@
 /*
- * profiler.h - the profiling session: what the runtime callbacks do.
+ * lifetime.h - the profiling session: start-up, the runtime callbacks it
+ * forwards to matching (rejit/scan.c) and rewriting (rejit/rewrite.c), and
+ * the end (Shutdown, a terminating signal, exit).
  *
  * The COM glue (clr/callback.c) only forwards here. Nothing in this layer
  * may take the app down: every failure is logged and leaves the method, or
  * the whole process, uninstrumented.
  */
-#ifndef NRP_CORE_PROFILER_H
-#define NRP_CORE_PROFILER_H
+#ifndef NRP_CORE_LIFETIME_H
+#define NRP_CORE_LIFETIME_H
 
 #include "clr/com.h"
 

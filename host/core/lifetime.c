@@ -1,0 +1,333 @@
+#include "core/lifetime.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clr/info.h"
+#include "core/app_assemblies.h"
+#include "core/exporter.h"
+#include "core/log.h"
+#include "core/process.h"
+#include "core/self_path.h"
+#include "core/signals.h"
+#include "metrics/metrics.h"
+#include "nrp/plugin.h"
+#include "plugin/bind.h"
+#include "plugin/loader.h"
+#include "rejit/modules.h"
+#include "rejit/rewrite.h"
+#include "rejit/scan.h"
+#include "rejit/targets.h"
+#include "rejit/worker.h"
+#include "rules/config.h"
+#include "rules/glob.h"
+#include "rules/rule_index.h"
+#include "util/path.h"
+#include "util/strbuf.h"
+
+#define DEFAULT_METRICS_PATH "/tmp/nrprof-{pid}.prom"
+#define DEFAULT_METRICS_INTERVAL_S 60
+#define CONFIG_FILE_NAME "instrumentation.yaml"
+#define PLUGIN_DIR_NAME "plugins"
+/* The runtime events the profiler asks for. JIT compilation is added when
+ * a collectible module needs it (rejit/scan.c). */
+#define EVENTS (NRP_PRF_MONITOR_MODULE_LOADS | NRP_PRF_ENABLE_REJIT)
+
+/* The one profiling session of the process. CreateInstance decides
+ * (prepare) before the runtime hands us anything: it reads the
+ * configuration and applies the process filter, so an excluded process
+ * (the SDK, build servers, settings.processes) pays nothing more; errors in
+ * the configuration are kept for Initialize to report. Initialize builds
+ * the rest and sets `ready`, after which the callbacks forward to the
+ * scanner (module loads) and the rewriter (ReJIT). */
+static struct session {
+    /* prepare */
+    int prepared;
+    HRESULT verdict;
+    char self_dir[4096];
+    char config_path[4096];
+    nrp_diags diags;
+    nrp_config *config;
+    /* initialize */
+    nrp_info info;
+    nrp_bound_rule *rules;
+    size_t active_count;
+    nrp_plugin_set plugins;
+    nrp_rule_index *index;
+    nrp_metrics *metrics;
+    nrp_targets *targets;
+    char metrics_path[4096];
+    nrp_app_assemblies app;
+    nrp_loaded_modules modules;
+    nrp_scanner scanner;
+    nrp_rewriter rewriter;
+    int ready;
+} S;
+
+/* ---- prepare: CreateInstance ------------------------------------------- */
+
+static int resolve_config_path(const char *self_dir, char *out, size_t cap)
+{
+    const char *env = getenv("NRP_CONFIG");
+    if (env && *env)
+        return snprintf(out, cap, "%s", env) < (int)cap ? NRP_OK : NRP_ERROR;
+    return nrp_path_join(self_dir, CONFIG_FILE_NAME, out, cap);
+}
+
+static void log_diags(const nrp_diags *diags)
+{
+    for (size_t i = 0; i < diags->count; i++) {
+        nrp_strbuf line;
+        nrp_strbuf_init(&line);
+        nrp_diag_format(&diags->items[i], &line);
+        nrp_log(NRP_LOG_ERROR, "%s", line.data ? line.data : "?");
+        nrp_strbuf_free(&line);
+    }
+}
+
+/* settings.processes, after the built-in SDK excludes. NULL when this
+ * process is to be profiled, else the reason. */
+static const char *process_refusal(const char *name, char *why, size_t cap)
+{
+    const nrp_settings *st = &S.config->settings;
+    for (const char *const *p = nrp_builtin_process_excludes; *p; p++)
+        if (nrp_glob_match(*p, name)) {
+            snprintf(why, cap, "process '%s' is an SDK or build process (built-in exclude '%s')", name, *p);
+            return why;
+        }
+    int included = st->process_include_count == 0;
+    for (uint32_t i = 0; i < st->process_include_count && !included; i++)
+        included = nrp_glob_match(st->process_include[i], name);
+    if (!included) {
+        snprintf(why, cap, "process '%s' matches no settings.processes.include pattern", name);
+        return why;
+    }
+    for (uint32_t i = 0; i < st->process_exclude_count; i++)
+        if (nrp_glob_match(st->process_exclude[i], name)) {
+            snprintf(why, cap, "process '%s' is excluded by settings.processes.exclude '%s'", name,
+                     st->process_exclude[i]);
+            return why;
+        }
+    return NULL;
+}
+
+HRESULT nrp_profiler_prepare(void)
+{
+    char name[256], why[600];
+    if (S.prepared)
+        return S.verdict;
+    S.prepared = 1;
+    S.verdict = NRP_CORPROF_E_PROFILER_CANCEL_ACTIVATION;
+    nrp_log_init_from_env();
+    nrp_diags_init(&S.diags);
+    if (nrp_self_dir(S.self_dir, sizeof S.self_dir) != NRP_OK) {
+        nrp_log(NRP_LOG_ERROR, "cannot find the folder of libNewRelicProfiler.so; the process runs uninstrumented");
+        return S.verdict;
+    }
+    if (resolve_config_path(S.self_dir, S.config_path, sizeof S.config_path) != NRP_OK) {
+        nrp_log(NRP_LOG_ERROR, "config path too long; the process runs uninstrumented");
+        return S.verdict;
+    }
+    if (nrp_config_load_trusted(S.config_path, &S.config, &S.diags) != NRP_OK && !S.config) {
+        log_diags(&S.diags);
+        nrp_log(NRP_LOG_ERROR, "out of memory loading the config; the process runs uninstrumented");
+        return S.verdict;
+    }
+    if (nrp_diags_total(&S.diags) == 0) {
+        nrp_log_apply_settings(S.config->settings.has_log_level, S.config->settings.log_level,
+                               S.config->settings.log_file);
+        nrp_process_name(name, sizeof name);
+        if (process_refusal(name, why, sizeof why)) {
+            /* Debug: a process left out (the SDK's, a tool's) makes no log file. */
+            nrp_log(NRP_LOG_DEBUG, "%s: not profiled", why);
+            return S.verdict;
+        }
+    }
+    S.verdict = NRP_S_OK;
+    return S.verdict;
+}
+
+/* ---- the end: Shutdown, a signal, or exit ------------------------------- */
+
+/* The runtime's Shutdown or a terminating signal (why), whichever comes
+ * first, logs the one shutdown line. Both export: a process a signal did
+ * not end at once (the runtime's own SIGTERM path on .NET 8 runs
+ * ProcessExit handlers, then Shutdown) writes its last counts again. */
+static void finish(const char *why)
+{
+    static int logged;
+    if (!S.ready)
+        return;
+    if (!__atomic_exchange_n(&logged, 1, __ATOMIC_ACQ_REL))
+        nrp_log(NRP_LOG_INFO, "shutdown%s: %zu method(s) matched, %llu rewritten, %llu skipped, %llu failed", why,
+                nrp_targets_count(S.targets),
+                (unsigned long long)__atomic_load_n(S.rewriter.rewritten, __ATOMIC_RELAXED),
+                (unsigned long long)__atomic_load_n(S.rewriter.skipped, __ATOMIC_RELAXED),
+                (unsigned long long)__atomic_load_n(S.rewriter.failed, __ATOMIC_RELAXED));
+    nrp_exporter_stop();
+}
+
+/* On the signal thread (core/signals.c), never in the handler itself. */
+static void finish_on_signal(int signo)
+{
+    char why[32];
+    snprintf(why, sizeof why, " (%s)", nrp_signals_name(signo));
+    finish(why);
+}
+
+/* Exit paths vary (Environment.Exit, unhandled exceptions, return from
+ * Main); the runtime's Shutdown callback is not reached on all of them. */
+static void export_at_exit(void)
+{
+    nrp_exporter_stop();
+}
+
+void nrp_profiler_shutdown(void)
+{
+    finish("");
+}
+
+/* ---- initialize: ICorProfilerCallback::Initialize ---------------------- */
+
+static void describe_start(void)
+{
+    nrp_strbuf plugins;
+    nrp_strbuf_init(&plugins);
+    nrp_plugin_set_describe(&S.plugins, &plugins);
+    nrp_log(NRP_LOG_INFO, "nrprof %s: config %s: %zu rule(s), %zu active; plugins: %s; metrics to %s",
+            NRP_SDK_VERSION_STRING, S.config->path, S.config->rule_count, S.active_count,
+            plugins.data ? plugins.data : "?", S.metrics_path);
+    nrp_strbuf_free(&plugins);
+}
+
+static HRESULT cancel(const char *why)
+{
+    nrp_log(NRP_LOG_ERROR, "%s; the process runs uninstrumented", why);
+    nrp_info_release(&S.info);
+    return NRP_CORPROF_E_PROFILER_CANCEL_ACTIVATION;
+}
+
+/* Plugins loaded and every rule bound to its strategy; on any error the
+ * configuration is refused whole, each error logged at its line. */
+static HRESULT bind_rules(nrp_diags *diags)
+{
+    char path[4096], why[600];
+    if (nrp_path_join(S.self_dir, PLUGIN_DIR_NAME, path, sizeof path) != NRP_OK)
+        return cancel("plugin folder path too long");
+    nrp_load_config_plugins(&S.plugins, path, S.config, NULL);
+    S.rules = nrp_bind_rules(S.config, &S.plugins, diags);
+    for (size_t i = 0; S.rules && i < S.config->rule_count; i++)
+        S.active_count += S.rules[i].strategy && S.rules[i].rule->enabled;
+    if (!S.rules || nrp_diags_total(diags) || diags->oom) {
+        size_t errors = nrp_diags_total(diags);
+        log_diags(diags);
+        snprintf(why, sizeof why, "config %s rejected (%zu error%s%s)", S.config->path, errors,
+                 errors == 1 ? "" : "s", diags->dropped ? ", the first " NRP_SDK_STR(NRP_DIAGS_MAX) " logged" : "");
+        return cancel(why);
+    }
+    return NRP_S_OK;
+}
+
+static HRESULT start(const nrp_settings *settings)
+{
+    char why[600];
+    nrp_err err;
+    const char *metrics_env = getenv("NRP_METRICS_FILE");
+    if (nrp_path_expand_pid(metrics_env && *metrics_env ? metrics_env
+                            : settings->metrics_path ? settings->metrics_path
+                                                     : DEFAULT_METRICS_PATH,
+                            S.metrics_path, sizeof S.metrics_path) != NRP_OK)
+        return cancel("the metrics path is too long");
+    S.metrics = nrp_metrics_create();
+    S.targets = nrp_targets_create();
+    if (!S.metrics || !S.targets)
+        return cancel("out of memory at start-up");
+    nrp_modules_init(&S.modules, &S.info, &S.app);
+    S.rewriter = (nrp_rewriter){.info = &S.info, .targets = S.targets, .metrics = S.metrics, .modules = &S.modules};
+    if (nrp_rewriter_init(&S.rewriter, &err) != NRP_OK)
+        return cancel(err.msg);
+    nrp_diags diags = S.diags;
+    memset(&S.diags, 0, sizeof S.diags);
+    HRESULT hr = bind_rules(&diags);
+    nrp_diags_free(&diags);
+    if (NRP_FAILED(hr))
+        return hr;
+    describe_start();
+    if (S.active_count == 0)
+        return cancel("no rule is enabled");
+    S.index = nrp_rule_index_build(S.config->rules, S.config->rule_count);
+    if (!S.index)
+        return cancel("out of memory indexing the rules");
+    S.rewriter.rules = S.rules; /* bound after the counters, which are exported first */
+    S.scanner = (nrp_scanner){.info = &S.info, .index = S.index, .rules = S.rules, .targets = S.targets,
+                              .modules = &S.modules, .events = EVENTS};
+    nrp_scanner_init(&S.scanner);
+    if (nrp_rejit_worker_start(&S.info, &err) != NRP_OK)
+        return cancel(err.msg);
+    /* ReadyToRun code and tiered compilation stay on: rewrites go through
+     * ReJIT, which reaches precompiled methods too. */
+    hr = nrp_info_set_event_mask(&S.info, EVENTS, 0);
+    if (NRP_FAILED(hr)) {
+        snprintf(why, sizeof why, "the runtime refused the event mask (0x%08x)", (unsigned)hr);
+        return cancel(why);
+    }
+    if (nrp_exporter_start(S.metrics, S.metrics_path, settings->metrics_format,
+                           settings->metrics_interval_s < 0 ? DEFAULT_METRICS_INTERVAL_S : settings->metrics_interval_s,
+                           &err) != NRP_OK)
+        return cancel(err.msg);
+    char main_path[4096];
+    if (nrp_process_main_path(main_path, sizeof main_path) != NRP_OK ||
+        nrp_app_assemblies_load(&S.app, main_path) != NRP_OK)
+        nrp_log(NRP_LOG_WARN, "cannot find the app's main assembly; handler assemblies count as loadable only once loaded");
+    atexit(export_at_exit);
+    S.ready = 1;
+    if (nrp_signals_start(finish_on_signal, &err) != NRP_OK)
+        nrp_log(NRP_LOG_WARN, "%s; metrics are not written when SIGTERM or SIGINT ends the process", err.msg);
+    return NRP_S_OK;
+}
+
+HRESULT nrp_profiler_initialize(nrp_com_object *runtime_info)
+{
+    if (NRP_FAILED(nrp_profiler_prepare()))
+        return NRP_CORPROF_E_PROFILER_CANCEL_ACTIVATION;
+    if (NRP_FAILED(nrp_info_acquire(runtime_info, &S.info)))
+        return cancel("the runtime offers no ICorProfilerInfo5 (needs .NET Core 3.0 or later)");
+    return start(&S.config->settings);
+}
+
+/* ---- the callbacks, once ready ------------------------------------------ */
+
+void nrp_profiler_module_load_finished(ModuleID module, HRESULT status)
+{
+    if (S.ready && !NRP_FAILED(status))
+        nrp_scanner_module_loaded(&S.scanner, module);
+}
+
+void nrp_profiler_module_unload_started(ModuleID module)
+{
+    if (S.ready)
+        nrp_scanner_module_unloading(&S.scanner, module);
+}
+
+void nrp_profiler_jit_compilation_started(FunctionID function)
+{
+    ModuleID module = 0;
+    mdToken method = 0;
+    if (S.ready && nrp_scanner_jit_watched(&S.scanner) &&
+        !NRP_FAILED(nrp_info_function_info(&S.info, function, &module, &method)))
+        nrp_rewriter_first_jit(&S.rewriter, module, method);
+}
+
+HRESULT nrp_profiler_get_rejit_parameters(ModuleID module, mdToken method, nrp_com_object *control)
+{
+    if (S.ready)
+        nrp_rewriter_rejit(&S.rewriter, module, method, control);
+    return NRP_S_OK; /* a method not rewritten keeps its original IL */
+}
+
+void nrp_profiler_rejit_error(ModuleID module, mdToken method, HRESULT status)
+{
+    if (S.ready)
+        nrp_rewriter_rejit_error(&S.rewriter, module, method, status);
+}

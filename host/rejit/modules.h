@@ -1,0 +1,62 @@
+/*
+ * modules.h - the modules the runtime has loaded, by simple assembly name,
+ * and the app's own list of what it can load.
+ *
+ * Matching asks it where `base` follows a type into another assembly;
+ * rewrites ask it whether the app can load an assembly and from which
+ * file. Appended at every module load, pruned at unload; any thread.
+ */
+#ifndef NRP_REJIT_MODULES_H
+#define NRP_REJIT_MODULES_H
+
+#include <pthread.h>
+#include <stddef.h>
+
+#include "clr/info.h"
+#include "clr/type_hierarchy.h"
+#include "core/app_assemblies.h"
+#include "util/err.h"
+
+typedef struct nrp_loaded_module {
+    char *assembly;
+    ModuleID module;
+} nrp_loaded_module;
+
+typedef struct nrp_loaded_modules {
+    pthread_mutex_t lock;
+    const nrp_info *info;
+    const nrp_app_assemblies *app; /* what the app's assembly resolution can load */
+    nrp_loaded_module *items;
+    size_t count, cap;
+} nrp_loaded_modules;
+
+void nrp_modules_init(nrp_loaded_modules *m, const nrp_info *info, const nrp_app_assemblies *app);
+
+/* A module finished loading. Out of memory, it is left out: `base` then
+ * waits for it as if it were not loaded. */
+void nrp_modules_add(nrp_loaded_modules *m, const char *assembly, ModuleID module);
+
+/* A module is unloading: asking the runtime about it would name a module
+ * that no longer exists. */
+void nrp_modules_remove(nrp_loaded_modules *m, ModuleID module);
+
+/* The loaded module of that assembly (names compared exactly, or without
+ * case as the runtime's binder does), or 0. */
+ModuleID nrp_modules_find(nrp_loaded_modules *m, const char *assembly, int ignore_case);
+
+/* IMetaDataImport of the loaded module of that assembly, AddRef'd, or NULL
+ * when it is not loaded or cannot be read. */
+nrp_com_object *nrp_modules_import(nrp_loaded_modules *m, const char *assembly);
+
+/* The app's normal resolution finds the assembly: it is loaded, or in the
+ * app's trusted list (its deps.json, or its folder when it has none). */
+int nrp_modules_resolvable(nrp_loaded_modules *m, const char *assembly);
+
+/* The file behind an assembly: the loaded module's, else NAME.dll in the
+ * app's folder, where the runtime finds what the app references. */
+int nrp_modules_file(nrp_loaded_modules *m, const char *assembly, char *path, size_t cap, nrp_err *err);
+
+/* For type_hierarchy's walks across assemblies (ctx: the nrp_loaded_modules). */
+nrp_com_object *nrp_modules_import_of(void *ctx, const char *assembly);
+
+#endif

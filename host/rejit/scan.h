@@ -1,0 +1,51 @@
+/*
+ * scan.h - matching at module load: which methods of a module the rules
+ * select, handed to the ReJIT worker (or, in a collectible module, kept for
+ * their first compilation).
+ *
+ * A rule's `base` may need an assembly that is not loaded yet; the methods
+ * waiting on it are asked again when it loads, before any of its types can
+ * be used.
+ */
+#ifndef NRP_REJIT_SCAN_H
+#define NRP_REJIT_SCAN_H
+
+#include <pthread.h>
+
+#include "clr/info.h"
+#include "plugin/bind.h"
+#include "rejit/modules.h"
+#include "rejit/targets.h"
+#include "rules/rule_index.h"
+
+typedef struct nrp_pending_method nrp_pending_method;
+
+typedef struct nrp_scanner {
+    /* Set by the caller, read-only here. */
+    const nrp_info *info;
+    const nrp_rule_index *index;
+    const nrp_bound_rule *rules;  /* indexed as the config's rules, for names */
+    nrp_targets *targets;         /* where matched methods go */
+    nrp_loaded_modules *modules;
+    DWORD events;                 /* the event mask in force, JIT events added when needed */
+    /* Owned. */
+    pthread_mutex_t pending_lock;
+    nrp_pending_method *pending;  /* waiting for an assembly to load */
+    int jit_watched;              /* JIT compilation events asked for (atomic) */
+} nrp_scanner;
+
+/* Fill the fields above the "Owned" line first. */
+void nrp_scanner_init(nrp_scanner *s);
+
+/* ModuleLoadFinished: remember the module, resume the methods that waited
+ * for its assembly, and match its own methods. */
+void nrp_scanner_module_loaded(nrp_scanner *s, ModuleID module);
+
+/* ModuleUnloadStarted: forget the module and what waited in it; its
+ * ModuleID may be given to a module loaded later. */
+void nrp_scanner_module_unloading(nrp_scanner *s, ModuleID module);
+
+/* JIT events were asked for: a collectible module's methods are matched. */
+int nrp_scanner_jit_watched(const nrp_scanner *s);
+
+#endif
