@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "nrp/plugin.h"
+#include "nrp/result.h"
 
 enum kind { CALLS, EXCEPTIONS, BUCKET, COUNT, MIN, MAX };
 

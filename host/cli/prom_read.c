@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "nrp/plugin.h"
+#include "nrp/result.h"
 
 typedef struct line_cursor {
     const char *start; /* first byte of the line, for the column */

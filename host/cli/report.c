@@ -16,7 +16,7 @@
 #include "cli/cli.h"
 #include "cli/method_stats.h"
 #include "cli/prom_read.h"
-#include "nrp/plugin.h"
+#include "nrp/result.h"
 #include "util/strbuf.h"
 
 /* Wide enough for Namespace.Type::Method(params) of most code, narrow

@@ -28,7 +28,7 @@
 
 #include "cli/cli.h"
 #include "clr/clsid.h"
-#include "nrp/plugin.h"
+#include "nrp/result.h"
 #include "util/path.h"
 
 

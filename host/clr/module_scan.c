@@ -1,7 +1,7 @@
 #include "clr/module_scan.h"
 
 #include "clr/metadata.h"
-#include "core/log.h"
+#include "util/log.h"
 #include "sig/sig.h"
 
 static int name_token(void *ctx, uint32_t token, nrp_strbuf *out)

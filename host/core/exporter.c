@@ -5,10 +5,10 @@
 #include <stdio.h>
 #include <time.h>
 
-#include "core/log.h"
+#include "util/log.h"
 #include "core/signals.h"
-#include "core/thread.h"
-#include "nrp/plugin.h"
+#include "util/thread.h"
+#include "nrp/result.h"
 
 static struct {
     pthread_mutex_t lock;       /* one export at a time: they share a temporary file */

@@ -5,10 +5,10 @@
 #include <string.h>
 
 #include "clr/info.h"
-#include "core/app_assemblies.h"
+#include "rejit/app_assemblies.h"
 #include "core/exporter.h"
-#include "core/log.h"
-#include "core/process.h"
+#include "util/log.h"
+#include "util/process.h"
 #include "core/self_path.h"
 #include "core/signals.h"
 #include "metrics/metrics.h"

@@ -3,7 +3,7 @@
  * forwards to matching (rejit/scan.c) and rewriting (rejit/rewrite.c), and
  * the end (Shutdown, a terminating signal, exit).
  *
- * The COM glue (clr/callback.c) only forwards here. Nothing in this layer
+ * The COM glue (core/callback.c) only forwards here. Nothing in this layer
  * may take the app down: every failure is logged and leaves the method, or
  * the whole process, uninstrumented.
  */

@@ -1,10 +1,11 @@
 #include "core/self_path.h"
 
 #include <dlfcn.h>
+#include <stdint.h>
 #include <limits.h>
 #include <stdlib.h>
 
-#include "nrp/plugin.h"
+#include "nrp/result.h"
 #include "util/path.h"
 
 int nrp_self_dir(char *out, size_t cap)

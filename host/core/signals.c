@@ -9,8 +9,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "core/log.h"
-#include "core/thread.h"
+#include "util/log.h"
+#include "util/thread.h"
 
 static const int SIGNALS[] = {SIGTERM, SIGINT};
 #define SIGNAL_COUNT (sizeof SIGNALS / sizeof SIGNALS[0])

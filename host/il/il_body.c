@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "nrp/plugin.h"
+#include "nrp/result.h"
 
 /* Header and section flags (CorILMethodFlags, CorILMethodSect). */
 enum {

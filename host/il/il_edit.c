@@ -4,7 +4,8 @@
 #include <string.h>
 
 #include "il/opcode_info.h"
-#include "nrp/plugin.h"
+#include "nrp/il.h"
+#include "nrp/result.h"
 #include "sig/sig.h"
 #include "sig/sig_build.h"
 

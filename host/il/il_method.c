@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "il/opcode_info.h"
-#include "nrp/plugin.h"
+#include "nrp/result.h"
 
 /* ---- list operations ---------------------------------------------------- */
 

@@ -7,7 +7,7 @@
 
 #include "il/il_method.h"
 #include "il/opcode_info.h"
-#include "nrp/plugin.h"
+#include "nrp/result.h"
 #include "sig/sig.h"
 
 typedef struct analysis {

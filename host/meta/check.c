@@ -9,7 +9,7 @@
 
 #include "meta/meta.h"
 #include "nrp/il.h"
-#include "nrp/plugin.h"
+#include "nrp/result.h"
 
 #define MAX_NESTING 64
 

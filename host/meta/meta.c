@@ -6,7 +6,7 @@
 #include <sys/stat.h>
 
 #include "nrp/il.h"
-#include "nrp/plugin.h"
+#include "nrp/result.h"
 #include "util/path.h"
 
 /* Assemblies of real apps are tens of megabytes at most. */

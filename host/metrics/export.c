@@ -5,7 +5,7 @@
 #include <unistd.h>
 
 #include "metrics/metrics.h"
-#include "nrp/plugin.h"
+#include "nrp/result.h"
 
 /* The temporary file, made anew: never a file, FIFO or symlink already at
  * that (predictable) name, which someone else may have put in /tmp to

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "metrics/series.h"
-#include "nrp/plugin.h"
+#include "nrp/result.h"
 
 /* Histograms sit in their own cache lines so that hot methods recording on
  * different cores do not contend for a neighbour's line. */

@@ -12,14 +12,12 @@
 
 #include <stdint.h>
 
+#include "metrics/format.h"
 #include "nrp/metrics.h"
 #include "util/err.h"
 #include "util/strbuf.h"
 
 typedef struct nrp_metrics nrp_metrics;
-
-/* How the metrics file is written (settings.metrics.format). */
-typedef enum nrp_metrics_format { NRP_METRICS_PROMETHEUS = 0, NRP_METRICS_JSON = 1 } nrp_metrics_format;
 
 nrp_metrics *nrp_metrics_create(void);
 void nrp_metrics_destroy(nrp_metrics *m);

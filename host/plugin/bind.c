@@ -4,7 +4,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "core/log.h"
+#include "util/log.h"
 #include "plugin/rewrite.h"
 #include "util/path.h"
 

@@ -2,7 +2,7 @@
 #include <stddef.h>
 #include <string.h>
 
-#include "core/log.h"
+#include "util/log.h"
 #include "il/il_edit.h"
 #include "meta/meta.h"
 #include "plugin/rewrite.h"

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "core/log.h"
+#include "util/log.h"
 #include "util/path.h"
 #include "util/trust.h"
 

@@ -6,7 +6,7 @@
 #include <unistd.h>
 
 #include "clr/metadata.h"
-#include "nrp/plugin.h"
+#include "nrp/result.h"
 
 void nrp_modules_init(nrp_loaded_modules *m, const nrp_info *info, const nrp_app_assemblies *app)
 {

@@ -14,7 +14,7 @@
 
 #include "clr/info.h"
 #include "clr/type_hierarchy.h"
-#include "core/app_assemblies.h"
+#include "rejit/app_assemblies.h"
 #include "util/err.h"
 
 typedef struct nrp_loaded_module {

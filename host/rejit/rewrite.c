@@ -5,7 +5,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "core/log.h"
+#include "util/log.h"
 #include "il/il_method.h"
 #include "nrp/plugin.h"
 #include "plugin/rewrite.h"

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "nrp/plugin.h"
+#include "nrp/result.h"
 
 /* Open addressing with linear probing; grows at 50% load. Entries are
  * pointers so a lookup's copy stays valid across growth. The entries of an

@@ -6,8 +6,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "core/log.h"
-#include "core/thread.h"
+#include "util/log.h"
+#include "util/thread.h"
 
 typedef struct batch {
     ModuleID *modules;

@@ -13,8 +13,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "metrics/metrics.h"
-#include "nrp/plugin.h"
+#include "metrics/format.h"
+#include "nrp/log.h"
+#include "nrp/result.h"
 #include "rules/diag.h"
 #include "rules/version.h"
 

@@ -10,7 +10,7 @@
 #include <unistd.h>
 #include <yaml.h>
 
-#include "core/log.h"
+#include "util/log.h"
 #include "util/path.h"
 #include "util/strbuf.h"
 #include "util/trust.h"

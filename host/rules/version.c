@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "nrp/plugin.h"
+#include "nrp/result.h"
 
 static int parse_version(const char **pp, nrp_version *v, uint8_t *parts)
 {

@@ -3,7 +3,7 @@
 #include <stdio.h>
 
 #include "nrp/il.h"
-#include "nrp/plugin.h"
+#include "nrp/result.h"
 
 /* Nesting deeper than this is not produced by any compiler; refusing it
  * keeps hostile blobs from exhausting the stack. */

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "nrp/il.h"
-#include "nrp/plugin.h"
+#include "nrp/result.h"
 
 #define LOCAL_SIG 0x07
 

@@ -3,7 +3,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 
-#include "nrp/plugin.h"
+#include "nrp/result.h"
 
 int nrp_err_set(nrp_err *err, const char *fmt, ...)
 {

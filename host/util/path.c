@@ -5,7 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "nrp/plugin.h"
+#include "nrp/result.h"
 
 int nrp_path_expand_pid(const char *tmpl, char *out, size_t cap)
 {

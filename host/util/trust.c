@@ -5,7 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "nrp/plugin.h"
+#include "nrp/result.h"
 #include "util/path.h"
 
 static int owner_ok(uid_t uid)

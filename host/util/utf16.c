@@ -1,6 +1,6 @@
 #include "util/utf16.h"
 
-#include "nrp/plugin.h"
+#include "nrp/result.h"
 
 static size_t encode(uint32_t cp, char *o)
 {

@@ -21,7 +21,9 @@
 #include <stdint.h>
 
 #include "nrp/il.h"
+#include "nrp/log.h"
 #include "nrp/metrics.h"
+#include "nrp/result.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -50,24 +52,6 @@ extern "C" {
 #else
 #define NRP_PLUGIN_EXPORT
 #endif
-
-/* Return codes shared by host services and plugin callbacks. */
-#define NRP_OK 0
-#define NRP_ERROR (-1)
-/* From rewrite() only: this strategy leaves the method alone, by choice,
- * and has changed nothing. Not an error; other rules on the method still
- * apply, and a method every strategy declines keeps its IL (counted as
- * skipped). */
-#define NRP_DECLINE 1
-
-/* Log levels, most severe first. */
-typedef enum nrp_log_level {
-    NRP_LOG_ERROR = 0,
-    NRP_LOG_WARN = 1,
-    NRP_LOG_INFO = 2,
-    NRP_LOG_DEBUG = 3,
-    NRP_LOG_TRACE = 4
-} nrp_log_level;
 
 /* One method being rewritten. Opaque: plugins reach it only through the
  * host services below, and only during the rewrite() call it was given to. */

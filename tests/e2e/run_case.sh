@@ -1031,7 +1031,7 @@ signal-sigterm-interval)
     expect_log_total error 0
     ;;
 thread-stacks)
-    # The host's threads (core/thread.h) get a stack of their own size, not the C library's default (8 MiB on
+    # The host's threads (util/thread.h) get a stack of their own size, not the C library's default (8 MiB on
     # glibc, 128 KiB on musl). At debug level each reports its deepest use: the ReJIT worker (a CoreLib method
     # is ReJITed), the metrics exporter (every second) and the signal thread (the final write on SIGTERM). Each
     # must stay under a quarter of musl's default.

@@ -8,9 +8,11 @@ cmake --install "$build" --prefix "$prefix" >/dev/null
 want="bin/nrprof
 include/nrp/emit.h
 include/nrp/il.h
+include/nrp/log.h
 include/nrp/metrics.h
 include/nrp/opcodes.h
 include/nrp/plugin.h
+include/nrp/result.h
 instrumentation.d/README.md
 instrumentation.yaml
 lib/cmake/NrpPlugin/NrpPluginConfig.cmake

@@ -16,7 +16,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "core/log.h"
+#include "util/log.h"
 
 static char *slurp(const char *path)
 {

@@ -10,8 +10,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "core/app_assemblies.h"
-#include "core/process.h"
+#include "rejit/app_assemblies.h"
+#include "util/process.h"
 #include "nrp/plugin.h"
 #include "rules/glob.h"
 

@@ -5,8 +5,8 @@
  * files of its folder. Code that references an assembly outside that list
  * throws when it is compiled, so plugins ask before they do.
  */
-#ifndef NRP_CORE_APP_ASSEMBLIES_H
-#define NRP_CORE_APP_ASSEMBLIES_H
+#ifndef NRP_REJIT_APP_ASSEMBLIES_H
+#define NRP_REJIT_APP_ASSEMBLIES_H
 
 #include <stddef.h>
 

@@ -1,7 +1,7 @@
 /* callback.h - create the ICorProfilerCallback11 object the factory hands
  * to the runtime. */
-#ifndef NRP_CLR_CALLBACK_H
-#define NRP_CLR_CALLBACK_H
+#ifndef NRP_CORE_CALLBACK_H
+#define NRP_CORE_CALLBACK_H
 
 #include "clr/com.h"
 

@@ -5,8 +5,8 @@
  * "Shop". SDK commands (`dotnet build`, MSBuild nodes, the compiler
  * server) are "dotnet", "MSBuild", "VBCSCompiler"...
  */
-#ifndef NRP_CORE_PROCESS_H
-#define NRP_CORE_PROCESS_H
+#ifndef NRP_UTIL_PROCESS_H
+#define NRP_UTIL_PROCESS_H
 
 #include <stddef.h>
 

@@ -11,12 +11,13 @@
  * Each line is written with one write() so lines from concurrent runtime
  * threads never interleave.
  */
-#ifndef NRP_CORE_LOG_H
-#define NRP_CORE_LOG_H
+#ifndef NRP_UTIL_LOG_H
+#define NRP_UTIL_LOG_H
 
 #include <stdarg.h>
 
-#include "nrp/plugin.h"
+#include "nrp/log.h"
+#include "nrp/result.h"
 
 /* The profiler's log when neither NRP_LOG_FILE nor settings.log_file names
  * one; {pid} expands. Beside the default metrics file. */

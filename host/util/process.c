@@ -1,4 +1,4 @@
-#include "core/process.h"
+#include "util/process.h"
 
 #include <fcntl.h>
 #include <limits.h>
@@ -7,7 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "nrp/plugin.h"
+#include "nrp/result.h"
 
 const char *const nrp_builtin_process_excludes[] = {
     "dotnet", "MSBuild", "VBCSCompiler", "csc", "vbc", "NuGet.Build.Tasks.Console", "dotnet-*", NULL};

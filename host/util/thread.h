@@ -11,13 +11,13 @@
  * logs the deepest use so far whenever it grows ("thread NAME: stack used
  * N of M bytes"), which is how the size was chosen (docs/ARCHITECTURE.md).
  */
-#ifndef NRP_CORE_THREAD_H
-#define NRP_CORE_THREAD_H
+#ifndef NRP_UTIL_THREAD_H
+#define NRP_UTIL_THREAD_H
 
 #include <pthread.h>
 #include <stddef.h>
 
-#include "nrp/plugin.h" /* NRP_OK */
+#include "nrp/result.h" /* NRP_OK */
 #include "util/err.h"
 
 /* Several times the deepest use measured on glibc and musl (ARCHITECTURE.md). */

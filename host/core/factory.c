@@ -5,7 +5,7 @@
  */
 #include <stddef.h>
 
-#include "clr/callback.h"
+#include "core/callback.h"
 #include "clr/com.h"
 #include "clr/slots.h"
 #include "core/lifetime.h"

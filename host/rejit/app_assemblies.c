@@ -1,4 +1,4 @@
-#include "core/app_assemblies.h"
+#include "rejit/app_assemblies.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -8,7 +8,7 @@
 #include <strings.h>
 #include <unistd.h>
 
-#include "nrp/plugin.h"
+#include "nrp/result.h"
 #include "util/path.h"
 
 /* deps.json files of real apps are a few hundred kilobytes at most. */

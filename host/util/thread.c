@@ -1,11 +1,11 @@
-#include "core/thread.h"
+#include "util/thread.h"
 
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/log.h"
+#include "util/log.h"
 
 #define PAINT 0x6e
 /* Left unpainted: the lowest page (a guard on some C libraries) and, near

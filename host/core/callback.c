@@ -8,9 +8,9 @@
 #include <pthread.h>
 #include <stdlib.h>
 
-#include "clr/callback.h"
+#include "core/callback.h"
 #include "clr/slots.h"
-#include "core/log.h"
+#include "util/log.h"
 #include "core/lifetime.h"
 
 typedef void (*nrp_any_fn)(void);
