@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "nrp/result.h"
+#include "util/array.h"
 
 typedef struct line_cursor {
     const char *start; /* first byte of the line, for the column */
@@ -131,14 +132,8 @@ static const char *read_value(line_cursor *c, nrp_arena *a, nrp_err *err)
 
 static int add_label(label_list *l, const char *name, const char *value)
 {
-    if (l->count == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 8;
-        nrp_prom_label *items = realloc(l->items, cap * sizeof *items);
-        if (!items)
-            return NRP_ERROR;
-        l->items = items;
-        l->cap = cap;
-    }
+    if (NRP_ARRAY_GROW(l->items, l->count, l->cap) != NRP_OK)
+        return NRP_ERROR;
     l->items[l->count++] = (nrp_prom_label){name, value};
     return NRP_OK;
 }
@@ -226,14 +221,8 @@ static int read_timestamp(line_cursor *c, nrp_err *err)
 
 static int push_series(nrp_prom_doc *doc, size_t *cap, const nrp_prom_series *s)
 {
-    if (doc->count == *cap) {
-        size_t n = *cap ? *cap * 2 : 64;
-        nrp_prom_series *grown = realloc(doc->series, n * sizeof *grown);
-        if (!grown)
-            return NRP_ERROR;
-        doc->series = grown;
-        *cap = n;
-    }
+    if (NRP_ARRAY_GROW(doc->series, doc->count, *cap) != NRP_OK)
+        return NRP_ERROR;
     doc->series[doc->count++] = *s;
     return NRP_OK;
 }

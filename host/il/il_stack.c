@@ -9,12 +9,13 @@
 #include "il/opcode_info.h"
 #include "nrp/result.h"
 #include "sig/sig.h"
+#include "util/array.h"
 
 typedef struct analysis {
     nrp_il_method *m;
     nrp_il_instr **work;
     uint32_t work_len;
-    uint32_t work_cap;
+    size_t work_cap;
     int returns_value; /* -1: not yet read from the method signature */
     nrp_err *err;
 } analysis;
@@ -29,14 +30,8 @@ static int reach(analysis *a, nrp_il_instr *i, int32_t depth, const nrp_il_instr
         return NRP_OK;
     }
     i->depth = depth;
-    if (a->work_len == a->work_cap) {
-        uint32_t cap = a->work_cap ? a->work_cap * 2 : 64;
-        nrp_il_instr **grown = realloc(a->work, cap * sizeof *grown);
-        if (!grown)
-            return nrp_err_set(a->err, "out of memory in the stack analysis");
-        a->work = grown;
-        a->work_cap = cap;
-    }
+    if (NRP_ARRAY_GROW(a->work, a->work_len, a->work_cap) != NRP_OK)
+        return nrp_err_set(a->err, "out of memory in the stack analysis");
     a->work[a->work_len++] = i;
     return NRP_OK;
 }

@@ -5,6 +5,7 @@
 
 #include "metrics/series.h"
 #include "nrp/result.h"
+#include "util/hash.h"
 
 /* Histograms sit in their own cache lines so that hot methods recording on
  * different cores do not contend for a neighbour's line. */
@@ -60,13 +61,6 @@ static int same(const char *a, const char *b)
     return (!a && !b) || (a && b && strcmp(a, b) == 0);
 }
 
-static uint32_t hash_str(uint32_t h, const char *s)
-{
-    for (; s && *s; s++)
-        h = (h ^ (unsigned char)*s) * 16777619u; /* FNV-1a */
-    return (h ^ 0xFFu) * 16777619u;
-}
-
 static char *dup_or_null(const char *s, int *oom)
 {
     char *d = s ? strdup(s) : NULL;
@@ -79,7 +73,7 @@ static char *dup_or_null(const char *s, int *oom)
  * when out of memory or when the name belongs to the other kind. */
 static nrp_family *family_of(nrp_metrics *m, nrp_series_kind kind, const char *name, const char *help)
 {
-    uint32_t h = hash_str(2166136261u, name) % NRP_SERIES_BUCKETS;
+    size_t h = nrp_hash_str(NRP_HASH_INIT, name) % NRP_SERIES_BUCKETS;
     nrp_family *f;
     for (f = m->family_buckets[h]; f; f = f->next_in_bucket)
         if (strcmp(f->name, name) == 0)
@@ -114,7 +108,7 @@ static nrp_series *find_or_create(nrp_metrics *m, nrp_series_kind kind, const ch
         rule = rule ? rule : "";
         method = method ? method : "";
     }
-    uint32_t h = hash_str(hash_str(hash_str(2166136261u, name), rule), method) % NRP_SERIES_BUCKETS;
+    size_t h = nrp_hash_str(nrp_hash_str(nrp_hash_str(NRP_HASH_INIT, name), rule), method) % NRP_SERIES_BUCKETS;
 
     pthread_mutex_lock(&m->lock);
     for (s = m->buckets[h]; s; s = s->next_in_bucket)
@@ -175,7 +169,8 @@ int nrp_metrics_is_async_locked(const nrp_metrics *m, const char *method)
 {
     if (!method)
         return 0;
-    for (const nrp_marked *a = m->async_methods[hash_str(2166136261u, method) % NRP_SERIES_BUCKETS]; a; a = a->next)
+    size_t h = nrp_hash_str(NRP_HASH_INIT, method) % NRP_SERIES_BUCKETS;
+    for (const nrp_marked *a = m->async_methods[h]; a; a = a->next)
         if (strcmp(a->method, method) == 0)
             return 1;
     return 0;
@@ -208,7 +203,7 @@ nrp_family_view *nrp_metrics_snapshot(nrp_metrics *m, size_t *count)
 int nrp_metrics_mark_async(nrp_metrics *m, const char *method)
 {
     int rc = NRP_OK;
-    uint32_t h = hash_str(2166136261u, method) % NRP_SERIES_BUCKETS;
+    size_t h = nrp_hash_str(NRP_HASH_INIT, method) % NRP_SERIES_BUCKETS;
     pthread_mutex_lock(&m->lock);
     if (!nrp_metrics_is_async_locked(m, method)) {
         nrp_marked *a = calloc(1, sizeof *a);

@@ -7,6 +7,7 @@
 
 #include "clr/metadata.h"
 #include "nrp/result.h"
+#include "util/array.h"
 
 void nrp_modules_init(nrp_loaded_modules *m, const nrp_info *info, const nrp_app_assemblies *app)
 {
@@ -19,15 +20,7 @@ void nrp_modules_init(nrp_loaded_modules *m, const nrp_info *info, const nrp_app
 void nrp_modules_add(nrp_loaded_modules *m, const char *assembly, ModuleID module)
 {
     pthread_mutex_lock(&m->lock);
-    if (m->count == m->cap) {
-        size_t cap = m->cap ? m->cap * 2 : 64;
-        nrp_loaded_module *grown = realloc(m->items, cap * sizeof *grown);
-        if (grown) {
-            m->items = grown;
-            m->cap = cap;
-        }
-    }
-    char *copy = m->count < m->cap ? strdup(assembly) : NULL;
+    char *copy = NRP_ARRAY_GROW(m->items, m->count, m->cap) == NRP_OK ? strdup(assembly) : NULL;
     if (copy)
         m->items[m->count++] = (nrp_loaded_module){copy, module};
     pthread_mutex_unlock(&m->lock);

@@ -11,6 +11,7 @@
 #include "nrp/result.h"
 #include "rejit/worker.h"
 #include "rules/match.h"
+#include "util/array.h"
 #include "util/strbuf.h"
 
 /* How long ModuleLoadFinished waits for the worker's RequestReJIT. Long
@@ -28,10 +29,10 @@ typedef struct module_scan {
     const char *assembly;
     const nrp_version *version;  /* NULL when the assembly has none we could read */
     const nrp_module_rules *rules;
-    ModuleID *modules;
+    ModuleID *modules;           /* the batch for the worker, as two arrays */
     mdToken *methods;
     size_t count;
-    size_t cap;
+    size_t modules_cap, methods_cap;
     int oom;
     int jit_time;                /* a collectible module: see hand_over */
 } module_scan;
@@ -161,17 +162,9 @@ static int is_of_module(const nrp_pending_method *p, const void *module)
 
 static int grow_batch(module_scan *m)
 {
-    if (m->count < m->cap)
-        return NRP_OK;
-    size_t cap = m->cap ? m->cap * 2 : 16;
-    ModuleID *mods = realloc(m->modules, cap * sizeof *mods);
-    if (mods)
-        m->modules = mods;
-    mdToken *meths = mods ? realloc(m->methods, cap * sizeof *meths) : NULL;
-    if (!mods || !meths)
+    if (NRP_ARRAY_GROW(m->modules, m->count, m->modules_cap) != NRP_OK ||
+        NRP_ARRAY_GROW(m->methods, m->count, m->methods_cap) != NRP_OK)
         return NRP_ERROR;
-    m->methods = meths;
-    m->cap = cap;
     return NRP_OK;
 }
 
@@ -299,8 +292,8 @@ static void resume_pending(nrp_scanner *s, const char *loaded)
         nrp_module_rules *rules = nrp_rule_index_module(s->index, p->assembly, version, &oom);
         if (rules && !NRP_FAILED(nrp_info_module_metadata(s->info, p->module, NRP_OF_READ, &NRP_IID_IMetaDataImport,
                                                            &mdi))) {
-            module_scan scan = {s,    p->module, mdi,  NULL, "", p->assembly, version, rules,
-                                NULL, NULL,      0,    0,    0,  module_is_collectible(s, p->module)};
+            module_scan scan = {s,    p->module, mdi, NULL, "", p->assembly, version, rules,
+                                NULL, NULL,      0,   0,    0,  0,           module_is_collectible(s, p->module)};
             nrp_scan_method sm = {p->type, p->name, p->params, p->display, p->method, p->type_token, p->is_static};
             on_method(&scan, &sm); /* may defer again, waiting for the next assembly */
             hand_over(&scan);
@@ -355,7 +348,7 @@ void nrp_scanner_module_loaded(nrp_scanner *s, ModuleID module)
         return;
     }
     module_scan scan = {s,    module, mdi, NULL, "", assembly, have_version ? &version : NULL, rules,
-                        NULL, NULL,   0,   0,    0,  module_is_collectible(s, module)};
+                        NULL, NULL,   0,   0,    0,  0,        module_is_collectible(s, module)};
     nrp_scan_visitor visitor = {&scan, want_type, want_method, on_method};
     hr = nrp_module_scan(mdi, &visitor);
     if (NRP_FAILED(hr))

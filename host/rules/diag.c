@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/array.h"
 #include "util/escape.h"
 
 void nrp_diags_init(nrp_diags *d)
@@ -37,15 +38,9 @@ void nrp_diags_add(nrp_diags *d, const char *file, unsigned line, unsigned colum
     nrp_escape_controls(msg, sizeof msg, text, n < 0 ? 0 : (size_t)n < sizeof text ? (size_t)n : sizeof text - 1);
     file = file ? file : "?";
     nrp_escape_controls(where, sizeof where, file, strlen(file));
-    if (d->count == d->cap) {
-        size_t cap = d->cap ? d->cap * 2 : 8;
-        nrp_diag *grown = realloc(d->items, cap * sizeof *grown);
-        if (!grown) {
-            d->oom = 1;
-            return;
-        }
-        d->items = grown;
-        d->cap = cap;
+    if (NRP_ARRAY_GROW(d->items, d->count, d->cap) != NRP_OK) {
+        d->oom = 1;
+        return;
     }
     nrp_diag *e = &d->items[d->count];
     e->file = strdup(where);

@@ -4,13 +4,15 @@
 #include <string.h>
 
 #include "rules/glob.h"
+#include "util/array.h"
+#include "util/hash.h"
 
 /* ---- a string -> list of rule ids map ---------------------------------- */
 
 typedef struct id_list {
     uint32_t *ids;
     uint32_t count;
-    uint32_t cap;
+    size_t cap;
 } id_list;
 
 typedef struct entry {
@@ -24,31 +26,17 @@ typedef struct str_map {
     size_t count;
 } str_map;
 
-static uint64_t hash(const char *s)
-{
-    uint64_t h = 1469598103934665603ull;
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211ull;
-    return h;
-}
-
 static int list_add(id_list *l, uint32_t id)
 {
-    if (l->count == l->cap) {
-        uint32_t cap = l->cap ? l->cap * 2 : 4;
-        uint32_t *grown = realloc(l->ids, cap * sizeof *grown);
-        if (!grown)
-            return NRP_ERROR;
-        l->ids = grown;
-        l->cap = cap;
-    }
+    if (NRP_ARRAY_GROW(l->ids, l->count, l->cap) != NRP_OK)
+        return NRP_ERROR;
     l->ids[l->count++] = id;
     return NRP_OK;
 }
 
 static entry *map_slot(entry *slots, size_t cap, const char *key)
 {
-    size_t i = hash(key) & (cap - 1);
+    size_t i = nrp_hash_str(NRP_HASH_INIT, key) & (cap - 1);
     while (slots[i].key && strcmp(slots[i].key, key) != 0)
         i = (i + 1) & (cap - 1);
     return &slots[i];
@@ -125,7 +113,7 @@ typedef struct group {
     str_map by_type;
     pattern_rule *type_patterns;
     uint32_t type_pattern_count;
-    uint32_t type_pattern_cap;
+    size_t type_pattern_cap;
 } group;
 
 static int group_add(group *g, const nrp_rule *rules, uint32_t id)
@@ -133,14 +121,8 @@ static int group_add(group *g, const nrp_rule *rules, uint32_t id)
     const char *type = rules[id].match.type;
     if (is_exact(type))
         return map_add(&g->by_type, type, id);
-    if (g->type_pattern_count == g->type_pattern_cap) {
-        uint32_t cap = g->type_pattern_cap ? g->type_pattern_cap * 2 : 4;
-        pattern_rule *grown = realloc(g->type_patterns, cap * sizeof *grown);
-        if (!grown)
-            return NRP_ERROR;
-        g->type_patterns = grown;
-        g->type_pattern_cap = cap;
-    }
+    if (NRP_ARRAY_GROW(g->type_patterns, g->type_pattern_count, g->type_pattern_cap) != NRP_OK)
+        return NRP_ERROR;
     g->type_patterns[g->type_pattern_count++] = make_pattern(id, type);
     return NRP_OK;
 }

@@ -1,4 +1,5 @@
 #include "rules/yaml_doc.h"
+#include "util/array.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -74,13 +75,10 @@ static int added(composer *c, int id, yaml_mark_t at)
     if ((size_t)id > c->limits->max_nodes)
         return problem(c, at, "the file holds more than %zu values", c->limits->max_nodes);
     if ((size_t)id > c->expanded_cap) {
-        size_t cap = c->expanded_cap ? c->expanded_cap * 2 : 256;
-        uint64_t *grown = realloc(c->expanded, cap * sizeof *grown);
-        if (!grown)
+        size_t was = c->expanded_cap;
+        if (nrp_array_reserve(&c->expanded, sizeof *c->expanded, (size_t)id, &c->expanded_cap) != NRP_OK)
             return problem(c, at, "out of memory");
-        memset(grown + c->expanded_cap, 0, (cap - c->expanded_cap) * sizeof *grown);
-        c->expanded = grown;
-        c->expanded_cap = cap;
+        memset(c->expanded + was, 0, (c->expanded_cap - was) * sizeof *c->expanded);
     }
     return 1;
 }
@@ -89,14 +87,8 @@ static int anchor(composer *c, const yaml_char_t *name, int id, yaml_mark_t at)
 {
     if (!name)
         return 1;
-    if (c->anchor_count == c->anchor_cap) {
-        size_t cap = c->anchor_cap ? c->anchor_cap * 2 : 16;
-        struct anchor *grown = realloc(c->anchors, cap * sizeof *grown);
-        if (!grown)
-            return problem(c, at, "out of memory");
-        c->anchors = grown;
-        c->anchor_cap = cap;
-    }
+    if (NRP_ARRAY_GROW(c->anchors, c->anchor_count, c->anchor_cap) != NRP_OK)
+        return problem(c, at, "out of memory");
     char *copy = strdup((const char *)name);
     if (!copy)
         return problem(c, at, "out of memory");

@@ -5,6 +5,7 @@
 
 #include "nrp/il.h"
 #include "nrp/result.h"
+#include "util/array.h"
 
 #define LOCAL_SIG 0x07
 
@@ -23,17 +24,9 @@ void nrp_sig_blob_bytes(nrp_sig_blob *b, const uint8_t *p, size_t n)
 {
     if (b->oom)
         return;
-    if (b->len + n > b->cap) {
-        size_t cap = b->cap ? b->cap : 32;
-        while (cap < b->len + n)
-            cap *= 2;
-        uint8_t *grown = realloc(b->data, cap);
-        if (!grown) {
-            b->oom = 1;
-            return;
-        }
-        b->data = grown;
-        b->cap = cap;
+    if (nrp_array_reserve(&b->data, 1, b->len + n, &b->cap) != NRP_OK) {
+        b->oom = 1;
+        return;
     }
     if (n)
         memcpy(b->data + b->len, p, n);

@@ -1,3 +1,4 @@
+#include "util/array.h"
 #include "util/strbuf.h"
 
 #include <stdarg.h>
@@ -20,18 +21,10 @@ static int reserve(nrp_strbuf *sb, size_t extra)
 {
     if (sb->oom)
         return -1;
-    if (sb->len + extra + 1 <= sb->cap)
-        return 0;
-    size_t cap = sb->cap ? sb->cap : 64;
-    while (cap < sb->len + extra + 1)
-        cap *= 2;
-    char *p = realloc(sb->data, cap);
-    if (!p) {
+    if (nrp_array_reserve(&sb->data, 1, sb->len + extra + 1, &sb->cap) != NRP_OK) {
         sb->oom = 1;
         return -1;
     }
-    sb->data = p;
-    sb->cap = cap;
     return 0;
 }
 

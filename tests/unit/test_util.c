@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "nrp/plugin.h"
+#include "util/array.h"
 #include "util/escape.h"
 #include "util/path.h"
 #include "util/strbuf.h"
@@ -369,6 +370,44 @@ static void test_strbuf_take(void **state)
     assert_int_equal(sb.oom, 0);
 }
 
+/* One more element at a time: the room doubles, from 8, and what was
+ * stored stays. */
+static void test_array_grow_keeps_elements(void **state)
+{
+    (void)state;
+    uint64_t *items = NULL;
+    size_t count = 0, cap = 0;
+    for (uint64_t i = 0; i < 100; i++) {
+        assert_int_equal(NRP_ARRAY_GROW(items, count, cap), NRP_OK);
+        assert_true(count < cap);
+        items[count++] = i * 7;
+    }
+    assert_int_equal(cap, 128);
+    for (uint64_t i = 0; i < 100; i++)
+        assert_int_equal(items[i], i * 7);
+    free(items);
+}
+
+static void test_array_reserve_many_and_overflow(void **state)
+{
+    (void)state;
+    char *bytes = NULL;
+    size_t cap = 0;
+    assert_int_equal(nrp_array_reserve(&bytes, 1, 1000, &cap), NRP_OK);
+    assert_int_equal(cap, 1024);
+    memset(bytes, 'x', 1000);
+    assert_int_equal(nrp_array_reserve(&bytes, 1, 10, &cap), NRP_OK); /* room enough: unchanged */
+    assert_int_equal(cap, 1024);
+    /* need * size beyond SIZE_MAX: refused, the array as it was */
+    char *before = bytes;
+    assert_int_equal(nrp_array_reserve(&bytes, 16, SIZE_MAX / 8, &cap), NRP_NOMEM);
+    assert_ptr_equal(bytes, before);
+    assert_int_equal(cap, 1024);
+    assert_int_equal(nrp_array_reserve(&bytes, 1, SIZE_MAX, &cap), NRP_NOMEM);
+    assert_int_equal(bytes[999], 'x');
+    free(bytes);
+}
+
 static void test_escape_controls(void **state)
 {
     (void)state;
@@ -391,6 +430,8 @@ static void test_escape_controls(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_array_grow_keeps_elements),
+        cmocka_unit_test(test_array_reserve_many_and_overflow),
         cmocka_unit_test(test_utf16_ascii),
         cmocka_unit_test(test_utf16_two_and_three_bytes),
         cmocka_unit_test(test_utf16_surrogate_pairs),

@@ -1,0 +1,19 @@
+/* hash.h - the host's one string hash, for hash tables keyed by names:
+ * FNV-1a, 64 bits. Not for keys an attacker must not be able to collide. */
+#ifndef NRP_UTIL_HASH_H
+#define NRP_UTIL_HASH_H
+
+#include <stdint.h>
+
+#define NRP_HASH_INIT 14695981039346656037ull
+
+/* Fold the string s (NULL counts as empty) into h, then one separator byte,
+ * so hashing ("ab", "c") and ("a", "bc") in turn gives different values. */
+static inline uint64_t nrp_hash_str(uint64_t h, const char *s)
+{
+    for (; s && *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ull;
+    return (h ^ 0xFFu) * 1099511628211ull;
+}
+
+#endif
