@@ -69,9 +69,10 @@ static volatile long sink;
 static double with_index(const nrp_rule_index *ix)
 {
     double t0 = now_ns();
-    int oom;
     long found = 0;
-    nrp_module_rules *mr = nrp_rule_index_module(ix, "Lib7", NULL, &oom);
+    nrp_module_rules *mr = NULL;
+    if (nrp_rule_index_module(ix, "Lib7", &mr) != NRP_OK)
+        return -1;
     for (int t = 0; mr && t < TYPES; t++) {
         if (!nrp_module_rules_want_type(mr, type_names[t]))
             continue;

@@ -33,7 +33,7 @@ typedef struct module_scan {
     mdToken *methods;
     size_t count;
     size_t modules_cap, methods_cap;
-    int oom;
+    nrp_result result;           /* NRP_NOMEM once a selected method could not be kept */
     int jit_time;                /* a collectible module: see hand_over */
 } module_scan;
 
@@ -160,11 +160,11 @@ static int is_of_module(const nrp_pending_method *p, const void *module)
 
 /* ---- selecting methods -------------------------------------------------- */
 
-static int grow_batch(module_scan *m)
+static nrp_result grow_batch(module_scan *m)
 {
     if (NRP_ARRAY_GROW(m->modules, m->count, m->modules_cap) != NRP_OK ||
         NRP_ARRAY_GROW(m->methods, m->count, m->methods_cap) != NRP_OK)
-        return NRP_ERROR;
+        return NRP_NOMEM;
     return NRP_OK;
 }
 
@@ -207,7 +207,7 @@ static void on_method(void *ctx, const nrp_scan_method *sm)
                     (char *)sm->display, sm->is_static, NULL, m->jit_time, 0};
     memcpy(t.rules, rules, n * sizeof rules[0]);
     if (grow_batch(m) != NRP_OK || nrp_targets_add(m->s->targets, &t) != NRP_OK) {
-        m->oom = 1;
+        m->result = NRP_NOMEM;
         return;
     }
     NRP_LOG_DBG("%zu rule(s) select %s in %s, first '%s'", n, sm->display, m->assembly,
@@ -286,14 +286,16 @@ static void resume_pending(nrp_scanner *s, const char *loaded)
     while (ready) {
         nrp_pending_method *p = ready;
         ready = p->next;
-        int oom = 0;
         nrp_com_object *mdi = NULL;
         const nrp_version *version = p->have_version ? &p->version : NULL;
-        nrp_module_rules *rules = nrp_rule_index_module(s->index, p->assembly, version, &oom);
+        nrp_module_rules *rules = NULL;
+        if (nrp_rule_index_module(s->index, p->assembly, &rules) != NRP_OK)
+            nrp_log(NRP_LOG_ERROR, "out of memory matching rules in %s; %s stays uninstrumented", p->assembly,
+                    p->display);
         if (rules && !NRP_FAILED(nrp_info_module_metadata(s->info, p->module, NRP_OF_READ, &NRP_IID_IMetaDataImport,
                                                            &mdi))) {
             module_scan scan = {s,    p->module, mdi, NULL, "", p->assembly, version, rules,
-                                NULL, NULL,      0,   0,    0,  0,           module_is_collectible(s, p->module)};
+                                NULL, NULL,      0,   0,    0,  NRP_OK,      module_is_collectible(s, p->module)};
             nrp_scan_method sm = {p->type, p->name, p->params, p->display, p->method, p->type_token, p->is_static};
             on_method(&scan, &sm); /* may defer again, waiting for the next assembly */
             hand_over(&scan);
@@ -326,7 +328,7 @@ void nrp_scanner_module_loaded(nrp_scanner *s, ModuleID module)
     char assembly[512];
     nrp_com_object *mdi = NULL;
     nrp_version version;
-    int oom = 0;
+    nrp_module_rules *rules = NULL;
 
     if (NRP_FAILED(nrp_info_module_assembly_name(s->info, module, assembly, sizeof assembly)))
         return;
@@ -335,8 +337,7 @@ void nrp_scanner_module_loaded(nrp_scanner *s, ModuleID module)
     if (!nrp_rule_index_names(s->index, assembly))
         return; /* the common case: no rule names this assembly */
     int have_version = read_assembly_version(s, module, &version) == NRP_OK;
-    nrp_module_rules *rules = nrp_rule_index_module(s->index, assembly, have_version ? &version : NULL, &oom);
-    if (oom)
+    if (nrp_rule_index_module(s->index, assembly, &rules) != NRP_OK)
         nrp_log(NRP_LOG_ERROR, "out of memory matching rules in %s; its methods stay uninstrumented", assembly);
     if (!rules)
         return;
@@ -348,13 +349,13 @@ void nrp_scanner_module_loaded(nrp_scanner *s, ModuleID module)
         return;
     }
     module_scan scan = {s,    module, mdi, NULL, "", assembly, have_version ? &version : NULL, rules,
-                        NULL, NULL,   0,   0,    0,  0,        module_is_collectible(s, module)};
+                        NULL, NULL,   0,   0,    0,  NRP_OK,   module_is_collectible(s, module)};
     nrp_scan_visitor visitor = {&scan, want_type, want_method, on_method};
     hr = nrp_module_scan(mdi, &visitor);
     if (NRP_FAILED(hr))
         nrp_log(NRP_LOG_WARN, "reading the types of %s failed (0x%08x); some methods may stay uninstrumented",
                 assembly, (unsigned)hr);
-    if (scan.oom)
+    if (scan.result != NRP_OK)
         nrp_log(NRP_LOG_ERROR, "out of memory matching rules in %s; some methods stay uninstrumented", assembly);
     nrp_com_release(mdi);
     hand_over(&scan);

@@ -237,17 +237,13 @@ void nrp_module_rules_free(nrp_module_rules *mr)
     free(mr);
 }
 
-nrp_module_rules *nrp_rule_index_module(const nrp_rule_index *ix, const char *assembly, const nrp_version *version,
-                                        int *oom)
+nrp_result nrp_rule_index_module(const nrp_rule_index *ix, const char *assembly, nrp_module_rules **out)
 {
-    (void)version; /* ranges are checked per method, with every other field */
-    *oom = 0;
+    *out = NULL;
     const id_list *g = map_get(&ix->by_assembly, assembly);
     nrp_module_rules *mr = calloc(1, sizeof *mr);
-    if (!mr) {
-        *oom = 1;
-        return NULL;
-    }
+    if (!mr)
+        return NRP_NOMEM;
     mr->rules = ix->rules;
     mr->named = g ? &ix->groups[g->ids[0]] : NULL;
     int any = mr->named != NULL;
@@ -256,15 +252,14 @@ nrp_module_rules *nrp_rule_index_module(const nrp_rule_index *ix, const char *as
             any = 1;
             if (group_add(&mr->patterned, ix->rules, ix->assembly_patterns[i].id) != NRP_OK) {
                 nrp_module_rules_free(mr);
-                *oom = 1;
-                return NULL;
+                return NRP_NOMEM;
             }
         }
-    if (!any) {
+    if (any)
+        *out = mr;
+    else
         nrp_module_rules_free(mr);
-        return NULL;
-    }
-    return mr;
+    return NRP_OK;
 }
 
 int nrp_module_rules_want_type(const nrp_module_rules *mr, const char *type)

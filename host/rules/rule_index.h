@@ -6,8 +6,9 @@
  * types (bench/match_bench.c).
  *
  * Two levels, as the profiler meets them: once per loaded module, the
- * rules whose assembly and version hold (nrp_rule_index_module); then per
- * type and method, within those.
+ * rules whose assembly name or pattern holds (nrp_rule_index_module); then
+ * per type and method, within those, where every other field (version
+ * ranges too) is checked.
  */
 #ifndef NRP_RULES_RULE_INDEX_H
 #define NRP_RULES_RULE_INDEX_H
@@ -31,12 +32,11 @@ void nrp_rule_index_free(nrp_rule_index *ix);
  * a hash lookup, plus the prefiltered patterns. */
 int nrp_rule_index_names(const nrp_rule_index *ix, const char *assembly);
 
-/* The rules whose assembly name or pattern holds for this assembly; NULL
- * when none does, or when out of memory (*oom set). Exactly named
+/* The rules whose assembly name or pattern holds for this assembly, into
+ * *out (NULL when none does): NRP_OK, or NRP_NOMEM. Exactly named
  * assemblies cost one hash lookup here; version ranges are checked with
  * the other fields when a method is selected. */
-nrp_module_rules *nrp_rule_index_module(const nrp_rule_index *ix, const char *assembly, const nrp_version *version,
-                                        int *oom);
+nrp_result nrp_rule_index_module(const nrp_rule_index *ix, const char *assembly, nrp_module_rules **out);
 void nrp_module_rules_free(nrp_module_rules *mr);
 
 /* Cheap filters for the metadata walk. */

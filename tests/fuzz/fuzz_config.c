@@ -50,12 +50,11 @@ static int derives_from(void *ctx, const char *base)
 /* The index and the rules one by one agree on what selects the view. */
 static void check_selection(const nrp_config *cfg, const nrp_rule_index *ix, const nrp_method_view *view)
 {
-    int oom = 0;
-    nrp_module_rules *mr = nrp_rule_index_module(ix, view->assembly, view->version, &oom);
+    nrp_module_rules *mr = NULL;
+    if (nrp_rule_index_module(ix, view->assembly, &mr) != NRP_OK)
+        return;
     uint32_t got[MAX_SELECTED];
     size_t n = mr ? nrp_module_rules_select_all(mr, view, got, MAX_SELECTED) : 0;
-    if (oom)
-        return;
     size_t want = 0;
     for (size_t i = 0; i < cfg->rule_count; i++)
         if (nrp_rule_selects(&cfg->rules[i], view)) {
