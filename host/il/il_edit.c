@@ -282,8 +282,13 @@ int nrp_il_edit_wrap(nrp_il_method *m, const nrp_il_wrap_spec *spec, nrp_il_retu
             return nrp_err_set(err, "IL_%04x: a method using jmp cannot be wrapped", i->offset);
     if (!try_start)
         return nrp_err_set(err, "method has no instructions");
-    /* Decode every snippet before changing anything, so a bad one leaves
-     * the method as it was (guard clauses are added last, see below). */
+    /* The entry, catch and finally snippets are decoded before anything
+     * changes, so a bad one leaves the method as it was. The exit snippet
+     * can only be decoded once redirect() has made the epilogue it falls
+     * into: a failure from there on leaves the method half edited, which
+     * callers discard (a failed rewrite encodes nothing). Every failure goes
+     * through `fail`, which drops the guard clauses of snippets never
+     * placed. */
     uint32_t clauses_before = m->clause_count;
     if (snippet_chain(m, spec->entry_il, spec->entry_len, try_start, spec->guard_type, &entry_first, &entry_last,
                       err))
@@ -308,8 +313,10 @@ int nrp_il_edit_wrap(nrp_il_method *m, const nrp_il_wrap_spec *spec, nrp_il_retu
             goto fail;
         if (out->value_local >= 0) {
             nrp_il_instr *load = local_op(m, nrp_il_ldloc_op((uint32_t)out->value_local), (uint32_t)out->value_local);
-            if (!load)
-                return nrp_err_set(err, "out of memory building the exit code");
+            if (!load) {
+                nrp_err_set(err, "out of memory building the exit code");
+                goto fail;
+            }
             if (exit_first)
                 link(load, exit_first);
             else
@@ -335,13 +342,13 @@ int nrp_il_edit_wrap(nrp_il_method *m, const nrp_il_wrap_spec *spec, nrp_il_retu
         nrp_il_clause_ref f = {NRP_EH_FILTER, try_start, observer, never_entered, fault_start, observer, 0};
         nrp_il_clause_ref c = {NRP_EH_FAULT, try_start, fault_start, fault_start,
                                finally_start ? finally_start : out->epilogue, NULL, 0};
-        if (nrp_il_add_clause(m, &f, err) || nrp_il_add_clause(m, &c, err))
-            return NRP_ERROR;
+        if (nrp_il_add_clause(m, &f, err) != NRP_OK || nrp_il_add_clause(m, &c, err) != NRP_OK)
+            goto fail;
     }
     if (spec->with_finally) {
         nrp_il_clause_ref c = {NRP_EH_FINALLY, try_start, finally_start, finally_start, out->epilogue, NULL, 0};
-        if (nrp_il_add_clause(m, &c, err))
-            return NRP_ERROR;
+        if (nrp_il_add_clause(m, &c, err) != NRP_OK)
+            goto fail;
     }
     (void)epi_last;
     insert_chain_before(m, try_start, entry_first);

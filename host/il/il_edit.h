@@ -48,12 +48,10 @@ typedef struct nrp_il_wrap_spec {
                                  try { } catch (guard_type) { pop }, so what they throw is swallowed */
 } nrp_il_wrap_spec;
 
-/* Wrap the whole original body: entry code, then
- *   .try { .try { .try { body } filter { note ex; decline } { pop; rethrow } }
- *          fault { catch code given ex } } finally { finally code }
- *   epilogue: exit code; [ldloc value] ret
- * with every ret turned into a leave to the shared epilogue after the
- * handlers (the return value kept in a new local, reported in out). The
+/* Wrap the whole original body as drawn at struct nrp_wrap in
+ * include/nrp/plugin.h (the one drawing of it), with every ret turned into
+ * a leave to the shared epilogue after the handlers (the return value kept
+ * in a new local, reported in out). The
  * exception is never caught, so the app's exception handling (first pass,
  * filters, unhandled exceptions) is unchanged; the catch code runs as it
  * leaves the method, after the body's own finally blocks. Clauses are added

@@ -2,9 +2,10 @@
  * rewrite.h - one method being rewritten: the state behind the opaque
  * nrp_rewrite handle plugins receive, and the host services that act on it.
  *
- * Pure C: the one service that needs the runtime (a signature token in the
- * method's module) is reached through a function pointer the orchestrator
- * fills in, so this layer is unit-tested with a fake.
+ * Pure C: the services that need the method's module (tokens, references,
+ * parameter facts, which assemblies the app can load) go through the
+ * nrp_module_md table, which rejit/module_env.c implements on the runtime's
+ * metadata interfaces and unit tests implement with a fake.
  */
 #ifndef NRP_PLUGIN_REWRITE_H
 #define NRP_PLUGIN_REWRITE_H
@@ -18,7 +19,7 @@
 #include "util/err.h"
 
 /* What the metadata services need from the method's module. The
- * orchestrator implements it on IMetaDataEmit; unit tests with a fake.
+ * runtime side (rejit/module_env.c) implements it; unit tests with a fake.
  * Each returns NRP_OK or NRP_ERROR with a reason in err. */
 typedef struct nrp_module_md {
     void *ctx;
@@ -62,8 +63,8 @@ const nrp_host_api *nrp_host_api_table(void);
 
 /* Run one strategy on rw: NRP_OK, NRP_DECLINE (it left the method alone),
  * or NRP_ERROR with err naming the plugin, the strategy and the reason (the
- * caller names the method);
- * rw->body may then be partly edited and must be discarded. */
+ * caller names the method); rw->il may then be partly edited and must be
+ * discarded. */
 int nrp_rewrite_apply(nrp_rewrite *rw, const char *plugin_name, const nrp_strategy *strategy,
                       nrp_err *err);
 
