@@ -881,7 +881,7 @@ static void hex_dump(const char *label, const uint8_t *p, size_t n)
 
 /*
  * Derived from the engine's layout rules (host/il/il_edit.c nrp_il_edit_wrap,
- * host/il/il_method.c nrp_il_layout, host/il/il_body.c nrp_il_encode):
+ * host/il/il_encode.c nrp_il_layout, host/il/il_body.c nrp_il_encode):
  * entry probe, then the original code as the protected block (its ret
  * turned into stloc <value>; leave <epilogue>), the filter that notes the
  * exception and declines it, its handler (never entered), the fault block

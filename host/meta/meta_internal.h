@@ -1,0 +1,91 @@
+/*
+ * meta_internal.h - what the parts of the metadata reader (meta.h) share:
+ * the opened reader, the little-endian and bounds helpers, and access to
+ * table cells and heaps. Private to host/meta, whose files are:
+ *
+ *   image.c   PE/COFF, CLI header, metadata root and streams; open and close
+ *   tables.c  the table schema and layout, coded indexes, #Strings and #Blob
+ *   rows.c    typed rows and the methods of a type
+ *   names.c   type names, signature names, finding a type by name
+ *   check.c   whether a method another assembly will call is there
+ */
+#ifndef NRP_META_INTERNAL_H
+#define NRP_META_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "meta/meta.h"
+#include "nrp/result.h"
+#include "util/err.h"
+
+#define MAX_COLS 9
+
+/* Coded index kinds (II.24.2.6); their tags and tables are in tables.c. */
+enum coded_kind {
+    TYPE_DEF_OR_REF, HAS_CONSTANT, HAS_CUSTOM_ATTRIBUTE, HAS_FIELD_MARSHAL, HAS_DECL_SECURITY, MEMBER_REF_PARENT,
+    HAS_SEMANTICS, METHOD_DEF_OR_REF, MEMBER_FORWARDED, IMPLEMENTATION, CUSTOM_ATTRIBUTE_TYPE, RESOLUTION_SCOPE,
+    TYPE_OR_METHOD_DEF, CODED_KINDS
+};
+
+typedef struct span {
+    const uint8_t *p;
+    uint32_t len;
+} span;
+
+struct nrp_meta {
+    uint8_t *owned;           /* the file's bytes when nrp_meta_open_file read them */
+    const uint8_t *data;
+    size_t len;
+    char version[256];
+    span strings, blob, guid, user_strings, tables;
+    uint8_t heap_sizes;
+    uint32_t rows[NRP_META_TABLE_COUNT];
+    const uint8_t *table[NRP_META_TABLE_COUNT];
+    uint32_t row_size[NRP_META_TABLE_COUNT];
+    uint8_t col_off[NRP_META_TABLE_COUNT][MAX_COLS];
+    uint8_t col_size[NRP_META_TABLE_COUNT][MAX_COLS];
+};
+
+static inline uint16_t u16_at(const uint8_t *p)
+{
+    return (uint16_t)(p[0] | p[1] << 8);
+}
+
+static inline uint32_t u32_at(const uint8_t *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/* [off, off + n) lies inside a buffer of len bytes. */
+static inline int fits(size_t len, uint64_t off, uint64_t n)
+{
+    return off <= len && n <= len - off;
+}
+
+/* ---- cells and heaps ------------------------------------------------------ */
+
+static inline int row_ok(const nrp_meta *m, unsigned table, uint32_t row, nrp_err *err)
+{
+    if (table >= NRP_META_TABLE_COUNT || row == 0 || row > m->rows[table])
+        return nrp_err_set(err, "no row %u in table 0x%02x (it has %u)", row, table,
+                           table < NRP_META_TABLE_COUNT ? m->rows[table] : 0);
+    return NRP_OK;
+}
+
+/* Column c of a row row_ok accepted: inside the table stream, as checked
+ * when the tables were laid out. */
+static inline uint32_t cell(const nrp_meta *m, unsigned table, uint32_t row, unsigned c)
+{
+    const uint8_t *p = m->table[table] + (size_t)(row - 1) * m->row_size[table] + m->col_off[table][c];
+    return m->col_size[table][c] == 4 ? u32_at(p) : u16_at(p);
+}
+
+/* In tables.c: lay out every table of the tables stream t; a coded index
+ * as a token; a #Strings or #Blob entry. */
+int nrp_meta_read_tables(nrp_meta *m, span t, nrp_err *err);
+uint32_t nrp_meta_coded_token(unsigned kind, uint32_t value);
+int nrp_meta_string_at(const nrp_meta *m, uint32_t index, const char **out, nrp_err *err);
+int nrp_meta_blob_at(const nrp_meta *m, uint32_t index, const uint8_t **out, uint32_t *len, nrp_err *err);
+
+#endif

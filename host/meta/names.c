@@ -1,0 +1,189 @@
+/*
+ * names.c - types by name: the full name of a type token, the type names
+ * of a method signature, and the TypeDef of a full name.
+ */
+#include <string.h>
+
+#include "meta/meta_internal.h"
+#include "nrp/il.h"
+#include "nrp/result.h"
+
+/* Deeper nesting or TypeSpec chains come only from corrupt files; the caps
+ * keep hostile ones from exhausting the stack or the time. */
+#define MAX_NAME_DEPTH 64
+#define MAX_NAME_STEPS 4096
+#define MAX_NAME_BYTES (64u << 10)
+
+/* ---- names ---------------------------------------------------------------- */
+
+/* Recursion state of one naming: depth and total steps are capped, so
+ * cycles (a type nested in itself, a TypeSpec naming itself) and wide
+ * chains of TypeSpecs end with an error. */
+typedef struct namer {
+    const nrp_meta *m;
+    int depth;
+    unsigned steps;
+    nrp_err *err;
+} namer;
+
+static int name_token(namer *n, uint32_t token, nrp_strbuf *out);
+
+static int namer_cb(void *ctx, uint32_t token, nrp_strbuf *out)
+{
+    return name_token(ctx, token, out);
+}
+
+static void put_full_name(nrp_strbuf *out, const char *ns, const char *name)
+{
+    if (*ns) {
+        nrp_strbuf_puts(out, ns);
+        nrp_strbuf_puts(out, ".");
+    }
+    nrp_strbuf_puts(out, name);
+}
+
+static int name_token(namer *n, uint32_t token, nrp_strbuf *out)
+{
+    uint32_t row = token & 0x00FFFFFFu;
+    int rc = NRP_ERROR;
+    if (n->depth >= MAX_NAME_DEPTH || ++n->steps > MAX_NAME_STEPS || out->len > MAX_NAME_BYTES)
+        return nrp_err_set(n->err, "type names nest too deep or grow too long (token 0x%08x)", token);
+    n->depth++;
+    switch (token >> 24) {
+    case NRP_META_TYPEDEF: {
+        nrp_meta_type_def t;
+        uint32_t outer;
+        if (nrp_meta_type_def_row(n->m, row, &t, n->err) || nrp_meta_enclosing_type(n->m, row, &outer, n->err))
+            break;
+        if (outer) {
+            if (name_token(n, (uint32_t)NRP_META_TYPEDEF << 24 | outer, out))
+                break;
+            nrp_strbuf_puts(out, "+");
+        }
+        put_full_name(out, t.namespace_, t.name);
+        rc = NRP_OK;
+        break;
+    }
+    case NRP_META_TYPEREF: {
+        nrp_meta_type_ref t;
+        if (nrp_meta_type_ref_row(n->m, row, &t, n->err))
+            break;
+        if (t.scope >> 24 == NRP_META_TYPEREF) {
+            if (name_token(n, t.scope, out))
+                break;
+            nrp_strbuf_puts(out, "+");
+        }
+        put_full_name(out, t.namespace_, t.name);
+        rc = NRP_OK;
+        break;
+    }
+    case NRP_META_TYPESPEC: {
+        const uint8_t *sig;
+        uint32_t len;
+        if (nrp_meta_type_spec_row(n->m, row, &sig, &len, n->err))
+            break;
+        const uint8_t *p = sig;
+        rc = nrp_sig_format_type(&p, sig + len, namer_cb, n, out, n->err);
+        break;
+    }
+    default:
+        nrp_err_set(n->err, "token 0x%08x is not a type", token);
+    }
+    n->depth--;
+    if (rc == NRP_OK && out->oom)
+        rc = nrp_err_set(n->err, "out of memory naming a type");
+    return rc;
+}
+
+int nrp_meta_type_name(const nrp_meta *m, uint32_t token, nrp_strbuf *out, nrp_err *err)
+{
+    namer n = {m, 0, 0, err};
+    return name_token(&n, token, out);
+}
+
+static int starts_with_modifier(const uint8_t *p, const uint8_t *end)
+{
+    return p < end && (*p == NRP_ELEMENT_CMOD_REQD || *p == NRP_ELEMENT_CMOD_OPT);
+}
+
+int nrp_meta_method_sig_names(const nrp_meta *m, const uint8_t *sig, uint32_t len, nrp_strbuf *ret,
+                              nrp_strbuf *params, nrp_method_sig_info *info, int *has_modifiers, nrp_err *err)
+{
+    nrp_method_sig_info local;
+    nrp_sig_span r;
+    int returns;
+    namer n = {m, 0, 0, err};
+    if (!info)
+        info = &local;
+    *has_modifiers = 0;
+    if (nrp_sig_method_return(sig, len, info, &r, &returns, err))
+        return NRP_ERROR;
+    const uint8_t *p = r.data, *end = sig + len;
+    *has_modifiers |= starts_with_modifier(p, end);
+    if (nrp_sig_format_type(&p, end, namer_cb, &n, ret, err))
+        return NRP_ERROR;
+    for (uint32_t i = 0; i < info->param_count; i++) {
+        if (i)
+            nrp_strbuf_puts(params, ",");
+        *has_modifiers |= starts_with_modifier(p, end);
+        if (nrp_sig_format_type(&p, end, namer_cb, &n, params, err))
+            return NRP_ERROR;
+    }
+    if (params->oom || ret->oom)
+        return nrp_err_set(err, "out of memory formatting a signature");
+    return NRP_OK;
+}
+
+/* ---- finding a type by name ------------------------------------------------ */
+
+/* ns + "." + name (or name alone for the empty namespace) is s[0..n). */
+static int full_name_is(const char *ns, const char *name, const char *s, size_t n)
+{
+    size_t ns_len = strlen(ns), name_len = strlen(name);
+    if (!ns_len)
+        return name_len == n && memcmp(name, s, n) == 0;
+    return ns_len + 1 + name_len == n && memcmp(ns, s, ns_len) == 0 && s[ns_len] == '.' &&
+           memcmp(name, s + ns_len + 1, name_len) == 0;
+}
+
+int nrp_meta_find_type(const nrp_meta *m, const char *full_name, uint32_t *row, nrp_err *err)
+{
+    const char *part = full_name;
+    const char *plus = strchr(part, '+');
+    size_t n = plus ? (size_t)(plus - part) : strlen(part);
+    uint32_t found = 0;
+    *row = 0;
+    /* The outermost type: not nested in any other. */
+    for (uint32_t i = 1; i <= m->rows[NRP_META_TYPEDEF] && !found; i++) {
+        nrp_meta_type_def t;
+        uint32_t outer;
+        if (nrp_meta_type_def_row(m, i, &t, err))
+            return NRP_ERROR;
+        if (!full_name_is(t.namespace_, t.name, part, n))
+            continue;
+        if (nrp_meta_enclosing_type(m, i, &outer, err))
+            return NRP_ERROR;
+        if (!outer)
+            found = i;
+    }
+    /* Each "+Inner": a type the NestedClass table puts inside the last one. */
+    while (found && plus) {
+        part = plus + 1;
+        plus = strchr(part, '+');
+        n = plus ? (size_t)(plus - part) : strlen(part);
+        uint32_t inner = 0;
+        for (uint32_t i = 1; i <= m->rows[NRP_META_NESTEDCLASS] && !inner; i++) {
+            nrp_meta_type_def t;
+            uint32_t nested = cell(m, NRP_META_NESTEDCLASS, i, 0);
+            if (cell(m, NRP_META_NESTEDCLASS, i, 1) != found)
+                continue;
+            if (nrp_meta_type_def_row(m, nested, &t, err))
+                return NRP_ERROR;
+            if (full_name_is(t.namespace_, t.name, part, n))
+                inner = nested;
+        }
+        found = inner;
+    }
+    *row = found;
+    return NRP_OK;
+}

@@ -1,0 +1,281 @@
+/*
+ * config_files.c - one rules file: reading it (size cap, trust, include
+ * cycles and depth), composing its YAML, its top level, and the files it
+ * names (plugin paths, includes such as the bundle's instrumentation.d
+ * folder), each relative to it.
+ */
+#include <errno.h>
+#include <glob.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <yaml.h>
+
+#include "rules/config_internal.h"
+#include "rules/yaml_doc.h"
+#include "util/path.h"
+#include "util/trust.h"
+
+/* An include glob over a folder that does not exist matches nothing (the
+ * bundle's instrumentation.d/ may be left out); one that cannot be read is
+ * an error, not a silent gap in the rules. */
+static int glob_error(const char *path, int error)
+{
+    (void)path;
+    return error != ENOENT && error != ENOTDIR;
+}
+
+static int append_string(char ***list, uint32_t *count, const char *s)
+{
+    char **grown = realloc(*list, (*count + 1) * sizeof *grown);
+    char *copy = strdup(s);
+    if (!grown || !copy) {
+        free(copy);
+        if (grown)
+            *list = grown;
+        return NRP_ERROR;
+    }
+    *list = grown;
+    (*list)[(*count)++] = copy;
+    return NRP_OK;
+}
+
+/* Relative paths are relative to the file that names them. */
+static int resolve(loader *ld, const char *path, char *out, size_t cap)
+{
+    if (path[0] == '/')
+        return snprintf(out, cap, "%s", path) < (int)cap ? NRP_OK : NRP_ERROR;
+    return nrp_path_join(ld->dir, path, out, cap);
+}
+
+static void load_plugins(loader *ld, yaml_node_t *v)
+{
+    char **paths;
+    uint32_t count;
+    if (nrp_cfg_get_string_list(ld, v, "plugins", 0, &paths, &count) == NRP_OK) {
+        for (uint32_t i = 0; i < count; i++) {
+            char full[PATH_MAX];
+            if (resolve(ld, paths[i], full, sizeof full) != NRP_OK ||
+                append_string(&ld->cfg->plugin_paths, &ld->cfg->plugin_path_count, full) != NRP_OK)
+                nrp_cfg_error_at(ld, v, "cannot record plugin path '%s'", paths[i]);
+        }
+    }
+    nrp_cfg_free_list(paths, count);
+}
+
+static int has_wildcard(const char *s)
+{
+    return strpbrk(s, "*?[") != NULL;
+}
+
+static void load_includes(loader *ld, yaml_node_t *v)
+{
+    char **patterns;
+    uint32_t count;
+    if (nrp_cfg_get_string_list(ld, v, "include", 0, &patterns, &count) != NRP_OK) {
+        nrp_cfg_free_list(patterns, count);
+        return;
+    }
+    for (uint32_t i = 0; i < count; i++) {
+        yaml_node_t *item = node(ld, v->data.sequence.items.start[i]);
+        char full[PATH_MAX];
+        glob_t g;
+        if (resolve(ld, patterns[i], full, sizeof full) != NRP_OK) {
+            nrp_cfg_error_at(ld, item, "include path too long");
+            continue;
+        }
+        int rc = glob(full, 0, glob_error, &g); /* sorted, as the format promises */
+        if (rc == GLOB_NOMATCH) {
+            if (!has_wildcard(patterns[i]))
+                nrp_cfg_error_at(ld, item, "included file %s does not exist", full);
+        } else if (rc != 0) {
+            nrp_cfg_error_at(ld, item, "cannot read the files of include pattern '%s'", patterns[i]);
+        } else {
+            for (size_t k = 0; k < g.gl_pathc; k++)
+                nrp_cfg_load_path(ld, g.gl_pathv[k], item);
+        }
+        if (rc != GLOB_NOMATCH)
+            globfree(&g);
+    }
+    nrp_cfg_free_list(patterns, count);
+}
+
+static void load_root(loader *ld)
+{
+    static const char *const keys[] = {"version", "include", "plugins", "settings", "rules", NULL};
+    yaml_node_t *root = yaml_document_get_root_node(ld->doc);
+    yaml_node_t *v;
+    if (!root) {
+        nrp_diags_add(ld->diags, ld->file, 1, 1, "the file is empty (expected 'version: %d' and 'rules')",
+                      NRP_CONFIG_VERSION);
+        return;
+    }
+    if (root->type != YAML_MAPPING_NODE) {
+        nrp_cfg_error_at(ld, root, "the top level must be a mapping with 'version' and 'rules'");
+        return;
+    }
+    nrp_cfg_check_keys(ld, root, "the top level", keys);
+    if (!(v = nrp_cfg_lookup(ld, root, "version"))) {
+        nrp_cfg_error_at(ld, root, "missing required key 'version' (this host reads version %d)", NRP_CONFIG_VERSION);
+    } else {
+        char want[16];
+        snprintf(want, sizeof want, "%d", NRP_CONFIG_VERSION);
+        const char *vs = scalar(v);
+        if (!vs || strcmp(vs, want) != 0 || !is_plain(v))
+            nrp_cfg_error_at(ld, v, "unsupported version '%s' (this host reads version %d)", vs ? vs : "?",
+                             NRP_CONFIG_VERSION);
+    }
+    if ((v = nrp_cfg_lookup(ld, root, "settings")))
+        nrp_cfg_load_settings(ld, v);
+    if ((v = nrp_cfg_lookup(ld, root, "plugins")))
+        load_plugins(ld, v);
+    /* A file's own rules come before those of the files it includes. */
+    if ((v = nrp_cfg_lookup(ld, root, "rules")))
+        nrp_cfg_load_rules(ld, v);
+    else if (ld->is_main)
+        nrp_cfg_error_at(ld, root, "missing required key 'rules'");
+    if ((v = nrp_cfg_lookup(ld, root, "include")))
+        load_includes(ld, v);
+}
+
+static const char *keep_file_name(loader *ld, const char *name)
+{
+    nrp_config *cfg = ld->cfg;
+    if (append_string(&cfg->files, &cfg->file_count, name) != NRP_OK)
+        return NULL;
+    return cfg->files[cfg->file_count - 1];
+}
+
+int nrp_cfg_load_text(loader *ld, const char *name, const char *text, size_t len)
+{
+    yaml_parser_t parser;
+    yaml_document_t doc;
+    loader saved = *ld;
+    const char *kept = keep_file_name(ld, name);
+    if (!kept) {
+        nrp_diags_add(ld->diags, name, 0, 0, "out of memory");
+        return NRP_ERROR;
+    }
+    ld->file = kept;
+    if (nrp_path_dirname(name, ld->dir, sizeof ld->dir) != NRP_OK)
+        snprintf(ld->dir, sizeof ld->dir, ".");
+    if (!yaml_parser_initialize(&parser)) {
+        nrp_diags_add(ld->diags, name, 0, 0, "cannot initialise the YAML parser");
+        *ld = saved;
+        return NRP_ERROR;
+    }
+    yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
+    nrp_yaml_problem why;
+    if (!nrp_yaml_compose(&parser, &nrp_yaml_rules_limits, &doc, &why)) {
+        nrp_diags_add(ld->diags, kept, why.line, why.column, "%s", why.message);
+    } else {
+        ld->doc = &doc;
+        load_root(ld);
+        yaml_document_delete(&doc);
+    }
+    yaml_parser_delete(&parser);
+    ld->file = saved.file;
+    ld->doc = saved.doc;
+    ld->is_main = saved.is_main;
+    memcpy(ld->dir, saved.dir, sizeof ld->dir);
+    return NRP_OK;
+}
+
+/* Far above any rules file: a misnamed include (a device, a log) must not
+ * fill the memory of the app the profiler lives in. */
+#define MAX_FILE_BYTES ((size_t)16 << 20)
+
+/* The whole file, or NULL with errno's value in *error (EFBIG past
+ * MAX_FILE_BYTES). */
+static char *read_file(const char *path, size_t *len, int *error)
+{
+    FILE *f = fopen(path, "rb");
+    char *text = NULL;
+    size_t cap = 0;
+    *len = 0;
+    *error = 0;
+    if (!f) {
+        *error = errno;
+        return NULL;
+    }
+    for (;;) {
+        if (*len == cap) {
+            char *grown = realloc(text, cap = cap ? cap * 2 : 4096);
+            if (!grown) {
+                free(text);
+                fclose(f);
+                *error = ENOMEM;
+                return NULL;
+            }
+            text = grown;
+        }
+        size_t n = fread(text + *len, 1, cap - *len, f);
+        *len += n;
+        if (n == 0)
+            break;
+        if (*len > MAX_FILE_BYTES) {
+            free(text);
+            fclose(f);
+            *error = EFBIG;
+            return NULL;
+        }
+    }
+    if (ferror(f)) {
+        *error = errno ? errno : EIO;
+        free(text);
+        text = NULL;
+    }
+    fclose(f);
+    return text;
+}
+
+/* Read one file; from is the include entry naming it (NULL for the main
+ * file), where a cycle or a read error is reported. */
+int nrp_cfg_load_path(loader *ld, const char *path, const yaml_node_t *from)
+{
+    char real[PATH_MAX];
+    size_t len;
+    int error;
+    if (!realpath(path, real))
+        snprintf(real, sizeof real, "%s", path);
+    for (int i = 0; i < ld->depth; i++)
+        if (strcmp(ld->stack[i], real) == 0) {
+            nrp_cfg_error_at(ld, from, "include cycle: %s is already being read", path);
+            return NRP_ERROR;
+        }
+    if (ld->depth == MAX_INCLUDE_DEPTH) {
+        nrp_cfg_error_at(ld, from, "includes nest deeper than %d files", MAX_INCLUDE_DEPTH);
+        return NRP_ERROR;
+    }
+    nrp_err why;
+    if (ld->check_trust && access(path, F_OK) == 0 && nrp_file_trusted(path, &why) != NRP_OK) {
+        if (from)
+            nrp_cfg_error_at(ld, from, "refused: %s", why.msg);
+        else
+            nrp_diags_add(ld->diags, path, 0, 0, "refused: %s", why.msg);
+        return NRP_ERROR;
+    }
+    char *text = read_file(path, &len, &error);
+    if (!text) {
+        char reason[128];
+        if (error == EFBIG)
+            snprintf(reason, sizeof reason, "larger than %zu MiB, too large for a rules file", MAX_FILE_BYTES >> 20);
+        else
+            snprintf(reason, sizeof reason, "%s", strerror(error));
+        if (from)
+            nrp_cfg_error_at(ld, from, "cannot read %s: %s", path, reason);
+        else
+            nrp_diags_add(ld->diags, path, 0, 0, "cannot open: %s", reason);
+        return NRP_ERROR;
+    }
+    ld->stack[ld->depth++] = real;
+    int was_main = ld->is_main;
+    ld->is_main = from == NULL;
+    int rc = nrp_cfg_load_text(ld, path, text, len);
+    ld->is_main = was_main;
+    ld->depth--;
+    free(text);
+    return rc;
+}
