@@ -373,12 +373,14 @@ typedef const nrp_plugin *(*nrp_plugin_entry_fn)(void);
  * version and fingerprint filled in for this SDK:
  *     NRP_PLUGIN_DEFINE("timing", "0.1.0", strategies, timing_init);
  * strategy_array must be an array (its length is taken with sizeof);
- * init_fn may be NULL. */
+ * init_fn may be NULL. The entry point is declared before it is defined so
+ * that plugins built with -Wmissing-prototypes -Werror compile. */
 #define NRP_PLUGIN_DEFINE(plugin_name, plugin_version, strategy_array, init_fn)                                  \
     static const nrp_plugin nrp_plugin_descriptor_ = {                                                           \
         NRP_PLUGIN_MAGIC, (uint32_t)sizeof(nrp_plugin), NRP_ABI_MAJOR, NRP_ABI_MINOR, NRP_ABI_FINGERPRINT_INIT,   \
         plugin_name, plugin_version, strategy_array,                                                            \
         (uint32_t)(sizeof(strategy_array) / sizeof((strategy_array)[0])), init_fn, {0}};                        \
+    NRP_PLUGIN_EXPORT const nrp_plugin *nrp_plugin_entry(void);                                                 \
     NRP_PLUGIN_EXPORT const nrp_plugin *nrp_plugin_entry(void)                                                  \
     {                                                                                                           \
         return &nrp_plugin_descriptor_;                                                                         \
