@@ -250,11 +250,17 @@ static int fake_user_string(void *ctx, const char *text, uint32_t *token, nrp_er
 static int fake_param_info(void *ctx, const nrp_method_info *method, int32_t index, nrp_param_info *out,
                            nrp_err *err)
 {
+    static const uint8_t int32[] = {0x08};
     (void)ctx;
     (void)method;
     if (index > 1)
         return nrp_err_set(err, "no parameter %d", (int)index);
+    /* The host hands the module its own full layout, whatever the plugin's. */
+    if (out->size != sizeof *out)
+        return nrp_err_set(err, "param_info got a struct of %u bytes", out->size);
     out->flags = NRP_PARAM_BOXABLE;
+    out->type = int32;
+    out->type_len = sizeof int32;
     return NRP_OK;
 }
 static int fake_assembly_resolvable(void *ctx, const char *name)
@@ -543,15 +549,14 @@ static void metadata_services(void **state)
     assert_int_equal(api->type_ref(&rw, "Demo", "Missing", &token), NRP_ERROR);
     assert_string_equal(rw.err.msg, "type_ref: no type Missing");
 
-    /* Parameters and resolution are the module's answers; a result struct
-     * from an older SDK is refused. */
+    /* Parameters and resolution are the module's answers. */
     nrp_param_info info = {sizeof info, 0, NULL, 0};
     assert_int_equal(api->param_info(&rw, 1, &info), NRP_OK);
     assert_int_equal(info.flags, NRP_PARAM_BOXABLE);
+    assert_int_equal(info.type_len, 1);
+    assert_int_equal(info.type[0], 0x08);
     assert_int_equal(api->param_info(&rw, 2, &info), NRP_ERROR);
     assert_string_equal(rw.err.msg, "no parameter 2");
-    info.size = 4;
-    assert_int_equal(api->param_info(&rw, 0, &info), NRP_ERROR);
     assert_true(api->assembly_resolvable(&rw, "Shop.Telemetry"));
     assert_false(api->assembly_resolvable(&rw, "Nowhere"));
     assert_false(api->assembly_resolvable(&rw, ""));
@@ -579,6 +584,50 @@ static void metadata_services(void **state)
     rw.slot = &slot;
     assert_ptr_equal(api->method_slot(&rw), &slot);
     assert_null(*api->method_slot(&rw));
+
+    nrp_il_method_free(rw.il);
+    nrp_metrics_destroy(m);
+}
+
+/* A plugin built with an older SDK passes a shorter nrp_param_info: it
+ * gets the fields that fit and nothing past its end is written. One
+ * shorter than ABI 1.0's fields is refused, untouched. */
+static void param_info_fills_only_what_fits(void **state)
+{
+    (void)state;
+    const nrp_host_api *api = nrp_host_api_table();
+    nrp_metrics *m = nrp_metrics_create();
+    nrp_rewrite rw;
+    union {
+        nrp_param_info info;
+        unsigned char bytes[2 * sizeof(nrp_param_info)];
+    } older;
+    const size_t v10_end = offsetof(nrp_param_info, type_len) + sizeof older.info.type_len;
+    char want[128];
+    setup_rewrite(&rw, m, NULL);
+
+    /* Exactly ABI 1.0's fields, without the tail padding sizeof adds. */
+    memset(&older, 0xAA, sizeof older);
+    older.info.size = (uint32_t)v10_end;
+    assert_int_equal(api->param_info(&rw, 0, &older.info), NRP_OK);
+    assert_int_equal(older.info.size, v10_end);
+    assert_int_equal(older.info.flags, NRP_PARAM_BOXABLE);
+    assert_int_equal(older.info.type_len, 1);
+    assert_int_equal(older.info.type[0], 0x08);
+    for (size_t i = v10_end; i < sizeof older.bytes; i++)
+        assert_int_equal(older.bytes[i], 0xAA);
+
+    /* Smaller than ABI 1.0's: refused with the sizes, and left as it was. */
+    memset(&older, 0xAA, sizeof older);
+    older.info.size = (uint32_t)offsetof(nrp_param_info, type_len);
+    assert_int_equal(api->param_info(&rw, 0, &older.info), NRP_ERROR);
+    snprintf(want, sizeof want, "param_info: result of %zu bytes is smaller than ABI 1.0's nrp_param_info (%zu)",
+             offsetof(nrp_param_info, type_len), v10_end);
+    assert_string_equal(rw.err.msg, want);
+    for (size_t i = sizeof older.info.size; i < sizeof older.bytes; i++)
+        assert_int_equal(older.bytes[i], 0xAA);
+    assert_int_equal(api->param_info(&rw, 0, NULL), NRP_ERROR);
+    assert_string_equal(rw.err.msg, "param_info: NULL result");
 
     nrp_il_method_free(rw.il);
     nrp_metrics_destroy(m);
@@ -648,6 +697,7 @@ int main(void)
         cmocka_unit_test(options_are_validated_by_the_plugin),
         cmocka_unit_test(option_services),
         cmocka_unit_test(metadata_services),
+        cmocka_unit_test(param_info_fills_only_what_fits),
         cmocka_unit_test(nested_options_are_flattened),
     };
     return cmocka_run_group_tests_name("plugins", tests, NULL, NULL);
