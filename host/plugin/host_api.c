@@ -205,6 +205,14 @@ static nrp_histogram *api_histogram(nrp_rewrite *rw, const char *metric, const c
     return h;
 }
 
+/* Plugins of ABI 1.2 and later record through here, so only the host
+ * knows the histogram's layout. Called from injected code on the app's
+ * threads: no checks, nothing but the record itself. */
+static void api_histogram_record(nrp_histogram *h, uint64_t ns)
+{
+    nrp_histogram_record(h, ns);
+}
+
 nrp_options nrp_options_of(const nrp_rule *rule)
 {
     return (nrp_options){rule ? rule->options : NULL, rule ? rule->option_count : 0};
@@ -260,6 +268,7 @@ static const nrp_host_api host_api = {
     .param_info = api_param_info,
     .assembly_resolvable = api_assembly_resolvable,
     .check_static_method = api_check_static_method,
+    .histogram_record = api_histogram_record,
 };
 
 const nrp_host_api *nrp_host_api_table(void)

@@ -31,9 +31,12 @@ extern "C" {
 #define NRP_PLUGIN_MAGIC 0x3150524Eu
 
 /* A plugin built for ABI major M runs only on a host whose major is M and
- * whose minor is at least the plugin's minor. */
+ * whose minor is at least the plugin's minor. A member added to
+ * nrp_host_api, nrp_wrap, nrp_param_info, nrp_method_info, nrp_strategy or
+ * nrp_plugin raises the minor (the test unit.abi checks it);
+ * docs/PLUGINS.md lists what each minor added. */
 #define NRP_ABI_MAJOR 1
-#define NRP_ABI_MINOR 1
+#define NRP_ABI_MINOR 2
 
 /* libc flavour a binary was built against; a glibc host never loads a musl
  * plugin and the reverse (their C runtimes cannot share a process). */
@@ -224,8 +227,12 @@ typedef struct nrp_host_api {
 
     /* A process-lifetime duration histogram labelled like counter(),
      * exported as `metric`_seconds (with _bucket, _sum, _count) and the
-     * gauges `metric`_min_seconds and `metric`_max_seconds. Record into it
-     * with nrp_histogram_record() from <nrp/metrics.h>. NULL on failure. */
+     * gauges `metric`_min_seconds and `metric`_max_seconds, at a fixed
+     * address that injected code may embed. NULL on failure. A plugin that
+     * declares ABI minor 2 or later must treat nrp_histogram as opaque and
+     * record with histogram_record() below. One that declares an older
+     * minor gets layout 1, the struct in <nrp/metrics.h>, and may record
+     * with the inline nrp_histogram_record() from there. */
     nrp_histogram *(*histogram)(nrp_rewrite *rw, const char *metric, const char *help);
 
     /* Parameter `index` of the method (0 = the first after `this`; -1 = the
@@ -260,6 +267,16 @@ typedef struct nrp_host_api {
      * file could be read. The file is read at every call: keep the answer. */
     int (*check_static_method)(nrp_rewrite *rw, const char *assembly, const char *type, const char *name,
                                const char *returns, const char *params, char *reason, size_t reason_len);
+
+    /* ---- added in ABI 1.2: check host->size before use ---- */
+
+    /* Record one duration of `ns` nanoseconds into `h`, a histogram from
+     * histogram() (never NULL). Lock-free and exact under concurrency;
+     * callable from any thread, including from code injected into the app.
+     * A plugin that declares ABI minor 2 or later treats nrp_histogram as
+     * opaque and records only through this, so that the host may change
+     * the histogram's layout. */
+    void (*histogram_record)(nrp_histogram *h, uint64_t ns);
 } nrp_host_api;
 
 /* What il_wrap builds:

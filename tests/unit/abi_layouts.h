@@ -48,6 +48,14 @@ static const nrp_abi_layout nrp_abi_layouts[] = {
     {1, "nrp_strategy", 56, 4},
     {1, "nrp_abi_fingerprint", 16, 4},
     {1, "nrp_plugin", 136, 11},
+    /* 1.2: nrp_host_api.histogram_record. */
+    {2, "nrp_host_api", 184, 25},
+    {2, "nrp_wrap", 80, 13},
+    {2, "nrp_param_info", 24, 4},
+    {2, "nrp_method_info", 88, 15},
+    {2, "nrp_strategy", 56, 4},
+    {2, "nrp_abi_fingerprint", 16, 4},
+    {2, "nrp_plugin", 136, 11},
 };
 
 #endif
