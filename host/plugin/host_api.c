@@ -36,15 +36,21 @@ static int api_il_add_local(nrp_rewrite *rw, const uint8_t *type, uint32_t len, 
     return nrp_il_edit_add_local(rw->il, type, len, index, &rw->err);
 }
 
+/* Whether a struct the plugin built, `size` bytes as its SDK made it,
+ * holds `field`. The ABI structs only grow at their end, so a plugin built
+ * with an older SDK passes a shorter struct that lacks the later fields:
+ * the host reads and writes only the fields that fit. */
+#define HAS_FIELD(type, size, field) ((size_t)(size) >= offsetof(type, field) + sizeof(((type *)0)->field))
+
 static int api_il_wrap(nrp_rewrite *rw, const nrp_wrap *spec, int32_t *return_local)
 {
     nrp_il_returns r;
-    if (!spec || spec->size < offsetof(nrp_wrap, exit_il))
+    if (!spec || !HAS_FIELD(nrp_wrap, spec->size, finally_len))
         return nrp_err_set(&rw->err, "il_wrap: spec missing or too small");
     nrp_il_wrap_spec w = {spec->entry_il, spec->entry_len, spec->with_catch, spec->catch_type, spec->catch_il,
                           spec->catch_len, spec->with_finally, spec->finally_il, spec->finally_len, NULL, 0, 0};
     /* Fields a plugin built with an older SDK does not have stay zero. */
-    if (spec->size >= offsetof(nrp_wrap, guard_type) + sizeof spec->guard_type) {
+    if (HAS_FIELD(nrp_wrap, spec->size, guard_type)) {
         w.exit_il = spec->exit_il;
         w.exit_len = spec->exit_len;
         w.guard_type = spec->guard_type;
@@ -101,9 +107,23 @@ static int api_user_string(nrp_rewrite *rw, const char *text, uint32_t *token)
 
 static int api_param_info(nrp_rewrite *rw, int32_t index, nrp_param_info *out)
 {
-    if (!out || out->size < sizeof *out)
-        return nrp_err_set(&rw->err, "param_info: NULL or too small result");
-    return rw->md->param_info(rw->md->ctx, &rw->method, index, out, &rw->err);
+    /* The module fills the host's own layout; the plugin gets the fields
+     * its struct has room for, so a shorter one from an older SDK is never
+     * written past its end. */
+    nrp_param_info full = {sizeof full, 0, NULL, 0};
+    if (!out)
+        return nrp_err_set(&rw->err, "param_info: NULL result");
+    if (!HAS_FIELD(nrp_param_info, out->size, type_len))
+        return nrp_err_set(&rw->err, "param_info: result of %u bytes is smaller than ABI 1.0's nrp_param_info (%zu)",
+                           out->size, offsetof(nrp_param_info, type_len) + sizeof out->type_len);
+    if (rw->md->param_info(rw->md->ctx, &rw->method, index, &full, &rw->err) != NRP_OK)
+        return NRP_ERROR;
+    /* Every field of ABI 1.0; one added later is copied only when
+     * HAS_FIELD(nrp_param_info, out->size, it). */
+    out->flags = full.flags;
+    out->type = full.type;
+    out->type_len = full.type_len;
+    return NRP_OK;
 }
 
 static int api_assembly_resolvable(nrp_rewrite *rw, const char *name)
@@ -185,6 +205,14 @@ static nrp_histogram *api_histogram(nrp_rewrite *rw, const char *metric, const c
     return h;
 }
 
+/* Plugins of ABI 1.2 and later record through here, so only the host
+ * knows the histogram's layout. Called from injected code on the app's
+ * threads: no checks, nothing but the record itself. */
+static void api_histogram_record(nrp_histogram *h, uint64_t ns)
+{
+    nrp_histogram_record(h, ns);
+}
+
 nrp_options nrp_options_of(const nrp_rule *rule)
 {
     return (nrp_options){rule ? rule->options : NULL, rule ? rule->option_count : 0};
@@ -240,6 +268,7 @@ static const nrp_host_api host_api = {
     .param_info = api_param_info,
     .assembly_resolvable = api_assembly_resolvable,
     .check_static_method = api_check_static_method,
+    .histogram_record = api_histogram_record,
 };
 
 const nrp_host_api *nrp_host_api_table(void)

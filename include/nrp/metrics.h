@@ -7,6 +7,12 @@
  * so every count is exact under concurrency; an export running at the same
  * moment may see a record half applied (count bumped, sum not yet), never a
  * lost one.
+ *
+ * The struct and nrp_histogram_record() below are layout 1. A plugin that
+ * declares ABI minor 2 or later must treat nrp_histogram as opaque and
+ * record through host->histogram_record (nrp/plugin.h), so that the host
+ * may change the layout; the host keeps giving layout 1 to plugins that
+ * declare an older minor, which may go on using the inline function.
  */
 #ifndef NRP_METRICS_PUBLIC_H
 #define NRP_METRICS_PUBLIC_H
@@ -28,6 +34,7 @@ extern "C" {
 #define NRP_HISTOGRAM_COUNT_BOUND_(ns) +1
 enum { NRP_HISTOGRAM_BOUNDS = 0 NRP_HISTOGRAM_BOUNDS_NS(NRP_HISTOGRAM_COUNT_BOUND_) };
 
+/* Layout 1: see above before reading or writing its fields. */
 typedef struct nrp_histogram {
     uint64_t count;
     uint64_t sum_ns;
@@ -48,7 +55,8 @@ static inline unsigned nrp_histogram_bucket(uint64_t ns)
     return i;
 }
 
-/* Record one duration. Lock-free; callable from any thread. */
+/* Record one duration into a layout 1 histogram. Lock-free; callable from
+ * any thread. The host's histogram_record() is this same code. */
 static inline void nrp_histogram_record(nrp_histogram *h, uint64_t ns)
 {
     uint64_t seen;

@@ -33,9 +33,12 @@ extern "C" {
 #define NRP_PLUGIN_MAGIC 0x3150524Eu
 
 /* A plugin built for ABI major M runs only on a host whose major is M and
- * whose minor is at least the plugin's minor. */
+ * whose minor is at least the plugin's minor. A member added to
+ * nrp_host_api, nrp_wrap, nrp_param_info, nrp_method_info, nrp_strategy or
+ * nrp_plugin raises the minor (the test unit.abi checks it);
+ * docs/PLUGINS.md lists what each minor added. */
 #define NRP_ABI_MAJOR 1
-#define NRP_ABI_MINOR 1
+#define NRP_ABI_MINOR 2
 
 /* libc flavour a binary was built against; a glibc host never loads a musl
  * plugin and the reverse (their C runtimes cannot share a process). */
@@ -208,8 +211,12 @@ typedef struct nrp_host_api {
 
     /* A process-lifetime duration histogram labelled like counter(),
      * exported as `metric`_seconds (with _bucket, _sum, _count) and the
-     * gauges `metric`_min_seconds and `metric`_max_seconds. Record into it
-     * with nrp_histogram_record() from <nrp/metrics.h>. NULL on failure. */
+     * gauges `metric`_min_seconds and `metric`_max_seconds, at a fixed
+     * address that injected code may embed. NULL on failure. A plugin that
+     * declares ABI minor 2 or later must treat nrp_histogram as opaque and
+     * record with histogram_record() below. One that declares an older
+     * minor gets layout 1, the struct in <nrp/metrics.h>, and may record
+     * with the inline nrp_histogram_record() from there. */
     nrp_histogram *(*histogram)(nrp_rewrite *rw, const char *metric, const char *help);
 
     /* Parameter `index` of the method (0 = the first after `this`; -1 = the
@@ -244,6 +251,16 @@ typedef struct nrp_host_api {
      * file could be read. The file is read at every call: keep the answer. */
     int (*check_static_method)(nrp_rewrite *rw, const char *assembly, const char *type, const char *name,
                                const char *returns, const char *params, char *reason, size_t reason_len);
+
+    /* ---- added in ABI 1.2: check host->size before use ---- */
+
+    /* Record one duration of `ns` nanoseconds into `h`, a histogram from
+     * histogram() (never NULL). Lock-free and exact under concurrency;
+     * callable from any thread, including from code injected into the app.
+     * A plugin that declares ABI minor 2 or later treats nrp_histogram as
+     * opaque and records only through this, so that the host may change
+     * the histogram's layout. */
+    void (*histogram_record)(nrp_histogram *h, uint64_t ns);
 } nrp_host_api;
 
 /* What il_wrap builds:
@@ -357,12 +374,14 @@ typedef const nrp_plugin *(*nrp_plugin_entry_fn)(void);
  * version and fingerprint filled in for this SDK:
  *     NRP_PLUGIN_DEFINE("timing", "0.1.0", strategies, timing_init);
  * strategy_array must be an array (its length is taken with sizeof);
- * init_fn may be NULL. */
+ * init_fn may be NULL. The entry point is declared before it is defined so
+ * that plugins built with -Wmissing-prototypes -Werror compile. */
 #define NRP_PLUGIN_DEFINE(plugin_name, plugin_version, strategy_array, init_fn)                                  \
     static const nrp_plugin nrp_plugin_descriptor_ = {                                                           \
         NRP_PLUGIN_MAGIC, (uint32_t)sizeof(nrp_plugin), NRP_ABI_MAJOR, NRP_ABI_MINOR, NRP_ABI_FINGERPRINT_INIT,   \
         plugin_name, plugin_version, strategy_array,                                                            \
         (uint32_t)(sizeof(strategy_array) / sizeof((strategy_array)[0])), init_fn, {0}};                        \
+    NRP_PLUGIN_EXPORT const nrp_plugin *nrp_plugin_entry(void);                                                 \
     NRP_PLUGIN_EXPORT const nrp_plugin *nrp_plugin_entry(void)                                                  \
     {                                                                                                           \
         return &nrp_plugin_descriptor_;                                                                         \

@@ -18,6 +18,10 @@
  *       calli unmanaged cdecl void(int64, native int)    // records now - start
  *     }
  *
+ * timing_exit records through the host's histogram_record (ABI 1.2), so
+ * the plugin does not depend on the histogram's layout; it stays a plugin
+ * function because the duration is computed on the native side.
+ *
  * The series belong to the host's metrics registry: nrp_method_calls_total,
  * nrp_method_exceptions_total and nrp_method_duration_seconds{rule,method},
  * with async="true" on async methods, whose duration ends when the first
@@ -33,6 +37,8 @@
 #define TIMING_VERSION "0.2.0"
 
 static const nrp_host_api *host;
+/* host->histogram_record, read once at init: the probes run on every call. */
+static void (*record)(nrp_histogram *h, uint64_t ns);
 
 static uint64_t now_ns(void)
 {
@@ -56,7 +62,7 @@ static void timing_thrown(uint64_t *exceptions)
 static void timing_exit(int64_t start, nrp_histogram *duration)
 {
     uint64_t end = now_ns();
-    nrp_histogram_record(duration, end > (uint64_t)start ? end - (uint64_t)start : 0);
+    record(duration, end > (uint64_t)start ? end - (uint64_t)start : 0);
 }
 
 /* An unmanaged calli signature that skips the GC mode switch:
@@ -137,11 +143,12 @@ static int timing_rewrite(nrp_rewrite *rw, char *err, size_t errlen)
 
 static int timing_init(const nrp_host_api *api, char *err, size_t errlen)
 {
-    if (api->size < offsetof(nrp_host_api, histogram) + sizeof api->histogram) {
-        snprintf(err, errlen, "host too old: needs the histogram service (ABI 1.0 of SDK %s)", NRP_SDK_VERSION_STRING);
+    if (api->size < offsetof(nrp_host_api, histogram_record) + sizeof api->histogram_record) {
+        snprintf(err, errlen, "host too old: needs histogram_record (ABI 1.2, SDK %s)", NRP_SDK_VERSION_STRING);
         return NRP_ERROR;
     }
     host = api;
+    record = api->histogram_record;
     return NRP_OK;
 }
 

@@ -17,6 +17,9 @@
 #include "plugin/loader.h"
 #include "plugin/rewrite.h"
 
+/* "1.2": the version refusals name as the host's. */
+#define HOST_ABI NRP_SDK_STR(NRP_ABI_MAJOR) "." NRP_SDK_STR(NRP_ABI_MINOR)
+
 static char fake_dir[2048];
 static char bundle_dir[2048];
 
@@ -49,13 +52,13 @@ static void refuses_bad_magic(void **state)
 static void refuses_other_abi_major(void **state)
 {
     (void)state;
-    expect_refusal("abi_major", "plugin %s built for ABI 2.0, host speaks 1.1");
+    expect_refusal("abi_major", "plugin %s built for ABI 2.0, host speaks " HOST_ABI);
 }
 
 static void refuses_newer_abi_minor(void **state)
 {
     (void)state;
-    expect_refusal("abi_minor", "plugin %s built for ABI 1.99, host speaks 1.1");
+    expect_refusal("abi_minor", "plugin %s built for ABI 1.99, host speaks " HOST_ABI);
 }
 
 static void refuses_other_libc(void **state)
@@ -250,11 +253,17 @@ static int fake_user_string(void *ctx, const char *text, uint32_t *token, nrp_er
 static int fake_param_info(void *ctx, const nrp_method_info *method, int32_t index, nrp_param_info *out,
                            nrp_err *err)
 {
+    static const uint8_t int32[] = {0x08};
     (void)ctx;
     (void)method;
     if (index > 1)
         return nrp_err_set(err, "no parameter %d", (int)index);
+    /* The host hands the module its own full layout, whatever the plugin's. */
+    if (out->size != sizeof *out)
+        return nrp_err_set(err, "param_info got a struct of %u bytes", out->size);
     out->flags = NRP_PARAM_BOXABLE;
+    out->type = int32;
+    out->type_len = sizeof int32;
     return NRP_OK;
 }
 static int fake_assembly_resolvable(void *ctx, const char *name)
@@ -292,15 +301,20 @@ static void setup_rewrite(nrp_rewrite *rw, nrp_metrics *m, void *sig_ctx)
                      NRP_OK);
 }
 
-static const nrp_strategy *load_timing(nrp_plugin_set *set)
+static const nrp_strategy *load_timing_with(nrp_plugin_set *set, const nrp_host_api *api)
 {
     char path[4096];
     nrp_err err;
     snprintf(path, sizeof path, "%s/plugins/libnrp_timing.so", bundle_dir);
-    assert_int_equal(nrp_plugin_set_load_file(set, path, nrp_host_api_table(), &err), NRP_OK);
+    assert_int_equal(nrp_plugin_set_load_file(set, path, api, &err), NRP_OK);
     const nrp_strategy *s = nrp_plugin_set_find(set, "timing", NULL);
     assert_non_null(s);
     return s;
+}
+
+static const nrp_strategy *load_timing(nrp_plugin_set *set)
+{
+    return load_timing_with(set, nrp_host_api_table());
 }
 
 /* The ldc.i8 operands of code, in order. */
@@ -386,6 +400,73 @@ static void timing_wraps_the_body_with_native_probes(void **state)
     assert_int_equal(*exceptions, 1);
     assert_int_equal(duration->count, 1);
     assert_true(duration->min_ns == duration->max_ns && duration->sum_ns == duration->max_ns);
+
+    nrp_il_body_free(&body);
+    free(out);
+    nrp_il_method_free(rw.il);
+    nrp_metrics_destroy(m);
+    nrp_plugin_set_clear(&set);
+}
+
+/* The host's histogram_record is the inline nrp_histogram_record: the
+ * same durations give the same histogram, field for field. */
+static void host_records_like_the_inline_function(void **state)
+{
+    (void)state;
+    const nrp_host_api *api = nrp_host_api_table();
+    static const uint64_t durations[] = {0, 80, 100, 101, 1500, 1500, 20000000000ull, 7};
+    nrp_metrics *m = nrp_metrics_create();
+    nrp_histogram *by_host = nrp_metrics_histogram(m, "a", NULL, "r", "M()");
+    nrp_histogram *inline_ = nrp_metrics_histogram(m, "b", NULL, "r", "M()");
+    assert_true(api->size >= offsetof(nrp_host_api, histogram_record) + sizeof api->histogram_record);
+    assert_non_null(by_host);
+    assert_non_null(inline_);
+    for (size_t i = 0; i < sizeof durations / sizeof *durations; i++) {
+        api->histogram_record(by_host, durations[i]);
+        nrp_histogram_record(inline_, durations[i]);
+    }
+    assert_int_equal(by_host->count, 8);
+    assert_memory_equal(by_host, inline_, sizeof *by_host);
+    nrp_metrics_destroy(m);
+}
+
+/* timing records through the host's histogram_record (ABI 1.2), never
+ * into the layout itself: with a spy in the table, its exit probe calls
+ * the spy. */
+static unsigned spy_records;
+static void spy_histogram_record(nrp_histogram *h, uint64_t ns)
+{
+    spy_records++;
+    nrp_host_api_table()->histogram_record(h, ns);
+}
+
+static void timing_records_through_the_host(void **state)
+{
+    (void)state;
+    static nrp_host_api spying; /* kept by the plugin until it is loaded again */
+    nrp_plugin_set set = {0};
+    nrp_metrics *m = nrp_metrics_create();
+    nrp_rewrite rw;
+    nrp_err err;
+    uint8_t *out;
+    size_t size;
+    nrp_il_body body;
+    uint64_t p[8];
+    spying = *nrp_host_api_table();
+    spying.histogram_record = spy_histogram_record;
+    const nrp_strategy *timing = load_timing_with(&set, &spying);
+
+    setup_rewrite(&rw, m, NULL);
+    assert_int_equal(nrp_rewrite_apply(&rw, "timing", timing, &err), NRP_OK);
+    assert_int_equal(nrp_il_method_encode(rw.il, &out, &size, &err), NRP_OK);
+    assert_int_equal(nrp_il_decode(out, size, &body, &err), NRP_OK);
+    assert_int_equal(embedded_pointers(body.code, body.code_size, p, 8), 6);
+    nrp_histogram *duration = (nrp_histogram *)(uintptr_t)p[4];
+    void (*leave)(int64_t, nrp_histogram *) = (void (*)(int64_t, nrp_histogram *))(uintptr_t)p[5];
+    spy_records = 0;
+    leave(0, duration);
+    assert_int_equal(spy_records, 1);
+    assert_int_equal(duration->count, 1);
 
     nrp_il_body_free(&body);
     free(out);
@@ -543,15 +624,14 @@ static void metadata_services(void **state)
     assert_int_equal(api->type_ref(&rw, "Demo", "Missing", &token), NRP_ERROR);
     assert_string_equal(rw.err.msg, "type_ref: no type Missing");
 
-    /* Parameters and resolution are the module's answers; a result struct
-     * from an older SDK is refused. */
+    /* Parameters and resolution are the module's answers. */
     nrp_param_info info = {sizeof info, 0, NULL, 0};
     assert_int_equal(api->param_info(&rw, 1, &info), NRP_OK);
     assert_int_equal(info.flags, NRP_PARAM_BOXABLE);
+    assert_int_equal(info.type_len, 1);
+    assert_int_equal(info.type[0], 0x08);
     assert_int_equal(api->param_info(&rw, 2, &info), NRP_ERROR);
     assert_string_equal(rw.err.msg, "no parameter 2");
-    info.size = 4;
-    assert_int_equal(api->param_info(&rw, 0, &info), NRP_ERROR);
     assert_true(api->assembly_resolvable(&rw, "Shop.Telemetry"));
     assert_false(api->assembly_resolvable(&rw, "Nowhere"));
     assert_false(api->assembly_resolvable(&rw, ""));
@@ -579,6 +659,50 @@ static void metadata_services(void **state)
     rw.slot = &slot;
     assert_ptr_equal(api->method_slot(&rw), &slot);
     assert_null(*api->method_slot(&rw));
+
+    nrp_il_method_free(rw.il);
+    nrp_metrics_destroy(m);
+}
+
+/* A plugin built with an older SDK passes a shorter nrp_param_info: it
+ * gets the fields that fit and nothing past its end is written. One
+ * shorter than ABI 1.0's fields is refused, untouched. */
+static void param_info_fills_only_what_fits(void **state)
+{
+    (void)state;
+    const nrp_host_api *api = nrp_host_api_table();
+    nrp_metrics *m = nrp_metrics_create();
+    nrp_rewrite rw;
+    union {
+        nrp_param_info info;
+        unsigned char bytes[2 * sizeof(nrp_param_info)];
+    } older;
+    const size_t v10_end = offsetof(nrp_param_info, type_len) + sizeof older.info.type_len;
+    char want[128];
+    setup_rewrite(&rw, m, NULL);
+
+    /* Exactly ABI 1.0's fields, without the tail padding sizeof adds. */
+    memset(&older, 0xAA, sizeof older);
+    older.info.size = (uint32_t)v10_end;
+    assert_int_equal(api->param_info(&rw, 0, &older.info), NRP_OK);
+    assert_int_equal(older.info.size, v10_end);
+    assert_int_equal(older.info.flags, NRP_PARAM_BOXABLE);
+    assert_int_equal(older.info.type_len, 1);
+    assert_int_equal(older.info.type[0], 0x08);
+    for (size_t i = v10_end; i < sizeof older.bytes; i++)
+        assert_int_equal(older.bytes[i], 0xAA);
+
+    /* Smaller than ABI 1.0's: refused with the sizes, and left as it was. */
+    memset(&older, 0xAA, sizeof older);
+    older.info.size = (uint32_t)offsetof(nrp_param_info, type_len);
+    assert_int_equal(api->param_info(&rw, 0, &older.info), NRP_ERROR);
+    snprintf(want, sizeof want, "param_info: result of %zu bytes is smaller than ABI 1.0's nrp_param_info (%zu)",
+             offsetof(nrp_param_info, type_len), v10_end);
+    assert_string_equal(rw.err.msg, want);
+    for (size_t i = sizeof older.info.size; i < sizeof older.bytes; i++)
+        assert_int_equal(older.bytes[i], 0xAA);
+    assert_int_equal(api->param_info(&rw, 0, NULL), NRP_ERROR);
+    assert_string_equal(rw.err.msg, "param_info: NULL result");
 
     nrp_il_method_free(rw.il);
     nrp_metrics_destroy(m);
@@ -643,11 +767,14 @@ int main(void)
         cmocka_unit_test(loads_folder_in_name_order_keeping_the_good),
         cmocka_unit_test(missing_folder_loads_nothing),
         cmocka_unit_test(timing_wraps_the_body_with_native_probes),
+        cmocka_unit_test(host_records_like_the_inline_function),
+        cmocka_unit_test(timing_records_through_the_host),
         cmocka_unit_test(timing_failure_names_plugin_and_reason),
         cmocka_unit_test(strategy_reason_is_reported),
         cmocka_unit_test(options_are_validated_by_the_plugin),
         cmocka_unit_test(option_services),
         cmocka_unit_test(metadata_services),
+        cmocka_unit_test(param_info_fills_only_what_fits),
         cmocka_unit_test(nested_options_are_flattened),
     };
     return cmocka_run_group_tests_name("plugins", tests, NULL, NULL);

@@ -1,0 +1,61 @@
+/*
+ * abi_layouts.h - the layout of every public plugin ABI struct at each ABI
+ * minor, checked by test_abi.c against include/nrp/plugin.h.
+ *
+ * These structs are append-only and each side reads the other's `size`
+ * before touching a member it may not have, so a member added to one of
+ * them is exactly what an ABI minor is: without a bump, a plugin that
+ * declares the current minor could not tell whether its host has the
+ * member. Rows are never edited once the minor they name has shipped in a
+ * build; a new minor repeats the rows that did not change.
+ *
+ * To add a member: raise NRP_ABI_MINOR in include/nrp/plugin.h, put the
+ * member at the end under a "---- added in ABI 1.N: check ->size before use
+ * ----" comment, add the rows for minor N here (test_abi prints them), and
+ * a line to "What each ABI minor added" in docs/PLUGINS.md.
+ *
+ * `size` is sizeof on x86-64 (LP64, glibc and musl alike); elsewhere only
+ * `members` is checked. `members` counts the declarators in the struct's
+ * body, so a member that fits in tail padding, or one carved out of a
+ * reserved array, still counts.
+ */
+#ifndef NRP_TEST_ABI_LAYOUTS_H
+#define NRP_TEST_ABI_LAYOUTS_H
+
+#include <stddef.h>
+
+typedef struct nrp_abi_layout {
+    unsigned minor;
+    const char *type;
+    size_t size;
+    unsigned members;
+} nrp_abi_layout;
+
+static const nrp_abi_layout nrp_abi_layouts[] = {
+    /* 1.0 as it stood when 1.1 began (the parent of commit 6742e5f). */
+    {0, "nrp_host_api", 168, 23},
+    {0, "nrp_wrap", 80, 13},
+    {0, "nrp_param_info", 24, 4},
+    {0, "nrp_method_info", 88, 15},
+    {0, "nrp_strategy", 56, 4},
+    {0, "nrp_abi_fingerprint", 16, 4},
+    {0, "nrp_plugin", 136, 11},
+    /* 1.1: nrp_host_api.check_static_method. */
+    {1, "nrp_host_api", 176, 24},
+    {1, "nrp_wrap", 80, 13},
+    {1, "nrp_param_info", 24, 4},
+    {1, "nrp_method_info", 88, 15},
+    {1, "nrp_strategy", 56, 4},
+    {1, "nrp_abi_fingerprint", 16, 4},
+    {1, "nrp_plugin", 136, 11},
+    /* 1.2: nrp_host_api.histogram_record. */
+    {2, "nrp_host_api", 184, 25},
+    {2, "nrp_wrap", 80, 13},
+    {2, "nrp_param_info", 24, 4},
+    {2, "nrp_method_info", 88, 15},
+    {2, "nrp_strategy", 56, 4},
+    {2, "nrp_abi_fingerprint", 16, 4},
+    {2, "nrp_plugin", 136, 11},
+};
+
+#endif
