@@ -87,7 +87,7 @@ static int check(const char *file, int want_explain, const char *bundle)
     nrp_diags_format(&diags, &text);
     if (text.len)
         fputs(text.data, stderr);
-    int ok = nrp_diags_total(&diags) == 0 && !diags.oom;
+    int ok = nrp_diags_total(&diags) == 0 && diags.status == NRP_OK;
     if (ok) {
         size_t enabled = 0;
         for (size_t i = 0; i < cfg->rule_count; i++)

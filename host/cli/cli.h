@@ -7,8 +7,10 @@
 
 #include <stddef.h>
 
+#include "nrp/result.h"
+
 /* The bundle folder: the one above bin/ holding this executable. */
-int nrp_cli_bundle_dir(char *out, size_t cap);
+nrp_result nrp_cli_bundle_dir(char *out, size_t cap);
 
 int nrp_cli_check(int argc, char **argv);  /* check.c */
 int nrp_cli_run(int argc, char **argv);    /* run.c */

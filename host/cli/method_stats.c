@@ -60,7 +60,7 @@ static int same_group(const entry *a, const entry *b)
 }
 
 /* Fill row from its run of entries; bucket space is reserved by the caller. */
-static int fill_row(nrp_method_stats *row, const entry *e, size_t n, nrp_bucket *buckets, nrp_err *err)
+static nrp_result fill_row(nrp_method_stats *row, const entry *e, size_t n, nrp_bucket *buckets, nrp_err *err)
 {
     *row = (nrp_method_stats){.method = e->method, .rule = e->rule, .calls = NAN, .exceptions = NAN,
                               .count = NAN, .min = NAN, .max = NAN, .buckets = buckets};
@@ -98,7 +98,7 @@ static int fill_row(nrp_method_stats *row, const entry *e, size_t n, nrp_bucket 
     return NRP_OK;
 }
 
-int nrp_method_table_build(const nrp_prom_doc *doc, nrp_method_table *t, nrp_err *err)
+nrp_result nrp_method_table_build(const nrp_prom_doc *doc, nrp_method_table *t, nrp_err *err)
 {
     memset(t, 0, sizeof *t);
     entry *entries = malloc((doc->count ? doc->count : 1) * sizeof *entries);
@@ -125,7 +125,7 @@ int nrp_method_table_build(const nrp_prom_doc *doc, nrp_method_table *t, nrp_err
         groups += i == 0 || !same_group(&entries[i - 1], &entries[i]);
     t->rows = calloc(groups ? groups : 1, sizeof *t->rows);
     t->storage = malloc((bucket_total ? bucket_total : 1) * sizeof *t->storage);
-    int rc = t->rows && t->storage ? NRP_OK : nrp_err_set(err, "out of memory");
+    nrp_result rc = t->rows && t->storage ? NRP_OK : nrp_err_set(err, "out of memory");
     nrp_bucket *next = t->storage;
     for (size_t i = 0, j; rc == NRP_OK && i < n; i = j) {
         for (j = i + 1; j < n && same_group(&entries[i], &entries[j]);)

@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 #include "cli/prom_read.h"
+#include "nrp/result.h"
 #include "util/err.h"
 
 /* One histogram bucket: how many observations were <= le (cumulative). */
@@ -42,7 +43,7 @@ typedef struct nrp_method_table {
  * (possibly with no rows), or NRP_ERROR with "LINE: reason" in err for a
  * bucket whose le label is missing or not a number. The rows point into
  * doc, which must outlive t. Free t with nrp_method_table_free either way. */
-int nrp_method_table_build(const nrp_prom_doc *doc, nrp_method_table *t, nrp_err *err);
+nrp_result nrp_method_table_build(const nrp_prom_doc *doc, nrp_method_table *t, nrp_err *err);
 void nrp_method_table_free(nrp_method_table *t);
 
 /* Slowest first: by p99, then max, then calls, all descending with the

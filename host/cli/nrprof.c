@@ -26,7 +26,7 @@ static int usage(FILE *to)
     return to == stdout ? 0 : 2;
 }
 
-int nrp_cli_bundle_dir(char *out, size_t cap)
+nrp_result nrp_cli_bundle_dir(char *out, size_t cap)
 {
     char exe[PATH_MAX], bin[PATH_MAX];
     if (!realpath("/proc/self/exe", exe) || nrp_path_dirname(exe, bin, sizeof bin) != NRP_OK)

@@ -30,9 +30,9 @@ typedef struct label_list {
     size_t cap;
 } label_list;
 
-static int fail(const line_cursor *c, nrp_err *err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static nrp_result fail(const line_cursor *c, nrp_err *err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
-static int fail(const line_cursor *c, nrp_err *err, const char *fmt, ...)
+static nrp_result fail(const line_cursor *c, nrp_err *err, const char *fmt, ...)
 {
     char reason[sizeof err->msg];
     va_list ap;
@@ -130,7 +130,7 @@ static const char *read_value(line_cursor *c, nrp_arena *a, nrp_err *err)
     return out;
 }
 
-static int add_label(label_list *l, const char *name, const char *value)
+static nrp_result add_label(label_list *l, const char *name, const char *value)
 {
     if (NRP_ARRAY_GROW(l->items, l->count, l->cap) != NRP_OK)
         return NRP_ERROR;
@@ -139,7 +139,7 @@ static int add_label(label_list *l, const char *name, const char *value)
 }
 
 /* The "{...}" after a metric name; the cursor is on the brace. */
-static int read_labels(line_cursor *c, nrp_arena *a, label_list *l, nrp_err *err)
+static nrp_result read_labels(line_cursor *c, nrp_arena *a, label_list *l, nrp_err *err)
 {
     c->p++;
     for (;;) {
@@ -181,7 +181,7 @@ static int read_labels(line_cursor *c, nrp_arena *a, label_list *l, nrp_err *err
 }
 
 /* The sample value: a float, NaN or +-Inf, as Go's ParseFloat reads it. */
-static int read_number(line_cursor *c, double *out, nrp_err *err)
+static nrp_result read_number(line_cursor *c, double *out, nrp_err *err)
 {
     const char *s = c->p;
     while (c->p < c->end && !is_blank(*c->p))
@@ -204,7 +204,7 @@ static int read_number(line_cursor *c, double *out, nrp_err *err)
 }
 
 /* The optional timestamp: milliseconds since the epoch. Checked, not kept. */
-static int read_timestamp(line_cursor *c, nrp_err *err)
+static nrp_result read_timestamp(line_cursor *c, nrp_err *err)
 {
     const char *s = c->p;
     if (c->p < c->end && *c->p == '-')
@@ -219,7 +219,7 @@ static int read_timestamp(line_cursor *c, nrp_err *err)
     return NRP_OK;
 }
 
-static int push_series(nrp_prom_doc *doc, size_t *cap, const nrp_prom_series *s)
+static nrp_result push_series(nrp_prom_doc *doc, size_t *cap, const nrp_prom_series *s)
 {
     if (NRP_ARRAY_GROW(doc->series, doc->count, *cap) != NRP_OK)
         return NRP_ERROR;
@@ -227,7 +227,7 @@ static int push_series(nrp_prom_doc *doc, size_t *cap, const nrp_prom_series *s)
     return NRP_OK;
 }
 
-static int parse_line(line_cursor *c, nrp_prom_doc *doc, size_t *cap, label_list *labels, nrp_err *err)
+static nrp_result parse_line(line_cursor *c, nrp_prom_doc *doc, size_t *cap, label_list *labels, nrp_err *err)
 {
     skip_blanks(c);
     if (c->p == c->end || *c->p == '#')
@@ -278,7 +278,7 @@ int nrp_prom_parse(const char *text, size_t len, nrp_prom_doc *doc, nrp_err *err
     size_t cap = 0;
     const char *end = text + len;
     unsigned number = 0;
-    int rc = NRP_OK;
+    nrp_result rc = NRP_OK;
     for (const char *p = text; p < end && rc == NRP_OK;) {
         const char *nl = memchr(p, '\n', (size_t)(end - p));
         const char *line_end = nl ? nl : end;

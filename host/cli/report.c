@@ -213,7 +213,7 @@ static size_t column_of(const histogram *h, double le)
     return lo;
 }
 
-static int histogram_build(const nrp_method_table *t, histogram *h)
+static nrp_result histogram_build(const nrp_method_table *t, histogram *h)
 {
     size_t total = 0;
     for (size_t r = 0; r < t->count; r++)
@@ -299,13 +299,13 @@ static void print_row(char *const *cells, const size_t *width, int ncols)
     /* Padding of the last cells, and blank buckets at the end of a bar. */
     while (line.len && line.data[line.len - 1] == ' ')
         line.data[--line.len] = '\0';
-    if (!line.oom)
+    if (line.status == NRP_OK)
         printf("%s\n", line.data ? line.data : "");
     nrp_strbuf_free(&line);
 }
 
 /* The cells of one row, each a string to free. */
-static int fill_cells(const nrp_method_stats *r, const histogram *h, size_t index, int wide, char **cells)
+static nrp_result fill_cells(const nrp_method_stats *r, const histogram *h, size_t index, int wide, char **cells)
 {
     char buf[64];
     cells[C_METHOD] = method_cell(r, wide);
@@ -380,7 +380,7 @@ static void print_footnotes(const nrp_method_table *t, const histogram *h, const
     host_summary(doc, &notes);
     if (notes.len > before)
         nrp_strbuf_puts(&notes, "\n");
-    if (notes.len && !notes.oom)
+    if (notes.len && notes.status == NRP_OK)
         printf("\n%s", notes.data);
     nrp_strbuf_free(&notes);
 }
@@ -455,7 +455,7 @@ static int report(const char *file, int wide)
         nrp_strbuf_init(&host);
         host_summary(&doc, &host);
         fprintf(stderr, "nrprof: %s holds no method series (nrp_method_calls_total and the like)%s%s\n", file,
-                host.len ? "; " : "", host.len && !host.oom ? host.data : "");
+                host.len ? "; " : "", host.len && host.status == NRP_OK ? host.data : "");
         nrp_strbuf_free(&host);
     } else {
         nrp_method_table_sort(&table);

@@ -62,7 +62,7 @@ HRESULT nrp_mdae_define_assembly_ref(nrp_com_object *asm_emit, const char *name,
                           ULONG, DWORD, mdToken *);
     WCHAR w[512];
     nrp_assembly_metadata md;
-    if (nrp_utf8_to_utf16(name, w, 512) != 0)
+    if (nrp_utf8_to_utf16(name, w, 512) != NRP_OK)
         return NRP_E_FAIL;
     memset(&md, 0, sizeof md);
     return NRP_COM_FN(asm_emit, fn, NRP_MDAE_DefineAssemblyRef)(asm_emit, NULL, 0, w, &md, NULL, 0, 0, out);
@@ -72,7 +72,7 @@ HRESULT nrp_mdi_find_type_def(nrp_com_object *mdi, const char *name, mdToken enc
 {
     typedef HRESULT (*fn)(void *, const WCHAR *, mdToken, mdToken *);
     WCHAR w[NAME_CAP];
-    if (nrp_utf8_to_utf16(name, w, NAME_CAP) != 0)
+    if (nrp_utf8_to_utf16(name, w, NAME_CAP) != NRP_OK)
         return NRP_E_FAIL;
     return NRP_COM_FN(mdi, fn, NRP_MDI_FindTypeDefByName)(mdi, w, enclosing, out);
 }
@@ -133,7 +133,7 @@ HRESULT nrp_mde_type_ref(nrp_com_object *mde, mdToken scope, const char *name, m
 {
     typedef HRESULT (*fn)(void *, mdToken, const WCHAR *, mdToken *);
     WCHAR w[NAME_CAP];
-    if (nrp_utf8_to_utf16(name, w, NAME_CAP) != 0)
+    if (nrp_utf8_to_utf16(name, w, NAME_CAP) != NRP_OK)
         return NRP_E_FAIL;
     return NRP_COM_FN(mde, fn, NRP_MDE_DefineTypeRefByName)(mde, scope, w, out);
 }
@@ -143,7 +143,7 @@ HRESULT nrp_mde_member_ref(nrp_com_object *mde, mdToken parent, const char *name
 {
     typedef HRESULT (*fn)(void *, mdToken, const WCHAR *, const uint8_t *, ULONG, mdToken *);
     WCHAR w[NAME_CAP];
-    if (nrp_utf8_to_utf16(name, w, NAME_CAP) != 0)
+    if (nrp_utf8_to_utf16(name, w, NAME_CAP) != NRP_OK)
         return NRP_E_FAIL;
     return NRP_COM_FN(mde, fn, NRP_MDE_DefineMemberRef)(mde, parent, w, sig, len, out);
 }
@@ -156,7 +156,7 @@ HRESULT nrp_mde_user_string(nrp_com_object *mde, const char *text, mdToken *out)
     HRESULT hr = NRP_E_OUTOFMEMORY;
     if (w) {
         hr = NRP_E_FAIL;
-        if (nrp_utf8_to_utf16(text, w, cap) == 0) {
+        if (nrp_utf8_to_utf16(text, w, cap) == NRP_OK) {
             ULONG units = 0;
             while (w[units])
                 units++;

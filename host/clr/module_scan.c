@@ -32,12 +32,12 @@ static void report(nrp_com_object *mdi, const nrp_scan_visitor *v, const char *t
     nrp_err err;
     nrp_strbuf_init(&params);
     nrp_strbuf_init(&display);
-    if (nrp_sig_format_method_params(props->sig, props->sig_len, name_token, mdi, &params, NULL, &err)) {
+    if (nrp_sig_format_method_params(props->sig, props->sig_len, name_token, mdi, &params, NULL, &err) != NRP_OK) {
         nrp_log(NRP_LOG_WARN, "skipping %s::%s: cannot read its signature: %s", type, props->name, err.msg);
     } else {
         const char *p = params.data ? params.data : "";
         nrp_strbuf_printf(&display, "%s::%s(%s)", type, props->name, p);
-        if (!params.oom && !display.oom) {
+        if (params.status == NRP_OK && display.status == NRP_OK) {
             nrp_scan_method m = {type, props->name, p, display.data, method, props->type, (props->attributes & NRP_MD_STATIC) != 0};
             v->method(v->ctx, &m);
         }
@@ -80,7 +80,7 @@ HRESULT nrp_module_scan(nrp_com_object *mdi, const nrp_scan_visitor *v)
         for (ULONG i = 0; i < n; i++) {
             nrp_strbuf name;
             nrp_strbuf_init(&name);
-            if (!NRP_FAILED(nrp_md_type_name(mdi, types[i], &name)) && name.data && !name.oom &&
+            if (!NRP_FAILED(nrp_md_type_name(mdi, types[i], &name)) && name.data && name.status == NRP_OK &&
                 v->want_type(v->ctx, name.data)) {
                 HRESULT mhr = scan_methods(mdi, v, types[i], name.data);
                 if (NRP_FAILED(mhr) && first_failure == NRP_S_OK)

@@ -21,7 +21,7 @@ int nrp_md_has_attribute(nrp_com_object *mdi, mdToken owner, const char *attribu
     WCHAR name[1024];
     const void *data = NULL;
     ULONG len = 0;
-    if (nrp_utf8_to_utf16(attribute, name, 1024) != 0)
+    if (nrp_utf8_to_utf16(attribute, name, 1024) != NRP_OK)
         return 0;
     return NRP_COM_FN(mdi, fn, NRP_MDI_GetCustomAttributeByName)(mdi, owner, name, &data, &len) == NRP_S_OK;
 }
@@ -128,7 +128,7 @@ static int check_token(nrp_com_object *mdi, mdToken tok, const char *base, const
             sig[0] != NRP_ELEMENT_GENERICINST)
             return 0;
         const uint8_t *p = sig + 2;
-        if (nrp_sig_read_type_token(&p, sig + len, &generic))
+        if (nrp_sig_read_type_token(&p, sig + len, &generic) != NRP_OK)
             return 0;
         return check_token(mdi, generic, base, env, depth + 1);
     }

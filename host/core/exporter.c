@@ -63,8 +63,8 @@ static void *periodic(void *unused)
     return NULL;
 }
 
-int nrp_exporter_start(nrp_metrics *metrics, const char *path, nrp_metrics_format format, long interval_s,
-                       nrp_err *err)
+nrp_result nrp_exporter_start(nrp_metrics *metrics, const char *path, nrp_metrics_format format, long interval_s,
+                              nrp_err *err)
 {
     pthread_condattr_t attr;
     if ((size_t)snprintf(E.path, sizeof E.path, "%s", path) >= sizeof E.path)

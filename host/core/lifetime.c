@@ -219,7 +219,7 @@ static HRESULT bind_rules(nrp_diags *diags)
     S.rules = nrp_bind_rules(S.config, &S.plugins, diags);
     for (size_t i = 0; S.rules && i < S.config->rule_count; i++)
         S.active_count += S.rules[i].strategy && S.rules[i].rule->enabled;
-    if (!S.rules || nrp_diags_total(diags) || diags->oom) {
+    if (!S.rules || nrp_diags_total(diags) || diags->status != NRP_OK) {
         size_t errors = nrp_diags_total(diags);
         log_diags(diags);
         snprintf(why, sizeof why, "config %s rejected (%zu error%s%s)", S.config->path, errors,

@@ -8,7 +8,7 @@
 #include "nrp/result.h"
 #include "util/path.h"
 
-int nrp_self_dir(char *out, size_t cap)
+nrp_result nrp_self_dir(char *out, size_t cap)
 {
     Dl_info info;
     char resolved[PATH_MAX];

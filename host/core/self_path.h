@@ -5,7 +5,9 @@
 
 #include <stddef.h>
 
+#include "nrp/result.h"
+
 /* Folder holding this shared object (from dladdr). */
-int nrp_self_dir(char *out, size_t cap);
+nrp_result nrp_self_dir(char *out, size_t cap);
 
 #endif

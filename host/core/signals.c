@@ -158,7 +158,7 @@ static void *signal_thread(void *unused)
     }
 }
 
-static int make_pipe(int fds[2])
+static nrp_result make_pipe(int fds[2])
 {
     if (pipe(fds) != 0)
         return NRP_ERROR;
@@ -209,7 +209,7 @@ static void install(size_t i)
             is_default(&replaced) ? "the default action" : "the handler installed before");
 }
 
-int nrp_signals_start(nrp_signals_final_fn final, nrp_err *err)
+nrp_result nrp_signals_start(nrp_signals_final_fn final, nrp_err *err)
 {
     sigset_t set = our_signals(), old;
     int rc;

@@ -14,6 +14,7 @@
 #ifndef NRP_CORE_SIGNALS_H
 #define NRP_CORE_SIGNALS_H
 
+#include "nrp/result.h"
 #include "util/err.h"
 
 /* The longest a signal handler waits for the final export before the
@@ -26,7 +27,7 @@ typedef void (*nrp_signals_final_fn)(int signo);
 
 /* Start the signal thread and install the handlers for SIGTERM and SIGINT
  * (a signal whose action is SIG_IGN is left alone). Call once. */
-int nrp_signals_start(nrp_signals_final_fn final, nrp_err *err);
+nrp_result nrp_signals_start(nrp_signals_final_fn final, nrp_err *err);
 
 /* "SIGTERM", "SIGINT", or "signal" for any other number. */
 const char *nrp_signals_name(int signo);

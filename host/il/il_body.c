@@ -49,7 +49,7 @@ void nrp_il_body_free(nrp_il_body *body)
     memset(body, 0, sizeof *body);
 }
 
-static int check_clause(const nrp_il_clause *c, uint32_t code_size, uint32_t i, nrp_err *err)
+static nrp_result check_clause(const nrp_il_clause *c, uint32_t code_size, uint32_t i, nrp_err *err)
 {
     if ((uint64_t)c->try_offset + c->try_length > code_size ||
         (uint64_t)c->handler_offset + c->handler_length > code_size)
@@ -61,8 +61,8 @@ static int check_clause(const nrp_il_clause *c, uint32_t code_size, uint32_t i, 
 
 /* Append the clauses of one EH section starting at p (data_size bytes,
  * header included). */
-static int decode_eh_section(const uint8_t *p, uint32_t data_size, int fat, nrp_il_body *b,
-                             nrp_err *err)
+static nrp_result decode_eh_section(const uint8_t *p, uint32_t data_size, int fat, nrp_il_body *b,
+                                    nrp_err *err)
 {
     uint32_t clause_size = fat ? FAT_CLAUSE_SIZE : SMALL_CLAUSE_SIZE;
     if (data_size < 4 || (data_size - 4) % clause_size != 0)
@@ -91,15 +91,15 @@ static int decode_eh_section(const uint8_t *p, uint32_t data_size, int fat, nrp_
             c->handler_length = q[7];
             c->class_token_or_filter_offset = rd32(q + 8);
         }
-        if (check_clause(c, b->code_size, b->clause_count, err))
+        if (check_clause(c, b->code_size, b->clause_count, err) != NRP_OK)
             return NRP_ERROR;
         b->clause_count++;
     }
     return NRP_OK;
 }
 
-static int decode_sections(const uint8_t *data, size_t size, size_t pos, nrp_il_body *b,
-                           nrp_err *err)
+static nrp_result decode_sections(const uint8_t *data, size_t size, size_t pos, nrp_il_body *b,
+                                  nrp_err *err)
 {
     for (;;) {
         pos = align4(pos);
@@ -113,7 +113,7 @@ static int decode_sections(const uint8_t *data, size_t size, size_t pos, nrp_il_
             return nrp_err_set(err, "unsupported extra section kind 0x%02x", kind & SECT_KIND_MASK);
         if (data_size > size - pos)
             return nrp_err_set(err, "exception section of %u bytes runs past the body", data_size);
-        if (decode_eh_section(data + pos, data_size, fat, b, err))
+        if (decode_eh_section(data + pos, data_size, fat, b, err) != NRP_OK)
             return NRP_ERROR;
         pos += data_size;
         if (!(kind & SECT_MORE))
@@ -121,7 +121,7 @@ static int decode_sections(const uint8_t *data, size_t size, size_t pos, nrp_il_
     }
 }
 
-int nrp_il_decode(const uint8_t *data, size_t size, nrp_il_body *out, nrp_err *err)
+nrp_result nrp_il_decode(const uint8_t *data, size_t size, nrp_il_body *out, nrp_err *err)
 {
     nrp_il_body b = {0};
     size_t code_pos;
@@ -157,7 +157,7 @@ int nrp_il_decode(const uint8_t *data, size_t size, nrp_il_body *out, nrp_err *e
     if (!b.code)
         return nrp_err_set(err, "out of memory copying %u bytes of code", b.code_size);
     memcpy(b.code, data + code_pos, b.code_size);
-    if (more_sects && decode_sections(data, size, code_pos + b.code_size, &b, err)) {
+    if (more_sects && decode_sections(data, size, code_pos + b.code_size, &b, err) != NRP_OK) {
         nrp_il_body_free(&b);
         return NRP_ERROR;
     }
@@ -274,8 +274,8 @@ size_t nrp_il_encode(const nrp_il_body *b, uint8_t *out, size_t cap, nrp_err *er
     return need;
 }
 
-int nrp_il_insert_at_entry(nrp_il_body *b, const uint8_t *il, uint32_t len, uint32_t stack,
-                           nrp_err *err)
+nrp_result nrp_il_insert_at_entry(nrp_il_body *b, const uint8_t *il, uint32_t len, uint32_t stack,
+                                  nrp_err *err)
 {
     if (len == 0)
         return NRP_OK;

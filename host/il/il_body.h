@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "nrp/result.h"
 #include "util/err.h"
 
 /* Exception clause kinds (CorExceptionFlag). */
@@ -41,7 +42,7 @@ typedef struct nrp_il_body {
 /* Decode the `size` bytes at data into out (owned copies; free with
  * nrp_il_body_free). Fails with a reason on anything malformed or
  * unsupported; out is then empty. */
-int nrp_il_decode(const uint8_t *data, size_t size, nrp_il_body *out, nrp_err *err);
+nrp_result nrp_il_decode(const uint8_t *data, size_t size, nrp_il_body *out, nrp_err *err);
 
 void nrp_il_body_free(nrp_il_body *body);
 
@@ -57,7 +58,7 @@ size_t nrp_il_encode(const nrp_il_body *body, uint8_t *out, size_t cap, nrp_err 
 /* Put `len` bytes of IL before the first instruction. Branches are relative,
  * so they need no change; clause offsets move by len. `stack` is the depth
  * the inserted code needs (it must leave the stack empty). */
-int nrp_il_insert_at_entry(nrp_il_body *body, const uint8_t *il, uint32_t len, uint32_t stack,
-                           nrp_err *err);
+nrp_result nrp_il_insert_at_entry(nrp_il_body *body, const uint8_t *il, uint32_t len, uint32_t stack,
+                                  nrp_err *err);
 
 #endif

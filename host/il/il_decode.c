@@ -34,8 +34,8 @@ static uint32_t decoded_size(const nrp_il_instr *i)
     return nrp_il_opcode_size(i->op) + nrp_il_operand_size(info->operand);
 }
 
-static int read_operand(nrp_il_method *m, nrp_il_instr *i, const nrp_il_opinfo *info, const uint8_t *code,
-                        uint32_t size, uint32_t pos, nrp_err *err)
+static nrp_result read_operand(nrp_il_method *m, nrp_il_instr *i, const nrp_il_opinfo *info, const uint8_t *code,
+                               uint32_t size, uint32_t pos, nrp_err *err)
 {
     uint32_t n = nrp_il_operand_size(info->operand);
     if (n > size - pos)
@@ -76,8 +76,8 @@ static nrp_il_instr *at(nrp_il_instr **map, uint32_t size, int64_t offset)
     return offset >= 0 && offset < (int64_t)size ? map[offset] : NULL;
 }
 
-static int resolve_branches(nrp_il_instr *first, nrp_il_instr **map, const uint8_t *code, uint32_t size,
-                            nrp_err *err)
+static nrp_result resolve_branches(nrp_il_instr *first, nrp_il_instr **map, const uint8_t *code, uint32_t size,
+                                   nrp_err *err)
 {
     for (nrp_il_instr *i = first; i; i = i->next) {
         const nrp_il_opinfo *info = nrp_il_opinfo_of(i->op);
@@ -109,9 +109,9 @@ static int resolve_branches(nrp_il_instr *first, nrp_il_instr **map, const uint8
  * instruction starting at each offset. */
 /* Targets may lie in [0, target_limit): the code size, or one more when a
  * snippet may branch to its own end (map[size] is then set). */
-static int decode_code(nrp_il_method *m, const uint8_t *code, uint32_t target_limit, uint32_t size,
-                       nrp_il_instr **map, nrp_il_instr **first_out, nrp_il_instr **last_out, uint32_t *count,
-                       nrp_err *err)
+static nrp_result decode_code(nrp_il_method *m, const uint8_t *code, uint32_t target_limit, uint32_t size,
+                              nrp_il_instr **map, nrp_il_instr **first_out, nrp_il_instr **last_out, uint32_t *count,
+                              nrp_err *err)
 {
     nrp_il_instr *first = NULL, *last = NULL;
     uint32_t pos = 0, n = 0;
@@ -133,7 +133,7 @@ static int decode_code(nrp_il_method *m, const uint8_t *code, uint32_t target_li
             i->short_form = info->operand == NRP_OPERAND_SHORT_BR;
             i->op = nrp_il_long_branch(op);
         }
-        if (read_operand(m, i, info, code, size, pos + nrp_il_opcode_size(op), err))
+        if (read_operand(m, i, info, code, size, pos + nrp_il_opcode_size(op), err) != NRP_OK)
             return NRP_ERROR;
         map[pos] = i;
         pos += decoded_size(i);
@@ -148,7 +148,7 @@ static int decode_code(nrp_il_method *m, const uint8_t *code, uint32_t target_li
     if (last && nrp_il_opinfo_of(last->op)->flow == NRP_FLOW_PREFIX)
         return nrp_err_set(err, "IL_%04x: prefix %s has no instruction to apply to", last->offset,
                            nrp_il_opinfo_of(last->op)->name);
-    if (resolve_branches(first, map, code, target_limit, err))
+    if (resolve_branches(first, map, code, target_limit, err) != NRP_OK)
         return NRP_ERROR;
     *first_out = first;
     *last_out = last;
@@ -157,8 +157,8 @@ static int decode_code(nrp_il_method *m, const uint8_t *code, uint32_t target_li
     return NRP_OK;
 }
 
-int nrp_il_decode_snippet(nrp_il_method *m, const uint8_t *il, size_t len, nrp_il_instr *after,
-                          nrp_il_instr **first, nrp_il_instr **last, nrp_err *err)
+nrp_result nrp_il_decode_snippet(nrp_il_method *m, const uint8_t *il, size_t len, nrp_il_instr *after,
+                                 nrp_il_instr **first, nrp_il_instr **last, nrp_err *err)
 {
     nrp_il_instr end_marker = {0};
     *first = *last = NULL;
@@ -172,9 +172,9 @@ int nrp_il_decode_snippet(nrp_il_method *m, const uint8_t *il, size_t len, nrp_i
     /* A branch to the end of the snippet goes to what will follow it. */
     if (after)
         map[len] = &end_marker;
-    int rc = decode_code(m, il, (uint32_t)(after ? len + 1 : len), (uint32_t)len, map, first, last, NULL, err);
+    nrp_result rc = decode_code(m, il, (uint32_t)(after ? len + 1 : len), (uint32_t)len, map, first, last, NULL, err);
     free(map);
-    if (rc)
+    if (rc != NRP_OK)
         return rc;
     for (nrp_il_instr *i = *first; i; i = i->next) {
         if (i->target == &end_marker)
@@ -186,8 +186,8 @@ int nrp_il_decode_snippet(nrp_il_method *m, const uint8_t *il, size_t len, nrp_i
     return NRP_OK;
 }
 
-static int map_boundary(nrp_il_instr **map, uint32_t size, uint32_t offset, int end_allowed, nrp_il_instr **out,
-                        uint32_t clause, const char *what, nrp_err *err)
+static nrp_result map_boundary(nrp_il_instr **map, uint32_t size, uint32_t offset, int end_allowed, nrp_il_instr **out,
+                               uint32_t clause, const char *what, nrp_err *err)
 {
     if (end_allowed && offset == size) {
         *out = NULL;
@@ -200,7 +200,7 @@ static int map_boundary(nrp_il_instr **map, uint32_t size, uint32_t offset, int 
     return NRP_OK;
 }
 
-static int map_clauses(nrp_il_method *m, const nrp_il_body *body, nrp_il_instr **map, nrp_err *err)
+static nrp_result map_clauses(nrp_il_method *m, const nrp_il_body *body, nrp_il_instr **map, nrp_err *err)
 {
     uint32_t size = body->code_size;
     for (uint32_t c = 0; c < body->clause_count; c++) {
@@ -208,20 +208,20 @@ static int map_clauses(nrp_il_method *m, const nrp_il_body *body, nrp_il_instr *
         nrp_il_clause_ref ref = {.flags = src->flags};
         if (src->try_length == 0 || src->handler_length == 0)
             return nrp_err_set(err, "exception clause %u has an empty range", c);
-        if (map_boundary(map, size, src->try_offset, 0, &ref.try_start, c, "try start", err) ||
-            map_boundary(map, size, src->try_offset + src->try_length, 1, &ref.try_end, c, "try end", err) ||
-            map_boundary(map, size, src->handler_offset, 0, &ref.handler_start, c, "handler start", err) ||
+        if (map_boundary(map, size, src->try_offset, 0, &ref.try_start, c, "try start", err) != NRP_OK ||
+            map_boundary(map, size, src->try_offset + src->try_length, 1, &ref.try_end, c, "try end", err) != NRP_OK ||
+            map_boundary(map, size, src->handler_offset, 0, &ref.handler_start, c, "handler start", err) != NRP_OK ||
             map_boundary(map, size, src->handler_offset + src->handler_length, 1, &ref.handler_end, c,
-                         "handler end", err))
+                         "handler end", err) != NRP_OK)
             return NRP_ERROR;
         if (src->flags & NRP_EH_FILTER) {
             if (map_boundary(map, size, src->class_token_or_filter_offset, 0, &ref.filter_start, c, "filter start",
-                             err))
+                             err) != NRP_OK)
                 return NRP_ERROR;
         } else {
             ref.class_token = src->class_token_or_filter_offset;
         }
-        if (nrp_il_add_clause(m, &ref, err))
+        if (nrp_il_add_clause(m, &ref, err) != NRP_OK)
             return NRP_ERROR;
     }
     return NRP_OK;
@@ -237,7 +237,7 @@ typedef struct region {
     uint32_t clause;
 } region;
 
-static int validate_clauses(const nrp_il_body *b, nrp_err *err)
+static nrp_result validate_clauses(const nrp_il_body *b, nrp_err *err)
 {
     uint32_t n = 0;
     region *r = malloc((size_t)b->clause_count * 3 * sizeof *r);
@@ -295,16 +295,16 @@ static int validate_clauses(const nrp_il_body *b, nrp_err *err)
     return NRP_OK;
 }
 
-int nrp_il_method_decode(const uint8_t *data, size_t size, const uint8_t *method_sig, uint32_t sig_len,
-                         const nrp_il_env *env, nrp_il_method **out, nrp_err *err)
+nrp_result nrp_il_method_decode(const uint8_t *data, size_t size, const uint8_t *method_sig, uint32_t sig_len,
+                                const nrp_il_env *env, nrp_il_method **out, nrp_err *err)
 {
     nrp_il_body body;
     nrp_il_method *m;
     nrp_il_instr **map = NULL;
-    int rc = NRP_ERROR;
+    nrp_result rc = NRP_ERROR;
 
     *out = NULL;
-    if (nrp_il_decode(data, size, &body, err))
+    if (nrp_il_decode(data, size, &body, err) != NRP_OK)
         return NRP_ERROR;
     m = calloc(1, sizeof *m);
     map = calloc((size_t)body.code_size + 1, sizeof *map);
@@ -319,8 +319,8 @@ int nrp_il_method_decode(const uint8_t *data, size_t size, const uint8_t *method
     m->method_sig_len = sig_len;
     if (env)
         m->env = *env;
-    if (decode_code(m, body.code, body.code_size, body.code_size, map, &m->first, &m->last, &m->count, err) ||
-        map_clauses(m, &body, map, err) || validate_clauses(&body, err))
+    if (decode_code(m, body.code, body.code_size, body.code_size, map, &m->first, &m->last, &m->count, err) != NRP_OK ||
+        map_clauses(m, &body, map, err) != NRP_OK || validate_clauses(&body, err) != NRP_OK)
         goto done;
     rc = NRP_OK;
 done:

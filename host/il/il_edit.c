@@ -17,17 +17,17 @@ static void insert_chain_before(nrp_il_method *m, nrp_il_instr *pos, nrp_il_inst
     }
 }
 
-int nrp_il_edit_insert_at_entry(nrp_il_method *m, const uint8_t *il, size_t len, nrp_err *err)
+nrp_result nrp_il_edit_insert_at_entry(nrp_il_method *m, const uint8_t *il, size_t len, nrp_err *err)
 {
     nrp_il_instr *first, *last;
-    if (nrp_il_decode_snippet(m, il, len, m->first, &first, &last, err))
+    if (nrp_il_decode_snippet(m, il, len, m->first, &first, &last, err) != NRP_OK)
         return NRP_ERROR;
     insert_chain_before(m, m->first, first);
     return NRP_OK;
 }
 
 /* The current local signature: read once through the env. */
-static int load_locals(nrp_il_method *m, const uint8_t **blob, uint32_t *len, nrp_err *err)
+static nrp_result load_locals(nrp_il_method *m, const uint8_t **blob, uint32_t *len, nrp_err *err)
 {
     *blob = m->locals;
     *len = m->locals_len;
@@ -38,15 +38,15 @@ static int load_locals(nrp_il_method *m, const uint8_t **blob, uint32_t *len, nr
     return m->env.local_sig(m->env.ctx, m->local_sig_token, blob, len, err);
 }
 
-int nrp_il_edit_add_local(nrp_il_method *m, const uint8_t *type, size_t len, uint32_t *index, nrp_err *err)
+nrp_result nrp_il_edit_add_local(nrp_il_method *m, const uint8_t *type, size_t len, uint32_t *index, nrp_err *err)
 {
     const uint8_t *old;
     uint32_t old_len;
     nrp_sig_blob blob;
-    if (load_locals(m, &old, &old_len, err))
+    if (load_locals(m, &old, &old_len, err) != NRP_OK)
         return NRP_ERROR;
     nrp_sig_blob_init(&blob);
-    if (nrp_sig_locals_append(old, old_len, (nrp_sig_span){type, len}, &blob, index, err)) {
+    if (nrp_sig_locals_append(old, old_len, (nrp_sig_span){type, len}, &blob, index, err) != NRP_OK) {
         nrp_sig_blob_free(&blob);
         return NRP_ERROR;
     }
@@ -57,8 +57,8 @@ int nrp_il_edit_add_local(nrp_il_method *m, const uint8_t *type, size_t len, uin
     return NRP_OK;
 }
 
-int nrp_il_edit_replace(nrp_il_method *m, nrp_il_instr *i, uint16_t op, int64_t value, nrp_il_instr *target,
-                        nrp_err *err)
+nrp_result nrp_il_edit_replace(nrp_il_method *m, nrp_il_instr *i, uint16_t op, int64_t value, nrp_il_instr *target,
+                               nrp_err *err)
 {
     (void)m;
     const nrp_il_opinfo *info = nrp_il_opinfo_of(op);
@@ -92,7 +92,7 @@ static nrp_il_instr *local_op(nrp_il_method *m, uint16_t op, uint32_t index)
     return nrp_il_new(m, op, nrp_il_opinfo_of(op)->operand == NRP_OPERAND_NONE ? 0 : index);
 }
 
-static int drop_tail_prefixes(nrp_il_method *m, nrp_err *err)
+static nrp_result drop_tail_prefixes(nrp_il_method *m, nrp_err *err)
 {
     for (nrp_il_instr *i = m->first, *next; i; i = next) {
         next = i->next;
@@ -104,22 +104,22 @@ static int drop_tail_prefixes(nrp_il_method *m, nrp_err *err)
 
 /* Turn every ret into [stloc value] + br/leave epilogue, the epilogue being
  * built but not yet placed. */
-static int redirect(nrp_il_method *m, uint16_t jump, nrp_il_returns *out, nrp_il_instr **epi_last, nrp_err *err)
+static nrp_result redirect(nrp_il_method *m, uint16_t jump, nrp_il_returns *out, nrp_il_instr **epi_last, nrp_err *err)
 {
     int returns;
     nrp_sig_span ret_type;
     if (!m->method_sig)
         return nrp_err_set(err, "the method's signature is needed to redirect its returns");
-    if (nrp_sig_method_return(m->method_sig, m->method_sig_len, NULL, &ret_type, &returns, err))
+    if (nrp_sig_method_return(m->method_sig, m->method_sig_len, NULL, &ret_type, &returns, err) != NRP_OK)
         return NRP_ERROR;
     out->value_local = -1;
     if (returns) {
         uint32_t idx;
-        if (nrp_il_edit_add_local(m, ret_type.data, ret_type.len, &idx, err))
+        if (nrp_il_edit_add_local(m, ret_type.data, ret_type.len, &idx, err) != NRP_OK)
             return NRP_ERROR;
         out->value_local = (int32_t)idx;
     }
-    if (drop_tail_prefixes(m, err))
+    if (drop_tail_prefixes(m, err) != NRP_OK)
         return NRP_ERROR;
     nrp_il_instr *ret = nrp_il_new(m, NRP_OP_RET, 0);
     nrp_il_instr *load = returns ? local_op(m, nrp_il_ldloc_op((uint32_t)out->value_local), (uint32_t)out->value_local) : NULL;
@@ -159,23 +159,23 @@ static void append_chain(nrp_il_method *m, nrp_il_instr *first)
     }
 }
 
-int nrp_il_edit_redirect_returns(nrp_il_method *m, nrp_il_returns *out, nrp_err *err)
+nrp_result nrp_il_edit_redirect_returns(nrp_il_method *m, nrp_il_returns *out, nrp_err *err)
 {
     nrp_il_instr *last;
-    if (redirect(m, NRP_OP_BR, out, &last, err))
+    if (redirect(m, NRP_OP_BR, out, &last, err) != NRP_OK)
         return NRP_ERROR;
     append_chain(m, out->epilogue);
     return NRP_OK;
 }
 
 /* Decode handler code and close it with `closing` (rethrow, endfinally). */
-static int handler_block(nrp_il_method *m, const uint8_t *il, size_t len, uint16_t closing, nrp_il_instr **first,
-                         nrp_err *err)
+static nrp_result handler_block(nrp_il_method *m, const uint8_t *il, size_t len, uint16_t closing, nrp_il_instr **first,
+                                nrp_err *err)
 {
     nrp_il_instr *last, *end = nrp_il_new(m, closing, 0);
     if (!end)
         return nrp_err_set(err, "out of memory building a handler");
-    if (nrp_il_decode_snippet(m, il, len, end, first, &last, err))
+    if (nrp_il_decode_snippet(m, il, len, end, first, &last, err) != NRP_OK)
         return NRP_ERROR;
     if (last) {
         last->next = end;
@@ -189,8 +189,8 @@ static int handler_block(nrp_il_method *m, const uint8_t *il, size_t len, uint16
 /* Close the chain first..last inside try { chain; leave after } catch
  * (type) { pop; leave after }, so an exception it throws is swallowed. The
  * chain must leave the stack empty. *last becomes the handler's end. */
-static int guard_chain(nrp_il_method *m, nrp_il_instr *first, nrp_il_instr **last, nrp_il_instr *after,
-                       uint32_t type, nrp_err *err)
+static nrp_result guard_chain(nrp_il_method *m, nrp_il_instr *first, nrp_il_instr **last, nrp_il_instr *after,
+                              uint32_t type, nrp_err *err)
 {
     nrp_il_instr *leave_try = nrp_il_new(m, NRP_OP_LEAVE, 0), *pop = nrp_il_new(m, NRP_OP_POP, 0),
                  *leave_handler = nrp_il_new(m, NRP_OP_LEAVE, 0);
@@ -207,10 +207,11 @@ static int guard_chain(nrp_il_method *m, nrp_il_instr *first, nrp_il_instr **las
 
 /* A snippet as an unlinked chain first..last, followed by `after`;
  * guarded when type is nonzero. Empty: *first is NULL. */
-static int snippet_chain(nrp_il_method *m, const uint8_t *il, size_t len, nrp_il_instr *after, uint32_t guard_type,
-                         nrp_il_instr **first, nrp_il_instr **last, nrp_err *err)
+static nrp_result snippet_chain(nrp_il_method *m, const uint8_t *il, size_t len, nrp_il_instr *after,
+                                uint32_t guard_type,
+                                nrp_il_instr **first, nrp_il_instr **last, nrp_err *err)
 {
-    if (nrp_il_decode_snippet(m, il, len, after, first, last, err))
+    if (nrp_il_decode_snippet(m, il, len, after, first, last, err) != NRP_OK)
         return NRP_ERROR;
     if (!*first || !guard_type)
         return NRP_OK;
@@ -231,13 +232,14 @@ static void link(nrp_il_instr *a, nrp_il_instr *b)
  * `code`..`last` is the decoded catch code, already followed by `pop` (both
  * NULL when empty). Guarded, it sits in try { ... leave S } catch { pop;
  * leave S }. The chain F..S goes to *first; H and T to *handler, *fault. */
-static int observer_blocks(nrp_il_method *m, const nrp_il_wrap_spec *spec, nrp_il_instr *code, nrp_il_instr *last,
-                           nrp_il_instr *pop, nrp_il_instr **first, nrp_il_instr **handler, nrp_il_instr **fault,
-                           nrp_err *err)
+static nrp_result observer_blocks(nrp_il_method *m, const nrp_il_wrap_spec *spec, nrp_il_instr *code,
+                                  nrp_il_instr *last,
+                                  nrp_il_instr *pop, nrp_il_instr **first, nrp_il_instr **handler, nrp_il_instr **fault,
+                                  nrp_err *err)
 {
     static const uint8_t object_type[] = {NRP_ELEMENT_OBJECT};
     uint32_t ex;
-    if (nrp_il_edit_add_local(m, object_type, sizeof object_type, &ex, err))
+    if (nrp_il_edit_add_local(m, object_type, sizeof object_type, &ex, err) != NRP_OK)
         return NRP_ERROR;
     nrp_il_instr *isinst = nrp_il_new(m, NRP_OP_ISINST, spec->catch_type),
                  *store = local_op(m, nrp_il_stloc_op(ex), ex), *decline = nrp_il_new(m, NRP_OP_LDC_I4_0, 0),
@@ -263,7 +265,7 @@ static int observer_blocks(nrp_il_method *m, const nrp_il_wrap_spec *spec, nrp_i
         link(load, pop);
     }
     last = pop;
-    if (spec->guard_type && guard_chain(m, load, &last, end, spec->guard_type, err))
+    if (spec->guard_type && guard_chain(m, load, &last, end, spec->guard_type, err) != NRP_OK)
         return NRP_ERROR;
     link(last, end);
     *first = isinst;
@@ -272,7 +274,7 @@ static int observer_blocks(nrp_il_method *m, const nrp_il_wrap_spec *spec, nrp_i
     return NRP_OK;
 }
 
-int nrp_il_edit_wrap(nrp_il_method *m, const nrp_il_wrap_spec *spec, nrp_il_returns *out, nrp_err *err)
+nrp_result nrp_il_edit_wrap(nrp_il_method *m, const nrp_il_wrap_spec *spec, nrp_il_returns *out, nrp_err *err)
 {
     nrp_il_instr *try_start = m->first, *observer = NULL, *never_entered = NULL, *fault_start = NULL;
     nrp_il_instr *finally_start = NULL, *epi_last;
@@ -291,25 +293,26 @@ int nrp_il_edit_wrap(nrp_il_method *m, const nrp_il_wrap_spec *spec, nrp_il_retu
      * placed. */
     uint32_t clauses_before = m->clause_count;
     if (snippet_chain(m, spec->entry_il, spec->entry_len, try_start, spec->guard_type, &entry_first, &entry_last,
-                      err))
+                      err) != NRP_OK)
         goto fail;
     nrp_il_instr *catch_code = NULL, *catch_last = NULL, *catch_pop = NULL;
     if (spec->with_catch && (!(catch_pop = nrp_il_new(m, NRP_OP_POP, 0)) ||
                              nrp_il_decode_snippet(m, spec->catch_il, spec->catch_len, catch_pop, &catch_code,
-                                                   &catch_last, err)))
+                                                   &catch_last, err) != NRP_OK))
         goto fail;
     if (spec->with_finally &&
-        handler_block(m, spec->finally_il, spec->finally_len, NRP_OP_ENDFINALLY, &finally_start, err))
+        handler_block(m, spec->finally_il, spec->finally_len, NRP_OP_ENDFINALLY, &finally_start, err) != NRP_OK)
         goto fail;
     /* Every snippet decoded: the method may change from here on. */
     if (spec->with_catch && observer_blocks(m, spec, catch_code, catch_last, catch_pop, &observer, &never_entered,
-                                            &fault_start, err))
+                                            &fault_start, err) != NRP_OK)
         goto fail;
-    if (redirect(m, (spec->with_catch || spec->with_finally) ? NRP_OP_LEAVE : NRP_OP_BR, out, &epi_last, err))
+    if (redirect(m, (spec->with_catch || spec->with_finally) ? NRP_OP_LEAVE : NRP_OP_BR, out, &epi_last, err) != NRP_OK)
         goto fail;
     /* The exit code starts with a copy of the return value on the stack. */
     if (spec->exit_len) {
-        if (nrp_il_decode_snippet(m, spec->exit_il, spec->exit_len, out->epilogue, &exit_first, &exit_last, err))
+        if (nrp_il_decode_snippet(m, spec->exit_il, spec->exit_len, out->epilogue, &exit_first, &exit_last,
+                                  err) != NRP_OK)
             goto fail;
         if (out->value_local >= 0) {
             nrp_il_instr *load = local_op(m, nrp_il_ldloc_op((uint32_t)out->value_local), (uint32_t)out->value_local);
@@ -324,7 +327,7 @@ int nrp_il_edit_wrap(nrp_il_method *m, const nrp_il_wrap_spec *spec, nrp_il_retu
             exit_first = load;
         }
         if (exit_first && spec->guard_type &&
-            guard_chain(m, exit_first, &exit_last, out->epilogue, spec->guard_type, err))
+            guard_chain(m, exit_first, &exit_last, out->epilogue, spec->guard_type, err) != NRP_OK)
             goto fail;
     }
     if (exit_first) {

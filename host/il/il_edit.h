@@ -7,19 +7,20 @@
 #define NRP_IL_EDIT_H
 
 #include "il/il_method.h"
+#include "nrp/result.h"
 
 /* Decode il and put it before the first instruction. Branches to the old
  * first instruction (loops) still go there, not to the new code. */
-int nrp_il_edit_insert_at_entry(nrp_il_method *m, const uint8_t *il, size_t len, nrp_err *err);
+nrp_result nrp_il_edit_insert_at_entry(nrp_il_method *m, const uint8_t *il, size_t len, nrp_err *err);
 
 /* Add a local of the type whose signature bytes are given (e.g. {0x08} for
  * int32), extending the local signature or creating one. */
-int nrp_il_edit_add_local(nrp_il_method *m, const uint8_t *type, size_t len, uint32_t *index, nrp_err *err);
+nrp_result nrp_il_edit_add_local(nrp_il_method *m, const uint8_t *type, size_t len, uint32_t *index, nrp_err *err);
 
 /* Give instruction i a new opcode and operand in place; branches and
  * clauses that point at i keep pointing at it. target is for branches. */
-int nrp_il_edit_replace(nrp_il_method *m, nrp_il_instr *i, uint16_t op, int64_t value, nrp_il_instr *target,
-                        nrp_err *err);
+nrp_result nrp_il_edit_replace(nrp_il_method *m, nrp_il_instr *i, uint16_t op, int64_t value, nrp_il_instr *target,
+                               nrp_err *err);
 
 typedef struct nrp_il_returns {
     nrp_il_instr *epilogue;   /* first instruction of the shared epilogue */
@@ -29,7 +30,7 @@ typedef struct nrp_il_returns {
 /* Make every ret store its value (non-void) in a new local and branch to
  * one epilogue appended at the end: [ldloc value] ret. tail. prefixes are
  * dropped, as a tail call must be followed by its ret. */
-int nrp_il_edit_redirect_returns(nrp_il_method *m, nrp_il_returns *out, nrp_err *err);
+nrp_result nrp_il_edit_redirect_returns(nrp_il_method *m, nrp_il_returns *out, nrp_err *err);
 
 typedef struct nrp_il_wrap_spec {
     const uint8_t *entry_il;  /* runs before the protected body; may be empty */
@@ -57,7 +58,7 @@ typedef struct nrp_il_wrap_spec {
  * leaves the method, after the body's own finally blocks. Clauses are added
  * inner (filter, fault) before outer (finally), after the body's own.
  * Methods using jmp are refused. */
-int nrp_il_edit_wrap(nrp_il_method *m, const nrp_il_wrap_spec *spec, nrp_il_returns *out, nrp_err *err);
+nrp_result nrp_il_edit_wrap(nrp_il_method *m, const nrp_il_wrap_spec *spec, nrp_il_returns *out, nrp_err *err);
 
 /* The shortest ldloc / stloc form for a local index. */
 uint16_t nrp_il_ldloc_op(uint32_t index);

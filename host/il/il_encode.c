@@ -81,7 +81,7 @@ static uint32_t offset_of(const nrp_il_instr *i, uint32_t code_size)
     return i ? i->offset : code_size;
 }
 
-static int check_clause(const nrp_il_clause_ref *c, uint32_t n, uint32_t code_size, nrp_err *err)
+static nrp_result check_clause(const nrp_il_clause_ref *c, uint32_t n, uint32_t code_size, nrp_err *err)
 {
     if (!c->try_start || !c->handler_start || ((c->flags & NRP_EH_FILTER) && !c->filter_start))
         return nrp_err_set(err, "exception clause %u lost its start", n);
@@ -123,7 +123,7 @@ static int nested_in(const nrp_il_clause_ref *a, const nrp_il_clause_ref *b, uin
  * topological order, each step taking the first remaining clause that
  * encloses no other remaining one. Decode refuses tables where nesting
  * cycles, so a pick always exists; the fallback only guards the loop. */
-static int order_clauses(nrp_il_method *m, uint32_t code_size, nrp_err *err)
+static nrp_result order_clauses(nrp_il_method *m, uint32_t code_size, nrp_err *err)
 {
     uint32_t n = m->clause_count;
     if (n < 2)
@@ -150,11 +150,11 @@ static int order_clauses(nrp_il_method *m, uint32_t code_size, nrp_err *err)
     return NRP_OK;
 }
 
-int nrp_il_method_encode(nrp_il_method *m, uint8_t **out, size_t *size, nrp_err *err)
+nrp_result nrp_il_method_encode(nrp_il_method *m, uint8_t **out, size_t *size, nrp_err *err)
 {
     nrp_il_body body = {0};
     uint32_t max_stack;
-    int rc = NRP_ERROR;
+    nrp_result rc = NRP_ERROR;
 
     *out = NULL;
     *size = 0;
@@ -182,9 +182,9 @@ int nrp_il_method_encode(nrp_il_method *m, uint8_t **out, size_t *size, nrp_err 
     }
     emit_code(m, body.code);
     for (uint32_t c = 0; c < m->clause_count; c++)
-        if (check_clause(&m->clauses[c], c, body.code_size, err))
+        if (check_clause(&m->clauses[c], c, body.code_size, err) != NRP_OK)
             goto done;
-    if (order_clauses(m, body.code_size, err))
+    if (order_clauses(m, body.code_size, err) != NRP_OK)
         goto done;
     for (uint32_t c = 0; c < m->clause_count; c++) {
         const nrp_il_clause_ref *r = &m->clauses[c];

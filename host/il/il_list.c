@@ -70,7 +70,7 @@ static void retarget(nrp_il_instr **p, nrp_il_instr *from, nrp_il_instr *to)
         *p = to;
 }
 
-int nrp_il_remove(nrp_il_method *m, nrp_il_instr *ins)
+nrp_result nrp_il_remove(nrp_il_method *m, nrp_il_instr *ins)
 {
     nrp_il_instr *succ = ins->next;
     if (!succ) {
@@ -114,7 +114,7 @@ int nrp_il_remove(nrp_il_method *m, nrp_il_instr *ins)
     return NRP_OK;
 }
 
-int nrp_il_add_clause(nrp_il_method *m, const nrp_il_clause_ref *c, nrp_err *err)
+nrp_result nrp_il_add_clause(nrp_il_method *m, const nrp_il_clause_ref *c, nrp_err *err)
 {
     if (m->clause_count == m->clause_cap) {
         uint32_t cap = m->clause_cap ? m->clause_cap * 2 : 4;

@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "il/il_body.h"
+#include "nrp/result.h"
 #include "util/arena.h"
 #include "util/err.h"
 
@@ -58,11 +59,11 @@ typedef struct nrp_il_call_info {
 
 typedef struct nrp_il_env {
     void *ctx;
-    int (*call_info)(void *ctx, uint32_t token, nrp_il_call_info *out, nrp_err *err);
+    nrp_result (*call_info)(void *ctx, uint32_t token, nrp_il_call_info *out, nrp_err *err);
     /* The blob behind a local-variable-signature token. */
-    int (*local_sig)(void *ctx, uint32_t token, const uint8_t **blob, uint32_t *len, nrp_err *err);
+    nrp_result (*local_sig)(void *ctx, uint32_t token, const uint8_t **blob, uint32_t *len, nrp_err *err);
     /* A StandAloneSig token for a new blob. */
-    int (*sig_token)(void *ctx, const uint8_t *blob, uint32_t len, uint32_t *token, nrp_err *err);
+    nrp_result (*sig_token)(void *ctx, const uint8_t *blob, uint32_t len, uint32_t *token, nrp_err *err);
 } nrp_il_env;
 
 typedef struct nrp_il_method {
@@ -87,13 +88,13 @@ typedef struct nrp_il_method {
 /* Decode a whole method body (header, code, exception sections). The
  * method's signature is needed for `ret`; env may have NULL callbacks when
  * the caller will not encode or add locals. */
-int nrp_il_method_decode(const uint8_t *body, size_t size, const uint8_t *method_sig, uint32_t sig_len,
-                         const nrp_il_env *env, nrp_il_method **out, nrp_err *err);
+nrp_result nrp_il_method_decode(const uint8_t *body, size_t size, const uint8_t *method_sig, uint32_t sig_len,
+                                const nrp_il_env *env, nrp_il_method **out, nrp_err *err);
 
 void nrp_il_method_free(nrp_il_method *m);
 
 /* Lay out, analyse and encode. *out is malloc'd. */
-int nrp_il_method_encode(nrp_il_method *m, uint8_t **out, size_t *size, nrp_err *err);
+nrp_result nrp_il_method_encode(nrp_il_method *m, uint8_t **out, size_t *size, nrp_err *err);
 
 /* Lay the list out (offsets, branch forms) without encoding. Returns the
  * code size. */
@@ -118,16 +119,16 @@ void nrp_il_append(nrp_il_method *m, nrp_il_instr *ins);
 /* Unlink ins; branches and clauses that pointed at it move to its
  * successor. Refused (NRP_ERROR, nothing changed) for a last instruction
  * that something still points at. */
-int nrp_il_remove(nrp_il_method *m, nrp_il_instr *ins);
+nrp_result nrp_il_remove(nrp_il_method *m, nrp_il_instr *ins);
 
 /* Decode a standalone run of IL into unlinked instructions chained by
  * next/prev: *first .. *last. Branches resolve inside the snippet; a branch
  * to its very end goes to `after`, the instruction that will follow it
  * (refused when after is NULL). */
-int nrp_il_decode_snippet(nrp_il_method *m, const uint8_t *il, size_t len, nrp_il_instr *after,
-                          nrp_il_instr **first, nrp_il_instr **last, nrp_err *err);
+nrp_result nrp_il_decode_snippet(nrp_il_method *m, const uint8_t *il, size_t len, nrp_il_instr *after,
+                                 nrp_il_instr **first, nrp_il_instr **last, nrp_err *err);
 
 /* Append a clause (as the outermost so far). */
-int nrp_il_add_clause(nrp_il_method *m, const nrp_il_clause_ref *c, nrp_err *err);
+nrp_result nrp_il_add_clause(nrp_il_method *m, const nrp_il_clause_ref *c, nrp_err *err);
 
 #endif

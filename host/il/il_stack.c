@@ -20,7 +20,7 @@ typedef struct analysis {
     nrp_err *err;
 } analysis;
 
-static int reach(analysis *a, nrp_il_instr *i, int32_t depth, const nrp_il_instr *from)
+static nrp_result reach(analysis *a, nrp_il_instr *i, int32_t depth, const nrp_il_instr *from)
 {
     if (!i)
         return nrp_err_set(a->err, "IL_%04x: control falls off the end of the code", from ? from->offset : 0);
@@ -36,12 +36,13 @@ static int reach(analysis *a, nrp_il_instr *i, int32_t depth, const nrp_il_instr
     return NRP_OK;
 }
 
-static int method_returns_value(analysis *a, int *out)
+static nrp_result method_returns_value(analysis *a, int *out)
 {
     if (a->returns_value < 0) {
         if (!a->m->method_sig)
             return nrp_err_set(a->err, "the method's signature is needed to analyse ret");
-        if (nrp_sig_method_return(a->m->method_sig, a->m->method_sig_len, NULL, NULL, &a->returns_value, a->err))
+        if (nrp_sig_method_return(a->m->method_sig, a->m->method_sig_len, NULL, NULL, &a->returns_value,
+                                  a->err) != NRP_OK)
             return NRP_ERROR;
     }
     *out = a->returns_value;
@@ -49,12 +50,12 @@ static int method_returns_value(analysis *a, int *out)
 }
 
 /* Slots popped and pushed by i when the table says "it depends". */
-static int variable_effect(analysis *a, const nrp_il_instr *i, int *pops, int *pushes)
+static nrp_result variable_effect(analysis *a, const nrp_il_instr *i, int *pops, int *pushes)
 {
     nrp_il_call_info call;
     if (i->op == NRP_OP_RET) {
         int returns = 0;
-        if (method_returns_value(a, &returns))
+        if (method_returns_value(a, &returns) != NRP_OK)
             return NRP_ERROR;
         *pops = returns;
         *pushes = 0;
@@ -89,11 +90,11 @@ static int is_handler_entry(const nrp_il_method *m, const nrp_il_instr *i)
     return 0;
 }
 
-static int step(analysis *a, nrp_il_instr *i, uint32_t *max)
+static nrp_result step(analysis *a, nrp_il_instr *i, uint32_t *max)
 {
     const nrp_il_opinfo *info = nrp_il_opinfo_of(i->op);
     int pops = info->pops, pushes = info->pushes;
-    if ((pops == NRP_IL_VAR || pushes == NRP_IL_VAR) && variable_effect(a, i, &pops, &pushes))
+    if ((pops == NRP_IL_VAR || pushes == NRP_IL_VAR) && variable_effect(a, i, &pops, &pushes) != NRP_OK)
         return NRP_ERROR;
     if (i->depth < pops)
         return nrp_err_set(a->err, "IL_%04x: %s needs %d stack slot(s), %d available", i->offset, info->name, pops,
@@ -109,9 +110,9 @@ static int step(analysis *a, nrp_il_instr *i, uint32_t *max)
     case NRP_FLOW_COND:
         if (i->op == NRP_OP_SWITCH) {
             for (uint32_t t = 0; t < i->target_count; t++)
-                if (reach(a, i->targets[t], after, i))
+                if (reach(a, i->targets[t], after, i) != NRP_OK)
                     return NRP_ERROR;
-        } else if (reach(a, i->target, after, i)) {
+        } else if (reach(a, i->target, after, i) != NRP_OK) {
             return NRP_ERROR;
         }
         break;
@@ -130,7 +131,7 @@ static int step(analysis *a, nrp_il_instr *i, uint32_t *max)
 int nrp_il_max_stack(nrp_il_method *m, uint32_t *max, nrp_err *err)
 {
     analysis a = {m, NULL, 0, 0, -1, err};
-    int rc = NRP_OK;
+    nrp_result rc = NRP_OK;
     *max = 0;
     for (nrp_il_instr *i = m->first; i; i = i->next)
         i->depth = -1;

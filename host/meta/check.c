@@ -26,14 +26,15 @@ static const char *access_word(uint32_t flags)
 }
 
 /* The type and every type it is nested in are visible from other assemblies. */
-static int check_type_visible(const nrp_meta *m, const char *type, uint32_t row, nrp_err *reason)
+static nrp_result check_type_visible(const nrp_meta *m, const char *type, uint32_t row, nrp_err *reason)
 {
     for (int depth = 0; row; depth++) {
         nrp_meta_type_def t;
         uint32_t outer;
         if (depth > MAX_NESTING)
             return nrp_err_set(reason, "type %s nests too deep", type);
-        if (nrp_meta_type_def_row(m, row, &t, reason) || nrp_meta_enclosing_type(m, row, &outer, reason))
+        if (nrp_meta_type_def_row(m, row, &t, reason) != NRP_OK ||
+            nrp_meta_enclosing_type(m, row, &outer, reason) != NRP_OK)
             return NRP_ERROR;
         uint32_t visibility = t.flags & NRP_META_TYPE_VISIBILITY_MASK;
         if (visibility != (outer ? NRP_META_TYPE_NESTED_PUBLIC : NRP_META_TYPE_PUBLIC))
@@ -43,21 +44,21 @@ static int check_type_visible(const nrp_meta *m, const char *type, uint32_t row,
     return NRP_OK;
 }
 
-int nrp_meta_check_static_method(const nrp_meta *m, const char *type, const char *name, const char *returns,
-                                 const char *params, nrp_err *reason)
+nrp_result nrp_meta_check_static_method(const nrp_meta *m, const char *type, const char *name, const char *returns,
+                                        const char *params, nrp_err *reason)
 {
     uint32_t row, generics;
     nrp_meta_method_iter it;
-    if (nrp_meta_find_type(m, type, &row, reason))
+    if (nrp_meta_find_type(m, type, &row, reason) != NRP_OK)
         return NRP_ERROR;
     if (!row)
         return nrp_err_set(reason, "type %s is not defined", type);
-    if (check_type_visible(m, type, row, reason) ||
-        nrp_meta_generic_param_count(m, (uint32_t)NRP_META_TYPEDEF << 24 | row, &generics, reason))
+    if (check_type_visible(m, type, row, reason) != NRP_OK ||
+        nrp_meta_generic_param_count(m, (uint32_t)NRP_META_TYPEDEF << 24 | row, &generics, reason) != NRP_OK)
         return NRP_ERROR;
     if (generics)
         return nrp_err_set(reason, "type %s is generic", type);
-    if (nrp_meta_methods_begin(m, row, &it, reason))
+    if (nrp_meta_methods_begin(m, row, &it, reason) != NRP_OK)
         return NRP_ERROR;
 
     char found[256] = "";
@@ -65,7 +66,7 @@ int nrp_meta_check_static_method(const nrp_meta *m, const char *type, const char
     int more, candidates = 0;
     while ((more = nrp_meta_methods_next(m, &it, &method, reason)) == 1) {
         nrp_meta_method_def d;
-        if (nrp_meta_method_def_row(m, method, &d, reason))
+        if (nrp_meta_method_def_row(m, method, &d, reason) != NRP_OK)
             return NRP_ERROR;
         if (strcmp(d.name, name) != 0)
             continue;

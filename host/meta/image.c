@@ -28,7 +28,7 @@ typedef struct pe {
 
 /* The bytes of [rva, rva + size) as the file holds them: inside one
  * section's raw data. */
-static int rva_span(const pe *f, uint32_t rva, uint32_t size, span *out, const char *what, nrp_err *err)
+static nrp_result rva_span(const pe *f, uint32_t rva, uint32_t size, span *out, const char *what, nrp_err *err)
 {
     for (uint32_t i = 0; i < f->section_count; i++) {
         const uint8_t *s = f->sections + 40u * i;
@@ -47,7 +47,7 @@ static int rva_span(const pe *f, uint32_t rva, uint32_t size, span *out, const c
 
 /* MZ stub, PE signature, COFF header, optional header, section table; then
  * the CLI header (data directory 14) and the metadata root it points at. */
-static int find_metadata(const uint8_t *data, size_t len, span *root, nrp_err *err)
+static nrp_result find_metadata(const uint8_t *data, size_t len, span *root, nrp_err *err)
 {
     if (len < 0x40 || data[0] != 'M' || data[1] != 'Z')
         return nrp_err_set(err, "not a PE file (no MZ header)");
@@ -77,7 +77,7 @@ static int find_metadata(const uint8_t *data, size_t len, span *root, nrp_err *e
         return nrp_err_set(err, "PE section table truncated or too long (%u sections)", section_count);
     pe f = {data, len, opt + opt_size, section_count};
     span cli;
-    if (rva_span(&f, cli_rva, 16, &cli, "the CLI header", err))
+    if (rva_span(&f, cli_rva, 16, &cli, "the CLI header", err) != NRP_OK)
         return NRP_ERROR;
     uint32_t md_rva = u32_at(cli.p + 8), md_size = u32_at(cli.p + 12);
     if (md_size < 20)
@@ -87,7 +87,7 @@ static int find_metadata(const uint8_t *data, size_t len, span *root, nrp_err *e
 
 /* ---- metadata root and streams (II.24.2.1, II.24.2.2) --------------------- */
 
-static int read_streams(nrp_meta *m, span root, span *tables, nrp_err *err)
+static nrp_result read_streams(nrp_meta *m, span root, span *tables, nrp_err *err)
 {
     if (u32_at(root.p) != 0x424A5342u)
         return nrp_err_set(err, "bad metadata signature 0x%08x", u32_at(root.p));
@@ -140,7 +140,7 @@ static int read_streams(nrp_meta *m, span root, span *tables, nrp_err *err)
     return NRP_OK;
 }
 
-int nrp_meta_open(const uint8_t *data, size_t len, nrp_meta **out, nrp_err *err)
+nrp_result nrp_meta_open(const uint8_t *data, size_t len, nrp_meta **out, nrp_err *err)
 {
     span root, tables = {NULL, 0};
     *out = NULL;
@@ -151,8 +151,8 @@ int nrp_meta_open(const uint8_t *data, size_t len, nrp_meta **out, nrp_err *err)
         return nrp_err_set(err, "out of memory");
     m->data = data;
     m->len = len;
-    if (find_metadata(data, len, &root, err) || read_streams(m, root, &tables, err) ||
-        nrp_meta_read_tables(m, tables, err)) {
+    if (find_metadata(data, len, &root, err) != NRP_OK || read_streams(m, root, &tables, err) != NRP_OK ||
+        nrp_meta_read_tables(m, tables, err) != NRP_OK) {
         free(m);
         return NRP_ERROR;
     }
@@ -160,7 +160,7 @@ int nrp_meta_open(const uint8_t *data, size_t len, nrp_meta **out, nrp_err *err)
     return NRP_OK;
 }
 
-int nrp_meta_open_file(const char *path, nrp_meta **out, nrp_err *err)
+nrp_result nrp_meta_open_file(const char *path, nrp_meta **out, nrp_err *err)
 {
     struct stat st;
     *out = NULL;
@@ -184,7 +184,7 @@ int nrp_meta_open_file(const char *path, nrp_meta **out, nrp_err *err)
         free(bytes);
         return nrp_err_set(err, "cannot read %s", path);
     }
-    if (nrp_meta_open(bytes, size, out, err)) {
+    if (nrp_meta_open(bytes, size, out, err) != NRP_OK) {
         char reason[sizeof err->msg];
         snprintf(reason, sizeof reason, "%s", err ? err->msg : "");
         free(bytes);

@@ -19,6 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "nrp/result.h"
 #include "sig/sig.h"
 #include "util/err.h"
 #include "util/strbuf.h"
@@ -89,11 +90,11 @@ typedef struct nrp_meta nrp_meta;
 
 /* Open the metadata of a PE file held in data[0..len). The bytes are not
  * copied: keep them until nrp_meta_close. */
-int nrp_meta_open(const uint8_t *data, size_t len, nrp_meta **out, nrp_err *err);
+nrp_result nrp_meta_open(const uint8_t *data, size_t len, nrp_meta **out, nrp_err *err);
 
 /* Read the file at `path` (at most 512 MB) and open it; the reader owns the
  * bytes. */
-int nrp_meta_open_file(const char *path, nrp_meta **out, nrp_err *err);
+nrp_result nrp_meta_open_file(const char *path, nrp_meta **out, nrp_err *err);
 
 void nrp_meta_close(nrp_meta *m);
 
@@ -115,7 +116,7 @@ typedef struct nrp_meta_assembly {
     uint32_t flags;
     uint32_t hash_alg;
 } nrp_meta_assembly;
-int nrp_meta_assembly_row(const nrp_meta *m, nrp_meta_assembly *out, nrp_err *err);
+nrp_result nrp_meta_assembly_row(const nrp_meta *m, nrp_meta_assembly *out, nrp_err *err);
 
 /* An AssemblyRef row (0x23). */
 typedef struct nrp_meta_assembly_ref {
@@ -126,7 +127,7 @@ typedef struct nrp_meta_assembly_ref {
     const uint8_t *public_key_or_token;
     uint32_t public_key_or_token_len;
 } nrp_meta_assembly_ref;
-int nrp_meta_assembly_ref_row(const nrp_meta *m, uint32_t row, nrp_meta_assembly_ref *out, nrp_err *err);
+nrp_result nrp_meta_assembly_ref_row(const nrp_meta *m, uint32_t row, nrp_meta_assembly_ref *out, nrp_err *err);
 
 /* A TypeRef row (0x01). scope is a token (Module, ModuleRef, AssemblyRef or,
  * for a nested type, the enclosing TypeRef), or 0. */
@@ -135,7 +136,7 @@ typedef struct nrp_meta_type_ref {
     const char *name;
     const char *namespace_;
 } nrp_meta_type_ref;
-int nrp_meta_type_ref_row(const nrp_meta *m, uint32_t row, nrp_meta_type_ref *out, nrp_err *err);
+nrp_result nrp_meta_type_ref_row(const nrp_meta *m, uint32_t row, nrp_meta_type_ref *out, nrp_err *err);
 
 /* A TypeDef row (0x02). extends is a TypeDef, TypeRef or TypeSpec token, or
  * 0. Its methods are listed by nrp_meta_methods_begin/next. */
@@ -145,7 +146,7 @@ typedef struct nrp_meta_type_def {
     const char *namespace_;
     uint32_t extends;
 } nrp_meta_type_def;
-int nrp_meta_type_def_row(const nrp_meta *m, uint32_t row, nrp_meta_type_def *out, nrp_err *err);
+nrp_result nrp_meta_type_def_row(const nrp_meta *m, uint32_t row, nrp_meta_type_def *out, nrp_err *err);
 
 /* A MethodDef row (0x06). */
 typedef struct nrp_meta_method_def {
@@ -156,30 +157,30 @@ typedef struct nrp_meta_method_def {
     const uint8_t *signature; /* MethodDefSig (II.23.2.1) */
     uint32_t signature_len;
 } nrp_meta_method_def;
-int nrp_meta_method_def_row(const nrp_meta *m, uint32_t row, nrp_meta_method_def *out, nrp_err *err);
+nrp_result nrp_meta_method_def_row(const nrp_meta *m, uint32_t row, nrp_meta_method_def *out, nrp_err *err);
 
 /* The signature blob of a TypeSpec row (0x1B). */
-int nrp_meta_type_spec_row(const nrp_meta *m, uint32_t row, const uint8_t **sig, uint32_t *len, nrp_err *err);
+nrp_result nrp_meta_type_spec_row(const nrp_meta *m, uint32_t row, const uint8_t **sig, uint32_t *len, nrp_err *err);
 
 /* The TypeDef row enclosing TypeDef `row` (NestedClass, 0x29), or 0 when it
  * is not nested. */
-int nrp_meta_enclosing_type(const nrp_meta *m, uint32_t row, uint32_t *enclosing, nrp_err *err);
+nrp_result nrp_meta_enclosing_type(const nrp_meta *m, uint32_t row, uint32_t *enclosing, nrp_err *err);
 
 /* Generic parameters owned by a TypeDef or MethodDef token (GenericParam, 0x2A). */
-int nrp_meta_generic_param_count(const nrp_meta *m, uint32_t owner, uint32_t *count, nrp_err *err);
+nrp_result nrp_meta_generic_param_count(const nrp_meta *m, uint32_t owner, uint32_t *count, nrp_err *err);
 
 /* The TypeDef row of the type of that full name, as rules and metric labels
  * write it: "Namespace.Type", nested "Namespace.Outer+Inner", generic
  * "Namespace.List`1". *row is 0 when the file defines no such type (not an
  * error); NRP_ERROR only for a file that cannot be read. */
-int nrp_meta_find_type(const nrp_meta *m, const char *full_name, uint32_t *row, nrp_err *err);
+nrp_result nrp_meta_find_type(const nrp_meta *m, const char *full_name, uint32_t *row, nrp_err *err);
 
 /* The methods of a TypeDef: position `next` up to `end` in its method list
  * (followed through MethodPtr when the file has one). */
 typedef struct nrp_meta_method_iter {
     uint32_t next, end;
 } nrp_meta_method_iter;
-int nrp_meta_methods_begin(const nrp_meta *m, uint32_t type_row, nrp_meta_method_iter *it, nrp_err *err);
+nrp_result nrp_meta_methods_begin(const nrp_meta *m, uint32_t type_row, nrp_meta_method_iter *it, nrp_err *err);
 /* 1 and the next MethodDef row in *row; 0 at the end; NRP_ERROR on a bad list. */
 int nrp_meta_methods_next(const nrp_meta *m, nrp_meta_method_iter *it, uint32_t *row, nrp_err *err);
 
@@ -193,8 +194,8 @@ int nrp_meta_type_name(const nrp_meta *m, uint32_t token, nrp_strbuf *out, nrp_e
  * params, its head into info (may be NULL). *has_modifiers is set when a
  * custom modifier (modreq/modopt) precedes the return type or a parameter:
  * names leave them out, yet a call site must repeat them. */
-int nrp_meta_method_sig_names(const nrp_meta *m, const uint8_t *sig, uint32_t len, nrp_strbuf *ret,
-                              nrp_strbuf *params, nrp_method_sig_info *info, int *has_modifiers, nrp_err *err);
+nrp_result nrp_meta_method_sig_names(const nrp_meta *m, const uint8_t *sig, uint32_t len, nrp_strbuf *ret,
+                                     nrp_strbuf *params, nrp_method_sig_info *info, int *has_modifiers, nrp_err *err);
 
 /* Whether the file defines a public type `type` (full name as above, not
  * generic, every enclosing type public too) with a public static method
@@ -207,7 +208,7 @@ int nrp_meta_method_sig_names(const nrp_meta *m, const uint8_t *sig, uint32_t le
  * Shop.Hooks has no method OnEntr" or "type Shop.Hooks has no public
  * static method OnEnter(System.String) returning System.Object (found:
  * instance OnEnter(System.String) returning System.Object)". */
-int nrp_meta_check_static_method(const nrp_meta *m, const char *type, const char *name, const char *returns,
-                                 const char *params, nrp_err *reason);
+nrp_result nrp_meta_check_static_method(const nrp_meta *m, const char *type, const char *name, const char *returns,
+                                        const char *params, nrp_err *reason);
 
 #endif

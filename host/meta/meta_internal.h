@@ -65,7 +65,7 @@ static inline int fits(size_t len, uint64_t off, uint64_t n)
 
 /* ---- cells and heaps ------------------------------------------------------ */
 
-static inline int row_ok(const nrp_meta *m, unsigned table, uint32_t row, nrp_err *err)
+static inline nrp_result row_ok(const nrp_meta *m, unsigned table, uint32_t row, nrp_err *err)
 {
     if (table >= NRP_META_TABLE_COUNT || row == 0 || row > m->rows[table])
         return nrp_err_set(err, "no row %u in table 0x%02x (it has %u)", row, table,
@@ -83,9 +83,9 @@ static inline uint32_t cell(const nrp_meta *m, unsigned table, uint32_t row, uns
 
 /* In tables.c: lay out every table of the tables stream t; a coded index
  * as a token; a #Strings or #Blob entry. */
-int nrp_meta_read_tables(nrp_meta *m, span t, nrp_err *err);
+nrp_result nrp_meta_read_tables(nrp_meta *m, span t, nrp_err *err);
 uint32_t nrp_meta_coded_token(unsigned kind, uint32_t value);
-int nrp_meta_string_at(const nrp_meta *m, uint32_t index, const char **out, nrp_err *err);
-int nrp_meta_blob_at(const nrp_meta *m, uint32_t index, const uint8_t **out, uint32_t *len, nrp_err *err);
+nrp_result nrp_meta_string_at(const nrp_meta *m, uint32_t index, const char **out, nrp_err *err);
+nrp_result nrp_meta_blob_at(const nrp_meta *m, uint32_t index, const uint8_t **out, uint32_t *len, nrp_err *err);
 
 #endif

@@ -26,7 +26,7 @@ typedef struct namer {
     nrp_err *err;
 } namer;
 
-static int name_token(namer *n, uint32_t token, nrp_strbuf *out);
+static nrp_result name_token(namer *n, uint32_t token, nrp_strbuf *out);
 
 static int namer_cb(void *ctx, uint32_t token, nrp_strbuf *out)
 {
@@ -42,10 +42,10 @@ static void put_full_name(nrp_strbuf *out, const char *ns, const char *name)
     nrp_strbuf_puts(out, name);
 }
 
-static int name_token(namer *n, uint32_t token, nrp_strbuf *out)
+static nrp_result name_token(namer *n, uint32_t token, nrp_strbuf *out)
 {
     uint32_t row = token & 0x00FFFFFFu;
-    int rc = NRP_ERROR;
+    nrp_result rc = NRP_ERROR;
     if (n->depth >= MAX_NAME_DEPTH || ++n->steps > MAX_NAME_STEPS || out->len > MAX_NAME_BYTES)
         return nrp_err_set(n->err, "type names nest too deep or grow too long (token 0x%08x)", token);
     n->depth++;
@@ -53,10 +53,11 @@ static int name_token(namer *n, uint32_t token, nrp_strbuf *out)
     case NRP_META_TYPEDEF: {
         nrp_meta_type_def t;
         uint32_t outer;
-        if (nrp_meta_type_def_row(n->m, row, &t, n->err) || nrp_meta_enclosing_type(n->m, row, &outer, n->err))
+        if (nrp_meta_type_def_row(n->m, row, &t, n->err) != NRP_OK ||
+            nrp_meta_enclosing_type(n->m, row, &outer, n->err) != NRP_OK)
             break;
         if (outer) {
-            if (name_token(n, (uint32_t)NRP_META_TYPEDEF << 24 | outer, out))
+            if (name_token(n, (uint32_t)NRP_META_TYPEDEF << 24 | outer, out) != NRP_OK)
                 break;
             nrp_strbuf_puts(out, "+");
         }
@@ -66,10 +67,10 @@ static int name_token(namer *n, uint32_t token, nrp_strbuf *out)
     }
     case NRP_META_TYPEREF: {
         nrp_meta_type_ref t;
-        if (nrp_meta_type_ref_row(n->m, row, &t, n->err))
+        if (nrp_meta_type_ref_row(n->m, row, &t, n->err) != NRP_OK)
             break;
         if (t.scope >> 24 == NRP_META_TYPEREF) {
-            if (name_token(n, t.scope, out))
+            if (name_token(n, t.scope, out) != NRP_OK)
                 break;
             nrp_strbuf_puts(out, "+");
         }
@@ -80,7 +81,7 @@ static int name_token(namer *n, uint32_t token, nrp_strbuf *out)
     case NRP_META_TYPESPEC: {
         const uint8_t *sig;
         uint32_t len;
-        if (nrp_meta_type_spec_row(n->m, row, &sig, &len, n->err))
+        if (nrp_meta_type_spec_row(n->m, row, &sig, &len, n->err) != NRP_OK)
             break;
         const uint8_t *p = sig;
         rc = nrp_sig_format_type(&p, sig + len, namer_cb, n, out, n->err);
@@ -90,7 +91,7 @@ static int name_token(namer *n, uint32_t token, nrp_strbuf *out)
         nrp_err_set(n->err, "token 0x%08x is not a type", token);
     }
     n->depth--;
-    if (rc == NRP_OK && out->oom)
+    if (rc == NRP_OK && out->status != NRP_OK)
         rc = nrp_err_set(n->err, "out of memory naming a type");
     return rc;
 }
@@ -106,8 +107,8 @@ static int starts_with_modifier(const uint8_t *p, const uint8_t *end)
     return p < end && (*p == NRP_ELEMENT_CMOD_REQD || *p == NRP_ELEMENT_CMOD_OPT);
 }
 
-int nrp_meta_method_sig_names(const nrp_meta *m, const uint8_t *sig, uint32_t len, nrp_strbuf *ret,
-                              nrp_strbuf *params, nrp_method_sig_info *info, int *has_modifiers, nrp_err *err)
+nrp_result nrp_meta_method_sig_names(const nrp_meta *m, const uint8_t *sig, uint32_t len, nrp_strbuf *ret,
+                                     nrp_strbuf *params, nrp_method_sig_info *info, int *has_modifiers, nrp_err *err)
 {
     nrp_method_sig_info local;
     nrp_sig_span r;
@@ -116,7 +117,7 @@ int nrp_meta_method_sig_names(const nrp_meta *m, const uint8_t *sig, uint32_t le
     if (!info)
         info = &local;
     *has_modifiers = 0;
-    if (nrp_sig_method_return(sig, len, info, &r, &returns, err))
+    if (nrp_sig_method_return(sig, len, info, &r, &returns, err) != NRP_OK)
         return NRP_ERROR;
     const uint8_t *p = r.data, *end = sig + len;
     *has_modifiers |= starts_with_modifier(p, end);
@@ -129,7 +130,7 @@ int nrp_meta_method_sig_names(const nrp_meta *m, const uint8_t *sig, uint32_t le
         if (nrp_sig_format_type(&p, end, namer_cb, &n, params, err))
             return NRP_ERROR;
     }
-    if (params->oom || ret->oom)
+    if (params->status != NRP_OK || ret->status != NRP_OK)
         return nrp_err_set(err, "out of memory formatting a signature");
     return NRP_OK;
 }
@@ -146,7 +147,7 @@ static int full_name_is(const char *ns, const char *name, const char *s, size_t 
            memcmp(name, s + ns_len + 1, name_len) == 0;
 }
 
-int nrp_meta_find_type(const nrp_meta *m, const char *full_name, uint32_t *row, nrp_err *err)
+nrp_result nrp_meta_find_type(const nrp_meta *m, const char *full_name, uint32_t *row, nrp_err *err)
 {
     const char *part = full_name;
     const char *plus = strchr(part, '+');
@@ -157,11 +158,11 @@ int nrp_meta_find_type(const nrp_meta *m, const char *full_name, uint32_t *row, 
     for (uint32_t i = 1; i <= m->rows[NRP_META_TYPEDEF] && !found; i++) {
         nrp_meta_type_def t;
         uint32_t outer;
-        if (nrp_meta_type_def_row(m, i, &t, err))
+        if (nrp_meta_type_def_row(m, i, &t, err) != NRP_OK)
             return NRP_ERROR;
         if (!full_name_is(t.namespace_, t.name, part, n))
             continue;
-        if (nrp_meta_enclosing_type(m, i, &outer, err))
+        if (nrp_meta_enclosing_type(m, i, &outer, err) != NRP_OK)
             return NRP_ERROR;
         if (!outer)
             found = i;
@@ -177,7 +178,7 @@ int nrp_meta_find_type(const nrp_meta *m, const char *full_name, uint32_t *row, 
             uint32_t nested = cell(m, NRP_META_NESTEDCLASS, i, 0);
             if (cell(m, NRP_META_NESTEDCLASS, i, 1) != found)
                 continue;
-            if (nrp_meta_type_def_row(m, nested, &t, err))
+            if (nrp_meta_type_def_row(m, nested, &t, err) != NRP_OK)
                 return NRP_ERROR;
             if (full_name_is(t.namespace_, t.name, part, n))
                 inner = nested;

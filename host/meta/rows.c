@@ -14,7 +14,7 @@ static nrp_meta_version version_of(const nrp_meta *m, unsigned table, uint32_t r
                               (uint16_t)cell(m, table, row, first + 2), (uint16_t)cell(m, table, row, first + 3)};
 }
 
-int nrp_meta_assembly_row(const nrp_meta *m, nrp_meta_assembly *out, nrp_err *err)
+nrp_result nrp_meta_assembly_row(const nrp_meta *m, nrp_meta_assembly *out, nrp_err *err)
 {
     enum { T = NRP_META_ASSEMBLY };
     if (m->rows[T] == 0)
@@ -22,27 +22,28 @@ int nrp_meta_assembly_row(const nrp_meta *m, nrp_meta_assembly *out, nrp_err *er
     out->hash_alg = cell(m, T, 1, 0);
     out->version = version_of(m, T, 1, 1);
     out->flags = cell(m, T, 1, 5);
-    return nrp_meta_string_at(m, cell(m, T, 1, 7), &out->name, err) ||
-                   nrp_meta_string_at(m, cell(m, T, 1, 8), &out->culture, err)
+    return nrp_meta_string_at(m, cell(m, T, 1, 7), &out->name, err) != NRP_OK ||
+                   nrp_meta_string_at(m, cell(m, T, 1, 8), &out->culture, err) != NRP_OK
                ? NRP_ERROR
                : NRP_OK;
 }
 
-int nrp_meta_assembly_ref_row(const nrp_meta *m, uint32_t row, nrp_meta_assembly_ref *out, nrp_err *err)
+nrp_result nrp_meta_assembly_ref_row(const nrp_meta *m, uint32_t row, nrp_meta_assembly_ref *out, nrp_err *err)
 {
     enum { T = NRP_META_ASSEMBLYREF };
     if (row_ok(m, T, row, err))
         return NRP_ERROR;
     out->version = version_of(m, T, row, 0);
     out->flags = cell(m, T, row, 4);
-    if (nrp_meta_blob_at(m, cell(m, T, row, 5), &out->public_key_or_token, &out->public_key_or_token_len, err) ||
-        nrp_meta_string_at(m, cell(m, T, row, 6), &out->name, err) ||
-        nrp_meta_string_at(m, cell(m, T, row, 7), &out->culture, err))
+    if (nrp_meta_blob_at(m, cell(m, T, row, 5), &out->public_key_or_token, &out->public_key_or_token_len,
+                         err) != NRP_OK ||
+        nrp_meta_string_at(m, cell(m, T, row, 6), &out->name, err) != NRP_OK ||
+        nrp_meta_string_at(m, cell(m, T, row, 7), &out->culture, err) != NRP_OK)
         return NRP_ERROR;
     return NRP_OK;
 }
 
-int nrp_meta_type_ref_row(const nrp_meta *m, uint32_t row, nrp_meta_type_ref *out, nrp_err *err)
+nrp_result nrp_meta_type_ref_row(const nrp_meta *m, uint32_t row, nrp_meta_type_ref *out, nrp_err *err)
 {
     enum { T = NRP_META_TYPEREF };
     if (row_ok(m, T, row, err))
@@ -50,13 +51,13 @@ int nrp_meta_type_ref_row(const nrp_meta *m, uint32_t row, nrp_meta_type_ref *ou
     out->scope = nrp_meta_coded_token(RESOLUTION_SCOPE, cell(m, T, row, 0));
     if ((out->scope & 0x00FFFFFFu) == 0)
         out->scope = 0;
-    return nrp_meta_string_at(m, cell(m, T, row, 1), &out->name, err) ||
-                   nrp_meta_string_at(m, cell(m, T, row, 2), &out->namespace_, err)
+    return nrp_meta_string_at(m, cell(m, T, row, 1), &out->name, err) != NRP_OK ||
+                   nrp_meta_string_at(m, cell(m, T, row, 2), &out->namespace_, err) != NRP_OK
                ? NRP_ERROR
                : NRP_OK;
 }
 
-int nrp_meta_type_def_row(const nrp_meta *m, uint32_t row, nrp_meta_type_def *out, nrp_err *err)
+nrp_result nrp_meta_type_def_row(const nrp_meta *m, uint32_t row, nrp_meta_type_def *out, nrp_err *err)
 {
     enum { T = NRP_META_TYPEDEF };
     if (row_ok(m, T, row, err))
@@ -65,13 +66,13 @@ int nrp_meta_type_def_row(const nrp_meta *m, uint32_t row, nrp_meta_type_def *ou
     out->extends = nrp_meta_coded_token(TYPE_DEF_OR_REF, cell(m, T, row, 3));
     if ((out->extends & 0x00FFFFFFu) == 0)
         out->extends = 0;
-    return nrp_meta_string_at(m, cell(m, T, row, 1), &out->name, err) ||
-                   nrp_meta_string_at(m, cell(m, T, row, 2), &out->namespace_, err)
+    return nrp_meta_string_at(m, cell(m, T, row, 1), &out->name, err) != NRP_OK ||
+                   nrp_meta_string_at(m, cell(m, T, row, 2), &out->namespace_, err) != NRP_OK
                ? NRP_ERROR
                : NRP_OK;
 }
 
-int nrp_meta_method_def_row(const nrp_meta *m, uint32_t row, nrp_meta_method_def *out, nrp_err *err)
+nrp_result nrp_meta_method_def_row(const nrp_meta *m, uint32_t row, nrp_meta_method_def *out, nrp_err *err)
 {
     enum { T = NRP_META_METHODDEF };
     if (row_ok(m, T, row, err))
@@ -79,20 +80,20 @@ int nrp_meta_method_def_row(const nrp_meta *m, uint32_t row, nrp_meta_method_def
     out->rva = cell(m, T, row, 0);
     out->impl_flags = (uint16_t)cell(m, T, row, 1);
     out->flags = (uint16_t)cell(m, T, row, 2);
-    return nrp_meta_string_at(m, cell(m, T, row, 3), &out->name, err) ||
-                   nrp_meta_blob_at(m, cell(m, T, row, 4), &out->signature, &out->signature_len, err)
+    return nrp_meta_string_at(m, cell(m, T, row, 3), &out->name, err) != NRP_OK ||
+                   nrp_meta_blob_at(m, cell(m, T, row, 4), &out->signature, &out->signature_len, err) != NRP_OK
                ? NRP_ERROR
                : NRP_OK;
 }
 
-int nrp_meta_type_spec_row(const nrp_meta *m, uint32_t row, const uint8_t **sig, uint32_t *len, nrp_err *err)
+nrp_result nrp_meta_type_spec_row(const nrp_meta *m, uint32_t row, const uint8_t **sig, uint32_t *len, nrp_err *err)
 {
     if (row_ok(m, NRP_META_TYPESPEC, row, err))
         return NRP_ERROR;
     return nrp_meta_blob_at(m, cell(m, NRP_META_TYPESPEC, row, 0), sig, len, err);
 }
 
-int nrp_meta_enclosing_type(const nrp_meta *m, uint32_t row, uint32_t *enclosing, nrp_err *err)
+nrp_result nrp_meta_enclosing_type(const nrp_meta *m, uint32_t row, uint32_t *enclosing, nrp_err *err)
 {
     enum { T = NRP_META_NESTEDCLASS };
     *enclosing = 0;
@@ -109,7 +110,7 @@ int nrp_meta_enclosing_type(const nrp_meta *m, uint32_t row, uint32_t *enclosing
     return NRP_OK;
 }
 
-int nrp_meta_generic_param_count(const nrp_meta *m, uint32_t owner, uint32_t *count, nrp_err *err)
+nrp_result nrp_meta_generic_param_count(const nrp_meta *m, uint32_t owner, uint32_t *count, nrp_err *err)
 {
     enum { T = NRP_META_GENERICPARAM };
     uint32_t table = owner >> 24;
@@ -124,7 +125,7 @@ int nrp_meta_generic_param_count(const nrp_meta *m, uint32_t owner, uint32_t *co
 
 /* ---- methods of a type ---------------------------------------------------- */
 
-int nrp_meta_methods_begin(const nrp_meta *m, uint32_t type_row, nrp_meta_method_iter *it, nrp_err *err)
+nrp_result nrp_meta_methods_begin(const nrp_meta *m, uint32_t type_row, nrp_meta_method_iter *it, nrp_err *err)
 {
     enum { T = NRP_META_TYPEDEF };
     /* With a MethodPtr table (uncompressed #- streams) the lists index it. */

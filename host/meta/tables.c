@@ -136,7 +136,7 @@ static uint32_t column_size(const nrp_meta *m, uint8_t c)
     }
 }
 
-int nrp_meta_read_tables(nrp_meta *m, span t, nrp_err *err)
+nrp_result nrp_meta_read_tables(nrp_meta *m, span t, nrp_err *err)
 {
     if (t.len < 24)
         return nrp_err_set(err, "table stream of %u bytes is too small", t.len);
@@ -191,7 +191,7 @@ uint32_t nrp_meta_coded_token(unsigned kind, uint32_t value)
     return (uint32_t)c->tables[tag] << 24 | value >> c->bits;
 }
 
-int nrp_meta_string_at(const nrp_meta *m, uint32_t index, const char **out, nrp_err *err)
+nrp_result nrp_meta_string_at(const nrp_meta *m, uint32_t index, const char **out, nrp_err *err)
 {
     if (index == 0 && m->strings.len == 0) {
         *out = "";
@@ -206,7 +206,7 @@ int nrp_meta_string_at(const nrp_meta *m, uint32_t index, const char **out, nrp_
     return NRP_OK;
 }
 
-int nrp_meta_blob_at(const nrp_meta *m, uint32_t index, const uint8_t **out, uint32_t *len, nrp_err *err)
+nrp_result nrp_meta_blob_at(const nrp_meta *m, uint32_t index, const uint8_t **out, uint32_t *len, nrp_err *err)
 {
     static const uint8_t empty[1];
     uint32_t n = 0;
@@ -218,7 +218,7 @@ int nrp_meta_blob_at(const nrp_meta *m, uint32_t index, const uint8_t **out, uin
     if (index >= m->blob.len)
         return nrp_err_set(err, "blob index 0x%x past the #Blob heap (%u bytes)", index, m->blob.len);
     const uint8_t *p = m->blob.p + index, *end = m->blob.p + m->blob.len;
-    if (nrp_sig_read_compressed(&p, end, &n) || n > (uint32_t)(end - p))
+    if (nrp_sig_read_compressed(&p, end, &n) != NRP_OK || n > (uint32_t)(end - p))
         return nrp_err_set(err, "blob at 0x%x runs past the #Blob heap", index);
     *out = p;
     *len = n;

@@ -27,11 +27,11 @@ static FILE *create_temporary(const char *tmp)
     return NULL;
 }
 
-int nrp_metrics_export_file(nrp_metrics *m, const char *path, nrp_metrics_format format, nrp_err *err)
+nrp_result nrp_metrics_export_file(nrp_metrics *m, const char *path, nrp_metrics_format format, nrp_err *err)
 {
     nrp_strbuf text;
     char tmp[4096];
-    int rc = NRP_OK;
+    nrp_result rc = NRP_OK;
 
     /* The temporary sits next to the file so rename() is atomic, and a
      * reader (node_exporter's textfile collector) never sees half a file. */
@@ -42,7 +42,7 @@ int nrp_metrics_export_file(nrp_metrics *m, const char *path, nrp_metrics_format
         nrp_metrics_format_json(m, &text);
     else
         nrp_metrics_format_prometheus(m, &text);
-    if (text.oom) {
+    if (text.status != NRP_OK) {
         nrp_strbuf_free(&text);
         return nrp_err_set(err, "out of memory formatting metrics");
     }
@@ -61,7 +61,7 @@ int nrp_metrics_export_file(nrp_metrics *m, const char *path, nrp_metrics_format
             rc = nrp_err_set(err, "cannot write %s: %s", tmp, strerror(saved));
         else if (rename(tmp, path) != 0)
             rc = nrp_err_set(err, "cannot rename %s to %s: %s", tmp, path, strerror(errno));
-        if (rc)
+        if (rc != NRP_OK)
             unlink(tmp);
     }
     nrp_strbuf_free(&text);

@@ -61,12 +61,11 @@ static int same(const char *a, const char *b)
     return (!a && !b) || (a && b && strcmp(a, b) == 0);
 }
 
-static char *dup_or_null(const char *s, int *oom)
+/* A copy of s into *out (NULL stays NULL). */
+static nrp_result dup_or_null(const char *s, char **out)
 {
-    char *d = s ? strdup(s) : NULL;
-    if (s && !d)
-        *oom = 1;
-    return d;
+    *out = s ? strdup(s) : NULL;
+    return s && !*out ? NRP_NOMEM : NRP_OK;
 }
 
 /* Caller holds the lock. The family of that name, created when new; NULL
@@ -80,11 +79,8 @@ static nrp_family *family_of(nrp_metrics *m, nrp_series_kind kind, const char *n
             return f->kind == kind ? f : NULL;
     if (!(f = calloc(1, sizeof *f)))
         return NULL;
-    int oom = 0;
     f->kind = kind;
-    f->name = dup_or_null(name, &oom);
-    f->help = dup_or_null(help ? help : "", &oom);
-    if (oom) {
+    if (dup_or_null(name, &f->name) != NRP_OK || dup_or_null(help ? help : "", &f->help) != NRP_OK) {
         family_free(f);
         return NULL;
     }
@@ -122,19 +118,19 @@ static nrp_series *find_or_create(nrp_metrics *m, nrp_series_kind kind, const ch
         s = NULL;
         goto out;
     }
-    int oom = 0;
     s->family = f;
-    s->rule = dup_or_null(rule, &oom);
-    s->method = dup_or_null(method, &oom);
-    if (kind == NRP_SERIES_HISTOGRAM) {
+    nrp_result made = dup_or_null(rule, &s->rule);
+    if (made == NRP_OK)
+        made = dup_or_null(method, &s->method);
+    if (made == NRP_OK && kind == NRP_SERIES_HISTOGRAM) {
         s->histogram = aligned_alloc(CACHE_LINE, (sizeof *s->histogram + CACHE_LINE - 1) / CACHE_LINE * CACHE_LINE);
         if (s->histogram) {
             memset(s->histogram, 0, sizeof *s->histogram);
             s->histogram->min_ns = UINT64_MAX;
         } else
-            oom = 1;
+            made = NRP_NOMEM;
     }
-    if (oom) {
+    if (made != NRP_OK) {
         series_free(s);
         s = NULL;
         goto out;
@@ -202,7 +198,7 @@ nrp_family_view *nrp_metrics_snapshot(nrp_metrics *m, size_t *count)
 
 int nrp_metrics_mark_async(nrp_metrics *m, const char *method)
 {
-    int rc = NRP_OK;
+    nrp_result rc = NRP_OK;
     size_t h = nrp_hash_str(NRP_HASH_INIT, method) % NRP_SERIES_BUCKETS;
     pthread_mutex_lock(&m->lock);
     if (!nrp_metrics_is_async_locked(m, method)) {

@@ -14,6 +14,7 @@
 
 #include "metrics/format.h"
 #include "nrp/metrics.h"
+#include "nrp/result.h"
 #include "util/err.h"
 #include "util/strbuf.h"
 
@@ -48,6 +49,6 @@ void nrp_metrics_format_json(nrp_metrics *m, nrp_strbuf *out);
 
 /* Write the metrics in `format` to path atomically (a temporary file in the
  * same folder, then rename), so a reader never sees half a file. */
-int nrp_metrics_export_file(nrp_metrics *m, const char *path, nrp_metrics_format format, nrp_err *err);
+nrp_result nrp_metrics_export_file(nrp_metrics *m, const char *path, nrp_metrics_format format, nrp_err *err);
 
 #endif

@@ -55,7 +55,7 @@ static int api_il_wrap(nrp_rewrite *rw, const nrp_wrap *spec, int32_t *return_lo
         w.exit_len = spec->exit_len;
         w.guard_type = spec->guard_type;
     }
-    if (nrp_il_edit_wrap(rw->il, &w, &r, &rw->err))
+    if (nrp_il_edit_wrap(rw->il, &w, &r, &rw->err) != NRP_OK)
         return NRP_ERROR;
     if (return_local)
         *return_local = r.value_local;
@@ -147,7 +147,7 @@ static int api_check_static_method(nrp_rewrite *rw, const char *assembly, const 
         return nrp_err_setbuf(reason, reason_len, "%s", err.msg);
     if (nrp_meta_open_file(path, &m, &err) != NRP_OK)
         return nrp_err_setbuf(reason, reason_len, "cannot read the metadata of assembly %s: %s", assembly, err.msg);
-    int rc = nrp_meta_check_static_method(m, type, name, returns, params, &err);
+    nrp_result rc = nrp_meta_check_static_method(m, type, name, returns, params, &err);
     nrp_meta_close(m);
     NRP_LOG_DBG("read %s to find %s::%s: %s", path, type, name, rc == NRP_OK ? "found" : err.msg);
     if (rc != NRP_OK)
@@ -174,7 +174,7 @@ static int valid_metric_name(const char *name)
 
 /* Checks shared by counter() and histogram(); marks an async method's
  * series so nobody reads the synchronous part as the whole. */
-static int metric_ok(nrp_rewrite *rw, const char *service, const char *metric)
+static nrp_result metric_ok(nrp_rewrite *rw, const char *service, const char *metric)
 {
     if (!valid_metric_name(metric))
         return nrp_err_set(&rw->err, "%s: '%s' is not a valid metric name", service, metric ? metric : "(null)");
@@ -276,8 +276,8 @@ const nrp_host_api *nrp_host_api_table(void)
     return &host_api;
 }
 
-int nrp_rewrite_apply(nrp_rewrite *rw, const char *plugin_name, const nrp_strategy *strategy,
-                      nrp_err *err)
+nrp_result nrp_rewrite_apply(nrp_rewrite *rw, const char *plugin_name, const nrp_strategy *strategy,
+                             nrp_err *err)
 {
     char reason[sizeof rw->err.msg];
     reason[0] = '\0';

@@ -17,7 +17,7 @@ static const char *libc_name(uint32_t libc)
     return libc == NRP_LIBC_GLIBC ? "glibc" : libc == NRP_LIBC_MUSL ? "musl" : "unknown libc";
 }
 
-int nrp_plugin_check(const nrp_plugin *d, const char *path, nrp_err *err)
+nrp_result nrp_plugin_check(const nrp_plugin *d, const char *path, nrp_err *err)
 {
     if (!d)
         return nrp_err_set(err, "plugin %s: %s() returned NULL", path, NRP_PLUGIN_ENTRY_SYMBOL);
@@ -66,8 +66,8 @@ const nrp_strategy *nrp_plugin_set_find(const nrp_plugin_set *set, const char *n
     return NULL;
 }
 
-int nrp_plugin_set_load_file(nrp_plugin_set *set, const char *path, const nrp_host_api *api,
-                             nrp_err *err)
+nrp_result nrp_plugin_set_load_file(nrp_plugin_set *set, const char *path, const nrp_host_api *api,
+                                    nrp_err *err)
 {
     char reason[400] = "";
     nrp_err why;
@@ -82,7 +82,7 @@ int nrp_plugin_set_load_file(nrp_plugin_set *set, const char *path, const nrp_ho
     if (!entry)
         return nrp_err_set(err, "plugin %s: missing entry point %s()", path, NRP_PLUGIN_ENTRY_SYMBOL);
     const nrp_plugin *d = entry();
-    if (nrp_plugin_check(d, path, err))
+    if (nrp_plugin_check(d, path, err) != NRP_OK)
         return NRP_ERROR;
     for (uint32_t i = 0; i < d->strategy_count; i++) {
         const nrp_loaded_plugin *other;

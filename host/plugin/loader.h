@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 #include "nrp/plugin.h"
+#include "nrp/result.h"
 #include "rules/diag.h"
 #include "util/err.h"
 #include "util/strbuf.h"
@@ -26,7 +27,7 @@ typedef struct nrp_plugin_set {
 
 /* Check a descriptor against this host: magic, size, ABI version and
  * fingerprint, and the shape of its strategy table. Pure; no loading. */
-int nrp_plugin_check(const nrp_plugin *desc, const char *path, nrp_err *err);
+nrp_result nrp_plugin_check(const nrp_plugin *desc, const char *path, nrp_err *err);
 
 /* Load every "*.so" in dir (sorted by name). A missing folder is not an
  * error. Each refused plugin is skipped and reported: to refusals when
@@ -37,8 +38,8 @@ void nrp_plugin_set_load_dir(nrp_plugin_set *set, const char *dir, const nrp_hos
 void nrp_plugin_refused(nrp_diags *refusals, const char *path, const char *reason);
 
 /* Load one plugin file. On refusal returns NRP_ERROR with the reason. */
-int nrp_plugin_set_load_file(nrp_plugin_set *set, const char *path, const nrp_host_api *api,
-                             nrp_err *err);
+nrp_result nrp_plugin_set_load_file(nrp_plugin_set *set, const char *path, const nrp_host_api *api,
+                                    nrp_err *err);
 
 /* The strategy called name, and the plugin that provides it; NULL if none. */
 const nrp_strategy *nrp_plugin_set_find(const nrp_plugin_set *set, const char *name,

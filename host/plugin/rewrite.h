@@ -15,6 +15,7 @@
 #include "il/il_method.h"
 #include "metrics/metrics.h"
 #include "nrp/plugin.h"
+#include "nrp/result.h"
 #include "rules/config.h"
 #include "util/err.h"
 
@@ -23,20 +24,20 @@
  * Each returns NRP_OK or NRP_ERROR with a reason in err. */
 typedef struct nrp_module_md {
     void *ctx;
-    int (*sig_token)(void *ctx, const uint8_t *sig, uint32_t len, uint32_t *token, nrp_err *err);
-    int (*type_spec)(void *ctx, const uint8_t *sig, uint32_t len, uint32_t *token, nrp_err *err);
-    int (*assembly_ref)(void *ctx, const char *name, uint32_t *token, nrp_err *err);
+    nrp_result (*sig_token)(void *ctx, const uint8_t *sig, uint32_t len, uint32_t *token, nrp_err *err);
+    nrp_result (*type_spec)(void *ctx, const uint8_t *sig, uint32_t len, uint32_t *token, nrp_err *err);
+    nrp_result (*assembly_ref)(void *ctx, const char *name, uint32_t *token, nrp_err *err);
     /* assembly NULL: the core library. */
-    int (*type_ref)(void *ctx, const char *assembly, const char *type, uint32_t *token, nrp_err *err);
-    int (*member_ref)(void *ctx, uint32_t parent, const char *name, const uint8_t *sig, uint32_t len,
-                      uint32_t *token, nrp_err *err);
-    int (*user_string)(void *ctx, const char *text, uint32_t *token, nrp_err *err);
+    nrp_result (*type_ref)(void *ctx, const char *assembly, const char *type, uint32_t *token, nrp_err *err);
+    nrp_result (*member_ref)(void *ctx, uint32_t parent, const char *name, const uint8_t *sig, uint32_t len,
+                             uint32_t *token, nrp_err *err);
+    nrp_result (*user_string)(void *ctx, const char *text, uint32_t *token, nrp_err *err);
     /* index -1: the return value. */
-    int (*param_info)(void *ctx, const nrp_method_info *method, int32_t index, nrp_param_info *out, nrp_err *err);
+    nrp_result (*param_info)(void *ctx, const nrp_method_info *method, int32_t index, nrp_param_info *out, nrp_err *err);
     int (*assembly_resolvable)(void *ctx, const char *name);
     /* The path of the file the app loads (or would load) for assembly
      * `name`; NULL when the session cannot tell. */
-    int (*assembly_file)(void *ctx, const char *name, char *path, size_t cap, nrp_err *err);
+    nrp_result (*assembly_file)(void *ctx, const char *name, char *path, size_t cap, nrp_err *err);
 } nrp_module_md;
 
 /* A rule's options as plugins see them. */
@@ -65,7 +66,7 @@ const nrp_host_api *nrp_host_api_table(void);
  * or NRP_ERROR with err naming the plugin, the strategy and the reason (the
  * caller names the method); rw->il may then be partly edited and must be
  * discarded. */
-int nrp_rewrite_apply(nrp_rewrite *rw, const char *plugin_name, const nrp_strategy *strategy,
-                      nrp_err *err);
+nrp_result nrp_rewrite_apply(nrp_rewrite *rw, const char *plugin_name, const nrp_strategy *strategy,
+                             nrp_err *err);
 
 #endif

@@ -51,7 +51,7 @@ static char *read_text(const char *path)
     return text;
 }
 
-int nrp_app_assemblies_load(nrp_app_assemblies *app, const char *main_path)
+nrp_result nrp_app_assemblies_load(nrp_app_assemblies *app, const char *main_path)
 {
     char deps[4200];
     memset(app, 0, sizeof *app);
@@ -78,7 +78,7 @@ int nrp_app_assemblies_has(const nrp_app_assemblies *app, const char *name)
     return access(path, R_OK) == 0;
 }
 
-int nrp_app_assemblies_file(const nrp_app_assemblies *app, const char *name, char *path, size_t cap)
+nrp_result nrp_app_assemblies_file(const nrp_app_assemblies *app, const char *name, char *path, size_t cap)
 {
     size_t n = strlen(name);
     if (!app->dir[0] || n == 0 || strchr(name, '/'))
@@ -90,7 +90,7 @@ int nrp_app_assemblies_file(const nrp_app_assemblies *app, const char *name, cha
     /* The runtime matches assembly names without case; the file system does not. */
     DIR *d = opendir(app->dir);
     struct dirent *e;
-    int rc = NRP_ERROR;
+    nrp_result rc = NRP_ERROR;
     while (d && rc != NRP_OK && (e = readdir(d)) != NULL)
         if (strlen(e->d_name) == n + 4 && strncasecmp(e->d_name, name, n) == 0 &&
             strcasecmp(e->d_name + n, ".dll") == 0 &&

@@ -10,6 +10,8 @@
 
 #include <stddef.h>
 
+#include "nrp/result.h"
+
 /* deps.json text lists NAME.dll as a runtime asset (a key "NAME.dll" or
  * ".../NAME.dll"; names compare without case). */
 int nrp_deps_lists_assembly(const char *deps_json, const char *name);
@@ -21,7 +23,7 @@ typedef struct nrp_app_assemblies {
 
 /* Find the app's folder and read its deps.json (main assembly path given:
  * the .dll the muxer runs, or the apphost). */
-int nrp_app_assemblies_load(nrp_app_assemblies *app, const char *main_path);
+nrp_result nrp_app_assemblies_load(nrp_app_assemblies *app, const char *main_path);
 
 /* NAME is in the app's list: its deps.json names it, or, without a
  * deps.json, NAME.dll is in its folder. */
@@ -29,7 +31,7 @@ int nrp_app_assemblies_has(const nrp_app_assemblies *app, const char *name);
 
 /* The path of NAME.dll in the app's folder (its name matched without
  * case, as the runtime matches assembly names), when it is there. */
-int nrp_app_assemblies_file(const nrp_app_assemblies *app, const char *name, char *path, size_t cap);
+nrp_result nrp_app_assemblies_file(const nrp_app_assemblies *app, const char *name, char *path, size_t cap);
 
 void nrp_app_assemblies_free(nrp_app_assemblies *app);
 

@@ -16,14 +16,14 @@
 static const char *const core_library_names[] = {"System.Runtime", "System.Private.CoreLib", "mscorlib",
                                                  "netstandard"};
 
-static int hr_error(nrp_err *err, HRESULT hr, const char *what)
+static nrp_result hr_error(nrp_err *err, HRESULT hr, const char *what)
 {
     return nrp_err_set(err, "%s failed (0x%08x)", what, (unsigned)hr);
 }
 
 /* ---- what the IL engine asks ------------------------------------------ */
 
-static int call_info(void *ctx, uint32_t token, nrp_il_call_info *out, nrp_err *err)
+static nrp_result call_info(void *ctx, uint32_t token, nrp_il_call_info *out, nrp_err *err)
 {
     nrp_module_env *e = ctx;
     const uint8_t *sig = NULL;
@@ -46,7 +46,7 @@ static int call_info(void *ctx, uint32_t token, nrp_il_call_info *out, nrp_err *
         return nrp_err_set(err, "cannot read the signature of 0x%08x (0x%08x)", token, (unsigned)hr);
     nrp_method_sig_info info;
     int returns;
-    if (nrp_sig_method_return(sig, len, &info, NULL, &returns, err))
+    if (nrp_sig_method_return(sig, len, &info, NULL, &returns, err) != NRP_OK)
         return NRP_ERROR;
     out->has_this = info.has_this && !(info.callconv & NRP_CALLCONV_EXPLICITTHIS);
     out->params = info.param_count;
@@ -54,7 +54,7 @@ static int call_info(void *ctx, uint32_t token, nrp_il_call_info *out, nrp_err *
     return NRP_OK;
 }
 
-static int local_sig(void *ctx, uint32_t token, const uint8_t **blob, uint32_t *len, nrp_err *err)
+static nrp_result local_sig(void *ctx, uint32_t token, const uint8_t **blob, uint32_t *len, nrp_err *err)
 {
     nrp_module_env *e = ctx;
     ULONG n = 0;
@@ -65,7 +65,7 @@ static int local_sig(void *ctx, uint32_t token, const uint8_t **blob, uint32_t *
     return NRP_OK;
 }
 
-static int open_emit(nrp_module_env *e, nrp_err *err)
+static nrp_result open_emit(nrp_module_env *e, nrp_err *err)
 {
     if (e->mde)
         return NRP_OK;
@@ -76,10 +76,10 @@ static int open_emit(nrp_module_env *e, nrp_err *err)
     return NRP_OK;
 }
 
-static int sig_token(void *ctx, const uint8_t *sig, uint32_t len, uint32_t *token, nrp_err *err)
+static nrp_result sig_token(void *ctx, const uint8_t *sig, uint32_t len, uint32_t *token, nrp_err *err)
 {
     nrp_module_env *e = ctx;
-    if (open_emit(e, err))
+    if (open_emit(e, err) != NRP_OK)
         return NRP_ERROR;
     HRESULT hr = nrp_mde_token_from_sig(e->mde, sig, len, token);
     return NRP_FAILED(hr) ? hr_error(err, hr, "GetTokenFromSig") : NRP_OK;
@@ -87,10 +87,10 @@ static int sig_token(void *ctx, const uint8_t *sig, uint32_t len, uint32_t *toke
 
 /* ---- what the plugins' metadata services ask -------------------------- */
 
-static int open_assembly_md(nrp_module_env *e, nrp_err *err)
+static nrp_result open_assembly_md(nrp_module_env *e, nrp_err *err)
 {
     HRESULT hr;
-    if (open_emit(e, err))
+    if (open_emit(e, err) != NRP_OK)
         return NRP_ERROR;
     if (!e->mdai) {
         hr = nrp_com_query(e->mdi, &NRP_IID_IMetaDataAssemblyImport, &e->mdai);
@@ -105,10 +105,10 @@ static int open_assembly_md(nrp_module_env *e, nrp_err *err)
     return NRP_OK;
 }
 
-static int type_spec(void *ctx, const uint8_t *sig, uint32_t len, uint32_t *token, nrp_err *err)
+static nrp_result type_spec(void *ctx, const uint8_t *sig, uint32_t len, uint32_t *token, nrp_err *err)
 {
     nrp_module_env *e = ctx;
-    if (open_emit(e, err))
+    if (open_emit(e, err) != NRP_OK)
         return NRP_ERROR;
     HRESULT hr = nrp_mde_type_spec(e->mde, sig, len, token);
     if (NRP_FAILED(hr))
@@ -117,10 +117,10 @@ static int type_spec(void *ctx, const uint8_t *sig, uint32_t len, uint32_t *toke
     return NRP_OK;
 }
 
-static int assembly_ref(void *ctx, const char *name, uint32_t *token, nrp_err *err)
+static nrp_result assembly_ref(void *ctx, const char *name, uint32_t *token, nrp_err *err)
 {
     nrp_module_env *e = ctx;
-    if (open_assembly_md(e, err))
+    if (open_assembly_md(e, err) != NRP_OK)
         return NRP_ERROR;
     HRESULT hr = nrp_mdasm_find_assembly_ref(e->mdai, name, token);
     if (hr == NRP_S_OK)
@@ -133,9 +133,9 @@ static int assembly_ref(void *ctx, const char *name, uint32_t *token, nrp_err *e
 }
 
 /* The scope core library types are referenced through. */
-static int core_library_scope(nrp_module_env *e, uint32_t *token, nrp_err *err)
+static nrp_result core_library_scope(nrp_module_env *e, uint32_t *token, nrp_err *err)
 {
-    if (open_assembly_md(e, err))
+    if (open_assembly_md(e, err) != NRP_OK)
         return NRP_ERROR;
     for (size_t i = 0; i < sizeof core_library_names / sizeof *core_library_names; i++)
         if (nrp_mdasm_find_assembly_ref(e->mdai, core_library_names[i], token) == NRP_S_OK)
@@ -144,7 +144,7 @@ static int core_library_scope(nrp_module_env *e, uint32_t *token, nrp_err *err)
 }
 
 /* Copy the next '+'-separated segment of *name into out. */
-static int next_segment(const char **name, char *out, size_t cap)
+static nrp_result next_segment(const char **name, char *out, size_t cap)
 {
     const char *plus = strchr(*name, '+');
     size_t n = plus ? (size_t)(plus - *name) : strlen(*name);
@@ -156,13 +156,13 @@ static int next_segment(const char **name, char *out, size_t cap)
     return NRP_OK;
 }
 
-static int own_type(nrp_module_env *e, const char *type, uint32_t *token, nrp_err *err)
+static nrp_result own_type(nrp_module_env *e, const char *type, uint32_t *token, nrp_err *err)
 {
     const char *rest = type;
     mdToken enclosing = 0;
     char segment[1024];
     for (int depth = 0; *rest && depth < MAX_NESTING; depth++) {
-        if (next_segment(&rest, segment, sizeof segment))
+        if (next_segment(&rest, segment, sizeof segment) != NRP_OK)
             return nrp_err_set(err, "type_ref: bad type name '%s'", type);
         if (NRP_FAILED(nrp_mdi_find_type_def(e->mdi, segment, enclosing, &enclosing)))
             return nrp_err_set(err, "type_ref: %s defines no type %s", e->assembly, type);
@@ -171,7 +171,7 @@ static int own_type(nrp_module_env *e, const char *type, uint32_t *token, nrp_er
     return NRP_OK;
 }
 
-static int type_ref(void *ctx, const char *assembly, const char *type, uint32_t *token, nrp_err *err)
+static nrp_result type_ref(void *ctx, const char *assembly, const char *type, uint32_t *token, nrp_err *err)
 {
     nrp_module_env *e = ctx;
     uint32_t scope;
@@ -183,7 +183,7 @@ static int type_ref(void *ctx, const char *assembly, const char *type, uint32_t 
     const char *rest = type;
     char segment[1024];
     for (int depth = 0; *rest && depth < MAX_NESTING; depth++) {
-        if (next_segment(&rest, segment, sizeof segment))
+        if (next_segment(&rest, segment, sizeof segment) != NRP_OK)
             return nrp_err_set(err, "type_ref: bad type name '%s'", type);
         /* A nested type's scope is its enclosing TypeRef. */
         HRESULT hr = nrp_mde_type_ref(e->mde, scope, segment, &scope);
@@ -195,11 +195,11 @@ static int type_ref(void *ctx, const char *assembly, const char *type, uint32_t 
     return NRP_OK;
 }
 
-static int member_ref(void *ctx, uint32_t parent, const char *name, const uint8_t *sig, uint32_t len,
-                      uint32_t *token, nrp_err *err)
+static nrp_result member_ref(void *ctx, uint32_t parent, const char *name, const uint8_t *sig, uint32_t len,
+                             uint32_t *token, nrp_err *err)
 {
     nrp_module_env *e = ctx;
-    if (open_emit(e, err))
+    if (open_emit(e, err) != NRP_OK)
         return NRP_ERROR;
     HRESULT hr = nrp_mde_member_ref(e->mde, parent, name, sig, len, token);
     if (NRP_FAILED(hr))
@@ -208,10 +208,10 @@ static int member_ref(void *ctx, uint32_t parent, const char *name, const uint8_
     return NRP_OK;
 }
 
-static int user_string(void *ctx, const char *text, uint32_t *token, nrp_err *err)
+static nrp_result user_string(void *ctx, const char *text, uint32_t *token, nrp_err *err)
 {
     nrp_module_env *e = ctx;
-    if (open_emit(e, err))
+    if (open_emit(e, err) != NRP_OK)
         return NRP_ERROR;
     HRESULT hr = nrp_mde_user_string(e->mde, text, token);
     if (NRP_FAILED(hr))
@@ -230,7 +230,7 @@ static int byref_like(nrp_module_env *e, const uint8_t *p, const uint8_t *end)
     if (p >= end || *p != NRP_ELEMENT_VALUETYPE)
         return 0;
     p++;
-    if (nrp_sig_read_type_token(&p, end, &type))
+    if (nrp_sig_read_type_token(&p, end, &type) != NRP_OK)
         return 1;
     return nrp_md_type_has_attribute(e->mdi, type, "System.Runtime.CompilerServices.IsByRefLikeAttribute",
                                      &e->types) != 0;
@@ -248,18 +248,18 @@ static int generic_allows_byref_like(nrp_module_env *e, const nrp_method_info *m
         return 0;
     mdToken owner = *p == NRP_ELEMENT_VAR ? method->type_token : method->token;
     p++;
-    if (nrp_sig_read_compressed(&p, end, &number))
+    if (nrp_sig_read_compressed(&p, end, &number) != NRP_OK)
         return 1;
     HRESULT hr = nrp_mdi2_generic_param_flags(e->mdi, owner, number, &flags);
     return hr != NRP_S_OK || (flags & NRP_GP_ALLOW_BYREF_LIKE) != 0;
 }
 
-static int param_info(void *ctx, const nrp_method_info *method, int32_t index, nrp_param_info *out, nrp_err *err)
+static nrp_result param_info(void *ctx, const nrp_method_info *method, int32_t index, nrp_param_info *out, nrp_err *err)
 {
     nrp_module_env *e = ctx;
     nrp_sig_span type;
     int byref;
-    if (nrp_sig_method_param(method->signature, method->signature_len, index, &type, &byref, err))
+    if (nrp_sig_method_param(method->signature, method->signature_len, index, &type, &byref, err) != NRP_OK)
         return NRP_ERROR;
     const uint8_t *p = type.data, *end = type.data + type.len;
     uint32_t flags = byref ? NRP_PARAM_BYREF : 0;
@@ -284,7 +284,7 @@ static int assembly_resolvable(void *ctx, const char *name)
     return nrp_modules_resolvable(e->modules, name);
 }
 
-static int assembly_file(void *ctx, const char *name, char *path, size_t cap, nrp_err *err)
+static nrp_result assembly_file(void *ctx, const char *name, char *path, size_t cap, nrp_err *err)
 {
     nrp_module_env *e = ctx;
     return nrp_modules_file(e->modules, name, path, cap, err);
@@ -292,8 +292,8 @@ static int assembly_file(void *ctx, const char *name, char *path, size_t cap, nr
 
 /* ---- lifetime ------------------------------------------------------------ */
 
-int nrp_module_env_open(nrp_module_env *env, const nrp_info *info, ModuleID module, const char *assembly,
-                        nrp_loaded_modules *modules, nrp_err *err)
+nrp_result nrp_module_env_open(nrp_module_env *env, const nrp_info *info, ModuleID module, const char *assembly,
+                               nrp_loaded_modules *modules, nrp_err *err)
 {
     memset(env, 0, sizeof *env);
     env->info = info;
@@ -310,7 +310,7 @@ int nrp_module_env_open(nrp_module_env *env, const nrp_info *info, ModuleID modu
     return NRP_OK;
 }
 
-int nrp_module_env_publish(nrp_module_env *env, nrp_err *err)
+nrp_result nrp_module_env_publish(nrp_module_env *env, nrp_err *err)
 {
     if (!env->defined)
         return NRP_OK;
@@ -352,7 +352,7 @@ static int is_value_type(nrp_module_env *e, mdToken type)
     return yes;
 }
 
-int nrp_module_env_method(nrp_module_env *env, mdToken method, nrp_method_info *out, nrp_err *err)
+nrp_result nrp_module_env_method(nrp_module_env *env, mdToken method, nrp_method_info *out, nrp_err *err)
 {
     nrp_md_method_props props;
     nrp_method_sig_info sig;
@@ -361,7 +361,7 @@ int nrp_module_env_method(nrp_module_env *env, mdToken method, nrp_method_info *
     HRESULT hr = nrp_mdi_method_props(env->mdi, method, &props);
     if (NRP_FAILED(hr))
         return hr_error(err, hr, "reading the method's properties");
-    if (nrp_sig_method_return(props.sig, props.sig_len, &sig, NULL, &returns, err))
+    if (nrp_sig_method_return(props.sig, props.sig_len, &sig, NULL, &returns, err) != NRP_OK)
         return NRP_ERROR;
     uint32_t flags = 0;
     if (props.attributes & NRP_MD_STATIC)

@@ -11,6 +11,7 @@
 #include "clr/type_hierarchy.h"
 #include "il/il_method.h"
 #include "nrp/plugin.h"
+#include "nrp/result.h"
 #include "plugin/rewrite.h"
 #include "rejit/modules.h"
 #include "util/err.h"
@@ -32,16 +33,16 @@ typedef struct nrp_module_env {
 
 /* Open the module's metadata. `env` must stay where it is until closed
  * (its callbacks point at it). Close even after a failure. */
-int nrp_module_env_open(nrp_module_env *env, const nrp_info *info, ModuleID module, const char *assembly,
-                        nrp_loaded_modules *modules, nrp_err *err);
+nrp_result nrp_module_env_open(nrp_module_env *env, const nrp_info *info, ModuleID module, const char *assembly,
+                               nrp_loaded_modules *modules, nrp_err *err);
 
 /* Fill the identity fields of `out` that come from metadata: flags, tokens,
  * signature, parameter and generic counts. The names are the caller's. */
-int nrp_module_env_method(nrp_module_env *env, mdToken method, nrp_method_info *out, nrp_err *err);
+nrp_result nrp_module_env_method(nrp_module_env *env, mdToken method, nrp_method_info *out, nrp_err *err);
 
 /* Make rows added by the services visible to the runtime
  * (ICorProfilerInfo7::ApplyMetaData) before the new body refers to them. */
-int nrp_module_env_publish(nrp_module_env *env, nrp_err *err);
+nrp_result nrp_module_env_publish(nrp_module_env *env, nrp_err *err);
 
 void nrp_module_env_close(nrp_module_env *env);
 

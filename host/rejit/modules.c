@@ -70,7 +70,7 @@ int nrp_modules_resolvable(nrp_loaded_modules *m, const char *assembly)
     return nrp_modules_find(m, assembly, 1) || nrp_app_assemblies_has(m->app, assembly);
 }
 
-int nrp_modules_file(nrp_loaded_modules *m, const char *assembly, char *path, size_t cap, nrp_err *err)
+nrp_result nrp_modules_file(nrp_loaded_modules *m, const char *assembly, char *path, size_t cap, nrp_err *err)
 {
     ModuleID module = nrp_modules_find(m, assembly, 1);
     if (module && !NRP_FAILED(nrp_info_module_path(m->info, module, path, cap)) && path[0] &&

@@ -14,6 +14,7 @@
 
 #include "clr/info.h"
 #include "clr/type_hierarchy.h"
+#include "nrp/result.h"
 #include "rejit/app_assemblies.h"
 #include "util/err.h"
 
@@ -54,7 +55,7 @@ int nrp_modules_resolvable(nrp_loaded_modules *m, const char *assembly);
 
 /* The file behind an assembly: the loaded module's, else NAME.dll in the
  * app's folder, where the runtime finds what the app references. */
-int nrp_modules_file(nrp_loaded_modules *m, const char *assembly, char *path, size_t cap, nrp_err *err);
+nrp_result nrp_modules_file(nrp_loaded_modules *m, const char *assembly, char *path, size_t cap, nrp_err *err);
 
 /* For type_hierarchy's walks across assemblies (ctx: the nrp_loaded_modules). */
 nrp_com_object *nrp_modules_import_of(void *ctx, const char *assembly);

@@ -29,7 +29,7 @@ typedef struct il_sink {
     mdToken method;
 } il_sink;
 
-int nrp_rewriter_init(nrp_rewriter *r, nrp_err *err)
+nrp_result nrp_rewriter_init(nrp_rewriter *r, nrp_err *err)
 {
     r->rewritten = nrp_metrics_counter(r->metrics, "nrp_methods_rewritten_total",
                                        "Methods whose IL the profiler rewrote.", NULL, NULL);
@@ -100,7 +100,7 @@ static rewrite_outcome rewrite(nrp_rewriter *r, const nrp_target *t, const il_si
         rw.method.rule = ar->rule->name;
         rw.options = &options;
         rw.slot = &t->plugin_slots[k];
-        int rc = nrp_rewrite_apply(&rw, ar->plugin, ar->strategy, err);
+        nrp_result rc = nrp_rewrite_apply(&rw, ar->plugin, ar->strategy, err);
         if (rc == NRP_DECLINE) {
             NRP_LOG_DBG("rule '%s' (strategy '%s') declines %s", ar->rule->name, ar->strategy->name, t->display);
             continue;

@@ -14,6 +14,7 @@
 
 #include "clr/info.h"
 #include "metrics/metrics.h"
+#include "nrp/result.h"
 #include "plugin/bind.h"
 #include "rejit/modules.h"
 #include "rejit/targets.h"
@@ -30,7 +31,7 @@ typedef struct nrp_rewriter {
 
 /* Fill the fields up to `modules` first; this registers the counters.
  * NRP_ERROR only when out of memory. */
-int nrp_rewriter_init(nrp_rewriter *r, nrp_err *err);
+nrp_result nrp_rewriter_init(nrp_rewriter *r, nrp_err *err);
 
 /* GetReJITParameters: the new body of a matched method goes to `control`.
  * A method that is not a target keeps its IL. */

@@ -307,7 +307,7 @@ static void resume_pending(nrp_scanner *s, const char *loaded)
     }
 }
 
-static int read_assembly_version(const nrp_scanner *s, ModuleID module, nrp_version *v)
+static nrp_result read_assembly_version(const nrp_scanner *s, ModuleID module, nrp_version *v)
 {
     nrp_com_object *asm_import = NULL;
     uint16_t parts[4];

@@ -74,7 +74,7 @@ static nrp_target **probe(nrp_target **slots, size_t cap, uint64_t module, uint3
     return &slots[i];
 }
 
-static int grow(nrp_targets *t)
+static nrp_result grow(nrp_targets *t)
 {
     size_t cap = t->cap * 2;
     nrp_target **slots = calloc(cap, sizeof *slots);
@@ -89,9 +89,9 @@ static int grow(nrp_targets *t)
     return NRP_OK;
 }
 
-int nrp_targets_add(nrp_targets *t, const nrp_target *target)
+nrp_result nrp_targets_add(nrp_targets *t, const nrp_target *target)
 {
-    int rc = NRP_OK;
+    nrp_result rc = NRP_OK;
     nrp_target *e = calloc(1, sizeof *e);
     if (!e)
         return NRP_ERROR;

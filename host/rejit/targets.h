@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "nrp/result.h"
+
 /* Most rules that may compose on one method. */
 #define NRP_MAX_RULES_PER_METHOD 8
 
@@ -35,7 +37,7 @@ void nrp_targets_destroy(nrp_targets *t);
 /* Record a target (strings are copied). An existing entry for the same
  * (module, method) is kept. NRP_ERROR only
  * when out of memory. */
-int nrp_targets_add(nrp_targets *t, const nrp_target *target);
+nrp_result nrp_targets_add(nrp_targets *t, const nrp_target *target);
 
 /* Copy of the entry for (module, method) into out, with the strings shared
  * (they live as long as the table). Returns 0 when absent. */

@@ -27,7 +27,7 @@ static int glob_error(const char *path, int error)
     return error != ENOENT && error != ENOTDIR;
 }
 
-static int append_string(char ***list, uint32_t *count, const char *s)
+static nrp_result append_string(char ***list, uint32_t *count, const char *s)
 {
     char **grown = realloc(*list, (*count + 1) * sizeof *grown);
     char *copy = strdup(s);
@@ -148,7 +148,7 @@ static const char *keep_file_name(loader *ld, const char *name)
     return cfg->files[cfg->file_count - 1];
 }
 
-int nrp_cfg_load_text(loader *ld, const char *name, const char *text, size_t len)
+nrp_result nrp_cfg_load_text(loader *ld, const char *name, const char *text, size_t len)
 {
     yaml_parser_t parser;
     yaml_document_t doc;
@@ -233,7 +233,7 @@ static char *read_file(const char *path, size_t *len, int *error)
 
 /* Read one file; from is the include entry naming it (NULL for the main
  * file), where a cycle or a read error is reported. */
-int nrp_cfg_load_path(loader *ld, const char *path, const yaml_node_t *from)
+nrp_result nrp_cfg_load_path(loader *ld, const char *path, const yaml_node_t *from)
 {
     char real[PATH_MAX];
     size_t len;
@@ -273,7 +273,7 @@ int nrp_cfg_load_path(loader *ld, const char *path, const yaml_node_t *from)
     ld->stack[ld->depth++] = real;
     int was_main = ld->is_main;
     ld->is_main = from == NULL;
-    int rc = nrp_cfg_load_text(ld, path, text, len);
+    nrp_result rc = nrp_cfg_load_text(ld, path, text, len);
     ld->is_main = was_main;
     ld->depth--;
     free(text);

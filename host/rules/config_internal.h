@@ -17,6 +17,7 @@
 #include <stdint.h>
 #include <yaml.h>
 
+#include "nrp/result.h"
 #include "rules/config.h"
 
 #define MAX_INCLUDE_DEPTH 16
@@ -58,10 +59,10 @@ void nrp_cfg_check_keys(loader *ld, yaml_node_t *map, const char *what, const ch
 char *nrp_cfg_dup_or_fail(loader *ld, const yaml_node_t *n, const char *s);
 char *nrp_cfg_get_string(loader *ld, const yaml_node_t *v, const char *key);
 char *nrp_cfg_get_glob(loader *ld, const yaml_node_t *v, const char *key);
-int nrp_cfg_get_bool(loader *ld, const yaml_node_t *v, const char *key, int *out);
-int nrp_cfg_get_int(loader *ld, const yaml_node_t *v, const char *key, long *out);
-int nrp_cfg_get_string_list(loader *ld, yaml_node_t *v, const char *key, int globs, char ***out,
-                            uint32_t *count);
+nrp_result nrp_cfg_get_bool(loader *ld, const yaml_node_t *v, const char *key, int *out);
+nrp_result nrp_cfg_get_int(loader *ld, const yaml_node_t *v, const char *key, long *out);
+nrp_result nrp_cfg_get_string_list(loader *ld, yaml_node_t *v, const char *key, int globs, char ***out,
+                                   uint32_t *count);
 void nrp_cfg_free_list(char **list, uint32_t count);
 
 /* ---- the sections (config_settings.c, config_rules.c) ------------------- */
@@ -71,7 +72,7 @@ void nrp_cfg_load_rules(loader *ld, yaml_node_t *seq);
 
 /* ---- files (config_files.c) --------------------------------------------- */
 
-int nrp_cfg_load_text(loader *ld, const char *name, const char *text, size_t len);
-int nrp_cfg_load_path(loader *ld, const char *path, const yaml_node_t *from);
+nrp_result nrp_cfg_load_text(loader *ld, const char *name, const char *text, size_t len);
+nrp_result nrp_cfg_load_path(loader *ld, const char *path, const yaml_node_t *from);
 
 #endif

@@ -21,10 +21,10 @@ static void check_names(loader *ld)
             }
 }
 
-static int finish(loader *ld, nrp_config **out, size_t errors_before, int keep)
+static nrp_result finish(loader *ld, nrp_config **out, size_t errors_before, int keep)
 {
     check_names(ld);
-    if (nrp_diags_total(ld->diags) > errors_before || ld->diags->oom) {
+    if (nrp_diags_total(ld->diags) > errors_before || ld->diags->status != NRP_OK) {
         if (keep) {
             *out = ld->cfg;
         } else {
@@ -37,7 +37,7 @@ static int finish(loader *ld, nrp_config **out, size_t errors_before, int keep)
     return NRP_OK;
 }
 
-static int start(loader *ld, const char *name, nrp_diags *diags)
+static nrp_result start(loader *ld, const char *name, nrp_diags *diags)
 {
     memset(ld, 0, sizeof *ld);
     ld->diags = diags;
@@ -51,12 +51,13 @@ static int start(loader *ld, const char *name, nrp_diags *diags)
     return NRP_OK;
 }
 
-static int load_buffer(const char *name, const char *text, size_t len, nrp_config **out, nrp_diags *diags, int keep)
+static nrp_result load_buffer(const char *name, const char *text, size_t len, nrp_config **out, nrp_diags *diags,
+                              int keep)
 {
     loader ld;
     size_t before = nrp_diags_total(diags);
     *out = NULL;
-    if (start(&ld, name, diags))
+    if (start(&ld, name, diags) != NRP_OK)
         return NRP_ERROR;
     ld.is_main = 1;
     nrp_cfg_load_text(&ld, name, text, len);
@@ -73,12 +74,12 @@ int nrp_config_load_buffer_keep(const char *name, const char *text, size_t len, 
     return load_buffer(name, text, len, out, diags, 1);
 }
 
-static int load_file(const char *path, nrp_config **out, nrp_diags *diags, int keep, int trust)
+static nrp_result load_file(const char *path, nrp_config **out, nrp_diags *diags, int keep, int trust)
 {
     loader ld;
     size_t before = nrp_diags_total(diags);
     *out = NULL;
-    if (start(&ld, path, diags))
+    if (start(&ld, path, diags) != NRP_OK)
         return NRP_ERROR;
     ld.check_trust = trust;
     nrp_cfg_load_path(&ld, path, NULL);

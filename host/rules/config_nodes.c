@@ -100,7 +100,7 @@ char *nrp_cfg_get_glob(loader *ld, const yaml_node_t *v, const char *key)
     return s;
 }
 
-int nrp_cfg_get_bool(loader *ld, const yaml_node_t *v, const char *key, int *out)
+nrp_result nrp_cfg_get_bool(loader *ld, const yaml_node_t *v, const char *key, int *out)
 {
     const char *s = scalar(v);
     if (s && is_plain(v) && (strcmp(s, "true") == 0 || strcmp(s, "false") == 0)) {
@@ -111,7 +111,7 @@ int nrp_cfg_get_bool(loader *ld, const yaml_node_t *v, const char *key, int *out
     return NRP_ERROR;
 }
 
-int nrp_cfg_get_int(loader *ld, const yaml_node_t *v, const char *key, long *out)
+nrp_result nrp_cfg_get_int(loader *ld, const yaml_node_t *v, const char *key, long *out)
 {
     const char *s = scalar(v);
     char *end = NULL;
@@ -126,7 +126,7 @@ int nrp_cfg_get_int(loader *ld, const yaml_node_t *v, const char *key, long *out
 }
 
 /* A list of strings (each checked as a pattern when globs is set). */
-int nrp_cfg_get_string_list(loader *ld, yaml_node_t *v, const char *key, int globs, char ***out, uint32_t *count)
+nrp_result nrp_cfg_get_string_list(loader *ld, yaml_node_t *v, const char *key, int globs, char ***out, uint32_t *count)
 {
     *out = NULL;
     *count = 0;
@@ -140,7 +140,7 @@ int nrp_cfg_get_string_list(loader *ld, yaml_node_t *v, const char *key, int glo
         nrp_cfg_error_at(ld, v, "out of memory");
         return NRP_ERROR;
     }
-    int rc = NRP_OK;
+    nrp_result rc = NRP_OK;
     for (size_t i = 0; i < n; i++) {
         yaml_node_t *item = node(ld, v->data.sequence.items.start[i]);
         char *s = globs ? nrp_cfg_get_glob(ld, item, key) : nrp_cfg_get_string(ld, item, key);

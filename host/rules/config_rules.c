@@ -200,6 +200,6 @@ void nrp_cfg_load_rules(loader *ld, yaml_node_t *seq)
         memset(rule, 0, sizeof *rule);
         load_rule(ld, node(ld, seq->data.sequence.items.start[i]), rule);
         /* Binding and matching only ever see rules read without a problem. */
-        rule->invalid = nrp_diags_total(ld->diags) != problems || ld->diags->oom;
+        rule->invalid = nrp_diags_total(ld->diags) != problems || ld->diags->status != NRP_OK;
     }
 }

@@ -39,7 +39,7 @@ void nrp_diags_add(nrp_diags *d, const char *file, unsigned line, unsigned colum
     file = file ? file : "?";
     nrp_escape_controls(where, sizeof where, file, strlen(file));
     if (NRP_ARRAY_GROW(d->items, d->count, d->cap) != NRP_OK) {
-        d->oom = 1;
+        d->status = NRP_NOMEM;
         return;
     }
     nrp_diag *e = &d->items[d->count];
@@ -50,7 +50,7 @@ void nrp_diags_add(nrp_diags *d, const char *file, unsigned line, unsigned colum
     if (!e->file || !e->message) {
         free(e->file);
         free(e->message);
-        d->oom = 1;
+        d->status = NRP_NOMEM;
         return;
     }
     d->count++;
@@ -77,6 +77,6 @@ void nrp_diags_format(const nrp_diags *d, nrp_strbuf *out)
     }
     if (d->dropped)
         nrp_strbuf_printf(out, "(and %zu more error%s)\n", d->dropped, d->dropped == 1 ? "" : "s");
-    if (d->oom)
+    if (d->status != NRP_OK)
         nrp_strbuf_puts(out, "(some errors were lost: out of memory)\n");
 }

@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 
+#include "nrp/result.h"
 #include "util/strbuf.h"
 
 typedef struct nrp_diag {
@@ -21,7 +22,7 @@ typedef struct nrp_diags {
     size_t count;
     size_t cap;
     size_t dropped;  /* problems past NRP_DIAGS_MAX, counted but not kept */
-    int oom;         /* a message was lost for want of memory */
+    nrp_result status; /* NRP_NOMEM once a message was lost for want of memory */
 } nrp_diags;
 
 /* Problems kept with their text, as compilers stop listing after a few

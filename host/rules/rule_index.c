@@ -26,7 +26,7 @@ typedef struct str_map {
     size_t count;
 } str_map;
 
-static int list_add(id_list *l, uint32_t id)
+static nrp_result list_add(id_list *l, uint32_t id)
 {
     if (NRP_ARRAY_GROW(l->ids, l->count, l->cap) != NRP_OK)
         return NRP_ERROR;
@@ -50,7 +50,7 @@ static const id_list *map_get(const str_map *m, const char *key)
     return e->key ? &e->list : NULL;
 }
 
-static int map_add(str_map *m, const char *key, uint32_t id)
+static nrp_result map_add(str_map *m, const char *key, uint32_t id)
 {
     if ((m->count + 1) * 2 > m->cap) {
         size_t cap = m->cap ? m->cap * 2 : 16;
@@ -116,7 +116,7 @@ typedef struct group {
     size_t type_pattern_cap;
 } group;
 
-static int group_add(group *g, const nrp_rule *rules, uint32_t id)
+static nrp_result group_add(group *g, const nrp_rule *rules, uint32_t id)
 {
     const char *type = rules[id].match.type;
     if (is_exact(type))

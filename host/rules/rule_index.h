@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "nrp/result.h"
 #include "rules/config.h"
 #include "rules/match.h"
 

@@ -5,7 +5,7 @@
 
 #include "nrp/result.h"
 
-static int parse_version(const char **pp, nrp_version *v, uint8_t *parts)
+static nrp_result parse_version(const char **pp, nrp_version *v, uint8_t *parts)
 {
     const char *p = *pp;
     memset(v, 0, sizeof *v);
@@ -30,7 +30,7 @@ static int parse_version(const char **pp, nrp_version *v, uint8_t *parts)
     return NRP_OK;
 }
 
-int nrp_version_range_parse(const char *text, nrp_version_range *out, char *why, size_t why_cap)
+nrp_result nrp_version_range_parse(const char *text, nrp_version_range *out, char *why, size_t why_cap)
 {
     const char *p = text;
     memset(out, 0, sizeof *out);
@@ -55,7 +55,7 @@ int nrp_version_range_parse(const char *text, nrp_version_range *out, char *why,
             return NRP_ERROR;
         }
         uint8_t parts;
-        if (parse_version(&p, &out->bound[out->count].version, &parts) || (*p && *p != ' ')) {
+        if (parse_version(&p, &out->bound[out->count].version, &parts) != NRP_OK || (*p && *p != ' ')) {
             snprintf(why, why_cap, "expected a version of 1 to 4 numbers (0-65535) joined by dots after the "
                                    "comparison at column %zu", (size_t)(p - text) + 1);
             return NRP_ERROR;

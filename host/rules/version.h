@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "nrp/result.h"
+
 typedef struct nrp_version {
     uint32_t part[4]; /* major, minor, build, revision */
 } nrp_version;
@@ -28,7 +30,7 @@ typedef struct nrp_version_range {
 } nrp_version_range;
 
 /* Parse text; on failure why explains (without the text itself). */
-int nrp_version_range_parse(const char *text, nrp_version_range *out, char *why, size_t why_cap);
+nrp_result nrp_version_range_parse(const char *text, nrp_version_range *out, char *why, size_t why_cap);
 
 int nrp_version_range_contains(const nrp_version_range *r, const nrp_version *v);
 

@@ -20,7 +20,7 @@ typedef struct reader {
     nrp_err *err;
 } reader;
 
-int nrp_sig_read_compressed(const uint8_t **pp, const uint8_t *end, uint32_t *out)
+nrp_result nrp_sig_read_compressed(const uint8_t **pp, const uint8_t *end, uint32_t *out)
 {
     const uint8_t *p = *pp;
     if (p >= end)
@@ -44,14 +44,14 @@ int nrp_sig_read_compressed(const uint8_t **pp, const uint8_t *end, uint32_t *ou
     return NRP_OK;
 }
 
-static int read_u(reader *r, uint32_t *v)
+static nrp_result read_u(reader *r, uint32_t *v)
 {
-    if (nrp_sig_read_compressed(&r->p, r->end, v))
+    if (nrp_sig_read_compressed(&r->p, r->end, v) != NRP_OK)
         return nrp_err_set(r->err, "signature truncated or holds a bad compressed integer");
     return NRP_OK;
 }
 
-static int read_byte(reader *r, uint8_t *b)
+static nrp_result read_byte(reader *r, uint8_t *b)
 {
     if (r->p >= r->end)
         return nrp_err_set(r->err, "signature truncated");
@@ -59,17 +59,17 @@ static int read_byte(reader *r, uint8_t *b)
     return NRP_OK;
 }
 
-int nrp_sig_read_type_token(const uint8_t **p, const uint8_t *end, uint32_t *token)
+nrp_result nrp_sig_read_type_token(const uint8_t **p, const uint8_t *end, uint32_t *token)
 {
     static const uint32_t tables[3] = {0x02000000u, 0x01000000u, 0x1B000000u};
     uint32_t v = 0;
-    if (nrp_sig_read_compressed(p, end, &v) || (v & 3) == 3)
+    if (nrp_sig_read_compressed(p, end, &v) != NRP_OK || (v & 3) == 3)
         return NRP_ERROR;
     *token = tables[v & 3] | (v >> 2);
     return NRP_OK;
 }
 
-static int read_type_token(reader *r, uint32_t *token)
+static nrp_result read_type_token(reader *r, uint32_t *token)
 {
     const uint8_t *at = r->p;
     uint32_t v = 0;
@@ -77,12 +77,12 @@ static int read_type_token(reader *r, uint32_t *token)
         return NRP_OK;
     /* Tell a truncated integer from a bad table tag. */
     r->p = at;
-    if (read_u(r, &v))
+    if (read_u(r, &v) != NRP_OK)
         return NRP_ERROR;
     return nrp_err_set(r->err, "signature names a type with an invalid table tag");
 }
 
-static int name_token(reader *r, uint32_t token, nrp_strbuf *out)
+static nrp_result name_token(reader *r, uint32_t token, nrp_strbuf *out)
 {
     if (!r->namer) /* only skipping over the type */
         return NRP_OK;
@@ -116,25 +116,25 @@ static const char *primitive_name(uint8_t et)
     }
 }
 
-static int format_type(reader *r, nrp_strbuf *out, int depth);
+static nrp_result format_type(reader *r, nrp_strbuf *out, int depth);
 static int skip_method_sig(reader *r, int depth);
 
-static int format_array_shape(reader *r, nrp_strbuf *out)
+static nrp_result format_array_shape(reader *r, nrp_strbuf *out)
 {
     uint32_t rank, nsizes, nbounds, v;
-    if (read_u(r, &rank) || read_u(r, &nsizes))
+    if (read_u(r, &rank) != NRP_OK || read_u(r, &nsizes) != NRP_OK)
         return NRP_ERROR;
     if (rank == 0 || rank > MAX_ARRAY_RANK || nsizes > rank)
         return nrp_err_set(r->err, "array of rank %u with %u sizes is not valid", rank, nsizes);
     for (uint32_t i = 0; i < nsizes; i++)
-        if (read_u(r, &v))
+        if (read_u(r, &v) != NRP_OK)
             return NRP_ERROR;
-    if (read_u(r, &nbounds))
+    if (read_u(r, &nbounds) != NRP_OK)
         return NRP_ERROR;
     if (nbounds > rank)
         return nrp_err_set(r->err, "array of rank %u with %u lower bounds is not valid", rank, nbounds);
     for (uint32_t i = 0; i < nbounds; i++)
-        if (read_u(r, &v)) /* signed in the spec; the bits are skipped all the same */
+        if (read_u(r, &v) != NRP_OK) /* signed in the spec; the bits are skipped all the same */
             return NRP_ERROR;
     nrp_strbuf_puts(out, "[");
     for (uint32_t i = 1; i < rank; i++)
@@ -143,34 +143,34 @@ static int format_array_shape(reader *r, nrp_strbuf *out)
     return NRP_OK;
 }
 
-static int format_generic_inst(reader *r, nrp_strbuf *out, int depth)
+static nrp_result format_generic_inst(reader *r, nrp_strbuf *out, int depth)
 {
     uint8_t kind = 0;
     uint32_t token = 0, argc = 0;
-    if (read_byte(r, &kind))
+    if (read_byte(r, &kind) != NRP_OK)
         return NRP_ERROR;
     if (kind != NRP_ELEMENT_CLASS && kind != NRP_ELEMENT_VALUETYPE)
         return nrp_err_set(r->err, "generic instantiation of element type 0x%02x", kind);
-    if (read_type_token(r, &token) || name_token(r, token, out) || read_u(r, &argc))
+    if (read_type_token(r, &token) != NRP_OK || name_token(r, token, out) != NRP_OK || read_u(r, &argc) != NRP_OK)
         return NRP_ERROR;
     nrp_strbuf_puts(out, "<");
     for (uint32_t i = 0; i < argc; i++) {
         if (i)
             nrp_strbuf_puts(out, ",");
-        if (format_type(r, out, depth + 1))
+        if (format_type(r, out, depth + 1) != NRP_OK)
             return NRP_ERROR;
     }
     nrp_strbuf_puts(out, ">");
     return NRP_OK;
 }
 
-static int format_type(reader *r, nrp_strbuf *out, int depth)
+static nrp_result format_type(reader *r, nrp_strbuf *out, int depth)
 {
     uint8_t et = 0;
     uint32_t v;
     if (depth > MAX_TYPE_DEPTH)
         return nrp_err_set(r->err, "signature nests types deeper than %d", MAX_TYPE_DEPTH);
-    if (read_byte(r, &et))
+    if (read_byte(r, &et) != NRP_OK)
         return NRP_ERROR;
     const char *prim = primitive_name(et);
     if (prim) {
@@ -181,41 +181,41 @@ static int format_type(reader *r, nrp_strbuf *out, int depth)
     case NRP_ELEMENT_CMOD_REQD:
     case NRP_ELEMENT_CMOD_OPT:
         /* Modifiers (modreq(IsVolatile), ...) are not part of the name. */
-        if (read_type_token(r, &v))
+        if (read_type_token(r, &v) != NRP_OK)
             return NRP_ERROR;
         return format_type(r, out, depth + 1);
     case NRP_ELEMENT_PINNED:
     case NRP_ELEMENT_SENTINEL:
         return format_type(r, out, depth + 1);
     case NRP_ELEMENT_PTR:
-        if (format_type(r, out, depth + 1))
+        if (format_type(r, out, depth + 1) != NRP_OK)
             return NRP_ERROR;
         nrp_strbuf_puts(out, "*");
         return NRP_OK;
     case NRP_ELEMENT_BYREF:
-        if (format_type(r, out, depth + 1))
+        if (format_type(r, out, depth + 1) != NRP_OK)
             return NRP_ERROR;
         nrp_strbuf_puts(out, "&");
         return NRP_OK;
     case NRP_ELEMENT_SZARRAY:
-        if (format_type(r, out, depth + 1))
+        if (format_type(r, out, depth + 1) != NRP_OK)
             return NRP_ERROR;
         nrp_strbuf_puts(out, "[]");
         return NRP_OK;
     case NRP_ELEMENT_ARRAY:
-        if (format_type(r, out, depth + 1))
+        if (format_type(r, out, depth + 1) != NRP_OK)
             return NRP_ERROR;
         return format_array_shape(r, out);
     case NRP_ELEMENT_CLASS:
     case NRP_ELEMENT_VALUETYPE:
-        if (read_type_token(r, &v))
+        if (read_type_token(r, &v) != NRP_OK)
             return NRP_ERROR;
         return name_token(r, v, out);
     case NRP_ELEMENT_GENERICINST:
         return format_generic_inst(r, out, depth);
     case NRP_ELEMENT_VAR:
     case NRP_ELEMENT_MVAR:
-        if (read_u(r, &v))
+        if (read_u(r, &v) != NRP_OK)
             return NRP_ERROR;
         nrp_strbuf_printf(out, "%s%u", et == NRP_ELEMENT_VAR ? "!" : "!!", v);
         return NRP_OK;
@@ -229,17 +229,17 @@ static int format_type(reader *r, nrp_strbuf *out, int depth)
     }
 }
 
-static int read_method_head(reader *r, nrp_method_sig_info *info)
+static nrp_result read_method_head(reader *r, nrp_method_sig_info *info)
 {
     uint8_t cc = 0;
-    if (read_byte(r, &cc))
+    if (read_byte(r, &cc) != NRP_OK)
         return NRP_ERROR;
     if ((cc & 0x0F) > 0x05 && (cc & 0x0F) != 0x09)
         return nrp_err_set(r->err, "calling convention 0x%02x is not a method signature", cc);
     info->callconv = cc;
     info->has_this = (cc & NRP_CALLCONV_HASTHIS) != 0;
     info->generic_params = 0;
-    if ((cc & NRP_CALLCONV_GENERIC) && read_u(r, &info->generic_params))
+    if ((cc & NRP_CALLCONV_GENERIC) && read_u(r, &info->generic_params) != NRP_OK)
         return NRP_ERROR;
     return read_u(r, &info->param_count);
 }
@@ -248,9 +248,9 @@ static int skip_method_sig(reader *r, int depth)
 {
     nrp_method_sig_info info;
     nrp_strbuf scratch;
-    int rc = NRP_OK;
+    nrp_result rc = NRP_OK;
     nrp_strbuf_init(&scratch);
-    if (read_method_head(r, &info))
+    if (read_method_head(r, &info) != NRP_OK)
         rc = NRP_ERROR;
     for (uint32_t i = 0; rc == NRP_OK && i <= info.param_count; i++)
         rc = format_type(r, &scratch, depth + 1);
@@ -258,19 +258,19 @@ static int skip_method_sig(reader *r, int depth)
     return rc;
 }
 
-int nrp_sig_format_method_params(const uint8_t *sig, size_t len, nrp_sig_type_namer namer,
-                                 void *namer_ctx, nrp_strbuf *params, nrp_method_sig_info *info,
-                                 nrp_err *err)
+nrp_result nrp_sig_format_method_params(const uint8_t *sig, size_t len, nrp_sig_type_namer namer,
+                                        void *namer_ctx, nrp_strbuf *params, nrp_method_sig_info *info,
+                                        nrp_err *err)
 {
     nrp_method_sig_info local;
     nrp_strbuf ret;
-    int rc = NRP_OK;
+    nrp_result rc = NRP_OK;
     if (!info)
         info = &local;
     if (!sig || len == 0)
         return nrp_err_set(err, "empty method signature");
     reader r = {sig, sig + len, namer, namer_ctx, err};
-    if (read_method_head(&r, info))
+    if (read_method_head(&r, info) != NRP_OK)
         return NRP_ERROR;
     nrp_strbuf_init(&ret);
     rc = format_type(&r, &ret, 0); /* the return type is read to reach the parameters */
@@ -280,13 +280,13 @@ int nrp_sig_format_method_params(const uint8_t *sig, size_t len, nrp_sig_type_na
             nrp_strbuf_puts(params, ",");
         rc = format_type(&r, params, 0);
     }
-    if (rc == NRP_OK && params->oom)
+    if (rc == NRP_OK && params->status != NRP_OK)
         rc = nrp_err_set(err, "out of memory formatting a signature");
     return rc;
 }
 
-int nrp_sig_method_return(const uint8_t *sig, size_t len, nrp_method_sig_info *info, nrp_sig_span *ret,
-                          int *returns_value, nrp_err *err)
+nrp_result nrp_sig_method_return(const uint8_t *sig, size_t len, nrp_method_sig_info *info, nrp_sig_span *ret,
+                                 int *returns_value, nrp_err *err)
 {
     nrp_method_sig_info local;
     nrp_strbuf scratch;
@@ -295,7 +295,7 @@ int nrp_sig_method_return(const uint8_t *sig, size_t len, nrp_method_sig_info *i
     if (!sig || len == 0)
         return nrp_err_set(err, "empty method signature");
     reader r = {sig, sig + len, NULL, NULL, err};
-    if (read_method_head(&r, info))
+    if (read_method_head(&r, info) != NRP_OK)
         return NRP_ERROR;
     const uint8_t *start = r.p;
     /* Custom modifiers may precede VOID (init-only setters return
@@ -304,16 +304,16 @@ int nrp_sig_method_return(const uint8_t *sig, size_t len, nrp_method_sig_info *i
     uint32_t tok;
     while (q < r.end && (*q == NRP_ELEMENT_CMOD_REQD || *q == NRP_ELEMENT_CMOD_OPT)) {
         q++;
-        if (nrp_sig_read_compressed(&q, r.end, &tok))
+        if (nrp_sig_read_compressed(&q, r.end, &tok) != NRP_OK)
             return nrp_err_set(err, "signature truncated in a return-type modifier");
     }
     if (q >= r.end)
         return nrp_err_set(err, "signature truncated before the return type");
     *returns_value = *q != NRP_ELEMENT_VOID;
     nrp_strbuf_init(&scratch);
-    int rc = format_type(&r, &scratch, 0);
+    nrp_result rc = format_type(&r, &scratch, 0);
     nrp_strbuf_free(&scratch);
-    if (rc)
+    if (rc != NRP_OK)
         return NRP_ERROR;
     if (ret) {
         ret->data = start;
@@ -327,7 +327,7 @@ int nrp_sig_skip_type(const uint8_t **p, const uint8_t *end, nrp_err *err)
     reader r = {*p, end, NULL, NULL, err};
     nrp_strbuf scratch;
     nrp_strbuf_init(&scratch);
-    int rc = format_type(&r, &scratch, 0);
+    nrp_result rc = format_type(&r, &scratch, 0);
     nrp_strbuf_free(&scratch);
     if (rc == NRP_OK)
         *p = r.p;
@@ -338,21 +338,22 @@ int nrp_sig_format_type(const uint8_t **p, const uint8_t *end, nrp_sig_type_name
                         nrp_strbuf *out, nrp_err *err)
 {
     reader r = {*p, end, namer, namer_ctx, err};
-    int rc = format_type(&r, out, 0);
-    if (rc == NRP_OK && out->oom)
+    nrp_result rc = format_type(&r, out, 0);
+    if (rc == NRP_OK && out->status != NRP_OK)
         rc = nrp_err_set(err, "out of memory formatting a signature");
     if (rc == NRP_OK)
         *p = r.p;
     return rc;
 }
 
-int nrp_sig_method_param(const uint8_t *sig, size_t len, int32_t index, nrp_sig_span *type, int *byref, nrp_err *err)
+nrp_result nrp_sig_method_param(const uint8_t *sig, size_t len, int32_t index, nrp_sig_span *type, int *byref,
+                                nrp_err *err)
 {
     nrp_method_sig_info info;
     nrp_sig_span ret;
     int returns;
     uint32_t tok;
-    if (nrp_sig_method_return(sig, len, &info, &ret, &returns, err))
+    if (nrp_sig_method_return(sig, len, &info, &ret, &returns, err) != NRP_OK)
         return NRP_ERROR;
     if (index < -1 || (index >= 0 && (uint32_t)index >= info.param_count))
         return nrp_err_set(err, "no parameter %d (the method has %u)", (int)index, info.param_count);
@@ -364,7 +365,7 @@ int nrp_sig_method_param(const uint8_t *sig, size_t len, int32_t index, nrp_sig_
     *byref = 0;
     while (p < end && (*p == NRP_ELEMENT_CMOD_REQD || *p == NRP_ELEMENT_CMOD_OPT)) {
         p++;
-        if (nrp_sig_read_compressed(&p, end, &tok))
+        if (nrp_sig_read_compressed(&p, end, &tok) != NRP_OK)
             return nrp_err_set(err, "signature truncated in a modifier");
     }
     if (p < end && *p == NRP_ELEMENT_BYREF) {

@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "nrp/result.h"
 #include "util/err.h"
 #include "util/strbuf.h"
 
@@ -23,11 +24,11 @@
 typedef int (*nrp_sig_type_namer)(void *ctx, uint32_t token, nrp_strbuf *out);
 
 /* Decode one compressed unsigned integer (II.23.2) at *p, advancing *p. */
-int nrp_sig_read_compressed(const uint8_t **p, const uint8_t *end, uint32_t *out);
+nrp_result nrp_sig_read_compressed(const uint8_t **p, const uint8_t *end, uint32_t *out);
 
 /* Read a TypeDefOrRefOrSpecEncoded type (II.23.2.8) at *p as a metadata
  * token, advancing *p. NRP_ERROR when truncated or the table tag is bad. */
-int nrp_sig_read_type_token(const uint8_t **p, const uint8_t *end, uint32_t *token);
+nrp_result nrp_sig_read_type_token(const uint8_t **p, const uint8_t *end, uint32_t *token);
 
 typedef struct nrp_method_sig_info {
     uint8_t callconv;         /* first byte: NRP_CALLCONV_* flags and kind */
@@ -39,9 +40,9 @@ typedef struct nrp_method_sig_info {
 /* Parse a method signature and append its parameter types, comma separated
  * with no spaces, to params (e.g. "System.Int32,System.String[]").
  * info may be NULL. */
-int nrp_sig_format_method_params(const uint8_t *sig, size_t len, nrp_sig_type_namer namer,
-                                 void *namer_ctx, nrp_strbuf *params, nrp_method_sig_info *info,
-                                 nrp_err *err);
+nrp_result nrp_sig_format_method_params(const uint8_t *sig, size_t len, nrp_sig_type_namer namer,
+                                        void *namer_ctx, nrp_strbuf *params, nrp_method_sig_info *info,
+                                        nrp_err *err);
 
 /* A run of bytes inside a signature. */
 typedef struct nrp_sig_span {
@@ -52,13 +53,13 @@ typedef struct nrp_sig_span {
 /* Read a method signature's head and return type: *returns_value is 0 for
  * void (modifiers before it allowed); ret (may be NULL) gets the bytes of
  * the return type, modifiers included, ready to declare a local of it. */
-int nrp_sig_method_return(const uint8_t *sig, size_t len, nrp_method_sig_info *info, nrp_sig_span *ret,
-                          int *returns_value, nrp_err *err);
+nrp_result nrp_sig_method_return(const uint8_t *sig, size_t len, nrp_method_sig_info *info, nrp_sig_span *ret,
+                                 int *returns_value, nrp_err *err);
 
 /* Parameter `index` of a method signature (-1: the return type): its type
  * without custom modifiers or BYREF, and whether it is passed by reference. */
-int nrp_sig_method_param(const uint8_t *sig, size_t len, int32_t index, nrp_sig_span *type, int *byref,
-                         nrp_err *err);
+nrp_result nrp_sig_method_param(const uint8_t *sig, size_t len, int32_t index, nrp_sig_span *type, int *byref,
+                                nrp_err *err);
 
 /* Advance *p over one type. */
 int nrp_sig_skip_type(const uint8_t **p, const uint8_t *end, nrp_err *err);

@@ -22,10 +22,10 @@ void nrp_sig_blob_free(nrp_sig_blob *b)
 
 void nrp_sig_blob_bytes(nrp_sig_blob *b, const uint8_t *p, size_t n)
 {
-    if (b->oom)
+    if (b->status != NRP_OK)
         return;
     if (nrp_array_reserve(&b->data, 1, b->len + n, &b->cap) != NRP_OK) {
-        b->oom = 1;
+        b->status = NRP_NOMEM;
         return;
     }
     if (n)
@@ -38,12 +38,12 @@ void nrp_sig_blob_compressed(nrp_sig_blob *b, uint32_t v)
     uint8_t tmp[4];
     size_t n = nrp_sig_put_compressed(tmp, v);
     if (n == 0)
-        b->oom = 1; /* callers check ranges first; treat as unusable */
+        b->status = NRP_NOMEM; /* callers check ranges first; treat as unusable */
     else
         nrp_sig_blob_bytes(b, tmp, n);
 }
 
-static int check_type(nrp_sig_span t, const char *what, uint32_t i, nrp_err *err)
+static nrp_result check_type(nrp_sig_span t, const char *what, uint32_t i, nrp_err *err)
 {
     const uint8_t *p = t.data;
     if (!t.data || t.len == 0 || nrp_sig_skip_type(&p, t.data + t.len, err) || p != t.data + t.len)
@@ -51,20 +51,20 @@ static int check_type(nrp_sig_span t, const char *what, uint32_t i, nrp_err *err
     return NRP_OK;
 }
 
-static int finish(nrp_sig_blob *out, nrp_err *err)
+static nrp_result finish(nrp_sig_blob *out, nrp_err *err)
 {
-    return out->oom ? nrp_err_set(err, "out of memory building a signature") : NRP_OK;
+    return out->status != NRP_OK ? nrp_err_set(err, "out of memory building a signature") : NRP_OK;
 }
 
-int nrp_sig_build_method(nrp_sig_blob *out, uint8_t callconv, uint32_t generic_params, nrp_sig_span ret,
-                         const nrp_sig_span *params, uint32_t count, nrp_err *err)
+nrp_result nrp_sig_build_method(nrp_sig_blob *out, uint8_t callconv, uint32_t generic_params, nrp_sig_span ret,
+                                const nrp_sig_span *params, uint32_t count, nrp_err *err)
 {
     if (count > NRP_SIG_COMPRESSED_MAX || generic_params > NRP_SIG_COMPRESSED_MAX)
         return nrp_err_set(err, "too many parameters");
-    if (check_type(ret, "return type", 0, err))
+    if (check_type(ret, "return type", 0, err) != NRP_OK)
         return NRP_ERROR;
     for (uint32_t i = 0; i < count; i++)
-        if (check_type(params[i], "parameter", i, err))
+        if (check_type(params[i], "parameter", i, err) != NRP_OK)
             return NRP_ERROR;
     nrp_sig_blob_bytes(out, &callconv, 1);
     if (callconv & NRP_CALLCONV_GENERIC)
@@ -76,13 +76,13 @@ int nrp_sig_build_method(nrp_sig_blob *out, uint8_t callconv, uint32_t generic_p
     return finish(out, err);
 }
 
-int nrp_sig_build_locals(nrp_sig_blob *out, const nrp_sig_span *types, uint32_t count, nrp_err *err)
+nrp_result nrp_sig_build_locals(nrp_sig_blob *out, const nrp_sig_span *types, uint32_t count, nrp_err *err)
 {
     static const uint8_t head = LOCAL_SIG;
     if (count > 0xFFFE)
         return nrp_err_set(err, "%u locals exceed the 65534 a method may have", count);
     for (uint32_t i = 0; i < count; i++)
-        if (check_type(types[i], "local", i, err))
+        if (check_type(types[i], "local", i, err) != NRP_OK)
             return NRP_ERROR;
     nrp_sig_blob_bytes(out, &head, 1);
     nrp_sig_blob_compressed(out, count);
@@ -91,13 +91,13 @@ int nrp_sig_build_locals(nrp_sig_blob *out, const nrp_sig_span *types, uint32_t 
     return finish(out, err);
 }
 
-int nrp_sig_parse_locals(const uint8_t *sig, size_t len, uint32_t *count, nrp_sig_span *types, uint32_t max,
-                         nrp_err *err)
+nrp_result nrp_sig_parse_locals(const uint8_t *sig, size_t len, uint32_t *count, nrp_sig_span *types, uint32_t max,
+                                nrp_err *err)
 {
     const uint8_t *p = sig, *end = sig + len;
     if (!sig || len == 0 || *p++ != LOCAL_SIG)
         return nrp_err_set(err, "not a local variable signature");
-    if (nrp_sig_read_compressed(&p, end, count))
+    if (nrp_sig_read_compressed(&p, end, count) != NRP_OK)
         return nrp_err_set(err, "local variable signature truncated");
     for (uint32_t i = 0; i < *count; i++) {
         const uint8_t *start = p;
@@ -111,8 +111,8 @@ int nrp_sig_parse_locals(const uint8_t *sig, size_t len, uint32_t *count, nrp_si
     return NRP_OK;
 }
 
-int nrp_sig_locals_append(const uint8_t *sig, size_t len, nrp_sig_span type, nrp_sig_blob *out, uint32_t *index,
-                          nrp_err *err)
+nrp_result nrp_sig_locals_append(const uint8_t *sig, size_t len, nrp_sig_span type, nrp_sig_blob *out, uint32_t *index,
+                                 nrp_err *err)
 {
     static const uint8_t empty[] = {LOCAL_SIG, 0};
     const uint8_t *p;
@@ -121,11 +121,11 @@ int nrp_sig_locals_append(const uint8_t *sig, size_t len, nrp_sig_span type, nrp
         sig = empty;
         len = sizeof empty;
     }
-    if (nrp_sig_parse_locals(sig, len, &count, NULL, 0, err))
+    if (nrp_sig_parse_locals(sig, len, &count, NULL, 0, err) != NRP_OK)
         return NRP_ERROR;
     if (count >= 0xFFFE)
         return nrp_err_set(err, "the method already has %u locals", count);
-    if (check_type(type, "new local", 0, err))
+    if (check_type(type, "new local", 0, err) != NRP_OK)
         return NRP_ERROR;
     p = sig + 1;
     nrp_sig_read_compressed(&p, sig + len, &count);

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "nrp/emit.h" /* nrp_sig_put_compressed, nrp_sig_put_type_token: shared with plugins */
+#include "nrp/result.h"
 #include "sig/sig.h"
 #include "util/err.h"
 
@@ -18,7 +19,7 @@ typedef struct nrp_sig_blob {
     uint8_t *data;
     size_t len;
     size_t cap;
-    int oom;
+    nrp_result status; /* NRP_NOMEM once an append failed; later appends do nothing */
 } nrp_sig_blob;
 
 void nrp_sig_blob_init(nrp_sig_blob *b);
@@ -29,20 +30,20 @@ void nrp_sig_blob_compressed(nrp_sig_blob *b, uint32_t v);
 /* callconv [generic count] param count, return type, parameter types. The
  * generic count is written when callconv has NRP_CALLCONV_GENERIC. Each
  * type must be exactly one signature type. */
-int nrp_sig_build_method(nrp_sig_blob *out, uint8_t callconv, uint32_t generic_params, nrp_sig_span ret,
-                         const nrp_sig_span *params, uint32_t count, nrp_err *err);
+nrp_result nrp_sig_build_method(nrp_sig_blob *out, uint8_t callconv, uint32_t generic_params, nrp_sig_span ret,
+                                const nrp_sig_span *params, uint32_t count, nrp_err *err);
 
 /* 0x07, count, types. */
-int nrp_sig_build_locals(nrp_sig_blob *out, const nrp_sig_span *types, uint32_t count, nrp_err *err);
+nrp_result nrp_sig_build_locals(nrp_sig_blob *out, const nrp_sig_span *types, uint32_t count, nrp_err *err);
 
 /* Split a local-variable signature into its types (spans point into sig).
  * *count gets the number of locals; up to max spans are filled. */
-int nrp_sig_parse_locals(const uint8_t *sig, size_t len, uint32_t *count, nrp_sig_span *types, uint32_t max,
-                         nrp_err *err);
+nrp_result nrp_sig_parse_locals(const uint8_t *sig, size_t len, uint32_t *count, nrp_sig_span *types, uint32_t max,
+                                nrp_err *err);
 
 /* Append one type to a local-variable signature: a new blob with count+1
  * (a NULL/empty sig starts a new one). */
-int nrp_sig_locals_append(const uint8_t *sig, size_t len, nrp_sig_span type, nrp_sig_blob *out, uint32_t *index,
-                          nrp_err *err);
+nrp_result nrp_sig_locals_append(const uint8_t *sig, size_t len, nrp_sig_span type, nrp_sig_blob *out, uint32_t *index,
+                                 nrp_err *err);
 
 #endif

@@ -5,7 +5,7 @@
 
 #include "nrp/result.h"
 
-int nrp_err_set(nrp_err *err, const char *fmt, ...)
+nrp_result nrp_err_set(nrp_err *err, const char *fmt, ...)
 {
     if (err) {
         va_list ap;
@@ -16,7 +16,7 @@ int nrp_err_set(nrp_err *err, const char *fmt, ...)
     return NRP_ERROR;
 }
 
-int nrp_err_setbuf(char *buf, size_t cap, const char *fmt, ...)
+nrp_result nrp_err_setbuf(char *buf, size_t cap, const char *fmt, ...)
 {
     if (buf && cap) {
         va_list ap;

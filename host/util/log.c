@@ -27,7 +27,7 @@ static char log_where[4096] = "stderr"; /* for messages about a change of file *
 
 static const char *const level_names[] = {"error", "warn", "info", "debug", "trace"};
 
-int nrp_log_parse_level(const char *text, nrp_log_level *out)
+nrp_result nrp_log_parse_level(const char *text, nrp_log_level *out)
 {
     for (int i = 0; i <= NRP_LOG_TRACE; i++) {
         if (strcasecmp(text, level_names[i]) == 0) {

@@ -29,7 +29,7 @@
 void nrp_log_init_from_env(void);
 
 /* Parse "error|warn|info|debug|trace"; NRP_ERROR if unknown. */
-int nrp_log_parse_level(const char *text, nrp_log_level *out);
+nrp_result nrp_log_parse_level(const char *text, nrp_log_level *out);
 
 /* Apply settings from the configuration where the environment set nothing
  * (the environment wins). file may be NULL; "-" is stderr; {pid} expands;

@@ -7,7 +7,7 @@
 
 #include "nrp/result.h"
 
-int nrp_path_expand_pid(const char *tmpl, char *out, size_t cap)
+nrp_result nrp_path_expand_pid(const char *tmpl, char *out, size_t cap)
 {
     char pid[24];
     size_t pid_len = (size_t)snprintf(pid, sizeof pid, "%ld", (long)getpid());
@@ -33,7 +33,7 @@ int nrp_path_expand_pid(const char *tmpl, char *out, size_t cap)
     return NRP_OK;
 }
 
-int nrp_path_dirname(const char *path, char *out, size_t cap)
+nrp_result nrp_path_dirname(const char *path, char *out, size_t cap)
 {
     const char *slash = strrchr(path, '/');
     if (!slash)

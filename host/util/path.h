@@ -4,14 +4,16 @@
 
 #include <stddef.h>
 
+#include "nrp/result.h"
+
 struct stat;
 
 /* Copy tmpl to out replacing every "{pid}" with the process id. Returns
  * NRP_OK, or NRP_ERROR when out is too small. */
-int nrp_path_expand_pid(const char *tmpl, char *out, size_t cap);
+nrp_result nrp_path_expand_pid(const char *tmpl, char *out, size_t cap);
 
 /* Directory part of path ("." when there is none) into out. */
-int nrp_path_dirname(const char *path, char *out, size_t cap);
+nrp_result nrp_path_dirname(const char *path, char *out, size_t cap);
 
 /* dir + "/" + name into out. */
 int nrp_path_join(const char *dir, const char *name, char *out, size_t cap);

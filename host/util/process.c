@@ -55,7 +55,7 @@ void nrp_process_name_from_args(const char *args, size_t len, char *out, size_t 
     snprintf(out, cap, "%s", base_name(argv0));
 }
 
-int nrp_process_main_path_from_args(const char *args, size_t len, const char *exe, char *out, size_t cap)
+nrp_result nrp_process_main_path_from_args(const char *args, size_t len, const char *exe, char *out, size_t cap)
 {
     char full[PATH_MAX];
     const char *app = muxer_app(args, len);

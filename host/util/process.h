@@ -10,13 +10,15 @@
 
 #include <stddef.h>
 
+#include "nrp/result.h"
+
 /* Process name from a NUL-separated argument block (as /proc/self/cmdline
  * holds it) of len bytes. */
 void nrp_process_name_from_args(const char *args, size_t len, char *out, size_t cap);
 
 /* The full path of the app's main assembly: the .dll the muxer runs, else
  * the executable `exe` (an apphost). */
-int nrp_process_main_path_from_args(const char *args, size_t len, const char *exe, char *out, size_t cap);
+nrp_result nrp_process_main_path_from_args(const char *args, size_t len, const char *exe, char *out, size_t cap);
 /* The same for this process. */
 int nrp_process_main_path(char *out, size_t cap);
 

@@ -19,10 +19,10 @@ void nrp_strbuf_free(nrp_strbuf *sb)
 
 static int reserve(nrp_strbuf *sb, size_t extra)
 {
-    if (sb->oom)
+    if (sb->status != NRP_OK)
         return -1;
     if (nrp_array_reserve(&sb->data, 1, sb->len + extra + 1, &sb->cap) != NRP_OK) {
-        sb->oom = 1;
+        sb->status = NRP_NOMEM;
         return -1;
     }
     return 0;
@@ -59,7 +59,7 @@ void nrp_strbuf_printf(nrp_strbuf *sb, const char *fmt, ...)
 char *nrp_strbuf_take(nrp_strbuf *sb)
 {
     char *s = NULL;
-    if (!sb->oom)
+    if (sb->status == NRP_OK)
         s = sb->data ? sb->data : calloc(1, 1);
     else
         free(sb->data);

@@ -1,15 +1,17 @@
 /* strbuf.h - a growable NUL-terminated string. An allocation failure is
- * remembered (oom) so callers check once at the end instead of per append. */
+ * remembered (status) so callers check once at the end instead of per append. */
 #ifndef NRP_UTIL_STRBUF_H
 #define NRP_UTIL_STRBUF_H
 
 #include <stddef.h>
 
+#include "nrp/result.h"
+
 typedef struct nrp_strbuf {
     char *data;
     size_t len;
     size_t cap;
-    int oom;
+    nrp_result status; /* NRP_NOMEM once an append failed; later appends do nothing */
 } nrp_strbuf;
 
 void nrp_strbuf_init(nrp_strbuf *sb);

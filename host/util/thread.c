@@ -79,7 +79,7 @@ void nrp_thread_stack_check(void)
     }
 }
 
-int nrp_thread_start(const char *name, void *(*fn)(void *), void *arg, pthread_t *thread, nrp_err *err)
+nrp_result nrp_thread_start(const char *name, void *(*fn)(void *), void *arg, pthread_t *thread, nrp_err *err)
 {
     pthread_attr_t attr;
     pthread_t ignored;

@@ -27,7 +27,7 @@
  * stack of NRP_THREAD_STACK_SIZE, or of NRP_TEST_THREAD_STACK_KB KiB when that
  * variable is set (tests only: it shows what a smaller stack would do).
  * Detached when thread is NULL. NRP_OK, or NRP_ERROR with err set. */
-int nrp_thread_start(const char *name, void *(*fn)(void *), void *arg, pthread_t *thread, nrp_err *err);
+nrp_result nrp_thread_start(const char *name, void *(*fn)(void *), void *arg, pthread_t *thread, nrp_err *err);
 
 /* On a thread started by nrp_thread_start with the log at debug level: logs
  * the deepest stack use so far if it grew since the last call. Elsewhere,

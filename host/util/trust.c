@@ -13,7 +13,7 @@ static int owner_ok(uid_t uid)
     return uid == 0 || uid == geteuid();
 }
 
-int nrp_file_trusted(const char *path, nrp_err *err)
+nrp_result nrp_file_trusted(const char *path, nrp_err *err)
 {
     struct stat st;
     char dir[4096];

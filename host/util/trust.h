@@ -10,9 +10,10 @@
 #ifndef NRP_UTIL_TRUST_H
 #define NRP_UTIL_TRUST_H
 
+#include "nrp/result.h"
 #include "util/err.h"
 
 /* NRP_OK, or NRP_ERROR with the file and the bit at fault in err. */
-int nrp_file_trusted(const char *path, nrp_err *err);
+nrp_result nrp_file_trusted(const char *path, nrp_err *err);
 
 #endif

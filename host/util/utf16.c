@@ -50,7 +50,7 @@ size_t nrp_utf16_to_utf8(const uint16_t *s, size_t n, char *out, size_t cap)
     return len;
 }
 
-int nrp_utf8_to_utf16(const char *s, uint16_t *out, size_t cap)
+nrp_result nrp_utf8_to_utf16(const char *s, uint16_t *out, size_t cap)
 {
     const unsigned char *p = (const unsigned char *)s;
     size_t n = 0;

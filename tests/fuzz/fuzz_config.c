@@ -124,13 +124,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     nrp_config *cfg = NULL;
     int rc = nrp_config_load_buffer("/nonexistent-fuzz/instrumentation.yaml", (const char *)data, size, &cfg, &diags);
     CHECK(rc == NRP_OK || rc == NRP_ERROR);
-    CHECK((rc == NRP_OK) == (diags.count == 0 && !diags.oom));
+    CHECK((rc == NRP_OK) == (diags.count == 0 && diags.status == NRP_OK));
     CHECK((rc == NRP_OK) == (cfg != NULL));
     for (size_t i = 0; i < diags.count; i++) {
         nrp_strbuf line;
         nrp_strbuf_init(&line);
         nrp_diag_format(&diags.items[i], &line);
-        CHECK(line.oom || (line.len > 0 && !memchr(line.data, '\n', line.len - 1)));
+        CHECK(line.status != NRP_OK || (line.len > 0 && !memchr(line.data, '\n', line.len - 1)));
         nrp_strbuf_free(&line);
     }
     if (cfg)

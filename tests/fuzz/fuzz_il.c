@@ -195,7 +195,7 @@ static void fuzz_header(const uint8_t *body, size_t len)
     nrp_err err;
     nrp_il_body b1, b2, b3;
 
-    if (nrp_il_decode(body, len, &b1, &err))
+    if (nrp_il_decode(body, len, &b1, &err) != NRP_OK)
         return;
     size_t n1, n2;
     uint8_t *e1 = encode_body(&b1, &n1);
@@ -357,7 +357,7 @@ static void fuzz_method(const uint8_t *body, size_t len, const uint8_t *sig, uin
     uint8_t *out = NULL;
     size_t out_n = 0;
 
-    if (nrp_il_method_decode(body, len, sig, sig_len, &fake_env, &m, &err))
+    if (nrp_il_method_decode(body, len, sig, sig_len, &fake_env, &m, &err) != NRP_OK)
         return;
     CHECK(m != NULL, NULL);
     if (nrp_il_method_encode(m, &out, &out_n, &err) == NRP_OK) {
@@ -381,7 +381,7 @@ static void fuzz_edits(const uint8_t *body, size_t len, const uint8_t *sig, uint
     uint8_t *out = NULL;
     size_t out_n = 0;
 
-    if (nrp_il_method_decode(body, len, sig, sig_len, &fake_env, &m, &err))
+    if (nrp_il_method_decode(body, len, sig, sig_len, &fake_env, &m, &err) != NRP_OK)
         return;
 
     nrp_il_wrap_spec spec = {

@@ -69,7 +69,7 @@ static void round_trip_labels(const uint8_t *data, size_t size)
         nrp_metrics_format_prometheus(m, &out);
         nrp_prom_doc doc;
         nrp_err err = {{0}};
-        if (!out.oom) {
+        if (out.status == NRP_OK) {
             CHECK(nrp_prom_parse(out.data, out.len, &doc, &err) == NRP_OK);
             size_t seen_calls = 0, seen_histogram = 0;
             for (size_t i = 0; i < doc.count; i++) {

@@ -73,7 +73,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *input, size_t size)
     nrp_config *cfg = NULL;
     int rc = nrp_config_load_buffer_keep("/nonexistent-fuzz/instrumentation.yaml", data, size, &cfg, &diags);
     CHECK(rc == NRP_OK || rc == NRP_ERROR);
-    CHECK((rc == NRP_OK) == (nrp_diags_total(&diags) == 0 && !diags.oom));
+    CHECK((rc == NRP_OK) == (nrp_diags_total(&diags) == 0 && diags.status == NRP_OK));
     if (!cfg) { /* out of memory only */
         nrp_diags_free(&diags);
         free(data);

@@ -25,7 +25,7 @@ static char *format(nrp_metrics *m)
     nrp_strbuf sb;
     nrp_strbuf_init(&sb);
     nrp_metrics_format_prometheus(m, &sb);
-    assert_int_equal(sb.oom, 0);
+    assert_int_equal(sb.status, NRP_OK);
     char *s = nrp_strbuf_take(&sb);
     assert_non_null(s);
     return s;

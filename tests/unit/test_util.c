@@ -266,7 +266,7 @@ static void test_strbuf_append_puts(void **state)
     nrp_strbuf_init(&sb);
     assert_null(sb.data);
     assert_int_equal(sb.len, 0);
-    assert_int_equal(sb.oom, 0);
+    assert_int_equal(sb.status, NRP_OK);
     nrp_strbuf_append(&sb, "hello", 2);
     assert_int_equal(sb.len, 2);
     assert_string_equal(sb.data, "he");
@@ -297,7 +297,7 @@ static void test_strbuf_growth(void **state)
     for (int i = 0; i < 10000; i++)
         assert_int_equal(sb.data[i], '0' + i % 10);
     assert_true(sb.cap > 10000);
-    assert_int_equal(sb.oom, 0);
+    assert_int_equal(sb.status, NRP_OK);
     nrp_strbuf_free(&sb);
 }
 
@@ -360,14 +360,14 @@ static void test_strbuf_take(void **state)
 
     /* after an allocation failure: NULL, and the buffer is reset */
     nrp_strbuf_puts(&sb, "lost");
-    sb.oom = 1;
+    sb.status = NRP_NOMEM;
     nrp_strbuf_puts(&sb, " more");
     assert_int_equal(sb.len, 4); /* appends are ignored once oom */
     nrp_strbuf_printf(&sb, "%d", 1);
     assert_int_equal(sb.len, 4);
     assert_null(nrp_strbuf_take(&sb));
     assert_null(sb.data);
-    assert_int_equal(sb.oom, 0);
+    assert_int_equal(sb.status, NRP_OK);
 }
 
 /* One more element at a time: the room doubles, from 8, and what was
