@@ -17,6 +17,7 @@
 #include "cli/method_stats.h"
 #include "cli/prom_read.h"
 #include "nrp/result.h"
+#include "util/file.h"
 #include "util/strbuf.h"
 
 /* Wide enough for Namespace.Type::Method(params) of most code, narrow
@@ -43,30 +44,17 @@ static int usage(FILE *to)
     return to == stdout ? 0 : 2;
 }
 
+/* A metrics file: the exporter writes a few kilobytes per method. */
+#define MAX_METRICS_BYTES ((size_t)1 << 30)
+
 static char *read_all(const char *path, size_t *len)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        fprintf(stderr, "nrprof: cannot read %s: %s\n", path, strerror(errno));
+    char *text;
+    int error;
+    if (nrp_file_read(path, MAX_METRICS_BYTES, &text, len, &error) != NRP_OK) {
+        fprintf(stderr, "nrprof: cannot read %s: %s\n", path, strerror(error));
         return NULL;
     }
-    nrp_strbuf sb;
-    nrp_strbuf_init(&sb);
-    char chunk[65536];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        nrp_strbuf_append(&sb, chunk, n);
-    int failed = ferror(f), why = errno;
-    fclose(f);
-    if (failed) {
-        fprintf(stderr, "nrprof: cannot read %s: %s\n", path, strerror(why));
-        nrp_strbuf_free(&sb);
-        return NULL;
-    }
-    *len = sb.len;
-    char *text = nrp_strbuf_take(&sb);
-    if (!text)
-        fprintf(stderr, "nrprof: cannot read %s: out of memory\n", path);
     return text;
 }
 
@@ -387,7 +375,7 @@ static void print_footnotes(const nrp_method_table *t, const histogram *h, const
 
 static int print_table(const char *file, const nrp_method_table *t, const nrp_prom_doc *doc, int wide)
 {
-    histogram h;
+    histogram h = {0}; /* freed at out, even when cells cannot be allocated */
     int ncols = NCOLS, rc = NRP_ERROR;
     char **cells = calloc((t->count + 1) * NCOLS, sizeof *cells);
     if (!cells || histogram_build(t, &h) != NRP_OK)

@@ -10,6 +10,7 @@
 
 #include "meta/meta_internal.h"
 #include "nrp/result.h"
+#include "util/file.h"
 #include "util/path.h"
 
 /* Assemblies of real apps are tens of megabytes at most. */
@@ -169,21 +170,13 @@ nrp_result nrp_meta_open_file(const char *path, nrp_meta **out, nrp_err *err)
         return nrp_err_set(err, "cannot open %s", path);
     if (!S_ISREG(st.st_mode) || st.st_size < 0 || (uint64_t)st.st_size > MAX_FILE_BYTES)
         return nrp_err_set(err, "%s is not a regular file of at most %u MB", path, MAX_FILE_BYTES >> 20);
-    FILE *f = fopen(path, "rbe");
-    if (!f)
-        return nrp_err_set(err, "cannot open %s", path);
-    size_t size = (size_t)st.st_size;
-    uint8_t *bytes = malloc(size ? size : 1);
-    if (!bytes) {
-        fclose(f);
-        return nrp_err_set(err, "out of memory reading %s", path);
-    }
-    size_t got = fread(bytes, 1, size, f);
-    fclose(f);
-    if (got != size) {
-        free(bytes);
-        return nrp_err_set(err, "cannot read %s", path);
-    }
+    char *text;
+    size_t size;
+    int error;
+    nrp_result rc = nrp_file_read(path, MAX_FILE_BYTES, &text, &size, &error);
+    if (rc != NRP_OK)
+        return nrp_err_set(err, "cannot read %s: %s", path, strerror(error));
+    uint8_t *bytes = (uint8_t *)text;
     if (nrp_meta_open(bytes, size, out, err) != NRP_OK) {
         char reason[sizeof err->msg];
         snprintf(reason, sizeof reason, "%s", err ? err->msg : "");

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "nrp/result.h"
+#include "util/file.h"
 #include "util/path.h"
 
 /* deps.json files of real apps are a few hundred kilobytes at most. */
@@ -35,21 +36,6 @@ int nrp_deps_lists_assembly(const char *deps_json, const char *name)
     return 0;
 }
 
-static char *read_text(const char *path)
-{
-    FILE *f = fopen(path, "re");
-    char *text = NULL;
-    long size;
-    if (!f)
-        return NULL;
-    if (fseek(f, 0, SEEK_END) == 0 && (size = ftell(f)) >= 0 && (unsigned long)size <= MAX_DEPS_BYTES &&
-        fseek(f, 0, SEEK_SET) == 0 && (text = malloc((size_t)size + 1)) != NULL) {
-        size_t got = fread(text, 1, (size_t)size, f);
-        text[got] = '\0';
-    }
-    fclose(f);
-    return text;
-}
 
 nrp_result nrp_app_assemblies_load(nrp_app_assemblies *app, const char *main_path)
 {
@@ -63,7 +49,10 @@ nrp_result nrp_app_assemblies_load(nrp_app_assemblies *app, const char *main_pat
         n -= 4;
     if ((size_t)snprintf(deps, sizeof deps, "%.*s.deps.json", (int)n, main_path) >= sizeof deps)
         return NRP_ERROR;
-    app->deps_json = read_text(deps);
+    size_t len;
+    int error;
+    if (nrp_file_read(deps, MAX_DEPS_BYTES, &app->deps_json, &len, &error) != NRP_OK)
+        app->deps_json = NULL; /* no deps.json: the app's folder is its list */
     return NRP_OK;
 }
 

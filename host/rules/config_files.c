@@ -15,6 +15,7 @@
 
 #include "rules/config_internal.h"
 #include "rules/yaml_doc.h"
+#include "util/file.h"
 #include "util/path.h"
 #include "util/trust.h"
 
@@ -187,50 +188,6 @@ nrp_result nrp_cfg_load_text(loader *ld, const char *name, const char *text, siz
  * fill the memory of the app the profiler lives in. */
 #define MAX_FILE_BYTES ((size_t)16 << 20)
 
-/* The whole file, or NULL with errno's value in *error (EFBIG past
- * MAX_FILE_BYTES). */
-static char *read_file(const char *path, size_t *len, int *error)
-{
-    FILE *f = fopen(path, "rb");
-    char *text = NULL;
-    size_t cap = 0;
-    *len = 0;
-    *error = 0;
-    if (!f) {
-        *error = errno;
-        return NULL;
-    }
-    for (;;) {
-        if (*len == cap) {
-            char *grown = realloc(text, cap = cap ? cap * 2 : 4096);
-            if (!grown) {
-                free(text);
-                fclose(f);
-                *error = ENOMEM;
-                return NULL;
-            }
-            text = grown;
-        }
-        size_t n = fread(text + *len, 1, cap - *len, f);
-        *len += n;
-        if (n == 0)
-            break;
-        if (*len > MAX_FILE_BYTES) {
-            free(text);
-            fclose(f);
-            *error = EFBIG;
-            return NULL;
-        }
-    }
-    if (ferror(f)) {
-        *error = errno ? errno : EIO;
-        free(text);
-        text = NULL;
-    }
-    fclose(f);
-    return text;
-}
-
 /* Read one file; from is the include entry naming it (NULL for the main
  * file), where a cycle or a read error is reported. */
 nrp_result nrp_cfg_load_path(loader *ld, const char *path, const yaml_node_t *from)
@@ -257,8 +214,8 @@ nrp_result nrp_cfg_load_path(loader *ld, const char *path, const yaml_node_t *fr
             nrp_diags_add(ld->diags, path, 0, 0, "refused: %s", why.msg);
         return NRP_ERROR;
     }
-    char *text = read_file(path, &len, &error);
-    if (!text) {
+    char *text = NULL;
+    if (nrp_file_read(path, MAX_FILE_BYTES, &text, &len, &error) != NRP_OK) {
         char reason[128];
         if (error == EFBIG)
             snprintf(reason, sizeof reason, "larger than %zu MiB, too large for a rules file", MAX_FILE_BYTES >> 20);

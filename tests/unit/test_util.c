@@ -7,6 +7,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,7 @@
 #include "nrp/plugin.h"
 #include "util/array.h"
 #include "util/escape.h"
+#include "util/file.h"
 #include "util/path.h"
 #include "util/strbuf.h"
 #include "util/utf16.h"
@@ -408,6 +410,38 @@ static void test_array_reserve_many_and_overflow(void **state)
     free(bytes);
 }
 
+/* The whole file, NUL-terminated; too large, missing, and a /proc file
+ * whose stat size is 0. */
+static void test_file_read(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/nrp-test-file-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    static char big[10000];
+    for (size_t i = 0; i < sizeof big; i++)
+        big[i] = (char)('a' + i % 26);
+    assert_int_equal(write(fd, big, sizeof big), (ssize_t)sizeof big);
+    close(fd);
+    char *data;
+    size_t len;
+    int error;
+    assert_int_equal(nrp_file_read(path, sizeof big, &data, &len, &error), NRP_OK);
+    assert_int_equal(len, sizeof big);
+    assert_memory_equal(data, big, sizeof big);
+    assert_int_equal(data[len], '\0');
+    free(data);
+    assert_int_equal(nrp_file_read(path, sizeof big - 1, &data, &len, &error), NRP_ERROR);
+    assert_null(data);
+    assert_int_equal(error, EFBIG);
+    unlink(path);
+    assert_int_equal(nrp_file_read(path, 100, &data, &len, &error), NRP_ERROR);
+    assert_int_equal(error, ENOENT);
+    assert_int_equal(nrp_file_read("/proc/self/status", 1 << 20, &data, &len, &error), NRP_OK);
+    assert_true(len > 0 && strstr(data, "Pid:") != NULL);
+    free(data);
+}
+
 static void test_escape_controls(void **state)
 {
     (void)state;
@@ -431,6 +465,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_array_grow_keeps_elements),
+        cmocka_unit_test(test_file_read),
         cmocka_unit_test(test_array_reserve_many_and_overflow),
         cmocka_unit_test(test_utf16_ascii),
         cmocka_unit_test(test_utf16_two_and_three_bytes),
