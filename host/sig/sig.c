@@ -234,7 +234,8 @@ static nrp_result read_method_head(reader *r, nrp_method_sig_info *info)
     uint8_t cc = 0;
     if (read_byte(r, &cc) != NRP_OK)
         return NRP_ERROR;
-    if ((cc & 0x0F) > 0x05 && (cc & 0x0F) != 0x09)
+    uint8_t kind = cc & NRP_CALLCONV_KIND_MASK;
+    if (kind > NRP_CALLCONV_VARARG && kind != NRP_CALLCONV_UNMANAGED)
         return nrp_err_set(r->err, "calling convention 0x%02x is not a method signature", cc);
     info->callconv = cc;
     info->has_this = (cc & NRP_CALLCONV_HASTHIS) != 0;

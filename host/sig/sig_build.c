@@ -7,8 +7,6 @@
 #include "nrp/result.h"
 #include "util/array.h"
 
-#define LOCAL_SIG 0x07
-
 void nrp_sig_blob_init(nrp_sig_blob *b)
 {
     memset(b, 0, sizeof *b);
@@ -78,7 +76,7 @@ nrp_result nrp_sig_build_method(nrp_sig_blob *out, uint8_t callconv, uint32_t ge
 
 nrp_result nrp_sig_build_locals(nrp_sig_blob *out, const nrp_sig_span *types, uint32_t count, nrp_err *err)
 {
-    static const uint8_t head = LOCAL_SIG;
+    static const uint8_t head = NRP_CALLCONV_LOCAL_SIG;
     if (count > 0xFFFE)
         return nrp_err_set(err, "%u locals exceed the 65534 a method may have", count);
     for (uint32_t i = 0; i < count; i++)
@@ -95,7 +93,7 @@ nrp_result nrp_sig_parse_locals(const uint8_t *sig, size_t len, uint32_t *count,
                                 nrp_err *err)
 {
     const uint8_t *p = sig, *end = sig + len;
-    if (!sig || len == 0 || *p++ != LOCAL_SIG)
+    if (!sig || len == 0 || *p++ != NRP_CALLCONV_LOCAL_SIG)
         return nrp_err_set(err, "not a local variable signature");
     if (nrp_sig_read_compressed(&p, end, count) != NRP_OK)
         return nrp_err_set(err, "local variable signature truncated");
@@ -114,7 +112,7 @@ nrp_result nrp_sig_parse_locals(const uint8_t *sig, size_t len, uint32_t *count,
 nrp_result nrp_sig_locals_append(const uint8_t *sig, size_t len, nrp_sig_span type, nrp_sig_blob *out, uint32_t *index,
                                  nrp_err *err)
 {
-    static const uint8_t empty[] = {LOCAL_SIG, 0};
+    static const uint8_t empty[] = {NRP_CALLCONV_LOCAL_SIG, 0};
     const uint8_t *p;
     uint32_t count;
     if (!sig || len == 0) {
@@ -129,7 +127,7 @@ nrp_result nrp_sig_locals_append(const uint8_t *sig, size_t len, nrp_sig_span ty
         return NRP_ERROR;
     p = sig + 1;
     nrp_sig_read_compressed(&p, sig + len, &count);
-    static const uint8_t head = LOCAL_SIG;
+    static const uint8_t head = NRP_CALLCONV_LOCAL_SIG;
     nrp_sig_blob_bytes(out, &head, 1);
     nrp_sig_blob_compressed(out, count + 1);
     nrp_sig_blob_bytes(out, p, (size_t)(sig + len - p));

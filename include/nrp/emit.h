@@ -8,12 +8,47 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 
 #include "nrp/opcodes.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
+
+/* The most bytes one nrp_emit_* call writes (nrp_emit_pointer). */
+#define NRP_EMIT_MAX 10
+
+/* A growable IL buffer, for snippets of any length. Zero-initialise it;
+ * free(data) when done. */
+typedef struct nrp_emit_buf {
+    uint8_t *data;
+    size_t len, cap;
+    int failed; /* out of memory once: nrp_emit_room gives NULL from then on */
+} nrp_emit_buf;
+
+/* Where the next instruction goes, with room for NRP_EMIT_MAX bytes; add
+ * what the nrp_emit_* call returns to len:
+ *     uint8_t *at = nrp_emit_room(&b);
+ *     if (!at) return NRP_ERROR;
+ *     b.len += nrp_emit_calli(at, token);
+ * NULL when out of memory. */
+static inline uint8_t *nrp_emit_room(nrp_emit_buf *b)
+{
+    if (b->failed)
+        return NULL;
+    if (b->len + NRP_EMIT_MAX > b->cap) {
+        size_t cap = b->cap ? b->cap * 2 : 64;
+        uint8_t *grown = (uint8_t *)realloc(b->data, cap);
+        if (!grown) {
+            b->failed = 1;
+            return NULL;
+        }
+        b->data = grown;
+        b->cap = cap;
+    }
+    return b->data + b->len;
+}
 
 static inline size_t nrp_emit_u32(uint8_t *p, uint32_t v)
 {

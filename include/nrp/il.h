@@ -18,7 +18,13 @@ enum nrp_sig_callconv {
     NRP_CALLCONV_C = 0x01,        /* unmanaged cdecl: reaches native code by calli */
     NRP_CALLCONV_GENERIC = 0x10,
     NRP_CALLCONV_HASTHIS = 0x20,
-    NRP_CALLCONV_EXPLICITTHIS = 0x40
+    NRP_CALLCONV_EXPLICITTHIS = 0x40,
+    NRP_CALLCONV_VARARG = 0x05,   /* the last kind of a method signature in ECMA-335 */
+    NRP_CALLCONV_LOCAL_SIG = 0x07,
+    /* unmanaged, the convention given by modopt(CallConv*) modifiers
+     * (the runtime's extension to ECMA-335) */
+    NRP_CALLCONV_UNMANAGED = 0x09,
+    NRP_CALLCONV_KIND_MASK = 0x0F /* the kind, without GENERIC, HASTHIS, EXPLICITTHIS */
 };
 
 /* Element types used in signatures. */

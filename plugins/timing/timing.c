@@ -28,6 +28,7 @@
  * await returns the Task.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -66,7 +67,7 @@ static void timing_exit(int64_t start, nrp_histogram *duration)
 }
 
 /* An unmanaged calli signature that skips the GC mode switch:
- *     unmanaged(0x09) ret modopt(CallConvSuppressGCTransition) RET(PARAMS)
+ *     unmanaged ret modopt(CallConvSuppressGCTransition) RET(PARAMS)
  * The probes only do atomic arithmetic and read the clock: they never
  * block, allocate or call back into the runtime, which is what the runtime
  * asks of such calls, and they cost a few nanoseconds instead of a full
@@ -74,7 +75,7 @@ static void timing_exit(int64_t start, nrp_histogram *duration)
 static size_t probe_sig(uint8_t *sig, uint32_t suppress, uint8_t ret, const uint8_t *params, uint8_t count)
 {
     size_t n = 0;
-    sig[n++] = 0x09; /* IMAGE_CEE_CS_CALLCONV_UNMANAGED: the convention is in the modifiers */
+    sig[n++] = NRP_CALLCONV_UNMANAGED; /* the convention is in the modifiers */
     sig[n++] = count;
     sig[n++] = NRP_ELEMENT_CMOD_OPT;
     n += nrp_sig_put_type_token(sig + n, suppress);
@@ -88,9 +89,11 @@ static int timing_rewrite(nrp_rewrite *rw, char *err, size_t errlen)
     static const uint8_t one_pointer[] = {NRP_ELEMENT_I};
     static const uint8_t exit_params[] = {NRP_ELEMENT_I8, NRP_ELEMENT_I};
     static const uint8_t int64[] = {NRP_ELEMENT_I8};
-    uint8_t enter_sig[16], thrown_sig[16], exit_sig[16];
-    uint8_t entry[40], thrown[32], finally[40];
-    size_t ne = 0, nt = 0, nf = 0;
+    /* probe_sig writes 4 bytes, the token's at most 4, then the parameters */
+    uint8_t enter_sig[8 + sizeof one_pointer], thrown_sig[8 + sizeof one_pointer], exit_sig[8 + sizeof exit_params];
+    nrp_emit_buf entry = {0}, thrown = {0}, finally = {0};
+    uint8_t *at;
+    int rc = NRP_ERROR;
     uint32_t enter_tok, thrown_tok, exit_tok, exception_type, suppress, start;
 
     uint64_t *calls = host->counter(rw, "nrp_method_calls_total", "Calls of the instrumented method.");
@@ -112,33 +115,47 @@ static int timing_rewrite(nrp_rewrite *rw, char *err, size_t errlen)
         host->il_add_local(rw, int64, sizeof int64, &start) != NRP_OK)
         return NRP_ERROR;
 
-    ne += nrp_emit_pointer(entry + ne, calls);
-    ne += nrp_emit_pointer(entry + ne, (const void *)(uintptr_t)timing_enter);
-    ne += nrp_emit_calli(entry + ne, enter_tok);
-    ne += nrp_emit_stloc(entry + ne, start);
+/* Each instruction goes where nrp_emit_room says, or the rewrite fails. */
+#define EMIT(b, emit_call)                                                                                         \
+    do {                                                                                                           \
+        if (!(at = nrp_emit_room(&(b))))                                                                           \
+            goto out;                                                                                              \
+        (b).len += emit_call;                                                                                      \
+    } while (0)
 
-    nt += nrp_emit_pointer(thrown + nt, exceptions);
-    nt += nrp_emit_pointer(thrown + nt, (const void *)(uintptr_t)timing_thrown);
-    nt += nrp_emit_calli(thrown + nt, thrown_tok);
+    EMIT(entry, nrp_emit_pointer(at, calls));
+    EMIT(entry, nrp_emit_pointer(at, (const void *)(uintptr_t)timing_enter));
+    EMIT(entry, nrp_emit_calli(at, enter_tok));
+    EMIT(entry, nrp_emit_stloc(at, start));
 
-    nf += nrp_emit_ldloc(finally + nf, start);
-    nf += nrp_emit_pointer(finally + nf, duration);
-    nf += nrp_emit_pointer(finally + nf, (const void *)(uintptr_t)timing_exit);
-    nf += nrp_emit_calli(finally + nf, exit_tok);
+    EMIT(thrown, nrp_emit_pointer(at, exceptions));
+    EMIT(thrown, nrp_emit_pointer(at, (const void *)(uintptr_t)timing_thrown));
+    EMIT(thrown, nrp_emit_calli(at, thrown_tok));
+
+    EMIT(finally, nrp_emit_ldloc(at, start));
+    EMIT(finally, nrp_emit_pointer(at, duration));
+    EMIT(finally, nrp_emit_pointer(at, (const void *)(uintptr_t)timing_exit));
+    EMIT(finally, nrp_emit_calli(at, exit_tok));
+#undef EMIT
 
     nrp_wrap spec = {.size = sizeof spec,
-                     .entry_il = entry,
-                     .entry_len = (uint32_t)ne,
+                     .entry_il = entry.data,
+                     .entry_len = (uint32_t)entry.len,
                      .with_catch = 1,
                      .catch_type = exception_type,
-                     .catch_il = thrown,
-                     .catch_len = (uint32_t)nt,
+                     .catch_il = thrown.data,
+                     .catch_len = (uint32_t)thrown.len,
                      .with_finally = 1,
-                     .finally_il = finally,
-                     .finally_len = (uint32_t)nf};
-    (void)err;
-    (void)errlen;
-    return host->il_wrap(rw, &spec, NULL);
+                     .finally_il = finally.data,
+                     .finally_len = (uint32_t)finally.len};
+    rc = host->il_wrap(rw, &spec, NULL);
+out:
+    if (rc != NRP_OK && (entry.failed || thrown.failed || finally.failed))
+        snprintf(err, errlen, "out of memory building the probes");
+    free(entry.data);
+    free(thrown.data);
+    free(finally.data);
+    return rc;
 }
 
 static int timing_init(const nrp_host_api *api, char *err, size_t errlen)

@@ -74,41 +74,21 @@ static int tracer_validate(const nrp_options *o, const char **bad, char *err, si
     return NRP_OK;
 }
 
-/* ---- a growing IL buffer -------------------------------------------------- */
+/* ---- IL into a growing buffer (nrp_emit_buf) ----------------------------- */
 
-typedef struct il_buf {
-    uint8_t *p;
-    size_t len, cap;
-    int oom;
-} il_buf;
-
-static uint8_t *room(il_buf *b, size_t n)
-{
-    if (b->len + n > b->cap) {
-        size_t cap = (b->cap ? b->cap * 2 : 256) + n;
-        uint8_t *grown = realloc(b->p, cap);
-        if (!grown) {
-            b->oom = 1;
-            return NULL;
-        }
-        b->p = grown;
-        b->cap = cap;
-    }
-    return b->p + b->len;
-}
-
-/* Append one instruction written by an nrp_emit_* function. */
+/* Append one instruction written by an nrp_emit_* function at at_. */
 #define EMIT(b, emit_call)                                                                                         \
     do {                                                                                                           \
-        uint8_t *at_ = room((b), 16);                                                                              \
+        uint8_t *at_ = nrp_emit_room(b);                                                                           \
         if (!at_)                                                                                                  \
             return NRP_ERROR;                                                                                      \
         (b)->len += emit_call;                                                                                     \
     } while (0)
 
-static int put_op(il_buf *b, uint16_t op)
+/* A one-byte opcode without operand (dup, pop, ldnull...). */
+static int put_op(nrp_emit_buf *b, uint16_t op)
 {
-    uint8_t *at = room(b, 1);
+    uint8_t *at = nrp_emit_room(b);
     if (!at)
         return NRP_ERROR;
     *at = (uint8_t)op;
@@ -116,13 +96,13 @@ static int put_op(il_buf *b, uint16_t op)
     return NRP_OK;
 }
 
-static int put_token(il_buf *b, uint16_t op, uint32_t token)
+static int put_token(nrp_emit_buf *b, uint16_t op, uint32_t token)
 {
     EMIT(b, nrp_emit_token(at_, op, token));
     return NRP_OK;
 }
 
-static int put_local(il_buf *b, int store, uint32_t index)
+static int put_local(nrp_emit_buf *b, int store, uint32_t index)
 {
     EMIT(b, store ? nrp_emit_stloc(at_, index) : nrp_emit_ldloc(at_, index));
     return NRP_OK;
@@ -135,7 +115,7 @@ typedef struct tokens {
 } tokens;
 
 /* Box the value on the stack, of the type the parameter describes. */
-static int box_value(nrp_rewrite *rw, il_buf *b, const nrp_param_info *info)
+static int box_value(nrp_rewrite *rw, nrp_emit_buf *b, const nrp_param_info *info)
 {
     uint32_t spec;
     if (host->type_spec(rw, info->type, info->type_len, &spec) != NRP_OK)
@@ -148,7 +128,7 @@ static int box_value(nrp_rewrite *rw, il_buf *b, const nrp_param_info *info)
 
 /* `instance`: null for static methods (and ref structs, which cannot be
  * boxed), `this` for classes, a boxed copy for structs. */
-static int put_instance(nrp_rewrite *rw, il_buf *b, const nrp_method_info *m)
+static int put_instance(nrp_rewrite *rw, nrp_emit_buf *b, const nrp_method_info *m)
 {
     if (m->flags & (NRP_METHOD_STATIC | NRP_METHOD_BYREF_LIKE_TYPE))
         return put_op(b, NRP_OP_LDNULL);
@@ -180,7 +160,7 @@ static int put_instance(nrp_rewrite *rw, il_buf *b, const nrp_method_info *m)
 
 /* `args`: an object[] of the parameters in declaration order (by-ref ones
  * as their value at entry, unboxable ones as null), or null. */
-static int put_args(nrp_rewrite *rw, il_buf *b, const nrp_method_info *m, const tokens *t, int capture)
+static int put_args(nrp_rewrite *rw, nrp_emit_buf *b, const nrp_method_info *m, const tokens *t, int capture)
 {
     if (!capture)
         return put_op(b, NRP_OP_LDNULL);
@@ -209,9 +189,10 @@ static int put_args(nrp_rewrite *rw, il_buf *b, const nrp_method_info *m, const 
 static int resolve_tokens(nrp_rewrite *rw, const char *assembly, const char *type, const char *enter,
                           const char *exit, tokens *t)
 {
-    uint8_t enter_sig[] = {0x00, 3, NRP_ELEMENT_OBJECT, NRP_ELEMENT_STRING, NRP_ELEMENT_OBJECT, NRP_ELEMENT_SZARRAY,
-                           NRP_ELEMENT_OBJECT};
-    uint8_t exit_sig[16] = {0x00, 3, NRP_ELEMENT_VOID, NRP_ELEMENT_OBJECT, NRP_ELEMENT_OBJECT, NRP_ELEMENT_CLASS};
+    uint8_t enter_sig[] = {NRP_CALLCONV_DEFAULT, 3,   NRP_ELEMENT_OBJECT, NRP_ELEMENT_STRING,
+                           NRP_ELEMENT_OBJECT,   NRP_ELEMENT_SZARRAY, NRP_ELEMENT_OBJECT};
+    uint8_t exit_sig[16] = {NRP_CALLCONV_DEFAULT, 3,                  NRP_ELEMENT_VOID,
+                            NRP_ELEMENT_OBJECT,   NRP_ELEMENT_OBJECT, NRP_ELEMENT_CLASS};
     if (host->type_ref(rw, assembly, type, &t->hooks) != NRP_OK ||
         host->type_ref(rw, NULL, "System.Object", &t->object) != NRP_OK ||
         host->type_ref(rw, NULL, "System.Exception", &t->exception) != NRP_OK)
@@ -356,7 +337,7 @@ static int tracer_rewrite(nrp_rewrite *rw, char *err, size_t errlen)
     uint8_t exception_type[8] = {NRP_ELEMENT_CLASS};
     uint32_t state, exception, result = 0;
     nrp_param_info ret = {sizeof ret, 0, NULL, 0};
-    il_buf entry = {0}, thrown = {0}, leave = {0};
+    nrp_emit_buf entry = {0}, thrown = {0}, leave = {0};
     int rc = NRP_ERROR;
     if (resolve_tokens(rw, assembly, type, enter, exit, &t) != NRP_OK ||
         host->param_info(rw, -1, &ret) != NRP_OK || host->il_add_local(rw, object_type, 1, &state) != NRP_OK)
@@ -386,23 +367,23 @@ static int tracer_rewrite(nrp_rewrite *rw, char *err, size_t errlen)
         goto out;
 
     nrp_wrap spec = {.size = sizeof spec,
-                     .entry_il = entry.p,
+                     .entry_il = entry.data,
                      .entry_len = (uint32_t)entry.len,
                      .with_catch = 1,
                      .catch_type = t.exception,
-                     .catch_il = thrown.p,
+                     .catch_il = thrown.data,
                      .catch_len = (uint32_t)thrown.len,
-                     .exit_il = leave.p,
+                     .exit_il = leave.data,
                      .exit_len = (uint32_t)leave.len,
                      .guard_type = t.object};
     rc = host->il_wrap(rw, &spec, NULL);
 out:
     /* Otherwise the failing host service has recorded the reason. */
-    if (rc != NRP_OK && (entry.oom || thrown.oom || leave.oom))
+    if (rc != NRP_OK && (entry.failed || thrown.failed || leave.failed))
         snprintf(err, errlen, "out of memory building the handler calls");
-    free(entry.p);
-    free(thrown.p);
-    free(leave.p);
+    free(entry.data);
+    free(thrown.data);
+    free(leave.data);
     return rc;
 }
 
