@@ -118,12 +118,7 @@ int nrp_cli_check(int argc, char **argv)
             return usage(stdout);
         if (strcmp(argv[i], "--explain") == 0)
             want_explain = 1;
-        else if (argv[i][0] == '-' && argv[i][1]) {
-            fprintf(stderr, "nrprof: unknown option '%s'\n", argv[i]);
-            return usage(stderr);
-        } else if (!file)
-            file = argv[i];
-        else
+        else if (nrp_cli_operand(argv[i], 1, &file) != NRP_OK)
             return usage(stderr);
     }
     if (nrp_cli_bundle_dir(bundle, sizeof bundle) != NRP_OK) {

@@ -12,6 +12,12 @@
 /* The bundle folder: the one above bin/ holding this executable. */
 nrp_result nrp_cli_bundle_dir(char *out, size_t cap);
 
+/* An argument none of the command's options took: an unknown option
+ * (printed on stderr) or a second file is NRP_ERROR, for the command's
+ * usage; the first file goes to *file. options is 0 after "--", when
+ * anything is a file. */
+nrp_result nrp_cli_operand(const char *arg, int options, const char **file);
+
 int nrp_cli_check(int argc, char **argv);  /* check.c */
 int nrp_cli_run(int argc, char **argv);    /* run.c */
 int nrp_cli_report(int argc, char **argv); /* report.c */

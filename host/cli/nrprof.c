@@ -34,6 +34,18 @@ nrp_result nrp_cli_bundle_dir(char *out, size_t cap)
     return nrp_path_dirname(bin, out, cap);
 }
 
+nrp_result nrp_cli_operand(const char *arg, int options, const char **file)
+{
+    if (options && arg[0] == '-' && arg[1]) {
+        fprintf(stderr, "nrprof: unknown option '%s'\n", arg);
+        return NRP_ERROR;
+    }
+    if (*file)
+        return NRP_ERROR;
+    *file = arg;
+    return NRP_OK;
+}
+
 /* One line scripts can read: the bundle's version and platform (as its
  * tarball is named), the oldest glibc it loads on, and the plugin ABI and
  * SDK it speaks. */

@@ -466,12 +466,7 @@ int nrp_cli_report(int argc, char **argv)
             wide = 1;
         else if (options && strcmp(argv[i], "--") == 0)
             options = 0;
-        else if (options && argv[i][0] == '-' && argv[i][1]) {
-            fprintf(stderr, "nrprof: unknown option '%s'\n", argv[i]);
-            return usage(stderr);
-        } else if (!file)
-            file = argv[i];
-        else
+        else if (nrp_cli_operand(argv[i], options, &file) != NRP_OK)
             return usage(stderr);
     }
     if (!file)

@@ -14,7 +14,8 @@
 #include "sig/sig.h"
 #include "util/err.h"
 
-/* A growable blob; check `oom` once at the end. */
+/* A growable blob of signature bytes (strbuf is its text twin; both grow
+ * through nrp_array_reserve); check `status` once at the end. */
 typedef struct nrp_sig_blob {
     uint8_t *data;
     size_t len;
