@@ -1,7 +1,5 @@
 #include "util/thread.h"
 
-#include <errno.h>
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
