@@ -7,6 +7,7 @@
 
 #include "il/il_method.h"
 #include "nrp/result.h"
+#include "util/array.h"
 
 nrp_il_instr *nrp_il_new(nrp_il_method *m, uint16_t op, int64_t value)
 {
@@ -116,14 +117,8 @@ nrp_result nrp_il_remove(nrp_il_method *m, nrp_il_instr *ins)
 
 nrp_result nrp_il_add_clause(nrp_il_method *m, const nrp_il_clause_ref *c, nrp_err *err)
 {
-    if (m->clause_count == m->clause_cap) {
-        uint32_t cap = m->clause_cap ? m->clause_cap * 2 : 4;
-        nrp_il_clause_ref *grown = realloc(m->clauses, cap * sizeof *grown);
-        if (!grown)
-            return nrp_err_set(err, "out of memory adding an exception clause");
-        m->clauses = grown;
-        m->clause_cap = cap;
-    }
+    if (NRP_ARRAY_GROW(m->clauses, m->clause_count, m->clause_cap) != NRP_OK)
+        return nrp_err_set(err, "out of memory adding an exception clause");
     m->clauses[m->clause_count++] = *c;
     return NRP_OK;
 }

@@ -72,7 +72,7 @@ typedef struct nrp_il_method {
     uint32_t count;
     nrp_il_clause_ref *clauses;
     uint32_t clause_count;
-    uint32_t clause_cap;
+    size_t clause_cap;
     uint32_t max_stack;        /* as declared by the original header */
     int init_locals;
     uint32_t local_sig_token;  /* 0: no locals */

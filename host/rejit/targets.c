@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "nrp/result.h"
+#include "util/array.h"
 
 /* Open addressing with linear probing; grows at 50% load. Entries are
  * pointers so a lookup's copy stays valid across growth. The entries of an
@@ -164,14 +165,8 @@ size_t nrp_targets_forget_module(nrp_targets *t, uint64_t module)
     for (size_t i = 0; i < t->cap; i++)
         mine += t->slots[i] && t->slots[i]->module == module;
     nrp_target **slots = mine ? calloc(t->cap, sizeof *slots) : NULL;
-    if (mine && t->retired_count + mine > t->retired_cap) {
-        size_t cap = (t->retired_count + mine) * 2;
-        nrp_target **retired = realloc(t->retired, cap * sizeof *retired);
-        if (retired) {
-            t->retired = retired;
-            t->retired_cap = cap;
-        }
-    }
+    if (mine)
+        (void)nrp_array_reserve(&t->retired, sizeof *t->retired, t->retired_count + mine, &t->retired_cap);
     /* Out of memory: the entries stay; a module reusing the ID then keeps
      * the old rules for methods of the same token, as before this existed. */
     if (slots && t->retired_count + mine <= t->retired_cap) {
