@@ -7,18 +7,49 @@
 
 #include "rules/config_internal.h"
 
-/* Names are unique across every file. */
+typedef struct named_rule {
+    const char *name;
+    size_t index;
+} named_rule;
+
+static int by_name_then_index(const void *a, const void *b)
+{
+    const named_rule *x = a, *y = b;
+    int c = strcmp(x->name, y->name);
+    return c ? c : (x->index > y->index) - (x->index < y->index);
+}
+
+/* Names are unique across every file: each later use of a name is reported
+ * at its own line, naming the first. Sorted, not compared pairwise, so tens
+ * of thousands of rules cost milliseconds. */
 static void check_names(loader *ld)
 {
     nrp_config *cfg = ld->cfg;
+    named_rule *sorted = malloc((cfg->rule_count ? cfg->rule_count : 1) * sizeof *sorted);
+    size_t *first = malloc((cfg->rule_count ? cfg->rule_count : 1) * sizeof *first);
+    size_t n = 0;
+    if (!sorted || !first) {
+        nrp_diags_add(ld->diags, cfg->path, 0, 0, "out of memory checking rule names");
+        goto out;
+    }
+    for (size_t i = 0; i < cfg->rule_count; i++) {
+        first[i] = i;
+        if (cfg->rules[i].name)
+            sorted[n++] = (named_rule){cfg->rules[i].name, i};
+    }
+    qsort(sorted, n, sizeof *sorted, by_name_then_index);
+    for (size_t k = 1; k < n; k++)
+        if (strcmp(sorted[k].name, sorted[k - 1].name) == 0)
+            first[sorted[k].index] = first[sorted[k - 1].index];
     for (size_t i = 0; i < cfg->rule_count; i++)
-        for (size_t j = 0; j < i; j++)
-            if (cfg->rules[i].name && cfg->rules[j].name && strcmp(cfg->rules[i].name, cfg->rules[j].name) == 0) {
-                const nrp_pos *p = &cfg->rules[i].name_pos, *q = &cfg->rules[j].name_pos;
-                nrp_diags_add(ld->diags, p->file, p->line, p->column, "rule name '%s' is already used at %s:%u:%u",
-                              cfg->rules[i].name, q->file, q->line, q->column);
-                break;
-            }
+        if (first[i] != i) { /* in file order, as the loader reports everything */
+            const nrp_pos *p = &cfg->rules[i].name_pos, *q = &cfg->rules[first[i]].name_pos;
+            nrp_diags_add(ld->diags, p->file, p->line, p->column, "rule name '%s' is already used at %s:%u:%u",
+                          cfg->rules[i].name, q->file, q->line, q->column);
+        }
+out:
+    free(sorted);
+    free(first);
 }
 
 static nrp_result finish(loader *ld, nrp_config **out, size_t errors_before, int keep)

@@ -404,6 +404,38 @@ static void test_error_duplicate_rule_name(void **state)
                  "t.yaml:9:11: error: rule name 'r' is already used at t.yaml:3:11");
 }
 
+/* Every later use of a name is reported, in file order, each naming the
+ * first use (names are checked sorted, not pairwise). */
+static void test_error_duplicate_rule_names_each_reported(void **state)
+{
+    (void)state;
+    static const char text[] = "version: 1\n"
+                               "rules:\n"
+                               "  - {name: b, match: {assembly: A, type: T, method: M}, strategy: s}\n"
+                               "  - {name: a, match: {assembly: A, type: T, method: M}, strategy: s}\n"
+                               "  - {name: b, match: {assembly: A, type: T, method: M}, strategy: s}\n"
+                               "  - {name: a, match: {assembly: A, type: T, method: M}, strategy: s}\n"
+                               "  - {name: b, match: {assembly: A, type: T, method: M}, strategy: s}\n";
+    static const char *const want[] = {
+        "t.yaml:5:12: error: rule name 'b' is already used at t.yaml:3:12",
+        "t.yaml:6:12: error: rule name 'a' is already used at t.yaml:4:12",
+        "t.yaml:7:12: error: rule name 'b' is already used at t.yaml:3:12",
+    };
+    nrp_config *cfg = NULL;
+    nrp_diags d;
+    nrp_diags_init(&d);
+    assert_int_equal(nrp_config_load_buffer("t.yaml", text, strlen(text), &cfg, &d), NRP_ERROR);
+    assert_int_equal(d.count, 3);
+    for (size_t i = 0; i < 3; i++) {
+        nrp_strbuf sb;
+        nrp_strbuf_init(&sb);
+        nrp_diag_format(&d.items[i], &sb);
+        assert_string_equal(sb.data, want[i]);
+        nrp_strbuf_free(&sb);
+    }
+    nrp_diags_free(&d);
+}
+
 static void test_error_invalid_yaml(void **state)
 {
     (void)state;
@@ -602,6 +634,7 @@ int main(void)
         cmocka_unit_test(test_error_empty_or_non_string_values),
         cmocka_unit_test(test_error_duplicate_key),
         cmocka_unit_test(test_error_duplicate_rule_name),
+        cmocka_unit_test(test_error_duplicate_rule_names_each_reported),
         cmocka_unit_test(test_error_invalid_yaml),
         cmocka_unit_test(test_error_empty_document),
         cmocka_unit_test(test_error_version_spellings),
