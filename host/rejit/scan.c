@@ -169,15 +169,22 @@ static nrp_result grow_batch(module_scan *m)
 }
 
 /* More rules select the method than may apply: the highest priorities do;
- * the log names the others. Rare, so the full list is asked for again. */
+ * the log names the others (the first NAMES_SHOWN: one line stays
+ * readable with thousands). Rare, so the full list is asked for again. */
+#define NAMES_SHOWN 20
+
 static void warn_rules_left_out(const module_scan *m, const nrp_method_view *view, size_t n, const char *display)
 {
     uint32_t *all = malloc(n * sizeof *all);
     nrp_strbuf names;
     nrp_strbuf_init(&names);
-    if (all && nrp_module_rules_select_all(m->rules, view, all, n) == n)
-        for (size_t i = 0; i < n - NRP_MAX_RULES_PER_METHOD; i++)
+    size_t left_out = n - NRP_MAX_RULES_PER_METHOD, named = left_out < NAMES_SHOWN ? left_out : NAMES_SHOWN;
+    if (all && nrp_module_rules_select_all(m->rules, view, all, n) == n) {
+        for (size_t i = 0; i < named; i++)
             nrp_strbuf_printf(&names, "%s'%s'", i ? ", " : "", m->s->rules[all[i]].rule->name);
+        if (left_out > named)
+            nrp_strbuf_printf(&names, " and %zu more", left_out - named);
+    }
     nrp_log(NRP_LOG_WARN, "%zu rules select %s; the %d of highest priority apply, these are left out: %s", n, display,
             NRP_MAX_RULES_PER_METHOD, names.data ? names.data : "(out of memory)");
     nrp_strbuf_free(&names);
