@@ -58,6 +58,11 @@ typedef struct nrp_assembly_metadata {
 HRESULT nrp_mdasm_assembly_ref_name(nrp_com_object *asm_import, mdToken ref, char *out, size_t cap);
 /* The module's AssemblyRef to `name` (compared without case): S_OK with
  * the token, S_FALSE when there is none. */
+/* Call visit with each AssemblyRef's token and simple name until it returns
+ * nonzero: S_OK when it did, S_FALSE when the list ran out. */
+HRESULT nrp_mdasm_each_assembly_ref(nrp_com_object *asm_import,
+                                    int (*visit)(void *ctx, mdToken ref, const char *name), void *ctx);
+
 HRESULT nrp_mdasm_find_assembly_ref(nrp_com_object *asm_import, const char *name, mdToken *out);
 /* A new AssemblyRef with no version, culture or key: bound by name. */
 HRESULT nrp_mdae_define_assembly_ref(nrp_com_object *asm_emit, const char *name, mdToken *out);

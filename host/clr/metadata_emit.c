@@ -30,30 +30,53 @@ HRESULT nrp_mdasm_assembly_ref_name(nrp_com_object *asm_import, mdToken ref, cha
     return hr;
 }
 
-HRESULT nrp_mdasm_find_assembly_ref(nrp_com_object *asm_import, const char *name, mdToken *out)
+HRESULT nrp_mdasm_each_assembly_ref(nrp_com_object *asm_import,
+                                    int (*visit)(void *ctx, mdToken ref, const char *name), void *ctx)
 {
     typedef HRESULT (*enum_fn)(void *, HCORENUM *, mdToken *, ULONG, ULONG *);
     typedef void (*close_fn)(void *, HCORENUM);
     HCORENUM e = NULL;
     mdToken refs[32];
     ULONG n = 0;
-    HRESULT found = NRP_S_FALSE;
-    while (found == NRP_S_FALSE &&
+    HRESULT stopped = NRP_S_FALSE;
+    while (stopped == NRP_S_FALSE &&
            NRP_COM_FN(asm_import, enum_fn, NRP_MDASM_EnumAssemblyRefs)(asm_import, &e, refs, 32, &n) == NRP_S_OK &&
            n > 0)
         for (ULONG i = 0; i < n; i++) {
             char ref_name[512];
-            /* Assembly names compare without case (ECMA-335 II.6.2.1.1). */
             if (!NRP_FAILED(nrp_mdasm_assembly_ref_name(asm_import, refs[i], ref_name, sizeof ref_name)) &&
-                strcasecmp(ref_name, name) == 0) {
-                *out = refs[i];
-                found = NRP_S_OK;
+                visit(ctx, refs[i], ref_name)) {
+                stopped = NRP_S_OK;
                 break;
             }
         }
     if (e)
         NRP_COM_FN(asm_import, close_fn, NRP_MDASM_CloseEnum)(asm_import, e);
-    return found;
+    return stopped;
+}
+
+typedef struct ref_search {
+    const char *name;
+    mdToken found;
+} ref_search;
+
+static int is_the_ref(void *ctx, mdToken ref, const char *name)
+{
+    ref_search *r = ctx;
+    /* Assembly names compare without case (ECMA-335 II.6.2.1.1). */
+    if (strcasecmp(name, r->name) != 0)
+        return 0;
+    r->found = ref;
+    return 1;
+}
+
+HRESULT nrp_mdasm_find_assembly_ref(nrp_com_object *asm_import, const char *name, mdToken *out)
+{
+    ref_search r = {name, 0};
+    HRESULT hr = nrp_mdasm_each_assembly_ref(asm_import, is_the_ref, &r);
+    if (hr == NRP_S_OK)
+        *out = r.found;
+    return hr;
 }
 
 HRESULT nrp_mdae_define_assembly_ref(nrp_com_object *asm_emit, const char *name, mdToken *out)

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "clr/metadata.h"
 #include "clr/module_scan.h"
@@ -53,6 +54,9 @@ struct nrp_pending_method {
 void nrp_scanner_init(nrp_scanner *s)
 {
     pthread_mutex_init(&s->pending_lock, NULL);
+    pthread_mutex_init(&s->reach_lock, NULL);
+    s->reach = NULL;
+    s->reach_count = s->reach_cap = 0;
     s->pending = NULL;
     s->jit_watched = 0;
 }
@@ -284,6 +288,122 @@ static void free_batch(module_scan *scan)
     free(scan->methods);
 }
 
+/* ---- can a module hold a type deriving from `base`? ---------------------- */
+
+/* A type derives from (or implements) B only through TypeRefs into the
+ * assemblies its module references, each of which reaches on the same way:
+ * B's assembly is reachable from the module along AssemblyRefs (type
+ * forwarders too: a facade references where it forwards). So a module that
+ * neither defines B nor references an assembly that reaches B holds nothing
+ * a `base: B` rule can select, and its types need not be walked.
+ * CoreLib, which references nothing, is the big win. An answer that needs
+ * an assembly not loaded yet is "unknown", and the module is walked. */
+#define REACH_DEPTH 16
+#define IN_PROGRESS 2
+
+static int reaches_base(nrp_scanner *s, const char *assembly, ModuleID module, const char *base, int depth);
+
+typedef struct reach_walk {
+    nrp_scanner *s;
+    const char *base;
+    int depth;
+    int answer; /* 0 until a reference says yes (1) or unknown (-1) */
+} reach_walk;
+
+static int visit_ref(void *ctx, mdToken ref, const char *name)
+{
+    reach_walk *w = ctx;
+    (void)ref;
+    ModuleID module = nrp_modules_find(w->s->modules, name, 1);
+    int r = module ? reaches_base(w->s, name, module, w->base, w->depth + 1) : -1;
+    if (r)
+        w->answer = r;
+    return r == 1; /* yes settles it; unknown goes on looking for a yes */
+}
+
+static int memo_get(nrp_scanner *s, const char *assembly, const char *base)
+{
+    int r = -2;
+    pthread_mutex_lock(&s->reach_lock);
+    for (size_t i = 0; i < s->reach_count && r == -2; i++)
+        if (s->reach[i].base == base && strcasecmp(s->reach[i].assembly, assembly) == 0)
+            r = s->reach[i].reaches;
+    pthread_mutex_unlock(&s->reach_lock);
+    return r;
+}
+
+static void memo_put(nrp_scanner *s, const char *assembly, const char *base, int reaches)
+{
+    pthread_mutex_lock(&s->reach_lock);
+    char *copy = NRP_ARRAY_GROW(s->reach, s->reach_count, s->reach_cap) == NRP_OK ? strdup(assembly) : NULL;
+    if (copy)
+        s->reach[s->reach_count++] = (nrp_base_reach){copy, base, reaches};
+    pthread_mutex_unlock(&s->reach_lock);
+}
+
+static int reaches_base(nrp_scanner *s, const char *assembly, ModuleID module, const char *base, int depth)
+{
+    int memo = memo_get(s, assembly, base);
+    if (memo == IN_PROGRESS)
+        return -1; /* a cycle of references: say unknown, so nothing wrong is kept */
+    if (memo != -2)
+        return memo;
+    if (depth > REACH_DEPTH || strchr(base, '+'))
+        return -1; /* nested base types: no lookup by name here; walk */
+    nrp_com_object *mdi = NULL, *asm_import = NULL;
+    mdToken def = 0;
+    int answer = -1;
+    if (!NRP_FAILED(nrp_info_module_metadata(s->info, module, NRP_OF_READ, &NRP_IID_IMetaDataImport, &mdi)) &&
+        !NRP_FAILED(nrp_info_module_metadata(s->info, module, NRP_OF_READ, &NRP_IID_IMetaDataAssemblyImport,
+                                             &asm_import))) {
+        if (nrp_mdi_find_type_def(mdi, base, 0, &def) == NRP_S_OK) {
+            answer = 1;
+        } else {
+            memo_put(s, assembly, base, IN_PROGRESS);
+            reach_walk w = {s, base, depth, 0};
+            HRESULT hr = nrp_mdasm_each_assembly_ref(asm_import, visit_ref, &w);
+            answer = NRP_FAILED(hr) ? -1 : w.answer;
+        }
+    }
+    nrp_com_release(mdi);
+    nrp_com_release(asm_import);
+    if (answer != -1) {
+        pthread_mutex_lock(&s->reach_lock);
+        for (size_t i = 0; i < s->reach_count; i++)
+            if (s->reach[i].base == base && strcasecmp(s->reach[i].assembly, assembly) == 0)
+                s->reach[i].reaches = answer;
+        pthread_mutex_unlock(&s->reach_lock);
+        if (memo_get(s, assembly, base) == -2)
+            memo_put(s, assembly, base, answer);
+    } else {
+        /* unknown is not kept: the assembly it waited for may load */
+        pthread_mutex_lock(&s->reach_lock);
+        size_t kept = 0;
+        for (size_t i = 0; i < s->reach_count; i++) {
+            if (s->reach[i].base == base && strcasecmp(s->reach[i].assembly, assembly) == 0)
+                free(s->reach[i].assembly);
+            else
+                s->reach[kept++] = s->reach[i];
+        }
+        s->reach_count = kept;
+        pthread_mutex_unlock(&s->reach_lock);
+    }
+    return answer;
+}
+
+/* Every rule of the module needs a base, and none is reachable: skip it. */
+static int holds_nothing(nrp_scanner *s, const char *assembly, ModuleID module, const nrp_module_rules *rules)
+{
+    const char *bases[4];
+    size_t n = nrp_module_rules_bases(rules, bases, 4);
+    if (!n)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (reaches_base(s, assembly, module, bases[i], 0) != 0)
+            return 0;
+    return 1;
+}
+
 /* ---- module events ------------------------------------------------------ */
 
 /* An assembly loaded: ask again for the methods that waited for it. */
@@ -348,6 +468,11 @@ void nrp_scanner_module_loaded(nrp_scanner *s, ModuleID module)
         nrp_log(NRP_LOG_ERROR, "out of memory matching rules in %s; its methods stay uninstrumented", assembly);
     if (!rules)
         return;
+    if (holds_nothing(s, assembly, module, rules)) {
+        NRP_LOG_DBG("%s reaches no base type its rules name: not walked", assembly);
+        nrp_module_rules_free(rules);
+        return;
+    }
     HRESULT hr = nrp_info_module_metadata(s->info, module, NRP_OF_READ, &NRP_IID_IMetaDataImport, &mdi);
     if (NRP_FAILED(hr)) {
         nrp_log(NRP_LOG_WARN, "cannot read metadata of %s (0x%08x); its methods stay uninstrumented", assembly,

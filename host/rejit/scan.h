@@ -20,6 +20,13 @@
 
 typedef struct nrp_pending_method nrp_pending_method;
 
+/* Whether the types of an assembly can reach a `base` type (see scan.c). */
+typedef struct nrp_base_reach {
+    char *assembly;
+    const char *base;             /* the rule's string */
+    int reaches;                  /* 1 yes, 0 no, -1 unknown */
+} nrp_base_reach;
+
 typedef struct nrp_scanner {
     /* Set by the caller, read-only here. */
     const nrp_info *info;
@@ -32,6 +39,9 @@ typedef struct nrp_scanner {
     pthread_mutex_t pending_lock;
     nrp_pending_method *pending;  /* waiting for an assembly to load */
     int jit_watched;              /* JIT compilation events asked for (atomic) */
+    pthread_mutex_t reach_lock;
+    nrp_base_reach *reach;        /* memo of reaches_base, by (assembly, base) */
+    size_t reach_count, reach_cap;
 } nrp_scanner;
 
 /* Fill the fields above the "Owned" line first. */

@@ -262,6 +262,43 @@ nrp_result nrp_rule_index_module(const nrp_rule_index *ix, const char *assembly,
     return NRP_OK;
 }
 
+/* Note rule id's base in bases (distinct, at most cap); 0 once a rule has
+ * none or there are more than cap. */
+static int note_base(const nrp_rule *rules, uint32_t id, const char **bases, size_t cap, size_t *n)
+{
+    const char *base = rules[id].match.base;
+    if (!base)
+        return 0;
+    for (size_t i = 0; i < *n; i++)
+        if (strcmp(bases[i], base) == 0)
+            return 1;
+    if (*n == cap)
+        return 0;
+    bases[(*n)++] = base;
+    return 1;
+}
+
+static int group_bases(const group *g, const nrp_rule *rules, const char **bases, size_t cap, size_t *n)
+{
+    for (size_t i = 0; i < g->by_type.cap; i++)
+        for (uint32_t k = 0; g->by_type.slots[i].key && k < g->by_type.slots[i].list.count; k++)
+            if (!note_base(rules, g->by_type.slots[i].list.ids[k], bases, cap, n))
+                return 0;
+    for (uint32_t i = 0; i < g->type_pattern_count; i++)
+        if (!note_base(rules, g->type_patterns[i].id, bases, cap, n))
+            return 0;
+    return 1;
+}
+
+size_t nrp_module_rules_bases(const nrp_module_rules *mr, const char **bases, size_t cap)
+{
+    size_t n = 0;
+    if ((mr->named && !group_bases(mr->named, mr->rules, bases, cap, &n)) ||
+        !group_bases(&mr->patterned, mr->rules, bases, cap, &n))
+        return 0;
+    return n;
+}
+
 int nrp_module_rules_want_type(const nrp_module_rules *mr, const char *type)
 {
     return (mr->named && group_wants_type(mr->named, type)) || group_wants_type(&mr->patterned, type);

@@ -40,6 +40,12 @@ int nrp_rule_index_names(const nrp_rule_index *ix, const char *assembly);
 nrp_result nrp_rule_index_module(const nrp_rule_index *ix, const char *assembly, nrp_module_rules **out);
 void nrp_module_rules_free(nrp_module_rules *mr);
 
+/* The distinct `base` types the module's rules need, into bases (at most
+ * cap). 0 when some rule has no `base` (or there are more than cap): then
+ * any type may be selected. When every rule needs a base, a module from
+ * whose assembly none of them can be reached holds nothing to select. */
+size_t nrp_module_rules_bases(const nrp_module_rules *mr, const char **bases, size_t cap);
+
 /* Cheap filters for the metadata walk. */
 int nrp_module_rules_want_type(const nrp_module_rules *mr, const char *type);
 int nrp_module_rules_want_method(const nrp_module_rules *mr, const char *type, const char *method);
