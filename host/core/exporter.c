@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <time.h>
 
+#include "util/clock.h"
 #include "util/log.h"
 #include "core/signals.h"
 #include "util/thread.h"
@@ -28,6 +29,8 @@ void nrp_exporter_export(void)
 {
     nrp_err err;
     pthread_mutex_lock(&E.lock);
+    /* Each export measures the TSC's scale again, over a longer span. */
+    nrp_clock_calibrate();
     if (E.metrics) {
         if (nrp_metrics_export_file(E.metrics, E.path, E.format, &err) != NRP_OK) {
             if (!E.failed_before)

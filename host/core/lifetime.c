@@ -7,6 +7,7 @@
 #include "clr/info.h"
 #include "rejit/app_assemblies.h"
 #include "core/exporter.h"
+#include "util/clock.h"
 #include "util/log.h"
 #include "util/process.h"
 #include "core/self_path.h"
@@ -120,6 +121,9 @@ HRESULT nrp_profiler_prepare(void)
     S.prepared = 1;
     S.verdict = NRP_CORPROF_E_PROFILER_CANCEL_ACTIVATION;
     nrp_log_init_from_env();
+    /* The first calibration point: the start-up itself is the span the
+     * TSC's first scale is measured over (util/clock.h). */
+    nrp_clock_start();
     nrp_diags_init(&S.diags);
     if (nrp_self_dir(S.self_dir, sizeof S.self_dir) != NRP_OK) {
         nrp_log(NRP_LOG_ERROR, "cannot find the folder of libNewRelicProfiler.so; the process runs uninstrumented");
@@ -195,8 +199,8 @@ static void describe_start(void)
     nrp_strbuf plugins;
     nrp_strbuf_init(&plugins);
     nrp_plugin_set_describe(&S.plugins, &plugins);
-    nrp_log(NRP_LOG_INFO, "nrprof %s: config %s: %zu rule(s), %zu active; plugins: %s; metrics to %s",
-            NRP_SDK_VERSION_STRING, S.config->path, S.config->rule_count, S.active_count,
+    nrp_log(NRP_LOG_INFO, "nrprof %s: clock %s; config %s: %zu rule(s), %zu active; plugins: %s; metrics to %s",
+            NRP_SDK_VERSION_STRING, nrp_clock_name(), S.config->path, S.config->rule_count, S.active_count,
             plugins.data ? plugins.data : "?", S.metrics_path);
     nrp_strbuf_free(&plugins);
 }
@@ -281,6 +285,7 @@ static HRESULT start(const nrp_settings *settings)
         nrp_app_assemblies_load(&S.app, main_path) != NRP_OK)
         nrp_log(NRP_LOG_WARN, "cannot find the app's main assembly; handler assemblies count as loadable only once loaded");
     atexit(export_at_exit);
+    nrp_clock_calibrate();
     S.ready = 1;
     if (nrp_signals_start(finish_on_signal, &err) != NRP_OK)
         nrp_log(NRP_LOG_WARN, "%s; metrics are not written when SIGTERM or SIGINT ends the process", err.msg);

@@ -50,29 +50,39 @@ static void put_labels(nrp_strbuf *out, nrp_metrics *m, const nrp_series *s)
     nrp_strbuf_puts(out, "}");
 }
 
-static void put_histogram(nrp_strbuf *out, const nrp_series *s)
+static void put_histogram(nrp_strbuf *out, nrp_metrics *m, const nrp_series *s)
 {
-    nrp_histogram_view v;
-    uint64_t cumulative = 0;
-    nrp_histogram_read(s->histogram, &v);
-    nrp_strbuf_printf(out, ",\"count\":%llu,\"sum\":", (unsigned long long)v.count);
-    put_seconds(out, v.sum_ns);
-    if (v.count) {
-        nrp_strbuf_puts(out, ",\"min\":");
-        put_seconds(out, v.min_ns);
-        nrp_strbuf_puts(out, ",\"max\":");
-        put_seconds(out, v.max_ns);
-    } else
-        nrp_strbuf_puts(out, ",\"min\":null,\"max\":null");
-    nrp_strbuf_puts(out, ",\"buckets\":[");
-    for (unsigned i = 0; i <= NRP_HISTOGRAM_BOUNDS; i++) {
-        cumulative += v.buckets[i];
-        if (i < NRP_HISTOGRAM_BOUNDS)
-            nrp_strbuf_printf(out, "{\"le\":%g,\"count\":%llu},", (double)nrp_histogram_bound_ns(i) / 1e9,
-                              (unsigned long long)cumulative);
-        else
-            nrp_strbuf_printf(out, "{\"le\":\"+Inf\",\"count\":%llu}]", (unsigned long long)cumulative);
+    static const double quantiles[] = {0.5, 0.9, 0.99};
+    uint64_t cumulative[NRP_METRICS_MAX_BUCKETS];
+    nrp_hist *h = malloc(sizeof *h);
+    if (!h) {
+        out->status = NRP_NOMEM;
+        return;
     }
+    nrp_series_histogram_read(s, h);
+    uint64_t count = nrp_hist_count(h);
+    nrp_strbuf_printf(out, ",\"count\":%llu,\"sum\":", (unsigned long long)count);
+    put_seconds(out, h->sum_ns);
+    if (count) {
+        nrp_strbuf_puts(out, ",\"min\":");
+        put_seconds(out, h->min_ns);
+        nrp_strbuf_puts(out, ",\"max\":");
+        put_seconds(out, h->max_ns);
+        nrp_strbuf_puts(out, ",\"quantiles\":{");
+        for (size_t k = 0; k < sizeof quantiles / sizeof *quantiles; k++) {
+            nrp_strbuf_printf(out, "%s\"%g\":", k ? "," : "", quantiles[k]);
+            put_seconds(out, nrp_hist_quantile(h, quantiles[k]));
+        }
+        nrp_strbuf_puts(out, "}");
+    } else
+        nrp_strbuf_puts(out, ",\"min\":null,\"max\":null,\"quantiles\":null");
+    nrp_strbuf_puts(out, ",\"buckets\":[");
+    nrp_hist_cumulative(h, m->bounds_ns, m->bound_count, cumulative);
+    for (size_t k = 0; k < m->bound_count; k++)
+        nrp_strbuf_printf(out, "{\"le\":%g,\"count\":%llu},", (double)m->bounds_ns[k] / 1e9,
+                          (unsigned long long)cumulative[k]);
+    nrp_strbuf_printf(out, "{\"le\":\"+Inf\",\"count\":%llu}]", (unsigned long long)count);
+    free(h);
 }
 
 void nrp_metrics_format_json(nrp_metrics *m, nrp_strbuf *out)
@@ -97,10 +107,10 @@ void nrp_metrics_format_json(nrp_metrics *m, nrp_strbuf *out)
             sep = ",";
             put_labels(out, m, s);
             if (histogram)
-                put_histogram(out, s);
+                put_histogram(out, m, s);
             else
                 nrp_strbuf_printf(out, ",\"value\":%llu",
-                                  (unsigned long long)__atomic_load_n(&s->value, __ATOMIC_RELAXED));
+                                  (unsigned long long)nrp_series_counter_value(s));
             nrp_strbuf_puts(out, "}");
         }
         nrp_strbuf_puts(out, "]}");

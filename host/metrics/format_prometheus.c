@@ -22,10 +22,11 @@ static void put_escaped(nrp_strbuf *out, const char *v, int quotes)
     }
 }
 
-/* name{rule="..",method="..",async="true",le=".."} with the labels the
- * series has; `le` NULL for none. */
-static void put_series_name(nrp_strbuf *out, nrp_metrics *m, const nrp_series *s, const char *suffix,
-                            const char *le)
+/* name{rule="..",method="..",async="true",EXTRA} with the labels the
+ * series has (async: whether its method is marked, looked up once per
+ * series, not per line); EXTRA (e.g. le="0.5") NULL for none. */
+static void put_series_name(nrp_strbuf *out, const nrp_series *s, int async, const char *suffix,
+                            const char *extra)
 {
     const char *sep = "{";
     nrp_strbuf_printf(out, "%s%s", s->family->name, suffix);
@@ -35,13 +36,13 @@ static void put_series_name(nrp_strbuf *out, nrp_metrics *m, const nrp_series *s
         nrp_strbuf_puts(out, "\",method=\"");
         put_escaped(out, s->method ? s->method : "", 1);
         nrp_strbuf_puts(out, "\"");
-        if (nrp_metrics_is_async(m, s->method))
+        if (async)
             nrp_strbuf_puts(out, ",async=\"true\"");
         sep = ",";
     }
-    if (le)
-        nrp_strbuf_printf(out, "%sle=\"%s\"", sep, le);
-    if (s->rule || s->method || le)
+    if (extra)
+        nrp_strbuf_printf(out, "%s%s", sep, extra);
+    if (s->rule || s->method || extra)
         nrp_strbuf_puts(out, "}");
 }
 
@@ -60,55 +61,99 @@ static void put_seconds(nrp_strbuf *out, uint64_t ns)
                       (unsigned long long)(ns % 1000000000u));
 }
 
-static void put_histograms(nrp_strbuf *out, nrp_metrics *m, const nrp_family_view *v)
+/* The percentiles exported beside each histogram, for `nrprof report`. */
+static const struct {
+    const char *label;
+    double q;
+} quantiles[] = {{"0.5", 0.5}, {"0.9", 0.9}, {"0.99", 0.99}};
+#define QUANTILES (sizeof quantiles / sizeof *quantiles)
+
+/* What the gauges of one series export, taken from the same read as its
+ * buckets so that they agree with them: a few words per series, where the
+ * counts read are 4.3 KiB. */
+typedef struct digest {
+    uint64_t count, min_ns, max_ns, quantile_ns[QUANTILES];
+    int async;
+} digest;
+
+/* One gauge family NAME SUFFIX with a line per series that has recorded
+ * something (what: 0 its minimum, 1 its maximum, 2 one line per entry of
+ * quantiles[]). */
+static void put_gauges(nrp_strbuf *out, const nrp_family_view *v, const digest *digests, const char *suffix,
+                       const char *help, int what)
 {
     const nrp_family *f = v->family;
-    char le[32];
-    put_family_header(out, f->name, "_seconds", f->help, "histogram");
-    for (const nrp_series *s = f->first; s; s = nrp_view_next(v, s)) {
-        nrp_histogram_view h;
-        uint64_t cumulative = 0;
-        nrp_histogram_read(s->histogram, &h);
-        for (unsigned i = 0; i <= NRP_HISTOGRAM_BOUNDS; i++) {
-            cumulative += h.buckets[i];
-            if (i < NRP_HISTOGRAM_BOUNDS)
-                snprintf(le, sizeof le, "%g", (double)nrp_histogram_bound_ns(i) / 1e9);
-            else
-                snprintf(le, sizeof le, "+Inf");
-            put_series_name(out, m, s, "_seconds_bucket", le);
-            nrp_strbuf_printf(out, " %llu\n", (unsigned long long)cumulative);
+    int header = 0;
+    size_t i = 0;
+    for (const nrp_series *s = f->first; s; s = nrp_view_next(v, s), i++) {
+        const digest *d = &digests[i];
+        if (!d->count)
+            continue;
+        if (!header) {
+            nrp_strbuf_printf(out, "# HELP %s%s %s in %s_seconds.\n# TYPE %s%s gauge\n", f->name, suffix, help,
+                              f->name, f->name, suffix);
+            header = 1;
         }
-        put_series_name(out, m, s, "_seconds_sum", NULL);
-        nrp_strbuf_puts(out, " ");
-        put_seconds(out, h.sum_ns);
-        nrp_strbuf_puts(out, "\n");
-        put_series_name(out, m, s, "_seconds_count", NULL);
-        nrp_strbuf_printf(out, " %llu\n", (unsigned long long)h.count);
-    }
-    /* The extremes, which a histogram cannot give, as gauges; a series
-     * with no call yet has none. */
-    static const struct {
-        const char *suffix, *help;
-        int max;
-    } extremes[] = {{"_min_seconds", "Shortest duration recorded", 0}, {"_max_seconds", "Longest duration recorded", 1}};
-    for (size_t e = 0; e < 2; e++) {
-        int header = 0;
-        for (const nrp_series *s = f->first; s; s = nrp_view_next(v, s)) {
-            nrp_histogram_view h;
-            nrp_histogram_read(s->histogram, &h);
-            if (!h.count)
-                continue;
-            if (!header) {
-                nrp_strbuf_printf(out, "# HELP %s%s %s in %s_seconds.\n# TYPE %s%s gauge\n", f->name,
-                                  extremes[e].suffix, extremes[e].help, f->name, f->name, extremes[e].suffix);
-                header = 1;
-            }
-            put_series_name(out, m, s, extremes[e].suffix, NULL);
+        for (size_t k = 0; k < (what == 2 ? QUANTILES : 1); k++) {
+            char label[32];
+            snprintf(label, sizeof label, "quantile=\"%s\"", quantiles[k].label);
+            put_series_name(out, s, d->async, suffix, what == 2 ? label : NULL);
             nrp_strbuf_puts(out, " ");
-            put_seconds(out, extremes[e].max ? h.max_ns : h.min_ns);
+            put_seconds(out, what == 0 ? d->min_ns : what == 1 ? d->max_ns : d->quantile_ns[k]);
             nrp_strbuf_puts(out, "\n");
         }
     }
+}
+
+static void put_histograms(nrp_strbuf *out, nrp_metrics *m, const nrp_family_view *v)
+{
+    const nrp_family *f = v->family;
+    size_t n = 0, i = 0;
+    uint64_t cumulative[NRP_METRICS_MAX_BUCKETS];
+    char le[48];
+    for (const nrp_series *s = f->first; s; s = nrp_view_next(v, s))
+        n++;
+    nrp_hist *h = malloc(sizeof *h);
+    digest *digests = calloc(n, sizeof *digests);
+    if (!h || !digests) {
+        out->status = NRP_NOMEM;
+        goto out;
+    }
+    put_family_header(out, f->name, "_seconds", f->help, "histogram");
+    for (const nrp_series *s = f->first; s; s = nrp_view_next(v, s), i++) {
+        digest *d = &digests[i];
+        nrp_series_histogram_read(s, h);
+        d->count = nrp_hist_count(h);
+        d->min_ns = h->min_ns;
+        d->max_ns = h->max_ns;
+        d->async = nrp_metrics_is_async(m, s->method);
+        for (size_t k = 0; k < QUANTILES; k++)
+            d->quantile_ns[k] = nrp_hist_quantile(h, quantiles[k].q);
+        nrp_hist_cumulative(h, m->bounds_ns, m->bound_count, cumulative);
+        for (size_t k = 0; k <= m->bound_count; k++) {
+            if (k < m->bound_count)
+                snprintf(le, sizeof le, "le=\"%g\"", (double)m->bounds_ns[k] / 1e9);
+            else
+                snprintf(le, sizeof le, "le=\"+Inf\"");
+            put_series_name(out, s, d->async, "_seconds_bucket", le);
+            nrp_strbuf_printf(out, " %llu\n", (unsigned long long)(k < m->bound_count ? cumulative[k] : d->count));
+        }
+        put_series_name(out, s, d->async, "_seconds_sum", NULL);
+        nrp_strbuf_puts(out, " ");
+        put_seconds(out, h->sum_ns);
+        nrp_strbuf_puts(out, "\n");
+        put_series_name(out, s, d->async, "_seconds_count", NULL);
+        nrp_strbuf_printf(out, " %llu\n", (unsigned long long)d->count);
+    }
+    /* The extremes and percentiles, which classic buckets cannot give, as
+     * gauges; a series with no call yet has none. */
+    put_gauges(out, v, digests, "_min_seconds", "Shortest duration recorded", 0);
+    put_gauges(out, v, digests, "_max_seconds", "Longest duration recorded", 1);
+    put_gauges(out, v, digests, "_quantile_seconds",
+               "Percentiles (within 3.2%, from 16 buckets per power of two) of the durations", 2);
+out:
+    free(h);
+    free(digests);
 }
 
 void nrp_metrics_format_prometheus(nrp_metrics *m, nrp_strbuf *out)
@@ -125,8 +170,8 @@ void nrp_metrics_format_prometheus(nrp_metrics *m, nrp_strbuf *out)
         }
         put_family_header(out, f->name, "", f->help, "counter");
         for (const nrp_series *s = f->first; s; s = nrp_view_next(&views[i], s)) {
-            put_series_name(out, m, s, "", NULL);
-            nrp_strbuf_printf(out, " %llu\n", (unsigned long long)__atomic_load_n(&s->value, __ATOMIC_RELAXED));
+            put_series_name(out, s, nrp_metrics_is_async(m, s->method), "", NULL);
+            nrp_strbuf_printf(out, " %llu\n", (unsigned long long)nrp_series_counter_value(s));
         }
     }
     free(views);

@@ -4,24 +4,66 @@
 #include <string.h>
 
 #include "metrics/series.h"
+#include "metrics/shard.h"
 #include "nrp/result.h"
+#include "util/clock.h"
 #include "util/hash.h"
 
-/* Histograms sit in their own cache lines so that hot methods recording on
- * different cores do not contend for a neighbour's line. */
+/* Shared totals sit in their own cache lines so that hot methods recording
+ * on different cores do not contend for a neighbour's line. */
 #define CACHE_LINE 64
+
+static void *aligned_zalloc(size_t size)
+{
+    size = (size + CACHE_LINE - 1) / CACHE_LINE * CACHE_LINE;
+    void *p = aligned_alloc(CACHE_LINE, size);
+    if (p)
+        memset(p, 0, size);
+    return p;
+}
+
+/* Layout 1's bucket bounds, which are also the default classic buckets. */
+#define BOUND_ENTRY(b) b##ull,
+static const uint64_t layout1_bounds[] = {NRP_HISTOGRAM_BOUNDS_NS(BOUND_ENTRY)};
+#undef BOUND_ENTRY
 
 nrp_metrics *nrp_metrics_create(void)
 {
     nrp_metrics *m = calloc(1, sizeof *m);
-    if (m)
-        pthread_mutex_init(&m->lock, NULL);
+    if (!m)
+        return NULL;
+    pthread_mutex_init(&m->lock, NULL);
+    if (nrp_metrics_set_buckets(m, layout1_bounds, NRP_HISTOGRAM_BOUNDS) != NRP_OK) {
+        nrp_metrics_destroy(m);
+        return NULL;
+    }
     return m;
+}
+
+nrp_result nrp_metrics_set_buckets(nrp_metrics *m, const uint64_t *bounds_ns, size_t n)
+{
+    uint64_t *copy;
+    if (n > NRP_METRICS_MAX_BUCKETS)
+        return NRP_ERROR;
+    for (size_t i = 1; i < n; i++)
+        if (bounds_ns[i] <= bounds_ns[i - 1])
+            return NRP_ERROR;
+    if (!(copy = malloc((n ? n : 1) * sizeof *copy)))
+        return NRP_NOMEM;
+    memcpy(copy, bounds_ns, n * sizeof *copy);
+    pthread_mutex_lock(&m->lock);
+    free(m->bounds_ns);
+    m->bounds_ns = copy;
+    m->bound_count = n;
+    pthread_mutex_unlock(&m->lock);
+    return NRP_OK;
 }
 
 static void series_free(nrp_series *s)
 {
-    free(s->histogram);
+    nrp_shard_slot_drop(s->slot);
+    free(s->total);
+    free(s->layout1);
     free(s->rule);
     free(s->method);
     free(s);
@@ -53,6 +95,7 @@ void nrp_metrics_destroy(nrp_metrics *m)
             free(a);
         }
     pthread_mutex_destroy(&m->lock);
+    free(m->bounds_ns);
     free(m);
 }
 
@@ -119,17 +162,20 @@ static nrp_series *find_or_create(nrp_metrics *m, nrp_series_kind kind, const ch
         goto out;
     }
     s->family = f;
+    s->slot = NRP_SHARD_NONE;
     nrp_result made = dup_or_null(rule, &s->rule);
     if (made == NRP_OK)
         made = dup_or_null(method, &s->method);
     if (made == NRP_OK && kind == NRP_SERIES_HISTOGRAM) {
-        s->histogram = aligned_alloc(CACHE_LINE, (sizeof *s->histogram + CACHE_LINE - 1) / CACHE_LINE * CACHE_LINE);
-        if (s->histogram) {
-            memset(s->histogram, 0, sizeof *s->histogram);
-            s->histogram->min_ns = UINT64_MAX;
-        } else
+        if ((s->total = aligned_zalloc(sizeof *s->total)))
+            nrp_hist_init(s->total);
+        else
             made = NRP_NOMEM;
     }
+    /* Without a slot the series still counts, with atomics on its totals. */
+    if (made == NRP_OK)
+        s->slot = nrp_shard_slot_new(kind == NRP_SERIES_COUNTER ? NRP_SHARD_COUNTER : NRP_SHARD_HISTOGRAM, &s->value,
+                                     s->total);
     if (made != NRP_OK) {
         series_free(s);
         s = NULL;
@@ -154,11 +200,96 @@ uint64_t *nrp_metrics_counter(nrp_metrics *m, const char *name, const char *help
     return s ? &s->value : NULL;
 }
 
+nrp_counter *nrp_metrics_counter_sharded(nrp_metrics *m, const char *name, const char *help, const char *rule,
+                                         const char *method)
+{
+    return (nrp_counter *)find_or_create(m, NRP_SERIES_COUNTER, name, help, rule, method);
+}
+
 nrp_histogram *nrp_metrics_histogram(nrp_metrics *m, const char *name, const char *help, const char *rule,
                                      const char *method)
 {
+    return (nrp_histogram *)find_or_create(m, NRP_SERIES_HISTOGRAM, name, help, rule, method);
+}
+
+nrp_histogram *nrp_metrics_histogram_layout1(nrp_metrics *m, const char *name, const char *help, const char *rule,
+                                             const char *method)
+{
     nrp_series *s = find_or_create(m, NRP_SERIES_HISTOGRAM, name, help, rule, method);
-    return s ? s->histogram : NULL;
+    nrp_histogram *h;
+    if (!s)
+        return NULL;
+    if ((h = __atomic_load_n(&s->layout1, __ATOMIC_ACQUIRE)))
+        return h;
+    if (!(h = aligned_zalloc(sizeof *h)))
+        return NULL;
+    h->min_ns = UINT64_MAX;
+    nrp_histogram *none = NULL;
+    /* Two rewrites may ask at once: the first one's stays. */
+    if (!__atomic_compare_exchange_n(&s->layout1, &none, h, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+        free(h);
+        h = none;
+    }
+    return h;
+}
+
+void nrp_metrics_count(nrp_counter *c)
+{
+    nrp_series *s = (nrp_series *)c;
+    nrp_shard_count(s->slot, &s->value);
+}
+
+void nrp_metrics_record(nrp_histogram *h, uint64_t ns)
+{
+    nrp_series *s = (nrp_series *)h;
+    nrp_shard_record(s->slot, s->total, ns);
+}
+
+void nrp_metrics_record_since(nrp_histogram *h, uint64_t start)
+{
+    uint64_t now = nrp_clock_ticks();
+    nrp_series *s = (nrp_series *)h;
+    /* A thread that moved to a core whose counter lags reads 0, not 2^64. */
+    nrp_shard_record(s->slot, s->total, nrp_clock_ticks_to_ns(now > start ? now - start : 0));
+}
+
+uint64_t nrp_metrics_ticks(void)
+{
+    return nrp_clock_ticks();
+}
+
+uint64_t nrp_series_counter_value(const nrp_series *s)
+{
+    nrp_shard_lock();
+    uint64_t v = __atomic_load_n(&s->value, __ATOMIC_RELAXED) + nrp_shard_sum_counter(s->slot);
+    nrp_shard_unlock();
+    return v;
+}
+
+void nrp_series_histogram_read(const nrp_series *s, nrp_hist *out)
+{
+    const nrp_histogram *old = __atomic_load_n(&s->layout1, __ATOMIC_ACQUIRE);
+    nrp_hist_init(out);
+    nrp_shard_lock();
+    nrp_hist_add(out, s->total);
+    nrp_shard_sum_histogram(s->slot, out);
+    nrp_shard_unlock();
+    if (!old)
+        return;
+    /* Layout 1 knows each duration only to its bucket: it is placed at
+     * the bucket's upper bound (the last one's at its lower). */
+    uint64_t in = 0, min = __atomic_load_n(&old->min_ns, __ATOMIC_RELAXED),
+             max = __atomic_load_n(&old->max_ns, __ATOMIC_RELAXED);
+    for (unsigned i = 0; i <= NRP_HISTOGRAM_BOUNDS; i++) {
+        uint64_t n = __atomic_load_n(&old->buckets[i], __ATOMIC_RELAXED);
+        out->buckets[nrp_hist_bucket(i < NRP_HISTOGRAM_BOUNDS ? layout1_bounds[i] : layout1_bounds[i - 1] + 1)] += n;
+        in += n;
+    }
+    out->sum_ns += __atomic_load_n(&old->sum_ns, __ATOMIC_RELAXED);
+    if (in && min < out->min_ns)
+        out->min_ns = min;
+    if (in && max > out->max_ns)
+        out->max_ns = max;
 }
 
 int nrp_metrics_is_async_locked(const nrp_metrics *m, const char *method)
@@ -213,24 +344,4 @@ int nrp_metrics_mark_async(nrp_metrics *m, const char *method)
     }
     pthread_mutex_unlock(&m->lock);
     return rc;
-}
-
-uint64_t nrp_histogram_bound_ns(unsigned i)
-{
-#define BOUND_ENTRY(b) b##ull,
-    static const uint64_t bounds[] = {NRP_HISTOGRAM_BOUNDS_NS(BOUND_ENTRY)};
-#undef BOUND_ENTRY
-    return i < NRP_HISTOGRAM_BOUNDS ? bounds[i] : UINT64_MAX;
-}
-
-void nrp_histogram_read(const nrp_histogram *h, nrp_histogram_view *out)
-{
-    out->count = 0;
-    for (unsigned i = 0; i <= NRP_HISTOGRAM_BOUNDS; i++) {
-        out->buckets[i] = __atomic_load_n(&h->buckets[i], __ATOMIC_RELAXED);
-        out->count += out->buckets[i];
-    }
-    out->sum_ns = __atomic_load_n(&h->sum_ns, __ATOMIC_RELAXED);
-    out->min_ns = __atomic_load_n(&h->min_ns, __ATOMIC_RELAXED);
-    out->max_ns = __atomic_load_n(&h->max_ns, __ATOMIC_RELAXED);
 }

@@ -25,17 +25,43 @@ void nrp_metrics_destroy(nrp_metrics *m);
 
 /* The counter for series name{rule,method}; rule and method may both be
  * NULL for a series without labels. Created at zero on first request; later
- * requests return the same address. NULL when out of memory or when `name`
- * is a histogram's. */
+ * requests return the same address, which callers add to with atomics. NULL
+ * when out of memory or when `name` is a histogram's. */
 uint64_t *nrp_metrics_counter(nrp_metrics *m, const char *name, const char *help, const char *rule,
                               const char *method);
 
+/* The same series as a handle for nrp_metrics_count, which keeps a copy
+ * per thread (shard.h): what code injected into hot methods should use.
+ * Both ways of counting add up in the one series. */
+nrp_counter *nrp_metrics_counter_sharded(nrp_metrics *m, const char *name, const char *help, const char *rule,
+                                         const char *method);
+
 /* The duration histogram for name{rule,method}, exported as the histogram
- * NAME_seconds and the gauges NAME_min_seconds and NAME_max_seconds. Same
- * address for the same series; NULL when out of memory or when `name` is a
- * counter's. */
+ * NAME_seconds, the gauges NAME_min_seconds and NAME_max_seconds, and the
+ * percentiles NAME_quantile_seconds. An opaque handle for
+ * nrp_metrics_record and nrp_metrics_record_since; the same for the same
+ * series. NULL when out of memory or when `name` is a counter's. */
 nrp_histogram *nrp_metrics_histogram(nrp_metrics *m, const char *name, const char *help, const char *rule,
                                      const char *method);
+
+/* The same series as a layout 1 struct (nrp/metrics.h), which plugins of
+ * ABI minor < 2 write themselves with atomics. Made at the first request. */
+nrp_histogram *nrp_metrics_histogram_layout1(nrp_metrics *m, const char *name, const char *help, const char *rule,
+                                             const char *method);
+
+/* The recording functions, called from code injected into the app's
+ * methods on any thread: no lock, no shared cache line written. */
+void nrp_metrics_count(nrp_counter *c);
+void nrp_metrics_record(nrp_histogram *h, uint64_t ns);
+/* Records the time since `start`, a value of nrp_metrics_ticks(). */
+void nrp_metrics_record_since(nrp_histogram *h, uint64_t start);
+uint64_t nrp_metrics_ticks(void);
+
+/* The classic buckets of the Prometheus export: upper bounds in
+ * nanoseconds, ascending, at most NRP_METRICS_MAX_BUCKETS. By default 1-2.5-5
+ * per decade from 100 ns to 10 s (nrp/metrics.h). */
+#define NRP_METRICS_MAX_BUCKETS 64
+nrp_result nrp_metrics_set_buckets(nrp_metrics *m, const uint64_t *bounds_ns, size_t n);
 
 /* Every series whose method label is `method` carries async="true": its
  * durations cover only the synchronous part up to the returned Task. */

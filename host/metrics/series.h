@@ -9,6 +9,7 @@
 #include <pthread.h>
 #include <stdint.h>
 
+#include "metrics/histogram.h"
 #include "metrics/metrics.h"
 #include "nrp/metrics.h"
 
@@ -29,9 +30,16 @@ typedef struct nrp_family {
     struct nrp_family *next_created;
 } nrp_family;
 
+/* A series is also the opaque nrp_counter and (for plugins of ABI minor 2
+ * or later) nrp_histogram that injected code embeds: the recording
+ * functions read its slot and write the calling thread's copy. */
 struct nrp_series {
-    uint64_t value;             /* a counter's: injected code writes here */
-    nrp_histogram *histogram;   /* a histogram's, in its own cache lines */
+    /* A counter's value for counter() callers, which add to it with
+     * atomics, plus the counts of exited threads (shard.h). */
+    uint64_t value;
+    uint32_t slot;              /* per-thread copies, or NRP_SHARD_NONE */
+    nrp_hist *total;            /* a histogram's exited threads, and records made without a copy */
+    nrp_histogram *layout1;     /* a histogram's records by plugins of ABI minor < 2, made when they ask */
     nrp_family *family;
     char *rule;                 /* NULL for an unlabelled series */
     char *method;
@@ -51,6 +59,8 @@ struct nrp_metrics {
     nrp_family *first_family;
     nrp_family *last_family;
     nrp_marked *async_methods[NRP_SERIES_BUCKETS];
+    uint64_t *bounds_ns;        /* the classic buckets exported, ascending */
+    size_t bound_count;
 };
 
 /* Callers hold m->lock. */
@@ -77,16 +87,11 @@ static inline const nrp_series *nrp_view_next(const nrp_family_view *v, const nr
     return s == v->last ? NULL : s->next_in_family;
 }
 
-/* A consistent-enough view of a histogram: the count is the sum of the
- * buckets read, so the +Inf bucket always equals it. */
-typedef struct nrp_histogram_view {
-    uint64_t count, sum_ns, min_ns, max_ns;
-    uint64_t buckets[NRP_HISTOGRAM_BOUNDS + 1];
-} nrp_histogram_view;
+/* A counter's value: counter() writes and every thread's copy. */
+uint64_t nrp_series_counter_value(const nrp_series *s);
 
-void nrp_histogram_read(const nrp_histogram *h, nrp_histogram_view *out);
-
-/* Upper bound of bucket i in nanoseconds (i < NRP_HISTOGRAM_BOUNDS). */
-uint64_t nrp_histogram_bound_ns(unsigned i);
+/* A histogram's merged counts: every thread's copy, and layout 1's
+ * records placed at the top of their (coarser) buckets. */
+void nrp_series_histogram_read(const nrp_series *s, nrp_hist *out);
 
 #endif

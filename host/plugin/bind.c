@@ -64,6 +64,7 @@ nrp_bound_rule *nrp_bind_rules(const nrp_config *cfg, const nrp_plugin_set *plug
             continue;
         }
         bound[i].plugin = owner->desc->name;
+        bound[i].plugin_abi_minor = owner->desc->abi_minor;
         check_options(r, bound[i].strategy, owner->desc->name, diags);
     }
     return bound;

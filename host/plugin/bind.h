@@ -14,6 +14,7 @@ typedef struct nrp_bound_rule {
     const nrp_rule *rule;
     const nrp_strategy *strategy; /* NULL when binding failed, or the loader found a problem in the rule */
     const char *plugin;           /* the providing plugin's name */
+    uint16_t plugin_abi_minor;    /* the ABI minor it declares: what it may assume of the host */
 } nrp_bound_rule;
 
 /* One entry per rule, in rule order. Unknown strategies and options no

@@ -199,18 +199,23 @@ static nrp_histogram *api_histogram(nrp_rewrite *rw, const char *metric, const c
     nrp_histogram *h;
     if (metric_ok(rw, "histogram", metric) != NRP_OK)
         return NULL;
-    h = nrp_metrics_histogram(rw->metrics, metric, help, rw->method.rule, rw->method.display);
+    /* Plugins older than ABI 1.2 write layout 1 themselves. */
+    h = (rw->plugin_abi_minor < 2 ? nrp_metrics_histogram_layout1 : nrp_metrics_histogram)(
+        rw->metrics, metric, help, rw->method.rule, rw->method.display);
     if (!h)
         nrp_err_set(&rw->err, "histogram: out of memory, or '%s' is a counter", metric);
     return h;
 }
 
-/* Plugins of ABI 1.2 and later record through here, so only the host
- * knows the histogram's layout. Called from injected code on the app's
- * threads: no checks, nothing but the record itself. */
-static void api_histogram_record(nrp_histogram *h, uint64_t ns)
+static nrp_counter *api_counter_sharded(nrp_rewrite *rw, const char *metric, const char *help)
 {
-    nrp_histogram_record(h, ns);
+    nrp_counter *c;
+    if (metric_ok(rw, "counter_sharded", metric) != NRP_OK)
+        return NULL;
+    c = nrp_metrics_counter_sharded(rw->metrics, metric, help, rw->method.rule, rw->method.display);
+    if (!c)
+        nrp_err_set(&rw->err, "counter_sharded: out of memory, or '%s' is a histogram", metric);
+    return c;
 }
 
 nrp_options nrp_options_of(const nrp_rule *rule)
@@ -268,7 +273,13 @@ static const nrp_host_api host_api = {
     .param_info = api_param_info,
     .assembly_resolvable = api_assembly_resolvable,
     .check_static_method = api_check_static_method,
-    .histogram_record = api_histogram_record,
+    /* Called from injected code: the recording functions themselves, with
+     * no wrapper in between. */
+    .histogram_record = nrp_metrics_record,
+    .counter_sharded = api_counter_sharded,
+    .counter_increment = nrp_metrics_count,
+    .clock_ticks = nrp_metrics_ticks,
+    .histogram_record_since = nrp_metrics_record_since,
 };
 
 const nrp_host_api *nrp_host_api_table(void)

@@ -56,6 +56,7 @@ struct nrp_rewrite {
     nrp_metrics *metrics;
     const nrp_module_md *md;
     void **slot;                /* method_slot() of the rule being applied */
+    uint16_t plugin_abi_minor;  /* declared by the plugin being run (histogram layout 1 below 2) */
     nrp_err err;                /* reason of the last failing service call */
 };
 

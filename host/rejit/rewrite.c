@@ -100,6 +100,7 @@ static rewrite_outcome rewrite(nrp_rewriter *r, const nrp_target *t, const il_si
         rw.method.rule = ar->rule->name;
         rw.options = &options;
         rw.slot = &t->plugin_slots[k];
+        rw.plugin_abi_minor = ar->plugin_abi_minor;
         nrp_result rc = nrp_rewrite_apply(&rw, ar->plugin, ar->strategy, err);
         if (rc == NRP_DECLINE) {
             NRP_LOG_DBG("rule '%s' (strategy '%s') declines %s", ar->rule->name, ar->strategy->name, t->display);

@@ -10,9 +10,12 @@
  *
  * The struct and nrp_histogram_record() below are layout 1. A plugin that
  * declares ABI minor 2 or later must treat nrp_histogram as opaque and
- * record through host->histogram_record (nrp/plugin.h), so that the host
- * may change the layout; the host keeps giving layout 1 to plugins that
- * declare an older minor, which may go on using the inline function.
+ * record through host->histogram_record or host->histogram_record_since
+ * (nrp/plugin.h), so that the host may change the layout; the host keeps
+ * giving layout 1 to plugins that declare an older minor, which may go on
+ * using the inline function. Since ABI 1.3 the host keeps a copy of each
+ * histogram per recording thread, with log-linear buckets (16 per power of
+ * two) from which it exports percentiles and the classic buckets below.
  */
 #ifndef NRP_METRICS_PUBLIC_H
 #define NRP_METRICS_PUBLIC_H
@@ -22,6 +25,10 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+
+/* A counter kept per thread by the host (ABI 1.3): opaque, see
+ * host->counter_sharded in nrp/plugin.h. */
+typedef struct nrp_counter nrp_counter;
 
 /* Upper bounds of the buckets in nanoseconds, 1-2.5-5 per decade from
  * 100 ns to 10 s; exported as the `le` labels in seconds. One more bucket

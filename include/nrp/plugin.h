@@ -38,7 +38,7 @@ extern "C" {
  * nrp_plugin raises the minor (the test unit.abi checks it);
  * docs/PLUGINS.md lists what each minor added. */
 #define NRP_ABI_MAJOR 1
-#define NRP_ABI_MINOR 2
+#define NRP_ABI_MINOR 3
 
 /* libc flavour a binary was built against; a glibc host never loads a musl
  * plugin and the reverse (their C runtimes cannot share a process). */
@@ -261,6 +261,33 @@ typedef struct nrp_host_api {
      * opaque and records only through this, so that the host may change
      * the histogram's layout. */
     void (*histogram_record)(nrp_histogram *h, uint64_t ns);
+
+    /* ---- added in ABI 1.3: check host->size before use ---- */
+
+    /* The series counter() names, as a handle for counter_increment(),
+     * which keeps one copy per thread: no cache line is written by two
+     * threads, so a hot method called on every core costs what it costs
+     * on one. Both ways of counting add up in the one series. NULL on
+     * failure. */
+    nrp_counter *(*counter_sharded)(nrp_rewrite *rw, const char *metric, const char *help);
+
+    /* The functions below are meant to be called from injected code by
+     * `calli` (unmanaged cdecl, with modopt(CallConvSuppressGCTransition):
+     * they never block, allocate managed memory or call the runtime), or
+     * from the plugin's own native probes. Any thread. */
+
+    /* Add one to c. */
+    void (*counter_increment)(nrp_counter *c);
+
+    /* The host's clock, in ticks of its own (the time-stamp counter where
+     * the kernel says it is usable, else CLOCK_MONOTONIC nanoseconds; the
+     * log's first line names it). Only differences mean anything, and
+     * only to histogram_record_since(). */
+    uint64_t (*clock_ticks)(void);
+
+    /* Record the time from `start`, a value of clock_ticks(), to now, in
+     * nanoseconds, into h (a histogram from histogram()). */
+    void (*histogram_record_since)(nrp_histogram *h, uint64_t start);
 } nrp_host_api;
 
 /* What il_wrap builds:

@@ -291,7 +291,7 @@ counts)
     fi
     expect_metric "nrp_methods_rewritten_total 3"
     expect_metric "nrp_method_rewrite_failures_total 0"
-    expect_log 1 info "nrprof [0-9.]+: config $bundle/instrumentation.yaml: 7 rule\(s\), 7 active; plugins: identity [0-9.]+ \(SDK [0-9.]+\) \[roundtrip, wrap\]; timing [0-9.]+ \(SDK [0-9.]+\) \[timing\]; tracer [0-9.]+ \(SDK [0-9.]+\) \[tracer\]; metrics to $work/metrics.prom"
+    expect_log 1 info "nrprof [0-9.]+: clock (tsc|monotonic); config $bundle/instrumentation.yaml: 7 rule\(s\), 7 active; plugins: identity [0-9.]+ \(SDK [0-9.]+\) \[roundtrip, wrap\]; timing [0-9.]+ \(SDK [0-9.]+\) \[timing\]; tracer [0-9.]+ \(SDK [0-9.]+\) \[tracer\]; metrics to $work/metrics.prom"
     expect_log_total error 0
     expect_log_total warn 0
     ;;

@@ -56,6 +56,15 @@ static const nrp_abi_layout nrp_abi_layouts[] = {
     {2, "nrp_strategy", 56, 4},
     {2, "nrp_abi_fingerprint", 16, 4},
     {2, "nrp_plugin", 136, 11},
+    /* 1.3: nrp_host_api.counter_sharded, counter_increment, clock_ticks,
+     * histogram_record_since. */
+    {3, "nrp_host_api", 216, 29},
+    {3, "nrp_wrap", 80, 13},
+    {3, "nrp_param_info", 24, 4},
+    {3, "nrp_method_info", 88, 15},
+    {3, "nrp_strategy", 56, 4},
+    {3, "nrp_abi_fingerprint", 16, 4},
+    {3, "nrp_plugin", 136, 11},
 };
 
 #endif

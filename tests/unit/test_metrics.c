@@ -18,7 +18,17 @@
 #include <unistd.h>
 
 #include "metrics/metrics.h"
+#include "metrics/series.h"
+#include "metrics/shard.h"
 #include "nrp/plugin.h"
+
+/* The percentile gauges of test_histogram_buckets_and_extremes: p50 (rank
+ * 2 of 4) falls in 1500's bucket [1472, 1536), which holds two, at the
+ * middle of the first's share; p90 and p99 are rank 4, the maximum. */
+#define QUANTILE_LINES                                                                                         \
+    "d_quantile_seconds{rule=\"r\",method=\"A::M()\",quantile=\"0.5\"} 0.000001488\n"                      \
+    "d_quantile_seconds{rule=\"r\",method=\"A::M()\",quantile=\"0.9\"} 20.000000000\n"                     \
+    "d_quantile_seconds{rule=\"r\",method=\"A::M()\",quantile=\"0.99\"} 20.000000000\n"
 
 static char *format(nrp_metrics *m)
 {
@@ -448,25 +458,17 @@ static void test_histogram_buckets_and_extremes(void **state)
     nrp_histogram *h = nrp_metrics_histogram(m, "d", "Durations.", "r", "A::M()");
     assert_non_null(h);
     assert_ptr_equal(nrp_metrics_histogram(m, "d", NULL, "r", "A::M()"), h);
-    assert_int_equal((uintptr_t)h % 64, 0); /* own cache lines */
-    assert_int_equal(h->min_ns, UINT64_MAX);
     /* one name, one kind */
     assert_null(nrp_metrics_counter(m, "d", NULL, "r", "A::M()"));
     assert_non_null(nrp_metrics_counter(m, "c", NULL, NULL, NULL));
     assert_null(nrp_metrics_histogram(m, "c", NULL, NULL, NULL));
 
-    /* bounds are inclusive upper bounds (Prometheus `le`) */
-    assert_int_equal(nrp_histogram_bucket(0), 0);
-    assert_int_equal(nrp_histogram_bucket(100), 0);
-    assert_int_equal(nrp_histogram_bucket(101), 1);
-    assert_int_equal(nrp_histogram_bucket(10000000000ull), NRP_HISTOGRAM_BOUNDS - 1);
-    assert_int_equal(nrp_histogram_bucket(10000000001ull), NRP_HISTOGRAM_BOUNDS);
-
-    nrp_histogram_record(h, 80);
-    nrp_histogram_record(h, 1500);
-    nrp_histogram_record(h, 1500);
-    nrp_histogram_record(h, 20000000000ull);
+    nrp_metrics_record(h, 80);
+    nrp_metrics_record(h, 1500);
+    nrp_metrics_record(h, 1500);
+    nrp_metrics_record(h, 20000000000ull);
     char *text = format(m);
+    /* Classic bounds are inclusive upper bounds (Prometheus `le`). */
     const char *want =
         "# HELP d_seconds Durations.\n# TYPE d_seconds histogram\n"
         "d_seconds_bucket{rule=\"r\",method=\"A::M()\",le=\"1e-07\"} 1\n"
@@ -485,7 +487,11 @@ static void test_histogram_buckets_and_extremes(void **state)
                                  "d_min_seconds{rule=\"r\",method=\"A::M()\"} 0.000000080\n"
                                  "# HELP d_max_seconds Longest duration recorded in d_seconds.\n"
                                  "# TYPE d_max_seconds gauge\n"
-                                 "d_max_seconds{rule=\"r\",method=\"A::M()\"} 20.000000000\n"));
+                                 "d_max_seconds{rule=\"r\",method=\"A::M()\"} 20.000000000\n"
+                                 "# HELP d_quantile_seconds Percentiles (within 3.2%, from 16 buckets per power "
+                                 "of two) of the durations in d_seconds.\n"
+                                 "# TYPE d_quantile_seconds gauge\n"
+                                 QUANTILE_LINES));
     free(text);
     nrp_metrics_destroy(m);
 }
@@ -499,7 +505,7 @@ static void test_async_label_and_json(void **state)
     nrp_histogram *h = nrp_metrics_histogram(m, "d", "Durations \"quoted\".", "r", "A::Run()");
     assert_int_equal(nrp_metrics_mark_async(m, "A::Run()"), NRP_OK);
     assert_int_equal(nrp_metrics_mark_async(m, "A::Run()"), NRP_OK); /* twice is once */
-    nrp_histogram_record(h, 2000);
+    nrp_metrics_record(h, 2000);
     char *text = format(m);
     assert_non_null(strstr(text, "calls_total{rule=\"r\",method=\"A::Run()\",async=\"true\"} 2\n"
                                  "calls_total{rule=\"r\",method=\"A::Sync()\"} 1\n"));
@@ -520,7 +526,8 @@ static void test_async_label_and_json(void **state)
         "  {\"labels\":{\"rule\":\"r\",\"method\":\"A::Sync()\"},\"value\":1}]},\n"
         "{\"name\":\"d_seconds\",\"type\":\"histogram\",\"help\":\"Durations \\\"quoted\\\".\",\"series\":[\n"
         "  {\"labels\":{\"rule\":\"r\",\"method\":\"A::Run()\",\"async\":\"true\"},\"count\":1,"
-        "\"sum\":0.000002000,\"min\":0.000002000,\"max\":0.000002000,\"buckets\":["
+        "\"sum\":0.000002000,\"min\":0.000002000,\"max\":0.000002000,"
+        "\"quantiles\":{\"0.5\":0.000002000,\"0.9\":0.000002000,\"0.99\":0.000002000},\"buckets\":["
         "{\"le\":1e-07,\"count\":0},{\"le\":2.5e-07,\"count\":0},{\"le\":5e-07,\"count\":0},"
         "{\"le\":1e-06,\"count\":0},{\"le\":2.5e-06,\"count\":1},{\"le\":5e-06,\"count\":1},"
         "{\"le\":1e-05,\"count\":1},{\"le\":2.5e-05,\"count\":1},{\"le\":5e-05,\"count\":1},"
@@ -534,12 +541,13 @@ static void test_async_label_and_json(void **state)
     nrp_metrics_destroy(m);
 }
 
-/* Threads recording at once lose nothing. */
+/* Threads recording at once lose nothing, and threads that have exited
+ * leave their counts behind. */
 static void *record_many(void *arg)
 {
     nrp_histogram *h = arg;
     for (uint64_t i = 1; i <= 100000; i++)
-        nrp_histogram_record(h, i % 7 == 0 ? 3000 : i % 1000);
+        nrp_metrics_record(h, i % 7 == 0 ? 3000 : i % 1000);
     return NULL;
 }
 
@@ -553,20 +561,147 @@ static void test_histogram_exact_under_concurrency(void **state)
         assert_int_equal(pthread_create(&t[i], NULL, record_many, h), 0);
     for (int i = 0; i < 4; i++)
         pthread_join(t[i], NULL);
+    record_many(h); /* and the main thread, which lives on */
     uint64_t want_sum = 0, want_big = 0;
     for (uint64_t i = 1; i <= 100000; i++) {
         want_sum += i % 7 == 0 ? 3000 : i % 1000;
         want_big += i % 7 == 0;
     }
-    assert_int_equal(h->count, 400000);
-    assert_int_equal(h->sum_ns, 4 * want_sum);
-    assert_int_equal(h->buckets[nrp_histogram_bucket(3000)], 4 * want_big);
-    assert_int_equal(h->min_ns, 0);
-    assert_int_equal(h->max_ns, 3000);
-    uint64_t total = 0;
-    for (unsigned i = 0; i <= NRP_HISTOGRAM_BOUNDS; i++)
-        total += h->buckets[i];
-    assert_int_equal(total, 400000);
+    nrp_hist *got = malloc(sizeof *got);
+    assert_non_null(got);
+    nrp_series_histogram_read((const nrp_series *)h, got);
+    assert_int_equal(nrp_hist_count(got), 500000);
+    assert_int_equal(got->sum_ns, 5 * want_sum);
+    assert_int_equal(got->buckets[nrp_hist_bucket(3000)], 5 * want_big);
+    assert_int_equal(got->min_ns, 0);
+    assert_int_equal(got->max_ns, 3000);
+    free(got);
+    nrp_metrics_destroy(m);
+}
+
+/* Sharded counters: exact at every export while threads count and exit,
+ * never going down, and both ways of counting add up in the one series. */
+typedef struct shard_run {
+    nrp_counter *c;
+    int rounds;
+} shard_run;
+
+static void *count_then_exit(void *arg)
+{
+    shard_run *r = arg;
+    for (int i = 0; i < r->rounds; i++)
+        nrp_metrics_count(r->c);
+    return NULL;
+}
+
+static uint64_t counter_in(nrp_metrics *m, const char *line_prefix)
+{
+    char *text = format(m);
+    const char *at = strstr(text, line_prefix);
+    assert_non_null(at);
+    uint64_t v = strtoull(at + strlen(line_prefix), NULL, 10);
+    free(text);
+    return v;
+}
+
+static void test_sharded_counter_exact(void **state)
+{
+    (void)state;
+    nrp_metrics *m = nrp_metrics_create();
+    nrp_counter *c = nrp_metrics_counter_sharded(m, "calls_total", "Calls.", "r", "M()");
+    assert_non_null(c);
+    assert_ptr_equal(nrp_metrics_counter_sharded(m, "calls_total", NULL, "r", "M()"), c);
+    uint64_t *plain = nrp_metrics_counter(m, "calls_total", NULL, "r", "M()");
+    __atomic_fetch_add(plain, 5, __ATOMIC_RELAXED);
+    shard_run run = {c, 20000};
+    uint64_t last = 0;
+    enum { WAVES = 20, PER_WAVE = 4 };
+    for (int w = 0; w < WAVES; w++) {
+        pthread_t t[PER_WAVE];
+        for (int i = 0; i < PER_WAVE; i++)
+            assert_int_equal(pthread_create(&t[i], NULL, count_then_exit, &run), 0);
+        /* Read while they count and exit. */
+        uint64_t now = counter_in(m, "calls_total{rule=\"r\",method=\"M()\"} ");
+        assert_true(now >= last);
+        last = now;
+        for (int i = 0; i < PER_WAVE; i++)
+            pthread_join(t[i], NULL);
+    }
+    nrp_metrics_count(c);
+    assert_int_equal(counter_in(m, "calls_total{rule=\"r\",method=\"M()\"} "), 5 + WAVES * PER_WAVE * 20000 + 1);
+    nrp_metrics_destroy(m);
+}
+
+/* Past the last slot a series still counts exactly, on its shared total. */
+static void test_series_beyond_the_slots_still_count(void **state)
+{
+    (void)state;
+    nrp_metrics *m = nrp_metrics_create();
+    nrp_counter *last = NULL;
+    char method[32];
+    for (unsigned i = 0; i <= NRP_SHARD_SLOTS; i++) {
+        snprintf(method, sizeof method, "M%u()", i);
+        assert_non_null(last = nrp_metrics_counter_sharded(m, "many_total", NULL, "r", method));
+    }
+    nrp_metrics_count(last);
+    nrp_metrics_count(last);
+    assert_int_equal(nrp_series_counter_value((const nrp_series *)last), 2);
+    nrp_metrics_destroy(m);
+}
+
+/* A plugin of ABI minor < 2 records into layout 1 itself; its durations
+ * join the series at their bucket's upper bound. */
+static void test_layout1_records_merge(void **state)
+{
+    (void)state;
+    nrp_metrics *m = nrp_metrics_create();
+    nrp_histogram *h = nrp_metrics_histogram(m, "d", NULL, "r", "M()");
+    nrp_histogram *old = nrp_metrics_histogram_layout1(m, "d", NULL, "r", "M()");
+    assert_non_null(old);
+    assert_ptr_equal(nrp_metrics_histogram_layout1(m, "d", NULL, "r", "M()"), old);
+    assert_int_equal((uintptr_t)old % 64, 0); /* own cache lines */
+    assert_int_equal(old->min_ns, UINT64_MAX);
+    nrp_histogram_record(old, 1500);
+    nrp_histogram_record(old, 20000000000ull);
+    nrp_metrics_record(h, 90);
+    nrp_hist *got = malloc(sizeof *got);
+    assert_non_null(got);
+    nrp_series_histogram_read((const nrp_series *)h, got);
+    assert_int_equal(nrp_hist_count(got), 3);
+    assert_int_equal(got->sum_ns, 20000001590ull);
+    assert_int_equal(got->min_ns, 90);
+    assert_int_equal(got->max_ns, 20000000000ull);
+    assert_int_equal(got->buckets[nrp_hist_bucket(2500)], 1);         /* 1500 at its bound, 2.5 us */
+    assert_int_equal(got->buckets[nrp_hist_bucket(10000000001ull)], 1); /* above the last bound */
+    free(got);
+    nrp_metrics_destroy(m);
+}
+
+/* Classic buckets are the user's to choose. */
+static void test_custom_buckets(void **state)
+{
+    (void)state;
+    nrp_metrics *m = nrp_metrics_create();
+    static const uint64_t bounds[] = {1000, 1000000};
+    static const uint64_t unsorted[] = {1000, 1000};
+    uint64_t too_many[NRP_METRICS_MAX_BUCKETS + 1];
+    for (size_t i = 0; i < sizeof too_many / sizeof *too_many; i++)
+        too_many[i] = 1000 * (i + 1);
+    assert_int_equal(nrp_metrics_set_buckets(m, unsorted, 2), NRP_ERROR);
+    assert_int_equal(nrp_metrics_set_buckets(m, too_many, sizeof too_many / sizeof *too_many), NRP_ERROR);
+    assert_int_equal(nrp_metrics_set_buckets(m, bounds, 2), NRP_OK);
+    nrp_histogram *h = nrp_metrics_histogram(m, "d", "D.", NULL, NULL);
+    nrp_metrics_record(h, 500);
+    nrp_metrics_record(h, 2000000);
+    char *text = format(m);
+    const char *want = "# HELP d_seconds D.\n# TYPE d_seconds histogram\n"
+                       "d_seconds_bucket{le=\"1e-06\"} 1\n"
+                       "d_seconds_bucket{le=\"0.001\"} 1\n"
+                       "d_seconds_bucket{le=\"+Inf\"} 2\n"
+                       "d_seconds_sum 0.002000500\n"
+                       "d_seconds_count 2\n";
+    assert_memory_equal(text, want, strlen(want));
+    free(text);
     nrp_metrics_destroy(m);
 }
 
@@ -600,6 +735,10 @@ int main(void)
         cmocka_unit_test(test_histogram_buckets_and_extremes),
         cmocka_unit_test(test_async_label_and_json),
         cmocka_unit_test(test_histogram_exact_under_concurrency),
+        cmocka_unit_test(test_sharded_counter_exact),
+        cmocka_unit_test(test_series_beyond_the_slots_still_count),
+        cmocka_unit_test(test_layout1_records_merge),
+        cmocka_unit_test(test_custom_buckets),
         cmocka_unit_test(test_export_json_file),
         cmocka_unit_test(test_same_series_same_pointer),
         cmocka_unit_test(test_label_free_series),

@@ -13,6 +13,7 @@
 
 #include "il/il_method.h"
 #include "metrics/metrics.h"
+#include "metrics/series.h"
 #include "plugin/bind.h"
 #include "plugin/loader.h"
 #include "plugin/rewrite.h"
@@ -162,9 +163,9 @@ static const struct {
     uint32_t len, token, params, returns;
 } known_sigs[] = {
     /* unmanaged, modopt(CallConvSuppressGCTransition = TypeRef 3, coded 0x0D) */
-    {{0x09, 0x01, 0x20, 0x0D, 0x0A, 0x18}, 6, 0x11000007, 1, 1},       /* int64 enter(native int) */
-    {{0x09, 0x01, 0x20, 0x0D, 0x01, 0x18}, 6, 0x11000008, 1, 0},       /* void thrown(native int) */
-    {{0x09, 0x02, 0x20, 0x0D, 0x01, 0x0A, 0x18}, 7, 0x11000009, 2, 0}, /* void exit(int64, native int) */
+    {{0x09, 0x01, 0x20, 0x0D, 0x01, 0x18}, 6, 0x11000007, 1, 0},       /* void counter_increment(native int) */
+    {{0x09, 0x00, 0x20, 0x0D, 0x0A}, 5, 0x11000008, 0, 1},             /* int64 clock_ticks() */
+    {{0x09, 0x02, 0x20, 0x0D, 0x01, 0x18, 0x0A}, 7, 0x11000009, 2, 0}, /* void record_since(native int, int64) */
 };
 static int fake_sig_token(void *ctx, const uint8_t *sig, uint32_t len, uint32_t *token, nrp_err *err)
 {
@@ -297,6 +298,7 @@ static void setup_rewrite(nrp_rewrite *rw, nrp_metrics *m, void *sig_ctx)
                          fake_assembly_resolvable, fake_assembly_file};
     rw->metrics = m;
     rw->md = &md;
+    rw->plugin_abi_minor = NRP_ABI_MINOR;
     assert_int_equal(nrp_il_method_decode(add_body, sizeof add_body, add_sig, sizeof add_sig, &env, &rw->il, &err),
                      NRP_OK);
 }
@@ -329,13 +331,6 @@ static size_t embedded_pointers(const uint8_t *code, size_t len, uint64_t *out, 
     return n;
 }
 
-static void assert_timing_code(uint64_t address)
-{
-    Dl_info info;
-    assert_true(dladdr((void *)(uintptr_t)address, &info));
-    assert_non_null(strstr(info.dli_fname, "libnrp_timing.so"));
-}
-
 static void timing_wraps_the_body_with_native_probes(void **state)
 {
     (void)state;
@@ -354,9 +349,10 @@ static void timing_wraps_the_body_with_native_probes(void **state)
     assert_string_equal(md_log, "typeref [corlib]System.Runtime.CompilerServices.CallConvSuppressGCTransition;"
                                 "typeref [corlib]System.Exception;");
 
-    uint64_t *calls = nrp_metrics_counter(m, "nrp_method_calls_total", NULL, "add", display);
-    uint64_t *exceptions = nrp_metrics_counter(m, "nrp_method_exceptions_total", NULL, "add", display);
+    nrp_counter *calls = nrp_metrics_counter_sharded(m, "nrp_method_calls_total", NULL, "add", display);
+    nrp_counter *exceptions = nrp_metrics_counter_sharded(m, "nrp_method_exceptions_total", NULL, "add", display);
     nrp_histogram *duration = nrp_metrics_histogram(m, "nrp_method_duration", NULL, "add", display);
+    const nrp_host_api *api = nrp_host_api_table();
     uint8_t *out;
     size_t size;
     assert_int_equal(nrp_il_method_encode(rw.il, &out, &size, &err), NRP_OK);
@@ -377,29 +373,34 @@ static void timing_wraps_the_body_with_native_probes(void **state)
     static const uint8_t isinst_exception[] = {0x75, 0x03, 0x00, 0x00, 0x01};
     assert_memory_equal(filter, isinst_exception, sizeof isinst_exception);
 
-    /* calls, enter, exceptions, thrown, histogram, exit: the series are the
-     * registry's, the functions timing's own. */
+    /* Entry: calls, counter_increment, clock_ticks; then the fault's
+     * exceptions, counter_increment; then the finally's histogram and
+     * histogram_record_since. The series are the registry's, the functions
+     * the host's own, called directly: timing has no code on the hot path. */
     uint64_t p[8];
-    assert_int_equal(embedded_pointers(body.code, body.code_size, p, 8), 6);
-    assert_int_equal(p[0], (uint64_t)(uintptr_t)calls);
-    assert_int_equal(p[2], (uint64_t)(uintptr_t)exceptions);
-    assert_int_equal(p[4], (uint64_t)(uintptr_t)duration);
-    assert_timing_code(p[1]);
-    assert_timing_code(p[3]);
-    assert_timing_code(p[5]);
+    assert_int_equal(embedded_pointers(body.code, body.code_size, p, 8), 7);
+    const uint64_t want[7] = {
+        (uint64_t)(uintptr_t)calls,      (uint64_t)(uintptr_t)api->counter_increment,
+        (uint64_t)(uintptr_t)api->clock_ticks, (uint64_t)(uintptr_t)exceptions,
+        (uint64_t)(uintptr_t)api->counter_increment, (uint64_t)(uintptr_t)duration,
+        (uint64_t)(uintptr_t)api->histogram_record_since};
+    for (int i = 0; i < 7; i++)
+        assert_int_equal(p[i], want[i]);
 
     /* Called the way the injected calli calls them, they record. */
-    int64_t (*enter)(uint64_t *) = (int64_t (*)(uint64_t *))(uintptr_t)p[1];
-    void (*thrown)(uint64_t *) = (void (*)(uint64_t *))(uintptr_t)p[3];
-    void (*leave)(int64_t, nrp_histogram *) = (void (*)(int64_t, nrp_histogram *))(uintptr_t)p[5];
-    int64_t start = enter(calls);
-    enter(calls);
-    thrown(exceptions);
-    leave(start, duration);
-    assert_int_equal(*calls, 2);
-    assert_int_equal(*exceptions, 1);
-    assert_int_equal(duration->count, 1);
-    assert_true(duration->min_ns == duration->max_ns && duration->sum_ns == duration->max_ns);
+    uint64_t start = api->clock_ticks();
+    api->counter_increment(calls);
+    api->counter_increment(calls);
+    api->counter_increment(exceptions);
+    api->histogram_record_since(duration, start);
+    assert_int_equal(nrp_series_counter_value((const nrp_series *)calls), 2);
+    assert_int_equal(nrp_series_counter_value((const nrp_series *)exceptions), 1);
+    nrp_hist *h = malloc(sizeof *h);
+    assert_non_null(h);
+    nrp_series_histogram_read((const nrp_series *)duration, h);
+    assert_int_equal(nrp_hist_count(h), 1);
+    assert_true(h->min_ns == h->max_ns && h->sum_ns == h->max_ns);
+    free(h);
 
     nrp_il_body_free(&body);
     free(out);
@@ -408,36 +409,52 @@ static void timing_wraps_the_body_with_native_probes(void **state)
     nrp_plugin_set_clear(&set);
 }
 
-/* The host's histogram_record is the inline nrp_histogram_record: the
- * same durations give the same histogram, field for field. */
-static void host_records_like_the_inline_function(void **state)
+/* What a plugin gets from histogram() depends on the ABI minor it was
+ * built for: layout 1, which it may write itself, before 1.2; the opaque
+ * series, recorded through the host, from 1.2. Both kinds of record reach
+ * the one series. */
+static void histogram_layout_follows_the_plugin_abi(void **state)
 {
     (void)state;
     const nrp_host_api *api = nrp_host_api_table();
-    static const uint64_t durations[] = {0, 80, 100, 101, 1500, 1500, 20000000000ull, 7};
     nrp_metrics *m = nrp_metrics_create();
-    nrp_histogram *by_host = nrp_metrics_histogram(m, "a", NULL, "r", "M()");
-    nrp_histogram *inline_ = nrp_metrics_histogram(m, "b", NULL, "r", "M()");
-    assert_true(api->size >= offsetof(nrp_host_api, histogram_record) + sizeof api->histogram_record);
-    assert_non_null(by_host);
-    assert_non_null(inline_);
-    for (size_t i = 0; i < sizeof durations / sizeof *durations; i++) {
-        api->histogram_record(by_host, durations[i]);
-        nrp_histogram_record(inline_, durations[i]);
-    }
-    assert_int_equal(by_host->count, 8);
-    assert_memory_equal(by_host, inline_, sizeof *by_host);
+    nrp_rewrite rw;
+    setup_rewrite(&rw, m, NULL);
+    rw.plugin_abi_minor = 1;
+    nrp_histogram *old = api->histogram(&rw, "d", NULL);
+    rw.plugin_abi_minor = 2;
+    nrp_histogram *opaque = api->histogram(&rw, "d", NULL);
+    assert_non_null(old);
+    assert_non_null(opaque);
+    assert_ptr_equal(old, nrp_metrics_histogram_layout1(m, "d", NULL, "add", rw.method.display));
+    assert_ptr_equal(opaque, nrp_metrics_histogram(m, "d", NULL, "add", rw.method.display));
+    nrp_histogram_record(old, 1500);
+    api->histogram_record(opaque, 700);
+    assert_int_equal(old->count, 1);
+    nrp_hist *h = malloc(sizeof *h);
+    assert_non_null(h);
+    nrp_series_histogram_read((const nrp_series *)opaque, h);
+    assert_int_equal(nrp_hist_count(h), 2);
+    assert_int_equal(h->sum_ns, 2200);
+    assert_int_equal(h->min_ns, 700);
+    assert_int_equal(h->max_ns, 1500);
+    free(h);
+    nrp_il_method_free(rw.il);
     nrp_metrics_destroy(m);
 }
 
-/* timing records through the host's histogram_record (ABI 1.2), never
- * into the layout itself: with a spy in the table, its exit probe calls
- * the spy. */
-static unsigned spy_records;
-static void spy_histogram_record(nrp_histogram *h, uint64_t ns)
+/* timing embeds the functions of the table it was given, never its own:
+ * with spies in the table, the injected code calls the spies. */
+static unsigned spy_counts, spy_records;
+static void spy_counter_increment(nrp_counter *c)
+{
+    spy_counts++;
+    nrp_host_api_table()->counter_increment(c);
+}
+static void spy_histogram_record_since(nrp_histogram *h, uint64_t start)
 {
     spy_records++;
-    nrp_host_api_table()->histogram_record(h, ns);
+    nrp_host_api_table()->histogram_record_since(h, start);
 }
 
 static void timing_records_through_the_host(void **state)
@@ -453,20 +470,23 @@ static void timing_records_through_the_host(void **state)
     nrp_il_body body;
     uint64_t p[8];
     spying = *nrp_host_api_table();
-    spying.histogram_record = spy_histogram_record;
+    spying.counter_increment = spy_counter_increment;
+    spying.histogram_record_since = spy_histogram_record_since;
     const nrp_strategy *timing = load_timing_with(&set, &spying);
 
     setup_rewrite(&rw, m, NULL);
     assert_int_equal(nrp_rewrite_apply(&rw, "timing", timing, &err), NRP_OK);
     assert_int_equal(nrp_il_method_encode(rw.il, &out, &size, &err), NRP_OK);
     assert_int_equal(nrp_il_decode(out, size, &body, &err), NRP_OK);
-    assert_int_equal(embedded_pointers(body.code, body.code_size, p, 8), 6);
-    nrp_histogram *duration = (nrp_histogram *)(uintptr_t)p[4];
-    void (*leave)(int64_t, nrp_histogram *) = (void (*)(int64_t, nrp_histogram *))(uintptr_t)p[5];
-    spy_records = 0;
-    leave(0, duration);
+    assert_int_equal(embedded_pointers(body.code, body.code_size, p, 8), 7);
+    void (*count)(nrp_counter *) = (void (*)(nrp_counter *))(uintptr_t)p[1];
+    void (*leave)(nrp_histogram *, uint64_t) = (void (*)(nrp_histogram *, uint64_t))(uintptr_t)p[6];
+    spy_counts = spy_records = 0;
+    count((nrp_counter *)(uintptr_t)p[0]);
+    leave((nrp_histogram *)(uintptr_t)p[5], nrp_host_api_table()->clock_ticks());
+    assert_int_equal(spy_counts, 1);
     assert_int_equal(spy_records, 1);
-    assert_int_equal(duration->count, 1);
+    assert_int_equal(nrp_series_counter_value((const nrp_series *)(uintptr_t)p[0]), 1);
 
     nrp_il_body_free(&body);
     free(out);
@@ -767,7 +787,7 @@ int main(void)
         cmocka_unit_test(loads_folder_in_name_order_keeping_the_good),
         cmocka_unit_test(missing_folder_loads_nothing),
         cmocka_unit_test(timing_wraps_the_body_with_native_probes),
-        cmocka_unit_test(host_records_like_the_inline_function),
+        cmocka_unit_test(histogram_layout_follows_the_plugin_abi),
         cmocka_unit_test(timing_records_through_the_host),
         cmocka_unit_test(timing_failure_names_plugin_and_reason),
         cmocka_unit_test(strategy_reason_is_reported),
