@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "clr/info.h"
 #include "rejit/app_assemblies.h"
@@ -63,7 +64,20 @@ static struct session {
     nrp_scanner scanner;
     nrp_rewriter rewriter;
     int ready;
+    /* start-up phases, for the debug line that says where the time went */
+    struct timespec phase_at;
+    double prepare_ms;
 } S;
+
+/* Milliseconds since the last call (or since *at was set), and restart. */
+static double phase_ms(struct timespec *at)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    double ms = (double)(now.tv_sec - at->tv_sec) * 1e3 + (double)(now.tv_nsec - at->tv_nsec) / 1e6;
+    *at = now;
+    return ms;
+}
 
 /* ---- prepare: CreateInstance ------------------------------------------- */
 
@@ -119,6 +133,7 @@ HRESULT nrp_profiler_prepare(void)
         return S.verdict;
     S.prepared = 1;
     S.verdict = NRP_CORPROF_E_PROFILER_CANCEL_ACTIVATION;
+    clock_gettime(CLOCK_MONOTONIC, &S.phase_at);
     nrp_log_init_from_env();
     nrp_diags_init(&S.diags);
     if (nrp_self_dir(S.self_dir, sizeof S.self_dir) != NRP_OK) {
@@ -145,6 +160,7 @@ HRESULT nrp_profiler_prepare(void)
         }
     }
     S.verdict = NRP_S_OK;
+    S.prepare_ms = phase_ms(&S.phase_at);
     return S.verdict;
 }
 
@@ -233,6 +249,11 @@ static HRESULT start(const nrp_settings *settings)
 {
     char why[600];
     nrp_err err;
+    /* where Initialize's time goes, logged at debug level: between
+     * CreateInstance and Initialize, then each step below */
+    enum { P_RUNTIME, P_PLUGINS, P_INDEX, P_WORKER, P_MASK, P_EXPORTER, P_APP, P_SIGNALS, P_COUNT };
+    double ms[P_COUNT] = {0};
+    ms[P_RUNTIME] = phase_ms(&S.phase_at);
     const char *metrics_env = getenv("NRP_METRICS_FILE");
     if (nrp_path_expand_pid(metrics_env && *metrics_env ? metrics_env
                             : settings->metrics_path ? settings->metrics_path
@@ -253,6 +274,7 @@ static HRESULT start(const nrp_settings *settings)
     nrp_diags_free(&diags);
     if (NRP_FAILED(hr))
         return hr;
+    ms[P_PLUGINS] = phase_ms(&S.phase_at);
     describe_start();
     if (S.active_count == 0)
         return cancel("no rule is enabled");
@@ -263,8 +285,10 @@ static HRESULT start(const nrp_settings *settings)
     S.scanner = (nrp_scanner){.info = &S.info, .index = S.index, .rules = S.rules, .targets = S.targets,
                               .modules = &S.modules, .events = EVENTS};
     nrp_scanner_init(&S.scanner);
+    ms[P_INDEX] = phase_ms(&S.phase_at);
     if (nrp_rejit_worker_start(&S.info, &err) != NRP_OK)
         return cancel(err.msg);
+    ms[P_WORKER] = phase_ms(&S.phase_at);
     /* ReadyToRun code and tiered compilation stay on: rewrites go through
      * ReJIT, which reaches precompiled methods too. */
     hr = nrp_info_set_event_mask(&S.info, EVENTS, 0);
@@ -272,18 +296,29 @@ static HRESULT start(const nrp_settings *settings)
         snprintf(why, sizeof why, "the runtime refused the event mask (0x%08x)", (unsigned)hr);
         return cancel(why);
     }
+    ms[P_MASK] = phase_ms(&S.phase_at);
     if (nrp_exporter_start(S.metrics, S.metrics_path, settings->metrics_format,
                            settings->metrics_interval_s < 0 ? DEFAULT_METRICS_INTERVAL_S : settings->metrics_interval_s,
                            &err) != NRP_OK)
         return cancel(err.msg);
+    ms[P_EXPORTER] = phase_ms(&S.phase_at);
     char main_path[4096];
     if (nrp_process_main_path(main_path, sizeof main_path) != NRP_OK ||
         nrp_app_assemblies_load(&S.app, main_path) != NRP_OK)
         nrp_log(NRP_LOG_WARN, "cannot find the app's main assembly; handler assemblies count as loadable only once loaded");
+    ms[P_APP] = phase_ms(&S.phase_at);
     atexit(export_at_exit);
     S.ready = 1;
     if (nrp_signals_start(finish_on_signal, &err) != NRP_OK)
         nrp_log(NRP_LOG_WARN, "%s; metrics are not written when SIGTERM or SIGINT ends the process", err.msg);
+    ms[P_SIGNALS] = phase_ms(&S.phase_at);
+    double total = S.prepare_ms;
+    for (int i = P_PLUGINS; i < P_COUNT; i++)
+        total += ms[i];
+    NRP_LOG_DBG("start-up: %.3f ms of ours: config %.3f, plugins and binding %.3f, rule index %.3f, worker %.3f, "
+                "event mask %.3f, exporter %.3f, app assemblies %.3f, signals %.3f (the runtime, between: %.3f)",
+                total, S.prepare_ms, ms[P_PLUGINS], ms[P_INDEX], ms[P_WORKER], ms[P_MASK], ms[P_EXPORTER], ms[P_APP],
+                ms[P_SIGNALS], ms[P_RUNTIME]);
     return NRP_S_OK;
 }
 
