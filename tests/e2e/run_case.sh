@@ -373,7 +373,7 @@ YAML
     ;;
 bad-input)
     # A sample of the generated bad-input corpus (tests/badinput), every
-    # 60th file plus every hostile one, through the profiler in the real
+    # 50th file plus every hostile one, through the profiler in the real
     # app: whatever the rules file holds, the app's output, stderr and
     # exit code are those of the run without the profiler.
     corpus="$work/corpus"
@@ -382,7 +382,7 @@ bad-input)
     n=0 i=0
     for f in "$corpus"/*.yaml; do
         i=$((i + 1))
-        [[ $f == */hostile-* ]] || (( i % 60 == 0 )) || continue
+        [[ $f == */hostile-* ]] || (( i % 50 == 0 )) || continue
         n=$((n + 1))
         profiled "$bundle" NRP_CONFIG="$f"
         if ! cmp -s "$work/base.out" "$work/prof.out" || [[ $(cat "$work/prof.rc") != "$EXIT_ARG" ]] ||
