@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Sets up and builds, then runs the demo app (tests/e2e/apps/Demo) under the
-# profiler with the bundle's shipped instrumentation.yaml and prints what the
-# profiler measured.
+# profiler with the demo's own rules (tests/e2e/apps/Demo/rules.yaml: its
+# calculator and Enumerable.Range) and prints what the profiler measured.
 set -euo pipefail
 # The profiler refuses files others can write (StrictModes): build and test
 # with the usual umask whatever the caller has.
@@ -21,7 +21,7 @@ echo "== Running it under the profiler ($bundle)"
 # nrprof run sets CORECLR_* (and NRP_CONFIG) for this one command.
 NRP_METRICS_FILE="$out/metrics.prom" \
 NRP_LOG_FILE="$out/profiler.log" \
-    "$bundle/bin/nrprof" run -- dotnet "$out/app/Demo.dll"
+    "$bundle/bin/nrprof" run --config "$PWD/tests/e2e/apps/Demo/rules.yaml" -- dotnet "$out/app/Demo.dll"
 
 echo "== Profiler log ($out/profiler.log)"
 cat "$out/profiler.log"

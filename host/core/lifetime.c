@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "clr/info.h"
 #include "rejit/app_assemblies.h"
@@ -64,7 +65,20 @@ static struct session {
     nrp_scanner scanner;
     nrp_rewriter rewriter;
     int ready;
+    /* start-up phases, for the debug line that says where the time went */
+    struct timespec phase_at;
+    double prepare_ms;
 } S;
+
+/* Milliseconds since the last call (or since *at was set), and restart. */
+static double phase_ms(struct timespec *at)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    double ms = (double)(now.tv_sec - at->tv_sec) * 1e3 + (double)(now.tv_nsec - at->tv_nsec) / 1e6;
+    *at = now;
+    return ms;
+}
 
 /* ---- prepare: CreateInstance ------------------------------------------- */
 
@@ -120,6 +134,7 @@ HRESULT nrp_profiler_prepare(void)
         return S.verdict;
     S.prepared = 1;
     S.verdict = NRP_CORPROF_E_PROFILER_CANCEL_ACTIVATION;
+    clock_gettime(CLOCK_MONOTONIC, &S.phase_at);
     nrp_log_init_from_env();
     /* The first calibration point: the start-up itself is the span the
      * TSC's first scale is measured over (util/clock.h). */
@@ -149,10 +164,13 @@ HRESULT nrp_profiler_prepare(void)
         }
     }
     S.verdict = NRP_S_OK;
+    S.prepare_ms = phase_ms(&S.phase_at);
     return S.verdict;
 }
 
 /* ---- the end: Shutdown, a signal, or exit ------------------------------- */
+
+static uint64_t module_load_ns, module_loads;
 
 /* The runtime's Shutdown or a terminating signal (why), whichever comes
  * first, logs the one shutdown line. Both export: a process a signal did
@@ -169,6 +187,9 @@ static void finish(const char *why)
                 (unsigned long long)__atomic_load_n(S.rewriter.rewritten, __ATOMIC_RELAXED),
                 (unsigned long long)__atomic_load_n(S.rewriter.skipped, __ATOMIC_RELAXED),
                 (unsigned long long)__atomic_load_n(S.rewriter.failed, __ATOMIC_RELAXED));
+    NRP_LOG_DBG("module loads: %llu, %.3f ms in ModuleLoadFinished",
+                (unsigned long long)__atomic_load_n(&module_loads, __ATOMIC_RELAXED),
+                (double)__atomic_load_n(&module_load_ns, __ATOMIC_RELAXED) / 1e6);
     nrp_exporter_stop();
 }
 
@@ -237,6 +258,11 @@ static HRESULT start(const nrp_settings *settings)
 {
     char why[600];
     nrp_err err;
+    /* where Initialize's time goes, logged at debug level: between
+     * CreateInstance and Initialize, then each step below */
+    enum { P_RUNTIME, P_PLUGINS, P_INDEX, P_WORKER, P_MASK, P_EXPORTER, P_APP, P_SIGNALS, P_COUNT };
+    double ms[P_COUNT] = {0};
+    ms[P_RUNTIME] = phase_ms(&S.phase_at);
     const char *metrics_env = getenv("NRP_METRICS_FILE");
     if (nrp_path_expand_pid(metrics_env && *metrics_env ? metrics_env
                             : settings->metrics_path ? settings->metrics_path
@@ -257,6 +283,7 @@ static HRESULT start(const nrp_settings *settings)
     nrp_diags_free(&diags);
     if (NRP_FAILED(hr))
         return hr;
+    ms[P_PLUGINS] = phase_ms(&S.phase_at);
     describe_start();
     if (S.active_count == 0)
         return cancel("no rule is enabled");
@@ -267,8 +294,10 @@ static HRESULT start(const nrp_settings *settings)
     S.scanner = (nrp_scanner){.info = &S.info, .index = S.index, .rules = S.rules, .targets = S.targets,
                               .modules = &S.modules, .events = EVENTS};
     nrp_scanner_init(&S.scanner);
+    ms[P_INDEX] = phase_ms(&S.phase_at);
     if (nrp_rejit_worker_start(&S.info, &err) != NRP_OK)
         return cancel(err.msg);
+    ms[P_WORKER] = phase_ms(&S.phase_at);
     /* ReadyToRun code and tiered compilation stay on: rewrites go through
      * ReJIT, which reaches precompiled methods too. */
     hr = nrp_info_set_event_mask(&S.info, EVENTS, 0);
@@ -276,19 +305,30 @@ static HRESULT start(const nrp_settings *settings)
         snprintf(why, sizeof why, "the runtime refused the event mask (0x%08x)", (unsigned)hr);
         return cancel(why);
     }
+    ms[P_MASK] = phase_ms(&S.phase_at);
     if (nrp_exporter_start(S.metrics, S.metrics_path, settings->metrics_format,
                            settings->metrics_interval_s < 0 ? DEFAULT_METRICS_INTERVAL_S : settings->metrics_interval_s,
                            &err) != NRP_OK)
         return cancel(err.msg);
+    ms[P_EXPORTER] = phase_ms(&S.phase_at);
     char main_path[4096];
     if (nrp_process_main_path(main_path, sizeof main_path) != NRP_OK ||
         nrp_app_assemblies_load(&S.app, main_path) != NRP_OK)
         nrp_log(NRP_LOG_WARN, "cannot find the app's main assembly; handler assemblies count as loadable only once loaded");
+    ms[P_APP] = phase_ms(&S.phase_at);
     atexit(export_at_exit);
     nrp_clock_calibrate();
     S.ready = 1;
     if (nrp_signals_start(finish_on_signal, &err) != NRP_OK)
         nrp_log(NRP_LOG_WARN, "%s; metrics are not written when SIGTERM or SIGINT ends the process", err.msg);
+    ms[P_SIGNALS] = phase_ms(&S.phase_at);
+    double total = S.prepare_ms;
+    for (int i = P_PLUGINS; i < P_COUNT; i++)
+        total += ms[i];
+    NRP_LOG_DBG("start-up: %.3f ms of ours: config %.3f, plugins and binding %.3f, rule index %.3f, worker %.3f, "
+                "event mask %.3f, exporter %.3f, app assemblies %.3f, signals %.3f (the runtime, between: %.3f)",
+                total, S.prepare_ms, ms[P_PLUGINS], ms[P_INDEX], ms[P_WORKER], ms[P_MASK], ms[P_EXPORTER], ms[P_APP],
+                ms[P_SIGNALS], ms[P_RUNTIME]);
     return NRP_S_OK;
 }
 
@@ -303,10 +343,18 @@ HRESULT nrp_profiler_initialize(nrp_com_object *runtime_info)
 
 /* ---- the callbacks, once ready ------------------------------------------ */
 
+/* module_load_ns, module_loads: time spent in ModuleLoadFinished (the
+ * runtime's thread waits for it), logged at debug level at shutdown. */
+
 void nrp_profiler_module_load_finished(ModuleID module, HRESULT status)
 {
-    if (S.ready && !NRP_FAILED(status))
-        nrp_scanner_module_loaded(&S.scanner, module);
+    if (!S.ready || NRP_FAILED(status))
+        return;
+    struct timespec at;
+    clock_gettime(CLOCK_MONOTONIC, &at);
+    nrp_scanner_module_loaded(&S.scanner, module);
+    __atomic_add_fetch(&module_load_ns, (uint64_t)(phase_ms(&at) * 1e6), __ATOMIC_RELAXED);
+    __atomic_add_fetch(&module_loads, 1, __ATOMIC_RELAXED);
 }
 
 void nrp_profiler_module_unload_started(ModuleID module)

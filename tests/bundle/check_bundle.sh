@@ -6,9 +6,11 @@
 set -uo pipefail
 umask 022 # the profiler refuses group-writable files
 cmake=$1 cpack=$2 build=$3 apps=$4 work=$5 package=$6
+src=$(cd "$(dirname "$0")/../.." && pwd) # the source tree: the Demo app's rules file
 CLSID='{36032161-FFC0-4B61-B559-F6C5D41BAE5A}'
 EXIT_ARG=7 # the app exits with this code: nrprof run must not change it
 ADD_INT='nrp_method_calls_total{rule="add",method="Demo.Calculator::Add(System.Int32,System.Int32)"} 1000'
+DROPIN='nrp_method_calls_total{rule="dropin",method="Demo.Program::Main(System.String[])"} 1'
 
 rm -rf "$work" && mkdir -p "$work" && work=$(realpath "$work")
 failures=0
@@ -121,9 +123,13 @@ printf 'version: 1\nrules:\n  - name: dropin\n    match: { assembly: Demo, type:
     >"$b/instrumentation.d/50-dropin.yaml"
 run_demo "$work/moved" "$b/bin/nrprof"
 expect_demo "$work/moved" "moved bundle" "$b/instrumentation.yaml"
-expect_metric "$work/moved" "moved bundle" "$ADD_INT"
-expect_metric "$work/moved" "moved bundle, instrumentation.d/50-dropin.yaml" \
-    'nrp_method_calls_total{rule="dropin",method="Demo.Program::Main(System.String[])"} 1'
+expect_metric "$work/moved" "moved bundle, instrumentation.d/50-dropin.yaml" "$DROPIN"
+# The shipped rules are production ones: none of them selects a method of the Demo app.
+expect_metric "$work/moved" "moved bundle, only the drop-in rule matched" 'nrp_methods_rewritten_total 1'
+# The Demo app's own rules file, given with --config.
+run_demo "$work/demo-rules" "$b/bin/nrprof" --config "$src/tests/e2e/apps/Demo/rules.yaml"
+expect_demo "$work/demo-rules" "--config Demo/rules.yaml" "$src/tests/e2e/apps/Demo/rules.yaml"
+expect_metric "$work/demo-rules" "--config Demo/rules.yaml" "$ADD_INT"
 
 # --config: a relative path resolved before the command runs, winning over
 # an NRP_CONFIG the user set. Wildcards pick both overloads.
@@ -139,7 +145,7 @@ YAML
 expect_demo "$work/custom" "--config" "$work/custom/rules.yaml"
 expect_metric "$work/custom" "--config" 'nrp_method_calls_total{rule="calc",method="Demo.Calculator::Add(System.Int32,System.Int32)"} 1000'
 expect_metric "$work/custom" "--config" 'nrp_method_calls_total{rule="calc",method="Demo.Calculator::Add(System.Int64,System.Int64)"} 1'
-if grep -q 'rule="add"\|linq-range' "$work/custom/metrics.prom" 2>/dev/null; then fail "--config: the bundle's rules applied too"
+if grep -q 'rule="dropin"' "$work/custom/metrics.prom" 2>/dev/null; then fail "--config: the bundle's rules applied too"
 else pass "--config: only the given file's rules applied"; fi
 
 # ---- nrprof run: usage and exec errors --------------------------------------
@@ -197,8 +203,9 @@ done
 
 mkdir -p "$work/x" && tar xzf "$tarball" -C "$work/x"
 x=$work/x/$package
+cp "$b/instrumentation.d/50-dropin.yaml" "$x/instrumentation.d/"
 run_demo "$work/extracted" "$x/bin/nrprof"
 expect_demo "$work/extracted" "extracted tarball" "$x/instrumentation.yaml"
-expect_metric "$work/extracted" "extracted tarball" "$ADD_INT"
+expect_metric "$work/extracted" "extracted tarball" "$DROPIN"
 
 finish

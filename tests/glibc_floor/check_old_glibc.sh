@@ -11,6 +11,7 @@
 # A program built the usual way on this machine cannot even start there;
 # that is checked first, so a pass means something.
 set -uo pipefail
+demo_rules=$(cd "$(dirname "$0")/../e2e/apps/Demo" && pwd)/rules.yaml # add and linq-range
 root=$1 bundle=$2 harness=$3 probe=$4 apps=$5 work=$6
 . "$(dirname "$0")/old_glibc.sh"
 rm -rf "$work" && mkdir -p "$work"
@@ -63,7 +64,8 @@ old_glibc_dotnet "$work/dotnet"
 export DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=1
 "$work/dotnet/dotnet" "$apps/net10/Demo.dll" 7 >"$work/base.out" 2>"$work/base.err"; base_rc=$?
 LD_DEBUG=files LD_DEBUG_OUTPUT=$work/ld NRP_LOG_FILE=$work/profiler.log NRP_METRICS_FILE=$work/metrics.prom \
-    "$work/bundle/bin/nrprof" run -- "$work/dotnet/dotnet" "$apps/net10/Demo.dll" 7 >"$work/prof.out" 2>"$work/prof.err"
+    "$work/bundle/bin/nrprof" run --config "$demo_rules" -- \
+    "$work/dotnet/dotnet" "$apps/net10/Demo.dll" 7 >"$work/prof.out" 2>"$work/prof.err"
 prof_rc=$?
 if [[ $base_rc == 7 && $prof_rc == 7 ]]; then pass "exit code 7 with and without the profiler"
 else fail "exit codes: baseline $base_rc, profiled $prof_rc"; cat "$work/base.err" "$work/prof.err"; fi
