@@ -273,6 +273,10 @@ static HRESULT start(const nrp_settings *settings)
     S.targets = nrp_targets_create();
     if (!S.metrics || !S.targets)
         return cancel("out of memory at start-up");
+    /* Checked by the loader: ascending, at most NRP_METRICS_MAX_BUCKETS. */
+    if (settings->metrics_buckets_ns &&
+        nrp_metrics_set_buckets(S.metrics, settings->metrics_buckets_ns, settings->metrics_bucket_count) != NRP_OK)
+        return cancel("out of memory at start-up");
     nrp_modules_init(&S.modules, &S.info, &S.app);
     S.rewriter = (nrp_rewriter){.info = &S.info, .targets = S.targets, .metrics = S.metrics, .modules = &S.modules};
     if (nrp_rewriter_init(&S.rewriter, &err) != NRP_OK)

@@ -85,6 +85,8 @@ typedef struct nrp_settings {
     char *metrics_path;         /* NULL: not set */
     nrp_metrics_format metrics_format;
     long metrics_interval_s;    /* -1: not set */
+    uint64_t *metrics_buckets_ns; /* classic bucket bounds, ascending; NULL: not set */
+    uint32_t metrics_bucket_count;
 } nrp_settings;
 
 typedef struct nrp_config {

@@ -165,6 +165,7 @@ void nrp_config_free(nrp_config *cfg)
     nrp_cfg_free_list(cfg->plugin_paths, cfg->plugin_path_count);
     free(cfg->settings.log_file);
     free(cfg->settings.metrics_path);
+    free(cfg->settings.metrics_buckets_ns);
     nrp_cfg_free_list(cfg->settings.process_include, cfg->settings.process_include_count);
     nrp_cfg_free_list(cfg->settings.process_exclude, cfg->settings.process_exclude_count);
     free(cfg->path);

@@ -2,6 +2,9 @@
  * config_settings.c - the `settings` of the main rules file: log level and
  * file, the processes to instrument, the metrics file.
  */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "util/log.h"
@@ -27,13 +30,66 @@ static void load_processes(loader *ld, yaml_node_t *p)
  * longest interval that still reads as a mistake-free choice. */
 #define MAX_METRICS_INTERVAL_S 86400
 
+/* As many classic buckets as the registry exports (NRP_METRICS_MAX_BUCKETS
+ * in host/metrics/metrics.h, which host/rules may not include). */
+#define MAX_METRICS_BUCKETS 64
+/* Bounds are nanoseconds at heart; a day is the longest one that reads as
+ * meant. */
+#define MAX_BUCKET_S 86400.0
+
+/* `buckets`: the upper bounds, in seconds, of the classic buckets of each
+ * duration histogram in the Prometheus and JSON exports, ascending. */
+static void load_buckets(loader *ld, yaml_node_t *v)
+{
+    nrp_settings *s = &ld->cfg->settings;
+    if (v->type != YAML_SEQUENCE_NODE) {
+        nrp_cfg_error_at(ld, v, "'buckets' must be a list of durations in seconds, e.g. [0.001, 0.01, 0.1, 1]");
+        return;
+    }
+    size_t n = (size_t)(v->data.sequence.items.top - v->data.sequence.items.start);
+    if (n < 1 || n > MAX_METRICS_BUCKETS) {
+        nrp_cfg_error_at(ld, v, "'buckets' must list from 1 to %d bounds (it lists %zu)", MAX_METRICS_BUCKETS, n);
+        return;
+    }
+    uint64_t *bounds = calloc(n, sizeof *bounds);
+    if (!bounds) {
+        nrp_cfg_error_at(ld, v, "out of memory");
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        yaml_node_t *item = node(ld, v->data.sequence.items.start[i]);
+        const char *text = scalar(item);
+        char *end = NULL;
+        double seconds = 0;
+        if (text) {
+            errno = 0;
+            seconds = strtod(text, &end);
+        }
+        if (!text || !*text || *end || errno || !isfinite(seconds) || seconds < 1e-9 || seconds > MAX_BUCKET_S) {
+            nrp_cfg_error_at(ld, item, "a bucket bound is a number of seconds from 0.000000001 to %.0f",
+                             MAX_BUCKET_S);
+            free(bounds);
+            return;
+        }
+        bounds[i] = (uint64_t)(seconds * 1e9 + 0.5); /* to the nearest ns, without libm */
+        if (i && bounds[i] <= bounds[i - 1]) {
+            nrp_cfg_error_at(ld, item, "bucket bounds must ascend: %s is not above the one before", text);
+            free(bounds);
+            return;
+        }
+    }
+    free(s->metrics_buckets_ns);
+    s->metrics_buckets_ns = bounds;
+    s->metrics_bucket_count = (uint32_t)n;
+}
+
 static void load_metrics(loader *ld, yaml_node_t *p)
 {
-    static const char *const keys[] = {"path", "format", "interval_s", NULL};
+    static const char *const keys[] = {"path", "format", "interval_s", "buckets", NULL};
     nrp_settings *s = &ld->cfg->settings;
     yaml_node_t *v;
     if (p->type != YAML_MAPPING_NODE) {
-        nrp_cfg_error_at(ld, p, "'metrics' must be a mapping with path, format and interval_s");
+        nrp_cfg_error_at(ld, p, "'metrics' must be a mapping with path, format, interval_s and buckets");
         return;
     }
     nrp_cfg_check_keys(ld, p, "metrics", keys);
@@ -57,6 +113,8 @@ static void load_metrics(loader *ld, yaml_node_t *p)
                 s->metrics_interval_s = n;
         }
     }
+    if ((v = nrp_cfg_lookup(ld, p, "buckets")))
+        load_buckets(ld, v);
 }
 
 void nrp_cfg_load_settings(loader *ld, yaml_node_t *m)

@@ -131,6 +131,11 @@ def hostile():
     yield "settings-in-rules", HEAD + "  - settings: { log_level: trace }\n"
     yield "log-file-proc", "version: 1\nsettings: { log_file: /proc/self/mem }\nrules: []\n"
     yield "metrics-path-dir", "version: 1\nsettings: { metrics: { path: /, interval_s: 1 } }\nrules: []\n"
+    yield "buckets-many", "version: 1\nsettings: { metrics: { buckets: [" + ", ".join(str(i) for i in range(1, 5000)) + \
+        "] } }\nrules: []\n"
+    yield "buckets-hostile", "version: 1\nsettings: { metrics: { buckets: [1e308, -0, nan, .inf, 0x10, '1', [1], {a: 1}, " + \
+        "1e-320, 0.0000000001, 18446744073.709551616] } }\nrules: []\n"
+    yield "buckets-map", "version: 1\nsettings: { metrics: { buckets: { le: 1 } } }\nrules: []\n"
     yield "unterminated-quote", HEAD + '  - name: "a\n'
     yield "unterminated-flow", HEAD + "  - { name: a, match: { assembly: A\n"
     yield "long-line", "version: 1\n# " + "x" * 200000 + "\nrules: []\n"

@@ -105,7 +105,7 @@ expect_demo() {
     if cmp -s "$work/base.out" "$dir/prof.out"; then pass "$what: stdout byte-identical to the run without the profiler"
     else fail "$what: stdout differs"; diff "$work/base.out" "$dir/prof.out" | head -10; fi
     if [[ -s $dir/prof.err ]]; then fail "$what: stderr not empty:"; head -5 "$dir/prof.err"; fi
-    if grep -E ' info +nrprof [0-9.]+: config ' "$dir/profiler.log" 2>/dev/null | grep -qF " config $config: "; then
+    if grep -E ' info +nrprof [0-9.]+: clock [a-z]+; config ' "$dir/profiler.log" 2>/dev/null | grep -qF " config $config: "; then
         pass "$what: the profiler started with $config"
     else fail "$what: no start-up line naming $config in the log:"; cat "$dir/profiler.log" 2>/dev/null; fi
     if grep -qE ' nrprof\[[0-9]+\] error ' "$dir/profiler.log" 2>/dev/null; then

@@ -323,7 +323,7 @@ YAML
     expect_app_unchanged
     expect_metric 'nrp_method_calls_total{rule="calc",method="Demo.Calculator::Add(System.Int32,System.Int32)"} 1000'
     expect_metric 'nrp_method_calls_total{rule="calc",method="Demo.Calculator::Add(System.Int64,System.Int64)"} 1'
-    expect_log 1 info "nrprof [0-9.]+: config $work/rules.yaml: 1 rule\\(s\\), 1 active; "   # only NRP_CONFIG's rules
+    expect_log 1 info "nrprof [0-9.]+: clock (tsc|monotonic); config $work/rules.yaml: 1 rule\\(s\\), 1 active; "   # only NRP_CONFIG's rules
     ;;
 bad-config)
     # Every problem is reported, each at its FILE:LINE:COL, and the whole
@@ -700,12 +700,12 @@ YAML
     expect_log_total error 0
     ;;
 metrics-settings)
-    # settings.metrics: JSON format, a path with {pid}; NRP_METRICS_FILE wins
-    # over the path but not over the format.
+    # settings.metrics: JSON format, a path with {pid}, classic buckets of
+    # our own; NRP_METRICS_FILE wins over the path but not over the format.
     cat >"$work/rules.yaml" <<YAML
 version: 1
 settings:
-  metrics: { path: "$work/from-settings-{pid}.json", format: json, interval_s: 0 }
+  metrics: { path: "$work/from-settings-{pid}.json", format: json, interval_s: 0, buckets: [0.001, 1] }
 rules:
   - name: add
     match: { assembly: Demo, type: Demo.Calculator, method: Add, parameters: [System.Int32, System.Int32] }
@@ -719,6 +719,9 @@ fam = {f["name"]: f for f in doc["metrics"]}
 s = fam["nrp_method_calls_total"]["series"][0]
 h = fam["nrp_method_duration_seconds"]["series"][0]
 assert h["buckets"][-1] == {"le": "+Inf", "count": h["count"]}, h["buckets"][-1]
+assert [b["le"] for b in h["buckets"]] == [0.001, 1, "+Inf"], h["buckets"]
+q = h["quantiles"]
+assert sorted(q) == ["0.5", "0.9", "0.99"] and h["min"] <= q["0.5"] <= q["0.9"] <= q["0.99"] <= h["max"], q
 print(s["labels"]["rule"], s["labels"]["method"], s["value"], h["count"])' "$1" 2>&1
     }
     want="add Demo.Calculator::Add(System.Int32,System.Int32) 1000 1000"
@@ -959,7 +962,7 @@ quiet-default)
     default_log=/tmp/nrprof-$(cat "$work/pid").log
     if [[ -f $default_log ]]; then mv "$default_log" "$work/profiler.log"; pass "the log is $default_log"
     else fail "no log at $default_log"; fi
-    expect_log 1 info "nrprof [0-9.]+: config $work/rules.yaml: 9 rule\\(s\\), 9 active"
+    expect_log 1 info "nrprof [0-9.]+: clock (tsc|monotonic); config $work/rules.yaml: 9 rule\\(s\\), 9 active"
     expect_log 2 warn "$LEFT_OUT"
     expect_metric 'nrp_method_calls_total{rule="r9",method="Demo.Calculator::Add(System.Int32,System.Int32)"} 1000'
     # left out by settings.processes: not even a file
