@@ -11,7 +11,7 @@
 
 #include "nrp/result.h"
 
-enum kind { CALLS, EXCEPTIONS, BUCKET, COUNT, MIN, MAX };
+enum kind { CALLS, EXCEPTIONS, BUCKET, COUNT, MIN, MAX, QUANTILE };
 
 static const struct {
     const char *name;
@@ -23,7 +23,11 @@ static const struct {
     {"nrp_method_duration_seconds_count", COUNT},
     {"nrp_method_duration_min_seconds", MIN},
     {"nrp_method_duration_max_seconds", MAX},
+    {"nrp_method_duration_quantile_seconds", QUANTILE},
 };
+
+/* The quantile labels of nrp_method_duration_quantile_seconds, as p50, p90, p99. */
+static const char *const quantile_labels[3] = {"0.5", "0.9", "0.99"};
 
 typedef struct entry {
     const nrp_prom_series *s;
@@ -62,6 +66,9 @@ static int same_group(const entry *a, const entry *b)
 /* Fill row from its run of entries; bucket space is reserved by the caller. */
 static nrp_result fill_row(nrp_method_stats *row, const entry *e, size_t n, nrp_bucket *buckets, nrp_err *err)
 {
+    /* The percentiles the profiler exported (from its fine buckets), when
+     * the file has them; else estimated from the classic buckets below. */
+    double exported[3] = {NAN, NAN, NAN};
     *row = (nrp_method_stats){.method = e->method, .rule = e->rule, .calls = NAN, .exceptions = NAN,
                               .count = NAN, .min = NAN, .max = NAN, .buckets = buckets};
     for (size_t i = 0; i < n; i++) {
@@ -74,6 +81,13 @@ static nrp_result fill_row(nrp_method_stats *row, const entry *e, size_t n, nrp_
         case COUNT: row->count = v; break;
         case MIN: row->min = v; break;
         case MAX: row->max = v; break;
+        case QUANTILE: {
+            const char *q = nrp_prom_label_value(e[i].s, "quantile");
+            for (int k = 0; q && k < 3; k++)
+                if (strcmp(q, quantile_labels[k]) == 0)
+                    exported[k] = v;
+            break;
+        }
         case BUCKET: {
             const char *le = nrp_prom_label_value(e[i].s, "le");
             nrp_bucket *b = &buckets[row->bucket_count];
@@ -93,8 +107,15 @@ static nrp_result fill_row(nrp_method_stats *row, const entry *e, size_t n, nrp_
         row->count = last->count;
     if (isnan(row->calls))
         row->calls = row->count;
-    row->p50 = nrp_histogram_quantile(0.5, buckets, row->bucket_count, row->min, row->max);
-    row->p99 = nrp_histogram_quantile(0.99, buckets, row->bucket_count, row->min, row->max);
+    static const double qs[3] = {0.5, 0.9, 0.99};
+    double *out[3] = {&row->p50, &row->p90, &row->p99};
+    for (int k = 0; k < 3; k++) {
+        row->exact_percentiles += !isnan(exported[k]);
+        *out[k] = !isnan(exported[k])
+                      ? exported[k]
+                      : nrp_histogram_quantile(qs[k], buckets, row->bucket_count, row->min, row->max);
+    }
+    row->exact_percentiles = row->exact_percentiles == 3;
     return NRP_OK;
 }
 

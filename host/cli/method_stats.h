@@ -1,8 +1,9 @@
 /*
  * method_stats.h - the profiler's per-method series (nrp_method_calls_total,
  * nrp_method_exceptions_total, the nrp_method_duration_seconds histogram and
- * its min and max gauges) gathered into one record per (rule, method), with
- * the quantiles Prometheus would compute from them.
+ * its min, max and quantile gauges) gathered into one record per (rule,
+ * method), with its percentiles: those the profiler exported, else those
+ * Prometheus would compute from the buckets.
  */
 #ifndef NRP_CLI_METHOD_STATS_H
 #define NRP_CLI_METHOD_STATS_H
@@ -30,7 +31,11 @@ typedef struct nrp_method_stats {
     double min, max;
     const nrp_bucket *buckets; /* sorted by le */
     size_t bucket_count;
-    double p50, p99; /* from the buckets, clamped to [min, max] */
+    /* nrp_method_duration_quantile_seconds{quantile="0.5|0.9|0.99"} (within
+     * 3.2%) when the file has all three; else from the buckets, clamped to
+     * [min, max]. */
+    double p50, p90, p99;
+    int exact_percentiles; /* 1: the exported gauges */
 } nrp_method_stats;
 
 typedef struct nrp_method_table {

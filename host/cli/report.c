@@ -3,7 +3,7 @@
  *
  * Shows the metrics file the profiler writes (Prometheus text) as a table:
  * one row per instrumented method, slowest first, with its calls,
- * exceptions, p50, p99 and max durations and a small histogram. Exit 0
+ * exceptions, p50, p90, p99 and max durations and a small histogram. Exit 0
  * when shown, 1 when the file cannot be read or holds no method series, 2
  * on a usage error.
  */
@@ -26,9 +26,10 @@
 
 static const char async_marker[] = " (async)";
 
-enum { C_METHOD, C_RULE, C_CALLS, C_EXCEPTIONS, C_P50, C_P99, C_MAX, C_HISTOGRAM, NCOLS };
-static const char *const titles[NCOLS] = {"method", "rule", "calls", "exceptions", "p50", "p99", "max", "histogram"};
-static const int right_aligned[NCOLS] = {0, 0, 1, 1, 1, 1, 1, 0};
+enum { C_METHOD, C_RULE, C_CALLS, C_EXCEPTIONS, C_P50, C_P90, C_P99, C_MAX, C_HISTOGRAM, NCOLS };
+static const char *const titles[NCOLS] = {"method", "rule", "calls", "exceptions", "p50",
+                                          "p90",    "p99",  "max",   "histogram"};
+static const int right_aligned[NCOLS] = {0, 0, 1, 1, 1, 1, 1, 1, 0};
 
 /* Eighths of a block, U+2581..U+2588. */
 static const char *const bars[8] = {"▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"};
@@ -304,6 +305,8 @@ static nrp_result fill_cells(const nrp_method_stats *r, const histogram *h, size
     cells[C_EXCEPTIONS] = strdup(buf);
     fmt_duration(r->p50, 0, buf, sizeof buf);
     cells[C_P50] = strdup(buf);
+    fmt_duration(r->p90, 0, buf, sizeof buf);
+    cells[C_P90] = strdup(buf);
     fmt_duration(r->p99, 0, buf, sizeof buf);
     cells[C_P99] = strdup(buf);
     /* No calls, no durations, whatever the gauges were left at. */
@@ -343,13 +346,19 @@ static void host_summary(const nrp_prom_doc *doc, nrp_strbuf *out)
 
 static void print_footnotes(const nrp_method_table *t, const histogram *h, const nrp_prom_doc *doc)
 {
-    int async = 0;
-    for (size_t r = 0; r < t->count; r++)
+    int async = 0, estimated = 0;
+    for (size_t r = 0; r < t->count; r++) {
         async |= t->rows[r].async;
+        estimated |= !t->rows[r].exact_percentiles && !isnan(t->rows[r].p50);
+    }
     nrp_strbuf notes;
     nrp_strbuf_init(&notes);
     if (async)
         nrp_strbuf_puts(&notes, "(async): the duration covers the synchronous part, up to the returned Task.\n");
+    /* Files of profilers before 0.2 have no percentile gauges. */
+    if (estimated)
+        nrp_strbuf_puts(&notes, "percentiles: some estimated from the classic buckets (the file has no "
+                                "nrp_method_duration_quantile_seconds)\n");
     if (h->lo <= h->hi) {
         char from[64], to[64], above[64];
         fmt_duration(h->bounds[h->lo], 1, to, sizeof to);

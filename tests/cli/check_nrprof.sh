@@ -78,8 +78,10 @@ if [[ $rc == 1 ]] && cmp -s "$work/want" "$work/errors"; then pass "tracer optio
 else fail "tracer options: exit $rc"; diff "$work/want" "$work/errors"; fi
 
 # nrprof report: a canned metrics file, lines deliberately out of family
-# order; one async method, one with calls only (an older file or a plugin's
-# own counter), and series the table leaves out.
+# order; one method with the percentile gauges of this profiler, one async
+# method without them (an older file: estimated from the buckets), one with
+# calls only (an older file or a plugin's own counter), and series the
+# table leaves out.
 bounds=(1e-07 2.5e-07 5e-07 1e-06 2.5e-06 5e-06 1e-05 2.5e-05 5e-05 0.0001 0.00025 0.0005 0.001 0.0025
         0.005 0.01 0.025 0.05 0.1 0.25 0.5 1 2.5 5 10 +Inf)
 buckets() { # LABELS CUMULATIVE-COUNT... (one per bound; the last repeats to +Inf)
@@ -100,6 +102,10 @@ long='rule="restock",method="Contoso.Inventory.Replenishment::Schedule(System.Co
     echo '# TYPE nrp_method_duration_max_seconds gauge'
     echo "nrp_method_duration_max_seconds{$tw} 0.00041"
     echo "nrp_method_duration_max_seconds{$add} 3.4e-06"
+    echo '# TYPE nrp_method_duration_quantile_seconds gauge'
+    echo "nrp_method_duration_quantile_seconds{$add,quantile=\"0.5\"} 0.000000041"
+    echo "nrp_method_duration_quantile_seconds{$add,quantile=\"0.9\"} 0.000000062"
+    echo "nrp_method_duration_quantile_seconds{$add,quantile=\"0.99\"} 0.000000190"
     echo '# HELP nrp_method_calls_total Calls of the instrumented method.'
     echo '# TYPE nrp_method_calls_total counter'
     echo "nrp_method_calls_total{$add} 1000"
@@ -125,12 +131,13 @@ long='rule="restock",method="Contoso.Inventory.Replenishment::Schedule(System.Co
 cat >"$work/want" <<'TABLE'
 metrics.prom: 3 instrumented methods
 
-method                                                                                                                    rule     calls  exceptions      p50     p99      max  histogram
-Shapes.Calc::TwiceAsync(System.Int32) (async)                                                                             tw           4           1  75.0 µs  410 µs   410 µs          ▄█ ▄
-Demo.Calculator::Add(System.Int32,System.Int32)                                                                           add       1000           0    53 ns  417 ns  3.40 µs  █▁▁  ▁
-Contoso.Inventory.Replenishment::Schedule(System.Collections.Generic.IReadOnlyList`1<Contoso.Sku>,System.DateTimeOffset)  restock     12           -        -       -        -
+method                                                                                                                    rule     calls  exceptions      p50     p90     p99      max  histogram
+Shapes.Calc::TwiceAsync(System.Int32) (async)                                                                             tw           4           1  75.0 µs  400 µs  410 µs   410 µs          ▄█ ▄
+Demo.Calculator::Add(System.Int32,System.Int32)                                                                           add       1000           0    41 ns   62 ns  190 ns  3.40 µs  █▁▁  ▁
+Contoso.Inventory.Replenishment::Schedule(System.Collections.Generic.IReadOnlyList`1<Contoso.Sku>,System.DateTimeOffset)  restock     12           -        -       -       -        -
 
 (async): the duration covers the synchronous part, up to the returned Task.
+percentiles: some estimated from the classic buckets (the file has no nrp_method_duration_quantile_seconds)
 histogram: one column per duration bucket, (0, 100 ns] to (250 µs, 500 µs]
 methods: 3 rewritten, 1 skipped, 0 failed to rewrite
 TABLE
@@ -144,7 +151,7 @@ then pass "report: slowest p99 first, no durations last"
 else fail "report: order is $order"; fi
 
 "$nrprof" report "$work/metrics.prom" >"$work/out" 2>"$work/err"; rc=$?
-want='Contoso.Inventory.Replenishmen…o.Sku>,System.DateTimeOffset)  restock     12           -        -       -        -'
+want='Contoso.Inventory.Replenishmen…o.Sku>,System.DateTimeOffset)  restock     12           -        -       -       -        -'
 if [[ $rc == 0 ]] && grep -qxF "$want" "$work/out"; then pass "report: long names cut in the middle"
 else fail "report: long name, exit $rc"; cat "$work/out" "$work/err"; fi
 

@@ -23,6 +23,7 @@ app_name=Demo
 [[ $case_name == refstructs-* ]] && app_name=RefStructs
 [[ $case_name == unload ]] && app_name=Unload
 [[ $case_name == signal-* || $case_name == run-sig* || $case_name == thread-stacks ]] && app_name=Signals
+[[ $case_name == percentiles ]] && export DEMO_SPIN=1   # Demo runs only its Spin methods, on both runs
 expected_dir="$(cd "$(dirname "$0")" && pwd)/expected"
 case $runtime in
     net10) app=(dotnet "$apps/net10/$app_name.dll") ;;
@@ -659,6 +660,42 @@ YAML
     expect_metric 'nrp_method_exceptions_total{rule="mul",method="Demo.Calculator::Mul(System.Int32,System.Int32)"} 0'
     expect_metric 'nrp_method_duration_seconds_count{rule="mul",method="Demo.Calculator::Mul(System.Int32,System.Int32)"} 200000'
     expect_metric 'nrp_method_duration_seconds_bucket{rule="mul",method="Demo.Calculator::Mul(System.Int32,System.Int32)",le="+Inf"} 200000'
+    ;;
+percentiles)
+    # Methods that busy-wait 20, 130 and 700 us: the exported p50 is within
+    # 5% of that (the log-linear buckets promise 3.2%), p50 <= p90 <= p99 <=
+    # max, and nrprof report shows the same p50.
+    cat >"$work/rules.yaml" <<'YAML'
+version: 1
+settings:
+  metrics: { interval_s: 0 }
+rules:
+  - name: spin
+    match: { assembly: Demo, type: Demo.Spin, method: "Wait*" }
+    strategy: timing
+YAML
+    profiled "$bundle" NRP_CONFIG="$work/rules.yaml"
+    expect_app_unchanged
+    for us in 20 130 700; do
+        series="rule=\"spin\",method=\"Demo.Spin::Wait$us()\""
+        expect_metric "nrp_method_calls_total{$series} 300"
+        q() { sed -n "s/^nrp_method_duration_quantile_seconds{$series,quantile=\"$1\"} //p" "$work/metrics.prom"; }
+        max=$(sed -n "s/^nrp_method_duration_max_seconds{$series} //p" "$work/metrics.prom")
+        p50=$(q 0.5) p90=$(q 0.9) p99=$(q 0.99)
+        if awk -v p="$p50" -v t="$us" 'BEGIN { e = (p * 1e6 - t) / t; exit !(e >= -0.05 && e <= 0.05) }'; then
+            pass "Wait$us: p50 ${p50}s within 5% of ${us} us"
+        else fail "Wait$us: p50 '${p50}'s, not within 5% of $us us"; fi
+        if awk -v a="$p50" -v b="$p90" -v c="$p99" -v d="$max" 'BEGIN { exit !(a <= b && b <= c && c <= d && a > 0) }'
+        then pass "Wait$us: p50 <= p90 <= p99 <= max ($p50 $p90 $p99 $max)"
+        else fail "Wait$us: percentiles out of order: '$p50' '$p90' '$p99' '$max'"; fi
+    done
+    "$bundle/bin/nrprof" report --wide "$work/metrics.prom" >"$work/report" 2>&1
+    p50_700=$(awk '$1 == "Demo.Spin::Wait700()" { print $5, $6 }' "$work/report")
+    want=$(awk -v p="$(sed -n 's/^nrp_method_duration_quantile_seconds{rule="spin",method="Demo.Spin::Wait700()",quantile="0.5"} //p' "$work/metrics.prom")" \
+        'BEGIN { printf "%.0f µs\n", p * 1e6 }')
+    if [[ "$p50_700" == "$want" ]]; then pass "nrprof report shows the exported p50: $p50_700"
+    else fail "nrprof report p50 of Wait700 '$p50_700', exported '$want'"; cat "$work/report"; fi
+    expect_log_total error 0
     ;;
 shapes-announce)
     # Every method shape, announced on entry by a test plugin that uses the

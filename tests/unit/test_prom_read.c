@@ -204,6 +204,35 @@ static const char sample[] =
     "nrp_method_duration_seconds_bucket{" TW ",le=\"1e-07\"} 1\n"
     "nrp_method_duration_seconds_bucket{" TW ",le=\"+Inf\"} 3\n";
 
+/* The percentile gauges the profiler exports win over the estimate from
+ * the classic buckets; a method with only some of them is estimated. */
+static void test_exported_percentiles(void **state)
+{
+    (void)state;
+    static const char text[] =
+        "nrp_method_duration_seconds_bucket{rule=\"r\",method=\"A()\",le=\"1\"} 10\n"
+        "nrp_method_duration_seconds_bucket{rule=\"r\",method=\"A()\",le=\"+Inf\"} 10\n"
+        "nrp_method_duration_quantile_seconds{rule=\"r\",method=\"A()\",quantile=\"0.5\"} 0.13\n"
+        "nrp_method_duration_quantile_seconds{rule=\"r\",method=\"A()\",quantile=\"0.9\"} 0.5\n"
+        "nrp_method_duration_quantile_seconds{rule=\"r\",method=\"A()\",quantile=\"0.99\"} 0.75\n"
+        "nrp_method_duration_seconds_bucket{rule=\"r\",method=\"B()\",le=\"1\"} 10\n"
+        "nrp_method_duration_seconds_bucket{rule=\"r\",method=\"B()\",le=\"+Inf\"} 10\n"
+        "nrp_method_duration_quantile_seconds{rule=\"r\",method=\"B()\",quantile=\"0.5\"} 0.13\n";
+    nrp_prom_doc doc;
+    nrp_method_table t;
+    nrp_err err = {{0}};
+    parse_ok(text, &doc);
+    assert_int_equal(nrp_method_table_build(&doc, &t, &err), NRP_OK);
+    assert_int_equal(t.count, 2);
+    assert_true(t.rows[0].exact_percentiles);
+    assert_true(t.rows[0].p50 == 0.13 && t.rows[0].p90 == 0.5 && t.rows[0].p99 == 0.75);
+    assert_false(t.rows[1].exact_percentiles);
+    assert_true(t.rows[1].p50 == 0.13); /* the one it has */
+    assert_true(t.rows[1].p90 == 0.9);  /* rank 9 of 10 in (0, 1] */
+    nrp_method_table_free(&t);
+    nrp_prom_doc_free(&doc);
+}
+
 static void test_groups_methods(void **state)
 {
     (void)state;
@@ -403,6 +432,7 @@ int main(void)
         cmocka_unit_test(test_malformed_lines),
         cmocka_unit_test(test_nul_byte),
         cmocka_unit_test(test_groups_methods),
+        cmocka_unit_test(test_exported_percentiles),
         cmocka_unit_test(test_missing_histograms),
         cmocka_unit_test(test_bad_le),
         cmocka_unit_test(test_slowest_first),

@@ -12,6 +12,11 @@ namespace Demo
 
         public static int Main(string[] args)
         {
+            int exitCode = args.Length > 0 && int.TryParse(args[0], out int code) ? code : 0;
+            // The percentile test's own run (tests/e2e/run_case.sh, case percentiles).
+            if (Environment.GetEnvironmentVariable("DEMO_SPIN") == "1")
+                return Spin.Run(exitCode);
+
             var calculator = new Calculator();
             int sum = 0;
             for (int i = 0; i < AddCalls; i++)
@@ -59,7 +64,7 @@ namespace Demo
             Console.WriteLine($"handled {handled}, processed {processed}, jobs {jobs}");
             Console.WriteLine($"Calculator.Add(long): {wide}");
             Console.WriteLine($"Enumerable.Range called {RangeCalls} times: total {total}");
-            return args.Length > 0 && int.TryParse(args[0], out int code) ? code : 0;
+            return exitCode;
         }
     }
 }
