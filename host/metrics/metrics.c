@@ -245,10 +245,22 @@ void nrp_metrics_record(nrp_histogram *h, uint64_t ns)
     nrp_shard_record(s->slot, s->total, ns);
 }
 
+/* The clock read that is not the TSC's, out of line: it calls the vDSO,
+ * whose registers the TSC path below then need not save. */
+__attribute__((noinline)) static void record_since_monotonic(nrp_series *s, uint64_t start)
+{
+    uint64_t now = nrp_clock_monotonic_ns();
+    nrp_shard_record(s->slot, s->total, now > start ? now - start : 0);
+}
+
 void nrp_metrics_record_since(nrp_histogram *h, uint64_t start)
 {
-    uint64_t now = nrp_clock_ticks();
     nrp_series *s = (nrp_series *)h;
+    if (__builtin_expect(nrp_clock.kind != NRP_CLOCK_TSC, 0)) {
+        record_since_monotonic(s, start);
+        return;
+    }
+    uint64_t now = nrp_clock_ticks();
     /* A thread that moved to a core whose counter lags reads 0, not 2^64. */
     nrp_shard_record(s->slot, s->total, nrp_clock_ticks_to_ns(now > start ? now - start : 0));
 }

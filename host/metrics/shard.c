@@ -125,14 +125,27 @@ uint64_t *nrp_shard_cell_slow(uint32_t slot)
     return &chunk[slot % NRP_SHARD_CHUNK];
 }
 
-nrp_hist *nrp_shard_hist_slow(uint64_t *cell)
+void nrp_shard_count_slow(uint32_t slot, uint64_t *shared)
 {
-    nrp_hist *h = aligned_alloc(64, (sizeof *h + 63) / 64 * 64);
-    if (!h)
-        return NULL;
-    nrp_hist_init(h);
-    __atomic_store_n(cell, (uint64_t)(uintptr_t)h, __ATOMIC_RELEASE);
-    return h;
+    uint64_t *cell = nrp_shard_cell_slow(slot);
+    if (cell)
+        __atomic_store_n(cell, *cell + 1, __ATOMIC_RELAXED);
+    else
+        __atomic_fetch_add(shared, 1, __ATOMIC_RELAXED);
+}
+
+void nrp_shard_record_slow(uint32_t slot, nrp_hist *shared, uint64_t ns)
+{
+    uint64_t *cell = nrp_shard_cell_slow(slot);
+    nrp_hist *h = cell ? (nrp_hist *)(uintptr_t)*cell : NULL;
+    if (cell && !h && (h = aligned_alloc(64, (sizeof *h + 63) / 64 * 64))) {
+        nrp_hist_init(h);
+        __atomic_store_n(cell, (uint64_t)(uintptr_t)h, __ATOMIC_RELEASE);
+    }
+    if (h)
+        nrp_hist_record_owned(h, ns);
+    else
+        nrp_hist_record_shared(shared, ns);
 }
 
 uint64_t nrp_shard_sum_counter(uint32_t slot)

@@ -51,38 +51,40 @@ void nrp_shard_slot_drop(uint32_t slot);
  * slot or out of memory. */
 uint64_t *nrp_shard_cell_slow(uint32_t slot);
 
-static inline uint64_t *nrp_shard_cell(uint32_t slot)
+/* The calling thread's cell for slot when its table and chunk exist, else
+ * NULL (the caller then takes its slow path). */
+static inline uint64_t *nrp_shard_cell_fast(uint32_t slot)
 {
     nrp_shard_table *t = nrp_shard_mine;
     uint64_t *chunk;
     if (__builtin_expect(t != NULL && slot < NRP_SHARD_SLOTS && (chunk = t->chunks[slot / NRP_SHARD_CHUNK]) != NULL, 1))
         return &chunk[slot % NRP_SHARD_CHUNK];
-    return nrp_shard_cell_slow(slot);
+    return NULL;
 }
 
-/* The calling thread's histogram for slot (made at first use); NULL
- * when it cannot be made. */
-nrp_hist *nrp_shard_hist_slow(uint64_t *cell);
+/* The slow paths: the thread's first record in this chunk or histogram,
+ * a series without a slot, or memory refused. Out of line, so that the
+ * fast paths below need no stack frame. */
+void nrp_shard_count_slow(uint32_t slot, uint64_t *shared);
+void nrp_shard_record_slow(uint32_t slot, nrp_hist *shared, uint64_t ns);
 
 static inline void nrp_shard_count(uint32_t slot, uint64_t *shared)
 {
-    uint64_t *cell = nrp_shard_cell(slot);
+    uint64_t *cell = nrp_shard_cell_fast(slot);
     if (__builtin_expect(cell != NULL, 1))
         __atomic_store_n(cell, *cell + 1, __ATOMIC_RELAXED);
     else
-        __atomic_fetch_add(shared, 1, __ATOMIC_RELAXED);
+        nrp_shard_count_slow(slot, shared);
 }
 
 static inline void nrp_shard_record(uint32_t slot, nrp_hist *shared, uint64_t ns)
 {
-    uint64_t *cell = nrp_shard_cell(slot);
+    uint64_t *cell = nrp_shard_cell_fast(slot);
     nrp_hist *h;
     if (__builtin_expect(cell != NULL && (h = (nrp_hist *)(uintptr_t)*cell) != NULL, 1))
         nrp_hist_record_owned(h, ns);
-    else if (cell && (h = nrp_shard_hist_slow(cell)))
-        nrp_hist_record_owned(h, ns);
     else
-        nrp_hist_record_shared(shared, ns);
+        nrp_shard_record_slow(slot, shared, ns);
 }
 
 /* Reading a slot across threads: hold the shard lock between the reads of
