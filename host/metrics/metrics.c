@@ -288,13 +288,16 @@ void nrp_series_histogram_read(const nrp_series *s, nrp_hist *out)
     nrp_shard_unlock();
     if (!old)
         return;
-    /* Layout 1 knows each duration only to its bucket: it is placed at
-     * the bucket's upper bound (the last one's at its lower). */
+    /* Layout 1 knows each duration only to its bucket: it is placed in the
+     * last fine bucket that lies wholly under that bucket's upper bound, so
+     * the default classic buckets count it where layout 1 did (the last
+     * one's just above its lower bound). */
     uint64_t in = 0, min = __atomic_load_n(&old->min_ns, __ATOMIC_RELAXED),
              max = __atomic_load_n(&old->max_ns, __ATOMIC_RELAXED);
     for (unsigned i = 0; i <= NRP_HISTOGRAM_BOUNDS; i++) {
         uint64_t n = __atomic_load_n(&old->buckets[i], __ATOMIC_RELAXED);
-        out->buckets[nrp_hist_bucket(i < NRP_HISTOGRAM_BOUNDS ? layout1_bounds[i] : layout1_bounds[i - 1] + 1)] += n;
+        out->buckets[i < NRP_HISTOGRAM_BOUNDS ? nrp_hist_bucket(layout1_bounds[i] + 1) - 1
+                                              : nrp_hist_bucket(layout1_bounds[i - 1] + 1)] += n;
         in += n;
     }
     out->sum_ns += __atomic_load_n(&old->sum_ns, __ATOMIC_RELAXED);

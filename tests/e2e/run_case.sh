@@ -661,6 +661,42 @@ YAML
     expect_metric 'nrp_method_duration_seconds_count{rule="mul",method="Demo.Calculator::Mul(System.Int32,System.Int32)"} 200000'
     expect_metric 'nrp_method_duration_seconds_bucket{rule="mul",method="Demo.Calculator::Mul(System.Int32,System.Int32)",le="+Inf"} 200000'
     ;;
+legacy-plugins)
+    # Plugins as built before ABI 1.3: legacy1 (ABI 1.1) writes the histogram
+    # struct itself, legacy2 (ABI 1.2) records through host->histogram_record;
+    # both add to counter()'s address with atomics. Mul runs on 8 threads at
+    # once: every call and every duration (1500 ns each) is in the export.
+    cp -r "$bundle" "$work/bundle"
+    IFS=: read -r -a legacy <<<"$NRP_TEST_LEGACY"
+    cp "${legacy[@]}" "$work/bundle/plugins/"
+    cat >"$work/rules.yaml" <<'YAML'
+version: 1
+settings:
+  metrics: { interval_s: 0 }
+rules:
+  - name: old1
+    match: { assembly: Demo, type: Demo.Calculator, method: Mul }
+    strategy: legacy1
+  - name: old2
+    match: { assembly: Demo, type: Demo.Calculator, method: Add, parameters: [System.Int32, System.Int32] }
+    strategy: legacy2
+YAML
+    profiled "$work/bundle" NRP_CONFIG="$work/rules.yaml"
+    expect_app_unchanged
+    for pair in "old1 Mul(System.Int32,System.Int32) 200000" "old2 Add(System.Int32,System.Int32) 1000"; do
+        read -r rule method n <<<"$pair"
+        series="rule=\"$rule\",method=\"Demo.Calculator::$method\""
+        expect_metric "legacy_calls_total{$series} $n"
+        expect_metric "legacy_duration_seconds_count{$series} $n"
+        expect_metric "legacy_duration_seconds_bucket{$series,le=\"2.5e-06\"} $n"
+        expect_metric "legacy_duration_seconds_bucket{$series,le=\"1e-06\"} 0"
+        expect_metric "legacy_duration_min_seconds{$series} 0.000001500"
+        expect_metric "legacy_duration_max_seconds{$series} 0.000001500"
+        expect_metric "legacy_duration_quantile_seconds{$series,quantile=\"0.5\"} 0.000001500"
+    done
+    expect_log 1 info "nrprof .*plugins: .*legacy1 1.0.0 \(SDK [0-9.]+\) \[legacy1\]; legacy2 1.0.0 \(SDK [0-9.]+\) \[legacy2\]"
+    expect_log_total error 0
+    ;;
 percentiles)
     # Methods that busy-wait 20, 130 and 700 us: the exported p50 is within
     # 5% of that (the log-linear buckets promise 3.2%), p50 <= p90 <= p99 <=
