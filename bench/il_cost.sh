@@ -9,6 +9,9 @@
 # Prints the median and 90th percentile over every rewritten method of RUNS
 # runs, for each strategy.
 #
+# With BENCH_RESULTS=FILE the medians are also appended to FILE as
+# "rewrite<TAB>STRATEGY<TAB>us" (in all) lines (bench/run.sh).
+#
 # Usage: bench/il_cost.sh [RUNS] [net10|net8]      (default 3, net10)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -49,4 +52,5 @@ for strategy in roundtrip wrap timing; do
     read -r em ep n <<<"$(percentiles "$tmp/engine")"
     read -r tm tp _ <<<"$(percentiles "$tmp/total")"
     printf '%-10s %11s us %11s us %11s us %11s us %8s\n' "$strategy" "$em" "$ep" "$tm" "$tp" "$n"
+    [[ -z ${BENCH_RESULTS:-} ]] || printf 'rewrite\t%s\t%s\n' "$strategy" "$tm" >>"$BENCH_RESULTS"
 done

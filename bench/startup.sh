@@ -6,6 +6,12 @@
 # every side alike. Prints each side's median, the differences, and the
 # median peak resident memory (max RSS) of each side.
 #
+# With R2R_OFF=1 a fourth side runs the app without a profiler but with
+# DOTNET_ReadyToRun=0 DOTNET_TieredCompilation=0, what the old C++ profiler
+# imposes on every process before it does any work of its own. With
+# BENCH_RESULTS=FILE the medians are also appended to FILE as
+# "startup<TAB>APP<TAB>SIDE<TAB>ms<TAB>KiB" lines (bench/run.sh).
+#
 # Usage: bench/startup.sh [RUNS] [net10|net8] [Demo|Hello|ManyAssemblies]
 #   (default 15 runs, net10, Demo). Demo is the e2e demo app
 #   (tests/e2e/apps/Demo); Hello prints one line; ManyAssemblies loads
@@ -53,6 +59,7 @@ run() {
     local -a with=()
     case $side in
         floor) with=("${profiler[@]}" CORECLR_PROFILER_PATH="$floor") ;;
+        r2r-off) with=(DOTNET_ReadyToRun=0 DOTNET_TieredCompilation=0) ;;
         bundle) with=("${profiler[@]}" CORECLR_PROFILER_PATH="$bundle/libNewRelicProfiler.so"
                       NRP_METRICS_FILE="$tmp/m.prom" NRP_LOG_FILE="$tmp/log") ;;
     esac
@@ -65,6 +72,7 @@ run() {
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 
 sides=(none floor bundle)
+[[ ${R2R_OFF:-0} == 1 ]] && sides+=(r2r-off)
 for s in "${sides[@]}"; do run "$s"; done   # warm the page cache for every side
 for s in "${sides[@]}"; do : >"$tmp/$s.us"; : >"$tmp/$s.kb"; done
 for ((i = 0; i < runs; i++)); do
@@ -84,3 +92,9 @@ awk -v a="$(median <"$tmp/none.us")" -v f="$(median <"$tmp/floor.us")" -v b="$(m
         (b - f) / 1000, (b - a) / 1000, b / a, (f - a) / 1000
     printf "  max RSS, bundle - none: %+.1f MiB\n", (kb - ka) / 1024
 }'
+if [[ -n ${BENCH_RESULTS:-} ]]; then
+    for s in "${sides[@]}"; do
+        printf 'startup\t%s\t%s\t%s\t%s\n' "$name" "$s" "$(median <"$tmp/$s.us" | awk '{print $1 / 1000}')" \
+            "$(median <"$tmp/$s.kb")" >>"$BENCH_RESULTS"
+    done
+fi
