@@ -183,39 +183,44 @@ static nrp_result metric_ok(nrp_rewrite *rw, const char *service, const char *me
     return NRP_OK;
 }
 
+typedef enum series_kind { COUNTER, COUNTER_SHARDED, HISTOGRAM } series_kind;
+
+/* The series `metric`{rule, method} of the method being rewritten, in the
+ * form `service` hands out; NULL with the reason in rw->err. */
+static void *series(nrp_rewrite *rw, const char *service, series_kind kind, const char *metric, const char *help)
+{
+    void *p = NULL;
+    if (metric_ok(rw, service, metric) != NRP_OK)
+        return NULL;
+    const char *rule = rw->method.rule, *method = rw->method.display;
+    switch (kind) {
+    case COUNTER: p = nrp_metrics_counter(rw->metrics, metric, help, rule, method); break;
+    case COUNTER_SHARDED: p = nrp_metrics_counter_sharded(rw->metrics, metric, help, rule, method); break;
+    case HISTOGRAM:
+        /* Plugins older than ABI 1.2 write layout 1 themselves. */
+        p = rw->plugin_abi_minor < 2 ? nrp_metrics_histogram_layout1(rw->metrics, metric, help, rule, method)
+                                     : nrp_metrics_histogram(rw->metrics, metric, help, rule, method);
+        break;
+    }
+    if (!p)
+        nrp_err_set(&rw->err, "%s: out of memory, or '%s' is a %s", service, metric,
+                    kind == HISTOGRAM ? "counter" : "histogram");
+    return p;
+}
+
 static uint64_t *api_counter(nrp_rewrite *rw, const char *metric, const char *help)
 {
-    uint64_t *c;
-    if (metric_ok(rw, "counter", metric) != NRP_OK)
-        return NULL;
-    c = nrp_metrics_counter(rw->metrics, metric, help, rw->method.rule, rw->method.display);
-    if (!c)
-        nrp_err_set(&rw->err, "counter: out of memory, or '%s' is a histogram", metric);
-    return c;
+    return series(rw, "counter", COUNTER, metric, help);
 }
 
 static nrp_histogram *api_histogram(nrp_rewrite *rw, const char *metric, const char *help)
 {
-    nrp_histogram *h;
-    if (metric_ok(rw, "histogram", metric) != NRP_OK)
-        return NULL;
-    /* Plugins older than ABI 1.2 write layout 1 themselves. */
-    h = (rw->plugin_abi_minor < 2 ? nrp_metrics_histogram_layout1 : nrp_metrics_histogram)(
-        rw->metrics, metric, help, rw->method.rule, rw->method.display);
-    if (!h)
-        nrp_err_set(&rw->err, "histogram: out of memory, or '%s' is a counter", metric);
-    return h;
+    return series(rw, "histogram", HISTOGRAM, metric, help);
 }
 
 static nrp_counter *api_counter_sharded(nrp_rewrite *rw, const char *metric, const char *help)
 {
-    nrp_counter *c;
-    if (metric_ok(rw, "counter_sharded", metric) != NRP_OK)
-        return NULL;
-    c = nrp_metrics_counter_sharded(rw->metrics, metric, help, rw->method.rule, rw->method.display);
-    if (!c)
-        nrp_err_set(&rw->err, "counter_sharded: out of memory, or '%s' is a histogram", metric);
-    return c;
+    return series(rw, "counter_sharded", COUNTER_SHARDED, metric, help);
 }
 
 nrp_options nrp_options_of(const nrp_rule *rule)
