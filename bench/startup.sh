@@ -79,7 +79,7 @@ for ((i = 0; i < runs; i++)); do
     for s in "${sides[@]}"; do run "$s"; done
 done
 # The bundle really profiled: it logged its start and wrote its metrics at exit.
-grep -q ' info  *nrprof .*: config ' "$tmp/log" && grep -q '^nrp_methods_rewritten_total ' "$tmp/m.prom" ||
+grep -q ' info  *nrprof [0-9.]*: clock [a-z]*; config ' "$tmp/log" && grep -q '^nrp_methods_rewritten_total ' "$tmp/m.prom" ||
     { echo "the bundle did not profile the app:" >&2; cat "$tmp/log" >&2; exit 1; }
 printf '%s (%s), %d interleaved runs each; wall time and max RSS, medians\n' "$name" "$runtime" "$runs"
 for s in "${sides[@]}"; do

@@ -103,6 +103,19 @@ static inline size_t nrp_emit_stloc(uint8_t *p, uint32_t index)
     return 4;
 }
 
+/* An opcode without operand (pop, dup, ldnull, rethrow...): 1 byte, or 2
+ * for the 0xFE-prefixed ones. */
+static inline size_t nrp_emit_op(uint8_t *p, uint16_t op)
+{
+    if (op > 0xFF) {
+        p[0] = (uint8_t)(op >> 8);
+        p[1] = (uint8_t)(op & 0xFF);
+        return 2;
+    }
+    p[0] = (uint8_t)op;
+    return 1;
+}
+
 /* A one-byte opcode with a 4-byte token operand (call, ldstr, box, ldobj,
  * newarr...): 5 bytes. */
 static inline size_t nrp_emit_token(uint8_t *p, uint16_t op, uint32_t token)

@@ -5,22 +5,28 @@
  * cache line shared between threads (ABI 1.3):
  *
  *     ldc.i8 <calls>; conv.i; ldc.i8 <host->counter_increment>; conv.i
- *     calli  unmanaged cdecl void(native int)
+ *     calli  unmanaged void(native int)
  *     ldc.i8 <host->clock_ticks>; conv.i
- *     calli  unmanaged cdecl int64()                  // TSC or monotonic ns
+ *     calli  unmanaged int64()                        // TSC or monotonic ns
  *     stloc  start
- *     .try {
- *       .try { original body }
- *       as a [System.Runtime]System.Exception leaves it (observed by il_wrap,
- *       never caught: the app's exception handling is unchanged) {
- *         ldc.i8 <exceptions>; conv.i; ldc.i8 <host->counter_increment>; conv.i
- *         calli unmanaged cdecl void(native int)
- *       }
- *     } finally {
- *       ldc.i8 <histogram>; conv.i; ldloc start
- *       ldc.i8 <host->histogram_record_since>; conv.i
- *       calli unmanaged cdecl void(native int, int64) // records now - start
+ *     .try { original body }
+ *     as a [System.Runtime]System.Exception leaves it (observed by il_wrap,
+ *     never caught: the app's exception handling is unchanged) {
+ *       ldc.i8 <exceptions>; conv.i; ldc.i8 <host->counter_increment>; conv.i
+ *       calli unmanaged void(native int)
+ *       RECORD
  *     }
+ *     epilogue (normal return): [pop the return value's copy] RECORD
+ *
+ *     RECORD: ldc.i8 <histogram>; conv.i; ldloc start
+ *             ldc.i8 <host->histogram_record_since>; conv.i
+ *             calli unmanaged void(native int, int64)    // records now - start
+ *
+ * The duration is recorded on each way out rather than in one finally
+ * block: the JIT turns a calli into a direct call only outside exception
+ * handlers, and calls one made inside a handler (a finally included)
+ * through a generic P/Invoke helper that costs more than everything else
+ * here. The normal return, the hot path, thus runs three direct calls.
  *
  * The plugin has no native code on the hot path: the host keeps each
  * counter and histogram per thread (counts exact at every export, merged
@@ -69,7 +75,7 @@ static int timing_rewrite(nrp_rewrite *rw, char *err, size_t errlen)
     static const uint8_t int64[] = {NRP_ELEMENT_I8};
     /* probe_sig writes 4 bytes, the token's at most 4, then the parameters */
     uint8_t count_sig[8 + sizeof one_pointer], clock_sig[8], exit_sig[8 + sizeof exit_params];
-    nrp_emit_buf entry = {0}, thrown = {0}, finally = {0};
+    nrp_emit_buf entry = {0}, thrown = {0}, exit = {0};
     uint8_t *at;
     int rc = NRP_ERROR;
     uint32_t count_tok, clock_tok, exit_tok, exception_type, suppress, start;
@@ -111,11 +117,18 @@ static int timing_rewrite(nrp_rewrite *rw, char *err, size_t errlen)
     EMIT(thrown, nrp_emit_pointer(at, exceptions));
     EMIT(thrown, nrp_emit_pointer(at, (const void *)(uintptr_t)host->counter_increment));
     EMIT(thrown, nrp_emit_calli(at, count_tok));
+    EMIT(thrown, nrp_emit_pointer(at, duration));
+    EMIT(thrown, nrp_emit_ldloc(at, start));
+    EMIT(thrown, nrp_emit_pointer(at, (const void *)(uintptr_t)host->histogram_record_since));
+    EMIT(thrown, nrp_emit_calli(at, exit_tok));
 
-    EMIT(finally, nrp_emit_pointer(at, duration));
-    EMIT(finally, nrp_emit_ldloc(at, start));
-    EMIT(finally, nrp_emit_pointer(at, (const void *)(uintptr_t)host->histogram_record_since));
-    EMIT(finally, nrp_emit_calli(at, exit_tok));
+    /* The epilogue starts with a copy of the return value, if any. */
+    if (host->method(rw)->flags & NRP_METHOD_RETURNS_VALUE)
+        EMIT(exit, nrp_emit_op(at, NRP_OP_POP));
+    EMIT(exit, nrp_emit_pointer(at, duration));
+    EMIT(exit, nrp_emit_ldloc(at, start));
+    EMIT(exit, nrp_emit_pointer(at, (const void *)(uintptr_t)host->histogram_record_since));
+    EMIT(exit, nrp_emit_calli(at, exit_tok));
 #undef EMIT
 
     nrp_wrap spec = {.size = sizeof spec,
@@ -125,16 +138,15 @@ static int timing_rewrite(nrp_rewrite *rw, char *err, size_t errlen)
                      .catch_type = exception_type,
                      .catch_il = thrown.data,
                      .catch_len = (uint32_t)thrown.len,
-                     .with_finally = 1,
-                     .finally_il = finally.data,
-                     .finally_len = (uint32_t)finally.len};
+                     .exit_il = exit.data,
+                     .exit_len = (uint32_t)exit.len};
     rc = host->il_wrap(rw, &spec, NULL);
 out:
-    if (rc != NRP_OK && (entry.failed || thrown.failed || finally.failed))
+    if (rc != NRP_OK && (entry.failed || thrown.failed || exit.failed))
         snprintf(err, errlen, "out of memory building the probes");
     free(entry.data);
     free(thrown.data);
-    free(finally.data);
+    free(exit.data);
     return rc;
 }
 
