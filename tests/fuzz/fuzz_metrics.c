@@ -63,7 +63,7 @@ static void round_trip_labels(const uint8_t *data, size_t size)
     nrp_histogram *duration = m ? nrp_metrics_histogram(m, "nrp_method_duration", "Time.", piece[2], piece[3]) : NULL;
     if (calls && duration) {
         *calls = 42;
-        nrp_histogram_record(duration, 1500);
+        nrp_metrics_record(duration, 1500);
         nrp_strbuf out;
         nrp_strbuf_init(&out);
         nrp_metrics_format_prometheus(m, &out);
