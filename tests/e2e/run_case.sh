@@ -645,21 +645,29 @@ no-plugins)
     expect_log 1 error "config .* rejected \(5 errors\); the process runs uninstrumented$"
     ;;
 concurrent-timing)
-    # 8 threads in one timed method at once: every call counted, every
-    # duration recorded (lock-free, exact).
+    # 8 threads in two timed methods at once, one of which throws on every
+    # 100th call: every call and exception counted, every duration recorded,
+    # in each thread's own copy, folded in as the threads exit (exact).
     cat >"$work/rules.yaml" <<'YAML'
 version: 1
 rules:
   - name: mul
     match: { assembly: Demo, type: Demo.Calculator, method: Mul }
     strategy: timing
+  - name: checked
+    match: { assembly: Demo, type: Demo.Calculator, method: Checked }
+    strategy: timing
 YAML
     profiled "$bundle" NRP_CONFIG="$work/rules.yaml"
     expect_app_unchanged
-    expect_metric 'nrp_method_calls_total{rule="mul",method="Demo.Calculator::Mul(System.Int32,System.Int32)"} 200000'
-    expect_metric 'nrp_method_exceptions_total{rule="mul",method="Demo.Calculator::Mul(System.Int32,System.Int32)"} 0'
-    expect_metric 'nrp_method_duration_seconds_count{rule="mul",method="Demo.Calculator::Mul(System.Int32,System.Int32)"} 200000'
-    expect_metric 'nrp_method_duration_seconds_bucket{rule="mul",method="Demo.Calculator::Mul(System.Int32,System.Int32)",le="+Inf"} 200000'
+    for pair in "mul Mul(System.Int32,System.Int32) 0" "checked Checked(System.Int32) 2000"; do
+        read -r rule method thrown <<<"$pair"
+        series="rule=\"$rule\",method=\"Demo.Calculator::$method\""
+        expect_metric "nrp_method_calls_total{$series} 200000"
+        expect_metric "nrp_method_exceptions_total{$series} $thrown"
+        expect_metric "nrp_method_duration_seconds_count{$series} 200000"
+        expect_metric "nrp_method_duration_seconds_bucket{$series,le=\"+Inf\"} 200000"
+    done
     ;;
 legacy-plugins)
     # Plugins as built before ABI 1.3: legacy1 (ABI 1.1) writes the histogram

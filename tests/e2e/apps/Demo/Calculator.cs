@@ -15,5 +15,14 @@ namespace Demo
         // Called from many threads at once by Program (the concurrency case).
         [MethodImpl(MethodImplOptions.NoInlining)]
         public static int Mul(int a, int b) => a * b;
+
+        // Throws on every 100th value: exceptions counted from many threads.
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        public static int Checked(int i)
+        {
+            if (i % 100 == 0)
+                throw new System.InvalidOperationException("multiple of 100");
+            return i;
+        }
     }
 }

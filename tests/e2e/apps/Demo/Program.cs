@@ -44,15 +44,28 @@ namespace Demo
 
             // Many threads in the same method at once: every call must count.
             long products = 0;
+            int refused = 0;
             var threads = new System.Threading.Thread[MulThreads];
             for (int t = 0; t < MulThreads; t++)
             {
                 threads[t] = new System.Threading.Thread(() =>
                 {
                     long local = 0;
+                    int thrown = 0;
                     for (int i = 0; i < MulCallsPerThread; i++)
+                    {
                         local += Calculator.Mul(i % 7, 3);
+                        try
+                        {
+                            local += Calculator.Checked(i);
+                        }
+                        catch (InvalidOperationException)
+                        {
+                            thrown++;
+                        }
+                    }
                     System.Threading.Interlocked.Add(ref products, local);
+                    System.Threading.Interlocked.Add(ref refused, thrown);
                 });
                 threads[t].Start();
             }
@@ -60,7 +73,7 @@ namespace Demo
                 thread.Join();
 
             Console.WriteLine($"Calculator.Add(int) called {AddCalls} times: sum {sum}");
-            Console.WriteLine($"Calculator.Mul called {MulThreads * MulCallsPerThread} times on {MulThreads} threads: {products}");
+            Console.WriteLine($"Calculator.Mul and Checked called {MulThreads * MulCallsPerThread} times each on {MulThreads} threads: {products}, {refused} refused");
             Console.WriteLine($"handled {handled}, processed {processed}, jobs {jobs}");
             Console.WriteLine($"Calculator.Add(long): {wide}");
             Console.WriteLine($"Enumerable.Range called {RangeCalls} times: total {total}");
