@@ -65,70 +65,169 @@ static nrp_result local_sig(void *ctx, uint32_t token, const uint8_t **blob, uin
     return NRP_OK;
 }
 
+/* ---- what the module's rewrites reuse ------------------------------------ */
+
+/* The interface the module's cache keeps in `slot`, or NULL. */
+static nrp_com_object *kept_iface(nrp_module_env *e, int slot)
+{
+    return e->cache ? nrp_module_cache_iface(e->cache, slot) : NULL;
+}
+
+/* A newly opened interface goes to the module's cache, which keeps it
+ * until the module unloads (another thread may have kept one first: that
+ * one is used); without a cache it is this rewrite's, released at close. */
+static nrp_com_object *keep_iface(nrp_module_env *e, int slot, nrp_com_object *iface)
+{
+    return e->cache ? nrp_module_cache_keep_iface(e->cache, slot, iface) : iface;
+}
+
+/* A question's key: up to three parts, each but the last ended by a NUL
+ * (names hold none, so keys of different questions differ). 0 when it is
+ * too long to cache. */
+static size_t make_key(unsigned char *key, const void *a, size_t alen, const void *b, size_t blen, const void *c,
+                       size_t clen)
+{
+    size_t n = alen + 1 + blen + (c ? 1 + clen : 0);
+    if (alen > NRP_MODULE_ENV_KEY_MAX || blen > NRP_MODULE_ENV_KEY_MAX || clen > NRP_MODULE_ENV_KEY_MAX ||
+        n > NRP_MODULE_ENV_KEY_MAX)
+        return 0;
+    memcpy(key, a, alen);
+    key[alen] = 0;
+    memcpy(key + alen + 1, b, blen);
+    if (c) {
+        key[alen + 1 + blen] = 0;
+        memcpy(key + alen + 2 + blen, c, clen);
+    }
+    return n;
+}
+
+static int cached_token(nrp_module_env *e, nrp_cache_kind kind, const unsigned char *key, size_t len,
+                        uint32_t *token)
+{
+    return e->cache && len && nrp_module_cache_find(e->cache, kind, key, len, token);
+}
+
+/* Remember an answer for the module's later rewrites. One that added a row
+ * waits until this rewrite has published it: a rewrite that found it
+ * sooner would hand the runtime a body naming a row it cannot see yet. */
+static void remember(nrp_module_env *e, nrp_cache_kind kind, const unsigned char *key, size_t len, uint32_t token,
+                     int added)
+{
+    if (!e->cache || !len)
+        return;
+    if (!added) {
+        (void)nrp_module_cache_put(e->cache, kind, key, len, token); /* out of memory: asked again next time */
+        return;
+    }
+    if (e->pending_count == NRP_MODULE_ENV_PENDING)
+        return;
+    nrp_module_env_pending *p = &e->pending[e->pending_count++];
+    p->kind = kind;
+    p->token = token;
+    p->len = len;
+    memcpy(p->key, key, len);
+}
+
 static nrp_result open_emit(nrp_module_env *e, nrp_err *err)
 {
     if (e->mde)
         return NRP_OK;
-    HRESULT hr = nrp_info_module_metadata(e->info, e->module, NRP_OF_READ | NRP_OF_WRITE, &NRP_IID_IMetaDataEmit,
-                                          &e->mde);
-    if (NRP_FAILED(hr))
-        return nrp_err_set(err, "cannot open the module's metadata for writing (0x%08x)", (unsigned)hr);
+    nrp_com_object *mde = kept_iface(e, NRP_CACHE_EMIT);
+    if (!mde) {
+        HRESULT hr =
+            nrp_info_module_metadata(e->info, e->module, NRP_OF_READ | NRP_OF_WRITE, &NRP_IID_IMetaDataEmit, &mde);
+        if (NRP_FAILED(hr))
+            return nrp_err_set(err, "cannot open the module's metadata for writing (0x%08x)", (unsigned)hr);
+        mde = keep_iface(e, NRP_CACHE_EMIT, mde);
+    }
+    e->mde = mde;
     return NRP_OK;
 }
 
+/* A standalone signature's token. It adds a StandAloneSig row when the
+ * blob is new, which the runtime reads from the metadata as it is: no
+ * ApplyMetaData, so the answer is reusable at once. */
 static nrp_result sig_token(void *ctx, const uint8_t *sig, uint32_t len, uint32_t *token, nrp_err *err)
 {
     nrp_module_env *e = ctx;
+    if (e->cache && nrp_module_cache_find(e->cache, NRP_CACHE_SIG, sig, len, token))
+        return NRP_OK;
     if (open_emit(e, err) != NRP_OK)
         return NRP_ERROR;
     HRESULT hr = nrp_mde_token_from_sig(e->mde, sig, len, token);
-    return NRP_FAILED(hr) ? hr_error(err, hr, "GetTokenFromSig") : NRP_OK;
+    if (NRP_FAILED(hr))
+        return hr_error(err, hr, "GetTokenFromSig");
+    if (e->cache)
+        (void)nrp_module_cache_put(e->cache, NRP_CACHE_SIG, sig, len, *token); /* out of memory: asked again */
+    return NRP_OK;
 }
 
 /* ---- what the plugins' metadata services ask -------------------------- */
 
+/* `*slot` is `iid` asked of `from`, kept like the other interfaces. */
+static nrp_result query_iface(nrp_module_env *e, int slot, nrp_com_object *from, const nrp_guid *iid,
+                              nrp_com_object **out, const char *what, nrp_err *err)
+{
+    if (*out)
+        return NRP_OK;
+    nrp_com_object *iface = kept_iface(e, slot);
+    if (!iface) {
+        HRESULT hr = nrp_com_query(from, iid, &iface);
+        if (NRP_FAILED(hr))
+            return hr_error(err, hr, what);
+        iface = keep_iface(e, slot, iface);
+    }
+    *out = iface;
+    return NRP_OK;
+}
+
 static nrp_result open_assembly_md(nrp_module_env *e, nrp_err *err)
 {
-    HRESULT hr;
-    if (open_emit(e, err) != NRP_OK)
+    if (open_emit(e, err) != NRP_OK ||
+        query_iface(e, NRP_CACHE_ASSEMBLY_IMPORT, e->mdi, &NRP_IID_IMetaDataAssemblyImport, &e->mdai,
+                    "opening IMetaDataAssemblyImport", err) != NRP_OK ||
+        query_iface(e, NRP_CACHE_ASSEMBLY_EMIT, e->mde, &NRP_IID_IMetaDataAssemblyEmit, &e->mdae,
+                    "opening IMetaDataAssemblyEmit", err) != NRP_OK)
         return NRP_ERROR;
-    if (!e->mdai) {
-        hr = nrp_com_query(e->mdi, &NRP_IID_IMetaDataAssemblyImport, &e->mdai);
-        if (NRP_FAILED(hr))
-            return hr_error(err, hr, "opening IMetaDataAssemblyImport");
-    }
-    if (!e->mdae) {
-        hr = nrp_com_query(e->mde, &NRP_IID_IMetaDataAssemblyEmit, &e->mdae);
-        if (NRP_FAILED(hr))
-            return hr_error(err, hr, "opening IMetaDataAssemblyEmit");
-    }
     return NRP_OK;
 }
 
 static nrp_result type_spec(void *ctx, const uint8_t *sig, uint32_t len, uint32_t *token, nrp_err *err)
 {
     nrp_module_env *e = ctx;
+    unsigned char key[NRP_MODULE_ENV_KEY_MAX];
+    size_t key_len = make_key(key, sig, len, "", 0, NULL, 0);
+    if (cached_token(e, NRP_CACHE_TYPE_SPEC, key, key_len, token))
+        return NRP_OK;
     if (open_emit(e, err) != NRP_OK)
         return NRP_ERROR;
     HRESULT hr = nrp_mde_type_spec(e->mde, sig, len, token);
     if (NRP_FAILED(hr))
         return hr_error(err, hr, "type_spec: GetTokenFromTypeSpec");
     e->defined = 1;
+    remember(e, NRP_CACHE_TYPE_SPEC, key, key_len, *token, 1);
     return NRP_OK;
 }
 
 static nrp_result assembly_ref(void *ctx, const char *name, uint32_t *token, nrp_err *err)
 {
     nrp_module_env *e = ctx;
+    unsigned char key[NRP_MODULE_ENV_KEY_MAX];
+    size_t key_len = make_key(key, name, strlen(name), "", 0, NULL, 0);
+    if (cached_token(e, NRP_CACHE_ASSEMBLY_REF, key, key_len, token))
+        return NRP_OK;
     if (open_assembly_md(e, err) != NRP_OK)
         return NRP_ERROR;
     HRESULT hr = nrp_mdasm_find_assembly_ref(e->mdai, name, token);
-    if (hr == NRP_S_OK)
+    if (hr == NRP_S_OK) {
+        remember(e, NRP_CACHE_ASSEMBLY_REF, key, key_len, *token, 0);
         return NRP_OK;
+    }
     hr = nrp_mdae_define_assembly_ref(e->mdae, name, token);
     if (NRP_FAILED(hr))
         return nrp_err_set(err, "assembly_ref: cannot add a reference to %s (0x%08x)", name, (unsigned)hr);
     e->defined = 1;
+    remember(e, NRP_CACHE_ASSEMBLY_REF, key, key_len, *token, 1);
     return NRP_OK;
 }
 
@@ -176,8 +275,18 @@ static nrp_result type_ref(void *ctx, const char *assembly, const char *type, ui
     nrp_module_env *e = ctx;
     uint32_t scope;
     const char *home = assembly ? assembly : "System.Private.CoreLib";
-    if (strcasecmp(home, e->assembly) == 0)
-        return own_type(e, type, token, err);
+    /* No assembly (the core library) keys as "", which no assembly is called. */
+    unsigned char key[NRP_MODULE_ENV_KEY_MAX];
+    size_t key_len = make_key(key, assembly ? assembly : "", assembly ? strlen(assembly) : 0, type, strlen(type),
+                              NULL, 0);
+    if (cached_token(e, NRP_CACHE_TYPE_REF, key, key_len, token))
+        return NRP_OK;
+    if (strcasecmp(home, e->assembly) == 0) {
+        if (own_type(e, type, token, err) != NRP_OK)
+            return NRP_ERROR;
+        remember(e, NRP_CACHE_TYPE_REF, key, key_len, *token, 0);
+        return NRP_OK;
+    }
     if ((assembly ? assembly_ref(e, assembly, &scope, err) : core_library_scope(e, &scope, err)) != NRP_OK)
         return NRP_ERROR;
     const char *rest = type;
@@ -192,6 +301,7 @@ static nrp_result type_ref(void *ctx, const char *assembly, const char *type, ui
     }
     e->defined = 1;
     *token = scope;
+    remember(e, NRP_CACHE_TYPE_REF, key, key_len, scope, 1);
     return NRP_OK;
 }
 
@@ -199,12 +309,17 @@ static nrp_result member_ref(void *ctx, uint32_t parent, const char *name, const
                              uint32_t *token, nrp_err *err)
 {
     nrp_module_env *e = ctx;
+    unsigned char key[NRP_MODULE_ENV_KEY_MAX];
+    size_t key_len = make_key(key, &parent, sizeof parent, name, strlen(name), sig, len);
+    if (cached_token(e, NRP_CACHE_MEMBER_REF, key, key_len, token))
+        return NRP_OK;
     if (open_emit(e, err) != NRP_OK)
         return NRP_ERROR;
     HRESULT hr = nrp_mde_member_ref(e->mde, parent, name, sig, len, token);
     if (NRP_FAILED(hr))
         return nrp_err_set(err, "member_ref: cannot reference %s on 0x%08x (0x%08x)", name, parent, (unsigned)hr);
     e->defined = 1;
+    remember(e, NRP_CACHE_MEMBER_REF, key, key_len, *token, 1);
     return NRP_OK;
 }
 
@@ -304,9 +419,15 @@ nrp_result nrp_module_env_open(nrp_module_env *env, const nrp_info *info, Module
     env->il = (nrp_il_env){env, call_info, local_sig, sig_token};
     env->md = (nrp_module_md){env,        sig_token,   type_spec,  assembly_ref,        type_ref,
                               member_ref, user_string, param_info, assembly_resolvable, assembly_file};
-    HRESULT hr = nrp_info_module_metadata(info, module, NRP_OF_READ, &NRP_IID_IMetaDataImport2, &env->mdi);
-    if (NRP_FAILED(hr))
-        return nrp_err_set(err, "cannot read the module's metadata (0x%08x)", (unsigned)hr);
+    env->cache = nrp_modules_cache(modules, module);
+    nrp_com_object *mdi = kept_iface(env, NRP_CACHE_IMPORT);
+    if (!mdi) {
+        HRESULT hr = nrp_info_module_metadata(info, module, NRP_OF_READ, &NRP_IID_IMetaDataImport2, &mdi);
+        if (NRP_FAILED(hr))
+            return nrp_err_set(err, "cannot read the module's metadata (0x%08x)", (unsigned)hr);
+        mdi = keep_iface(env, NRP_CACHE_IMPORT, mdi);
+    }
+    env->mdi = mdi;
     return NRP_OK;
 }
 
@@ -315,15 +436,28 @@ nrp_result nrp_module_env_publish(nrp_module_env *env, nrp_err *err)
     if (!env->defined)
         return NRP_OK;
     HRESULT hr = nrp_info_apply_metadata(env->info, env->module);
-    return NRP_FAILED(hr) ? hr_error(err, hr, "ApplyMetaData") : NRP_OK;
+    if (NRP_FAILED(hr))
+        return hr_error(err, hr, "ApplyMetaData");
+    for (size_t i = 0; i < env->pending_count; i++) {
+        const nrp_module_env_pending *p = &env->pending[i];
+        (void)nrp_module_cache_put(env->cache, p->kind, p->key, p->len, p->token); /* out of memory: asked again */
+    }
+    env->pending_count = 0;
+    return NRP_OK;
 }
 
 void nrp_module_env_close(nrp_module_env *env)
 {
-    nrp_com_release(env->mdae);
-    nrp_com_release(env->mdai);
-    nrp_com_release(env->mde);
-    nrp_com_release(env->mdi);
+    if (env->cache) {
+        /* The interfaces are the cache's: it releases them when the module unloads. */
+        nrp_module_cache_release(env->cache);
+    } else {
+        nrp_com_release(env->mdae);
+        nrp_com_release(env->mdai);
+        nrp_com_release(env->mde);
+        nrp_com_release(env->mdi);
+    }
+    env->cache = NULL;
     env->mdae = env->mdai = env->mde = env->mdi = NULL;
 }
 
