@@ -8,11 +8,11 @@
 
 #define FIRST_SLOTS 16
 
-/* One token; the key bytes follow. */
+/* One answer; the key bytes follow. */
 typedef struct cache_entry {
     uint64_t hash;
     uint32_t kind;
-    uint32_t token;
+    uint32_t value;
     size_t len;
     unsigned char key[];
 } cache_entry;
@@ -96,7 +96,7 @@ static cache_entry **probe(cache_entry **slots, size_t cap, uint64_t hash, nrp_c
     return &slots[i];
 }
 
-int nrp_module_cache_find(nrp_module_cache *c, nrp_cache_kind kind, const void *key, size_t len, uint32_t *token)
+int nrp_module_cache_find(nrp_module_cache *c, nrp_cache_kind kind, const void *key, size_t len, uint32_t *value)
 {
     uint64_t hash = key_hash(kind, key, len);
     int found = 0;
@@ -104,7 +104,7 @@ int nrp_module_cache_find(nrp_module_cache *c, nrp_cache_kind kind, const void *
     if (c->cap) {
         cache_entry *e = *probe(c->slots, c->cap, hash, kind, key, len);
         if (e) {
-            *token = e->token;
+            *value = e->value;
             found = 1;
         }
     }
@@ -130,7 +130,7 @@ static nrp_result grow(nrp_module_cache *c)
 }
 
 nrp_result nrp_module_cache_put(nrp_module_cache *c, nrp_cache_kind kind, const void *key, size_t len,
-                                uint32_t token)
+                                uint32_t value)
 {
     if (len > SIZE_MAX - sizeof(cache_entry))
         return NRP_NOMEM;
@@ -139,7 +139,7 @@ nrp_result nrp_module_cache_put(nrp_module_cache *c, nrp_cache_kind kind, const 
         return NRP_NOMEM;
     e->hash = key_hash(kind, key, len);
     e->kind = (uint32_t)kind;
-    e->token = token;
+    e->value = value;
     e->len = len;
     memcpy(e->key, key, len);
     nrp_result rc = NRP_OK;

@@ -1,7 +1,8 @@
 /*
  * module_cache.h - what rewrites learn about one loaded module and may
- * reuse: the tokens of the signatures and references they asked for, and
- * the module's metadata interfaces.
+ * reuse: the tokens of the signatures and references they asked for, facts
+ * read from its metadata (a call's stack effect, a type's kind), and the
+ * module's metadata interfaces.
  *
  * Every rewrite in a module asks for the same few tokens (timing: three
  * calli signatures and two TypeRefs), and each answer from the runtime costs
@@ -26,13 +27,16 @@
 
 #include "nrp/result.h"
 
-/* What a token was asked for: the same bytes mean different things per kind. */
+/* What was asked: the same key bytes mean different things per kind. The
+ * answer is a 32-bit value: a token, or a fact packed by the asker. */
 typedef enum nrp_cache_kind {
     NRP_CACHE_SIG = 1,      /* GetTokenFromSig: a standalone signature blob */
     NRP_CACHE_TYPE_SPEC,    /* a TypeSpec blob */
     NRP_CACHE_ASSEMBLY_REF, /* an AssemblyRef name */
     NRP_CACHE_TYPE_REF,     /* a TypeRef: home assembly (or none) and type name */
     NRP_CACHE_MEMBER_REF,   /* a MemberRef: parent token, name and signature */
+    NRP_CACHE_CALL_INFO,    /* a call site token: its stack effect */
+    NRP_CACHE_TYPE_FACTS,   /* a TypeDef token: value type, by-ref-like, generic parameters */
 } nrp_cache_kind;
 
 /* The interfaces kept, one slot each. */
@@ -47,7 +51,7 @@ nrp_module_cache *nrp_module_cache_create(void (*release)(void *iface));
 
 void nrp_module_cache_retain(nrp_module_cache *c);
 
-/* Drop one reference; the last frees the tokens and releases the
+/* Drop one reference; the last frees the answers and releases the
  * interfaces. NULL is allowed. */
 void nrp_module_cache_release(nrp_module_cache *c);
 
@@ -60,16 +64,17 @@ void *nrp_module_cache_iface(nrp_module_cache *c, int slot);
  * is released and the other one returned. */
 void *nrp_module_cache_keep_iface(nrp_module_cache *c, int slot, void *iface);
 
-/* The token asked for with these key bytes, if known: 1 and *token set, else 0. */
-int nrp_module_cache_find(nrp_module_cache *c, nrp_cache_kind kind, const void *key, size_t len, uint32_t *token);
+/* The answer to the question of these key bytes, if known: 1 and *value
+ * set, else 0. */
+int nrp_module_cache_find(nrp_module_cache *c, nrp_cache_kind kind, const void *key, size_t len, uint32_t *value);
 
-/* Remember a token. A key already there keeps its first token (the
+/* Remember an answer. A key already there keeps its first answer (the
  * runtime gives the same answer to the same question). NRP_OK, or
  * NRP_NOMEM, which only means the next rewrite asks the runtime again. */
 nrp_result nrp_module_cache_put(nrp_module_cache *c, nrp_cache_kind kind, const void *key, size_t len,
-                                uint32_t token);
+                                uint32_t value);
 
-/* How many tokens are kept (for tests and the debug log). */
+/* How many answers are kept (for tests). */
 size_t nrp_module_cache_count(nrp_module_cache *c);
 
 #endif

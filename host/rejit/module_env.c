@@ -23,9 +23,8 @@ static nrp_result hr_error(nrp_err *err, HRESULT hr, const char *what)
 
 /* ---- what the IL engine asks ------------------------------------------ */
 
-static nrp_result call_info(void *ctx, uint32_t token, nrp_il_call_info *out, nrp_err *err)
+static nrp_result read_call_info(nrp_module_env *e, uint32_t token, nrp_il_call_info *out, nrp_err *err)
 {
-    nrp_module_env *e = ctx;
     const uint8_t *sig = NULL;
     ULONG len = 0;
     HRESULT hr;
@@ -38,7 +37,7 @@ static nrp_result call_info(void *ctx, uint32_t token, nrp_il_call_info *out, nr
         hr = nrp_mdi2_method_spec_parent(e->mdi, token, &parent);
         if (NRP_FAILED(hr))
             return nrp_err_set(err, "cannot read method spec 0x%08x (0x%08x)", token, (unsigned)hr);
-        return call_info(ctx, parent, out, err);
+        return read_call_info(e, parent, out, err);
     default:
         return nrp_err_set(err, "token 0x%08x is not a method or signature", token);
     }
@@ -51,6 +50,33 @@ static nrp_result call_info(void *ctx, uint32_t token, nrp_il_call_info *out, nr
     out->has_this = info.has_this && !(info.callconv & NRP_CALLCONV_EXPLICITTHIS);
     out->params = info.param_count;
     out->returns_value = returns;
+    return NRP_OK;
+}
+
+/* A call's stack effect packed in a cached value: the parameter count
+ * (a compressed integer: below 2^29) and two flags. */
+#define CALL_HAS_THIS 0x80000000u
+#define CALL_RETURNS 0x40000000u
+#define CALL_PARAMS 0x3FFFFFFFu
+
+/* The max-stack walk asks this of every call in the body; a module's
+ * methods call the same few members over and over. */
+static nrp_result call_info(void *ctx, uint32_t token, nrp_il_call_info *out, nrp_err *err)
+{
+    nrp_module_env *e = ctx;
+    uint32_t packed;
+    if (e->cache && nrp_module_cache_find(e->cache, NRP_CACHE_CALL_INFO, &token, sizeof token, &packed)) {
+        out->has_this = (packed & CALL_HAS_THIS) != 0;
+        out->returns_value = (packed & CALL_RETURNS) != 0;
+        out->params = packed & CALL_PARAMS;
+        return NRP_OK;
+    }
+    if (read_call_info(e, token, out, err) != NRP_OK)
+        return NRP_ERROR;
+    if (e->cache && out->params <= CALL_PARAMS)
+        (void)nrp_module_cache_put(e->cache, NRP_CACHE_CALL_INFO, &token, sizeof token,
+                                   out->params | (out->has_this ? CALL_HAS_THIS : 0) |
+                                       (out->returns_value ? CALL_RETURNS : 0)); /* out of memory: read again */
     return NRP_OK;
 }
 
@@ -486,6 +512,35 @@ static int is_value_type(nrp_module_env *e, mdToken type)
     return yes;
 }
 
+/* What a method's type is, packed in a cached value: the count of its
+ * generic parameters (a row count: below 2^24) and three flags. */
+#define TYPE_GENERICS 0x00FFFFFFu
+#define TYPE_VALUE 0x01000000u
+#define TYPE_BYREF_LIKE 0x02000000u
+
+/* The type's part of the method's flags and its generic parameter count.
+ * Every method of the type asks the same, so the module keeps the answer. */
+static void type_facts(nrp_module_env *env, mdToken type, uint32_t *flags, ULONG *generics)
+{
+    uint32_t packed;
+    if (env->cache && nrp_module_cache_find(env->cache, NRP_CACHE_TYPE_FACTS, &type, sizeof type, &packed)) {
+        *generics = packed & TYPE_GENERICS;
+    } else {
+        if (NRP_FAILED(nrp_mdi2_generic_param_count(env->mdi, type, generics)))
+            *generics = 0;
+        packed = 0;
+        if (is_value_type(env, type)) {
+            packed |= TYPE_VALUE;
+            if (nrp_md_has_attribute(env->mdi, type, "System.Runtime.CompilerServices.IsByRefLikeAttribute"))
+                packed |= TYPE_BYREF_LIKE;
+        }
+        if (env->cache && *generics <= TYPE_GENERICS) /* out of memory: read again next time */
+            (void)nrp_module_cache_put(env->cache, NRP_CACHE_TYPE_FACTS, &type, sizeof type, packed | *generics);
+    }
+    *flags = (*generics ? NRP_METHOD_GENERIC_TYPE : 0) | (packed & TYPE_VALUE ? NRP_METHOD_VALUE_TYPE : 0) |
+             (packed & TYPE_BYREF_LIKE ? NRP_METHOD_BYREF_LIKE_TYPE : 0);
+}
+
 nrp_result nrp_module_env_method(nrp_module_env *env, mdToken method, nrp_method_info *out, nrp_err *err)
 {
     nrp_md_method_props props;
@@ -506,13 +561,9 @@ nrp_result nrp_module_env_method(nrp_module_env *env, mdToken method, nrp_method
         flags |= NRP_METHOD_GENERIC;
     if (returns)
         flags |= NRP_METHOD_RETURNS_VALUE;
-    if (!NRP_FAILED(nrp_mdi2_generic_param_count(env->mdi, props.type, &generics)) && generics)
-        flags |= NRP_METHOD_GENERIC_TYPE;
-    if (is_value_type(env, props.type)) {
-        flags |= NRP_METHOD_VALUE_TYPE;
-        if (nrp_md_has_attribute(env->mdi, props.type, "System.Runtime.CompilerServices.IsByRefLikeAttribute"))
-            flags |= NRP_METHOD_BYREF_LIKE_TYPE;
-    }
+    uint32_t type_flags;
+    type_facts(env, props.type, &type_flags, &generics);
+    flags |= type_flags;
     if (nrp_md_has_attribute(env->mdi, method, "System.Runtime.CompilerServices.AsyncStateMachineAttribute"))
         flags |= NRP_METHOD_ASYNC;
     if (nrp_md_has_attribute(env->mdi, method, "System.Runtime.CompilerServices.IteratorStateMachineAttribute"))
