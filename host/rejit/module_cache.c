@@ -17,16 +17,25 @@ typedef struct cache_entry {
     unsigned char key[];
 } cache_entry;
 
-/* Open addressing with linear probing, grown at 50% load; entries are never
- * removed, so no tombstones. The lock is held only to look up or insert,
- * never while the runtime is called. */
+/* Open addressing with linear probing, grown at 50% load; answers are never
+ * removed, so no tombstones. Every rewrite looks up a dozen answers, often
+ * on several threads at once, so lookups take no lock: a table and its
+ * entries are complete before they are published (release stores, acquire
+ * loads), and a table outgrown stays allocated (`older`) until the cache is
+ * freed, for lookups still probing it. Only inserts take the lock. */
+typedef struct cache_table {
+    struct cache_table *older;
+    size_t cap;
+    cache_entry *slots[];
+} cache_table;
+
 struct nrp_module_cache {
-    pthread_mutex_t lock;
+    pthread_mutex_t lock; /* inserts */
     int refs;
     void (*release)(void *iface);
-    void *ifaces[NRP_CACHE_IFACES];
-    cache_entry **slots;
-    size_t cap, count;
+    void *ifaces[NRP_CACHE_IFACES]; /* set once each, compare-and-swap */
+    cache_table *table;             /* NULL until the first insert */
+    size_t count;
 };
 
 nrp_module_cache *nrp_module_cache_create(void (*release)(void *iface))
@@ -52,29 +61,30 @@ void nrp_module_cache_release(nrp_module_cache *c)
     for (int i = 0; i < NRP_CACHE_IFACES; i++)
         if (c->ifaces[i] && c->release)
             c->release(c->ifaces[i]);
-    for (size_t i = 0; i < c->cap; i++)
-        free(c->slots[i]);
-    free(c->slots);
+    cache_table *t = c->table;
+    if (t)
+        for (size_t i = 0; i < t->cap; i++)
+            free(t->slots[i]);
+    while (t) {
+        cache_table *older = t->older;
+        free(t);
+        t = older;
+    }
     pthread_mutex_destroy(&c->lock);
     free(c);
 }
 
 void *nrp_module_cache_iface(nrp_module_cache *c, int slot)
 {
-    pthread_mutex_lock(&c->lock);
-    void *iface = c->ifaces[slot];
-    pthread_mutex_unlock(&c->lock);
-    return iface;
+    return __atomic_load_n(&c->ifaces[slot], __ATOMIC_ACQUIRE);
 }
 
 void *nrp_module_cache_keep_iface(nrp_module_cache *c, int slot, void *iface)
 {
-    pthread_mutex_lock(&c->lock);
-    void *kept = c->ifaces[slot];
-    if (!kept)
-        kept = c->ifaces[slot] = iface;
-    pthread_mutex_unlock(&c->lock);
-    if (kept != iface && iface && c->release)
+    void *kept = NULL;
+    if (__atomic_compare_exchange_n(&c->ifaces[slot], &kept, iface, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+        return iface;
+    if (iface && c->release) /* another thread kept one first: `kept` holds it */
         c->release(iface);
     return kept;
 }
@@ -85,47 +95,55 @@ static uint64_t key_hash(nrp_cache_kind kind, const void *key, size_t len)
     return nrp_hash_bytes(nrp_hash_bytes(NRP_HASH_INIT, &k, sizeof k), key, len);
 }
 
-/* The slot holding the key, or the empty slot where it would go. */
-static cache_entry **probe(cache_entry **slots, size_t cap, uint64_t hash, nrp_cache_kind kind, const void *key,
-                           size_t len)
+static int same_key(const cache_entry *e, uint64_t hash, nrp_cache_kind kind, const void *key, size_t len)
 {
-    size_t i = (size_t)hash & (cap - 1);
-    for (cache_entry *e; (e = slots[i]) != NULL; i = (i + 1) & (cap - 1))
-        if (e->hash == hash && e->kind == (uint32_t)kind && e->len == len && memcmp(e->key, key, len) == 0)
-            break;
-    return &slots[i];
+    return e->hash == hash && e->kind == (uint32_t)kind && e->len == len && memcmp(e->key, key, len) == 0;
 }
 
 int nrp_module_cache_find(nrp_module_cache *c, nrp_cache_kind kind, const void *key, size_t len, uint32_t *value)
 {
     uint64_t hash = key_hash(kind, key, len);
-    int found = 0;
-    pthread_mutex_lock(&c->lock);
-    if (c->cap) {
-        cache_entry *e = *probe(c->slots, c->cap, hash, kind, key, len);
-        if (e) {
+    const cache_table *t = __atomic_load_n(&c->table, __ATOMIC_ACQUIRE);
+    if (!t)
+        return 0;
+    for (size_t i = (size_t)hash & (t->cap - 1);; i = (i + 1) & (t->cap - 1)) {
+        const cache_entry *e = __atomic_load_n(&t->slots[i], __ATOMIC_ACQUIRE);
+        if (!e)
+            return 0;
+        if (same_key(e, hash, kind, key, len)) {
             *value = e->value;
-            found = 1;
+            return 1;
         }
     }
-    pthread_mutex_unlock(&c->lock);
-    return found;
+}
+
+/* The slot of `t` holding the key, or the empty slot where it would go
+ * (with the lock held: slots change only under it). */
+static cache_entry **slot_of(cache_table *t, uint64_t hash, nrp_cache_kind kind, const void *key, size_t len)
+{
+    size_t i = (size_t)hash & (t->cap - 1);
+    while (t->slots[i] && !same_key(t->slots[i], hash, kind, key, len))
+        i = (i + 1) & (t->cap - 1);
+    return &t->slots[i];
 }
 
 static nrp_result grow(nrp_module_cache *c)
 {
-    size_t cap = c->cap ? c->cap * 2 : FIRST_SLOTS;
-    cache_entry **slots = calloc(cap, sizeof *slots);
-    if (!slots)
+    cache_table *old = c->table;
+    size_t cap = old ? old->cap * 2 : FIRST_SLOTS;
+    if (cap > (SIZE_MAX - sizeof(cache_table)) / sizeof(cache_entry *))
         return NRP_NOMEM;
-    for (size_t i = 0; i < c->cap; i++) {
-        cache_entry *e = c->slots[i];
+    cache_table *t = calloc(1, sizeof *t + cap * sizeof(cache_entry *));
+    if (!t)
+        return NRP_NOMEM;
+    t->cap = cap;
+    t->older = old;
+    for (size_t i = 0; old && i < old->cap; i++) {
+        cache_entry *e = old->slots[i];
         if (e)
-            *probe(slots, cap, e->hash, (nrp_cache_kind)e->kind, e->key, e->len) = e;
+            *slot_of(t, e->hash, (nrp_cache_kind)e->kind, e->key, e->len) = e;
     }
-    free(c->slots);
-    c->slots = slots;
-    c->cap = cap;
+    __atomic_store_n(&c->table, t, __ATOMIC_RELEASE);
     return NRP_OK;
 }
 
@@ -144,12 +162,12 @@ nrp_result nrp_module_cache_put(nrp_module_cache *c, nrp_cache_kind kind, const 
     memcpy(e->key, key, len);
     nrp_result rc = NRP_OK;
     pthread_mutex_lock(&c->lock);
-    if ((c->count + 1) * 2 > c->cap && grow(c) != NRP_OK) {
+    if ((!c->table || (c->count + 1) * 2 > c->table->cap) && grow(c) != NRP_OK) {
         rc = NRP_NOMEM;
     } else {
-        cache_entry **slot = probe(c->slots, c->cap, e->hash, kind, key, len);
+        cache_entry **slot = slot_of(c->table, e->hash, kind, key, len);
         if (!*slot) {
-            *slot = e;
+            __atomic_store_n(slot, e, __ATOMIC_RELEASE);
             c->count++;
             e = NULL;
         }

@@ -37,6 +37,7 @@ typedef enum nrp_cache_kind {
     NRP_CACHE_MEMBER_REF,   /* a MemberRef: parent token, name and signature */
     NRP_CACHE_CALL_INFO,    /* a call site token: its stack effect */
     NRP_CACHE_TYPE_FACTS,   /* a TypeDef token: value type, by-ref-like, generic parameters */
+    NRP_CACHE_ATTRIBUTE,    /* a custom attribute's constructor: the method flags it stands for */
 } nrp_cache_kind;
 
 /* The interfaces kept, one slot each. */

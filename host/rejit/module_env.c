@@ -541,6 +541,59 @@ static void type_facts(nrp_module_env *env, mdToken type, uint32_t *flags, ULONG
              (packed & TYPE_BYREF_LIKE ? NRP_METHOD_BYREF_LIKE_TYPE : 0);
 }
 
+/* The method flags a custom attribute's constructor stands for: the state
+ * machine attributes the compilers put on async methods and iterators. */
+static uint32_t attribute_flags(nrp_module_env *env, mdToken ctor)
+{
+    static const struct {
+        const char *name;
+        uint32_t flags;
+    } known[] = {
+        {"System.Runtime.CompilerServices.AsyncStateMachineAttribute", NRP_METHOD_ASYNC},
+        {"System.Runtime.CompilerServices.IteratorStateMachineAttribute", NRP_METHOD_ITERATOR},
+        {"System.Runtime.CompilerServices.AsyncIteratorStateMachineAttribute", NRP_METHOD_ASYNC | NRP_METHOD_ITERATOR},
+    };
+    uint32_t flags = 0;
+    mdToken type;
+    nrp_strbuf name;
+    if (env->cache && nrp_module_cache_find(env->cache, NRP_CACHE_ATTRIBUTE, &ctor, sizeof ctor, &flags))
+        return flags;
+    if (NRP_FAILED(nrp_mdi_member_parent(env->mdi, ctor, &type)))
+        return 0; /* not cached: asked again */
+    nrp_strbuf_init(&name);
+    /* A TypeSpec parent (a generic attribute) is named "?": none of these. */
+    if (!NRP_FAILED(nrp_md_type_name(env->mdi, type, &name)) && name.data && name.status == NRP_OK) {
+        for (size_t i = 0; i < sizeof known / sizeof *known; i++)
+            if (strcmp(name.data, known[i].name) == 0)
+                flags = known[i].flags;
+        if (env->cache) /* out of memory: asked again */
+            (void)nrp_module_cache_put(env->cache, NRP_CACHE_ATTRIBUTE, &ctor, sizeof ctor, flags);
+    }
+    nrp_strbuf_free(&name);
+    return flags;
+}
+
+/* Async and iterator flags from the method's custom attributes. A module
+ * has few attribute constructors, used by many methods: what each one
+ * makes is read once (a lookup by name, per attribute, walks the method's
+ * attributes and names their types every time). */
+static uint32_t state_machine_flags(nrp_module_env *env, mdToken method)
+{
+    HCORENUM e = NULL;
+    mdToken attributes[16];
+    ULONG n = 0;
+    uint32_t flags = 0;
+    while (nrp_mdi_enum_custom_attributes(env->mdi, &e, method, attributes, 16, &n) == NRP_S_OK && n > 0) {
+        for (ULONG i = 0; i < n && i < 16; i++) {
+            mdToken ctor;
+            if (!NRP_FAILED(nrp_mdi_custom_attribute_ctor(env->mdi, attributes[i], &ctor)))
+                flags |= attribute_flags(env, ctor);
+        }
+    }
+    nrp_mdi_close_enum(env->mdi, e);
+    return flags;
+}
+
 nrp_result nrp_module_env_method(nrp_module_env *env, mdToken method, nrp_method_info *out, nrp_err *err)
 {
     nrp_md_method_props props;
@@ -564,13 +617,7 @@ nrp_result nrp_module_env_method(nrp_module_env *env, mdToken method, nrp_method
     uint32_t type_flags;
     type_facts(env, props.type, &type_flags, &generics);
     flags |= type_flags;
-    if (nrp_md_has_attribute(env->mdi, method, "System.Runtime.CompilerServices.AsyncStateMachineAttribute"))
-        flags |= NRP_METHOD_ASYNC;
-    if (nrp_md_has_attribute(env->mdi, method, "System.Runtime.CompilerServices.IteratorStateMachineAttribute"))
-        flags |= NRP_METHOD_ITERATOR;
-    if (nrp_md_has_attribute(env->mdi, method,
-                             "System.Runtime.CompilerServices.AsyncIteratorStateMachineAttribute"))
-        flags |= NRP_METHOD_ASYNC | NRP_METHOD_ITERATOR;
+    flags |= state_machine_flags(env, method);
     out->flags = flags;
     out->is_static = (flags & NRP_METHOD_STATIC) != 0;
     out->token = method;
