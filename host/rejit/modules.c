@@ -60,6 +60,23 @@ void nrp_modules_remove(nrp_loaded_modules *m, ModuleID module)
     }
 }
 
+void nrp_modules_drop_caches(nrp_loaded_modules *m)
+{
+    /* One at a time, released with the lock free, as in nrp_modules_remove. */
+    for (;;) {
+        nrp_module_cache *gone = NULL;
+        pthread_mutex_lock(&m->lock);
+        for (size_t i = 0; i < m->count && !gone; i++) {
+            gone = m->items[i].cache;
+            m->items[i].cache = NULL;
+        }
+        pthread_mutex_unlock(&m->lock);
+        if (!gone)
+            return;
+        nrp_module_cache_release(gone);
+    }
+}
+
 nrp_module_cache *nrp_modules_cache(nrp_loaded_modules *m, ModuleID module)
 {
     nrp_module_cache *cache = NULL;

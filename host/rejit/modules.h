@@ -44,6 +44,11 @@ void nrp_modules_add(nrp_loaded_modules *m, const char *assembly, ModuleID modul
  * keeps its own reference). */
 void nrp_modules_remove(nrp_loaded_modules *m, ModuleID module);
 
+/* The runtime shuts down: every module's cache is dropped, its interfaces
+ * released (a rewrite still running keeps its own reference). Later
+ * rewrites, if any, ask the runtime each time. */
+void nrp_modules_drop_caches(nrp_loaded_modules *m);
+
 /* The cache of a loaded module, with a reference for the caller
  * (nrp_module_cache_release it), or NULL: the module is not in the list
  * (unloading, or its load was never seen) or has no cache. A module that
