@@ -41,7 +41,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 export BENCH_RESULTS=$tmp/results
 : >"$BENCH_RESULTS"
-if ((quick)); then startup_runs=5 call_rounds=3 il_runs=1; else startup_runs=21 call_rounds=7 il_runs=3; fi
+if ((quick)); then startup_runs=5 call_rounds=3 il_runs=1 whole_runs=3; else startup_runs=21 call_rounds=7 il_runs=3 whole_runs=9; fi
 
 step() { echo "== $* ($(date +%T))" >&2; }
 step "start-up"
@@ -67,7 +67,7 @@ for us in 20 130 700; do
     printf 'percentile\t%s\t%s\n' "$us" "$p50" >>"$BENCH_RESULTS"
 done
 step "rewrites"
-bench/il_cost.sh "$il_runs" net10 >&2
+WHOLE_RUNS=$whole_runs bench/il_cost.sh "$il_runs" net10 >&2
 
 # ---- the table --------------------------------------------------------
 get() { awk -F'\t' -v k="$*" '{ key = $1; for (i = 2; i < NF; i++) key = key " " $i } key == k { print $NF; exit }' \

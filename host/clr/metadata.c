@@ -30,6 +30,37 @@ void nrp_mdi_close_enum(nrp_com_object *mdi, HCORENUM e)
         NRP_COM_FN(mdi, fn, NRP_MDI_CloseEnum)(mdi, e);
 }
 
+HRESULT nrp_mdi_enum_custom_attributes(nrp_com_object *mdi, HCORENUM *e, mdToken owner, mdToken *out, ULONG max,
+                                       ULONG *count)
+{
+    typedef HRESULT (*fn)(void *, HCORENUM *, mdToken, mdToken, mdToken *, ULONG, ULONG *);
+    return NRP_COM_FN(mdi, fn, NRP_MDI_EnumCustomAttributes)(mdi, e, owner, 0, out, max, count);
+}
+
+HRESULT nrp_mdi_custom_attribute_ctor(nrp_com_object *mdi, mdToken attribute, mdToken *ctor)
+{
+    typedef HRESULT (*fn)(void *, mdToken, mdToken *, mdToken *, const void **, ULONG *);
+    mdToken owner;
+    const void *blob;
+    ULONG len;
+    return NRP_COM_FN(mdi, fn, NRP_MDI_GetCustomAttributeProps)(mdi, attribute, &owner, ctor, &blob, &len);
+}
+
+HRESULT nrp_mdi_member_parent(nrp_com_object *mdi, mdToken member, mdToken *parent)
+{
+    typedef HRESULT (*ref_fn)(void *, mdToken, mdToken *, WCHAR *, ULONG, ULONG *, const uint8_t **, ULONG *);
+    typedef HRESULT (*def_fn)(void *, mdToken, mdToken *, WCHAR *, ULONG, ULONG *, DWORD *, const uint8_t **,
+                              ULONG *, ULONG *, DWORD *);
+    const uint8_t *sig;
+    ULONG name_len, sig_len, rva;
+    DWORD attr, impl;
+    if ((member & 0xFF000000u) == 0x0A000000u)
+        return NRP_COM_FN(mdi, ref_fn, NRP_MDI_GetMemberRefProps)(mdi, member, parent, NULL, 0, &name_len, &sig,
+                                                                  &sig_len);
+    return NRP_COM_FN(mdi, def_fn, NRP_MDI_GetMethodProps)(mdi, member, parent, NULL, 0, &name_len, &attr, &sig,
+                                                           &sig_len, &rva, &impl);
+}
+
 HRESULT nrp_mdi_method_props(nrp_com_object *mdi, mdToken method, nrp_md_method_props *out)
 {
     typedef HRESULT (*fn)(void *, mdToken, mdToken *, WCHAR *, ULONG, ULONG *, DWORD *, const uint8_t **,

@@ -12,6 +12,14 @@ HRESULT nrp_mdi_enum_type_defs(nrp_com_object *mdi, HCORENUM *e, mdToken *out, U
 HRESULT nrp_mdi_enum_methods(nrp_com_object *mdi, HCORENUM *e, mdToken type, mdToken *out, ULONG max,
                              ULONG *count);
 void nrp_mdi_close_enum(nrp_com_object *mdi, HCORENUM e);
+/* The custom attributes on `owner`, and the constructor each one calls (a
+ * MethodDef or MemberRef). */
+HRESULT nrp_mdi_enum_custom_attributes(nrp_com_object *mdi, HCORENUM *e, mdToken owner, mdToken *out, ULONG max,
+                                       ULONG *count);
+HRESULT nrp_mdi_custom_attribute_ctor(nrp_com_object *mdi, mdToken attribute, mdToken *ctor);
+/* The type that declares a MethodDef or MemberRef (a MemberRef's parent may
+ * also be a TypeSpec, a ModuleRef or a MethodDef). */
+HRESULT nrp_mdi_member_parent(nrp_com_object *mdi, mdToken member, mdToken *parent);
 
 typedef struct nrp_md_method_props {
     mdToken type;

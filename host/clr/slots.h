@@ -458,6 +458,8 @@ _Static_assert(NRP_MDI_EnumInterfaceImpls == 7, "EnumInterfaceImpls");
 _Static_assert(NRP_MDI_FindTypeDefByName == 9, "FindTypeDefByName");
 _Static_assert(NRP_MDI_GetInterfaceImplProps == 13, "GetInterfaceImplProps");
 _Static_assert(NRP_MDI_GetTypeSpecFromToken == 44, "GetTypeSpecFromToken");
+_Static_assert(NRP_MDI_EnumCustomAttributes == 53, "EnumCustomAttributes");
+_Static_assert(NRP_MDI_GetCustomAttributeProps == 54, "GetCustomAttributeProps");
 _Static_assert(NRP_MDI_GetCustomAttributeByName == 60, "GetCustomAttributeByName");
 _Static_assert(NRP_MDASM_GetAssemblyRefProps == 4, "GetAssemblyRefProps");
 _Static_assert(NRP_MDE_GetTokenFromSig == 23, "IMetaDataEmit::GetTokenFromSig");

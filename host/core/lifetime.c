@@ -211,6 +211,10 @@ static void export_at_exit(void)
 void nrp_profiler_shutdown(void)
 {
     finish("");
+    /* Nothing is rewritten after Shutdown: give the runtime back the
+     * metadata interfaces the module caches kept. */
+    if (S.ready)
+        nrp_modules_drop_caches(&S.modules);
 }
 
 /* ---- initialize: ICorProfilerCallback::Initialize ---------------------- */

@@ -23,9 +23,8 @@ static nrp_result hr_error(nrp_err *err, HRESULT hr, const char *what)
 
 /* ---- what the IL engine asks ------------------------------------------ */
 
-static nrp_result call_info(void *ctx, uint32_t token, nrp_il_call_info *out, nrp_err *err)
+static nrp_result read_call_info(nrp_module_env *e, uint32_t token, nrp_il_call_info *out, nrp_err *err)
 {
-    nrp_module_env *e = ctx;
     const uint8_t *sig = NULL;
     ULONG len = 0;
     HRESULT hr;
@@ -38,7 +37,7 @@ static nrp_result call_info(void *ctx, uint32_t token, nrp_il_call_info *out, nr
         hr = nrp_mdi2_method_spec_parent(e->mdi, token, &parent);
         if (NRP_FAILED(hr))
             return nrp_err_set(err, "cannot read method spec 0x%08x (0x%08x)", token, (unsigned)hr);
-        return call_info(ctx, parent, out, err);
+        return read_call_info(e, parent, out, err);
     default:
         return nrp_err_set(err, "token 0x%08x is not a method or signature", token);
     }
@@ -54,6 +53,33 @@ static nrp_result call_info(void *ctx, uint32_t token, nrp_il_call_info *out, nr
     return NRP_OK;
 }
 
+/* A call's stack effect packed in a cached value: the parameter count
+ * (a compressed integer: below 2^29) and two flags. */
+#define CALL_HAS_THIS 0x80000000u
+#define CALL_RETURNS 0x40000000u
+#define CALL_PARAMS 0x3FFFFFFFu
+
+/* The max-stack walk asks this of every call in the body; a module's
+ * methods call the same few members over and over. */
+static nrp_result call_info(void *ctx, uint32_t token, nrp_il_call_info *out, nrp_err *err)
+{
+    nrp_module_env *e = ctx;
+    uint32_t packed;
+    if (e->cache && nrp_module_cache_find(e->cache, NRP_CACHE_CALL_INFO, &token, sizeof token, &packed)) {
+        out->has_this = (packed & CALL_HAS_THIS) != 0;
+        out->returns_value = (packed & CALL_RETURNS) != 0;
+        out->params = packed & CALL_PARAMS;
+        return NRP_OK;
+    }
+    if (read_call_info(e, token, out, err) != NRP_OK)
+        return NRP_ERROR;
+    if (e->cache && out->params <= CALL_PARAMS)
+        (void)nrp_module_cache_put(e->cache, NRP_CACHE_CALL_INFO, &token, sizeof token,
+                                   out->params | (out->has_this ? CALL_HAS_THIS : 0) |
+                                       (out->returns_value ? CALL_RETURNS : 0)); /* out of memory: read again */
+    return NRP_OK;
+}
+
 static nrp_result local_sig(void *ctx, uint32_t token, const uint8_t **blob, uint32_t *len, nrp_err *err)
 {
     nrp_module_env *e = ctx;
@@ -65,70 +91,169 @@ static nrp_result local_sig(void *ctx, uint32_t token, const uint8_t **blob, uin
     return NRP_OK;
 }
 
+/* ---- what the module's rewrites reuse ------------------------------------ */
+
+/* The interface the module's cache keeps in `slot`, or NULL. */
+static nrp_com_object *kept_iface(nrp_module_env *e, int slot)
+{
+    return e->cache ? nrp_module_cache_iface(e->cache, slot) : NULL;
+}
+
+/* A newly opened interface goes to the module's cache, which keeps it
+ * until the module unloads (another thread may have kept one first: that
+ * one is used); without a cache it is this rewrite's, released at close. */
+static nrp_com_object *keep_iface(nrp_module_env *e, int slot, nrp_com_object *iface)
+{
+    return e->cache ? nrp_module_cache_keep_iface(e->cache, slot, iface) : iface;
+}
+
+/* A question's key: up to three parts, each but the last ended by a NUL
+ * (names hold none, so keys of different questions differ). 0 when it is
+ * too long to cache. */
+static size_t make_key(unsigned char *key, const void *a, size_t alen, const void *b, size_t blen, const void *c,
+                       size_t clen)
+{
+    size_t n = alen + 1 + blen + (c ? 1 + clen : 0);
+    if (alen > NRP_MODULE_ENV_KEY_MAX || blen > NRP_MODULE_ENV_KEY_MAX || clen > NRP_MODULE_ENV_KEY_MAX ||
+        n > NRP_MODULE_ENV_KEY_MAX)
+        return 0;
+    memcpy(key, a, alen);
+    key[alen] = 0;
+    memcpy(key + alen + 1, b, blen);
+    if (c) {
+        key[alen + 1 + blen] = 0;
+        memcpy(key + alen + 2 + blen, c, clen);
+    }
+    return n;
+}
+
+static int cached_token(nrp_module_env *e, nrp_cache_kind kind, const unsigned char *key, size_t len,
+                        uint32_t *token)
+{
+    return e->cache && len && nrp_module_cache_find(e->cache, kind, key, len, token);
+}
+
+/* Remember an answer for the module's later rewrites. One that added a row
+ * waits until this rewrite has published it: a rewrite that found it
+ * sooner would hand the runtime a body naming a row it cannot see yet. */
+static void remember(nrp_module_env *e, nrp_cache_kind kind, const unsigned char *key, size_t len, uint32_t token,
+                     int added)
+{
+    if (!e->cache || !len)
+        return;
+    if (!added) {
+        (void)nrp_module_cache_put(e->cache, kind, key, len, token); /* out of memory: asked again next time */
+        return;
+    }
+    if (e->pending_count == NRP_MODULE_ENV_PENDING)
+        return;
+    nrp_module_env_pending *p = &e->pending[e->pending_count++];
+    p->kind = kind;
+    p->token = token;
+    p->len = len;
+    memcpy(p->key, key, len);
+}
+
 static nrp_result open_emit(nrp_module_env *e, nrp_err *err)
 {
     if (e->mde)
         return NRP_OK;
-    HRESULT hr = nrp_info_module_metadata(e->info, e->module, NRP_OF_READ | NRP_OF_WRITE, &NRP_IID_IMetaDataEmit,
-                                          &e->mde);
-    if (NRP_FAILED(hr))
-        return nrp_err_set(err, "cannot open the module's metadata for writing (0x%08x)", (unsigned)hr);
+    nrp_com_object *mde = kept_iface(e, NRP_CACHE_EMIT);
+    if (!mde) {
+        HRESULT hr =
+            nrp_info_module_metadata(e->info, e->module, NRP_OF_READ | NRP_OF_WRITE, &NRP_IID_IMetaDataEmit, &mde);
+        if (NRP_FAILED(hr))
+            return nrp_err_set(err, "cannot open the module's metadata for writing (0x%08x)", (unsigned)hr);
+        mde = keep_iface(e, NRP_CACHE_EMIT, mde);
+    }
+    e->mde = mde;
     return NRP_OK;
 }
 
+/* A standalone signature's token. It adds a StandAloneSig row when the
+ * blob is new, which the runtime reads from the metadata as it is: no
+ * ApplyMetaData, so the answer is reusable at once. */
 static nrp_result sig_token(void *ctx, const uint8_t *sig, uint32_t len, uint32_t *token, nrp_err *err)
 {
     nrp_module_env *e = ctx;
+    if (e->cache && nrp_module_cache_find(e->cache, NRP_CACHE_SIG, sig, len, token))
+        return NRP_OK;
     if (open_emit(e, err) != NRP_OK)
         return NRP_ERROR;
     HRESULT hr = nrp_mde_token_from_sig(e->mde, sig, len, token);
-    return NRP_FAILED(hr) ? hr_error(err, hr, "GetTokenFromSig") : NRP_OK;
+    if (NRP_FAILED(hr))
+        return hr_error(err, hr, "GetTokenFromSig");
+    if (e->cache)
+        (void)nrp_module_cache_put(e->cache, NRP_CACHE_SIG, sig, len, *token); /* out of memory: asked again */
+    return NRP_OK;
 }
 
 /* ---- what the plugins' metadata services ask -------------------------- */
 
+/* `*slot` is `iid` asked of `from`, kept like the other interfaces. */
+static nrp_result query_iface(nrp_module_env *e, int slot, nrp_com_object *from, const nrp_guid *iid,
+                              nrp_com_object **out, const char *what, nrp_err *err)
+{
+    if (*out)
+        return NRP_OK;
+    nrp_com_object *iface = kept_iface(e, slot);
+    if (!iface) {
+        HRESULT hr = nrp_com_query(from, iid, &iface);
+        if (NRP_FAILED(hr))
+            return hr_error(err, hr, what);
+        iface = keep_iface(e, slot, iface);
+    }
+    *out = iface;
+    return NRP_OK;
+}
+
 static nrp_result open_assembly_md(nrp_module_env *e, nrp_err *err)
 {
-    HRESULT hr;
-    if (open_emit(e, err) != NRP_OK)
+    if (open_emit(e, err) != NRP_OK ||
+        query_iface(e, NRP_CACHE_ASSEMBLY_IMPORT, e->mdi, &NRP_IID_IMetaDataAssemblyImport, &e->mdai,
+                    "opening IMetaDataAssemblyImport", err) != NRP_OK ||
+        query_iface(e, NRP_CACHE_ASSEMBLY_EMIT, e->mde, &NRP_IID_IMetaDataAssemblyEmit, &e->mdae,
+                    "opening IMetaDataAssemblyEmit", err) != NRP_OK)
         return NRP_ERROR;
-    if (!e->mdai) {
-        hr = nrp_com_query(e->mdi, &NRP_IID_IMetaDataAssemblyImport, &e->mdai);
-        if (NRP_FAILED(hr))
-            return hr_error(err, hr, "opening IMetaDataAssemblyImport");
-    }
-    if (!e->mdae) {
-        hr = nrp_com_query(e->mde, &NRP_IID_IMetaDataAssemblyEmit, &e->mdae);
-        if (NRP_FAILED(hr))
-            return hr_error(err, hr, "opening IMetaDataAssemblyEmit");
-    }
     return NRP_OK;
 }
 
 static nrp_result type_spec(void *ctx, const uint8_t *sig, uint32_t len, uint32_t *token, nrp_err *err)
 {
     nrp_module_env *e = ctx;
+    unsigned char key[NRP_MODULE_ENV_KEY_MAX];
+    size_t key_len = make_key(key, sig, len, "", 0, NULL, 0);
+    if (cached_token(e, NRP_CACHE_TYPE_SPEC, key, key_len, token))
+        return NRP_OK;
     if (open_emit(e, err) != NRP_OK)
         return NRP_ERROR;
     HRESULT hr = nrp_mde_type_spec(e->mde, sig, len, token);
     if (NRP_FAILED(hr))
         return hr_error(err, hr, "type_spec: GetTokenFromTypeSpec");
     e->defined = 1;
+    remember(e, NRP_CACHE_TYPE_SPEC, key, key_len, *token, 1);
     return NRP_OK;
 }
 
 static nrp_result assembly_ref(void *ctx, const char *name, uint32_t *token, nrp_err *err)
 {
     nrp_module_env *e = ctx;
+    unsigned char key[NRP_MODULE_ENV_KEY_MAX];
+    size_t key_len = make_key(key, name, strlen(name), "", 0, NULL, 0);
+    if (cached_token(e, NRP_CACHE_ASSEMBLY_REF, key, key_len, token))
+        return NRP_OK;
     if (open_assembly_md(e, err) != NRP_OK)
         return NRP_ERROR;
     HRESULT hr = nrp_mdasm_find_assembly_ref(e->mdai, name, token);
-    if (hr == NRP_S_OK)
+    if (hr == NRP_S_OK) {
+        remember(e, NRP_CACHE_ASSEMBLY_REF, key, key_len, *token, 0);
         return NRP_OK;
+    }
     hr = nrp_mdae_define_assembly_ref(e->mdae, name, token);
     if (NRP_FAILED(hr))
         return nrp_err_set(err, "assembly_ref: cannot add a reference to %s (0x%08x)", name, (unsigned)hr);
     e->defined = 1;
+    remember(e, NRP_CACHE_ASSEMBLY_REF, key, key_len, *token, 1);
     return NRP_OK;
 }
 
@@ -176,8 +301,18 @@ static nrp_result type_ref(void *ctx, const char *assembly, const char *type, ui
     nrp_module_env *e = ctx;
     uint32_t scope;
     const char *home = assembly ? assembly : "System.Private.CoreLib";
-    if (strcasecmp(home, e->assembly) == 0)
-        return own_type(e, type, token, err);
+    /* No assembly (the core library) keys as "", which no assembly is called. */
+    unsigned char key[NRP_MODULE_ENV_KEY_MAX];
+    size_t key_len = make_key(key, assembly ? assembly : "", assembly ? strlen(assembly) : 0, type, strlen(type),
+                              NULL, 0);
+    if (cached_token(e, NRP_CACHE_TYPE_REF, key, key_len, token))
+        return NRP_OK;
+    if (strcasecmp(home, e->assembly) == 0) {
+        if (own_type(e, type, token, err) != NRP_OK)
+            return NRP_ERROR;
+        remember(e, NRP_CACHE_TYPE_REF, key, key_len, *token, 0);
+        return NRP_OK;
+    }
     if ((assembly ? assembly_ref(e, assembly, &scope, err) : core_library_scope(e, &scope, err)) != NRP_OK)
         return NRP_ERROR;
     const char *rest = type;
@@ -192,6 +327,7 @@ static nrp_result type_ref(void *ctx, const char *assembly, const char *type, ui
     }
     e->defined = 1;
     *token = scope;
+    remember(e, NRP_CACHE_TYPE_REF, key, key_len, scope, 1);
     return NRP_OK;
 }
 
@@ -199,12 +335,17 @@ static nrp_result member_ref(void *ctx, uint32_t parent, const char *name, const
                              uint32_t *token, nrp_err *err)
 {
     nrp_module_env *e = ctx;
+    unsigned char key[NRP_MODULE_ENV_KEY_MAX];
+    size_t key_len = make_key(key, &parent, sizeof parent, name, strlen(name), sig, len);
+    if (cached_token(e, NRP_CACHE_MEMBER_REF, key, key_len, token))
+        return NRP_OK;
     if (open_emit(e, err) != NRP_OK)
         return NRP_ERROR;
     HRESULT hr = nrp_mde_member_ref(e->mde, parent, name, sig, len, token);
     if (NRP_FAILED(hr))
         return nrp_err_set(err, "member_ref: cannot reference %s on 0x%08x (0x%08x)", name, parent, (unsigned)hr);
     e->defined = 1;
+    remember(e, NRP_CACHE_MEMBER_REF, key, key_len, *token, 1);
     return NRP_OK;
 }
 
@@ -304,9 +445,15 @@ nrp_result nrp_module_env_open(nrp_module_env *env, const nrp_info *info, Module
     env->il = (nrp_il_env){env, call_info, local_sig, sig_token};
     env->md = (nrp_module_md){env,        sig_token,   type_spec,  assembly_ref,        type_ref,
                               member_ref, user_string, param_info, assembly_resolvable, assembly_file};
-    HRESULT hr = nrp_info_module_metadata(info, module, NRP_OF_READ, &NRP_IID_IMetaDataImport2, &env->mdi);
-    if (NRP_FAILED(hr))
-        return nrp_err_set(err, "cannot read the module's metadata (0x%08x)", (unsigned)hr);
+    env->cache = nrp_modules_cache(modules, module);
+    nrp_com_object *mdi = kept_iface(env, NRP_CACHE_IMPORT);
+    if (!mdi) {
+        HRESULT hr = nrp_info_module_metadata(info, module, NRP_OF_READ, &NRP_IID_IMetaDataImport2, &mdi);
+        if (NRP_FAILED(hr))
+            return nrp_err_set(err, "cannot read the module's metadata (0x%08x)", (unsigned)hr);
+        mdi = keep_iface(env, NRP_CACHE_IMPORT, mdi);
+    }
+    env->mdi = mdi;
     return NRP_OK;
 }
 
@@ -315,15 +462,28 @@ nrp_result nrp_module_env_publish(nrp_module_env *env, nrp_err *err)
     if (!env->defined)
         return NRP_OK;
     HRESULT hr = nrp_info_apply_metadata(env->info, env->module);
-    return NRP_FAILED(hr) ? hr_error(err, hr, "ApplyMetaData") : NRP_OK;
+    if (NRP_FAILED(hr))
+        return hr_error(err, hr, "ApplyMetaData");
+    for (size_t i = 0; i < env->pending_count; i++) {
+        const nrp_module_env_pending *p = &env->pending[i];
+        (void)nrp_module_cache_put(env->cache, p->kind, p->key, p->len, p->token); /* out of memory: asked again */
+    }
+    env->pending_count = 0;
+    return NRP_OK;
 }
 
 void nrp_module_env_close(nrp_module_env *env)
 {
-    nrp_com_release(env->mdae);
-    nrp_com_release(env->mdai);
-    nrp_com_release(env->mde);
-    nrp_com_release(env->mdi);
+    if (env->cache) {
+        /* The interfaces are the cache's: it releases them when the module unloads. */
+        nrp_module_cache_release(env->cache);
+    } else {
+        nrp_com_release(env->mdae);
+        nrp_com_release(env->mdai);
+        nrp_com_release(env->mde);
+        nrp_com_release(env->mdi);
+    }
+    env->cache = NULL;
     env->mdae = env->mdai = env->mde = env->mdi = NULL;
 }
 
@@ -352,6 +512,88 @@ static int is_value_type(nrp_module_env *e, mdToken type)
     return yes;
 }
 
+/* What a method's type is, packed in a cached value: the count of its
+ * generic parameters (a row count: below 2^24) and three flags. */
+#define TYPE_GENERICS 0x00FFFFFFu
+#define TYPE_VALUE 0x01000000u
+#define TYPE_BYREF_LIKE 0x02000000u
+
+/* The type's part of the method's flags and its generic parameter count.
+ * Every method of the type asks the same, so the module keeps the answer. */
+static void type_facts(nrp_module_env *env, mdToken type, uint32_t *flags, ULONG *generics)
+{
+    uint32_t packed;
+    if (env->cache && nrp_module_cache_find(env->cache, NRP_CACHE_TYPE_FACTS, &type, sizeof type, &packed)) {
+        *generics = packed & TYPE_GENERICS;
+    } else {
+        if (NRP_FAILED(nrp_mdi2_generic_param_count(env->mdi, type, generics)))
+            *generics = 0;
+        packed = 0;
+        if (is_value_type(env, type)) {
+            packed |= TYPE_VALUE;
+            if (nrp_md_has_attribute(env->mdi, type, "System.Runtime.CompilerServices.IsByRefLikeAttribute"))
+                packed |= TYPE_BYREF_LIKE;
+        }
+        if (env->cache && *generics <= TYPE_GENERICS) /* out of memory: read again next time */
+            (void)nrp_module_cache_put(env->cache, NRP_CACHE_TYPE_FACTS, &type, sizeof type, packed | *generics);
+    }
+    *flags = (*generics ? NRP_METHOD_GENERIC_TYPE : 0) | (packed & TYPE_VALUE ? NRP_METHOD_VALUE_TYPE : 0) |
+             (packed & TYPE_BYREF_LIKE ? NRP_METHOD_BYREF_LIKE_TYPE : 0);
+}
+
+/* The method flags a custom attribute's constructor stands for: the state
+ * machine attributes the compilers put on async methods and iterators. */
+static uint32_t attribute_flags(nrp_module_env *env, mdToken ctor)
+{
+    static const struct {
+        const char *name;
+        uint32_t flags;
+    } known[] = {
+        {"System.Runtime.CompilerServices.AsyncStateMachineAttribute", NRP_METHOD_ASYNC},
+        {"System.Runtime.CompilerServices.IteratorStateMachineAttribute", NRP_METHOD_ITERATOR},
+        {"System.Runtime.CompilerServices.AsyncIteratorStateMachineAttribute", NRP_METHOD_ASYNC | NRP_METHOD_ITERATOR},
+    };
+    uint32_t flags = 0;
+    mdToken type;
+    nrp_strbuf name;
+    if (env->cache && nrp_module_cache_find(env->cache, NRP_CACHE_ATTRIBUTE, &ctor, sizeof ctor, &flags))
+        return flags;
+    if (NRP_FAILED(nrp_mdi_member_parent(env->mdi, ctor, &type)))
+        return 0; /* not cached: asked again */
+    nrp_strbuf_init(&name);
+    /* A TypeSpec parent (a generic attribute) is named "?": none of these. */
+    if (!NRP_FAILED(nrp_md_type_name(env->mdi, type, &name)) && name.data && name.status == NRP_OK) {
+        for (size_t i = 0; i < sizeof known / sizeof *known; i++)
+            if (strcmp(name.data, known[i].name) == 0)
+                flags = known[i].flags;
+        if (env->cache) /* out of memory: asked again */
+            (void)nrp_module_cache_put(env->cache, NRP_CACHE_ATTRIBUTE, &ctor, sizeof ctor, flags);
+    }
+    nrp_strbuf_free(&name);
+    return flags;
+}
+
+/* Async and iterator flags from the method's custom attributes. A module
+ * has few attribute constructors, used by many methods: what each one
+ * makes is read once (a lookup by name, per attribute, walks the method's
+ * attributes and names their types every time). */
+static uint32_t state_machine_flags(nrp_module_env *env, mdToken method)
+{
+    HCORENUM e = NULL;
+    mdToken attributes[16];
+    ULONG n = 0;
+    uint32_t flags = 0;
+    while (nrp_mdi_enum_custom_attributes(env->mdi, &e, method, attributes, 16, &n) == NRP_S_OK && n > 0) {
+        for (ULONG i = 0; i < n && i < 16; i++) {
+            mdToken ctor;
+            if (!NRP_FAILED(nrp_mdi_custom_attribute_ctor(env->mdi, attributes[i], &ctor)))
+                flags |= attribute_flags(env, ctor);
+        }
+    }
+    nrp_mdi_close_enum(env->mdi, e);
+    return flags;
+}
+
 nrp_result nrp_module_env_method(nrp_module_env *env, mdToken method, nrp_method_info *out, nrp_err *err)
 {
     nrp_md_method_props props;
@@ -372,20 +614,10 @@ nrp_result nrp_module_env_method(nrp_module_env *env, mdToken method, nrp_method
         flags |= NRP_METHOD_GENERIC;
     if (returns)
         flags |= NRP_METHOD_RETURNS_VALUE;
-    if (!NRP_FAILED(nrp_mdi2_generic_param_count(env->mdi, props.type, &generics)) && generics)
-        flags |= NRP_METHOD_GENERIC_TYPE;
-    if (is_value_type(env, props.type)) {
-        flags |= NRP_METHOD_VALUE_TYPE;
-        if (nrp_md_has_attribute(env->mdi, props.type, "System.Runtime.CompilerServices.IsByRefLikeAttribute"))
-            flags |= NRP_METHOD_BYREF_LIKE_TYPE;
-    }
-    if (nrp_md_has_attribute(env->mdi, method, "System.Runtime.CompilerServices.AsyncStateMachineAttribute"))
-        flags |= NRP_METHOD_ASYNC;
-    if (nrp_md_has_attribute(env->mdi, method, "System.Runtime.CompilerServices.IteratorStateMachineAttribute"))
-        flags |= NRP_METHOD_ITERATOR;
-    if (nrp_md_has_attribute(env->mdi, method,
-                             "System.Runtime.CompilerServices.AsyncIteratorStateMachineAttribute"))
-        flags |= NRP_METHOD_ASYNC | NRP_METHOD_ITERATOR;
+    uint32_t type_flags;
+    type_facts(env, props.type, &type_flags, &generics);
+    flags |= type_flags;
+    flags |= state_machine_flags(env, method);
     out->flags = flags;
     out->is_static = (flags & NRP_METHOD_STATIC) != 0;
     out->token = method;

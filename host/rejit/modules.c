@@ -17,27 +17,80 @@ void nrp_modules_init(nrp_loaded_modules *m, const nrp_info *info, const nrp_app
     m->app = app;
 }
 
+static void release_iface(void *iface)
+{
+    nrp_com_release(iface);
+}
+
 void nrp_modules_add(nrp_loaded_modules *m, const char *assembly, ModuleID module)
 {
+    /* Out of memory, the module's rewrites just ask the runtime every time. */
+    nrp_module_cache *cache = nrp_module_cache_create(release_iface);
     pthread_mutex_lock(&m->lock);
     char *copy = NRP_ARRAY_GROW(m->items, m->count, m->cap) == NRP_OK ? strdup(assembly) : NULL;
-    if (copy)
-        m->items[m->count++] = (nrp_loaded_module){copy, module};
+    if (copy) {
+        m->items[m->count++] = (nrp_loaded_module){copy, module, cache};
+        cache = NULL;
+    }
     pthread_mutex_unlock(&m->lock);
+    nrp_module_cache_release(cache);
 }
 
 void nrp_modules_remove(nrp_loaded_modules *m, ModuleID module)
 {
-    pthread_mutex_lock(&m->lock);
-    size_t kept = 0;
-    for (size_t i = 0; i < m->count; i++) {
-        if (m->items[i].module == module)
-            free(m->items[i].assembly);
-        else
-            m->items[kept++] = m->items[i];
+    /* One entry at a time, so the cache's interfaces are released (a call
+     * into the runtime) with the lock free. */
+    for (;;) {
+        nrp_loaded_module gone = {NULL, 0, NULL};
+        pthread_mutex_lock(&m->lock);
+        for (size_t i = 0; i < m->count; i++) {
+            if (m->items[i].module == module) {
+                /* Order kept: nrp_modules_find answers with the first of a name. */
+                gone = m->items[i];
+                memmove(&m->items[i], &m->items[i + 1], (m->count - i - 1) * sizeof *m->items);
+                m->count--;
+                break;
+            }
+        }
+        pthread_mutex_unlock(&m->lock);
+        if (!gone.assembly)
+            return;
+        free(gone.assembly);
+        nrp_module_cache_release(gone.cache);
     }
-    m->count = kept;
+}
+
+void nrp_modules_drop_caches(nrp_loaded_modules *m)
+{
+    /* One at a time, released with the lock free, as in nrp_modules_remove. */
+    for (;;) {
+        nrp_module_cache *gone = NULL;
+        pthread_mutex_lock(&m->lock);
+        for (size_t i = 0; i < m->count && !gone; i++) {
+            gone = m->items[i].cache;
+            m->items[i].cache = NULL;
+        }
+        pthread_mutex_unlock(&m->lock);
+        if (!gone)
+            return;
+        nrp_module_cache_release(gone);
+    }
+}
+
+nrp_module_cache *nrp_modules_cache(nrp_loaded_modules *m, ModuleID module)
+{
+    nrp_module_cache *cache = NULL;
+    pthread_mutex_lock(&m->lock);
+    for (size_t i = 0; i < m->count; i++) {
+        if (m->items[i].module == module) {
+            cache = m->items[i].cache;
+            if (cache)
+                nrp_module_cache_retain(cache);
+            break;
+        }
+    }
     pthread_mutex_unlock(&m->lock);
+    return cache;
 }
 
 ModuleID nrp_modules_find(nrp_loaded_modules *m, const char *assembly, int ignore_case)

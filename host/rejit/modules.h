@@ -16,11 +16,13 @@
 #include "clr/type_hierarchy.h"
 #include "nrp/result.h"
 #include "rejit/app_assemblies.h"
+#include "rejit/module_cache.h"
 #include "util/err.h"
 
 typedef struct nrp_loaded_module {
     char *assembly;
     ModuleID module;
+    nrp_module_cache *cache; /* what its rewrites reuse; NULL when out of memory */
 } nrp_loaded_module;
 
 typedef struct nrp_loaded_modules {
@@ -38,8 +40,21 @@ void nrp_modules_init(nrp_loaded_modules *m, const nrp_info *info, const nrp_app
 void nrp_modules_add(nrp_loaded_modules *m, const char *assembly, ModuleID module);
 
 /* A module is unloading: asking the runtime about it would name a module
- * that no longer exists. */
+ * that no longer exists. Its cache goes with it (a rewrite still running
+ * keeps its own reference). */
 void nrp_modules_remove(nrp_loaded_modules *m, ModuleID module);
+
+/* The runtime shuts down: every module's cache is dropped, its interfaces
+ * released (a rewrite still running keeps its own reference). Later
+ * rewrites, if any, ask the runtime each time. */
+void nrp_modules_drop_caches(nrp_loaded_modules *m);
+
+/* The cache of a loaded module, with a reference for the caller
+ * (nrp_module_cache_release it), or NULL: the module is not in the list
+ * (unloading, or its load was never seen) or has no cache. A module that
+ * is not listed gets none, so nothing is kept for a ModuleID the runtime
+ * may give to a later module. */
+nrp_module_cache *nrp_modules_cache(nrp_loaded_modules *m, ModuleID module);
 
 /* The loaded module of that assembly (names compared exactly, or without
  * case as the runtime's binder does), or 0. */

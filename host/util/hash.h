@@ -1,8 +1,9 @@
-/* hash.h - the host's one string hash, for hash tables keyed by names:
+/* hash.h - the host's one hash, for hash tables keyed by names or blobs:
  * FNV-1a, 64 bits. Not for keys an attacker must not be able to collide. */
 #ifndef NRP_UTIL_HASH_H
 #define NRP_UTIL_HASH_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #define NRP_HASH_INIT 14695981039346656037ull
@@ -14,6 +15,15 @@ static inline uint64_t nrp_hash_str(uint64_t h, const char *s)
     for (; s && *s; s++)
         h = (h ^ (unsigned char)*s) * 1099511628211ull;
     return (h ^ 0xFFu) * 1099511628211ull;
+}
+
+/* Fold n bytes into h: for keys that are blobs, not strings. */
+static inline uint64_t nrp_hash_bytes(uint64_t h, const void *data, size_t n)
+{
+    const unsigned char *p = data;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ p[i]) * 1099511628211ull;
+    return h;
 }
 
 #endif

@@ -28,7 +28,7 @@ static int reserve(nrp_strbuf *sb, size_t extra)
     return 0;
 }
 
-void nrp_strbuf_append(nrp_strbuf *sb, const char *s, size_t n)
+void nrp_strbuf_append_grow(nrp_strbuf *sb, const char *s, size_t n)
 {
     if (reserve(sb, n))
         return;

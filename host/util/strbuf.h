@@ -4,6 +4,7 @@
 #define NRP_UTIL_STRBUF_H
 
 #include <stddef.h>
+#include <string.h>
 
 #include "nrp/result.h"
 
@@ -16,7 +17,21 @@ typedef struct nrp_strbuf {
 
 void nrp_strbuf_init(nrp_strbuf *sb);
 void nrp_strbuf_free(nrp_strbuf *sb);
-void nrp_strbuf_append(nrp_strbuf *sb, const char *s, size_t n);
+/* The out-of-line part of nrp_strbuf_append: growing, or a failed buffer. */
+void nrp_strbuf_append_grow(nrp_strbuf *sb, const char *s, size_t n);
+
+/* Inline when it fits: the metrics export appends millions of short pieces
+ * (escaped names go a byte at a time). len < cap whenever cap > 0. */
+static inline void nrp_strbuf_append(nrp_strbuf *sb, const char *s, size_t n)
+{
+    if (sb->status != NRP_OK || n >= sb->cap - sb->len) {
+        nrp_strbuf_append_grow(sb, s, n);
+        return;
+    }
+    memcpy(sb->data + sb->len, s, n);
+    sb->len += n;
+    sb->data[sb->len] = '\0';
+}
 void nrp_strbuf_puts(nrp_strbuf *sb, const char *s);
 void nrp_strbuf_printf(nrp_strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Give the string to the caller (free() it) and reset sb; NULL if oom. */

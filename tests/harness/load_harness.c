@@ -551,6 +551,15 @@ static HRESULT mdi_empty_enum(fake_obj *self, HCORENUM *e, mdToken owner, mdToke
     return enum_next(e, NULL, 0, out, max, n);
 }
 
+static HRESULT mdi_enum_custom_attributes(fake_obj *self, HCORENUM *e, mdToken owner, mdToken type, mdToken *out,
+                                          ULONG max, ULONG *n)
+{
+    (void)self;
+    (void)owner;
+    (void)type;
+    return enum_next(e, NULL, 0, out, max, n); /* no custom attributes in this module */
+}
+
 static HRESULT mdi_get_type_def_props(fake_obj *self, mdToken td, WCHAR *name, ULONG cap, ULONG *len, DWORD *flags,
                                       mdToken *extends)
 {
@@ -831,6 +840,7 @@ static void build_vtables(void)
     SET(mdi_vtbl, NRP_MDI_GetMethodProps, mdi_get_method_props);
     SET(mdi_vtbl, NRP_MDI_GetSigFromToken, mdi_get_sig_from_token);
     SET(mdi_vtbl, NRP_MDI_GetCustomAttributeByName, mdi_get_custom_attribute_by_name);
+    SET(mdi_vtbl, NRP_MDI_EnumCustomAttributes, mdi_enum_custom_attributes);
 
     set_unknown(mde_vtbl, metadata_qi);
     SET(mde_vtbl, NRP_MDE_GetTokenFromSig, mde_get_token_from_sig);
