@@ -16,6 +16,10 @@
 #   idle         the bundle with one rule naming an assembly that never loads
 #   exit-only    the bundle, default rules, settings.metrics.interval_s: 0
 #   bundle       the bundle with its default rules (bench/startup.sh's "bundle")
+#   base         the same from another build, NRP_BASE_BUILD (e.g. one of the commit before a
+#                change, made with `git worktree add`): before and after in one run
+# NRP_BENCH_NICE=N runs the app under `nice -n N` (e.g. -10 as root, to stand
+# out from other work on a shared machine; default 0).
 # Needs a build; see bench/startup.sh for the apps.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -28,6 +32,7 @@ bundle=$build/bundle
 [[ -f $bundle/libNewRelicProfiler.so ]] || { echo "build first: scripts/setup.sh" >&2; exit 1; }
 cmake --build "$build" --target nrp_floor nrp_floor_accept nrp_run_once >/dev/null
 floor=$build/bench/libnrp_floor.so accept=$build/bench/libnrp_floor_accept.so runner=$build/bench/nrp_run_once
+base_build=${NRP_BASE_BUILD:-} nice=${NRP_BENCH_NICE:-0}
 for v in $(env | sed -n 's/^\(CORECLR_[A-Z_0-9]*\|NRP_[A-Z_0-9]*\|DOTNET_[A-Z_0-9]*\)=.*/\1/p'); do unset "$v"; done
 . bench/app.sh
 tmp=$(mktemp -d)
@@ -56,9 +61,11 @@ run() {
         mask-mr-t3) with=("${profiler[@]}" CORECLR_PROFILER_PATH="$accept" NRP_FLOOR_EVENTS=0x40004 NRP_FLOOR_THREADS=3) ;;
         idle | exit-only) with=("${ours[@]}" NRP_CONFIG="$tmp/$side.yaml" NRP_LOG_FILE="$tmp/$side.log") ;;
         bundle) with=("${ours[@]}" NRP_LOG_FILE="$tmp/bundle.log") ;;
+        base) with=("${profiler[@]}" CORECLR_PROFILER_PATH="${base_build:?set NRP_BASE_BUILD}/bundle/libNewRelicProfiler.so"
+                    NRP_METRICS_FILE="$tmp/m.prom" NRP_LOG_FILE="$tmp/base.log") ;;
         *) echo "unknown side $side" >&2; exit 2 ;;
     esac
-    env "${with[@]}" "$runner" "${app[@]}" >>"$tmp/$side.txt"
+    env "${with[@]}" nice -n "$nice" "$runner" "${app[@]}" >>"$tmp/$side.txt"
 }
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 
@@ -67,16 +74,22 @@ for s in "${sides[@]}"; do : >"$tmp/$s.txt"; done
 for ((i = 0; i < runs; i++)); do
     for s in "${sides[@]}"; do run "$s"; done
 done
-for s in idle exit-only bundle; do
+for s in idle exit-only bundle base; do
     [[ ! -f $tmp/$s.log ]] || grep -q ' info  *nrprof .*config ' "$tmp/$s.log" ||
         { echo "the bundle ($s) did not profile the app:" >&2; cat "$tmp/$s.log" >&2; exit 1; }
 done
-printf '%s (%s), %d interleaved runs each, medians; vs floor = the side minus floor\n' "$name" "$runtime" "$runs"
-printf '  %-11s %9s %9s %9s %9s %9s\n' side wall_ms vs_floor cpu_ms vs_floor rss_KiB
-fw=$(awk '{print $1}' "$tmp/floor.txt" 2>/dev/null | median) fc=$(awk '{print $2 + $3}' "$tmp/floor.txt" 2>/dev/null | median)
+# vs floor: the side's median minus the floor's; paired: the median of
+# (side - floor) over the rounds, each side against the floor run next to it.
+printf '%s (%s), %d interleaved runs each, medians, ms; nice %s\n' "$name" "$runtime" "$runs" "$nice"
+printf '  %-11s %8s %9s %8s %8s %9s %8s %8s\n' side wall vs_floor paired cpu vs_floor paired rss_KiB
+[[ -f $tmp/floor.txt ]] || cp "$tmp/${sides[0]}.txt" "$tmp/floor.txt"
 for s in "${sides[@]}"; do
-    w=$(awk '{print $1}' "$tmp/$s.txt" | median) c=$(awk '{print $2 + $3}' "$tmp/$s.txt" | median)
-    k=$(awk '{print $4}' "$tmp/$s.txt" | median)
-    awk -v s="$s" -v w="$w" -v c="$c" -v k="$k" -v fw="${fw:-0}" -v fc="${fc:-0}" 'BEGIN {
-        printf "  %-11s %9.1f %+9.1f %9.1f %+9.1f %9d\n", s, w / 1000, (w - fw) / 1000, c / 1000, (c - fc) / 1000, k }'
+    paste -d' ' "$tmp/$s.txt" "$tmp/floor.txt" | awk '{print $1, $2 + $3, $4, $5, $6 + $7}' >"$tmp/pair"
+    w=$(awk '{print $1}' "$tmp/pair" | median) fw=$(awk '{print $4}' "$tmp/pair" | median)
+    c=$(awk '{print $2}' "$tmp/pair" | median) fc=$(awk '{print $5}' "$tmp/pair" | median)
+    dw=$(awk '{print $1 - $4}' "$tmp/pair" | median) dc=$(awk '{print $2 - $5}' "$tmp/pair" | median)
+    k=$(awk '{print $3}' "$tmp/pair" | median)
+    awk -v s="$s" -v w="$w" -v fw="$fw" -v dw="$dw" -v c="$c" -v fc="$fc" -v dc="$dc" -v k="$k" 'BEGIN {
+        printf "  %-11s %8.1f %+9.1f %+8.1f %8.1f %+9.1f %+8.1f %9d\n", s, w / 1000, (w - fw) / 1000, dw / 1000,
+            c / 1000, (c - fc) / 1000, dc / 1000, k }'
 done
