@@ -48,7 +48,7 @@ YAML
 
 profiler=(CORECLR_ENABLE_PROFILING=1 CORECLR_PROFILER='{36032161-FFC0-4B61-B559-F6C5D41BAE5A}')
 ours=("${profiler[@]}" CORECLR_PROFILER_PATH="$bundle/libNewRelicProfiler.so" NRP_METRICS_FILE="$tmp/m.prom")
-# SIDE: one run; "wall user sys maxrss" appended to SIDE.txt.
+# SIDE: one run; "wall user sys maxrss minflt" appended to SIDE.txt.
 run() {
     local side=$1
     local -a with=()
@@ -81,15 +81,18 @@ done
 # vs floor: the side's median minus the floor's; paired: the median of
 # (side - floor) over the rounds, each side against the floor run next to it.
 printf '%s (%s), %d interleaved runs each, medians, ms; nice %s\n' "$name" "$runtime" "$runs" "$nice"
-printf '  %-11s %8s %9s %8s %8s %9s %8s %8s\n' side wall vs_floor paired cpu vs_floor paired rss_KiB
+# faults: minor page faults, which load does not move (each costs
+# microseconds on a VM).
+printf '  %-11s %8s %9s %8s %8s %9s %8s %8s %7s\n' side wall vs_floor paired cpu vs_floor paired rss_KiB faults
 [[ -f $tmp/floor.txt ]] || cp "$tmp/${sides[0]}.txt" "$tmp/floor.txt"
 for s in "${sides[@]}"; do
-    paste -d' ' "$tmp/$s.txt" "$tmp/floor.txt" | awk '{print $1, $2 + $3, $4, $5, $6 + $7}' >"$tmp/pair"
-    w=$(awk '{print $1}' "$tmp/pair" | median) fw=$(awk '{print $4}' "$tmp/pair" | median)
-    c=$(awk '{print $2}' "$tmp/pair" | median) fc=$(awk '{print $5}' "$tmp/pair" | median)
-    dw=$(awk '{print $1 - $4}' "$tmp/pair" | median) dc=$(awk '{print $2 - $5}' "$tmp/pair" | median)
-    k=$(awk '{print $3}' "$tmp/pair" | median)
-    awk -v s="$s" -v w="$w" -v fw="$fw" -v dw="$dw" -v c="$c" -v fc="$fc" -v dc="$dc" -v k="$k" 'BEGIN {
-        printf "  %-11s %8.1f %+9.1f %+8.1f %8.1f %+9.1f %+8.1f %9d\n", s, w / 1000, (w - fw) / 1000, dw / 1000,
-            c / 1000, (c - fc) / 1000, dc / 1000, k }'
+    # wall, cpu, rss, faults of the side, then wall and cpu of the floor's run of the same round
+    paste -d' ' "$tmp/$s.txt" "$tmp/floor.txt" | awk '{print $1, $2 + $3, $4, $5, $6, $7 + $8}' >"$tmp/pair"
+    w=$(awk '{print $1}' "$tmp/pair" | median) fw=$(awk '{print $5}' "$tmp/pair" | median)
+    c=$(awk '{print $2}' "$tmp/pair" | median) fc=$(awk '{print $6}' "$tmp/pair" | median)
+    dw=$(awk '{print $1 - $5}' "$tmp/pair" | median) dc=$(awk '{print $2 - $6}' "$tmp/pair" | median)
+    k=$(awk '{print $3}' "$tmp/pair" | median) f=$(awk '{print $4}' "$tmp/pair" | median)
+    awk -v s="$s" -v w="$w" -v fw="$fw" -v dw="$dw" -v c="$c" -v fc="$fc" -v dc="$dc" -v k="$k" -v f="$f" 'BEGIN {
+        printf "  %-11s %8.1f %+9.1f %+8.1f %8.1f %+9.1f %+8.1f %9d %7d\n", s, w / 1000, (w - fw) / 1000, dw / 1000,
+            c / 1000, (c - fc) / 1000, dc / 1000, k, f }'
 done
