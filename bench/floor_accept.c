@@ -9,6 +9,11 @@
  *   NRP_FLOOR_THREADS number of idle native threads started in Initialize
  *                     (each waits on a condition variable until exit), to
  *                     weigh the bundle's worker, exporter and signal threads
+ *   NRP_FLOOR_METADATA 1: ModuleLoadFinished asks GetModuleMetaData(ofRead,
+ *                     IMetaDataImport) of every module and releases it, and
+ *                     nothing else: what opening a module's metadata costs the
+ *                     runtime (it turns the module's own metadata reader
+ *                     read-write for good, PEAssembly::OpenImporter)
  *
  * Every callback returns S_OK. Written for this benchmark only: the bundle's
  * own COM objects are in host/core.
@@ -38,9 +43,14 @@ typedef struct object {
 
 /* ICorProfilerInfo: the runtime hands Initialize an IUnknown; its
  * SetEventMask is slot 16 (corprof.idl). */
-static const guid IID_ICorProfilerInfo = {0x28B5557D, 0x3F3F, 0x48B4, {0x93, 0x2B, 0x5F, 0x9E, 0xEA, 0x2F, 0x6C, 0x48}};
+static const guid IID_ICorProfilerInfo = {0x28B5557D, 0x3F3F, 0x48B4, {0x90, 0xB2, 0x5F, 0x9E, 0xEA, 0x2F, 0x6C, 0x48}};
+static const guid IID_IMetaDataImport = {0x7DAC8207, 0xD3AE, 0x4C75, {0x9B, 0x67, 0x92, 0x80, 0x1A, 0x49, 0x7D, 0x44}};
 #define SLOT_QUERY_INTERFACE 0
+#define SLOT_RELEASE 2
+#define SLOT_MODULE_LOAD_FINISHED 14
 #define SLOT_SET_EVENT_MASK 16
+#define SLOT_GET_MODULE_METADATA 21
+#define OF_READ 0
 #define CALLBACK_SLOTS 98 /* ICorProfilerCallback11 */
 #define FACTORY_SLOTS 5
 
@@ -77,6 +87,21 @@ static void *idle(void *arg)
     return NULL;
 }
 
+static any_fn callback_vtbl[CALLBACK_SLOTS];
+static object callback = {callback_vtbl};
+static object *profiler_info;
+
+static HRESULT module_load_finished(object *self, uintptr_t module, HRESULT status)
+{
+    (void)self, (void)status;
+    object *import = NULL;
+    if (((HRESULT (*)(object *, uintptr_t, uint32_t, const guid *, void **))profiler_info->vtbl[SLOT_GET_MODULE_METADATA])(
+            profiler_info, module, OF_READ, &IID_IMetaDataImport, (void **)&import) >= 0 &&
+        import)
+        ((ULONG (*)(object *))import->vtbl[SLOT_RELEASE])(import);
+    return S_OK;
+}
+
 static HRESULT initialize(object *self, object *unknown)
 {
     (void)self;
@@ -98,12 +123,15 @@ static HRESULT initialize(object *self, object *unknown)
         unknown, &IID_ICorProfilerInfo, (void **)&info);
     if (hr < 0 || !info)
         return E_FAIL;
+    const char *metadata = getenv("NRP_FLOOR_METADATA");
+    if (metadata && *metadata == '1') {
+        profiler_info = info;
+        callback_vtbl[SLOT_MODULE_LOAD_FINISHED] = (any_fn)module_load_finished;
+    }
     return ((HRESULT (*)(object *, uint32_t))info->vtbl[SLOT_SET_EVENT_MASK])(info,
                                                                               (uint32_t)strtoul(events, NULL, 16));
 }
 
-static any_fn callback_vtbl[CALLBACK_SLOTS];
-static object callback = {callback_vtbl};
 
 static HRESULT create_instance(object *self, void *outer, const guid *iid, void **out)
 {

@@ -13,6 +13,7 @@
 #   mask-m       the same, SetEventMask(MONITOR_MODULE_LOADS)
 #   mask-mr      the same, SetEventMask(MONITOR_MODULE_LOADS | ENABLE_REJIT): the bundle's mask
 #   mask-mr-t3   mask-mr and three idle native threads (the bundle's worker, exporter, signals)
+#   mask-m-md    mask-m, and ModuleLoadFinished opens every module's IMetaDataImport (and nothing else)
 #   idle         the bundle with one rule naming an assembly that never loads
 #   exit-only    the bundle, default rules, settings.metrics.interval_s: 0
 #   bundle       the bundle with its default rules (bench/startup.sh's "bundle")
@@ -58,6 +59,7 @@ run() {
         accept) with=("${profiler[@]}" CORECLR_PROFILER_PATH="$accept") ;;
         mask-m) with=("${profiler[@]}" CORECLR_PROFILER_PATH="$accept" NRP_FLOOR_EVENTS=0x4) ;;
         mask-mr) with=("${profiler[@]}" CORECLR_PROFILER_PATH="$accept" NRP_FLOOR_EVENTS=0x40004) ;;
+        mask-m-md) with=("${profiler[@]}" CORECLR_PROFILER_PATH="$accept" NRP_FLOOR_EVENTS=0x4 NRP_FLOOR_METADATA=1) ;;
         mask-mr-t3) with=("${profiler[@]}" CORECLR_PROFILER_PATH="$accept" NRP_FLOOR_EVENTS=0x40004 NRP_FLOOR_THREADS=3) ;;
         idle | exit-only) with=("${ours[@]}" NRP_CONFIG="$tmp/$side.yaml" NRP_LOG_FILE="$tmp/$side.log") ;;
         bundle) with=("${ours[@]}" NRP_LOG_FILE="$tmp/bundle.log") ;;
