@@ -24,30 +24,12 @@ cd "$(dirname "$0")/.."
 runs=${1:-15} runtime=${2:-net10} name=${3:-Demo}
 build=${NRP_BUILD_DIR:-$PWD/build}
 bundle=$build/bundle
-apps=$build/tests/e2e/apps
 floor=$build/bench/libnrp_floor.so
 [[ -f $bundle/libNewRelicProfiler.so ]] || { echo "build first: scripts/setup.sh" >&2; exit 1; }
 [[ -x /usr/bin/time ]] || { echo "needs GNU time (/usr/bin/time, Debian package time)" >&2; exit 1; }
 [[ -f $floor ]] || cmake --build "$build" --target nrp_floor >/dev/null
 for v in $(env | sed -n 's/^\(CORECLR_[A-Z_0-9]*\|NRP_[A-Z_0-9]*\)=.*/\1/p'); do unset "$v"; done
-case $name in
-    Demo)
-        [[ -d $apps/$runtime ]] || tests/e2e/build_apps.sh tests/e2e "$apps" >/dev/null
-        case $runtime in
-            net10) app=(dotnet "$apps/net10/Demo.dll") ;;
-            net8) app=("$apps/net8/Demo") ;;
-            *) echo "unknown runtime $runtime" >&2; exit 2 ;;
-        esac ;;
-    Hello | ManyAssemblies)
-        [[ $runtime == net10 ]] || { echo "$name runs on net10 only" >&2; exit 2; }
-        out=$build/bench/apps/$name
-        if [[ ! -f $out/$name.dll || -n $(find "bench/apps/$name" -newer "$out/$name.dll" -type f) ]]; then
-            rm -rf "$build/bench/apps/src" && mkdir -p "$build/bench/apps" && cp -r bench/apps "$build/bench/apps/src"
-            dotnet build "$build/bench/apps/src/$name/$name.csproj" -c Release -o "$out" -nologo -v quiet >/dev/null
-        fi
-        app=(dotnet "$out/$name.dll") ;;
-    *) echo "unknown app $name (Demo, Hello or ManyAssemblies)" >&2; exit 2 ;;
-esac
+. bench/app.sh
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 

@@ -94,3 +94,19 @@ HRESULT nrp_module_scan(nrp_com_object *mdi, const nrp_scan_visitor *v)
         return hr;
     return first_failure;
 }
+
+HRESULT nrp_module_scan_types(nrp_com_object *mdi, const nrp_scan_visitor *v, const char *const *types, size_t count)
+{
+    HRESULT first_failure = NRP_S_OK;
+    for (size_t i = 0; i < count; i++) {
+        mdToken def = 0;
+        /* Not found (CLDB_E_RECORD_NOTFOUND) is the usual answer: the
+         * module does not define that type. */
+        if (nrp_mdi_find_type_def(mdi, types[i], 0, &def) != NRP_S_OK || !v->want_type(v->ctx, types[i]))
+            continue;
+        HRESULT mhr = scan_methods(mdi, v, def, types[i]);
+        if (NRP_FAILED(mhr) && first_failure == NRP_S_OK)
+            first_failure = mhr;
+    }
+    return first_failure;
+}

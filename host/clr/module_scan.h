@@ -5,6 +5,8 @@
 #ifndef NRP_CLR_MODULE_SCAN_H
 #define NRP_CLR_MODULE_SCAN_H
 
+#include <stddef.h>
+
 #include "clr/com.h"
 
 typedef struct nrp_scan_method {
@@ -30,5 +32,10 @@ typedef struct nrp_scan_visitor {
  * with their reason at debug level. Returns the first failing HRESULT of
  * the metadata reader, after reporting what it could. */
 HRESULT nrp_module_scan(nrp_com_object *mdi, const nrp_scan_visitor *v);
+
+/* The same for the named types only (top-level "Namespace.Name", no '+'),
+ * each found by one lookup: for rules that name their types exactly. A
+ * name the module does not define is passed over. */
+HRESULT nrp_module_scan_types(nrp_com_object *mdi, const nrp_scan_visitor *v, const char *const *types, size_t count);
 
 #endif

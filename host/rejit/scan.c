@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <ctype.h>
 
 #include "clr/metadata.h"
 #include "clr/module_scan.h"
@@ -13,6 +14,7 @@
 #include "rejit/worker.h"
 #include "rules/match.h"
 #include "util/array.h"
+#include "util/hash.h"
 #include "util/strbuf.h"
 
 /* How long ModuleLoadFinished waits for the worker's RequestReJIT. Long
@@ -55,9 +57,10 @@ void nrp_scanner_init(nrp_scanner *s)
 {
     pthread_mutex_init(&s->pending_lock, NULL);
     pthread_mutex_init(&s->reach_lock, NULL);
-    s->reach = NULL;
-    s->reach_count = s->reach_cap = 0;
+    memset(s->facts, 0, sizeof s->facts);
+    s->questions = 0;
     s->pending = NULL;
+    s->waiting = NULL;
     s->jit_watched = 0;
 }
 
@@ -296,112 +299,353 @@ static void free_batch(module_scan *scan)
  * forwarders too: a facade references where it forwards). So a module that
  * neither defines B nor references an assembly that reaches B holds nothing
  * a `base: B` rule can select, and its types need not be walked.
- * CoreLib, which references nothing, is the big win. An answer that needs
- * an assembly not loaded yet is "unknown", and the module is walked. */
+ * CoreLib, which references nothing, is the big win.
+ *
+ * An answer that needs an assembly not loaded yet is "unknown". When that
+ * is the only reason (no cycle, no failure), the module's `base` rules
+ * wait for one of those assemblies to load (nrp_waiting_module): a type
+ * whose chain of bases goes through an assembly cannot be loaded, nor any
+ * of its methods run, before that assembly is, and the question is asked
+ * again in that assembly's ModuleLoadFinished. */
 #define REACH_DEPTH 16
 #define IN_PROGRESS 2
+#define MISSING_MAX 64
+#define BASES_MAX 8
 
-static int reaches_base(nrp_scanner *s, const char *assembly, ModuleID module, const char *base, int depth);
+/* Why an answer is unknown: the assemblies not loaded yet, or something
+ * else (a cycle, a failure, too many), which means "walk now". One per
+ * top-level question, which numbers it: an unknown answer is memoized for
+ * the rest of that question only (a framework assembly is reached along
+ * many paths), a yes or no for good. */
+typedef struct reach_why {
+    unsigned question;
+    char missing[MISSING_MAX][128];
+    size_t missing_count;
+    int other;
+} reach_why;
 
-typedef struct reach_walk {
-    nrp_scanner *s;
-    const char *base;
-    int depth;
-    int answer; /* 0 until a reference says yes (1) or unknown (-1) */
-} reach_walk;
-
-static int visit_ref(void *ctx, mdToken ref, const char *name)
+static void note_missing(reach_why *why, const char *assembly)
 {
-    reach_walk *w = ctx;
+    for (size_t i = 0; i < why->missing_count; i++)
+        if (strcasecmp(why->missing[i], assembly) == 0)
+            return;
+    if (why->missing_count == MISSING_MAX || strlen(assembly) >= sizeof why->missing[0]) {
+        why->other = 1; /* cannot wait for them all: walk */
+        return;
+    }
+    snprintf(why->missing[why->missing_count++], sizeof why->missing[0], "%s", assembly);
+}
+
+/* What reach questions read of a loaded assembly, read once: the names
+ * it references and, per base asked, whether it defines it and whether it
+ * reaches it. Entries are never freed (a traversal holds them without the
+ * lock); an unloading assembly's is unlinked, so a later load reads its
+ * own. `refs` never changes once made; the per-base fields under
+ * reach_lock. */
+struct nrp_asm_facts {
+    char *assembly;
+    ModuleID module;
+    uint64_t hash;
+    char **refs;
+    size_t ref_count, ref_cap;
+    const char *bases[BASES_MAX];
+    int defines[BASES_MAX];
+    int reaches[BASES_MAX];       /* 1, 0, -1 (unknown, in `question` only), IN_PROGRESS (same) */
+    unsigned question[BASES_MAX];
+    size_t base_count;
+    nrp_asm_facts *next;
+};
+
+static uint64_t name_hash(const char *name)
+{
+    char lower[256];
+    size_t i = 0;
+    for (; name[i] && i < sizeof lower - 1; i++)
+        lower[i] = (char)tolower((unsigned char)name[i]);
+    lower[i] = '\0';
+    return nrp_hash_str(NRP_HASH_INIT, lower);
+}
+
+static int note_ref(void *ctx, mdToken ref, const char *name)
+{
+    nrp_asm_facts *f = ctx;
     (void)ref;
-    ModuleID module = nrp_modules_find(w->s->modules, name, 1);
-    int r = module ? reaches_base(w->s, name, module, w->base, w->depth + 1) : -1;
-    if (r)
-        w->answer = r;
-    return r == 1; /* yes settles it; unknown goes on looking for a yes */
+    if (NRP_ARRAY_GROW(f->refs, f->ref_count, f->ref_cap) != NRP_OK || !(f->refs[f->ref_count] = strdup(name)))
+        return 1; /* stop: out of memory, seen by the caller */
+    f->ref_count++;
+    return 0;
 }
 
-static int memo_get(nrp_scanner *s, const char *assembly, const char *base)
+/* An array of strdup'd names, and the names. */
+static void free_names(char **names, size_t count)
 {
-    int r = -2;
+    for (size_t i = 0; i < count; i++)
+        free(names[i]);
+    free(names);
+}
+
+static void free_facts(nrp_asm_facts *f)
+{
+    if (f) {
+        free_names(f->refs, f->ref_count);
+        free(f->assembly);
+    }
+    free(f);
+}
+
+/* With reach_lock held. */
+static nrp_asm_facts *find_facts(nrp_scanner *s, const char *assembly, uint64_t hash)
+{
+    for (nrp_asm_facts *f = s->facts[hash % NRP_FACTS_BUCKETS]; f; f = f->next)
+        if (f->hash == hash && strcasecmp(f->assembly, assembly) == 0)
+            return f;
+    return NULL;
+}
+
+/* The facts of a loaded assembly (module 0: look it up among the loaded
+ * modules), read on first use; NULL when it is not loaded or they cannot
+ * be read. */
+static nrp_asm_facts *get_facts(nrp_scanner *s, const char *assembly, ModuleID module)
+{
+    uint64_t hash = name_hash(assembly);
     pthread_mutex_lock(&s->reach_lock);
-    for (size_t i = 0; i < s->reach_count && r == -2; i++)
-        if (s->reach[i].base == base && strcasecmp(s->reach[i].assembly, assembly) == 0)
-            r = s->reach[i].reaches;
+    nrp_asm_facts *f = find_facts(s, assembly, hash);
     pthread_mutex_unlock(&s->reach_lock);
-    return r;
-}
-
-static void memo_put(nrp_scanner *s, const char *assembly, const char *base, int reaches)
-{
-    pthread_mutex_lock(&s->reach_lock);
-    char *copy = NRP_ARRAY_GROW(s->reach, s->reach_count, s->reach_cap) == NRP_OK ? strdup(assembly) : NULL;
-    if (copy)
-        s->reach[s->reach_count++] = (nrp_base_reach){copy, base, reaches};
-    pthread_mutex_unlock(&s->reach_lock);
-}
-
-static int reaches_base(nrp_scanner *s, const char *assembly, ModuleID module, const char *base, int depth)
-{
-    int memo = memo_get(s, assembly, base);
-    if (memo == IN_PROGRESS)
-        return -1; /* a cycle of references: say unknown, so nothing wrong is kept */
-    if (memo != -2)
-        return memo;
-    if (depth > REACH_DEPTH || strchr(base, '+'))
-        return -1; /* nested base types: no lookup by name here; walk */
-    nrp_com_object *mdi = NULL, *asm_import = NULL;
-    mdToken def = 0;
-    int answer = -1;
-    if (!NRP_FAILED(nrp_info_module_metadata(s->info, module, NRP_OF_READ, &NRP_IID_IMetaDataImport, &mdi)) &&
+    if (f)
+        return f;
+    if (!module && !(module = nrp_modules_find(s->modules, assembly, 1)))
+        return NULL;
+    nrp_com_object *asm_import = NULL;
+    HRESULT hr = NRP_E_FAIL;
+    if ((f = calloc(1, sizeof *f)) && (f->assembly = strdup(assembly)) &&
         !NRP_FAILED(nrp_info_module_metadata(s->info, module, NRP_OF_READ, &NRP_IID_IMetaDataAssemblyImport,
-                                             &asm_import))) {
-        if (nrp_mdi_find_type_def(mdi, base, 0, &def) == NRP_S_OK) {
-            answer = 1;
-        } else {
-            memo_put(s, assembly, base, IN_PROGRESS);
-            reach_walk w = {s, base, depth, 0};
-            HRESULT hr = nrp_mdasm_each_assembly_ref(asm_import, visit_ref, &w);
-            answer = NRP_FAILED(hr) ? -1 : w.answer;
-        }
-    }
-    nrp_com_release(mdi);
+                                             &asm_import)))
+        hr = nrp_mdasm_each_assembly_ref(asm_import, note_ref, f);
     nrp_com_release(asm_import);
-    if (answer != -1) {
-        pthread_mutex_lock(&s->reach_lock);
-        for (size_t i = 0; i < s->reach_count; i++)
-            if (s->reach[i].base == base && strcasecmp(s->reach[i].assembly, assembly) == 0)
-                s->reach[i].reaches = answer;
-        pthread_mutex_unlock(&s->reach_lock);
-        if (memo_get(s, assembly, base) == -2)
-            memo_put(s, assembly, base, answer);
-    } else {
-        /* unknown is not kept: the assembly it waited for may load */
-        pthread_mutex_lock(&s->reach_lock);
-        size_t kept = 0;
-        for (size_t i = 0; i < s->reach_count; i++) {
-            if (s->reach[i].base == base && strcasecmp(s->reach[i].assembly, assembly) == 0)
-                free(s->reach[i].assembly);
-            else
-                s->reach[kept++] = s->reach[i];
-        }
-        s->reach_count = kept;
-        pthread_mutex_unlock(&s->reach_lock);
+    if (hr != NRP_S_FALSE) { /* S_FALSE: every reference seen */
+        free_facts(f);
+        return NULL;
     }
+    f->module = module;
+    f->hash = hash;
+    pthread_mutex_lock(&s->reach_lock);
+    nrp_asm_facts *other = find_facts(s, assembly, hash); /* another thread read them meanwhile */
+    if (!other) {
+        f->next = s->facts[hash % NRP_FACTS_BUCKETS];
+        s->facts[hash % NRP_FACTS_BUCKETS] = other = f;
+    }
+    pthread_mutex_unlock(&s->reach_lock);
+    if (other != f)
+        free_facts(f);
+    return other;
+}
+
+/* The slot of `base` in f (made on first use), or -1 when f has no room
+ * left; with reach_lock held. */
+static int base_slot(nrp_asm_facts *f, const char *base)
+{
+    for (size_t i = 0; i < f->base_count; i++)
+        if (strcmp(f->bases[i], base) == 0)
+            return (int)i;
+    if (f->base_count == BASES_MAX)
+        return -1;
+    f->bases[f->base_count] = base;
+    f->defines[f->base_count] = -2; /* not looked up */
+    f->reaches[f->base_count] = -2; /* not asked */
+    return (int)f->base_count++;
+}
+
+/* Whether the assembly defines `base`: 1, 0, or -1 when it cannot be read. */
+static int defines_base(nrp_scanner *s, nrp_asm_facts *f, int slot, const char *base)
+{
+    pthread_mutex_lock(&s->reach_lock);
+    int known = f->defines[slot];
+    pthread_mutex_unlock(&s->reach_lock);
+    if (known != -2)
+        return known;
+    nrp_com_object *mdi = NULL;
+    mdToken def = 0;
+    if (NRP_FAILED(nrp_info_module_metadata(s->info, f->module, NRP_OF_READ, &NRP_IID_IMetaDataImport, &mdi)))
+        return -1;
+    known = nrp_mdi_find_type_def(mdi, base, 0, &def) == NRP_S_OK;
+    nrp_com_release(mdi);
+    pthread_mutex_lock(&s->reach_lock);
+    f->defines[slot] = known;
+    pthread_mutex_unlock(&s->reach_lock);
+    return known;
+}
+
+/* 1 yes, 0 no, -1 unknown (why says why). A yes or no is kept for good;
+ * an unknown (and IN_PROGRESS, a cycle) within this question only. */
+static int reaches_base(nrp_scanner *s, const char *assembly, ModuleID module, const char *base, int depth,
+                        reach_why *why)
+{
+    if (depth > REACH_DEPTH || strchr(base, '+')) {
+        why->other = 1; /* nested base types: no lookup by name here; walk */
+        return -1;
+    }
+    nrp_asm_facts *f = get_facts(s, assembly, module);
+    if (!f) {
+        if (module || nrp_modules_find(s->modules, assembly, 1))
+            why->other = 1; /* loaded, but its references cannot be read */
+        else
+            note_missing(why, assembly);
+        return -1;
+    }
+    pthread_mutex_lock(&s->reach_lock);
+    int slot = base_slot(f, base), memo = -2;
+    if (slot >= 0 && (f->reaches[slot] == 0 || f->reaches[slot] == 1 || f->question[slot] == why->question))
+        memo = f->reaches[slot];
+    if (memo == -2 && slot >= 0) {
+        f->reaches[slot] = IN_PROGRESS;
+        f->question[slot] = why->question;
+    }
+    pthread_mutex_unlock(&s->reach_lock);
+    if (slot < 0 || memo == IN_PROGRESS) {
+        why->other = 1; /* a cycle of references, or too many bases: say unknown, so nothing wrong is kept */
+        return -1;
+    }
+    if (memo != -2)
+        return memo; /* an unknown of this question: its missing assemblies are noted already */
+    int answer = defines_base(s, f, slot, base);
+    if (answer == -1) {
+        why->other = 1;
+    } else if (!answer) {
+        /* yes settles it; unknown goes on looking for a yes */
+        for (size_t i = 0; i < f->ref_count && answer != 1; i++) {
+            int r = reaches_base(s, f->refs[i], 0, base, depth + 1, why);
+            if (r)
+                answer = r;
+        }
+    }
+    pthread_mutex_lock(&s->reach_lock);
+    if (f->reaches[slot] != 0 && f->reaches[slot] != 1) /* a yes or no found meanwhile stays */
+        f->reaches[slot] = answer, f->question[slot] = why->question;
+    pthread_mutex_unlock(&s->reach_lock);
     return answer;
 }
 
-/* Every rule of the module needs a base, and none is reachable: skip it. */
-static int holds_nothing(nrp_scanner *s, const char *assembly, ModuleID module, const nrp_module_rules *rules)
+/* A top-level question: may the module's types reach `base`? */
+static int ask_reach(nrp_scanner *s, const char *assembly, ModuleID module, const char *base, reach_why *why)
 {
-    const char *bases[4];
-    size_t n = nrp_module_rules_bases(rules, bases, 4);
-    if (!n)
-        return 0;
-    for (size_t i = 0; i < n; i++)
-        if (reaches_base(s, assembly, module, bases[i], 0) != 0)
-            return 0;
-    return 1;
+    pthread_mutex_lock(&s->reach_lock);
+    why->question = ++s->questions;
+    pthread_mutex_unlock(&s->reach_lock);
+    why->missing_count = 0;
+    why->other = 0;
+    return reaches_base(s, assembly, module, base, 0, why);
+}
+
+/* ---- modules whose `base` rules wait for an assembly --------------------- */
+
+/* One module's rules with one base, unknown for want of assemblies not
+ * loaded yet: its frontier. When one of them loads, its own answer
+ * settles the module's: yes walks the module, no takes it off the
+ * frontier (an empty frontier is a no), unknown puts its own missing
+ * assemblies in its place. Answers for loaded assemblies never change (a
+ * yes or no is memoized for good), so the module is never asked again
+ * from the start. */
+struct nrp_waiting_module {
+    ModuleID module;
+    char *assembly;
+    int have_version;
+    nrp_version version;
+    const char *base;             /* the rule's string */
+    char **missing;               /* the frontier: any one of them may lead to the base */
+    size_t missing_count, missing_cap;
+    struct nrp_waiting_module *next;
+};
+
+static void free_waiting(nrp_waiting_module *w)
+{
+    if (w) {
+        free_names(w->missing, w->missing_count);
+        free(w->assembly);
+    }
+    free(w);
+}
+
+static int waiting_for(const nrp_waiting_module *w, const char *assembly)
+{
+    for (size_t i = 0; i < w->missing_count; i++)
+        if (strcasecmp(w->missing[i], assembly) == 0)
+            return 1;
+    return 0;
+}
+
+/* Add why's missing assemblies to the frontier: NRP_OK or NRP_NOMEM. */
+static nrp_result widen_frontier(nrp_waiting_module *w, const reach_why *why)
+{
+    for (size_t k = 0; k < why->missing_count; k++) {
+        if (waiting_for(w, why->missing[k]))
+            continue;
+        if (NRP_ARRAY_GROW(w->missing, w->missing_count, w->missing_cap) != NRP_OK ||
+            !(w->missing[w->missing_count] = strdup(why->missing[k])))
+            return NRP_NOMEM;
+        w->missing_count++;
+    }
+    return NRP_OK;
+}
+
+static void drop_from_frontier(nrp_waiting_module *w, const char *assembly)
+{
+    size_t kept = 0;
+    for (size_t i = 0; i < w->missing_count; i++)
+        if (strcasecmp(w->missing[i], assembly) == 0)
+            free(w->missing[i]);
+        else
+            w->missing[kept++] = w->missing[i];
+    w->missing_count = kept;
+}
+
+/* Unlink the waiting modules that wait for `assembly` (NULL: those of
+ * `module`), as a list of their own. */
+static nrp_waiting_module *take_waiting(nrp_scanner *s, const char *assembly, ModuleID module)
+{
+    nrp_waiting_module *taken = NULL;
+    pthread_mutex_lock(&s->pending_lock);
+    for (nrp_waiting_module **pp = &s->waiting; *pp;) {
+        nrp_waiting_module *w = *pp;
+        if (assembly ? waiting_for(w, assembly) : w->module == module) {
+            *pp = w->next;
+            w->next = taken;
+            taken = w;
+        } else {
+            pp = &w->next;
+        }
+    }
+    pthread_mutex_unlock(&s->pending_lock);
+    return taken;
+}
+
+/* Put the entry on the list, then make sure none of its frontier loaded in
+ * between (that assembly's ModuleLoadFinished, on another thread, may have
+ * looked at the list before the entry was on it): such an entry is taken
+ * back and returned with the assembly that loaded, to be looked at again. */
+static nrp_waiting_module *wait_for_assemblies(nrp_scanner *s, nrp_waiting_module *w, char *loaded, size_t cap)
+{
+    NRP_LOG_DBG("%s: its rules with base %s wait for %s%s to load", w->assembly, w->base, w->missing[0],
+                w->missing_count > 1 ? " (or another assembly it references)" : "");
+    pthread_mutex_lock(&s->pending_lock);
+    w->next = s->waiting;
+    s->waiting = w;
+    pthread_mutex_unlock(&s->pending_lock);
+    for (size_t i = 0; i < w->missing_count; i++)
+        if (nrp_modules_find(s->modules, w->missing[i], 1)) {
+            snprintf(loaded, cap, "%s", w->missing[i]);
+            nrp_waiting_module *back = NULL;
+            pthread_mutex_lock(&s->pending_lock);
+            for (nrp_waiting_module **pp = &s->waiting; *pp; pp = &(*pp)->next)
+                if (*pp == w) {
+                    *pp = w->next;
+                    w->next = NULL;
+                    back = w;
+                    break;
+                }
+            pthread_mutex_unlock(&s->pending_lock);
+            return back; /* NULL: the loading thread took it */
+        }
+    return NULL;
 }
 
 /* ---- module events ------------------------------------------------------ */
@@ -450,40 +694,46 @@ static nrp_result read_assembly_version(const nrp_scanner *s, ModuleID module, n
     return NRP_OK;
 }
 
-void nrp_scanner_module_loaded(nrp_scanner *s, ModuleID module)
-{
-    char assembly[512];
-    nrp_com_object *mdi = NULL;
-    nrp_version version;
-    nrp_module_rules *rules = NULL;
+/* Which of the module's rules to match now: those without a `base` (on
+ * the first look only), and those whose base it may reach. */
+typedef struct split {
+    int first_look;
+    const char *walk[BASES_MAX];
+    size_t walk_count;
+} split;
 
-    if (NRP_FAILED(nrp_info_module_assembly_name(s->info, module, assembly, sizeof assembly)))
-        return;
-    nrp_modules_add(s->modules, assembly, module);
-    resume_pending(s, assembly);
-    if (!nrp_rule_index_names(s->index, assembly))
-        return; /* the common case: no rule names this assembly */
-    int have_version = read_assembly_version(s, module, &version) == NRP_OK;
-    if (nrp_rule_index_module(s->index, assembly, &rules) != NRP_OK)
-        nrp_log(NRP_LOG_ERROR, "out of memory matching rules in %s; its methods stay uninstrumented", assembly);
-    if (!rules)
-        return;
-    if (holds_nothing(s, assembly, module, rules)) {
-        NRP_LOG_DBG("%s reaches no base type its rules name: not walked", assembly);
-        nrp_module_rules_free(rules);
-        return;
-    }
+static int keep_now(void *ctx, const nrp_rule *rule)
+{
+    const split *sp = ctx;
+    if (!rule->match.base)
+        return sp->first_look;
+    for (size_t i = 0; i < sp->walk_count; i++)
+        if (strcmp(sp->walk[i], rule->match.base) == 0)
+            return 1;
+    return 0;
+}
+
+/* Walk the module's types for `rules`: by lookup when every rule names
+ * its type exactly, else every type. */
+static void walk_module(nrp_scanner *s, ModuleID module, const char *assembly, const nrp_version *version,
+                        const nrp_module_rules *rules)
+{
+    nrp_com_object *mdi = NULL;
+    const char *types[16];
     HRESULT hr = nrp_info_module_metadata(s->info, module, NRP_OF_READ, &NRP_IID_IMetaDataImport, &mdi);
     if (NRP_FAILED(hr)) {
         nrp_log(NRP_LOG_WARN, "cannot read metadata of %s (0x%08x); its methods stay uninstrumented", assembly,
                 (unsigned)hr);
-        nrp_module_rules_free(rules);
         return;
     }
-    module_scan scan = {s,    module, mdi, NULL, "", assembly, have_version ? &version : NULL, rules,
+    module_scan scan = {s,    module, mdi, NULL, "", assembly, version, rules,
                         NULL, NULL,   0,   0,    0,  NRP_OK,   module_is_collectible(s, module)};
     nrp_scan_visitor visitor = {&scan, want_type, want_method, on_method};
-    hr = nrp_module_scan(mdi, &visitor);
+    size_t n = nrp_module_rules_exact_types(rules, types, sizeof types / sizeof types[0]);
+    for (size_t i = 0; i < n; i++)
+        if (strchr(types[i], '+'))
+            n = 0; /* a nested type is found through its encloser: walk */
+    hr = n ? nrp_module_scan_types(mdi, &visitor, types, n) : nrp_module_scan(mdi, &visitor);
     if (NRP_FAILED(hr))
         nrp_log(NRP_LOG_WARN, "reading the types of %s failed (0x%08x); some methods may stay uninstrumented",
                 assembly, (unsigned)hr);
@@ -492,12 +742,187 @@ void nrp_scanner_module_loaded(nrp_scanner *s, ModuleID module)
     nrp_com_release(mdi);
     hand_over(&scan);
     free_batch(&scan);
+}
+
+/* Walk the module for the rules `sp` keeps (all of `rules` when all). */
+static void walk_split(nrp_scanner *s, ModuleID module, const char *assembly, const nrp_version *version,
+                       const nrp_module_rules *rules, const split *sp)
+{
+    nrp_module_rules *now = NULL;
+    if (nrp_module_rules_filter(rules, keep_now, (void *)sp, &now) != NRP_OK)
+        nrp_log(NRP_LOG_ERROR, "out of memory matching rules in %s; its methods stay uninstrumented", assembly);
+    else if (now)
+        walk_module(s, module, assembly, version, now);
+    nrp_module_rules_free(now);
+}
+
+/* A module's `base` rules for one base, unknown for want of assemblies:
+ * a new waiting entry (NULL when out of memory: then walk now). */
+static nrp_waiting_module *new_waiting(ModuleID module, const char *assembly, const nrp_version *version,
+                                       const char *base, const reach_why *why)
+{
+    nrp_waiting_module *w = calloc(1, sizeof *w);
+    if (!w || !(w->assembly = strdup(assembly)) || widen_frontier(w, why) != NRP_OK) {
+        free_waiting(w);
+        return NULL;
+    }
+    w->module = module;
+    w->base = base;
+    w->have_version = version != NULL;
+    if (version)
+        w->version = *version;
+    return w;
+}
+
+static void recheck_waiting(nrp_scanner *s, nrp_waiting_module *w, const char *loaded);
+
+/* An assembly of the entry's frontier loaded, with answer r (and why):
+ * walk the module for the entry's base, drop it, or wait again. */
+static void settle_waiting(nrp_scanner *s, nrp_waiting_module *w, const char *loaded, int r, const reach_why *why)
+{
+    char again[256];
+    drop_from_frontier(w, loaded);
+    int walk = r == 1 || (r == -1 && (why->other || !why->missing_count));
+    if (!walk && r == -1 && widen_frontier(w, why) != NRP_OK)
+        walk = 1; /* out of memory: walk now rather than lose a method */
+    if (walk || !w->missing_count) {
+        nrp_module_rules *rules = NULL;
+        split sp = {0, {w->base}, 1};
+        if (!walk)
+            NRP_LOG_DBG("%s reaches no base %s: not walked for it", w->assembly, w->base);
+        else if (nrp_rule_index_module(s->index, w->assembly, &rules) != NRP_OK)
+            nrp_log(NRP_LOG_ERROR, "out of memory matching rules in %s; some methods stay uninstrumented",
+                    w->assembly);
+        if (rules)
+            walk_split(s, w->module, w->assembly, w->have_version ? &w->version : NULL, rules, &sp);
+        nrp_module_rules_free(rules);
+        free_waiting(w);
+        return;
+    }
+    nrp_waiting_module *back = wait_for_assemblies(s, w, again, sizeof again);
+    if (back)
+        recheck_waiting(s, back, again);
+}
+
+/* An assembly of the entry's frontier loaded while it was being put on
+ * the list: ask that assembly now. */
+static void recheck_waiting(nrp_scanner *s, nrp_waiting_module *w, const char *loaded)
+{
+    static const reach_why none = {0};
+    reach_why *why = malloc(sizeof *why);
+    ModuleID m = nrp_modules_find(s->modules, loaded, 1);
+    int r = why && m ? ask_reach(s, loaded, m, w->base, why) : 1; /* cannot ask: walk */
+    settle_waiting(s, w, loaded, r, why && m ? why : &none);
+    free(why);
+}
+
+/* An assembly loaded: settle the modules whose `base` rules waited for
+ * it. Its answer for each base is asked once. */
+static void resume_waiting(nrp_scanner *s, const char *loaded, ModuleID module)
+{
+    nrp_waiting_module *ready = take_waiting(s, loaded, 0);
+    if (!ready)
+        return;
+    reach_why *why = malloc(sizeof *why);
+    const char *asked = NULL;
+    int r = 1; /* out of memory: walk */
+    while (ready) {
+        nrp_waiting_module *w = ready;
+        ready = w->next;
+        w->next = NULL;
+        if (why && (!asked || strcmp(asked, w->base) != 0)) {
+            r = ask_reach(s, loaded, module, w->base, why);
+            asked = w->base;
+        }
+        static const reach_why none = {0};
+        settle_waiting(s, w, loaded, why ? r : 1, why ? why : &none);
+    }
+    free(why);
+}
+
+/* Match a module's rules on its load. Each base its rules name is asked
+ * whether the module can reach it: no drops those rules, yes (or unknown
+ * for another reason) walks them now, unknown for want of assemblies not
+ * loaded yet makes them wait for one of those (nrp_waiting_module). */
+static void match_module(nrp_scanner *s, ModuleID module, const char *assembly, const nrp_version *version)
+{
+    nrp_module_rules *rules = NULL;
+    nrp_waiting_module *waits[BASES_MAX];
+    size_t wait_count = 0;
+    if (nrp_rule_index_module(s->index, assembly, &rules) != NRP_OK)
+        nrp_log(NRP_LOG_ERROR, "out of memory matching rules in %s; its methods stay uninstrumented", assembly);
+    if (!rules)
+        return;
+    const char *bases[BASES_MAX];
+    size_t nb = nrp_module_rules_some_bases(rules, bases, BASES_MAX);
+    split sp = {1, {0}, 0};
+    reach_why *why = nb && nb <= BASES_MAX ? malloc(sizeof *why) : NULL;
+    if (!why) { /* no base, too many to follow, or out of memory: walk for every rule */
+        walk_module(s, module, assembly, version, rules);
+        nrp_module_rules_free(rules);
+        return;
+    }
+    for (size_t i = 0; i < nb; i++) {
+        int r = ask_reach(s, assembly, module, bases[i], why);
+        if (r == 0)
+            continue;
+        if (r == -1 && !why->other && why->missing_count &&
+            (waits[wait_count] = new_waiting(module, assembly, version, bases[i], why)))
+            wait_count++;
+        else
+            sp.walk[sp.walk_count++] = bases[i];
+    }
+    free(why);
+    if (!wait_count && !sp.walk_count && nrp_module_rules_bases(rules, bases, BASES_MAX))
+        NRP_LOG_DBG("%s reaches no base type its rules name: not walked", assembly);
+    else if (!wait_count && sp.walk_count == nb)
+        walk_module(s, module, assembly, version, rules); /* nothing left out */
+    else
+        walk_split(s, module, assembly, version, rules, &sp);
     nrp_module_rules_free(rules);
+    for (size_t i = 0; i < wait_count; i++) {
+        char loaded[256];
+        nrp_waiting_module *back = wait_for_assemblies(s, waits[i], loaded, sizeof loaded);
+        if (back) /* an assembly of its frontier loaded meanwhile */
+            recheck_waiting(s, back, loaded);
+    }
+}
+
+void nrp_scanner_module_loaded(nrp_scanner *s, ModuleID module)
+{
+    char assembly[512];
+    nrp_version version;
+
+    if (NRP_FAILED(nrp_info_module_assembly_name(s->info, module, assembly, sizeof assembly)))
+        return;
+    nrp_modules_add(s->modules, assembly, module);
+    resume_pending(s, assembly);
+    resume_waiting(s, assembly, module);
+    if (!nrp_rule_index_names(s->index, assembly))
+        return; /* the common case: no rule names this assembly */
+    int have_version = read_assembly_version(s, module, &version) == NRP_OK;
+    match_module(s, module, assembly, have_version ? &version : NULL);
 }
 
 void nrp_scanner_module_unloading(nrp_scanner *s, ModuleID module)
 {
     nrp_modules_remove(s->modules, module);
+    /* Its facts are unlinked, not freed: a question on another thread may
+     * be reading them. A later load of the name reads its own. */
+    pthread_mutex_lock(&s->reach_lock);
+    for (size_t b = 0; b < NRP_FACTS_BUCKETS; b++)
+        for (nrp_asm_facts **pp = &s->facts[b]; *pp;)
+            if ((*pp)->module == module)
+                *pp = (*pp)->next;
+            else
+                pp = &(*pp)->next;
+    pthread_mutex_unlock(&s->reach_lock);
+    nrp_waiting_module *waiting = take_waiting(s, NULL, module);
+    while (waiting) {
+        nrp_waiting_module *w = waiting;
+        waiting = w->next;
+        free_waiting(w);
+    }
     /* What waited for another assembly: nothing is left to rewrite. */
     nrp_pending_method *gone = take_pending(s, is_of_module, &module);
     while (gone) {

@@ -19,13 +19,11 @@
 #include "rules/rule_index.h"
 
 typedef struct nrp_pending_method nrp_pending_method;
+typedef struct nrp_waiting_module nrp_waiting_module;
 
-/* Whether the types of an assembly can reach a `base` type (see scan.c). */
-typedef struct nrp_base_reach {
-    char *assembly;
-    const char *base;             /* the rule's string */
-    int reaches;                  /* 1 yes, 0 no, -1 unknown */
-} nrp_base_reach;
+/* What `base` questions read of one loaded assembly (see scan.c). */
+typedef struct nrp_asm_facts nrp_asm_facts;
+#define NRP_FACTS_BUCKETS 256
 
 typedef struct nrp_scanner {
     /* Set by the caller, read-only here. */
@@ -38,10 +36,11 @@ typedef struct nrp_scanner {
     /* Owned. */
     pthread_mutex_t pending_lock;
     nrp_pending_method *pending;  /* waiting for an assembly to load */
+    nrp_waiting_module *waiting;  /* modules whose `base` rules wait for one (pending_lock) */
     int jit_watched;              /* JIT compilation events asked for (atomic) */
     pthread_mutex_t reach_lock;
-    nrp_base_reach *reach;        /* memo of reaches_base, by (assembly, base) */
-    size_t reach_count, reach_cap;
+    nrp_asm_facts *facts[NRP_FACTS_BUCKETS]; /* by assembly name, without case (reach_lock) */
+    unsigned questions;           /* numbers each top-level `base` question (reach_lock) */
 } nrp_scanner;
 
 /* Fill the fields above the "Owned" line first. */

@@ -278,23 +278,105 @@ static int note_base(const nrp_rule *rules, uint32_t id, const char **bases, siz
     return 1;
 }
 
-static int group_bases(const group *g, const nrp_rule *rules, const char **bases, size_t cap, size_t *n)
+/* baseless_ok: rules without a base are passed over rather than ending
+ * the list. */
+static int group_bases(const group *g, const nrp_rule *rules, const char **bases, size_t cap, size_t *n,
+                       int baseless_ok)
 {
     for (size_t i = 0; i < g->by_type.cap; i++)
-        for (uint32_t k = 0; g->by_type.slots[i].key && k < g->by_type.slots[i].list.count; k++)
-            if (!note_base(rules, g->by_type.slots[i].list.ids[k], bases, cap, n))
+        for (uint32_t k = 0; g->by_type.slots[i].key && k < g->by_type.slots[i].list.count; k++) {
+            uint32_t id = g->by_type.slots[i].list.ids[k];
+            if (!(baseless_ok && !rules[id].match.base) && !note_base(rules, id, bases, cap, n))
                 return 0;
-    for (uint32_t i = 0; i < g->type_pattern_count; i++)
-        if (!note_base(rules, g->type_patterns[i].id, bases, cap, n))
+        }
+    for (uint32_t i = 0; i < g->type_pattern_count; i++) {
+        uint32_t id = g->type_patterns[i].id;
+        if (!(baseless_ok && !rules[id].match.base) && !note_base(rules, id, bases, cap, n))
             return 0;
+    }
     return 1;
 }
 
 size_t nrp_module_rules_bases(const nrp_module_rules *mr, const char **bases, size_t cap)
 {
     size_t n = 0;
-    if ((mr->named && !group_bases(mr->named, mr->rules, bases, cap, &n)) ||
-        !group_bases(&mr->patterned, mr->rules, bases, cap, &n))
+    if ((mr->named && !group_bases(mr->named, mr->rules, bases, cap, &n, 0)) ||
+        !group_bases(&mr->patterned, mr->rules, bases, cap, &n, 0))
+        return 0;
+    return n;
+}
+
+size_t nrp_module_rules_some_bases(const nrp_module_rules *mr, const char **bases, size_t cap)
+{
+    size_t n = 0;
+    if ((mr->named && !group_bases(mr->named, mr->rules, bases, cap, &n, 1)) ||
+        !group_bases(&mr->patterned, mr->rules, bases, cap, &n, 1))
+        return cap + 1;
+    return n;
+}
+
+static nrp_result group_keep(const group *g, const nrp_rule *rules, int (*keep)(void *, const nrp_rule *),
+                             void *ctx, group *into)
+{
+    for (size_t i = 0; i < g->by_type.cap; i++)
+        for (uint32_t k = 0; g->by_type.slots[i].key && k < g->by_type.slots[i].list.count; k++) {
+            uint32_t id = g->by_type.slots[i].list.ids[k];
+            if (keep(ctx, &rules[id]) && group_add(into, rules, id) != NRP_OK)
+                return NRP_NOMEM;
+        }
+    for (uint32_t i = 0; i < g->type_pattern_count; i++) {
+        uint32_t id = g->type_patterns[i].id;
+        if (keep(ctx, &rules[id]) && group_add(into, rules, id) != NRP_OK)
+            return NRP_NOMEM;
+    }
+    return NRP_OK;
+}
+
+nrp_result nrp_module_rules_filter(const nrp_module_rules *mr, int (*keep)(void *ctx, const nrp_rule *rule), void *ctx,
+                                   nrp_module_rules **out)
+{
+    *out = NULL;
+    nrp_module_rules *kept = calloc(1, sizeof *kept);
+    if (!kept)
+        return NRP_NOMEM;
+    kept->rules = mr->rules;
+    if ((mr->named && group_keep(mr->named, mr->rules, keep, ctx, &kept->patterned) != NRP_OK) ||
+        group_keep(&mr->patterned, mr->rules, keep, ctx, &kept->patterned) != NRP_OK) {
+        nrp_module_rules_free(kept);
+        return NRP_NOMEM;
+    }
+    if (kept->patterned.by_type.count || kept->patterned.type_pattern_count)
+        *out = kept;
+    else
+        nrp_module_rules_free(kept);
+    return NRP_OK;
+}
+
+static int group_exact_types(const group *g, const char **types, size_t cap, size_t *n)
+{
+    if (g->type_pattern_count)
+        return 0;
+    for (size_t i = 0; i < g->by_type.cap; i++) {
+        const char *t = g->by_type.slots[i].key;
+        if (!t)
+            continue;
+        size_t k = 0;
+        while (k < *n && strcmp(types[k], t) != 0)
+            k++;
+        if (k < *n)
+            continue;
+        if (*n == cap)
+            return 0;
+        types[(*n)++] = t;
+    }
+    return 1;
+}
+
+size_t nrp_module_rules_exact_types(const nrp_module_rules *mr, const char **types, size_t cap)
+{
+    size_t n = 0;
+    if ((mr->named && !group_exact_types(mr->named, types, cap, &n)) ||
+        !group_exact_types(&mr->patterned, types, cap, &n))
         return 0;
     return n;
 }

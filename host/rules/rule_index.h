@@ -46,6 +46,22 @@ void nrp_module_rules_free(nrp_module_rules *mr);
  * whose assembly none of them can be reached holds nothing to select. */
 size_t nrp_module_rules_bases(const nrp_module_rules *mr, const char **bases, size_t cap);
 
+/* The distinct `base` types of the module's rules that have one, into
+ * bases; rules without a base are passed over. More than cap: cap + 1. */
+size_t nrp_module_rules_some_bases(const nrp_module_rules *mr, const char **bases, size_t cap);
+
+/* The module's rules that keep() accepts, as rules of their own (*out
+ * NULL when none is): NRP_OK, or NRP_NOMEM. The scanner splits a module's
+ * rules by what their `base` needs. */
+nrp_result nrp_module_rules_filter(const nrp_module_rules *mr, int (*keep)(void *ctx, const nrp_rule *rule), void *ctx,
+                                   nrp_module_rules **out);
+
+/* When every rule names its type exactly: the distinct type names, into
+ * types (at most cap), so each can be looked up rather than every type
+ * walked. 0 when some rule's type is a pattern, or there are more than
+ * cap. */
+size_t nrp_module_rules_exact_types(const nrp_module_rules *mr, const char **types, size_t cap);
+
 /* Cheap filters for the metadata walk. */
 int nrp_module_rules_want_type(const nrp_module_rules *mr, const char *type);
 int nrp_module_rules_want_method(const nrp_module_rules *mr, const char *type, const char *method);

@@ -151,12 +151,78 @@ static void cap_keeps_the_highest_priorities(void **state)
     nrp_rule_index_free(ix);
 }
 
+/* The scanner splits a module's rules by their `base`: the bases named,
+ * the rules kept by a filter (selecting as before), and the exact type
+ * names to look up when no rule's type is a pattern. */
+static int keep_based(void *ctx, const nrp_rule *rule)
+{
+    return rule->match.base && strcmp(rule->match.base, ctx) == 0;
+}
+
+static int keep_baseless(void *ctx, const nrp_rule *rule)
+{
+    (void)ctx;
+    return !rule->match.base;
+}
+
+static void rules_split_by_base(void **state)
+{
+    (void)state;
+    nrp_rule rules[4] = {
+        {.enabled = 1, .match = {.assembly = "Shop", .type = "Shop.Orders", .method = "Place", .is_static = -1}},
+        {.enabled = 1, .match = {.assembly = "*", .type = "*", .method = "Exec*", .base = "Db.Command", .is_static = -1}},
+        {.enabled = 1, .match = {.assembly = "Shop", .type = "Shop.Cart", .method = "Add", .is_static = -1}},
+        {.enabled = 1,
+         .match = {.assembly = "Sh*", .type = "*", .method = "Run", .base = "Jobs.Job", .is_static = -1}},
+    };
+    nrp_rule_index *ix = nrp_rule_index_build(rules, 4);
+    nrp_module_rules *mr = NULL, *based = NULL, *plain = NULL;
+    assert_int_equal(nrp_rule_index_module(ix, "Shop", &mr), NRP_OK);
+    assert_non_null(mr);
+    const char *bases[4], *types[4];
+    assert_int_equal(nrp_module_rules_bases(mr, bases, 4), 0); /* some rules have no base */
+    assert_int_equal(nrp_module_rules_some_bases(mr, bases, 4), 2);
+    assert_true((!strcmp(bases[0], "Db.Command") && !strcmp(bases[1], "Jobs.Job")) ||
+                (!strcmp(bases[1], "Db.Command") && !strcmp(bases[0], "Jobs.Job")));
+    assert_int_equal(nrp_module_rules_some_bases(mr, bases, 1), 2); /* more than cap: cap + 1 */
+    assert_int_equal(nrp_module_rules_exact_types(mr, types, 4), 0); /* patterns */
+
+    assert_int_equal(nrp_module_rules_filter(mr, keep_based, "Db.Command", &based), NRP_OK);
+    assert_non_null(based);
+    assert_int_equal(nrp_module_rules_some_bases(based, bases, 4), 1);
+    assert_string_equal(bases[0], "Db.Command");
+    assert_true(nrp_module_rules_want_method(based, "Shop.SqlCommand", "ExecuteReader"));
+    assert_false(nrp_module_rules_want_method(based, "Shop.Orders", "Place"));
+    assert_false(nrp_module_rules_want_method(based, "Shop.Jobs", "Run"));
+
+    assert_int_equal(nrp_module_rules_filter(mr, keep_baseless, NULL, &plain), NRP_OK);
+    assert_non_null(plain);
+    assert_int_equal(nrp_module_rules_some_bases(plain, bases, 4), 0);
+    assert_int_equal(nrp_module_rules_exact_types(plain, types, 4), 2);
+    assert_true((!strcmp(types[0], "Shop.Orders") && !strcmp(types[1], "Shop.Cart")) ||
+                (!strcmp(types[1], "Shop.Orders") && !strcmp(types[0], "Shop.Cart")));
+    assert_int_equal(nrp_module_rules_exact_types(plain, types, 1), 0); /* more than cap */
+    nrp_method_view v = {.assembly = "Shop", .type = "Shop.Cart", .name = "Add", .params = ""};
+    uint32_t got[2];
+    assert_int_equal(nrp_module_rules_select_all(plain, &v, got, 2), 1);
+    assert_int_equal(got[0], 2); /* ids stay the config's positions */
+
+    nrp_module_rules *none = mr;
+    assert_int_equal(nrp_module_rules_filter(mr, keep_based, "Other.Base", &none), NRP_OK);
+    assert_null(none);
+    nrp_module_rules_free(plain);
+    nrp_module_rules_free(based);
+    nrp_module_rules_free(mr);
+    nrp_rule_index_free(ix);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(index_agrees_with_linear_scan),
         cmocka_unit_test(unnamed_assembly_is_dismissed),
         cmocka_unit_test(cap_keeps_the_highest_priorities),
+        cmocka_unit_test(rules_split_by_base),
     };
     return cmocka_run_group_tests_name("rule_index", tests, NULL, NULL);
 }
