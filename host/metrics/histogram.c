@@ -1,5 +1,6 @@
 #include "metrics/histogram.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 uint64_t nrp_hist_lower(unsigned i)
@@ -18,6 +19,55 @@ void nrp_hist_init(nrp_hist *h)
     h->min_ns = UINT64_MAX;
 }
 
+void nrp_hist_add(nrp_hist *dst, const nrp_hist *src)
+{
+    uint64_t min = __atomic_load_n(&src->min_ns, __ATOMIC_RELAXED), max = __atomic_load_n(&src->max_ns, __ATOMIC_RELAXED);
+    for (unsigned i = 0; i < NRP_HIST_BUCKETS; i++)
+        dst->buckets[i] += __atomic_load_n(&src->buckets[i], __ATOMIC_RELAXED);
+    dst->sum_ns += __atomic_load_n(&src->sum_ns, __ATOMIC_RELAXED);
+    if (min < dst->min_ns)
+        dst->min_ns = min;
+    if (max > dst->max_ns)
+        dst->max_ns = max;
+}
+
+nrp_hist_rec *nrp_hist_rec_new(void)
+{
+    nrp_hist_rec *h = calloc(1, sizeof *h);
+    if (h)
+        h->min_ns = UINT64_MAX;
+    return h;
+}
+
+void nrp_hist_rec_free(nrp_hist_rec *h)
+{
+    if (!h)
+        return;
+    for (unsigned g = 0; g < NRP_HIST_GROUPS; g++)
+        free(h->groups[g]);
+    free(h);
+}
+
+/* Group g of h, made if needed; several threads may ask at once: the first
+ * one's stays. */
+static uint64_t *group(nrp_hist_rec *h, unsigned g)
+{
+    uint64_t *have = __atomic_load_n(&h->groups[g], __ATOMIC_ACQUIRE), *made;
+    if (have)
+        return have;
+    if (!(made = calloc(NRP_HIST_SUB, sizeof *made)))
+        return NULL;
+    if (__atomic_compare_exchange_n(&h->groups[g], &have, made, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+        return made;
+    free(made);
+    return have;
+}
+
+int nrp_hist_rec_record_grow(nrp_hist_rec *h, uint64_t ns)
+{
+    return group(h, nrp_hist_bucket(ns) / NRP_HIST_SUB) && nrp_hist_rec_record_owned(h, ns);
+}
+
 static void lower_to(uint64_t *at, uint64_t v)
 {
     uint64_t seen = __atomic_load_n(at, __ATOMIC_RELAXED);
@@ -32,19 +82,27 @@ static void raise_to(uint64_t *at, uint64_t v)
     }
 }
 
-void nrp_hist_record_shared(nrp_hist *h, uint64_t ns)
+int nrp_hist_rec_record_shared(nrp_hist_rec *h, uint64_t ns)
 {
-    __atomic_fetch_add(&h->buckets[nrp_hist_bucket(ns)], 1, __ATOMIC_RELAXED);
+    unsigned i = nrp_hist_bucket(ns);
+    uint64_t *g = group(h, i / NRP_HIST_SUB);
+    if (!g)
+        return 0;
+    __atomic_fetch_add(&g[i % NRP_HIST_SUB], 1, __ATOMIC_RELAXED);
     __atomic_fetch_add(&h->sum_ns, ns, __ATOMIC_RELAXED);
     lower_to(&h->min_ns, ns);
     raise_to(&h->max_ns, ns);
+    return 1;
 }
 
-void nrp_hist_add(nrp_hist *dst, const nrp_hist *src)
+void nrp_hist_add_rec(nrp_hist *dst, const nrp_hist_rec *src)
 {
     uint64_t min = __atomic_load_n(&src->min_ns, __ATOMIC_RELAXED), max = __atomic_load_n(&src->max_ns, __ATOMIC_RELAXED);
-    for (unsigned i = 0; i < NRP_HIST_BUCKETS; i++)
-        dst->buckets[i] += __atomic_load_n(&src->buckets[i], __ATOMIC_RELAXED);
+    for (unsigned g = 0; g < NRP_HIST_GROUPS; g++) {
+        const uint64_t *counts = __atomic_load_n(&src->groups[g], __ATOMIC_ACQUIRE);
+        for (unsigned k = 0; counts && k < NRP_HIST_SUB; k++)
+            dst->buckets[g * NRP_HIST_SUB + k] += __atomic_load_n(&counts[k], __ATOMIC_RELAXED);
+    }
     dst->sum_ns += __atomic_load_n(&src->sum_ns, __ATOMIC_RELAXED);
     if (min < dst->min_ns)
         dst->min_ns = min;
@@ -52,14 +110,29 @@ void nrp_hist_add(nrp_hist *dst, const nrp_hist *src)
         dst->max_ns = max;
 }
 
-void nrp_hist_add_shared(nrp_hist *dst, const nrp_hist *src)
+int nrp_hist_rec_add_shared(nrp_hist_rec *dst, const nrp_hist_rec *src)
 {
-    for (unsigned i = 0; i < NRP_HIST_BUCKETS; i++)
-        if (src->buckets[i])
-            __atomic_fetch_add(&dst->buckets[i], src->buckets[i], __ATOMIC_RELAXED);
+    int whole = 1;
+    for (unsigned g = 0; g < NRP_HIST_GROUPS; g++) {
+        const uint64_t *counts = src->groups[g];
+        uint64_t *into = counts ? group(dst, g) : NULL;
+        whole &= !counts || into != NULL;
+        for (unsigned k = 0; into && k < NRP_HIST_SUB; k++)
+            if (counts[k])
+                __atomic_fetch_add(&into[k], counts[k], __ATOMIC_RELAXED);
+    }
     __atomic_fetch_add(&dst->sum_ns, src->sum_ns, __ATOMIC_RELAXED);
     lower_to(&dst->min_ns, src->min_ns);
     raise_to(&dst->max_ns, src->max_ns);
+    return whole;
+}
+
+size_t nrp_hist_rec_bytes(const nrp_hist_rec *h)
+{
+    size_t n = sizeof *h;
+    for (unsigned g = 0; g < NRP_HIST_GROUPS; g++)
+        n += h->groups[g] ? NRP_HIST_SUB * sizeof *h->groups[g] : 0;
+    return n;
 }
 
 uint64_t nrp_hist_count(const nrp_hist *h)

@@ -62,7 +62,7 @@ nrp_result nrp_metrics_set_buckets(nrp_metrics *m, const uint64_t *bounds_ns, si
 static void series_free(nrp_series *s)
 {
     nrp_shard_slot_drop(s->slot);
-    free(s->total);
+    nrp_hist_rec_free(s->total);
     free(s->layout1);
     free(s->rule);
     free(s->method);
@@ -167,9 +167,7 @@ static nrp_series *find_or_create(nrp_metrics *m, nrp_series_kind kind, const ch
     if (made == NRP_OK)
         made = dup_or_null(method, &s->method);
     if (made == NRP_OK && kind == NRP_SERIES_HISTOGRAM) {
-        if ((s->total = aligned_zalloc(sizeof *s->total)))
-            nrp_hist_init(s->total);
-        else
+        if (!(s->total = nrp_hist_rec_new()))
             made = NRP_NOMEM;
     }
     /* Without a slot the series still counts, with atomics on its totals. */
@@ -283,7 +281,7 @@ void nrp_series_histogram_read(const nrp_series *s, nrp_hist *out)
     const nrp_histogram *old = __atomic_load_n(&s->layout1, __ATOMIC_ACQUIRE);
     nrp_hist_init(out);
     nrp_shard_lock();
-    nrp_hist_add(out, s->total);
+    nrp_hist_add_rec(out, s->total);
     nrp_shard_sum_histogram(s->slot, out);
     nrp_shard_unlock();
     if (!old)

@@ -38,7 +38,7 @@ struct nrp_series {
      * atomics, plus the counts of exited threads (shard.h). */
     uint64_t value;
     uint32_t slot;              /* per-thread copies, or NRP_SHARD_NONE */
-    nrp_hist *total;            /* a histogram's exited threads, and records made without a copy */
+    nrp_hist_rec *total;        /* a histogram's exited threads, and records made without a copy */
     nrp_histogram *layout1;     /* a histogram's records by plugins of ABI minor < 2, made when they ask */
     nrp_family *family;
     char *rule;                 /* NULL for an unlabelled series */

@@ -7,7 +7,7 @@ __thread nrp_shard_table *nrp_shard_mine;
 
 typedef struct owner {
     nrp_shard_kind kind;
-    void *total; /* uint64_t * or nrp_hist *; NULL once dropped */
+    void *total; /* uint64_t * or nrp_hist_rec *; NULL once dropped */
 } owner;
 
 static struct {
@@ -30,7 +30,7 @@ void nrp_shard_unlock(void)
     pthread_mutex_unlock(&G.lock);
 }
 
-uint32_t nrp_shard_slot_new(nrp_shard_kind kind, uint64_t *counter_total, nrp_hist *histogram_total)
+uint32_t nrp_shard_slot_new(nrp_shard_kind kind, uint64_t *counter_total, nrp_hist_rec *histogram_total)
 {
     uint32_t slot = NRP_SHARD_NONE;
     pthread_mutex_lock(&G.lock);
@@ -68,10 +68,10 @@ static void retire(void *arg)
         for (uint32_t i = 0; i < NRP_SHARD_CHUNK; i++) {
             const owner *o = &G.owners[c][i]; /* a chunk of cells exists only for handed-out slots */
             if (o->kind == NRP_SHARD_HISTOGRAM) {
-                nrp_hist *h = (nrp_hist *)(uintptr_t)cells[i];
+                nrp_hist_rec *h = (nrp_hist_rec *)(uintptr_t)cells[i];
                 if (h && o->total)
-                    nrp_hist_add_shared(o->total, h);
-                free(h);
+                    nrp_hist_rec_add_shared(o->total, h);
+                nrp_hist_rec_free(h);
             } else if (cells[i] && o->total)
                 __atomic_fetch_add((uint64_t *)o->total, cells[i], __ATOMIC_RELAXED);
         }
@@ -134,18 +134,16 @@ void nrp_shard_count_slow(uint32_t slot, uint64_t *shared)
         __atomic_fetch_add(shared, 1, __ATOMIC_RELAXED);
 }
 
-void nrp_shard_record_slow(uint32_t slot, nrp_hist *shared, uint64_t ns)
+void nrp_shard_record_slow(uint32_t slot, nrp_hist_rec *shared, uint64_t ns)
 {
     uint64_t *cell = nrp_shard_cell_slow(slot);
-    nrp_hist *h = cell ? (nrp_hist *)(uintptr_t)*cell : NULL;
-    if (cell && !h && (h = aligned_alloc(64, (sizeof *h + 63) / 64 * 64))) {
-        nrp_hist_init(h);
+    nrp_hist_rec *h = cell ? (nrp_hist_rec *)(uintptr_t)*cell : NULL;
+    if (cell && !h && (h = nrp_hist_rec_new()))
         __atomic_store_n(cell, (uint64_t)(uintptr_t)h, __ATOMIC_RELEASE);
-    }
-    if (h)
-        nrp_hist_record_owned(h, ns);
-    else
-        nrp_hist_record_shared(shared, ns);
+    /* Without a copy, or without memory for the duration's group in it,
+     * the record goes to the shared total. */
+    if (!h || !nrp_hist_rec_record_grow(h, ns))
+        nrp_hist_rec_record_shared(shared, ns);
 }
 
 uint64_t nrp_shard_sum_counter(uint32_t slot)
@@ -167,10 +165,10 @@ void nrp_shard_sum_histogram(uint32_t slot, nrp_hist *out)
         return;
     for (const nrp_shard_table *t = G.live; t; t = t->next) {
         const uint64_t *chunk = __atomic_load_n(&t->chunks[slot / NRP_SHARD_CHUNK], __ATOMIC_ACQUIRE);
-        const nrp_hist *h = chunk ? (const nrp_hist *)(uintptr_t)__atomic_load_n(&chunk[slot % NRP_SHARD_CHUNK],
-                                                                                   __ATOMIC_ACQUIRE)
-                                  : NULL;
+        const nrp_hist_rec *h =
+            chunk ? (const nrp_hist_rec *)(uintptr_t)__atomic_load_n(&chunk[slot % NRP_SHARD_CHUNK], __ATOMIC_ACQUIRE)
+                  : NULL;
         if (h)
-            nrp_hist_add(out, h);
+            nrp_hist_add_rec(out, h);
     }
 }

@@ -5,7 +5,7 @@
  * Each sharded series gets a slot when it is created. A thread that
  * records gets its own table on its first record: slot i of that table is
  * the thread's count for a counter, or the address of the thread's own
- * nrp_hist for a histogram (made at its first record). Only the owning
+ * nrp_hist_rec for a histogram (made at its first record). Only the owning
  * thread writes its table, with relaxed stores, so a call costs plain
  * stores on lines that stay in that core's cache. An export adds every
  * live thread's copy to what threads that have exited left behind.
@@ -41,7 +41,7 @@ extern __thread nrp_shard_table *nrp_shard_mine;
 /* A new slot whose exited total is *counter_total (a counter, added to
  * atomically) or *histogram_total (a histogram, recorded into shared);
  * NRP_SHARD_NONE when all are taken or out of memory. */
-uint32_t nrp_shard_slot_new(nrp_shard_kind kind, uint64_t *counter_total, nrp_hist *histogram_total);
+uint32_t nrp_shard_slot_new(nrp_shard_kind kind, uint64_t *counter_total, nrp_hist_rec *histogram_total);
 
 /* The slot's totals are going away (their registry is destroyed): exited
  * threads fold nothing into them any more. */
@@ -66,7 +66,7 @@ static inline uint64_t *nrp_shard_cell_fast(uint32_t slot)
  * a series without a slot, or memory refused. Out of line, so that the
  * fast paths below need no stack frame. */
 void nrp_shard_count_slow(uint32_t slot, uint64_t *shared);
-void nrp_shard_record_slow(uint32_t slot, nrp_hist *shared, uint64_t ns);
+void nrp_shard_record_slow(uint32_t slot, nrp_hist_rec *shared, uint64_t ns);
 
 static inline void nrp_shard_count(uint32_t slot, uint64_t *shared)
 {
@@ -77,13 +77,11 @@ static inline void nrp_shard_count(uint32_t slot, uint64_t *shared)
         nrp_shard_count_slow(slot, shared);
 }
 
-static inline void nrp_shard_record(uint32_t slot, nrp_hist *shared, uint64_t ns)
+static inline void nrp_shard_record(uint32_t slot, nrp_hist_rec *shared, uint64_t ns)
 {
     uint64_t *cell = nrp_shard_cell_fast(slot);
-    nrp_hist *h;
-    if (__builtin_expect(cell != NULL && (h = (nrp_hist *)(uintptr_t)*cell) != NULL, 1))
-        nrp_hist_record_owned(h, ns);
-    else
+    nrp_hist_rec *h;
+    if (__builtin_expect(cell == NULL || (h = (nrp_hist_rec *)(uintptr_t)*cell) == NULL || !nrp_hist_rec_record_owned(h, ns), 0))
         nrp_shard_record_slow(slot, shared, ns);
 }
 

@@ -79,7 +79,7 @@ static void percentiles_within_a_bucket(void **state)
         size_t n = sizeof values / sizeof *values;
         for (size_t i = 0; i < n; i++) {
             values[i] = truths[t] * (1.0 + 0.04 * uniform());
-            nrp_hist_record_owned(h, (uint64_t)values[i]);
+            nrp_hist_record(h, (uint64_t)values[i]);
         }
         /* the true percentiles of what was recorded */
         qsort(values, n, sizeof *values, cmp);
@@ -105,7 +105,7 @@ static void percentiles_of_a_wide_spread(void **state)
     size_t n = sizeof values / sizeof *values;
     for (size_t i = 0; i < n; i++) {
         values[i] = pow(10, 3 + 6 * uniform());
-        nrp_hist_record_owned(h, (uint64_t)values[i]);
+        nrp_hist_record(h, (uint64_t)values[i]);
     }
     qsort(values, n, sizeof *values, cmp);
     for (double q = 0.05; q < 1; q += 0.05) {
@@ -122,7 +122,7 @@ static void empty_and_single(void **state)
     assert_int_equal(nrp_hist_count(h), 0);
     assert_int_equal(nrp_hist_quantile(h, 0.5), 0);
     assert_int_equal(h->min_ns, UINT64_MAX);
-    nrp_hist_record_owned(h, 123456);
+    nrp_hist_record(h, 123456);
     for (double q = 0.01; q <= 1; q += 0.01)
         assert_int_equal(nrp_hist_quantile(h, q), 123456);
     assert_int_equal(h->sum_ns, 123456);
@@ -141,7 +141,7 @@ static void cumulative_at_classic_bounds(void **state)
     uint64_t out[3];
     static const uint64_t durations[] = {0, 99, 100, 101, 999, 1000, 5000, 999999, 2000000};
     for (size_t i = 0; i < sizeof durations / sizeof *durations; i++)
-        nrp_hist_record_owned(h, durations[i]);
+        nrp_hist_record(h, durations[i]);
     nrp_hist_cumulative(h, bounds, 3, out);
     /* 100's bucket is [100, 104): wholly above 100 is false, so 100 is
      * counted from the next bound; 99 sits in [96, 100). */
@@ -151,30 +151,53 @@ static void cumulative_at_classic_bounds(void **state)
     free(h);
 }
 
-/* Adding copies together gives what one copy recording everything gives;
- * so does recording into a shared one. */
-static void add_and_shared_agree(void **state)
+/* Recording copies (groups made as durations need them), added together,
+ * give what one merged view recording everything gives; so does recording
+ * into a shared one, and folding one copy into another. */
+static void recording_copies_agree(void **state)
 {
     (void)state;
-    nrp_hist *a = new_hist(), *b = new_hist(), *all = new_hist(), *sum = new_hist(), *shared = new_hist();
+    nrp_hist_rec *a = nrp_hist_rec_new(), *b = nrp_hist_rec_new(), *shared = nrp_hist_rec_new(),
+                 *folded = nrp_hist_rec_new();
+    nrp_hist *all = new_hist(), *sum = new_hist(), *view = new_hist();
+    assert_true(a && b && shared && folded);
     for (uint64_t i = 0; i < 5000; i++) {
         uint64_t ns = i * i * 37 % 10000019;
-        nrp_hist_record_owned(i % 3 ? a : b, ns);
-        nrp_hist_record_owned(all, ns);
-        nrp_hist_record_shared(shared, ns);
+        nrp_hist_rec *mine = i % 3 ? a : b;
+        if (!nrp_hist_rec_record_owned(mine, ns))
+            assert_true(nrp_hist_rec_record_grow(mine, ns));
+        nrp_hist_record(all, ns);
+        assert_true(nrp_hist_rec_record_shared(shared, ns));
     }
-    nrp_hist_add(sum, a);
-    nrp_hist_add(sum, b);
+    nrp_hist_add_rec(sum, a);
+    nrp_hist_add_rec(sum, b);
     assert_memory_equal(sum, all, sizeof *all);
-    assert_memory_equal(shared, all, sizeof *all);
-    nrp_hist *twice = new_hist();
-    nrp_hist_add_shared(twice, all);
-    nrp_hist_add_shared(twice, all);
-    assert_int_equal(nrp_hist_count(twice), 10000);
-    assert_int_equal(twice->sum_ns, 2 * all->sum_ns);
-    assert_int_equal(twice->min_ns, all->min_ns);
-    assert_int_equal(twice->max_ns, all->max_ns);
-    free(a), free(b), free(all), free(sum), free(shared), free(twice);
+    nrp_hist_add_rec(view, shared);
+    assert_memory_equal(view, all, sizeof *all);
+    assert_true(nrp_hist_rec_add_shared(folded, a));
+    assert_true(nrp_hist_rec_add_shared(folded, b));
+    nrp_hist_init(view);
+    nrp_hist_add_rec(view, folded);
+    assert_memory_equal(view, all, sizeof *all);
+    nrp_hist_rec_free(a), nrp_hist_rec_free(b), nrp_hist_rec_free(shared), nrp_hist_rec_free(folded);
+    free(all), free(sum), free(view);
+}
+
+/* A copy takes its groups only: 296 bytes empty, 128 more per power of two
+ * its durations reach. */
+static void recording_copy_is_small(void **state)
+{
+    (void)state;
+    nrp_hist_rec *h = nrp_hist_rec_new();
+    assert_non_null(h);
+    assert_int_equal(nrp_hist_rec_bytes(h), 3 * 8 + NRP_HIST_GROUPS * sizeof(void *));
+    static const uint64_t ns[] = {20000, 21000, 30000, 130000, 700000, 710000};
+    for (size_t i = 0; i < sizeof ns / sizeof *ns; i++)
+        if (!nrp_hist_rec_record_owned(h, ns[i]))
+            assert_true(nrp_hist_rec_record_grow(h, ns[i]));
+    /* 20-30 us in [2^14, 2^15) ns, 130 us in [2^16, 2^17), 700-710 us in [2^19, 2^20): 3 groups */
+    assert_int_equal(nrp_hist_rec_bytes(h), 3 * 8 + NRP_HIST_GROUPS * sizeof(void *) + 3 * NRP_HIST_SUB * 8);
+    nrp_hist_rec_free(h);
 }
 
 int main(void)
@@ -182,7 +205,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(buckets_tile_and_are_narrow), cmocka_unit_test(percentiles_within_a_bucket),
         cmocka_unit_test(percentiles_of_a_wide_spread), cmocka_unit_test(empty_and_single),
-        cmocka_unit_test(cumulative_at_classic_bounds), cmocka_unit_test(add_and_shared_agree),
+        cmocka_unit_test(cumulative_at_classic_bounds), cmocka_unit_test(recording_copies_agree),
+        cmocka_unit_test(recording_copy_is_small),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
