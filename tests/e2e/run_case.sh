@@ -441,12 +441,13 @@ YAML
     expect_metric 'nrp_method_calls_total{rule="long-add",method="Demo.Calculator::Add(System.Int64,System.Int64)"} 1'
     expect_metric 'nrp_method_calls_total{rule="calculator-but-int-add",method="Demo.Calculator::.ctor()"} 1'
     expect_metric 'nrp_method_calls_total{rule="calculator-but-int-add",method="Demo.Calculator::Mul(System.Int32,System.Int32)"} 200000'
+    expect_metric 'nrp_method_calls_total{rule="calculator-but-int-add",method="Demo.Calculator::Checked(System.Int32)"} 200000'
     expect_metric 'nrp_method_calls_total{rule="static-main",method="Demo.Program::Main(System.String[])"} 1'
     if grep -q 'Add(System.Int32,System.Int32)\|too-new\|switched-off' "$work/metrics.prom"; then
         fail "an excluded, out-of-range or disabled selection was instrumented"; grep -v '^#' "$work/metrics.prom"
     else pass "Add(int) excluded, version >=2 and the disabled rule select nothing"; fi
-    # Main, Calculator's .ctor, Add(long) (two rules composed) and Mul
-    expect_metric "nrp_methods_rewritten_total 4"
+    # Main, Calculator's .ctor, Add(long) (two rules composed), Mul and Checked
+    expect_metric "nrp_methods_rewritten_total 5"
     expect_log_total error 0
     ;;
 hierarchy)
