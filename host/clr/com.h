@@ -45,8 +45,11 @@ typedef struct nrp_guid {
 /* COR_PRF_MONITOR flags (low word of SetEventMask2). */
 #define NRP_PRF_MONITOR_MODULE_LOADS 0x00000004u /* loads and unloads */
 #define NRP_PRF_MONITOR_JIT_COMPILATION 0x00000020u
-/* COR_PRF_MODULE_FLAGS: the module belongs to a collectible AssemblyLoadContext */
-#define NRP_PRF_MODULE_COLLECTIBLE 0x00000008u
+/* COR_PRF_MODULE_FLAGS (corprof.idl) */
+#define NRP_PRF_MODULE_DYNAMIC 0x00000004u     /* Reflection.Emit: no image */
+#define NRP_PRF_MODULE_COLLECTIBLE 0x00000008u /* in a collectible AssemblyLoadContext */
+#define NRP_PRF_MODULE_RESOURCE 0x00000010u
+#define NRP_PRF_MODULE_FLAT_LAYOUT 0x00000020u /* the image as the file has it, not at its RVAs */
 #define NRP_PRF_ENABLE_REJIT 0x00040000u
 #define NRP_PRF_REJIT_BLOCK_INLINING 0x1u
 

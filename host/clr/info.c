@@ -57,15 +57,21 @@ HRESULT nrp_info_set_event_mask(const nrp_info *info, DWORD low, DWORD high)
     return NRP_COM_FN(info->obj, fn, NRP_INFO_SetEventMask2)(info->obj, low, high);
 }
 
-HRESULT nrp_info_module_flags(const nrp_info *info, ModuleID module, DWORD *flags)
+HRESULT nrp_info_module_image(const nrp_info *info, ModuleID module, const uint8_t **base, DWORD *flags)
 {
     typedef HRESULT (*fn)(void *, ModuleID, const uint8_t **, ULONG, ULONG *, WCHAR *, AssemblyID *, DWORD *);
-    const uint8_t *base = NULL;
     ULONG len = 0;
     AssemblyID assembly = 0;
+    *base = NULL;
     *flags = 0;
-    return NRP_COM_FN(info->obj, fn, NRP_INFO_GetModuleInfo2)(info->obj, module, &base, 0, &len, NULL, &assembly,
+    return NRP_COM_FN(info->obj, fn, NRP_INFO_GetModuleInfo2)(info->obj, module, base, 0, &len, NULL, &assembly,
                                                               flags);
+}
+
+HRESULT nrp_info_module_flags(const nrp_info *info, ModuleID module, DWORD *flags)
+{
+    const uint8_t *base = NULL;
+    return nrp_info_module_image(info, module, &base, flags);
 }
 
 HRESULT nrp_info_module_assembly_name(const nrp_info *info, ModuleID module, char *out, size_t cap)

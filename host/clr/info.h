@@ -23,6 +23,9 @@ HRESULT nrp_info_set_event_mask(const nrp_info *info, DWORD low, DWORD high);
 
 /* COR_PRF_MODULE_FLAGS of a module (NRP_PRF_MODULE_*). */
 HRESULT nrp_info_module_flags(const nrp_info *info, ModuleID module, DWORD *flags);
+/* Where the module's image is loaded (NULL for one without an image) and
+ * its COR_PRF_MODULE_FLAGS. */
+HRESULT nrp_info_module_image(const nrp_info *info, ModuleID module, const uint8_t **base, DWORD *flags);
 
 /* Simple name of the assembly a module belongs to, UTF-8. */
 HRESULT nrp_info_module_assembly_name(const nrp_info *info, ModuleID module, char *out, size_t cap);

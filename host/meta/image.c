@@ -25,20 +25,24 @@ typedef struct pe {
     size_t len;
     const uint8_t *sections;
     uint32_t section_count;
+    int mapped; /* laid out as loaded: an RVA is an offset from data */
 } pe;
 
-/* The bytes of [rva, rva + size) as the file holds them: inside one
- * section's raw data. */
+/* The bytes of [rva, rva + size) as the file (or the mapped image) holds
+ * them: inside one section's raw data (or, mapped, its virtual extent,
+ * whose tail past the raw data the loader zeroes). */
 static nrp_result rva_span(const pe *f, uint32_t rva, uint32_t size, span *out, const char *what, nrp_err *err)
 {
     for (uint32_t i = 0; i < f->section_count; i++) {
         const uint8_t *s = f->sections + 40u * i;
-        uint32_t va = u32_at(s + 12), raw_size = u32_at(s + 16), raw_ptr = u32_at(s + 20);
-        if (rva < va || (uint64_t)rva - va >= raw_size)
+        uint32_t virtual_size = u32_at(s + 8), va = u32_at(s + 12), raw_size = u32_at(s + 16),
+                 raw_ptr = u32_at(s + 20);
+        uint32_t extent = f->mapped && virtual_size ? virtual_size : raw_size;
+        if (rva < va || (uint64_t)rva - va >= extent)
             continue;
-        uint64_t off = (uint64_t)raw_ptr + (rva - va);
-        if ((uint64_t)rva - va + size > raw_size || !fits(f->len, off, size))
-            return nrp_err_set(err, "%s (RVA 0x%x, %u bytes) runs past its section or the file", what, rva, size);
+        uint64_t off = f->mapped ? rva : (uint64_t)raw_ptr + (rva - va);
+        if ((uint64_t)rva - va + size > extent || !fits(f->len, off, size))
+            return nrp_err_set(err, "%s (RVA 0x%x, %u bytes) runs past its section or the image", what, rva, size);
         out->p = f->data + off;
         out->len = size;
         return NRP_OK;
@@ -46,9 +50,16 @@ static nrp_result rva_span(const pe *f, uint32_t rva, uint32_t size, span *out, 
     return nrp_err_set(err, "%s (RVA 0x%x) lies in no section of the file", what, rva);
 }
 
-/* MZ stub, PE signature, COFF header, optional header, section table; then
- * the CLI header (data directory 14) and the metadata root it points at. */
-static nrp_result find_metadata(const uint8_t *data, size_t len, span *root, nrp_err *err)
+/* Where the PE headers are: the MZ stub's pointer to the PE signature,
+ * the COFF header, the optional header (inside len; the section table
+ * after it is the caller's to check). */
+typedef struct pe_headers {
+    uint64_t opt_off;
+    const uint8_t *opt;
+    uint32_t opt_size, section_count;
+} pe_headers;
+
+static nrp_result read_pe_headers(const uint8_t *data, size_t len, pe_headers *h, nrp_err *err)
 {
     if (len < 0x40 || data[0] != 'M' || data[1] != 'Z')
         return nrp_err_set(err, "not a PE file (no MZ header)");
@@ -56,11 +67,24 @@ static nrp_result find_metadata(const uint8_t *data, size_t len, span *root, nrp
     if (!fits(len, pe_off, 24) || memcmp(data + pe_off, "PE\0\0", 4) != 0)
         return nrp_err_set(err, "not a PE file (no PE signature at 0x%x)", pe_off);
     const uint8_t *coff = data + pe_off + 4;
-    uint32_t section_count = u16_at(coff + 2), opt_size = u16_at(coff + 16);
-    uint64_t opt_off = (uint64_t)pe_off + 24;
-    if (!fits(len, opt_off, opt_size) || opt_size < 2)
+    h->section_count = u16_at(coff + 2), h->opt_size = u16_at(coff + 16);
+    h->opt_off = (uint64_t)pe_off + 24;
+    if (!fits(len, h->opt_off, h->opt_size) || h->opt_size < 2)
         return nrp_err_set(err, "PE optional header truncated");
-    const uint8_t *opt = data + opt_off;
+    h->opt = data + h->opt_off;
+    return NRP_OK;
+}
+
+/* The PE headers and section table; then the CLI header (data directory
+ * 14) and the metadata root it points at. */
+static nrp_result find_metadata(const uint8_t *data, size_t len, int mapped, span *root, nrp_err *err)
+{
+    pe_headers h;
+    if (read_pe_headers(data, len, &h, err) != NRP_OK)
+        return NRP_ERROR;
+    const uint8_t *opt = h.opt;
+    uint32_t section_count = h.section_count, opt_size = h.opt_size;
+    uint64_t opt_off = h.opt_off;
     uint32_t dirs_off, count_off;
     switch (u16_at(opt)) {
     case 0x10B: count_off = 92, dirs_off = 96; break;   /* PE32 */
@@ -76,7 +100,7 @@ static nrp_result find_metadata(const uint8_t *data, size_t len, span *root, nrp
         return nrp_err_set(err, "not a .NET assembly (empty CLI header directory)");
     if (section_count > MAX_SECTIONS || !fits(len, opt_off + opt_size, 40ull * section_count))
         return nrp_err_set(err, "PE section table truncated or too long (%u sections)", section_count);
-    pe f = {data, len, opt + opt_size, section_count};
+    pe f = {data, len, opt + opt_size, section_count, mapped};
     span cli;
     if (rva_span(&f, cli_rva, 16, &cli, "the CLI header", err) != NRP_OK)
         return NRP_ERROR;
@@ -141,7 +165,7 @@ static nrp_result read_streams(nrp_meta *m, span root, span *tables, nrp_err *er
     return NRP_OK;
 }
 
-nrp_result nrp_meta_open(const uint8_t *data, size_t len, nrp_meta **out, nrp_err *err)
+static nrp_result open_layout(const uint8_t *data, size_t len, int mapped, nrp_meta **out, nrp_err *err)
 {
     span root, tables = {NULL, 0};
     *out = NULL;
@@ -152,13 +176,61 @@ nrp_result nrp_meta_open(const uint8_t *data, size_t len, nrp_meta **out, nrp_er
         return nrp_err_set(err, "out of memory");
     m->data = data;
     m->len = len;
-    if (find_metadata(data, len, &root, err) != NRP_OK || read_streams(m, root, &tables, err) != NRP_OK ||
+    if (find_metadata(data, len, mapped, &root, err) != NRP_OK || read_streams(m, root, &tables, err) != NRP_OK ||
         nrp_meta_read_tables(m, tables, err) != NRP_OK) {
         free(m);
         return NRP_ERROR;
     }
     *out = m;
     return NRP_OK;
+}
+
+nrp_result nrp_meta_open(const uint8_t *data, size_t len, nrp_meta **out, nrp_err *err)
+{
+    return open_layout(data, len, 0, out, err);
+}
+
+/* Headers of a loaded image are read before their extent is known: no
+ * further than this, which the loader maps (it maps the headers whole, and
+ * a page at least), and no further than SizeOfHeaders once read. */
+#define IMAGE_HEADER_MAX 4096u
+
+nrp_result nrp_meta_open_image(const uint8_t *base, int mapped, nrp_meta **out, nrp_err *err)
+{
+    *out = NULL;
+    if (!base)
+        return nrp_err_set(err, "no image");
+    /* The runtime checked these headers before it loaded the module
+     * (PEDecoder::CheckNTHeaders); they are checked again here, for the
+     * extent they give is all that bounds the reads that follow. */
+    pe_headers h;
+    if (read_pe_headers(base, IMAGE_HEADER_MAX, &h, err) != NRP_OK)
+        return NRP_ERROR;
+    uint32_t section_count = h.section_count, opt_size = h.opt_size;
+    uint64_t headers_end = h.opt_off + opt_size + 40ull * section_count;
+    /* SizeOfImage at 56 and SizeOfHeaders at 60 in PE32 and PE32+ alike. */
+    if (opt_size < 64 || headers_end > IMAGE_HEADER_MAX)
+        return nrp_err_set(err, "PE headers of an unexpected size (%u sections)", section_count);
+    const uint8_t *opt = h.opt;
+    uint32_t image_size = u32_at(opt + 56), header_size = u32_at(opt + 60);
+    if (header_size < headers_end)
+        return nrp_err_set(err, "PE headers run past SizeOfHeaders (0x%x)", header_size);
+    uint64_t len = header_size;
+    if (mapped) {
+        len = image_size;
+    } else {
+        /* A flat image is the file, mapped whole: its sections' raw data
+         * ends where the file's content does. */
+        const uint8_t *sections = opt + opt_size;
+        for (uint32_t i = 0; i < section_count; i++) {
+            uint64_t end = (uint64_t)u32_at(sections + 40u * i + 20) + u32_at(sections + 40u * i + 16);
+            if (end > len)
+                len = end;
+        }
+    }
+    if (len < header_size || len > MAX_FILE_BYTES)
+        return nrp_err_set(err, "PE image of 0x%llx bytes is out of range", (unsigned long long)len);
+    return open_layout(base, (size_t)len, mapped, out, err);
 }
 
 nrp_result nrp_meta_open_file(const char *path, nrp_meta **out, nrp_err *err)

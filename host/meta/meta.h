@@ -92,6 +92,13 @@ typedef struct nrp_meta nrp_meta;
  * copied: keep them until nrp_meta_close. */
 nrp_result nrp_meta_open(const uint8_t *data, size_t len, nrp_meta **out, nrp_err *err);
 
+/* Open the metadata of an image the runtime has loaded, in place at `base`:
+ * mapped (sections at their RVAs, as the loader lays them out) or flat
+ * (the file's bytes as they are). Its extent comes from the PE headers
+ * (SizeOfImage; for a flat image, the end of its last section's raw data)
+ * and bounds every read. The image must stay loaded until nrp_meta_close. */
+nrp_result nrp_meta_open_image(const uint8_t *base, int mapped, nrp_meta **out, nrp_err *err);
+
 /* Read the file at `path` (at most 512 MB) and open it; the reader owns the
  * bytes. */
 nrp_result nrp_meta_open_file(const char *path, nrp_meta **out, nrp_err *err);

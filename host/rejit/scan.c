@@ -9,6 +9,7 @@
 #include "clr/metadata.h"
 #include "clr/module_scan.h"
 #include "clr/type_hierarchy.h"
+#include "meta/meta.h"
 #include "util/log.h"
 #include "nrp/result.h"
 #include "rejit/worker.h"
@@ -28,6 +29,7 @@ typedef struct module_scan {
     ModuleID module;
     nrp_com_object *mdi;
     const nrp_scan_method *current;
+    const char *base;            /* the `base` derives_from is asking about */
     char missing[256];           /* an assembly `base` needed that is not loaded yet */
     const char *assembly;
     const nrp_version *version;  /* NULL when the assembly has none we could read */
@@ -71,6 +73,8 @@ int nrp_scanner_jit_watched(const nrp_scanner *s)
 
 /* ---- the rules' questions about one method ------------------------------ */
 
+static int known_not_to_reach(nrp_scanner *s, const char *assembly, const char *base);
+
 /* `base` walks into other assemblies; one that is not loaded yet is noted,
  * and the method waits for it. */
 static nrp_com_object *import_for_base(void *ctx, const char *assembly)
@@ -80,6 +84,11 @@ static nrp_com_object *import_for_base(void *ctx, const char *assembly)
         snprintf(m->missing, sizeof m->missing, "%s", assembly);
         return NULL;
     }
+    /* Nothing in an assembly that cannot reach the base derives from it:
+     * not opened (its IMetaDataImport would turn the runtime's reader of
+     * it read-write: CoreLib, System.Runtime, on every walk). */
+    if (m->base && known_not_to_reach(m->s, assembly, m->base))
+        return NULL;
     return nrp_modules_import(m->s->modules, assembly);
 }
 
@@ -103,7 +112,10 @@ static int derives_from(void *ctx, const char *base)
 {
     module_scan *m = ctx;
     const nrp_hierarchy_env env = {m, import_for_base};
-    return nrp_md_derives_from(m->mdi, m->current->type_token, base, &env);
+    m->base = base;
+    int r = nrp_md_derives_from(m->mdi, m->current->type_token, base, &env);
+    m->base = NULL;
+    return r;
 }
 
 /* ---- methods waiting for an assembly ------------------------------------ */
@@ -291,6 +303,34 @@ static void free_batch(module_scan *scan)
     free(scan->methods);
 }
 
+/* ---- a module's own metadata, read from its image ----------------------- */
+
+/* The module's metadata as its loaded image holds it, read by host/meta;
+ * NULL for a module without one (dynamic, resource, or unreadable): then
+ * the caller asks GetModuleMetaData. Why not ask it always: the first
+ * GetModuleMetaData on a module turns the runtime's own reader of that
+ * module read-write for good (PEAssembly::OpenImporter), and every later
+ * type load in it pays; a module that is only asked its name, version and
+ * references, never walked nor rewritten, is better left alone. What is
+ * read here (AssemblyRefs, the Assembly row, TypeDefs) is the image's; a
+ * profiler adds to a module only once it rewrites it. */
+static nrp_meta *open_image(const nrp_scanner *s, ModuleID module)
+{
+    const uint8_t *base = NULL;
+    DWORD flags = 0;
+    nrp_meta *m = NULL;
+    nrp_err err;
+    if (NRP_FAILED(nrp_info_module_image(s->info, module, &base, &flags)) || !base ||
+        (flags & (NRP_PRF_MODULE_DYNAMIC | NRP_PRF_MODULE_RESOURCE)))
+        return NULL;
+    if (nrp_meta_open_image(base, !(flags & NRP_PRF_MODULE_FLAT_LAYOUT), &m, &err) != NRP_OK) {
+        NRP_LOG_DBG("module 0x%llx: its image cannot be read (%s); asking the runtime", (unsigned long long)module,
+                    err.msg);
+        return NULL;
+    }
+    return m;
+}
+
 /* ---- can a module hold a type deriving from `base`? ---------------------- */
 
 /* A type derives from (or implements) B only through TypeRefs into the
@@ -384,6 +424,24 @@ static void free_names(char **names, size_t count)
     free(names);
 }
 
+/* The names of the image's AssemblyRefs, to f: S_FALSE once every one is
+ * seen (as nrp_mdasm_each_assembly_ref says it), else a failure (then the
+ * module is walked, as for one whose references cannot be read). */
+static HRESULT image_assembly_refs(const nrp_meta *m, nrp_asm_facts *f)
+{
+    nrp_err err;
+    for (uint32_t row = 1; row <= nrp_meta_row_count(m, NRP_META_ASSEMBLYREF); row++) {
+        nrp_meta_assembly_ref ref;
+        if (nrp_meta_assembly_ref_row(m, row, &ref, &err) != NRP_OK) {
+            NRP_LOG_DBG("%s: AssemblyRef %u: %s", f->assembly, row, err.msg);
+            return NRP_E_FAIL;
+        }
+        if (note_ref(f, (mdToken)(NRP_META_ASSEMBLYREF << 24 | row), ref.name))
+            return NRP_E_FAIL; /* out of memory */
+    }
+    return NRP_S_FALSE;
+}
+
 static void free_facts(nrp_asm_facts *f)
 {
     if (f) {
@@ -416,11 +474,16 @@ static nrp_asm_facts *get_facts(nrp_scanner *s, const char *assembly, ModuleID m
     if (!module && !(module = nrp_modules_find(s->modules, assembly, 1)))
         return NULL;
     nrp_com_object *asm_import = NULL;
+    nrp_meta *image = NULL;
     HRESULT hr = NRP_E_FAIL;
-    if ((f = calloc(1, sizeof *f)) && (f->assembly = strdup(assembly)) &&
-        !NRP_FAILED(nrp_info_module_metadata(s->info, module, NRP_OF_READ, &NRP_IID_IMetaDataAssemblyImport,
-                                             &asm_import)))
-        hr = nrp_mdasm_each_assembly_ref(asm_import, note_ref, f);
+    if ((f = calloc(1, sizeof *f)) && (f->assembly = strdup(assembly))) {
+        if ((image = open_image(s, module)))
+            hr = image_assembly_refs(image, f);
+        else if (!NRP_FAILED(nrp_info_module_metadata(s->info, module, NRP_OF_READ,
+                                                      &NRP_IID_IMetaDataAssemblyImport, &asm_import)))
+            hr = nrp_mdasm_each_assembly_ref(asm_import, note_ref, f);
+    }
+    nrp_meta_close(image);
     nrp_com_release(asm_import);
     if (hr != NRP_S_FALSE) { /* S_FALSE: every reference seen */
         free_facts(f);
@@ -455,6 +518,19 @@ static int base_slot(nrp_asm_facts *f, const char *base)
     return (int)f->base_count++;
 }
 
+/* The answer "cannot reach `base`" is kept for the assembly (asked
+ * before, by a module's load); nothing is read to find out. */
+static int known_not_to_reach(nrp_scanner *s, const char *assembly, const char *base)
+{
+    int no = 0;
+    pthread_mutex_lock(&s->reach_lock);
+    nrp_asm_facts *f = find_facts(s, assembly, name_hash(assembly));
+    for (size_t i = 0; f && i < f->base_count && !no; i++)
+        no = strcmp(f->bases[i], base) == 0 && f->reaches[i] == 0;
+    pthread_mutex_unlock(&s->reach_lock);
+    return no;
+}
+
 /* Whether the assembly defines `base`: 1, 0, or -1 when it cannot be read. */
 static int defines_base(nrp_scanner *s, nrp_asm_facts *f, int slot, const char *base)
 {
@@ -465,10 +541,21 @@ static int defines_base(nrp_scanner *s, nrp_asm_facts *f, int slot, const char *
         return known;
     nrp_com_object *mdi = NULL;
     mdToken def = 0;
-    if (NRP_FAILED(nrp_info_module_metadata(s->info, f->module, NRP_OF_READ, &NRP_IID_IMetaDataImport, &mdi)))
+    nrp_meta *image = open_image(s, f->module);
+    if (image) {
+        uint32_t row = 0;
+        nrp_err err;
+        known = nrp_meta_find_type(image, base, &row, &err) == NRP_OK ? row != 0 : -1;
+        nrp_meta_close(image);
+    } else if (!NRP_FAILED(nrp_info_module_metadata(s->info, f->module, NRP_OF_READ, &NRP_IID_IMetaDataImport,
+                                                    &mdi))) {
+        known = nrp_mdi_find_type_def(mdi, base, 0, &def) == NRP_S_OK;
+        nrp_com_release(mdi);
+    } else {
         return -1;
-    known = nrp_mdi_find_type_def(mdi, base, 0, &def) == NRP_S_OK;
-    nrp_com_release(mdi);
+    }
+    if (known == -1)
+        return -1;
     pthread_mutex_lock(&s->reach_lock);
     f->defines[slot] = known;
     pthread_mutex_unlock(&s->reach_lock);
@@ -665,7 +752,7 @@ static void resume_pending(nrp_scanner *s, const char *loaded)
                     p->display);
         if (rules && !NRP_FAILED(nrp_info_module_metadata(s->info, p->module, NRP_OF_READ, &NRP_IID_IMetaDataImport,
                                                            &mdi))) {
-            module_scan scan = {s,    p->module, mdi, NULL, "", p->assembly, version, rules,
+            module_scan scan = {s,    p->module, mdi, NULL, NULL, "", p->assembly, version, rules,
                                 NULL, NULL,      0,   0,    0,  NRP_OK,      module_is_collectible(s, p->module)};
             nrp_scan_method sm = {p->type, p->name, p->params, p->display, p->method, p->type_token, p->is_static};
             on_method(&scan, &sm); /* may defer again, waiting for the next assembly */
@@ -682,6 +769,18 @@ static nrp_result read_assembly_version(const nrp_scanner *s, ModuleID module, n
 {
     nrp_com_object *asm_import = NULL;
     uint16_t parts[4];
+    nrp_meta *image = open_image(s, module);
+    if (image) {
+        nrp_meta_assembly row;
+        nrp_err err;
+        nrp_result rc = nrp_meta_assembly_row(image, &row, &err);
+        nrp_meta_close(image);
+        if (rc != NRP_OK)
+            return NRP_ERROR;
+        v->part[0] = row.version.major, v->part[1] = row.version.minor;
+        v->part[2] = row.version.build, v->part[3] = row.version.revision;
+        return NRP_OK;
+    }
     HRESULT hr =
         nrp_info_module_metadata(s->info, module, NRP_OF_READ, &NRP_IID_IMetaDataAssemblyImport, &asm_import);
     if (!NRP_FAILED(hr))
@@ -726,7 +825,7 @@ static void walk_module(nrp_scanner *s, ModuleID module, const char *assembly, c
                 (unsigned)hr);
         return;
     }
-    module_scan scan = {s,    module, mdi, NULL, "", assembly, version, rules,
+    module_scan scan = {s,    module, mdi, NULL, NULL, "", assembly, version, rules,
                         NULL, NULL,   0,   0,    0,  NRP_OK,   module_is_collectible(s, module)};
     nrp_scan_visitor visitor = {&scan, want_type, want_method, on_method};
     size_t n = nrp_module_rules_exact_types(rules, types, sizeof types / sizeof types[0]);

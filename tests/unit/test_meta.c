@@ -348,6 +348,88 @@ static void runtime_corelib_and_console(void **state)
     nrp_meta_close(m);
 }
 
+/* ---- images the runtime loaded ------------------------------------------- */
+
+static uint32_t le32(const uint8_t *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/* Lay the file out as the loader maps it: headers at 0, each section's raw
+ * data at its RVA, in a buffer of exactly SizeOfImage bytes. */
+static uint8_t *map_like_loader(const uint8_t *file, size_t len, uint32_t *image_size)
+{
+    uint32_t pe_off = le32(file + 0x3C);
+    const uint8_t *opt = file + pe_off + 24;
+    uint32_t sections = (uint32_t)(file[pe_off + 6] | file[pe_off + 7] << 8);
+    uint32_t opt_size = (uint32_t)(file[pe_off + 20] | file[pe_off + 21] << 8);
+    *image_size = le32(opt + 56);
+    uint8_t *image = calloc(1, *image_size);
+    assert_non_null(image);
+    memcpy(image, file, le32(opt + 60));
+    for (uint32_t i = 0; i < sections; i++) {
+        const uint8_t *s = opt + opt_size + 40u * i;
+        uint32_t va = le32(s + 12), raw = le32(s + 16), ptr = le32(s + 20);
+        assert_true(ptr + (size_t)raw <= len && va + (size_t)raw <= *image_size);
+        memcpy(image + va, file + ptr, raw);
+    }
+    return image;
+}
+
+static void expect_sample(const nrp_meta *m, uint32_t typedefs)
+{
+    nrp_meta_assembly a;
+    nrp_err err;
+    uint32_t row = 0;
+    assert_int_equal(nrp_meta_assembly_row(m, &a, &err), NRP_OK);
+    assert_string_equal(a.name, "Meta.Sample");
+    assert_int_equal(nrp_meta_row_count(m, NRP_META_TYPEDEF), typedefs);
+    assert_int_equal(nrp_meta_find_type(m, "System.Object", &row, &err), NRP_OK);
+    assert_int_equal(row, 0);
+    nrp_test_meta_walk(m, 4096);
+}
+
+static void loaded_images_flat_and_mapped(void **state)
+{
+    (void)state;
+    size_t len;
+    uint32_t image_size;
+    nrp_meta *file_view, *m;
+    nrp_err err;
+    uint8_t *file = read_all(NRP_TEST_DATA_DIR "/Meta.Sample.dll", &len);
+    assert_int_equal(nrp_meta_open(file, len, &file_view, &err), NRP_OK);
+    uint32_t typedefs = nrp_meta_row_count(file_view, NRP_META_TYPEDEF);
+    nrp_meta_close(file_view);
+    /* Flat: the file's bytes; the extent comes from the section table. */
+    assert_int_equal(nrp_meta_open_image(file, 0, &m, &err), NRP_OK);
+    expect_sample(m, typedefs);
+    nrp_meta_close(m);
+    /* Mapped: sections at their RVAs, SizeOfImage bytes and no more (a
+     * sanitizer sees any read past them). */
+    uint8_t *image = map_like_loader(file, len, &image_size);
+    assert_int_equal(nrp_meta_open_image(image, 1, &m, &err), NRP_OK);
+    expect_sample(m, typedefs);
+    nrp_meta_close(m);
+    /* A mapped image read as flat, or the reverse, does not open, or
+     * opens in bounds. */
+    if (nrp_meta_open_image(image, 0, &m, &err) == NRP_OK)
+        nrp_meta_close(m);
+    /* A SizeOfImage too small for the metadata fails cleanly. */
+    uint32_t pe_off = le32(image + 0x3C);
+    uint8_t *size_field = image + pe_off + 24 + 56;
+    uint32_t headers = le32(image + pe_off + 24 + 60);
+    size_field[0] = (uint8_t)headers, size_field[1] = (uint8_t)(headers >> 8);
+    size_field[2] = (uint8_t)(headers >> 16), size_field[3] = (uint8_t)(headers >> 24);
+    assert_int_equal(nrp_meta_open_image(image, 1, &m, &err), NRP_ERROR);
+    assert_null(m);
+    /* Headers larger than SizeOfHeaders say, or no image at all. */
+    image[pe_off + 24 + 60] = 0x10, image[pe_off + 24 + 61] = 0;
+    assert_int_equal(nrp_meta_open_image(image, 1, &m, &err), NRP_ERROR);
+    assert_int_equal(nrp_meta_open_image(NULL, 1, &m, &err), NRP_ERROR);
+    free(image);
+    free(file);
+}
+
 /* ---- damaged files -------------------------------------------------------- */
 
 static void not_assemblies(void **state)
@@ -486,6 +568,7 @@ int main(void)
         cmocka_unit_test(sample_handler_contract),
         cmocka_unit_test(runtime_assemblies),
         cmocka_unit_test(runtime_corelib_and_console),
+        cmocka_unit_test(loaded_images_flat_and_mapped),
         cmocka_unit_test(not_assemblies),
         cmocka_unit_test(every_truncation_fails_cleanly),
         cmocka_unit_test(random_flips_fail_cleanly_or_read_in_bounds),
