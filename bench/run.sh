@@ -132,7 +132,8 @@ mark() { awk -v v="$1" -v goal="$2" 'BEGIN { print (v <= goal) ? "met" : "**miss
 clock=$(sed -n 's/.*: clock \([a-z]*\);.*/\1/p' "$tmp/spin.log" | head -1)
 cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
 machine="$(nproc) cores ($cpu), $(. /etc/os-release && echo "$PRETTY_NAME"), kernel $(uname -r), .NET $(dotnet --list-runtimes | sed -n 's/^Microsoft.NETCore.App \([0-9.]*\) .*/\1/p' | tail -1), clock $clock"
-cmd="bench/run.sh$( ((quick)) && echo ' --quick')"
+cmd=bench/run.sh
+((quick)) && cmd+=" --quick"
 {
     echo "Measured on $(date -u +%Y-%m-%d) on $machine, with \`$cmd\` (startup: $startup_runs interleaved runs; per call: $call_rounds rounds; rewrites: $il_runs runs):"
     echo
