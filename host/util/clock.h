@@ -8,7 +8,7 @@
  * two RDTSC instead, and the ticks are turned into nanoseconds with a scale
  * measured against CLOCK_MONOTONIC: first over the profiler's own start-up
  * (nrp_clock_start in CreateInstance, nrp_clock_calibrate at the end of
- * Initialize), then again over ever longer spans at each rewrite and export,
+ * Initialize), then again over ever longer spans at each metrics export,
  * so the scale keeps converging. Elsewhere, or with NRP_CLOCK=monotonic,
  * ticks are CLOCK_MONOTONIC nanoseconds and the scale is 1.
  */
