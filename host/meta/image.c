@@ -6,7 +6,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "meta/meta_internal.h"
 #include "nrp/result.h"
@@ -28,10 +31,10 @@ typedef struct pe {
     int mapped; /* laid out as loaded: an RVA is an offset from data */
 } pe;
 
-/* The bytes of [rva, rva + size) as the file (or the mapped image) holds
- * them: inside one section's raw data (or, mapped, its virtual extent,
- * whose tail past the raw data the loader zeroes). */
-static nrp_result rva_span(const pe *f, uint32_t rva, uint32_t size, span *out, const char *what, nrp_err *err)
+/* Where [rva, rva + size) lies in the file (or the mapped image): inside
+ * one section's raw data (or, mapped, its virtual extent, whose tail past
+ * the raw data the loader zeroes), and inside f->len bytes. */
+static nrp_result rva_offset(const pe *f, uint32_t rva, uint32_t size, uint64_t *out, const char *what, nrp_err *err)
 {
     for (uint32_t i = 0; i < f->section_count; i++) {
         const uint8_t *s = f->sections + 40u * i;
@@ -43,11 +46,21 @@ static nrp_result rva_span(const pe *f, uint32_t rva, uint32_t size, span *out, 
         uint64_t off = f->mapped ? rva : (uint64_t)raw_ptr + (rva - va);
         if ((uint64_t)rva - va + size > extent || !fits(f->len, off, size))
             return nrp_err_set(err, "%s (RVA 0x%x, %u bytes) runs past its section or the image", what, rva, size);
-        out->p = f->data + off;
-        out->len = size;
+        *out = off;
         return NRP_OK;
     }
     return nrp_err_set(err, "%s (RVA 0x%x) lies in no section of the file", what, rva);
+}
+
+/* The bytes of [rva, rva + size), which f->data holds whole. */
+static nrp_result rva_span(const pe *f, uint32_t rva, uint32_t size, span *out, const char *what, nrp_err *err)
+{
+    uint64_t off;
+    if (rva_offset(f, rva, size, &off, what, err) != NRP_OK)
+        return NRP_ERROR;
+    out->p = f->data + off;
+    out->len = size;
+    return NRP_OK;
 }
 
 /* Where the PE headers are: the MZ stub's pointer to the PE signature,
@@ -75,9 +88,10 @@ static nrp_result read_pe_headers(const uint8_t *data, size_t len, pe_headers *h
     return NRP_OK;
 }
 
-/* The PE headers and section table; then the CLI header (data directory
- * 14) and the metadata root it points at. */
-static nrp_result find_metadata(const uint8_t *data, size_t len, int mapped, span *root, nrp_err *err)
+/* The PE headers and section table in data[0..len), of a file (or mapped
+ * image) of file_len bytes: f, and the RVA of the CLI header. */
+static nrp_result find_cli_header(const uint8_t *data, size_t len, size_t file_len, int mapped, pe *f,
+                                  uint32_t *cli_rva, nrp_err *err)
 {
     pe_headers h;
     if (read_pe_headers(data, len, &h, err) != NRP_OK)
@@ -94,80 +108,110 @@ static nrp_result find_metadata(const uint8_t *data, size_t len, int mapped, spa
     enum { CLI_DIRECTORY = 14 };
     if (opt_size < dirs_off + 8u * (CLI_DIRECTORY + 1) || u32_at(opt + count_off) <= CLI_DIRECTORY)
         return nrp_err_set(err, "not a .NET assembly (no CLI header directory)");
-    uint32_t cli_rva = u32_at(opt + dirs_off + 8 * CLI_DIRECTORY);
+    *cli_rva = u32_at(opt + dirs_off + 8 * CLI_DIRECTORY);
     uint32_t cli_size = u32_at(opt + dirs_off + 8 * CLI_DIRECTORY + 4);
-    if (cli_rva == 0 || cli_size < 16)
+    if (*cli_rva == 0 || cli_size < 16)
         return nrp_err_set(err, "not a .NET assembly (empty CLI header directory)");
     if (section_count > MAX_SECTIONS || !fits(len, opt_off + opt_size, 40ull * section_count))
         return nrp_err_set(err, "PE section table truncated or too long (%u sections)", section_count);
-    pe f = {data, len, opt + opt_size, section_count, mapped};
+    *f = (pe){data, file_len, opt + opt_size, section_count, mapped};
+    return NRP_OK;
+}
+
+/* The metadata's RVA and size, from the 16 bytes of the CLI header. */
+static nrp_result metadata_directory(const uint8_t *cli, uint32_t *md_rva, uint32_t *md_size, nrp_err *err)
+{
+    *md_rva = u32_at(cli + 8), *md_size = u32_at(cli + 12);
+    if (*md_size < 20)
+        return nrp_err_set(err, "metadata of %u bytes is too small", *md_size);
+    return NRP_OK;
+}
+
+/* The PE headers and section table; then the CLI header (data directory
+ * 14) and the metadata root it points at. */
+static nrp_result find_metadata(const uint8_t *data, size_t len, int mapped, span *root, nrp_err *err)
+{
+    pe f;
     span cli;
-    if (rva_span(&f, cli_rva, 16, &cli, "the CLI header", err) != NRP_OK)
+    uint32_t cli_rva = 0, md_rva = 0, md_size = 0;
+    if (find_cli_header(data, len, len, mapped, &f, &cli_rva, err) != NRP_OK ||
+        rva_span(&f, cli_rva, 16, &cli, "the CLI header", err) != NRP_OK ||
+        metadata_directory(cli.p, &md_rva, &md_size, err) != NRP_OK)
         return NRP_ERROR;
-    uint32_t md_rva = u32_at(cli.p + 8), md_size = u32_at(cli.p + 12);
-    if (md_size < 20)
-        return nrp_err_set(err, "metadata of %u bytes is too small", md_size);
     return rva_span(&f, md_rva, md_size, root, "the metadata", err);
 }
 
 /* ---- metadata root and streams (II.24.2.1, II.24.2.2) --------------------- */
 
-static nrp_result read_streams(nrp_meta *m, span root, span *tables, nrp_err *err)
+/* Where a stream lies in the metadata: offset from the root, and size. */
+typedef struct stream_at {
+    uint32_t off, len;
+} stream_at;
+
+enum { STREAM_TABLES, STREAM_STRINGS, STREAM_BLOB, STREAM_GUID, STREAM_US, STREAM_KINDS };
+
+/* The streams of the metadata root at root[0..header_len), which heads
+ * root_len bytes of metadata: the version string to m, where each stream
+ * this reader knows lies to at[] (len 0: absent, or empty). */
+static nrp_result read_streams(nrp_meta *m, const uint8_t *root, size_t header_len, uint32_t root_len,
+                               stream_at at_out[STREAM_KINDS], nrp_err *err)
 {
-    if (u32_at(root.p) != 0x424A5342u)
-        return nrp_err_set(err, "bad metadata signature 0x%08x", u32_at(root.p));
-    uint32_t vlen = u32_at(root.p + 12);
-    if (vlen > 255 || !fits(root.len, 16, (uint64_t)vlen + 4))
+    if (header_len > root_len)
+        header_len = root_len;
+    if (header_len < 20 || u32_at(root) != 0x424A5342u)
+        return nrp_err_set(err, "bad metadata signature 0x%08x", header_len < 4 ? 0 : u32_at(root));
+    uint32_t vlen = u32_at(root + 12);
+    if (vlen > 255 || !fits(header_len, 16, (uint64_t)vlen + 4))
         return nrp_err_set(err, "metadata version string of %u bytes is too long", vlen);
-    memcpy(m->version, root.p + 16, vlen);
+    memcpy(m->version, root + 16, vlen);
     m->version[vlen] = '\0';
     uint32_t at = 16 + vlen + 2;
-    uint32_t count = u16_at(root.p + at);
+    uint32_t count = u16_at(root + at);
     at += 2;
-    int have_tables = 0;
+    int seen[STREAM_KINDS] = {0};
+    memset(at_out, 0, sizeof(stream_at) * STREAM_KINDS);
     for (uint32_t i = 0; i < count; i++) {
-        if (!fits(root.len, at, 8))
+        if (!fits(header_len, at, 8))
             return nrp_err_set(err, "metadata stream header %u truncated", i);
-        uint32_t off = u32_at(root.p + at), size = u32_at(root.p + at + 4);
-        const char *name = (const char *)root.p + at + 8;
-        size_t room = root.len - at - 8, n = 0;
+        uint32_t off = u32_at(root + at), size = u32_at(root + at + 4);
+        const char *name = (const char *)root + at + 8;
+        size_t room = header_len - at - 8, n = 0;
         while (n < room && n < 32 && name[n])
             n++;
         if (n == room || n == 32)
             return nrp_err_set(err, "metadata stream header %u: name unterminated", i);
         at += 8 + (uint32_t)((n + 4) & ~(size_t)3);
-        if (!fits(root.len, off, size))
+        if (!fits(root_len, off, size))
             return nrp_err_set(err, "metadata stream '%s' runs past the metadata", name);
-        span s = {root.p + off, size};
-        span *slot = NULL;
+        int kind = -1;
         /* #- (uncompressed) differs from #~ only in the Ptr tables, which
          * the readers follow. */
-        if (strcmp(name, "#~") == 0 || strcmp(name, "#-") == 0) {
-            slot = tables;
-            if (have_tables++)
-                return nrp_err_set(err, "metadata has two table streams");
-        } else if (strcmp(name, "#Strings") == 0)
-            slot = &m->strings;
+        if (strcmp(name, "#~") == 0 || strcmp(name, "#-") == 0)
+            kind = STREAM_TABLES;
+        else if (strcmp(name, "#Strings") == 0)
+            kind = STREAM_STRINGS;
         else if (strcmp(name, "#Blob") == 0)
-            slot = &m->blob;
+            kind = STREAM_BLOB;
         else if (strcmp(name, "#GUID") == 0)
-            slot = &m->guid;
+            kind = STREAM_GUID;
         else if (strcmp(name, "#US") == 0)
-            slot = &m->user_strings;
-        if (!slot)
+            kind = STREAM_US;
+        if (kind < 0)
             continue; /* #JTD, #Pdb...: nothing read here needs them */
-        if (slot != tables && slot->p)
-            return nrp_err_set(err, "metadata has two '%s' streams", name);
-        *slot = s;
+        if (seen[kind]++)
+            return nrp_err_set(err, kind == STREAM_TABLES ? "metadata has two table streams"
+                                                          : "metadata has two '%s' streams", name);
+        at_out[kind] = (stream_at){off, size};
     }
-    if (!have_tables)
+    if (!seen[STREAM_TABLES])
         return nrp_err_set(err, "metadata has no table stream");
     return NRP_OK;
 }
 
 static nrp_result open_layout(const uint8_t *data, size_t len, int mapped, nrp_meta **out, nrp_err *err)
 {
-    span root, tables = {NULL, 0};
+    span root;
+    stream_at at[STREAM_KINDS];
     *out = NULL;
     if (!data)
         return nrp_err_set(err, "no bytes to read");
@@ -176,8 +220,16 @@ static nrp_result open_layout(const uint8_t *data, size_t len, int mapped, nrp_m
         return nrp_err_set(err, "out of memory");
     m->data = data;
     m->len = len;
-    if (find_metadata(data, len, mapped, &root, err) != NRP_OK || read_streams(m, root, &tables, err) != NRP_OK ||
-        nrp_meta_read_tables(m, tables, err) != NRP_OK) {
+    if (find_metadata(data, len, mapped, &root, err) != NRP_OK ||
+        read_streams(m, root.p, root.len, root.len, at, err) != NRP_OK) {
+        free(m);
+        return NRP_ERROR;
+    }
+    span *heaps[STREAM_KINDS] = {NULL, &m->strings, &m->blob, &m->guid, &m->user_strings};
+    for (int k = STREAM_STRINGS; k < STREAM_KINDS; k++)
+        if (at[k].len)
+            *heaps[k] = (span){root.p + at[k].off, at[k].len};
+    if (nrp_meta_read_tables(m, (span){root.p + at[STREAM_TABLES].off, at[STREAM_TABLES].len}, err) != NRP_OK) {
         free(m);
         return NRP_ERROR;
     }
@@ -259,10 +311,214 @@ nrp_result nrp_meta_open_file(const char *path, nrp_meta **out, nrp_err *err)
     return NRP_OK;
 }
 
+/* n bytes at offset `at` of fd, whole; -1 when it ends before or fails. */
+static int read_at(int fd, void *buf, size_t n, uint64_t at)
+{
+    size_t done = 0;
+    while (done < n) {
+        ssize_t got = pread(fd, (uint8_t *)buf + done, n - done, (off_t)(at + done));
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got <= 0)
+            return -1;
+        done += (size_t)got;
+    }
+    return 0;
+}
+
+/* The sparse reader's tables: those asked for, read whole, each from
+ * where the layout says it lies in the stream at tables_at (tables near
+ * one another in one read: Assembly and AssemblyRef are neighbours); the
+ * others are left with no rows. The stream's header is header[0..
+ * header_len) when the caller has read it already (else header_len 0). */
+#define TABLES_HEADER_MAX (24 + 4 * 64 + 4)
+#define TABLES_GAP (8u << 10)
+static nrp_result read_sparse_tables(nrp_meta *m, uint64_t tables_at, uint32_t stream_len, uint64_t wanted,
+                                     const uint8_t *header, size_t header_len, nrp_err *err)
+{
+    uint8_t own[TABLES_HEADER_MAX];
+    uint32_t offset[NRP_META_TABLE_COUNT];
+    size_t need = stream_len < sizeof own ? stream_len : sizeof own;
+    if (header_len < need) {
+        if (read_at(m->fd, own, need, tables_at) != 0)
+            return nrp_err_set(err, "cannot read the table stream's header");
+        header = own, header_len = need;
+    }
+    if (nrp_meta_lay_out_tables(m, header, header_len, stream_len, offset, err) != NRP_OK)
+        return NRP_ERROR;
+    /* Runs of wanted tables, merged across gaps of at most TABLES_GAP,
+     * each read at once into one buffer, one after another. */
+    struct run {
+        uint64_t from, to;
+    } runs[NRP_META_TABLE_COUNT];
+    size_t run_count = 0, total = 0;
+    for (unsigned i = 0; i < NRP_META_TABLE_COUNT; i++) {
+        if (!(wanted >> i & 1) || !m->rows[i])
+            continue;
+        uint64_t from = offset[i], to = from + (uint64_t)m->rows[i] * m->row_size[i];
+        if (run_count && from >= runs[run_count - 1].from && from <= runs[run_count - 1].to + TABLES_GAP)
+            runs[run_count - 1].to = to > runs[run_count - 1].to ? to : runs[run_count - 1].to;
+        else
+            runs[run_count++] = (struct run){from, to};
+    }
+    for (size_t r = 0; r < run_count; r++)
+        total += (size_t)(runs[r].to - runs[r].from);
+    if (!(m->table_bytes = malloc(total ? total : 1)))
+        return nrp_err_set(err, "out of memory");
+    size_t at = 0;
+    for (size_t r = 0; r < run_count; r++) {
+        size_t bytes = (size_t)(runs[r].to - runs[r].from);
+        if (read_at(m->fd, m->table_bytes + at, bytes, tables_at + runs[r].from) != 0)
+            return nrp_err_set(err, "cannot read the tables at 0x%llx", (unsigned long long)runs[r].from);
+        for (unsigned i = 0; i < NRP_META_TABLE_COUNT; i++)
+            if ((wanted >> i & 1) && m->rows[i] && offset[i] >= runs[r].from && offset[i] < runs[r].to)
+                m->table[i] = m->table_bytes + at + (offset[i] - runs[r].from);
+        at += bytes;
+    }
+    for (unsigned i = 0; i < NRP_META_TABLE_COUNT; i++)
+        if (!(wanted >> i & 1))
+            m->rows[i] = 0; /* not read: no row of it can be asked for */
+    return NRP_OK;
+}
+
+/* buf[0..*len) grown to the first `want` bytes of the file (at most
+ * file_len), read from fd. */
+static nrp_result read_prefix(int fd, size_t file_len, uint8_t **buf, size_t *len, uint64_t want, nrp_err *err)
+{
+    if (want > file_len)
+        want = file_len;
+    if (want <= *len)
+        return NRP_OK;
+    uint8_t *more = realloc(*buf, (size_t)want);
+    if (!more)
+        return nrp_err_set(err, "out of memory");
+    *buf = more;
+    if (read_at(fd, more + *len, (size_t)want - *len, *len) != 0)
+        return nrp_err_set(err, "cannot read the file's first %llu bytes", (unsigned long long)want);
+    *len = (size_t)want;
+    return NRP_OK;
+}
+
+/* The PE headers and section table, whole: most fit in 1 KiB. */
+static nrp_result read_headers(int fd, size_t file_len, uint8_t **buf, size_t *len, nrp_err *err)
+{
+    pe_headers h;
+    if (read_prefix(fd, file_len, buf, len, 1024, err) != NRP_OK)
+        return NRP_ERROR;
+    if (*len >= 0x40 && read_prefix(fd, file_len, buf, len, (uint64_t)u32_at(*buf + 0x3C) + 24, err) != NRP_OK)
+        return NRP_ERROR;
+    if (read_pe_headers(*buf, *len, &h, err) != NRP_OK)
+        return NRP_ERROR;
+    uint32_t sections = h.section_count <= MAX_SECTIONS ? h.section_count : MAX_SECTIONS + 1;
+    return read_prefix(fd, file_len, buf, len, h.opt_off + h.opt_size + 40ull * sections, err);
+}
+
+/* Stream headers fit in what is read first unless there are many. */
+#define ROOT_FIRST (1024 + TABLES_HEADER_MAX)
+#define ROOT_MAX (16 + 256 + 4 + 65535u * 40 + TABLES_HEADER_MAX)
+
+static nrp_result open_sparse(nrp_meta *m, const char *path, const uint8_t *image, uint64_t tables, nrp_err *err)
+{
+    struct stat st;
+    uint8_t *headers = NULL, *root = NULL, cli[16];
+    size_t header_len = 0, root_len = 0;
+    nrp_result rc = NRP_ERROR;
+    if ((m->fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) < 0)
+        return nrp_err_set(err, "cannot open %s", path);
+    if (nrp_path_fstat(m->fd, &st) != 0 || !S_ISREG(st.st_mode) || (uint64_t)st.st_size > MAX_FILE_BYTES)
+        return nrp_err_set(err, "%s is not a regular file of at most %u MB", path, MAX_FILE_BYTES >> 20);
+    size_t file_len = (size_t)st.st_size;
+    pe f;
+    uint32_t cli_rva = 0, md_rva = 0, md_size = 0;
+    uint64_t cli_at, md_at;
+    stream_at at[STREAM_KINDS];
+    if (read_headers(m->fd, file_len, &headers, &header_len, err) != NRP_OK)
+        goto out;
+    if (image) {
+        /* The image's headers were checked when the runtime loaded it, and
+         * are again here: their extent bounds the comparison. */
+        pe_headers h;
+        if (read_pe_headers(image, IMAGE_HEADER_MAX, &h, err) != NRP_OK)
+            goto out;
+        uint64_t end = h.opt_off + h.opt_size + 40ull * h.section_count;
+        if (end > IMAGE_HEADER_MAX || end > header_len || memcmp(headers, image, (size_t)end) != 0) {
+            nrp_err_set(err, "%s is not the image the runtime loaded (its PE headers differ)", path);
+            goto out;
+        }
+    }
+    if (find_cli_header(headers, header_len, file_len, 0, &f, &cli_rva, err) != NRP_OK ||
+        rva_offset(&f, cli_rva, 16, &cli_at, "the CLI header", err) != NRP_OK)
+        goto out;
+    if (read_at(m->fd, cli, sizeof cli, cli_at) != 0) {
+        nrp_err_set(err, "cannot read the CLI header");
+        goto out;
+    }
+    if (metadata_directory(cli, &md_rva, &md_size, err) != NRP_OK ||
+        rva_offset(&f, md_rva, md_size, &md_at, "the metadata", err) != NRP_OK)
+        goto out;
+    /* The root, its stream headers and, most often, the tables stream's
+     * header right after them, in one read; more when there are many
+     * streams. */
+    for (uint32_t want = md_size < ROOT_FIRST ? md_size : ROOT_FIRST;; want = md_size < ROOT_MAX ? md_size : ROOT_MAX) {
+        uint8_t *more = realloc(root, want);
+        if (!more) {
+            nrp_err_set(err, "out of memory");
+            goto out;
+        }
+        root = more, root_len = want;
+        if (read_at(m->fd, root, root_len, md_at) != 0) {
+            nrp_err_set(err, "cannot read the metadata root");
+            goto out;
+        }
+        if (read_streams(m, root, root_len, md_size, at, err) == NRP_OK)
+            break;
+        if (root_len == (md_size < ROOT_MAX ? md_size : ROOT_MAX))
+            goto out;
+    }
+    uint32_t tables_off = at[STREAM_TABLES].off;
+    size_t in_root = tables_off < root_len ? root_len - tables_off : 0;
+    m->strings = (span){NULL, at[STREAM_STRINGS].len};
+    m->blob = (span){NULL, at[STREAM_BLOB].len};
+    m->strings_at = md_at + at[STREAM_STRINGS].off;
+    m->blob_at = md_at + at[STREAM_BLOB].off;
+    rc = read_sparse_tables(m, md_at + tables_off, at[STREAM_TABLES].len, tables, in_root ? root + tables_off : NULL,
+                            in_root, err);
+out:
+    free(headers);
+    free(root);
+    return rc;
+}
+
+nrp_result nrp_meta_open_file_sparse(const char *path, const uint8_t *image, uint64_t tables, nrp_meta **out,
+                                     nrp_err *err)
+{
+    *out = NULL;
+    nrp_meta *m = calloc(1, sizeof *m);
+    if (!m)
+        return nrp_err_set(err, "out of memory");
+    m->sparse = 1;
+    m->fd = -1;
+    if (open_sparse(m, path, image, tables, err) != NRP_OK) {
+        nrp_meta_close(m);
+        return NRP_ERROR;
+    }
+    *out = m;
+    return NRP_OK;
+}
+
 void nrp_meta_close(nrp_meta *m)
 {
     if (!m)
         return;
+    if (m->sparse) {
+        if (m->fd >= 0)
+            close(m->fd);
+        for (piece *p = m->pieces, *next; p; p = next) {
+            next = p->next;
+            free(p);
+        }
+        free(m->table_bytes);
+    }
     free(m->owned);
     free(m);
 }

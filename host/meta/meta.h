@@ -85,7 +85,8 @@ enum nrp_meta_table {
 #define NRP_META_METHOD_ABSTRACT 0x400u
 
 /* An opened assembly (or module). Opaque; read-only once opened, so one may
- * be read from several threads at once. */
+ * be read from several threads at once (but a sparse one: see
+ * nrp_meta_open_file_sparse). */
 typedef struct nrp_meta nrp_meta;
 
 /* Open the metadata of a PE file held in data[0..len). The bytes are not
@@ -102,6 +103,24 @@ nrp_result nrp_meta_open_image(const uint8_t *base, int mapped, nrp_meta **out, 
 /* Read the file at `path` (at most 512 MB) and open it; the reader owns the
  * bytes. */
 nrp_result nrp_meta_open_file(const char *path, nrp_meta **out, nrp_err *err);
+
+/* Open the file at `path` sparsely: read, with pread, only its headers,
+ * the tables whose bits are set in `tables` (1 << NRP_META_TYPEDEF, ...),
+ * and the #Strings and #Blob entries those are asked for, each once, when
+ * first asked; other tables read as empty. With `image` (a module the
+ * runtime has loaded, as for nrp_meta_open_image), refused unless the
+ * file's PE headers are the image's byte for byte, so that a file replaced
+ * on disk since the load is not read for it.
+ * Why not read the runtime's image in place: every page first read in a
+ * mapping is a page fault (tens of microseconds on some VMs), after which
+ * the kernel maps up to 64 KiB of the file's cached pages around it into
+ * the process (fault-around), where they count in its resident memory for
+ * good; the few rows a module's load needs cost a few hundred KiB of RSS
+ * per assembly that way, against a few small reads here.
+ * A sparse reader keeps the file open until nrp_meta_close and caches what
+ * it reads: unlike the others, use it from one thread at a time. */
+nrp_result nrp_meta_open_file_sparse(const char *path, const uint8_t *image, uint64_t tables, nrp_meta **out,
+                                     nrp_err *err);
 
 void nrp_meta_close(nrp_meta *m);
 

@@ -33,8 +33,25 @@ typedef struct span {
     uint32_t len;
 } span;
 
+/* Bytes a sparse reader has read from its file (heap entries), kept until
+ * it closes: what it hands out points into them. */
+typedef struct piece {
+    struct piece *next;
+    uint64_t at; /* file offset */
+    uint32_t len;
+    uint8_t bytes[];
+} piece;
+
 struct nrp_meta {
     uint8_t *owned;           /* the file's bytes when nrp_meta_open_file read them */
+    /* A sparse reader (nrp_meta_open_file_sparse) holds no image: its
+     * heaps' spans have a length but no bytes; their entries are read from
+     * fd, at these file offsets, into pieces; the tables it was opened with
+     * are in table_bytes. */
+    int sparse, fd;
+    uint64_t strings_at, blob_at;
+    piece *pieces;
+    uint8_t *table_bytes;
     const uint8_t *data;
     size_t len;
     char version[256];
@@ -81,9 +98,16 @@ static inline uint32_t cell(const nrp_meta *m, unsigned table, uint32_t row, uns
     return m->col_size[table][c] == 4 ? u32_at(p) : u16_at(p);
 }
 
-/* In tables.c: lay out every table of the tables stream t; a coded index
- * as a token; a #Strings or #Blob entry. */
+/* In tables.c: lay out every table of the tables stream t (or, from its
+ * header alone, say where each table lies in a stream of stream_len
+ * bytes); a coded index as a token; a #Strings or #Blob entry; the bytes
+ * of a #Strings entry up to `end`, its terminator or the heap's end, where
+ * it may be compared without reading it whole. */
 nrp_result nrp_meta_read_tables(nrp_meta *m, span t, nrp_err *err);
+nrp_result nrp_meta_lay_out_tables(nrp_meta *m, const uint8_t *header, size_t header_len, uint32_t stream_len,
+                                   uint32_t offset[NRP_META_TABLE_COUNT], nrp_err *err);
+nrp_result nrp_meta_string_bytes(const nrp_meta *m, uint32_t index, const uint8_t **p, const uint8_t **end,
+                                 nrp_err *err);
 uint32_t nrp_meta_coded_token(unsigned kind, uint32_t value);
 nrp_result nrp_meta_string_at(const nrp_meta *m, uint32_t index, const char **out, nrp_err *err);
 nrp_result nrp_meta_blob_at(const nrp_meta *m, uint32_t index, const uint8_t **out, uint32_t *len, nrp_err *err);

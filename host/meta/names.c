@@ -2,6 +2,7 @@
  * names.c - types by name: the full name of a type token, the type names
  * of a method signature, and the TypeDef of a full name.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "meta/meta_internal.h"
@@ -147,26 +148,115 @@ static int full_name_is(const char *ns, const char *name, const char *s, size_t 
            memcmp(name, s + ns_len + 1, name_len) == 0;
 }
 
+/* How the #Strings entry at index begins s[0..n): -1 when it is not a
+ * prefix of s, else its length k (s[k] is then '.' or the end when
+ * dot_after); -2 when it cannot be read (err says why). Reads the entry
+ * only up to the first difference: a lookup touches few bytes of a heap
+ * it mostly does not need. */
+static long heap_prefix(const nrp_meta *m, uint32_t index, const char *s, size_t n, int dot_after, nrp_err *err)
+{
+    const uint8_t *h, *end;
+    size_t k = 0;
+    if (nrp_meta_string_bytes(m, index, &h, &end, err) != NRP_OK)
+        return -2;
+    while (h + k < end && h[k] && k < n && (char)h[k] == s[k])
+        k++;
+    if (h + k >= end)
+        return nrp_err_set(err, "string at 0x%x is not terminated", index), -2;
+    if (h[k])
+        return -1; /* s ended first, or a difference */
+    if (dot_after ? k == 0 || (k < n && s[k] == '.') : k == n)
+        return (long)k;
+    return -1;
+}
+
+/* Namespaces of one lookup, direct-mapped: the TypeDef table repeats a few
+ * namespaces thousands of times (CoreLib: 2,760 types, 60 namespaces), each
+ * compared once. */
+#define NS_MEMO 64
+typedef struct ns_memo {
+    uint32_t index_plus_1[NS_MEMO];
+    long prefix[NS_MEMO];
+} ns_memo;
+
+/* heap_prefix of the namespace at index, with a dot after it. */
+static long namespace_prefix(const nrp_meta *m, ns_memo *memo, uint32_t index, const char *s, size_t n,
+                             nrp_err *err)
+{
+    size_t slot = (index * 2654435761u) >> 26;
+    if (memo->index_plus_1[slot] == index + 1)
+        return memo->prefix[slot];
+    long k = heap_prefix(m, index, s, n, 1, err);
+    if (k != -2) {
+        memo->index_plus_1[slot] = index + 1;
+        memo->prefix[slot] = k;
+    }
+    return k;
+}
+
 nrp_result nrp_meta_find_type(const nrp_meta *m, const char *full_name, uint32_t *row, nrp_err *err)
 {
+    enum { T = NRP_META_TYPEDEF, NAME = 1, NAMESPACE = 2 };
     const char *part = full_name;
     const char *plus = strchr(part, '+');
     size_t n = plus ? (size_t)(plus - part) : strlen(part);
-    uint32_t found = 0;
+    uint32_t found = 0, types = m->rows[T];
+    ns_memo memo;
+    memset(memo.index_plus_1, 0, sizeof memo.index_plus_1);
     *row = 0;
-    /* The outermost type: not nested in any other. */
-    for (uint32_t i = 1; i <= m->rows[NRP_META_TYPEDEF] && !found; i++) {
-        nrp_meta_type_def t;
-        uint32_t outer;
-        if (nrp_meta_type_def_row(m, i, &t, err) != NRP_OK)
-            return NRP_ERROR;
-        if (!full_name_is(t.namespace_, t.name, part, n))
+    /* Which types are nested, from the NestedClass table at once: they are
+     * passed over unread (their namespace is empty, which any name fits;
+     * CoreLib has over a thousand). Without the memory, each candidate is
+     * looked up in the table instead. */
+    uint8_t *nested = calloc(types / 8 + 1, 1);
+    for (uint32_t i = 1; nested && i <= m->rows[NRP_META_NESTEDCLASS]; i++) {
+        uint32_t inner = cell(m, NRP_META_NESTEDCLASS, i, 0);
+        if (inner >= 1 && inner <= types)
+            nested[inner / 8] |= (uint8_t)(1u << inner % 8);
+    }
+    /* The outermost type: not nested in any other. Names are compared in
+     * the heap, namespace first (once per namespace), the name only when
+     * the namespace fits. An empty heap has only the empty name. */
+    nrp_result rc = NRP_OK;
+    for (uint32_t i = 1; i <= types && !found && rc == NRP_OK; i++) {
+        uint32_t ns = cell(m, T, i, NAMESPACE), name = cell(m, T, i, NAME), outer = 0;
+        long k = 0, fits_name;
+        if (nested && nested[i / 8] >> i % 8 & 1)
             continue;
-        if (nrp_meta_enclosing_type(m, i, &outer, err) != NRP_OK)
-            return NRP_ERROR;
-        if (!outer)
+        if (!m->strings.len) {
+            if (ns || name) {
+                rc = nrp_err_set(err, "string index 0x%x past the #Strings heap (0 bytes)", ns ? ns : name);
+                break;
+            }
+            fits_name = n == 0 ? 0 : -1;
+        } else {
+            if (ns >= m->strings.len || name >= m->strings.len) {
+                rc = nrp_err_set(err, "string index 0x%x past the #Strings heap (%u bytes)",
+                                 ns >= m->strings.len ? ns : name, m->strings.len);
+                break;
+            }
+            if ((k = namespace_prefix(m, &memo, ns, part, n, err)) == -2) {
+                rc = NRP_ERROR;
+                break;
+            }
+            if (k < 0)
+                continue;
+            size_t skip = k ? (size_t)k + 1 : 0;
+            if ((fits_name = heap_prefix(m, name, part + skip, n - skip, 0, err)) == -2) {
+                rc = NRP_ERROR;
+                break;
+            }
+        }
+        if (fits_name < 0)
+            continue;
+        if (!nested && nrp_meta_enclosing_type(m, i, &outer, err) != NRP_OK)
+            rc = NRP_ERROR;
+        else if (!outer)
             found = i;
     }
+    free(nested);
+    if (rc != NRP_OK)
+        return NRP_ERROR;
     /* Each "+Inner": a type the NestedClass table puts inside the last one. */
     while (found && plus) {
         part = plus + 1;

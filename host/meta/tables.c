@@ -3,7 +3,10 @@
  * II.22), their layout from the row counts and index sizes, and the heaps
  * their cells point into.
  */
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "meta/meta_internal.h"
 #include "nrp/result.h"
@@ -136,21 +139,22 @@ static uint32_t column_size(const nrp_meta *m, uint8_t c)
     }
 }
 
-nrp_result nrp_meta_read_tables(nrp_meta *m, span t, nrp_err *err)
+nrp_result nrp_meta_lay_out_tables(nrp_meta *m, const uint8_t *header, size_t header_len, uint32_t stream_len,
+                                   uint32_t offset[NRP_META_TABLE_COUNT], nrp_err *err)
 {
-    if (t.len < 24)
-        return nrp_err_set(err, "table stream of %u bytes is too small", t.len);
-    m->heap_sizes = t.p[6];
-    uint64_t valid = (uint64_t)u32_at(t.p + 8) | (uint64_t)u32_at(t.p + 12) << 32;
+    if (stream_len < 24 || header_len < 24)
+        return nrp_err_set(err, "table stream of %u bytes is too small", stream_len);
+    m->heap_sizes = header[6];
+    uint64_t valid = (uint64_t)u32_at(header + 8) | (uint64_t)u32_at(header + 12) << 32;
     uint64_t at = 24;
     for (unsigned i = 0; i < 64; i++) {
         if (!(valid >> i & 1))
             continue;
         if (i >= NRP_META_TABLE_COUNT)
             return nrp_err_set(err, "metadata has table 0x%02x, which no assembly has", i);
-        if (!fits(t.len, at, 4))
+        if (!fits(header_len, at, 4) || !fits(stream_len, at, 4))
             return nrp_err_set(err, "table row counts truncated");
-        m->rows[i] = u32_at(t.p + at);
+        m->rows[i] = u32_at(header + at);
         if (m->rows[i] > MAX_ROWS)
             return nrp_err_set(err, "table 0x%02x claims %u rows", i, m->rows[i]);
         at += 4;
@@ -166,12 +170,22 @@ nrp_result nrp_meta_read_tables(nrp_meta *m, span t, nrp_err *err)
         }
         m->row_size[i] = off;
         uint64_t bytes = (uint64_t)off * m->rows[i];
-        if (!fits(t.len, at, bytes))
+        if (!fits(stream_len, at, bytes))
             return nrp_err_set(err, "table 0x%02x (%u rows of %u bytes) runs past the table stream", i, m->rows[i],
                                off);
-        m->table[i] = t.p + at;
+        offset[i] = (uint32_t)at;
         at += bytes;
     }
+    return NRP_OK;
+}
+
+nrp_result nrp_meta_read_tables(nrp_meta *m, span t, nrp_err *err)
+{
+    uint32_t offset[NRP_META_TABLE_COUNT];
+    if (nrp_meta_lay_out_tables(m, t.p, t.len, t.len, offset, err) != NRP_OK)
+        return NRP_ERROR;
+    for (unsigned i = 0; i < NRP_META_TABLE_COUNT; i++)
+        m->table[i] = t.p + offset[i];
     m->tables = t;
     return NRP_OK;
 }
@@ -191,6 +205,86 @@ uint32_t nrp_meta_coded_token(unsigned kind, uint32_t value)
     return (uint32_t)c->tables[tag] << 24 | value >> c->bits;
 }
 
+/* ---- heap entries of a sparse reader --------------------------------------- */
+
+/* Heap entries are read in aligned blocks of this many bytes, and a heap
+ * of at most SPARSE_WHOLE bytes at once: the entries one module's load
+ * needs (its references' names, its types' namespaces) are tens, and a
+ * read costs microseconds on a VM, where the bytes copied cost little. */
+#define SPARSE_BLOCK 1024u
+#define SPARSE_WHOLE (64u << 10)
+
+/* A piece of the file holding [heap_at + index, + len) of a heap of
+ * heap_len bytes at heap_at, read before or now: exactly that extent, or
+ * (block) the aligned blocks around it, or the whole heap when it is
+ * small; *avail is how many bytes it holds from there on. NULL when it
+ * cannot be read. */
+static const uint8_t *sparse_read(const nrp_meta *cm, uint64_t heap_at, uint32_t heap_len, uint32_t index,
+                                  uint32_t len, int block, size_t *avail)
+{
+    nrp_meta *m = (nrp_meta *)cm; /* the pieces are a cache: see meta.h on sparse readers and threads */
+    uint64_t at = heap_at + index;
+    for (const piece *p = m->pieces; p; p = p->next)
+        if (p->at <= at && at + len <= p->at + p->len) {
+            *avail = (size_t)(p->at + p->len - at);
+            return p->bytes + (at - p->at);
+        }
+    uint64_t from = at, to = at + len;
+    if (block && heap_len <= SPARSE_WHOLE) {
+        from = heap_at, to = heap_at + heap_len;
+    } else if (block) {
+        from = heap_at + (index & ~(SPARSE_BLOCK - 1));
+        to = heap_at + (((uint64_t)index + len + SPARSE_BLOCK - 1) & ~(uint64_t)(SPARSE_BLOCK - 1));
+        if (to > heap_at + heap_len)
+            to = heap_at + heap_len;
+    }
+    piece *p = malloc(sizeof *p + (size_t)(to - from) + 1);
+    if (!p)
+        return NULL;
+    size_t done = 0, want = (size_t)(to - from);
+    while (done < want) {
+        ssize_t n = pread(m->fd, p->bytes + done, want - done, (off_t)(from + done));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            free(p);
+            return NULL;
+        }
+        done += (size_t)n;
+    }
+    p->bytes[want] = 0;
+    p->at = from;
+    p->len = (uint32_t)want;
+    p->next = m->pieces;
+    m->pieces = p;
+    *avail = (size_t)(to - at);
+    return p->bytes + (at - from);
+}
+
+/* A #Strings entry of a sparse reader: its bytes from index up to its
+ * terminator (*len counts it) or, when it has none, the heap's end (*len
+ * 0 more: *terminated says which). Read from its block, or, running past
+ * it, from a longer piece of its own. */
+static nrp_result sparse_entry(const nrp_meta *m, uint32_t index, const uint8_t **out, size_t *len, int *terminated,
+                               nrp_err *err)
+{
+    uint32_t room = m->strings.len - index;
+    for (uint32_t want = 1;; want = want == 1 ? 256 : want * 16) {
+        uint32_t n = want < room ? want : room;
+        size_t avail;
+        const uint8_t *s = sparse_read(m, m->strings_at, m->strings.len, index, n, want == 1, &avail);
+        if (!s)
+            return nrp_err_set(err, "cannot read the string at 0x%x", index);
+        const uint8_t *nul = memchr(s, 0, avail);
+        if (nul || avail >= room) {
+            *out = s;
+            *len = nul ? (size_t)(nul - s) + 1 : room;
+            *terminated = nul != NULL;
+            return NRP_OK;
+        }
+    }
+}
+
 nrp_result nrp_meta_string_at(const nrp_meta *m, uint32_t index, const char **out, nrp_err *err)
 {
     if (index == 0 && m->strings.len == 0) {
@@ -199,10 +293,39 @@ nrp_result nrp_meta_string_at(const nrp_meta *m, uint32_t index, const char **ou
     }
     if (index >= m->strings.len)
         return nrp_err_set(err, "string index 0x%x past the #Strings heap (%u bytes)", index, m->strings.len);
+    if (m->sparse) {
+        const uint8_t *bytes;
+        size_t len;
+        int terminated;
+        if (sparse_entry(m, index, &bytes, &len, &terminated, err) != NRP_OK)
+            return NRP_ERROR;
+        if (!terminated)
+            return nrp_err_set(err, "string at 0x%x is not terminated", index);
+        *out = (const char *)bytes;
+        return NRP_OK;
+    }
     const uint8_t *s = m->strings.p + index;
     if (!memchr(s, 0, m->strings.len - index))
         return nrp_err_set(err, "string at 0x%x is not terminated", index);
     *out = (const char *)s;
+    return NRP_OK;
+}
+
+nrp_result nrp_meta_string_bytes(const nrp_meta *m, uint32_t index, const uint8_t **p, const uint8_t **end,
+                                 nrp_err *err)
+{
+    if (index >= m->strings.len)
+        return nrp_err_set(err, "string index 0x%x past the #Strings heap (%u bytes)", index, m->strings.len);
+    if (!m->sparse) {
+        *p = m->strings.p + index;
+        *end = m->strings.p + m->strings.len;
+        return NRP_OK;
+    }
+    size_t len;
+    int terminated;
+    if (sparse_entry(m, index, p, &len, &terminated, err) != NRP_OK)
+        return NRP_ERROR;
+    *end = *p + len;
     return NRP_OK;
 }
 
@@ -217,7 +340,26 @@ nrp_result nrp_meta_blob_at(const nrp_meta *m, uint32_t index, const uint8_t **o
     }
     if (index >= m->blob.len)
         return nrp_err_set(err, "blob index 0x%x past the #Blob heap (%u bytes)", index, m->blob.len);
-    const uint8_t *p = m->blob.p + index, *end = m->blob.p + m->blob.len;
+    const uint8_t *p, *end;
+    if (m->sparse) {
+        /* The length first (at most 4 bytes, from its block), then the
+         * whole entry. */
+        uint32_t room = m->blob.len - index, head = room < 4 ? room : 4;
+        size_t avail;
+        const uint8_t *start = sparse_read(m, m->blob_at, m->blob.len, index, head, 1, &avail);
+        if (!start)
+            return nrp_err_set(err, "cannot read the blob at 0x%x", index);
+        p = start, end = start + head;
+        if (nrp_sig_read_compressed(&p, end, &n) != NRP_OK || n > room - (uint32_t)(p - start))
+            return nrp_err_set(err, "blob at 0x%x runs past the #Blob heap", index);
+        uint32_t skip = (uint32_t)(p - start);
+        if (!(start = sparse_read(m, m->blob_at, m->blob.len, index, skip + n, 1, &avail)))
+            return nrp_err_set(err, "cannot read the blob at 0x%x", index);
+        *out = start + skip;
+        *len = n;
+        return NRP_OK;
+    }
+    p = m->blob.p + index, end = m->blob.p + m->blob.len;
     if (nrp_sig_read_compressed(&p, end, &n) != NRP_OK || n > (uint32_t)(end - p))
         return nrp_err_set(err, "blob at 0x%x runs past the #Blob heap", index);
     *out = p;

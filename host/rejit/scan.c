@@ -303,26 +303,70 @@ static void free_batch(module_scan *scan)
     free(scan->methods);
 }
 
-/* ---- a module's own metadata, read from its image ----------------------- */
+/* ---- a module's own metadata, read from its file or image ---------------- */
 
-/* The module's metadata as its loaded image holds it, read by host/meta;
- * NULL for a module without one (dynamic, resource, or unreadable): then
- * the caller asks GetModuleMetaData. Why not ask it always: the first
- * GetModuleMetaData on a module turns the runtime's own reader of that
- * module read-write for good (PEAssembly::OpenImporter), and every later
- * type load in it pays; a module that is only asked its name, version and
- * references, never walked nor rewritten, is better left alone. What is
- * read here (AssemblyRefs, the Assembly row, TypeDefs) is the image's; a
- * profiler adds to a module only once it rewrites it. */
+/* What a module's load reads of it: its Assembly row (version), its
+ * AssemblyRefs, and its types' names (whether it defines a base). */
+#define SCAN_TABLES                                                                                              \
+    (1ull << NRP_META_ASSEMBLY | 1ull << NRP_META_ASSEMBLYREF | 1ull << NRP_META_TYPEDEF |                     \
+     1ull << NRP_META_NESTEDCLASS)
+
+/* The image read last on this thread, kept for the rest of the module
+ * load that read it: the questions of one load (version, references,
+ * bases defined) ask the same module one after another. Dropped at the
+ * end of nrp_scanner_module_loaded. */
+static __thread struct {
+    ModuleID module;
+    nrp_meta *image;
+} last_read;
+
+static void drop_last_read(void)
+{
+    nrp_meta_close(last_read.image);
+    last_read.image = NULL;
+    last_read.module = 0;
+}
+
+static nrp_meta *open_image_now(const nrp_scanner *s, ModuleID module);
+
+/* The module's metadata (see open_image_now), owned by last_read: not to
+ * be closed, and good until the next call. */
 static nrp_meta *open_image(const nrp_scanner *s, ModuleID module)
+{
+    if (last_read.image && last_read.module == module)
+        return last_read.image;
+    drop_last_read();
+    if ((last_read.image = open_image_now(s, module)))
+        last_read.module = module;
+    return last_read.image;
+}
+
+/* The module's metadata as its file (or its loaded image) holds it, read
+ * by host/meta; NULL for a module without one (dynamic, resource, or
+ * unreadable): then the caller asks GetModuleMetaData. Why not ask it
+ * always: the first GetModuleMetaData on a module turns the runtime's own
+ * reader of that module read-write for good (PEAssembly::OpenImporter),
+ * and every later type load in it pays; a module that is only asked its
+ * name, version and references, never walked nor rewritten, is better
+ * left alone. What is read here (AssemblyRefs, the Assembly row, TypeDefs)
+ * is the file's; a profiler adds to a module only once it rewrites it. */
+static nrp_meta *open_image_now(const nrp_scanner *s, ModuleID module)
 {
     const uint8_t *base = NULL;
     DWORD flags = 0;
     nrp_meta *m = NULL;
     nrp_err err;
+    char path[4096];
     if (NRP_FAILED(nrp_info_module_image(s->info, module, &base, &flags)) || !base ||
         (flags & (NRP_PRF_MODULE_DYNAMIC | NRP_PRF_MODULE_RESOURCE)))
         return NULL;
+    /* The module's file, read sparsely, when it is the image (see
+     * nrp_meta_open_file_sparse for why); the image in place otherwise (a
+     * module loaded from memory or a single-file bundle, or a file
+     * replaced since). */
+    if (!NRP_FAILED(nrp_info_module_path(s->info, module, path, sizeof path)) && path[0] == '/' &&
+        nrp_meta_open_file_sparse(path, base, SCAN_TABLES, &m, &err) == NRP_OK)
+        return m;
     if (nrp_meta_open_image(base, !(flags & NRP_PRF_MODULE_FLAT_LAYOUT), &m, &err) != NRP_OK) {
         NRP_LOG_DBG("module 0x%llx: its image cannot be read (%s); asking the runtime", (unsigned long long)module,
                     err.msg);
@@ -483,7 +527,6 @@ static nrp_asm_facts *get_facts(nrp_scanner *s, const char *assembly, ModuleID m
                                                       &NRP_IID_IMetaDataAssemblyImport, &asm_import)))
             hr = nrp_mdasm_each_assembly_ref(asm_import, note_ref, f);
     }
-    nrp_meta_close(image);
     nrp_com_release(asm_import);
     if (hr != NRP_S_FALSE) { /* S_FALSE: every reference seen */
         free_facts(f);
@@ -546,7 +589,6 @@ static int defines_base(nrp_scanner *s, nrp_asm_facts *f, int slot, const char *
         uint32_t row = 0;
         nrp_err err;
         known = nrp_meta_find_type(image, base, &row, &err) == NRP_OK ? row != 0 : -1;
-        nrp_meta_close(image);
     } else if (!NRP_FAILED(nrp_info_module_metadata(s->info, f->module, NRP_OF_READ, &NRP_IID_IMetaDataImport,
                                                     &mdi))) {
         known = nrp_mdi_find_type_def(mdi, base, 0, &def) == NRP_S_OK;
@@ -774,7 +816,6 @@ static nrp_result read_assembly_version(const nrp_scanner *s, ModuleID module, n
         nrp_meta_assembly row;
         nrp_err err;
         nrp_result rc = nrp_meta_assembly_row(image, &row, &err);
-        nrp_meta_close(image);
         if (rc != NRP_OK)
             return NRP_ERROR;
         v->part[0] = row.version.major, v->part[1] = row.version.minor;
@@ -997,10 +1038,12 @@ void nrp_scanner_module_loaded(nrp_scanner *s, ModuleID module)
     nrp_modules_add(s->modules, assembly, module);
     resume_pending(s, assembly);
     resume_waiting(s, assembly, module);
-    if (!nrp_rule_index_names(s->index, assembly))
-        return; /* the common case: no rule names this assembly */
-    int have_version = read_assembly_version(s, module, &version) == NRP_OK;
-    match_module(s, module, assembly, have_version ? &version : NULL);
+    /* The common case: no rule names this assembly. */
+    if (nrp_rule_index_names(s->index, assembly)) {
+        int have_version = read_assembly_version(s, module, &version) == NRP_OK;
+        match_module(s, module, assembly, have_version ? &version : NULL);
+    }
+    drop_last_read();
 }
 
 void nrp_scanner_module_unloading(nrp_scanner *s, ModuleID module)

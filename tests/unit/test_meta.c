@@ -348,6 +348,104 @@ static void runtime_corelib_and_console(void **state)
     nrp_meta_close(m);
 }
 
+/* ---- sparse readers ------------------------------------------------------- */
+
+#define SPARSE_TABLES                                                                                            \
+    (1ull << NRP_META_ASSEMBLY | 1ull << NRP_META_ASSEMBLYREF | 1ull << NRP_META_TYPEDEF |                     \
+     1ull << NRP_META_NESTEDCLASS)
+
+/* What a sparse reader of the file at path reads is what a reader of the
+ * whole file reads: the Assembly row, every AssemblyRef, every type found
+ * by its name (nested ones among them), a name no type has; the tables it
+ * was not opened with read as empty. With `image`, a copy of the file's
+ * first bytes, it opens; with those headers changed, it refuses. Returns
+ * the types looked up. */
+static size_t expect_sparse_as_whole(const char *path)
+{
+    nrp_meta *whole, *sparse;
+    nrp_err err;
+    size_t len;
+    uint8_t *file = read_all(path, &len);
+    if (nrp_meta_open(file, len, &whole, &err) != NRP_OK)
+        fail_msg("%s: %s", path, err.msg);
+    uint8_t image[4096] = {0};
+    memcpy(image, file, len < sizeof image ? len : sizeof image);
+    if (nrp_meta_open_file_sparse(path, image, SPARSE_TABLES, &sparse, &err) != NRP_OK)
+        fail_msg("%s: %s", path, err.msg);
+    nrp_meta_assembly a, b;
+    assert_int_equal(nrp_meta_assembly_row(whole, &a, &err), NRP_OK);
+    assert_int_equal(nrp_meta_assembly_row(sparse, &b, &err), NRP_OK);
+    assert_string_equal(a.name, b.name);
+    assert_memory_equal(&a.version, &b.version, sizeof a.version);
+    assert_int_equal(nrp_meta_row_count(sparse, NRP_META_ASSEMBLYREF), nrp_meta_row_count(whole, NRP_META_ASSEMBLYREF));
+    for (uint32_t r = 1; r <= nrp_meta_row_count(whole, NRP_META_ASSEMBLYREF); r++) {
+        nrp_meta_assembly_ref x, y;
+        assert_int_equal(nrp_meta_assembly_ref_row(whole, r, &x, &err), NRP_OK);
+        assert_int_equal(nrp_meta_assembly_ref_row(sparse, r, &y, &err), NRP_OK);
+        assert_string_equal(x.name, y.name);
+        assert_string_equal(x.culture, y.culture);
+        assert_memory_equal(&x.version, &y.version, sizeof x.version);
+        assert_int_equal(x.public_key_or_token_len, y.public_key_or_token_len);
+        assert_memory_equal(x.public_key_or_token, y.public_key_or_token, x.public_key_or_token_len);
+    }
+    assert_int_equal(nrp_meta_row_count(sparse, NRP_META_TYPEDEF), nrp_meta_row_count(whole, NRP_META_TYPEDEF));
+    assert_int_equal(nrp_meta_row_count(sparse, NRP_META_METHODDEF), 0);
+    size_t looked_up = 0;
+    for (uint32_t r = 2; r <= nrp_meta_row_count(whole, NRP_META_TYPEDEF); r++) {
+        const char *n = type_name(whole, (uint32_t)NRP_META_TYPEDEF << 24 | r);
+        uint32_t in_whole = 0, in_sparse = 0;
+        assert_int_equal(nrp_meta_find_type(whole, n, &in_whole, &err), NRP_OK);
+        assert_int_equal(nrp_meta_find_type(sparse, n, &in_sparse, &err), NRP_OK);
+        assert_int_equal(in_sparse, in_whole);
+        assert_true(in_whole != 0);
+        looked_up++;
+    }
+    uint32_t none = 1;
+    assert_int_equal(nrp_meta_find_type(sparse, "Nrp.No.Such.Type", &none, &err), NRP_OK);
+    assert_int_equal(none, 0);
+    nrp_meta_close(sparse);
+    /* A file whose headers are not the image's is not read for it. */
+    uint32_t pe_off = (uint32_t)image[0x3C] | (uint32_t)image[0x3D] << 8;
+    image[pe_off + 8] ^= 0xFF; /* the COFF header's TimeDateStamp */
+    assert_int_equal(nrp_meta_open_file_sparse(path, image, SPARSE_TABLES, &sparse, &err), NRP_ERROR);
+    assert_null(sparse);
+    assert_non_null(strstr(err.msg, "not the image"));
+    nrp_meta_close(whole);
+    free(file);
+    return looked_up;
+}
+
+static void sparse_reads_as_whole(void **state)
+{
+    (void)state;
+    nrp_meta *m;
+    nrp_err err;
+    assert_true(expect_sparse_as_whole(NRP_TEST_DATA_DIR "/Meta.Sample.dll") > 0);
+    assert_int_equal(nrp_meta_open_file_sparse("/nonexistent/x.dll", NULL, SPARSE_TABLES, &m, &err), NRP_ERROR);
+    assert_null(m);
+    assert_int_equal(nrp_meta_open_file_sparse("/proc/self/exe", NULL, SPARSE_TABLES, &m, &err), NRP_ERROR);
+    assert_int_equal(nrp_meta_open_file_sparse("/", NULL, SPARSE_TABLES, &m, &err), NRP_ERROR);
+    const char *dir = getenv("NRP_TEST_DOTNET_RUNTIME_DIR");
+    DIR *d = dir && *dir ? opendir(dir) : NULL;
+    if (!d) {
+        print_message("no .NET runtime (NRP_TEST_DOTNET_RUNTIME_DIR '%s'): the framework skipped\n", dir ? dir : "");
+        return;
+    }
+    struct dirent *e;
+    size_t files = 0, types = 0;
+    while ((e = readdir(d)) != NULL) {
+        char path[4096];
+        if (!is_dll(e->d_name))
+            continue;
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        types += expect_sparse_as_whole(path);
+        files++;
+    }
+    closedir(d);
+    assert_true(files > 100);
+    print_message("%zu runtime assemblies read sparsely, %zu types found by name as in whole reads\n", files, types);
+}
+
 /* ---- images the runtime loaded ------------------------------------------- */
 
 static uint32_t le32(const uint8_t *p)
@@ -568,6 +666,7 @@ int main(void)
         cmocka_unit_test(sample_handler_contract),
         cmocka_unit_test(runtime_assemblies),
         cmocka_unit_test(runtime_corelib_and_console),
+        cmocka_unit_test(sparse_reads_as_whole),
         cmocka_unit_test(loaded_images_flat_and_mapped),
         cmocka_unit_test(not_assemblies),
         cmocka_unit_test(every_truncation_fails_cleanly),
