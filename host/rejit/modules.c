@@ -8,6 +8,7 @@
 #include "clr/metadata.h"
 #include "nrp/result.h"
 #include "util/array.h"
+#include "util/hash.h"
 
 void nrp_modules_init(nrp_loaded_modules *m, const nrp_info *info, const nrp_app_assemblies *app)
 {
@@ -29,7 +30,7 @@ void nrp_modules_add(nrp_loaded_modules *m, const char *assembly, ModuleID modul
     pthread_mutex_lock(&m->lock);
     char *copy = NRP_ARRAY_GROW(m->items, m->count, m->cap) == NRP_OK ? strdup(assembly) : NULL;
     if (copy) {
-        m->items[m->count++] = (nrp_loaded_module){copy, module, cache};
+        m->items[m->count++] = (nrp_loaded_module){copy, nrp_hash_str_nocase(NRP_HASH_INIT, copy), module, cache};
         cache = NULL;
     }
     pthread_mutex_unlock(&m->lock);
@@ -41,7 +42,7 @@ void nrp_modules_remove(nrp_loaded_modules *m, ModuleID module)
     /* One entry at a time, so the cache's interfaces are released (a call
      * into the runtime) with the lock free. */
     for (;;) {
-        nrp_loaded_module gone = {NULL, 0, NULL};
+        nrp_loaded_module gone = {NULL, 0, 0, NULL};
         pthread_mutex_lock(&m->lock);
         for (size_t i = 0; i < m->count; i++) {
             if (m->items[i].module == module) {
@@ -96,9 +97,10 @@ nrp_module_cache *nrp_modules_cache(nrp_loaded_modules *m, ModuleID module)
 ModuleID nrp_modules_find(nrp_loaded_modules *m, const char *assembly, int ignore_case)
 {
     ModuleID module = 0;
+    uint64_t hash = nrp_hash_str_nocase(NRP_HASH_INIT, assembly);
     pthread_mutex_lock(&m->lock);
     for (size_t i = 0; i < m->count && !module; i++)
-        if ((ignore_case ? strcasecmp : strcmp)(m->items[i].assembly, assembly) == 0)
+        if (m->items[i].hash == hash && (ignore_case ? strcasecmp : strcmp)(m->items[i].assembly, assembly) == 0)
             module = m->items[i].module;
     pthread_mutex_unlock(&m->lock);
     return module;

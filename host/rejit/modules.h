@@ -21,6 +21,7 @@
 
 typedef struct nrp_loaded_module {
     char *assembly;
+    uint64_t hash;           /* nrp_hash_str_nocase of the name: looked at before the name */
     ModuleID module;
     nrp_module_cache *cache; /* what its rewrites reuse; NULL when out of memory */
 } nrp_loaded_module;

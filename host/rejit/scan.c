@@ -4,7 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <ctype.h>
 
 #include "clr/metadata.h"
 #include "clr/module_scan.h"
@@ -442,12 +441,7 @@ struct nrp_asm_facts {
 
 static uint64_t name_hash(const char *name)
 {
-    char lower[256];
-    size_t i = 0;
-    for (; name[i] && i < sizeof lower - 1; i++)
-        lower[i] = (char)tolower((unsigned char)name[i]);
-    lower[i] = '\0';
-    return nrp_hash_str(NRP_HASH_INIT, lower);
+    return nrp_hash_str_nocase(NRP_HASH_INIT, name);
 }
 
 static int note_ref(void *ctx, mdToken ref, const char *name)
@@ -680,7 +674,10 @@ struct nrp_waiting_module {
     int have_version;
     nrp_version version;
     const char *base;             /* the rule's string */
-    char **missing;               /* the frontier: any one of them may lead to the base */
+    struct frontier {             /* the frontier: any one of them may lead to the base */
+        char *name;
+        uint64_t hash;            /* name_hash: every module load asks every waiting module */
+    } *missing;
     size_t missing_count, missing_cap;
     struct nrp_waiting_module *next;
 };
@@ -688,16 +685,18 @@ struct nrp_waiting_module {
 static void free_waiting(nrp_waiting_module *w)
 {
     if (w) {
-        free_names(w->missing, w->missing_count);
+        for (size_t i = 0; i < w->missing_count; i++)
+            free(w->missing[i].name);
+        free(w->missing);
         free(w->assembly);
     }
     free(w);
 }
 
-static int waiting_for(const nrp_waiting_module *w, const char *assembly)
+static int waiting_for(const nrp_waiting_module *w, const char *assembly, uint64_t hash)
 {
     for (size_t i = 0; i < w->missing_count; i++)
-        if (strcasecmp(w->missing[i], assembly) == 0)
+        if (w->missing[i].hash == hash && strcasecmp(w->missing[i].name, assembly) == 0)
             return 1;
     return 0;
 }
@@ -706,12 +705,13 @@ static int waiting_for(const nrp_waiting_module *w, const char *assembly)
 static nrp_result widen_frontier(nrp_waiting_module *w, const reach_why *why)
 {
     for (size_t k = 0; k < why->missing_count; k++) {
-        if (waiting_for(w, why->missing[k]))
+        uint64_t hash = name_hash(why->missing[k]);
+        if (waiting_for(w, why->missing[k], hash))
             continue;
         if (NRP_ARRAY_GROW(w->missing, w->missing_count, w->missing_cap) != NRP_OK ||
-            !(w->missing[w->missing_count] = strdup(why->missing[k])))
+            !(w->missing[w->missing_count].name = strdup(why->missing[k])))
             return NRP_NOMEM;
-        w->missing_count++;
+        w->missing[w->missing_count++].hash = hash;
     }
     return NRP_OK;
 }
@@ -720,8 +720,8 @@ static void drop_from_frontier(nrp_waiting_module *w, const char *assembly)
 {
     size_t kept = 0;
     for (size_t i = 0; i < w->missing_count; i++)
-        if (strcasecmp(w->missing[i], assembly) == 0)
-            free(w->missing[i]);
+        if (strcasecmp(w->missing[i].name, assembly) == 0)
+            free(w->missing[i].name);
         else
             w->missing[kept++] = w->missing[i];
     w->missing_count = kept;
@@ -732,10 +732,11 @@ static void drop_from_frontier(nrp_waiting_module *w, const char *assembly)
 static nrp_waiting_module *take_waiting(nrp_scanner *s, const char *assembly, ModuleID module)
 {
     nrp_waiting_module *taken = NULL;
+    uint64_t hash = assembly ? name_hash(assembly) : 0;
     pthread_mutex_lock(&s->pending_lock);
     for (nrp_waiting_module **pp = &s->waiting; *pp;) {
         nrp_waiting_module *w = *pp;
-        if (assembly ? waiting_for(w, assembly) : w->module == module) {
+        if (assembly ? waiting_for(w, assembly, hash) : w->module == module) {
             *pp = w->next;
             w->next = taken;
             taken = w;
@@ -753,15 +754,15 @@ static nrp_waiting_module *take_waiting(nrp_scanner *s, const char *assembly, Mo
  * back and returned with the assembly that loaded, to be looked at again. */
 static nrp_waiting_module *wait_for_assemblies(nrp_scanner *s, nrp_waiting_module *w, char *loaded, size_t cap)
 {
-    NRP_LOG_DBG("%s: its rules with base %s wait for %s%s to load", w->assembly, w->base, w->missing[0],
+    NRP_LOG_DBG("%s: its rules with base %s wait for %s%s to load", w->assembly, w->base, w->missing[0].name,
                 w->missing_count > 1 ? " (or another assembly it references)" : "");
     pthread_mutex_lock(&s->pending_lock);
     w->next = s->waiting;
     s->waiting = w;
     pthread_mutex_unlock(&s->pending_lock);
     for (size_t i = 0; i < w->missing_count; i++)
-        if (nrp_modules_find(s->modules, w->missing[i], 1)) {
-            snprintf(loaded, cap, "%s", w->missing[i]);
+        if (nrp_modules_find(s->modules, w->missing[i].name, 1)) {
+            snprintf(loaded, cap, "%s", w->missing[i].name);
             nrp_waiting_module *back = NULL;
             pthread_mutex_lock(&s->pending_lock);
             for (nrp_waiting_module **pp = &s->waiting; *pp; pp = &(*pp)->next)
@@ -916,6 +917,9 @@ static nrp_waiting_module *new_waiting(ModuleID module, const char *assembly, co
 
 static void recheck_waiting(nrp_scanner *s, nrp_waiting_module *w, const char *loaded);
 
+/* The answer's reasons when it could not be asked (out of memory): none. */
+static const reach_why no_why;
+
 /* An assembly of the entry's frontier loaded, with answer r (and why):
  * walk the module for the entry's base, drop it, or wait again. */
 static void settle_waiting(nrp_scanner *s, nrp_waiting_module *w, const char *loaded, int r, const reach_why *why)
@@ -948,11 +952,10 @@ static void settle_waiting(nrp_scanner *s, nrp_waiting_module *w, const char *lo
  * the list: ask that assembly now. */
 static void recheck_waiting(nrp_scanner *s, nrp_waiting_module *w, const char *loaded)
 {
-    static const reach_why none = {0};
     reach_why *why = malloc(sizeof *why);
     ModuleID m = nrp_modules_find(s->modules, loaded, 1);
     int r = why && m ? ask_reach(s, loaded, m, w->base, why) : 1; /* cannot ask: walk */
-    settle_waiting(s, w, loaded, r, why && m ? why : &none);
+    settle_waiting(s, w, loaded, r, why && m ? why : &no_why);
     free(why);
 }
 
@@ -974,8 +977,7 @@ static void resume_waiting(nrp_scanner *s, const char *loaded, ModuleID module)
             r = ask_reach(s, loaded, module, w->base, why);
             asked = w->base;
         }
-        static const reach_why none = {0};
-        settle_waiting(s, w, loaded, why ? r : 1, why ? why : &none);
+        settle_waiting(s, w, loaded, why ? r : 1, why ? why : &no_why);
     }
     free(why);
 }

@@ -262,74 +262,82 @@ nrp_result nrp_rule_index_module(const nrp_rule_index *ix, const char *assembly,
     return NRP_OK;
 }
 
-/* Note rule id's base in bases (distinct, at most cap); 0 once a rule has
- * none or there are more than cap. */
-static int note_base(const nrp_rule *rules, uint32_t id, const char **bases, size_t cap, size_t *n)
+/* Call visit with every rule id of the group (those by type name, then
+ * those by pattern) until it returns 0; 0 then, else 1. */
+static int group_each(const group *g, int (*visit)(void *ctx, uint32_t id), void *ctx)
 {
-    const char *base = rules[id].match.base;
-    if (!base)
-        return 0;
-    for (size_t i = 0; i < *n; i++)
-        if (strcmp(bases[i], base) == 0)
-            return 1;
-    if (*n == cap)
-        return 0;
-    bases[(*n)++] = base;
+    for (size_t i = 0; i < g->by_type.cap; i++)
+        for (uint32_t k = 0; g->by_type.slots[i].key && k < g->by_type.slots[i].list.count; k++)
+            if (!visit(ctx, g->by_type.slots[i].list.ids[k]))
+                return 0;
+    for (uint32_t i = 0; i < g->type_pattern_count; i++)
+        if (!visit(ctx, g->type_patterns[i].id))
+            return 0;
     return 1;
 }
 
-/* baseless_ok: rules without a base are passed over rather than ending
- * the list. */
-static int group_bases(const group *g, const nrp_rule *rules, const char **bases, size_t cap, size_t *n,
-                       int baseless_ok)
+/* The distinct bases of a group's rules, at most cap. A rule without a
+ * base ends the list, unless baseless_ok passes it over. */
+typedef struct base_list {
+    const nrp_rule *rules;
+    const char **bases;
+    size_t cap, n;
+    int baseless_ok;
+} base_list;
+
+static int note_base(void *ctx, uint32_t id)
 {
-    for (size_t i = 0; i < g->by_type.cap; i++)
-        for (uint32_t k = 0; g->by_type.slots[i].key && k < g->by_type.slots[i].list.count; k++) {
-            uint32_t id = g->by_type.slots[i].list.ids[k];
-            if (!(baseless_ok && !rules[id].match.base) && !note_base(rules, id, bases, cap, n))
-                return 0;
-        }
-    for (uint32_t i = 0; i < g->type_pattern_count; i++) {
-        uint32_t id = g->type_patterns[i].id;
-        if (!(baseless_ok && !rules[id].match.base) && !note_base(rules, id, bases, cap, n))
-            return 0;
-    }
+    base_list *l = ctx;
+    const char *base = l->rules[id].match.base;
+    if (!base)
+        return l->baseless_ok;
+    for (size_t i = 0; i < l->n; i++)
+        if (strcmp(l->bases[i], base) == 0)
+            return 1;
+    if (l->n == l->cap)
+        return 0;
+    l->bases[l->n++] = base;
     return 1;
+}
+
+static int group_bases(const group *g, base_list *l)
+{
+    return group_each(g, note_base, l);
 }
 
 size_t nrp_module_rules_bases(const nrp_module_rules *mr, const char **bases, size_t cap)
 {
-    size_t n = 0;
-    if ((mr->named && !group_bases(mr->named, mr->rules, bases, cap, &n, 0)) ||
-        !group_bases(&mr->patterned, mr->rules, bases, cap, &n, 0))
+    base_list l = {mr->rules, bases, cap, 0, 0};
+    if ((mr->named && !group_bases(mr->named, &l)) || !group_bases(&mr->patterned, &l))
         return 0;
-    return n;
+    return l.n;
 }
 
 size_t nrp_module_rules_some_bases(const nrp_module_rules *mr, const char **bases, size_t cap)
 {
-    size_t n = 0;
-    if ((mr->named && !group_bases(mr->named, mr->rules, bases, cap, &n, 1)) ||
-        !group_bases(&mr->patterned, mr->rules, bases, cap, &n, 1))
+    base_list l = {mr->rules, bases, cap, 0, 1};
+    if ((mr->named && !group_bases(mr->named, &l)) || !group_bases(&mr->patterned, &l))
         return cap + 1;
-    return n;
+    return l.n;
 }
 
-static nrp_result group_keep(const group *g, const nrp_rule *rules, int (*keep)(void *, const nrp_rule *),
-                             void *ctx, group *into)
+/* The rules `keep` keeps, added to `into`. */
+typedef struct keeper {
+    const nrp_rule *rules;
+    int (*keep)(void *ctx, const nrp_rule *rule);
+    void *ctx;
+    group *into;
+} keeper;
+
+static int keep_rule(void *ctx, uint32_t id)
 {
-    for (size_t i = 0; i < g->by_type.cap; i++)
-        for (uint32_t k = 0; g->by_type.slots[i].key && k < g->by_type.slots[i].list.count; k++) {
-            uint32_t id = g->by_type.slots[i].list.ids[k];
-            if (keep(ctx, &rules[id]) && group_add(into, rules, id) != NRP_OK)
-                return NRP_NOMEM;
-        }
-    for (uint32_t i = 0; i < g->type_pattern_count; i++) {
-        uint32_t id = g->type_patterns[i].id;
-        if (keep(ctx, &rules[id]) && group_add(into, rules, id) != NRP_OK)
-            return NRP_NOMEM;
-    }
-    return NRP_OK;
+    keeper *k = ctx;
+    return !k->keep(k->ctx, &k->rules[id]) || group_add(k->into, k->rules, id) == NRP_OK;
+}
+
+static nrp_result group_keep(const group *g, keeper *k)
+{
+    return group_each(g, keep_rule, k) ? NRP_OK : NRP_NOMEM;
 }
 
 nrp_result nrp_module_rules_filter(const nrp_module_rules *mr, int (*keep)(void *ctx, const nrp_rule *rule), void *ctx,
@@ -340,8 +348,8 @@ nrp_result nrp_module_rules_filter(const nrp_module_rules *mr, int (*keep)(void 
     if (!kept)
         return NRP_NOMEM;
     kept->rules = mr->rules;
-    if ((mr->named && group_keep(mr->named, mr->rules, keep, ctx, &kept->patterned) != NRP_OK) ||
-        group_keep(&mr->patterned, mr->rules, keep, ctx, &kept->patterned) != NRP_OK) {
+    keeper k = {mr->rules, keep, ctx, &kept->patterned};
+    if ((mr->named && group_keep(mr->named, &k) != NRP_OK) || group_keep(&mr->patterned, &k) != NRP_OK) {
         nrp_module_rules_free(kept);
         return NRP_NOMEM;
     }

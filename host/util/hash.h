@@ -17,6 +17,17 @@ static inline uint64_t nrp_hash_str(uint64_t h, const char *s)
     return (h ^ 0xFFu) * 1099511628211ull;
 }
 
+/* nrp_hash_str with ASCII letters folded to lower case: for names compared
+ * without case (assembly names, as the runtime's binder compares them). */
+static inline uint64_t nrp_hash_str_nocase(uint64_t h, const char *s)
+{
+    for (; s && *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        h = (h ^ (c >= 'A' && c <= 'Z' ? c + 32u : c)) * 1099511628211ull;
+    }
+    return (h ^ 0xFFu) * 1099511628211ull;
+}
+
 /* Fold n bytes into h: for keys that are blobs, not strings. */
 static inline uint64_t nrp_hash_bytes(uint64_t h, const void *data, size_t n)
 {
