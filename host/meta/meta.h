@@ -154,6 +154,9 @@ typedef struct nrp_meta_assembly_ref {
     uint32_t public_key_or_token_len;
 } nrp_meta_assembly_ref;
 nrp_result nrp_meta_assembly_ref_row(const nrp_meta *m, uint32_t row, nrp_meta_assembly_ref *out, nrp_err *err);
+/* Only the name of an AssemblyRef row: a sparse reader then reads one
+ * #Strings entry, not the #Blob heap's public key as well. */
+nrp_result nrp_meta_assembly_ref_name(const nrp_meta *m, uint32_t row, const char **name, nrp_err *err);
 
 /* A TypeRef row (0x01). scope is a token (Module, ModuleRef, AssemblyRef or,
  * for a nested type, the enclosing TypeRef), or 0. */
@@ -197,8 +200,9 @@ nrp_result nrp_meta_generic_param_count(const nrp_meta *m, uint32_t owner, uint3
 
 /* The TypeDef row of the type of that full name, as rules and metric labels
  * write it: "Namespace.Type", nested "Namespace.Outer+Inner", generic
- * "Namespace.List`1". *row is 0 when the file defines no such type (not an
- * error); NRP_ERROR only for a file that cannot be read. */
+ * "Namespace.List`1"; the namespace is all before the last dot, as the
+ * runtime splits a name. *row is 0 when the file defines no such type (not
+ * an error); NRP_ERROR only for a file that cannot be read. */
 nrp_result nrp_meta_find_type(const nrp_meta *m, const char *full_name, uint32_t *row, nrp_err *err);
 
 /* The methods of a TypeDef: position `next` up to `end` in its method list

@@ -148,26 +148,20 @@ static int full_name_is(const char *ns, const char *name, const char *s, size_t 
            memcmp(name, s + ns_len + 1, name_len) == 0;
 }
 
-/* How the #Strings entry at index begins s[0..n): -1 when it is not a
- * prefix of s, else its length k (s[k] is then '.' or the end when
- * dot_after); -2 when it cannot be read (err says why). Reads the entry
- * only up to the first difference: a lookup touches few bytes of a heap
- * it mostly does not need. */
-static long heap_prefix(const nrp_meta *m, uint32_t index, const char *s, size_t n, int dot_after, nrp_err *err)
+/* Whether the #Strings entry at index is s[0..n): 1 or 0, -1 when it
+ * cannot be read (err says why). Reads the entry only up to the first
+ * difference: a lookup touches few bytes of a heap it mostly does not need. */
+static int heap_equals(const nrp_meta *m, uint32_t index, const char *s, size_t n, nrp_err *err)
 {
     const uint8_t *h, *end;
     size_t k = 0;
     if (nrp_meta_string_bytes(m, index, &h, &end, err) != NRP_OK)
-        return -2;
+        return -1;
     while (h + k < end && h[k] && k < n && (char)h[k] == s[k])
         k++;
     if (h + k >= end)
-        return nrp_err_set(err, "string at 0x%x is not terminated", index), -2;
-    if (h[k])
-        return -1; /* s ended first, or a difference */
-    if (dot_after ? k == 0 || (k < n && s[k] == '.') : k == n)
-        return (long)k;
-    return -1;
+        return nrp_err_set(err, "string at 0x%x is not terminated", index), -1;
+    return !h[k] && k == n;
 }
 
 /* Namespaces of one lookup, direct-mapped: the TypeDef table repeats a few
@@ -176,20 +170,19 @@ static long heap_prefix(const nrp_meta *m, uint32_t index, const char *s, size_t
 #define NS_MEMO 64
 typedef struct ns_memo {
     uint32_t index_plus_1[NS_MEMO];
-    long prefix[NS_MEMO];
+    int equals[NS_MEMO];
 } ns_memo;
 
-/* heap_prefix of the namespace at index, with a dot after it. */
-static long namespace_prefix(const nrp_meta *m, ns_memo *memo, uint32_t index, const char *s, size_t n,
-                             nrp_err *err)
+/* heap_equals for the namespace at index, memoized. */
+static int namespace_equals(const nrp_meta *m, ns_memo *memo, uint32_t index, const char *s, size_t n, nrp_err *err)
 {
     size_t slot = (index * 2654435761u) >> 26;
     if (memo->index_plus_1[slot] == index + 1)
-        return memo->prefix[slot];
-    long k = heap_prefix(m, index, s, n, 1, err);
-    if (k != -2) {
+        return memo->equals[slot];
+    int k = heap_equals(m, index, s, n, err);
+    if (k != -1) {
         memo->index_plus_1[slot] = index + 1;
-        memo->prefix[slot] = k;
+        memo->equals[slot] = k;
     }
     return k;
 }
@@ -200,14 +193,25 @@ nrp_result nrp_meta_find_type(const nrp_meta *m, const char *full_name, uint32_t
     const char *part = full_name;
     const char *plus = strchr(part, '+');
     size_t n = plus ? (size_t)(plus - part) : strlen(part);
+    /* The namespace is all before the last dot, as the runtime splits a
+     * name (Type.GetType("A.B.C") is type C of namespace A.B): only the
+     * types of exactly that namespace have their names read, not the
+     * hundreds of namespace "System" that a name "System.X.Y" would
+     * otherwise make candidates. */
+    size_t ns_len = n;
+    while (ns_len > 0 && part[ns_len - 1] != '.')
+        ns_len--;
+    const char *type_name = part + ns_len;
+    size_t name_len = n - ns_len;
+    ns_len -= ns_len > 0; /* the dot */
     uint32_t found = 0, types = m->rows[T];
     ns_memo memo;
     memset(memo.index_plus_1, 0, sizeof memo.index_plus_1);
     *row = 0;
     /* Which types are nested, from the NestedClass table at once: they are
-     * passed over unread (their namespace is empty, which any name fits;
-     * CoreLib has over a thousand). Without the memory, each candidate is
-     * looked up in the table instead. */
+     * passed over unread (their namespace is empty, so a name without one
+     * would read all their names; CoreLib has over a thousand). Without
+     * the memory, each candidate is looked up in the table instead. */
     uint8_t *nested = calloc(types / 8 + 1, 1);
     for (uint32_t i = 1; nested && i <= m->rows[NRP_META_NESTEDCLASS]; i++) {
         uint32_t inner = cell(m, NRP_META_NESTEDCLASS, i, 0);
@@ -220,7 +224,7 @@ nrp_result nrp_meta_find_type(const nrp_meta *m, const char *full_name, uint32_t
     nrp_result rc = NRP_OK;
     for (uint32_t i = 1; i <= types && !found && rc == NRP_OK; i++) {
         uint32_t ns = cell(m, T, i, NAMESPACE), name = cell(m, T, i, NAME), outer = 0;
-        long k = 0, fits_name;
+        int fits_name;
         if (nested && nested[i / 8] >> i % 8 & 1)
             continue;
         if (!m->strings.len) {
@@ -228,26 +232,26 @@ nrp_result nrp_meta_find_type(const nrp_meta *m, const char *full_name, uint32_t
                 rc = nrp_err_set(err, "string index 0x%x past the #Strings heap (0 bytes)", ns ? ns : name);
                 break;
             }
-            fits_name = n == 0 ? 0 : -1;
+            fits_name = n == 0;
         } else {
             if (ns >= m->strings.len || name >= m->strings.len) {
                 rc = nrp_err_set(err, "string index 0x%x past the #Strings heap (%u bytes)",
                                  ns >= m->strings.len ? ns : name, m->strings.len);
                 break;
             }
-            if ((k = namespace_prefix(m, &memo, ns, part, n, err)) == -2) {
+            int k = namespace_equals(m, &memo, ns, part, ns_len, err);
+            if (k == -1) {
                 rc = NRP_ERROR;
                 break;
             }
-            if (k < 0)
+            if (!k)
                 continue;
-            size_t skip = k ? (size_t)k + 1 : 0;
-            if ((fits_name = heap_prefix(m, name, part + skip, n - skip, 0, err)) == -2) {
+            if ((fits_name = heap_equals(m, name, type_name, name_len, err)) == -1) {
                 rc = NRP_ERROR;
                 break;
             }
         }
-        if (fits_name < 0)
+        if (!fits_name)
             continue;
         if (!nested && nrp_meta_enclosing_type(m, i, &outer, err) != NRP_OK)
             rc = NRP_ERROR;

@@ -43,6 +43,14 @@ nrp_result nrp_meta_assembly_ref_row(const nrp_meta *m, uint32_t row, nrp_meta_a
     return NRP_OK;
 }
 
+nrp_result nrp_meta_assembly_ref_name(const nrp_meta *m, uint32_t row, const char **name, nrp_err *err)
+{
+    enum { T = NRP_META_ASSEMBLYREF };
+    if (row_ok(m, T, row, err))
+        return NRP_ERROR;
+    return nrp_meta_string_at(m, cell(m, T, row, 6), name, err);
+}
+
 nrp_result nrp_meta_type_ref_row(const nrp_meta *m, uint32_t row, nrp_meta_type_ref *out, nrp_err *err)
 {
     enum { T = NRP_META_TYPEREF };

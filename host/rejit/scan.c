@@ -469,12 +469,12 @@ static HRESULT image_assembly_refs(const nrp_meta *m, nrp_asm_facts *f)
 {
     nrp_err err;
     for (uint32_t row = 1; row <= nrp_meta_row_count(m, NRP_META_ASSEMBLYREF); row++) {
-        nrp_meta_assembly_ref ref;
-        if (nrp_meta_assembly_ref_row(m, row, &ref, &err) != NRP_OK) {
+        const char *name;
+        if (nrp_meta_assembly_ref_name(m, row, &name, &err) != NRP_OK) {
             NRP_LOG_DBG("%s: AssemblyRef %u: %s", f->assembly, row, err.msg);
             return NRP_E_FAIL;
         }
-        if (note_ref(f, (mdToken)(NRP_META_ASSEMBLYREF << 24 | row), ref.name))
+        if (note_ref(f, (mdToken)(NRP_META_ASSEMBLYREF << 24 | row), name))
             return NRP_E_FAIL; /* out of memory */
     }
     return NRP_S_FALSE;

@@ -103,6 +103,9 @@ static void sample_assembly_and_references(void **state)
     nrp_meta_assembly_ref ar;
     assert_int_equal(nrp_meta_assembly_ref_row(m, 0, &ar, &err), NRP_ERROR);
     assert_int_equal(nrp_meta_assembly_ref_row(m, 1000, &ar, &err), NRP_ERROR);
+    const char *name;
+    assert_int_equal(nrp_meta_assembly_ref_name(m, 0, &name, &err), NRP_ERROR);
+    assert_int_equal(nrp_meta_assembly_ref_name(m, 1000, &name, &err), NRP_ERROR);
     assert_string_equal(err.msg, "no row 1000 in table 0x23 (it has 2)");
     /* System.Object and System.Exception are TypeRefs scoped to System.Runtime. */
     int object = 0, exception = 0;
@@ -380,7 +383,10 @@ static size_t expect_sparse_as_whole(const char *path)
     assert_int_equal(nrp_meta_row_count(sparse, NRP_META_ASSEMBLYREF), nrp_meta_row_count(whole, NRP_META_ASSEMBLYREF));
     for (uint32_t r = 1; r <= nrp_meta_row_count(whole, NRP_META_ASSEMBLYREF); r++) {
         nrp_meta_assembly_ref x, y;
+        const char *name;
         assert_int_equal(nrp_meta_assembly_ref_row(whole, r, &x, &err), NRP_OK);
+        assert_int_equal(nrp_meta_assembly_ref_name(sparse, r, &name, &err), NRP_OK);
+        assert_string_equal(x.name, name);
         assert_int_equal(nrp_meta_assembly_ref_row(sparse, r, &y, &err), NRP_OK);
         assert_string_equal(x.name, y.name);
         assert_string_equal(x.culture, y.culture);
