@@ -1,5 +1,6 @@
 #include "core/lifetime.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +28,7 @@
 #include "rules/rule_index.h"
 #include "util/path.h"
 #include "util/strbuf.h"
+#include "util/thread.h"
 
 #define DEFAULT_METRICS_PATH "/tmp/nrprof-{pid}.prom"
 #define DEFAULT_METRICS_INTERVAL_S 60
@@ -37,12 +39,17 @@
 #define EVENTS (NRP_PRF_MONITOR_MODULE_LOADS | NRP_PRF_ENABLE_REJIT)
 
 /* The one profiling session of the process. CreateInstance decides
- * (prepare) before the runtime hands us anything: it reads the
- * configuration and applies the process filter, so an excluded process
- * (the SDK, build servers, settings.processes) pays nothing more; errors in
- * the configuration are kept for Initialize to report. Initialize builds
- * the rest and sets `ready`, after which the callbacks forward to the
- * scanner (module loads) and the rewriter (ReJIT). */
+ * (prepare) before the runtime hands us anything: an SDK or build process,
+ * known by its name, pays nothing more. Initialize takes the runtime's
+ * interface, sets the event mask (ReJIT can only be enabled there) and
+ * starts the start-up thread, which does the rest while the runtime goes on
+ * starting: the configuration (settings.processes may still leave the
+ * process out), the plugins, the rule index, the exporter. The session is
+ * then READY, and the callbacks forward to the scanner (module loads) and
+ * the rewriter (ReJIT), or DORMANT, and they return at once; a callback
+ * that comes first waits for the outcome (ready()). The start-up thread
+ * then becomes the ReJIT worker. */
+enum session_state { NOT_STARTED, STARTING, READY, DORMANT };
 static struct session {
     /* prepare */
     int prepared;
@@ -64,11 +71,38 @@ static struct session {
     nrp_loaded_modules modules;
     nrp_scanner scanner;
     nrp_rewriter rewriter;
-    int ready;
+    int state;                  /* enum session_state, read by the callbacks */
+    char process_name[256];
     /* start-up phases, for the debug line that says where the time went */
     struct timespec phase_at;
-    double prepare_ms;
+    double prepare_ms, initialize_ms;
 } S;
+
+static pthread_mutex_t state_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t state_settled = PTHREAD_COND_INITIALIZER;
+
+/* Whether the session is READY, once the start-up thread has decided: a
+ * callback that comes while it works waits for it, as it would have waited
+ * for Initialize. */
+static int ready(void)
+{
+    int state = __atomic_load_n(&S.state, __ATOMIC_ACQUIRE);
+    if (state == STARTING) {
+        pthread_mutex_lock(&state_lock);
+        while ((state = __atomic_load_n(&S.state, __ATOMIC_ACQUIRE)) == STARTING)
+            pthread_cond_wait(&state_settled, &state_lock);
+        pthread_mutex_unlock(&state_lock);
+    }
+    return state == READY;
+}
+
+static void settle(enum session_state state)
+{
+    pthread_mutex_lock(&state_lock);
+    __atomic_store_n(&S.state, (int)state, __ATOMIC_RELEASE);
+    pthread_cond_broadcast(&state_settled);
+    pthread_mutex_unlock(&state_lock);
+}
 
 /* Milliseconds since the last call (or since *at was set), and restart. */
 static double phase_ms(struct timespec *at)
@@ -101,16 +135,23 @@ static void log_diags(const nrp_diags *diags)
     }
 }
 
-/* settings.processes, after the built-in SDK excludes. NULL when this
- * process is to be profiled, else the reason. */
-static const char *process_refusal(const char *name, char *why, size_t cap)
+/* The built-in excludes: the SDK's and build tools' processes. NULL when
+ * this process is not one, else the reason. */
+static const char *builtin_refusal(const char *name, char *why, size_t cap)
 {
-    const nrp_settings *st = &S.config->settings;
     for (const char *const *p = nrp_builtin_process_excludes; *p; p++)
         if (nrp_glob_match(*p, name)) {
             snprintf(why, cap, "process '%s' is an SDK or build process (built-in exclude '%s')", name, *p);
             return why;
         }
+    return NULL;
+}
+
+/* settings.processes. NULL when this process is to be profiled, else the
+ * reason. */
+static const char *settings_refusal(const char *name, char *why, size_t cap)
+{
+    const nrp_settings *st = &S.config->settings;
     int included = st->process_include_count == 0;
     for (uint32_t i = 0; i < st->process_include_count && !included; i++)
         included = nrp_glob_match(st->process_include[i], name);
@@ -129,7 +170,7 @@ static const char *process_refusal(const char *name, char *why, size_t cap)
 
 HRESULT nrp_profiler_prepare(void)
 {
-    char name[256], why[600];
+    char why[600];
     if (S.prepared)
         return S.verdict;
     S.prepared = 1;
@@ -148,24 +189,38 @@ HRESULT nrp_profiler_prepare(void)
         nrp_log(NRP_LOG_ERROR, "config path too long; the process runs uninstrumented");
         return S.verdict;
     }
-    if (nrp_config_load_trusted(S.config_path, &S.config, &S.diags) != NRP_OK && !S.config) {
-        log_diags(&S.diags);
-        nrp_log(NRP_LOG_ERROR, "out of memory loading the config; the process runs uninstrumented");
+    nrp_process_name(S.process_name, sizeof S.process_name);
+    if (builtin_refusal(S.process_name, why, sizeof why)) {
+        /* Debug: a process left out (the SDK's, a tool's) makes no log file. */
+        nrp_log(NRP_LOG_DEBUG, "%s: not profiled", why);
         return S.verdict;
-    }
-    if (nrp_diags_total(&S.diags) == 0) {
-        nrp_log_apply_settings(S.config->settings.has_log_level, S.config->settings.log_level,
-                               S.config->settings.log_file);
-        nrp_process_name(name, sizeof name);
-        if (process_refusal(name, why, sizeof why)) {
-            /* Debug: a process left out (the SDK's, a tool's) makes no log file. */
-            nrp_log(NRP_LOG_DEBUG, "%s: not profiled", why);
-            return S.verdict;
-        }
     }
     S.verdict = NRP_S_OK;
     S.prepare_ms = phase_ms(&S.phase_at);
     return S.verdict;
+}
+
+/* The configuration, on the start-up thread: NRP_OK to go on, NRP_ERROR
+ * when the process stays uninstrumented (said in the log). Errors in it
+ * are kept for bind_rules to report with the plugins' own. */
+static nrp_result load_config(void)
+{
+    char why[600];
+    if (nrp_config_load_trusted(S.config_path, &S.config, &S.diags) != NRP_OK && !S.config) {
+        log_diags(&S.diags);
+        nrp_log(NRP_LOG_ERROR, "out of memory loading the config; the process runs uninstrumented");
+        return NRP_ERROR;
+    }
+    if (nrp_diags_total(&S.diags) == 0) {
+        nrp_log_apply_settings(S.config->settings.has_log_level, S.config->settings.log_level,
+                               S.config->settings.log_file);
+        if (settings_refusal(S.process_name, why, sizeof why)) {
+            /* Debug: a process the settings leave out makes no log file. */
+            nrp_log(NRP_LOG_DEBUG, "%s: not profiled", why);
+            return NRP_ERROR;
+        }
+    }
+    return NRP_OK;
 }
 
 /* ---- the end: Shutdown, a signal, or exit ------------------------------- */
@@ -179,7 +234,7 @@ static uint64_t module_load_ns, module_loads;
 static void finish(const char *why)
 {
     static int logged;
-    if (!S.ready)
+    if (!ready())
         return;
     if (!__atomic_exchange_n(&logged, 1, __ATOMIC_ACQ_REL))
         nrp_log(NRP_LOG_INFO, "shutdown%s: %zu method(s) matched, %llu rewritten, %llu skipped, %llu failed", why,
@@ -213,7 +268,7 @@ void nrp_profiler_shutdown(void)
     finish("");
     /* Nothing is rewritten after Shutdown: give the runtime back the
      * metadata interfaces the module caches kept. */
-    if (S.ready)
+    if (ready())
         nrp_modules_drop_caches(&S.modules);
 }
 
@@ -230,10 +285,12 @@ static void describe_start(void)
     nrp_strbuf_free(&plugins);
 }
 
+/* Said once; the caller leaves the process uninstrumented: Initialize
+ * cancels the activation, the start-up thread leaves the session DORMANT
+ * (the runtime keeps the interface it gave us until it unloads us). */
 static HRESULT cancel(const char *why)
 {
     nrp_log(NRP_LOG_ERROR, "%s; the process runs uninstrumented", why);
-    nrp_info_release(&S.info);
     return NRP_CORPROF_E_PROFILER_CANCEL_ACTIVATION;
 }
 
@@ -258,15 +315,16 @@ static HRESULT bind_rules(nrp_diags *diags)
     return NRP_S_OK;
 }
 
-static HRESULT start(const nrp_settings *settings)
+static HRESULT start(void)
 {
-    char why[600];
     nrp_err err;
-    /* where Initialize's time goes, logged at debug level: between
-     * CreateInstance and Initialize, then each step below */
-    enum { P_RUNTIME, P_PLUGINS, P_INDEX, P_WORKER, P_MASK, P_EXPORTER, P_APP, P_SIGNALS, P_COUNT };
+    /* where the start-up thread's time goes, logged at debug level */
+    enum { P_CONFIG, P_PLUGINS, P_INDEX, P_EXPORTER, P_APP, P_SIGNALS, P_COUNT };
     double ms[P_COUNT] = {0};
-    ms[P_RUNTIME] = phase_ms(&S.phase_at);
+    if (load_config() != NRP_OK)
+        return NRP_CORPROF_E_PROFILER_CANCEL_ACTIVATION;
+    const nrp_settings *settings = &S.config->settings;
+    ms[P_CONFIG] = phase_ms(&S.phase_at);
     const char *metrics_env = getenv("NRP_METRICS_FILE");
     if (nrp_path_expand_pid(metrics_env && *metrics_env ? metrics_env
                             : settings->metrics_path ? settings->metrics_path
@@ -302,18 +360,8 @@ static HRESULT start(const nrp_settings *settings)
     S.scanner = (nrp_scanner){.info = &S.info, .index = S.index, .rules = S.rules, .targets = S.targets,
                               .modules = &S.modules, .events = EVENTS};
     nrp_scanner_init(&S.scanner);
+    nrp_rejit_worker_init(&S.info);
     ms[P_INDEX] = phase_ms(&S.phase_at);
-    if (nrp_rejit_worker_start(&S.info, &err) != NRP_OK)
-        return cancel(err.msg);
-    ms[P_WORKER] = phase_ms(&S.phase_at);
-    /* ReadyToRun code and tiered compilation stay on: rewrites go through
-     * ReJIT, which reaches precompiled methods too. */
-    hr = nrp_info_set_event_mask(&S.info, EVENTS, 0);
-    if (NRP_FAILED(hr)) {
-        snprintf(why, sizeof why, "the runtime refused the event mask (0x%08x)", (unsigned)hr);
-        return cancel(why);
-    }
-    ms[P_MASK] = phase_ms(&S.phase_at);
     if (nrp_exporter_start(S.metrics, S.metrics_path, settings->metrics_format,
                            settings->metrics_interval_s < 0 ? DEFAULT_METRICS_INTERVAL_S : settings->metrics_interval_s,
                            &err) != NRP_OK)
@@ -326,27 +374,59 @@ static HRESULT start(const nrp_settings *settings)
     ms[P_APP] = phase_ms(&S.phase_at);
     atexit(export_at_exit);
     nrp_clock_calibrate();
-    S.ready = 1;
     if (nrp_signals_start(finish_on_signal, &err) != NRP_OK)
         nrp_log(NRP_LOG_WARN, "%s; metrics are not written when SIGTERM or SIGINT ends the process", err.msg);
     ms[P_SIGNALS] = phase_ms(&S.phase_at);
-    double total = S.prepare_ms;
-    for (int i = P_PLUGINS; i < P_COUNT; i++)
+    double total = 0;
+    for (int i = 0; i < P_COUNT; i++)
         total += ms[i];
-    NRP_LOG_DBG("start-up: %.3f ms of ours: config %.3f, plugins and binding %.3f, rule index %.3f, worker %.3f, "
-                "event mask %.3f, exporter %.3f, app assemblies %.3f, signals %.3f (the runtime, between: %.3f)",
-                total, S.prepare_ms, ms[P_PLUGINS], ms[P_INDEX], ms[P_WORKER], ms[P_MASK], ms[P_EXPORTER], ms[P_APP],
-                ms[P_SIGNALS], ms[P_RUNTIME]);
+    NRP_LOG_DBG("start-up thread: %.3f ms: config %.3f, plugins and binding %.3f, rule index %.3f, exporter %.3f, "
+                "app assemblies %.3f, signals %.3f (the runtime's thread: %.3f ms in CreateInstance and Initialize)",
+                total, ms[P_CONFIG], ms[P_PLUGINS], ms[P_INDEX], ms[P_EXPORTER], ms[P_APP], ms[P_SIGNALS],
+                S.prepare_ms + S.initialize_ms);
     return NRP_S_OK;
+}
+
+/* The start-up thread: the session, then the ReJIT worker. */
+static void *start_up(void *unused)
+{
+    (void)unused;
+    phase_ms(&S.phase_at);
+    if (NRP_FAILED(start())) {
+        settle(DORMANT);
+        return NULL;
+    }
+    settle(READY);
+    nrp_rejit_worker_run();
+    return NULL;
 }
 
 HRESULT nrp_profiler_initialize(nrp_com_object *runtime_info)
 {
+    char why[600];
+    nrp_err err;
     if (NRP_FAILED(nrp_profiler_prepare()))
         return NRP_CORPROF_E_PROFILER_CANCEL_ACTIVATION;
+    phase_ms(&S.phase_at);
     if (NRP_FAILED(nrp_info_acquire(runtime_info, &S.info)))
         return cancel("the runtime offers no ICorProfilerInfo5 (needs .NET Core 3.0 or later)");
-    return start(&S.config->settings);
+    /* ReadyToRun code and tiered compilation stay on: rewrites go through
+     * ReJIT, which reaches precompiled methods too. Set before anything is
+     * known of the rules: ReJIT cannot be enabled later. */
+    HRESULT hr = nrp_info_set_event_mask(&S.info, EVENTS, 0);
+    if (NRP_FAILED(hr)) {
+        snprintf(why, sizeof why, "the runtime refused the event mask (0x%08x)", (unsigned)hr);
+        nrp_info_release(&S.info);
+        return cancel(why);
+    }
+    S.state = STARTING;
+    S.initialize_ms = phase_ms(&S.phase_at);
+    if (nrp_thread_start("ReJIT worker", start_up, NULL, NULL, &err) != NRP_OK) {
+        S.state = NOT_STARTED;
+        nrp_info_release(&S.info);
+        return cancel(err.msg);
+    }
+    return NRP_S_OK;
 }
 
 /* ---- the callbacks, once ready ------------------------------------------ */
@@ -356,7 +436,7 @@ HRESULT nrp_profiler_initialize(nrp_com_object *runtime_info)
 
 void nrp_profiler_module_load_finished(ModuleID module, HRESULT status)
 {
-    if (!S.ready || NRP_FAILED(status))
+    if (NRP_FAILED(status) || !ready())
         return;
     struct timespec at;
     clock_gettime(CLOCK_MONOTONIC, &at);
@@ -367,7 +447,7 @@ void nrp_profiler_module_load_finished(ModuleID module, HRESULT status)
 
 void nrp_profiler_module_unload_started(ModuleID module)
 {
-    if (S.ready)
+    if (ready())
         nrp_scanner_module_unloading(&S.scanner, module);
 }
 
@@ -375,20 +455,20 @@ void nrp_profiler_jit_compilation_started(FunctionID function)
 {
     ModuleID module = 0;
     mdToken method = 0;
-    if (S.ready && nrp_scanner_jit_watched(&S.scanner) &&
+    if (ready() && nrp_scanner_jit_watched(&S.scanner) &&
         !NRP_FAILED(nrp_info_function_info(&S.info, function, &module, &method)))
         nrp_rewriter_first_jit(&S.rewriter, module, method);
 }
 
 HRESULT nrp_profiler_get_rejit_parameters(ModuleID module, mdToken method, nrp_com_object *control)
 {
-    if (S.ready)
+    if (ready())
         nrp_rewriter_rejit(&S.rewriter, module, method, control);
     return NRP_S_OK; /* a method not rewritten keeps its original IL */
 }
 
 void nrp_profiler_rejit_error(ModuleID module, mdToken method, HRESULT status)
 {
-    if (S.ready)
+    if (ready())
         nrp_rewriter_rejit_error(&S.rewriter, module, method, status);
 }

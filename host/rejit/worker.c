@@ -35,9 +35,8 @@ static void batch_unref(batch *b)
     }
 }
 
-static void *worker_main(void *arg)
+void nrp_rejit_worker_run(void)
 {
-    (void)arg;
     HRESULT hr = nrp_info_initialize_current_thread(&worker_info);
     if (NRP_FAILED(hr))
         nrp_log(NRP_LOG_WARN, "ReJIT worker: InitializeCurrentThread failed (0x%08x)", (unsigned)hr);
@@ -64,10 +63,9 @@ static void *worker_main(void *arg)
         pthread_mutex_unlock(&lock);
         nrp_thread_stack_check();
     }
-    return NULL;
 }
 
-int nrp_rejit_worker_start(const nrp_info *info, nrp_err *err)
+void nrp_rejit_worker_init(const nrp_info *info)
 {
     pthread_condattr_t attr;
 
@@ -76,7 +74,6 @@ int nrp_rejit_worker_start(const nrp_info *info, nrp_err *err)
     pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
     pthread_cond_init(&work_done, &attr);
     pthread_condattr_destroy(&attr);
-    return nrp_thread_start("ReJIT worker", worker_main, NULL, NULL, err);
 }
 
 nrp_rejit_outcome nrp_rejit_request(const ModuleID *modules, const mdToken *methods, size_t count,

@@ -15,7 +15,15 @@
 #include "clr/info.h"
 #include "util/err.h"
 
-int nrp_rejit_worker_start(const nrp_info *info, nrp_err *err);
+/* Ready the queue: requests may be made from then on, and wait until a
+ * thread runs the worker. */
+void nrp_rejit_worker_init(const nrp_info *info);
+
+/* Runs the worker on the calling thread, one the host started
+ * (util/thread.h), and never returns: the profiler's start-up thread
+ * becomes the worker once the session is ready (core/lifetime.c), which
+ * spares the process one more thread. */
+void nrp_rejit_worker_run(void);
 
 typedef enum nrp_rejit_outcome {
     NRP_REJIT_DONE,      /* the runtime accepted (or refused: see *hr) the batch */
