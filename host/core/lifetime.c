@@ -392,7 +392,9 @@ static void *start_up(void *unused)
 {
     (void)unused;
     phase_ms(&S.phase_at);
-    if (NRP_FAILED(start())) {
+    HRESULT hr = start();
+    nrp_thread_stack_check();
+    if (NRP_FAILED(hr)) {
         settle(DORMANT);
         return NULL;
     }

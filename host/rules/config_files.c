@@ -79,11 +79,18 @@ static void load_includes(loader *ld, yaml_node_t *v)
         nrp_cfg_free_list(patterns, count);
         return;
     }
+    /* On the heap: glob itself takes some 12 KB of the stack, and each
+     * level of includes adds its own (the start-up thread's stack is
+     * measured, util/thread.h). */
+    char *full = malloc(PATH_MAX);
     for (uint32_t i = 0; i < count; i++) {
         yaml_node_t *item = node(ld, v->data.sequence.items.start[i]);
-        char full[PATH_MAX];
         glob_t g;
-        if (resolve(ld, patterns[i], full, sizeof full) != NRP_OK) {
+        if (!full) {
+            nrp_cfg_error_at(ld, item, "out of memory");
+            break;
+        }
+        if (resolve(ld, patterns[i], full, PATH_MAX) != NRP_OK) {
             nrp_cfg_error_at(ld, item, "include path too long");
             continue;
         }
@@ -100,6 +107,7 @@ static void load_includes(loader *ld, yaml_node_t *v)
         if (rc != GLOB_NOMATCH)
             globfree(&g);
     }
+    free(full);
     nrp_cfg_free_list(patterns, count);
 }
 
@@ -153,35 +161,46 @@ nrp_result nrp_cfg_load_text(loader *ld, const char *name, const char *text, siz
 {
     yaml_parser_t parser;
     yaml_document_t doc;
-    loader saved = *ld;
+    /* What an included file changes, put back after it. The folder is on
+     * the heap: each level of includes would otherwise hold PATH_MAX bytes
+     * of the start-up thread's stack (util/thread.h). */
+    const char *saved_file = ld->file;
+    char *saved_dir = ld->dir;
+    yaml_document_t *saved_doc = ld->doc;
+    int saved_is_main = ld->is_main;
     const char *kept = keep_file_name(ld, name);
-    if (!kept) {
+    char *dir = malloc(PATH_MAX);
+    if (!kept || !dir) {
+        free(dir);
         nrp_diags_add(ld->diags, name, 0, 0, "out of memory");
         return NRP_ERROR;
     }
+    if (nrp_path_dirname(name, dir, PATH_MAX) != NRP_OK)
+        snprintf(dir, PATH_MAX, ".");
     ld->file = kept;
-    if (nrp_path_dirname(name, ld->dir, sizeof ld->dir) != NRP_OK)
-        snprintf(ld->dir, sizeof ld->dir, ".");
+    ld->dir = dir;
+    nrp_result rc = NRP_OK;
     if (!yaml_parser_initialize(&parser)) {
         nrp_diags_add(ld->diags, name, 0, 0, "cannot initialise the YAML parser");
-        *ld = saved;
-        return NRP_ERROR;
-    }
-    yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
-    nrp_yaml_problem why;
-    if (!nrp_yaml_compose(&parser, &nrp_yaml_rules_limits, &doc, &why)) {
-        nrp_diags_add(ld->diags, kept, why.line, why.column, "%s", why.message);
+        rc = NRP_ERROR;
     } else {
-        ld->doc = &doc;
-        load_root(ld);
-        yaml_document_delete(&doc);
+        yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
+        nrp_yaml_problem why;
+        if (!nrp_yaml_compose(&parser, &nrp_yaml_rules_limits, &doc, &why)) {
+            nrp_diags_add(ld->diags, kept, why.line, why.column, "%s", why.message);
+        } else {
+            ld->doc = &doc;
+            load_root(ld);
+            yaml_document_delete(&doc);
+        }
+        yaml_parser_delete(&parser);
     }
-    yaml_parser_delete(&parser);
-    ld->file = saved.file;
-    ld->doc = saved.doc;
-    ld->is_main = saved.is_main;
-    memcpy(ld->dir, saved.dir, sizeof ld->dir);
-    return NRP_OK;
+    ld->file = saved_file;
+    ld->dir = saved_dir;
+    ld->doc = saved_doc;
+    ld->is_main = saved_is_main;
+    free(dir);
+    return rc;
 }
 
 /* Far above any rules file: a misnamed include (a device, a log) must not
@@ -192,18 +211,22 @@ nrp_result nrp_cfg_load_text(loader *ld, const char *name, const char *text, siz
  * file), where a cycle or a read error is reported. */
 nrp_result nrp_cfg_load_path(loader *ld, const char *path, const yaml_node_t *from)
 {
-    char real[PATH_MAX];
     size_t len;
     int error;
-    if (!realpath(path, real))
-        snprintf(real, sizeof real, "%s", path);
+    char *real = realpath(path, NULL); /* on the heap: see load_includes */
+    if (!real && !(real = strdup(path))) {
+        nrp_diags_add(ld->diags, path, 0, 0, "out of memory");
+        return NRP_ERROR;
+    }
     for (int i = 0; i < ld->depth; i++)
         if (strcmp(ld->stack[i], real) == 0) {
             nrp_cfg_error_at(ld, from, "include cycle: %s is already being read", path);
+            free(real);
             return NRP_ERROR;
         }
     if (ld->depth == MAX_INCLUDE_DEPTH) {
         nrp_cfg_error_at(ld, from, "includes nest deeper than %d files", MAX_INCLUDE_DEPTH);
+        free(real);
         return NRP_ERROR;
     }
     nrp_err why;
@@ -212,6 +235,7 @@ nrp_result nrp_cfg_load_path(loader *ld, const char *path, const yaml_node_t *fr
             nrp_cfg_error_at(ld, from, "refused: %s", why.msg);
         else
             nrp_diags_add(ld->diags, path, 0, 0, "refused: %s", why.msg);
+        free(real);
         return NRP_ERROR;
     }
     char *text = NULL;
@@ -225,6 +249,7 @@ nrp_result nrp_cfg_load_path(loader *ld, const char *path, const yaml_node_t *fr
             nrp_cfg_error_at(ld, from, "cannot read %s: %s", path, reason);
         else
             nrp_diags_add(ld->diags, path, 0, 0, "cannot open: %s", reason);
+        free(real);
         return NRP_ERROR;
     }
     ld->stack[ld->depth++] = real;
@@ -234,5 +259,6 @@ nrp_result nrp_cfg_load_path(loader *ld, const char *path, const yaml_node_t *fr
     ld->is_main = was_main;
     ld->depth--;
     free(text);
+    free(real);
     return rc;
 }

@@ -29,7 +29,7 @@ typedef struct loader {
     int depth;
     /* the file being read */
     const char *file;
-    char dir[PATH_MAX];
+    char *dir;                            /* its folder, on the heap (see nrp_cfg_load_text) */
     yaml_document_t *doc;
     int is_main;
     int check_trust;
