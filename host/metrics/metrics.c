@@ -147,11 +147,14 @@ static nrp_series *find_or_create(nrp_metrics *m, nrp_series_kind kind, const ch
         rule = rule ? rule : "";
         method = method ? method : "";
     }
-    size_t h = nrp_hash_str(nrp_hash_str(nrp_hash_str(NRP_HASH_INIT, name), rule), method) % NRP_SERIES_BUCKETS;
+    uint64_t hash = nrp_hash_str(nrp_hash_str(nrp_hash_str(NRP_HASH_INIT, name), rule), method);
+    size_t h = hash % NRP_SERIES_BUCKETS;
 
+    /* The full hash first: every rewrite asks for its series (thousands of
+     * them), and each string compared is two more pointers to follow. */
     pthread_mutex_lock(&m->lock);
     for (s = m->buckets[h]; s; s = s->next_in_bucket)
-        if (strcmp(s->family->name, name) == 0 && same(s->rule, rule) && same(s->method, method)) {
+        if (s->hash == hash && strcmp(s->family->name, name) == 0 && same(s->rule, rule) && same(s->method, method)) {
             if (s->family->kind != kind)
                 s = NULL;
             goto out;
@@ -162,6 +165,7 @@ static nrp_series *find_or_create(nrp_metrics *m, nrp_series_kind kind, const ch
         goto out;
     }
     s->family = f;
+    s->hash = hash;
     s->slot = NRP_SHARD_NONE;
     nrp_result made = dup_or_null(rule, &s->rule);
     if (made == NRP_OK)

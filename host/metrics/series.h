@@ -43,6 +43,7 @@ struct nrp_series {
     nrp_family *family;
     char *rule;                 /* NULL for an unlabelled series */
     char *method;
+    uint64_t hash;              /* of (family name, rule, method): a bucket's chain compares it first */
     nrp_series *next_in_bucket;
     nrp_series *next_in_family;
 };
