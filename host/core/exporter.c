@@ -23,6 +23,7 @@ static struct {
     nrp_metrics_format format;
     long interval_s;
     int failed_before;          /* log a failing path once, not every interval */
+    nrp_metrics_written written; /* the file as the last export left it */
 } E = {.lock = PTHREAD_MUTEX_INITIALIZER, .wake_lock = PTHREAD_MUTEX_INITIALIZER, .wake = PTHREAD_COND_INITIALIZER};
 
 void nrp_exporter_export(void)
@@ -32,7 +33,7 @@ void nrp_exporter_export(void)
     /* Each export measures the TSC's scale again, over a longer span. */
     nrp_clock_calibrate();
     if (E.metrics) {
-        if (nrp_metrics_export_file(E.metrics, E.path, E.format, &err) != NRP_OK) {
+        if (nrp_metrics_export_file(E.metrics, E.path, E.format, &E.written, &err) != NRP_OK) {
             if (!E.failed_before)
                 nrp_log(NRP_LOG_ERROR, "cannot write metrics: %s", err.msg);
             E.failed_before = 1;
@@ -72,6 +73,7 @@ nrp_result nrp_exporter_start(nrp_metrics *metrics, const char *path, nrp_metric
     pthread_condattr_t attr;
     if ((size_t)snprintf(E.path, sizeof E.path, "%s", path) >= sizeof E.path)
         return nrp_err_set(err, "metrics path too long: %s", path);
+    E.written = (nrp_metrics_written){0};
     E.metrics = metrics;
     E.format = format;
     E.interval_s = interval_s;

@@ -2,10 +2,13 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "metrics/metrics.h"
 #include "nrp/result.h"
+#include "util/hash.h"
+#include "util/path.h"
 
 /* The temporary file, made anew: never a file, FIFO or symlink already at
  * that (predictable) name, which someone else may have put in /tmp to
@@ -27,7 +30,8 @@ static FILE *create_temporary(const char *tmp)
     return NULL;
 }
 
-nrp_result nrp_metrics_export_file(nrp_metrics *m, const char *path, nrp_metrics_format format, nrp_err *err)
+nrp_result nrp_metrics_export_file(nrp_metrics *m, const char *path, nrp_metrics_format format,
+                                   nrp_metrics_written *last, nrp_err *err)
 {
     nrp_strbuf text;
     char tmp[4096];
@@ -45,6 +49,13 @@ nrp_result nrp_metrics_export_file(nrp_metrics *m, const char *path, nrp_metrics
     if (text.status != NRP_OK) {
         nrp_strbuf_free(&text);
         return nrp_err_set(err, "out of memory formatting metrics");
+    }
+    uint64_t hash = nrp_hash_bytes(NRP_HASH_INIT, text.data, text.len);
+    struct stat st;
+    if (last && last->valid && last->hash == hash && last->len == text.len && nrp_path_stat(path, &st) == 0 &&
+        (size_t)st.st_size == text.len) {
+        nrp_strbuf_free(&text);
+        return NRP_OK;
     }
     FILE *f = create_temporary(tmp);
     if (!f) {
@@ -64,6 +75,8 @@ nrp_result nrp_metrics_export_file(nrp_metrics *m, const char *path, nrp_metrics
         if (rc != NRP_OK)
             unlink(tmp);
     }
+    if (last)
+        *last = (nrp_metrics_written){rc == NRP_OK, hash, text.len};
     nrp_strbuf_free(&text);
     return rc;
 }

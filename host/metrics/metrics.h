@@ -73,8 +73,20 @@ int nrp_metrics_mark_async(nrp_metrics *m, const char *method);
 void nrp_metrics_format_prometheus(nrp_metrics *m, nrp_strbuf *out);
 void nrp_metrics_format_json(nrp_metrics *m, nrp_strbuf *out);
 
+/* What an export wrote last (zero-initialise it): the next export with it
+ * skips a file whose text would not change and that still has that size. */
+typedef struct nrp_metrics_written {
+    int valid;
+    uint64_t hash;
+    size_t len;
+} nrp_metrics_written;
+
 /* Write the metrics in `format` to path atomically (a temporary file in the
- * same folder, then rename), so a reader never sees half a file. */
-nrp_result nrp_metrics_export_file(nrp_metrics *m, const char *path, nrp_metrics_format format, nrp_err *err);
+ * same folder, then rename), so a reader never sees half a file. With
+ * `last` (or NULL: always write), an unchanged file is left as it is: the
+ * runtime's Shutdown and the exit handler both export, mostly the same
+ * counts. */
+nrp_result nrp_metrics_export_file(nrp_metrics *m, const char *path, nrp_metrics_format format,
+                                   nrp_metrics_written *last, nrp_err *err);
 
 #endif

@@ -266,7 +266,7 @@ static void test_export_file(void **state)
     uint64_t *a = nrp_metrics_counter(m, "calls", "Calls.", "r", "A::M()");
     *a = 3;
     nrp_err err = {{0}};
-    assert_int_equal(nrp_metrics_export_file(m, path, NRP_METRICS_PROMETHEUS, &err), NRP_OK);
+    assert_int_equal(nrp_metrics_export_file(m, path, NRP_METRICS_PROMETHEUS, NULL, &err), NRP_OK);
     char *text = read_file(path);
     assert_string_equal(text, "# HELP calls Calls.\n# TYPE calls counter\ncalls{rule=\"r\",method=\"A::M()\"} 3\n");
     free(text);
@@ -276,15 +276,45 @@ static void test_export_file(void **state)
 
     /* a second export replaces the file */
     *a = 4;
-    assert_int_equal(nrp_metrics_export_file(m, path, NRP_METRICS_PROMETHEUS, &err), NRP_OK);
+    assert_int_equal(nrp_metrics_export_file(m, path, NRP_METRICS_PROMETHEUS, NULL, &err), NRP_OK);
     text = read_file(path);
     assert_string_equal(text, "# HELP calls Calls.\n# TYPE calls counter\ncalls{rule=\"r\",method=\"A::M()\"} 4\n");
     free(text);
     assert_int_equal(count_entries(dir, name, sizeof name), 1);
 
+    /* with what it wrote last, an export leaves an unchanged file alone
+     * (shown by a same-size edit it does not undo), and writes it again
+     * when the text changes or the file does not have its size */
+    nrp_metrics_written last = {0};
+    assert_int_equal(nrp_metrics_export_file(m, path, NRP_METRICS_PROMETHEUS, &last, &err), NRP_OK);
+    assert_true(last.valid);
+    FILE *f = fopen(path, "r+");
+    assert_non_null(f);
+    assert_int_equal(fputs("X", f) >= 0, 1);
+    fclose(f);
+    assert_int_equal(nrp_metrics_export_file(m, path, NRP_METRICS_PROMETHEUS, &last, &err), NRP_OK);
+    text = read_file(path);
+    assert_string_equal(text, "X HELP calls Calls.\n# TYPE calls counter\ncalls{rule=\"r\",method=\"A::M()\"} 4\n");
+    free(text);
+    assert_int_equal(truncate(path, 3), 0);
+    assert_int_equal(nrp_metrics_export_file(m, path, NRP_METRICS_PROMETHEUS, &last, &err), NRP_OK);
+    text = read_file(path);
+    assert_string_equal(text, "# HELP calls Calls.\n# TYPE calls counter\ncalls{rule=\"r\",method=\"A::M()\"} 4\n");
+    free(text);
+    f = fopen(path, "r+");
+    assert_non_null(f);
+    assert_int_equal(fputs("XX", f) >= 0, 1);
+    fclose(f);
+    *a = 5;
+    assert_int_equal(nrp_metrics_export_file(m, path, NRP_METRICS_PROMETHEUS, &last, &err), NRP_OK);
+    text = read_file(path);
+    assert_string_equal(text, "# HELP calls Calls.\n# TYPE calls counter\ncalls{rule=\"r\",method=\"A::M()\"} 5\n");
+    free(text);
+    assert_int_equal(count_entries(dir, name, sizeof name), 1);
+
     /* an empty registry writes an empty file */
     nrp_metrics *empty = nrp_metrics_create();
-    assert_int_equal(nrp_metrics_export_file(empty, path, NRP_METRICS_PROMETHEUS, &err), NRP_OK);
+    assert_int_equal(nrp_metrics_export_file(empty, path, NRP_METRICS_PROMETHEUS, NULL, &err), NRP_OK);
     struct stat st;
     assert_int_equal(stat(path, &st), 0);
     assert_int_equal(st.st_size, 0);
@@ -315,7 +345,7 @@ static void test_export_replaces_what_sits_at_the_temporary(void **state)
     nrp_err err = {{0}};
 
     assert_int_equal(symlink(victim, tmp), 0);
-    assert_int_equal(nrp_metrics_export_file(m, path, NRP_METRICS_PROMETHEUS, &err), NRP_OK);
+    assert_int_equal(nrp_metrics_export_file(m, path, NRP_METRICS_PROMETHEUS, NULL, &err), NRP_OK);
     char *text = read_file(victim);
     assert_string_equal(text, "precious\n");
     free(text);
@@ -324,7 +354,7 @@ static void test_export_replaces_what_sits_at_the_temporary(void **state)
     free(text);
 
     assert_int_equal(mkfifo(tmp, 0644), 0); /* opening it for writing would block */
-    assert_int_equal(nrp_metrics_export_file(m, path, NRP_METRICS_PROMETHEUS, &err), NRP_OK);
+    assert_int_equal(nrp_metrics_export_file(m, path, NRP_METRICS_PROMETHEUS, NULL, &err), NRP_OK);
     struct stat st;
     assert_int_equal(lstat(tmp, &st), -1); /* gone, renamed over the file */
     assert_int_equal(stat(path, &st), 0);
@@ -346,7 +376,7 @@ static void test_export_missing_dir(void **state)
     nrp_metrics *m = nrp_metrics_create();
     nrp_metrics_counter(m, "calls", "Calls.", NULL, NULL);
     nrp_err err = {{0}};
-    assert_int_equal(nrp_metrics_export_file(m, path, NRP_METRICS_PROMETHEUS, &err), NRP_ERROR);
+    assert_int_equal(nrp_metrics_export_file(m, path, NRP_METRICS_PROMETHEUS, NULL, &err), NRP_ERROR);
     char want[512];
     snprintf(want, sizeof want, "cannot create %s.tmp.%ld: %s", path, (long)getpid(), strerror(ENOENT));
     assert_string_equal(err.msg, want);
@@ -373,7 +403,7 @@ static void test_export_rename_fails_leaves_no_temp(void **state)
     nrp_metrics *m = nrp_metrics_create();
     nrp_metrics_counter(m, "calls", "Calls.", NULL, NULL);
     nrp_err err = {{0}};
-    assert_int_equal(nrp_metrics_export_file(m, path, NRP_METRICS_PROMETHEUS, &err), NRP_ERROR);
+    assert_int_equal(nrp_metrics_export_file(m, path, NRP_METRICS_PROMETHEUS, NULL, &err), NRP_ERROR);
     assert_true(strncmp(err.msg, "cannot rename ", 14) == 0);
     char name[256];
     assert_int_equal(count_entries(dir, name, sizeof name), 1);
@@ -393,7 +423,7 @@ static void test_export_path_too_long(void **state)
     path[sizeof path - 1] = '\0';
     nrp_metrics *m = nrp_metrics_create();
     nrp_err err = {{0}};
-    assert_int_equal(nrp_metrics_export_file(m, path, NRP_METRICS_PROMETHEUS, &err), NRP_ERROR);
+    assert_int_equal(nrp_metrics_export_file(m, path, NRP_METRICS_PROMETHEUS, NULL, &err), NRP_ERROR);
     assert_true(strncmp(err.msg, "metrics path too long: ", 23) == 0);
     nrp_metrics_destroy(m);
 }
@@ -715,7 +745,7 @@ static void test_export_json_file(void **state)
     nrp_metrics *m = nrp_metrics_create();
     *nrp_metrics_counter(m, "up", "Up.", NULL, NULL) = 1;
     nrp_err err = {{0}};
-    assert_int_equal(nrp_metrics_export_file(m, path, NRP_METRICS_JSON, &err), NRP_OK);
+    assert_int_equal(nrp_metrics_export_file(m, path, NRP_METRICS_JSON, NULL, &err), NRP_OK);
     char *text = read_file(path);
     char want[256];
     snprintf(want, sizeof want,
