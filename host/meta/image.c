@@ -118,6 +118,32 @@ static nrp_result find_cli_header(const uint8_t *data, size_t len, size_t file_l
     return NRP_OK;
 }
 
+/* The CLI header's bytes read: its first 16 (up to the metadata's
+ * directory) or, when they are there, 72 (to ManagedNativeHeader, which
+ * points at a ReadyToRun image's header). */
+#define CLI_HEADER_MIN 16u
+#define CLI_HEADER_R2R 72u
+
+/* The reader's section table, and the ReadyToRun header the CLI header
+ * cli[0..cli_len) points at, if any. */
+static void keep_layout(nrp_meta *m, const pe *f, const uint8_t *cli, uint32_t cli_len)
+{
+    m->sections = f->sections;
+    m->section_count = f->section_count;
+    m->file_len = f->len;
+    m->mapped = f->mapped;
+    if (cli_len >= CLI_HEADER_R2R) {
+        m->r2r_rva = u32_at(cli + 64);
+        m->r2r_len = m->r2r_rva ? u32_at(cli + 68) : 0;
+    }
+}
+
+nrp_result nrp_meta_rva_at(const nrp_meta *m, uint32_t rva, uint32_t n, uint64_t *at, nrp_err *err)
+{
+    pe f = {m->sparse ? NULL : m->data, m->file_len, m->sections, m->section_count, m->mapped};
+    return rva_offset(&f, rva, n, at, "the ReadyToRun data", err);
+}
+
 /* The metadata's RVA and size, from the 16 bytes of the CLI header. */
 static nrp_result metadata_directory(const uint8_t *cli, uint32_t *md_rva, uint32_t *md_size, nrp_err *err)
 {
@@ -129,15 +155,20 @@ static nrp_result metadata_directory(const uint8_t *cli, uint32_t *md_rva, uint3
 
 /* The PE headers and section table; then the CLI header (data directory
  * 14) and the metadata root it points at. */
-static nrp_result find_metadata(const uint8_t *data, size_t len, int mapped, span *root, nrp_err *err)
+static nrp_result find_metadata(nrp_meta *m, const uint8_t *data, size_t len, int mapped, span *root, nrp_err *err)
 {
     pe f;
     span cli;
     uint32_t cli_rva = 0, md_rva = 0, md_size = 0;
-    if (find_cli_header(data, len, len, mapped, &f, &cli_rva, err) != NRP_OK ||
-        rva_span(&f, cli_rva, 16, &cli, "the CLI header", err) != NRP_OK ||
-        metadata_directory(cli.p, &md_rva, &md_size, err) != NRP_OK)
+    if (find_cli_header(data, len, len, mapped, &f, &cli_rva, err) != NRP_OK)
         return NRP_ERROR;
+    nrp_err ignored;
+    if (rva_span(&f, cli_rva, CLI_HEADER_R2R, &cli, "the CLI header", &ignored) != NRP_OK &&
+        rva_span(&f, cli_rva, CLI_HEADER_MIN, &cli, "the CLI header", err) != NRP_OK)
+        return NRP_ERROR;
+    if (metadata_directory(cli.p, &md_rva, &md_size, err) != NRP_OK)
+        return NRP_ERROR;
+    keep_layout(m, &f, cli.p, cli.len);
     return rva_span(&f, md_rva, md_size, root, "the metadata", err);
 }
 
@@ -220,7 +251,7 @@ static nrp_result open_layout(const uint8_t *data, size_t len, int mapped, nrp_m
         return nrp_err_set(err, "out of memory");
     m->data = data;
     m->len = len;
-    if (find_metadata(data, len, mapped, &root, err) != NRP_OK ||
+    if (find_metadata(m, data, len, mapped, &root, err) != NRP_OK ||
         read_streams(m, root.p, root.len, root.len, at, err) != NRP_OK) {
         free(m);
         return NRP_ERROR;
@@ -420,7 +451,7 @@ static nrp_result read_headers(int fd, size_t file_len, uint8_t **buf, size_t *l
 static nrp_result open_sparse(nrp_meta *m, const char *path, const uint8_t *image, uint64_t tables, nrp_err *err)
 {
     struct stat st;
-    uint8_t *headers = NULL, *root = NULL, cli[16];
+    uint8_t *headers = NULL, *root = NULL, cli[CLI_HEADER_R2R];
     size_t header_len = 0, root_len = 0;
     nrp_result rc = NRP_ERROR;
     if ((m->fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) < 0)
@@ -446,13 +477,21 @@ static nrp_result open_sparse(nrp_meta *m, const char *path, const uint8_t *imag
             goto out;
         }
     }
-    if (find_cli_header(headers, header_len, file_len, 0, &f, &cli_rva, err) != NRP_OK ||
-        rva_offset(&f, cli_rva, 16, &cli_at, "the CLI header", err) != NRP_OK)
+    nrp_err ignored;
+    uint32_t cli_len = CLI_HEADER_R2R;
+    if (find_cli_header(headers, header_len, file_len, 0, &f, &cli_rva, err) != NRP_OK)
         goto out;
-    if (read_at(m->fd, cli, sizeof cli, cli_at) != 0) {
+    if (rva_offset(&f, cli_rva, cli_len, &cli_at, "the CLI header", &ignored) != NRP_OK &&
+        rva_offset(&f, cli_rva, cli_len = CLI_HEADER_MIN, &cli_at, "the CLI header", err) != NRP_OK)
+        goto out;
+    if (read_at(m->fd, cli, cli_len, cli_at) != 0) {
         nrp_err_set(err, "cannot read the CLI header");
         goto out;
     }
+    /* The headers stay: the section table finds the ReadyToRun data. */
+    keep_layout(m, &f, cli, cli_len);
+    m->pe_bytes = headers;
+    headers = NULL;
     if (metadata_directory(cli, &md_rva, &md_size, err) != NRP_OK ||
         rva_offset(&f, md_rva, md_size, &md_at, "the metadata", err) != NRP_OK)
         goto out;
@@ -518,6 +557,7 @@ void nrp_meta_close(nrp_meta *m)
             free(p);
         }
         free(m->table_bytes);
+        free(m->pe_bytes);
     }
     free(m->owned);
     free(m);

@@ -7,6 +7,7 @@
  *   tables.c  the table schema and layout, coded indexes, #Strings and #Blob
  *   rows.c    typed rows and the methods of a type
  *   names.c   type names, signature names, finding a type by name
+ *   r2r.c     a ReadyToRun image's own index of its types
  *   check.c   whether a method another assembly will call is there
  */
 #ifndef NRP_META_INTERNAL_H
@@ -62,6 +63,20 @@ struct nrp_meta {
     uint32_t row_size[NRP_META_TABLE_COUNT];
     uint8_t col_off[NRP_META_TABLE_COUNT][MAX_COLS];
     uint8_t col_size[NRP_META_TABLE_COUNT][MAX_COLS];
+    /* The PE section table (of pe_bytes, the headers a sparse reader read
+     * and keeps, or of data), to find where an RVA lies; the ReadyToRun
+     * header's extent, r2r_len 0 for an IL-only file. */
+    uint8_t *pe_bytes;
+    const uint8_t *sections;
+    uint32_t section_count;
+    size_t file_len;
+    int mapped;
+    uint32_t r2r_rva, r2r_len;
+    /* Its AvailableTypes section (r2r.c), looked for on first use: 0 not
+     * yet, 1 at types_at (a file offset, or an offset into data), -1 none. */
+    int types_state;
+    uint64_t types_at;
+    uint32_t types_len;
 };
 
 static inline uint16_t u16_at(const uint8_t *p)
@@ -111,5 +126,23 @@ nrp_result nrp_meta_string_bytes(const nrp_meta *m, uint32_t index, const uint8_
 uint32_t nrp_meta_coded_token(unsigned kind, uint32_t value);
 nrp_result nrp_meta_string_at(const nrp_meta *m, uint32_t index, const char **out, nrp_err *err);
 nrp_result nrp_meta_blob_at(const nrp_meta *m, uint32_t index, const uint8_t **out, uint32_t *len, nrp_err *err);
+
+/* In image.c: where the n bytes at `rva` lie, all in one section: an
+ * offset into the file (a sparse reader) or into data. */
+nrp_result nrp_meta_rva_at(const nrp_meta *m, uint32_t rva, uint32_t n, uint64_t *at, nrp_err *err);
+/* In tables.c, for a sparse reader: bytes [index, index + len) of the
+ * range [range_at, + range_len) of its file, read in aligned blocks and
+ * kept until it closes; *avail is how
+ * many it holds from there on. NULL when they cannot be read. */
+const uint8_t *nrp_meta_sparse_read(const nrp_meta *m, uint64_t range_at, uint32_t range_len, uint32_t index,
+                                    uint32_t len, size_t *avail);
+
+/* In r2r.c: the TypeDef rows (at most cap) that a ReadyToRun image's
+ * AvailableTypes hashtable lists under the type-name hash `hash` (the
+ * runtime's version-resilient one: nrp_meta_r2r_name_hash), for the
+ * caller to check by name; -1 when the file has no such table or it
+ * cannot be read, and the caller looks by name instead. */
+int nrp_meta_r2r_type_rows(nrp_meta *m, uint32_t hash, uint32_t *rows, int cap);
+uint32_t nrp_meta_r2r_name_hash(const char *s, size_t n);
 
 #endif

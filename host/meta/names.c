@@ -208,6 +208,34 @@ nrp_result nrp_meta_find_type(const nrp_meta *m, const char *full_name, uint32_t
     ns_memo memo;
     memset(memo.index_plus_1, 0, sizeof memo.index_plus_1);
     *row = 0;
+    if (m->strings.len && types) {
+        /* A ReadyToRun image answers from its own index of its types
+         * (r2r.c): the rows listed under the name's hash, checked by name. */
+        uint32_t listed[8];
+        uint32_t hash = nrp_meta_r2r_name_hash(part, ns_len) ^ nrp_meta_r2r_name_hash(type_name, name_len);
+        int count = nrp_meta_r2r_type_rows((nrp_meta *)m, hash, listed, (int)(sizeof listed / sizeof listed[0]));
+        if (count >= 0 && count < (int)(sizeof listed / sizeof listed[0])) {
+            nrp_result rc = NRP_OK;
+            for (int c = 0; c < count && !found && rc == NRP_OK; c++) {
+                uint32_t i = listed[c], outer = 0;
+                if (i < 1 || i > types)
+                    continue;
+                uint32_t ns = cell(m, T, i, NAMESPACE), name = cell(m, T, i, NAME);
+                int k = ns < m->strings.len && name < m->strings.len ? heap_equals(m, ns, part, ns_len, err) : 0;
+                if (k == 1)
+                    k = heap_equals(m, name, type_name, name_len, err);
+                if (k == -1)
+                    rc = NRP_ERROR;
+                else if (k == 1 && nrp_meta_enclosing_type(m, i, &outer, err) != NRP_OK)
+                    rc = NRP_ERROR;
+                else if (k == 1 && !outer)
+                    found = i;
+            }
+            if (rc != NRP_OK)
+                return NRP_ERROR;
+            goto inner;
+        }
+    }
     /* Which types are nested, from the NestedClass table at once: they are
      * passed over unread (their namespace is empty, so a name without one
      * would read all their names; CoreLib has over a thousand). Without
@@ -261,6 +289,7 @@ nrp_result nrp_meta_find_type(const nrp_meta *m, const char *full_name, uint32_t
     free(nested);
     if (rc != NRP_OK)
         return NRP_ERROR;
+inner:
     /* Each "+Inner": a type the NestedClass table puts inside the last one. */
     while (found && plus) {
         part = plus + 1;

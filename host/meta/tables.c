@@ -215,10 +215,10 @@ uint32_t nrp_meta_coded_token(unsigned kind, uint32_t value)
 #define SPARSE_WHOLE (64u << 10)
 
 /* A piece of the file holding [heap_at + index, + len) of a heap of
- * heap_len bytes at heap_at, read before or now: exactly that extent, or
- * (block) the aligned blocks around it, or the whole heap when it is
- * small; *avail is how many bytes it holds from there on. NULL when it
- * cannot be read. */
+ * heap_len bytes at heap_at, read before or now: exactly that extent (block
+ * 0), or the aligned blocks around it (2), or those or the whole heap when
+ * it is small (1); *avail is how many bytes it holds from there on. NULL
+ * when it cannot be read. */
 static const uint8_t *sparse_read(const nrp_meta *cm, uint64_t heap_at, uint32_t heap_len, uint32_t index,
                                   uint32_t len, int block, size_t *avail)
 {
@@ -230,7 +230,7 @@ static const uint8_t *sparse_read(const nrp_meta *cm, uint64_t heap_at, uint32_t
             return p->bytes + (at - p->at);
         }
     uint64_t from = at, to = at + len;
-    if (block && heap_len <= SPARSE_WHOLE) {
+    if (block == 1 && heap_len <= SPARSE_WHOLE) {
         from = heap_at, to = heap_at + heap_len;
     } else if (block) {
         from = heap_at + (index & ~(SPARSE_BLOCK - 1));
@@ -259,6 +259,12 @@ static const uint8_t *sparse_read(const nrp_meta *cm, uint64_t heap_at, uint32_t
     m->pieces = p;
     *avail = (size_t)(to - at);
     return p->bytes + (at - from);
+}
+
+const uint8_t *nrp_meta_sparse_read(const nrp_meta *m, uint64_t range_at, uint32_t range_len, uint32_t index,
+                                    uint32_t len, size_t *avail)
+{
+    return sparse_read(m, range_at, range_len, index, len, 2, avail);
 }
 
 /* A #Strings entry of a sparse reader: its bytes from index up to its

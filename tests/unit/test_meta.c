@@ -12,6 +12,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "meta/meta_internal.h" /* r2r.c's index, checked against the TypeDef table */
 #include "meta_walk.h"
 #include "test_rng.h"
 
@@ -421,6 +422,17 @@ static size_t expect_sparse_as_whole(const char *path)
     return looked_up;
 }
 
+/* The .NET runtime's folder (NRP_TEST_DOTNET_RUNTIME_DIR, which ctest
+ * sets), open; NULL, said, when there is none. */
+static DIR *runtime_dir(const char **dir)
+{
+    *dir = getenv("NRP_TEST_DOTNET_RUNTIME_DIR");
+    DIR *d = *dir && **dir ? opendir(*dir) : NULL;
+    if (!d)
+        print_message("no .NET runtime (NRP_TEST_DOTNET_RUNTIME_DIR '%s'): the framework skipped\n", *dir ? *dir : "");
+    return d;
+}
+
 static void sparse_reads_as_whole(void **state)
 {
     (void)state;
@@ -431,12 +443,10 @@ static void sparse_reads_as_whole(void **state)
     assert_null(m);
     assert_int_equal(nrp_meta_open_file_sparse("/proc/self/exe", NULL, SPARSE_TABLES, &m, &err), NRP_ERROR);
     assert_int_equal(nrp_meta_open_file_sparse("/", NULL, SPARSE_TABLES, &m, &err), NRP_ERROR);
-    const char *dir = getenv("NRP_TEST_DOTNET_RUNTIME_DIR");
-    DIR *d = dir && *dir ? opendir(dir) : NULL;
-    if (!d) {
-        print_message("no .NET runtime (NRP_TEST_DOTNET_RUNTIME_DIR '%s'): the framework skipped\n", dir ? dir : "");
+    const char *dir;
+    DIR *d = runtime_dir(&dir);
+    if (!d)
         return;
-    }
     struct dirent *e;
     size_t files = 0, types = 0;
     while ((e = readdir(d)) != NULL) {
@@ -450,6 +460,85 @@ static void sparse_reads_as_whole(void **state)
     closedir(d);
     assert_true(files > 100);
     print_message("%zu runtime assemblies read sparsely, %zu types found by name as in whole reads\n", files, types);
+}
+
+/* ---- a ReadyToRun image's index of its types ------------------------------ */
+
+/* Every top-level type of the file is listed under its name's hash, the
+ * lookup find_type makes first; 1 when the file has the index, 0 when it
+ * has none (IL only). */
+static int expect_r2r_lists_every_type(nrp_meta *m, size_t *checked)
+{
+    nrp_err err;
+    uint32_t rows[64];
+    int has_index = nrp_meta_r2r_type_rows(m, 0, rows, 64) >= 0;
+    for (uint32_t i = 2; i <= nrp_meta_row_count(m, NRP_META_TYPEDEF); i++) {
+        nrp_meta_type_def t;
+        uint32_t outer = 0;
+        assert_int_equal(nrp_meta_type_def_row(m, i, &t, &err), NRP_OK);
+        assert_int_equal(nrp_meta_enclosing_type(m, i, &outer, &err), NRP_OK);
+        if (outer)
+            continue;
+        uint32_t hash = nrp_meta_r2r_name_hash(t.namespace_, strlen(t.namespace_)) ^
+                        nrp_meta_r2r_name_hash(t.name, strlen(t.name));
+        int n = nrp_meta_r2r_type_rows(m, hash, rows, 64);
+        assert_int_equal(n >= 0, has_index);
+        if (n < 0)
+            continue;
+        int listed = 0;
+        for (int k = 0; k < n; k++)
+            listed |= rows[k] == i;
+        if (!listed)
+            fail_msg("%s.%s (TypeDef %u) is not listed under its hash 0x%08x", t.namespace_, t.name, i, hash);
+        ++*checked;
+    }
+    return has_index;
+}
+
+static void r2r_index_lists_every_type(void **state)
+{
+    (void)state;
+    nrp_meta *m;
+    nrp_err err;
+    size_t checked = 0, indexed = 0, files = 0;
+    uint32_t row = 0;
+    /* The IL-only sample has no index: find_type looks through its types. */
+    assert_int_equal(nrp_meta_open_file(NRP_TEST_DATA_DIR "/Meta.Sample.dll", &m, &err), NRP_OK);
+    assert_int_equal(expect_r2r_lists_every_type(m, &checked), 0);
+    assert_int_equal(nrp_meta_r2r_type_rows(m, 0, NULL, 0), -1);
+    nrp_meta_close(m);
+    const char *dir;
+    DIR *d = runtime_dir(&dir);
+    if (!d)
+        return;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        char path[4096];
+        if (!is_dll(e->d_name))
+            continue;
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        if (nrp_meta_open_file(path, &m, &err) != NRP_OK)
+            continue; /* a native library */
+        indexed += (size_t)expect_r2r_lists_every_type(m, &checked);
+        files++;
+        if (strcmp(e->d_name, "System.Private.CoreLib.dll") == 0) {
+            /* Found through the index; and a type of another assembly is not. */
+            assert_int_equal(nrp_meta_find_type(m, "System.Collections.Generic.List`1", &row, &err), NRP_OK);
+            assert_true(row != 0);
+            assert_int_equal(nrp_meta_find_type(m, "System.Data.Common.DbCommand", &row, &err), NRP_OK);
+            assert_int_equal(row, 0);
+        }
+        if (strcmp(e->d_name, "System.Data.Common.dll") == 0) {
+            assert_int_equal(nrp_meta_find_type(m, "System.Data.Common.DbCommand", &row, &err), NRP_OK);
+            assert_true(row != 0);
+        }
+        nrp_meta_close(m);
+    }
+    closedir(d);
+    assert_true(files > 100);
+    assert_true(indexed > 80); /* the facades are IL only */
+    print_message("%zu of %zu runtime assemblies have a ReadyToRun index of their types; it lists all %zu of "
+                  "their top-level types\n", indexed, files, checked);
 }
 
 /* ---- images the runtime loaded ------------------------------------------- */
@@ -673,6 +762,7 @@ int main(void)
         cmocka_unit_test(runtime_assemblies),
         cmocka_unit_test(runtime_corelib_and_console),
         cmocka_unit_test(sparse_reads_as_whole),
+        cmocka_unit_test(r2r_index_lists_every_type),
         cmocka_unit_test(loaded_images_flat_and_mapped),
         cmocka_unit_test(not_assemblies),
         cmocka_unit_test(every_truncation_fails_cleanly),
