@@ -377,6 +377,9 @@ static nrp_result read_sparse_tables(nrp_meta *m, uint64_t tables_at, uint32_t s
     }
     if (nrp_meta_lay_out_tables(m, header, header_len, stream_len, offset, err) != NRP_OK)
         return NRP_ERROR;
+    m->tables_at = tables_at;
+    memcpy(m->table_off, offset, sizeof offset);
+    memcpy(m->stream_rows, m->rows, sizeof m->rows);
     /* Runs of wanted tables, merged across gaps of at most TABLES_GAP,
      * each read at once into one buffer, one after another. */
     struct run {
@@ -410,6 +413,43 @@ static nrp_result read_sparse_tables(nrp_meta *m, uint64_t tables_at, uint32_t s
         if (!(wanted >> i & 1))
             m->rows[i] = 0; /* not read: no row of it can be asked for */
     return NRP_OK;
+}
+
+nrp_result nrp_meta_load_tables(nrp_meta *m, uint64_t mask, nrp_err *err)
+{
+    for (unsigned i = 0; m->sparse && i < NRP_META_TABLE_COUNT; i++) {
+        if (!(mask >> i & 1) || m->table[i] || !m->stream_rows[i])
+            continue;
+        uint64_t bytes = (uint64_t)m->stream_rows[i] * m->row_size[i];
+        piece *p = malloc(sizeof *p + (size_t)bytes);
+        if (!p)
+            return nrp_err_set(err, "out of memory");
+        if (read_at(m->fd, p->bytes, (size_t)bytes, m->tables_at + m->table_off[i]) != 0) {
+            free(p);
+            return nrp_err_set(err, "cannot read table 0x%02x", i);
+        }
+        p->at = m->tables_at + m->table_off[i];
+        p->len = (uint32_t)bytes;
+        p->next = m->pieces;
+        m->pieces = p;
+        m->table[i] = p->bytes;
+        m->rows[i] = m->stream_rows[i];
+    }
+    return NRP_OK;
+}
+
+const uint8_t *nrp_meta_row_bytes(const nrp_meta *m, unsigned table, uint32_t row)
+{
+    if (table >= NRP_META_TABLE_COUNT || row == 0)
+        return NULL;
+    if (m->table[table])
+        return row <= m->rows[table] ? m->table[table] + (size_t)(row - 1) * m->row_size[table] : NULL;
+    if (!m->sparse || row > m->stream_rows[table])
+        return NULL;
+    uint32_t len = m->stream_rows[table] * m->row_size[table]; /* below the stream's size: laid out */
+    size_t avail;
+    return nrp_meta_sparse_read(m, m->tables_at + m->table_off[table], len, (row - 1) * m->row_size[table],
+                                m->row_size[table], &avail);
 }
 
 /* buf[0..*len) grown to the first `want` bytes of the file (at most

@@ -107,7 +107,9 @@ nrp_result nrp_meta_open_file(const char *path, nrp_meta **out, nrp_err *err);
 /* Open the file at `path` sparsely: read, with pread, only its headers,
  * the tables whose bits are set in `tables` (1 << NRP_META_TYPEDEF, ...),
  * and the #Strings and #Blob entries those are asked for, each once, when
- * first asked; other tables read as empty. With `image` (a module the
+ * first asked; other tables read as empty, until nrp_meta_find_type needs
+ * the TypeDef rows (a few of them from a ReadyToRun image, else the
+ * TypeDef and NestedClass tables, read then). With `image` (a module the
  * runtime has loaded, as for nrp_meta_open_image), refused unless the
  * file's PE headers are the image's byte for byte, so that a file replaced
  * on disk since the load is not read for it.

@@ -51,6 +51,11 @@ struct nrp_meta {
      * are in table_bytes. */
     int sparse, fd;
     uint64_t strings_at, blob_at;
+    /* The tables stream's file offset, and where each table lies in it
+     * with its rows, read or not (rows[] counts only those read). */
+    uint64_t tables_at;
+    uint32_t table_off[NRP_META_TABLE_COUNT];
+    uint32_t stream_rows[NRP_META_TABLE_COUNT];
     piece *pieces;
     uint8_t *table_bytes;
     const uint8_t *data;
@@ -113,6 +118,13 @@ static inline uint32_t cell(const nrp_meta *m, unsigned table, uint32_t row, uns
     return m->col_size[table][c] == 4 ? u32_at(p) : u16_at(p);
 }
 
+/* Column c of the row whose bytes are r (nrp_meta_row_bytes). */
+static inline uint32_t row_cell(const nrp_meta *m, unsigned table, const uint8_t *r, unsigned c)
+{
+    const uint8_t *p = r + m->col_off[table][c];
+    return m->col_size[table][c] == 4 ? u32_at(p) : u16_at(p);
+}
+
 /* In tables.c: lay out every table of the tables stream t (or, from its
  * header alone, say where each table lies in a stream of stream_len
  * bytes); a coded index as a token; a #Strings or #Blob entry; the bytes
@@ -136,6 +148,13 @@ nrp_result nrp_meta_rva_at(const nrp_meta *m, uint32_t rva, uint32_t n, uint64_t
  * many it holds from there on. NULL when they cannot be read. */
 const uint8_t *nrp_meta_sparse_read(const nrp_meta *m, uint64_t range_at, uint32_t range_len, uint32_t index,
                                     uint32_t len, size_t *avail);
+
+/* In image.c, for a sparse reader: read the tables of `mask` it was
+ * opened without (a lookup that needs them asks); NRP_ERROR when they
+ * cannot be read. And the bytes of one row of a table it may not have
+ * read (NULL when the row is not there or cannot be read). */
+nrp_result nrp_meta_load_tables(nrp_meta *m, uint64_t mask, nrp_err *err);
+const uint8_t *nrp_meta_row_bytes(const nrp_meta *m, unsigned table, uint32_t row);
 
 /* In r2r.c: the TypeDef rows (at most cap) that a ReadyToRun image's
  * AvailableTypes hashtable lists under the type-name hash `hash` (the

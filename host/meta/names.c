@@ -204,7 +204,10 @@ nrp_result nrp_meta_find_type(const nrp_meta *m, const char *full_name, uint32_t
     const char *type_name = part + ns_len;
     size_t name_len = n - ns_len;
     ns_len -= ns_len > 0; /* the dot */
-    uint32_t found = 0, types = m->rows[T];
+    /* A sparse reader may not have read the TypeDef table: it reads the
+     * rows it needs, or the table when the whole of it is. */
+    uint64_t type_tables = 1ull << T | 1ull << NRP_META_NESTEDCLASS;
+    uint32_t found = 0, types = m->sparse ? m->stream_rows[T] : m->rows[T];
     ns_memo memo;
     memset(memo.index_plus_1, 0, sizeof memo.index_plus_1);
     *row = 0;
@@ -218,12 +221,18 @@ nrp_result nrp_meta_find_type(const nrp_meta *m, const char *full_name, uint32_t
             nrp_result rc = NRP_OK;
             for (int c = 0; c < count && !found && rc == NRP_OK; c++) {
                 uint32_t i = listed[c], outer = 0;
-                if (i < 1 || i > types)
-                    continue;
-                uint32_t ns = cell(m, T, i, NAMESPACE), name = cell(m, T, i, NAME);
+                const uint8_t *r = i >= 1 && i <= types ? nrp_meta_row_bytes(m, T, i) : NULL;
+                if (!r) {
+                    rc = nrp_err_set(err, "cannot read TypeDef %u", i);
+                    break;
+                }
+                uint32_t ns = row_cell(m, T, r, NAMESPACE), name = row_cell(m, T, r, NAME);
                 int k = ns < m->strings.len && name < m->strings.len ? heap_equals(m, ns, part, ns_len, err) : 0;
                 if (k == 1)
                     k = heap_equals(m, name, type_name, name_len, err);
+                /* The name fits: is the type nested in another? */
+                if (k == 1 && m->sparse && nrp_meta_load_tables((nrp_meta *)m, type_tables, err) != NRP_OK)
+                    k = -1;
                 if (k == -1)
                     rc = NRP_ERROR;
                 else if (k == 1 && nrp_meta_enclosing_type(m, i, &outer, err) != NRP_OK)
@@ -236,6 +245,9 @@ nrp_result nrp_meta_find_type(const nrp_meta *m, const char *full_name, uint32_t
             goto inner;
         }
     }
+    if (m->sparse && nrp_meta_load_tables((nrp_meta *)m, type_tables, err) != NRP_OK)
+        return NRP_ERROR;
+    types = m->rows[T];
     /* Which types are nested, from the NestedClass table at once: they are
      * passed over unread (their namespace is empty, so a name without one
      * would read all their names; CoreLib has over a thousand). Without
@@ -290,6 +302,8 @@ nrp_result nrp_meta_find_type(const nrp_meta *m, const char *full_name, uint32_t
     if (rc != NRP_OK)
         return NRP_ERROR;
 inner:
+    if (found && plus && m->sparse && nrp_meta_load_tables((nrp_meta *)m, type_tables, err) != NRP_OK)
+        return NRP_ERROR;
     /* Each "+Inner": a type the NestedClass table puts inside the last one. */
     while (found && plus) {
         part = plus + 1;

@@ -304,11 +304,11 @@ static void free_batch(module_scan *scan)
 
 /* ---- a module's own metadata, read from its file or image ---------------- */
 
-/* What a module's load reads of it: its Assembly row (version), its
- * AssemblyRefs, and its types' names (whether it defines a base). */
-#define SCAN_TABLES                                                                                              \
-    (1ull << NRP_META_ASSEMBLY | 1ull << NRP_META_ASSEMBLYREF | 1ull << NRP_META_TYPEDEF |                     \
-     1ull << NRP_META_NESTEDCLASS)
+/* What a module's load reads of it at once: its Assembly row (version)
+ * and its AssemblyRefs. Whether it defines a base reads what it needs
+ * when asked: a few rows in a ReadyToRun image (meta/r2r.c), else the
+ * TypeDef and NestedClass tables. */
+#define SCAN_TABLES (1ull << NRP_META_ASSEMBLY | 1ull << NRP_META_ASSEMBLYREF)
 
 /* The image read last on this thread, kept for the rest of the module
  * load that read it: the questions of one load (version, references,

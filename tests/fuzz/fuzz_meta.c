@@ -26,9 +26,9 @@
  * bound on the time a large one takes. */
 #define ROW_CAP 512
 
-#define SPARSE_TABLES                                                                                            \
-    (1ull << NRP_META_ASSEMBLY | 1ull << NRP_META_ASSEMBLYREF | 1ull << NRP_META_TYPEDEF |                     \
-     1ull << NRP_META_NESTEDCLASS)
+/* What a module's load reads at once (rejit/scan.c): the TypeDef rows a
+ * lookup by name needs are read then. */
+#define SPARSE_TABLES (1ull << NRP_META_ASSEMBLY | 1ull << NRP_META_ASSEMBLYREF)
 
 /* The input read sparsely, from a file (a memfd) holding it: opens when
  * the whole read opened, and then reads as it does (Assembly row,

@@ -354,14 +354,14 @@ static void runtime_corelib_and_console(void **state)
 
 /* ---- sparse readers ------------------------------------------------------- */
 
-#define SPARSE_TABLES                                                                                            \
-    (1ull << NRP_META_ASSEMBLY | 1ull << NRP_META_ASSEMBLYREF | 1ull << NRP_META_TYPEDEF |                     \
-     1ull << NRP_META_NESTEDCLASS)
+/* What a module's load reads at once (rejit/scan.c): the TypeDef rows a
+ * lookup by name needs are read then. */
+#define SPARSE_TABLES (1ull << NRP_META_ASSEMBLY | 1ull << NRP_META_ASSEMBLYREF)
 
 /* What a sparse reader of the file at path reads is what a reader of the
  * whole file reads: the Assembly row, every AssemblyRef, every type found
  * by its name (nested ones among them), a name no type has; the tables it
- * was not opened with read as empty. With `image`, a copy of the file's
+ * was not opened with read as empty until a lookup needs them. With `image`, a copy of the file's
  * first bytes, it opens; with those headers changed, it refuses. Returns
  * the types looked up. */
 static size_t expect_sparse_as_whole(const char *path)
@@ -395,7 +395,7 @@ static size_t expect_sparse_as_whole(const char *path)
         assert_int_equal(x.public_key_or_token_len, y.public_key_or_token_len);
         assert_memory_equal(x.public_key_or_token, y.public_key_or_token, x.public_key_or_token_len);
     }
-    assert_int_equal(nrp_meta_row_count(sparse, NRP_META_TYPEDEF), nrp_meta_row_count(whole, NRP_META_TYPEDEF));
+    assert_int_equal(nrp_meta_row_count(sparse, NRP_META_TYPEDEF), 0); /* until a lookup reads rows */
     assert_int_equal(nrp_meta_row_count(sparse, NRP_META_METHODDEF), 0);
     size_t looked_up = 0;
     for (uint32_t r = 2; r <= nrp_meta_row_count(whole, NRP_META_TYPEDEF); r++) {
