@@ -18,7 +18,7 @@
 #   --quick    fewer runs (a smoke test of the harness, not figures to quote)
 #   --no-docs  print the table only
 # Needs a build (scripts/setup.sh), the e2e apps (ctest -R e2e.build-apps)
-# and valgrind. Takes about 25 minutes on 2 cores (--quick: about 6).
+# and valgrind. Takes about 4 minutes on 2 cores (--quick: about 2).
 # Run it on a quiet machine: every side shares the cores with whatever
 # else runs.
 set -euo pipefail

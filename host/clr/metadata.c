@@ -75,6 +75,13 @@ HRESULT nrp_mdi_method_props(nrp_com_object *mdi, mdToken method, nrp_md_method_
     return hr;
 }
 
+HRESULT nrp_mdi_name_of(nrp_com_object *mdi, mdToken token, const char **name)
+{
+    typedef HRESULT (*fn)(void *, mdToken, const char **);
+    *name = NULL;
+    return NRP_COM_FN(mdi, fn, NRP_MDI_GetNameFromToken)(mdi, token, name);
+}
+
 static HRESULT type_def_props(nrp_com_object *mdi, mdToken td, char *name, size_t cap, DWORD *flags)
 {
     typedef HRESULT (*fn)(void *, mdToken, WCHAR *, ULONG, ULONG *, DWORD *, mdToken *);

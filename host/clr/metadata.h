@@ -33,6 +33,12 @@ typedef struct nrp_md_method_props {
 
 HRESULT nrp_mdi_method_props(nrp_com_object *mdi, mdToken method, nrp_md_method_props *out);
 
+/* The name of a token that has one (a MethodDef...), UTF-8, where the
+ * metadata keeps it (GetNameFromToken): no copy, no conversion. A walk
+ * asks it of every method, and GetMethodProps only of those it keeps.
+ * Fails (or leaves *name NULL) where the runtime does not implement it. */
+HRESULT nrp_mdi_name_of(nrp_com_object *mdi, mdToken token, const char **name);
+
 /* Full name of a TypeDef or TypeRef: "Namespace.Type", nested types as
  * "Namespace.Outer+Inner". TypeSpecs are named "?" (none occur where the
  * host asks). */

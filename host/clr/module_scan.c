@@ -55,6 +55,12 @@ static HRESULT scan_methods(nrp_com_object *mdi, const nrp_scan_visitor *v, mdTo
     while ((hr = nrp_mdi_enum_methods(mdi, &e, type, methods, 64, &n)) == NRP_S_OK && n > 0) {
         for (ULONG i = 0; i < n; i++) {
             nrp_md_method_props props;
+            const char *name;
+            /* The name alone first: a walk passes over most methods, and
+             * GetMethodProps converts each name to UTF-16 and back. */
+            if (!NRP_FAILED(nrp_mdi_name_of(mdi, methods[i], &name)) && name &&
+                !v->want_method(v->ctx, type_name, name))
+                continue;
             if (NRP_FAILED(nrp_mdi_method_props(mdi, methods[i], &props)))
                 continue;
             if (!v->want_method(v->ctx, type_name, props.name))

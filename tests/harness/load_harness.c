@@ -629,6 +629,16 @@ static HRESULT mdi_get_method_props(fake_obj *self, mdToken md, mdToken *type, W
     return put_name(m->name, name, cap, len);
 }
 
+static HRESULT mdi_get_name_from_token(fake_obj *self, mdToken token, const char **name)
+{
+    (void)self;
+    const md_method *m = method_of(token);
+    if (!m)
+        return unexpected("GetNameFromToken of anything but a method");
+    *name = m->name;
+    return NRP_S_OK;
+}
+
 static HRESULT mdi_get_sig_from_token(fake_obj *self, mdToken token, const uint8_t **sig, ULONG *len)
 {
     (void)self;
@@ -838,6 +848,7 @@ static void build_vtables(void)
     SET(mdi_vtbl, NRP_MDI_GetNestedClassProps, mdi_get_nested_class_props);
     SET(mdi_vtbl, NRP_MDI_FindTypeDefByName, mdi_find_type_def_by_name);
     SET(mdi_vtbl, NRP_MDI_GetMethodProps, mdi_get_method_props);
+    SET(mdi_vtbl, NRP_MDI_GetNameFromToken, mdi_get_name_from_token);
     SET(mdi_vtbl, NRP_MDI_GetSigFromToken, mdi_get_sig_from_token);
     SET(mdi_vtbl, NRP_MDI_GetCustomAttributeByName, mdi_get_custom_attribute_by_name);
     SET(mdi_vtbl, NRP_MDI_EnumCustomAttributes, mdi_enum_custom_attributes);
