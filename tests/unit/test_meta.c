@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "meta/meta.h"
 #include "nrp/plugin.h"
@@ -722,6 +723,63 @@ static void random_flips_fail_cleanly_or_read_in_bounds(void **state)
     free(sample);
 }
 
+/* A ReadyToRun image whose header or AvailableTypes hashtable is damaged:
+ * every lookup through it (the walk's, by name) stays inside the file and
+ * fails cleanly or answers, whole and sparse alike. */
+static void r2r_index_damage_fails_cleanly(void **state)
+{
+    (void)state;
+    const char *dir;
+    char path[4096];
+    DIR *d = runtime_dir(&dir);
+    if (!d)
+        return;
+    closedir(d);
+    snprintf(path, sizeof path, "%s/System.Console.dll", dir);
+    size_t len;
+    uint8_t *file = read_all(path, &len), *work = malloc(len);
+    nrp_meta *m;
+    nrp_err err;
+    uint32_t rows[8], found = 0;
+    uint64_t header_at;
+    assert_non_null(work);
+    assert_int_equal(nrp_meta_open(file, len, &m, &err), NRP_OK);
+    assert_true(nrp_meta_r2r_type_rows(m, 0, rows, 8) >= 0); /* it has the index */
+    assert_int_equal(nrp_meta_rva_at(m, m->r2r_rva, m->r2r_len, &header_at, &err), NRP_OK);
+    uint64_t types_at = m->types_at;
+    uint32_t types_len = m->types_len, header_len = m->r2r_len;
+    nrp_meta_close(m);
+    rng_state = 0x52325221u;
+    for (int round = 0; round < 3000; round++) {
+        memcpy(work, file, len);
+        int flips = 1 + (int)(rnd() % 4);
+        for (int i = 0; i < flips; i++) {
+            uint64_t at = round & 1 ? types_at + rnd() % types_len : header_at + rnd() % header_len;
+            work[at] = (rnd() & 1) ? (uint8_t)rnd() : (uint8_t)(work[at] ^ (1u << (rnd() % 8)));
+        }
+        open_and_walk(work, len);
+        if (round % 100 == 0) {
+            /* The same damage read sparsely, from a file. */
+            char tmp[] = "/tmp/nrp-test-r2r-XXXXXX";
+            int fd = mkstemp(tmp);
+            assert_true(fd >= 0);
+            assert_int_equal(write(fd, work, len), (ssize_t)len);
+            close(fd);
+            if (nrp_meta_open_file_sparse(tmp, NULL, 1ull << NRP_META_ASSEMBLY, &m, &err) == NRP_OK) {
+                uint32_t row;
+                nrp_result rc = nrp_meta_find_type(m, "System.Console", &row, &err);
+                found += rc == NRP_OK && row != 0;
+                (void)nrp_meta_find_type(m, "System.No.Such.Type", &row, &err);
+                nrp_meta_close(m);
+            }
+            unlink(tmp);
+        }
+    }
+    print_message("3000 damaged ReadyToRun indexes read; System.Console found in %u of 30 sparse reads\n", found);
+    free(work);
+    free(file);
+}
+
 /* Fields whose damage changes the layout of everything after them. */
 static void targeted_corruptions(void **state)
 {
@@ -767,6 +825,7 @@ int main(void)
         cmocka_unit_test(not_assemblies),
         cmocka_unit_test(every_truncation_fails_cleanly),
         cmocka_unit_test(random_flips_fail_cleanly_or_read_in_bounds),
+        cmocka_unit_test(r2r_index_damage_fails_cleanly),
         cmocka_unit_test(targeted_corruptions),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
