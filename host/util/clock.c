@@ -1,10 +1,11 @@
 #include "util/clock.h"
 
-#include <fcntl.h>
+#if defined(__x86_64__)
+#include <cpuid.h>
+#endif
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 nrp_clock_state nrp_clock = {NRP_CLOCK_MONOTONIC, (uint64_t)1 << 32};
 
@@ -15,24 +16,20 @@ static struct {
     uint64_t span_ns;      /* the span the scale was last measured over */
 } C = {.lock = PTHREAD_MUTEX_INITIALIZER};
 
-/* Whether the first CPU's flags name both words. Reads only the start of
- * /proc/cpuinfo: the kernel writes it CPU by CPU, and all CPUs carry the
- * same TSC flags. */
+/* Whether the TSC is invariant: it ticks at one rate on every core and in
+ * every power state. CPUID leaf 0x80000007's EDX bit 8 is where the kernel
+ * reads it, setting both constant_tsc and nonstop_tsc in /proc/cpuinfo's
+ * flags from it (arch/x86/kernel/cpu/intel.c, amd.c); asking the CPU takes
+ * a few microseconds even where CPUID traps to a hypervisor, reading
+ * /proc/cpuinfo some 60 on the runtime's own thread at start-up. */
 static int tsc_usable(void)
 {
-    char buf[8192], *flags, *end;
-    ssize_t n, len = 0;
-    int fd = open("/proc/cpuinfo", O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return 0;
-    while (len < (ssize_t)sizeof buf - 1 && (n = read(fd, buf + len, sizeof buf - 1 - (size_t)len)) > 0)
-        len += n;
-    close(fd);
-    buf[len] = '\0';
-    if (!(flags = strstr(buf, "\nflags")) || !(end = strchr(flags + 1, '\n')))
-        return 0;
-    *end = '\0';
-    return strstr(flags, " constant_tsc") && strstr(flags, " nonstop_tsc");
+#if defined(__x86_64__)
+    unsigned eax, ebx, ecx, edx;
+    return __get_cpuid(0x80000007u, &eax, &ebx, &ecx, &edx) && (edx >> 8 & 1);
+#else
+    return 0;
+#endif
 }
 
 /* One (ticks, ns) pair, taken between two clock reads as close together as

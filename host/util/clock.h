@@ -28,7 +28,8 @@ typedef struct nrp_clock_state {
 
 extern nrp_clock_state nrp_clock;
 
-/* Chooses the source (from /proc/cpuinfo's flags and NRP_CLOCK) and takes
+/* Chooses the source (the TSC where the CPU says it is invariant, unless
+ * NRP_CLOCK=monotonic) and takes
  * the first calibration point. Idempotent; later calls do nothing. */
 void nrp_clock_start(void);
 

@@ -48,7 +48,8 @@ static void ticks_agree_with_monotonic(void **state)
 }
 
 /* Where the kernel vouches for the TSC, it is used: this test runs on
- * x86-64 Linux, where the answer is in /proc/cpuinfo. */
+ * x86-64 Linux, where the kernel's answer is in /proc/cpuinfo (the host
+ * asks the CPU, as the kernel did). */
 static void tsc_where_the_kernel_says(void **state)
 {
     (void)state;
