@@ -50,7 +50,7 @@ nrp_result nrp_metrics_export_file(nrp_metrics *m, const char *path, nrp_metrics
         nrp_strbuf_free(&text);
         return nrp_err_set(err, "out of memory formatting metrics");
     }
-    uint64_t hash = nrp_hash_bytes(NRP_HASH_INIT, text.data, text.len);
+    uint64_t hash = nrp_hash_words(NRP_HASH_INIT, text.data, text.len);
     struct stat st;
     if (last && last->valid && last->hash == hash && last->len == text.len && nrp_path_stat(path, &st) == 0 &&
         (size_t)st.st_size == text.len) {

@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #define NRP_HASH_INIT 14695981039346656037ull
 
@@ -35,6 +36,23 @@ static inline uint64_t nrp_hash_bytes(uint64_t h, const void *data, size_t n)
     for (size_t i = 0; i < n; i++)
         h = (h ^ p[i]) * 1099511628211ull;
     return h;
+}
+
+/* Fold n bytes into h eight at a time: for long blobs (an export's whole
+ * text, megabytes for thousands of methods), about eight times faster than
+ * nrp_hash_bytes, with the same use: telling blobs apart, not defending
+ * against chosen collisions. */
+static inline uint64_t nrp_hash_words(uint64_t h, const void *data, size_t n)
+{
+    const unsigned char *p = data;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, p + i, sizeof w);
+        h = (h ^ w) * 1099511628211ull;
+        h ^= h >> 29;
+    }
+    return nrp_hash_bytes(h ^ n, p + i, n - i);
 }
 
 #endif
