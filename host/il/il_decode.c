@@ -76,6 +76,14 @@ static nrp_il_instr *at(nrp_il_instr **map, uint32_t size, int64_t offset)
     return offset >= 0 && offset < (int64_t)size ? map[offset] : NULL;
 }
 
+/* Whether i follows a prefix: a prefix and the instruction it applies to
+ * are one instruction (ECMA-335 III.2), which no branch may enter and no
+ * block boundary may split; the encoder lays them out together. */
+static int after_prefix(const nrp_il_instr *i)
+{
+    return i && i->prev && nrp_il_opinfo_of(i->prev->op)->flow == NRP_FLOW_PREFIX;
+}
+
 static nrp_result resolve_branches(nrp_il_instr *first, nrp_il_instr **map, const uint8_t *code, uint32_t size,
                                    nrp_err *err)
 {
@@ -90,12 +98,15 @@ static nrp_result resolve_branches(nrp_il_instr *first, nrp_il_instr **map, cons
             if (!i->target)
                 return nrp_err_set(err, "%s at IL_%04x branches to IL_%04llx, not the start of an instruction",
                                    info->name, i->offset, (long long)(next + i->value));
+            if (after_prefix(i->target))
+                return nrp_err_set(err, "%s at IL_%04x branches to IL_%04x, between a prefix and its instruction",
+                                   info->name, i->offset, i->target->offset);
             i->value = 0;
         } else if (info->operand == NRP_OPERAND_SWITCH) {
             for (uint32_t t = 0; t < i->target_count; t++) {
                 int64_t disp = (int32_t)read_le(code + i->offset + 5 + 4 * t, 4);
                 i->targets[t] = at(map, size, next + disp);
-                if (!i->targets[t])
+                if (!i->targets[t] || after_prefix(i->targets[t]))
                     return nrp_err_set(err, "switch at IL_%04x: target %u is not the start of an instruction",
                                        i->offset, t);
             }
@@ -197,6 +208,9 @@ static nrp_result map_boundary(nrp_il_instr **map, uint32_t size, uint32_t offse
     if (!*out)
         return nrp_err_set(err, "exception clause %u: %s IL_%04x is not the start of an instruction", clause, what,
                            offset);
+    if (after_prefix(*out))
+        return nrp_err_set(err, "exception clause %u: %s IL_%04x falls between a prefix and its instruction", clause,
+                           what, offset);
     return NRP_OK;
 }
 

@@ -224,9 +224,14 @@ static const uint8_t *sparse_read(const nrp_meta *cm, uint64_t heap_at, uint32_t
 {
     nrp_meta *m = (nrp_meta *)cm; /* the pieces are a cache: see meta.h on sparse readers and threads */
     uint64_t at = heap_at + index;
+    /* A piece read for another range (a table, the other heap, the
+     * ReadyToRun index) may hold these bytes too, and more: what it holds
+     * past this range's end is not this range's. */
+    uint64_t range_end = heap_at + heap_len;
     for (const piece *p = m->pieces; p; p = p->next)
         if (p->at <= at && at + len <= p->at + p->len) {
-            *avail = (size_t)(p->at + p->len - at);
+            uint64_t end = p->at + p->len < range_end ? p->at + p->len : range_end;
+            *avail = (size_t)(end - at);
             return p->bytes + (at - p->at);
         }
     uint64_t from = at, to = at + len;

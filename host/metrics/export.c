@@ -30,6 +30,31 @@ static FILE *create_temporary(const char *tmp)
     return NULL;
 }
 
+/* Where the text goes as it is formatted: the temporary file, and the
+ * hash and length of what went there. */
+typedef struct export_sink {
+    FILE *f;
+    uint64_t hash;
+    size_t len;
+    int failed, error;
+} export_sink;
+
+static void to_file(void *ctx, const char *data, size_t len)
+{
+    export_sink *out = ctx;
+    out->hash = nrp_hash_words(out->hash, data, len);
+    out->len += len;
+    if (!out->failed && fwrite(data, 1, len, out->f) != len) {
+        out->failed = 1;
+        out->error = errno;
+    }
+}
+
+/* The text goes to the file in pieces of this size as it is formatted:
+ * thousands of methods make megabytes of text, and a buffer that size
+ * would be fresh memory, page faults included, at every export. */
+#define EXPORT_PIECE (64u << 10)
+
 nrp_result nrp_metrics_export_file(nrp_metrics *m, const char *path, nrp_metrics_format format,
                                    nrp_metrics_written *last, nrp_err *err)
 {
@@ -41,42 +66,40 @@ nrp_result nrp_metrics_export_file(nrp_metrics *m, const char *path, nrp_metrics
      * reader (node_exporter's textfile collector) never sees half a file. */
     if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid()) >= sizeof tmp)
         return nrp_err_set(err, "metrics path too long: %s", path);
+    export_sink out = {create_temporary(tmp), NRP_HASH_INIT, 0, 0, 0};
+    if (!out.f)
+        return nrp_err_set(err, "cannot create %s: %s", tmp, strerror(errno));
     nrp_strbuf_init(&text);
+    nrp_strbuf_set_sink(&text, to_file, &out, EXPORT_PIECE);
     if (format == NRP_METRICS_JSON)
         nrp_metrics_format_json(m, &text);
     else
         nrp_metrics_format_prometheus(m, &text);
-    if (text.status != NRP_OK) {
-        nrp_strbuf_free(&text);
-        return nrp_err_set(err, "out of memory formatting metrics");
-    }
-    uint64_t hash = nrp_hash_words(NRP_HASH_INIT, text.data, text.len);
-    struct stat st;
-    if (last && last->valid && last->hash == hash && last->len == text.len && nrp_path_stat(path, &st) == 0 &&
-        (size_t)st.st_size == text.len) {
-        nrp_strbuf_free(&text);
-        return NRP_OK;
-    }
-    FILE *f = create_temporary(tmp);
-    if (!f) {
-        rc = nrp_err_set(err, "cannot create %s: %s", tmp, strerror(errno));
-    } else {
-        size_t n = text.len ? fwrite(text.data, 1, text.len, f) : 0;
-        int bad = n != text.len || fflush(f) != 0;
-        int saved = errno;
-        if (fclose(f) != 0 && !bad) {
-            bad = 1;
-            saved = errno;
-        }
-        if (bad)
-            rc = nrp_err_set(err, "cannot write %s: %s", tmp, strerror(saved));
-        else if (rename(tmp, path) != 0)
-            rc = nrp_err_set(err, "cannot rename %s to %s: %s", tmp, path, strerror(errno));
-        if (rc != NRP_OK)
-            unlink(tmp);
-    }
-    if (last)
-        *last = (nrp_metrics_written){rc == NRP_OK, hash, text.len};
+    nrp_strbuf_flush(&text);
+    nrp_result formatted = text.status;
     nrp_strbuf_free(&text);
+    int saved = out.error;
+    int bad = out.failed || fflush(out.f) != 0;
+    if (bad && !saved)
+        saved = errno;
+    if (fclose(out.f) != 0 && !bad) {
+        bad = 1;
+        saved = errno;
+    }
+    /* Unchanged since the last export, and the file still that size: it
+     * stays as it is. */
+    struct stat st;
+    int unchanged = last && last->valid && last->hash == out.hash && last->len == out.len &&
+                    nrp_path_stat(path, &st) == 0 && (size_t)st.st_size == out.len;
+    if (formatted != NRP_OK)
+        rc = nrp_err_set(err, "out of memory formatting metrics");
+    else if (bad)
+        rc = nrp_err_set(err, "cannot write %s: %s", tmp, strerror(saved));
+    else if (!unchanged && rename(tmp, path) != 0)
+        rc = nrp_err_set(err, "cannot rename %s to %s: %s", tmp, path, strerror(errno));
+    if (rc != NRP_OK || unchanged)
+        unlink(tmp);
+    if (last)
+        *last = (nrp_metrics_written){rc == NRP_OK, out.hash, out.len};
     return rc;
 }

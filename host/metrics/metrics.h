@@ -82,7 +82,8 @@ typedef struct nrp_metrics_written {
 } nrp_metrics_written;
 
 /* Write the metrics in `format` to path atomically (a temporary file in the
- * same folder, then rename), so a reader never sees half a file. With
+ * same folder, then rename), so a reader never sees half a file. The text
+ * goes to the file as it is formatted, 64 KiB at a time. With
  * `last` (or NULL: always write), an unchanged file is left as it is: the
  * runtime's Shutdown and the exit handler both export, mostly the same
  * counts. */

@@ -17,10 +17,29 @@ void nrp_strbuf_free(nrp_strbuf *sb)
     nrp_strbuf_init(sb);
 }
 
+void nrp_strbuf_set_sink(nrp_strbuf *sb, void (*sink)(void *ctx, const char *data, size_t len), void *ctx,
+                         size_t at)
+{
+    sb->sink = sink;
+    sb->sink_ctx = ctx;
+    sb->sink_at = at;
+}
+
+void nrp_strbuf_flush(nrp_strbuf *sb)
+{
+    if (sb->sink && sb->status == NRP_OK && sb->len) {
+        sb->sink(sb->sink_ctx, sb->data, sb->len);
+        sb->len = 0;
+        sb->data[0] = '\0';
+    }
+}
+
 static int reserve(nrp_strbuf *sb, size_t extra)
 {
     if (sb->status != NRP_OK)
         return -1;
+    if (sb->sink && sb->len + extra + 1 > sb->sink_at)
+        nrp_strbuf_flush(sb);
     if (nrp_array_reserve(&sb->data, 1, sb->len + extra + 1, &sb->cap) != NRP_OK) {
         sb->status = NRP_NOMEM;
         return -1;

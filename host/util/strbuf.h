@@ -13,6 +13,14 @@ typedef struct nrp_strbuf {
     size_t len;
     size_t cap;
     nrp_result status; /* NRP_NOMEM once an append failed; later appends do nothing */
+    /* With a sink (nrp_strbuf_set_sink), the text goes out in pieces: when
+     * an append would take it past sink_at bytes, what is there is handed
+     * to the sink and the buffer starts again, so a text of megabytes (the
+     * metrics export) never sits in memory whole. Appends only: a caller
+     * must not rewrite what it appended. */
+    void (*sink)(void *ctx, const char *data, size_t len);
+    void *sink_ctx;
+    size_t sink_at;
 } nrp_strbuf;
 
 void nrp_strbuf_init(nrp_strbuf *sb);
@@ -33,6 +41,11 @@ static inline void nrp_strbuf_append(nrp_strbuf *sb, const char *s, size_t n)
     sb->data[sb->len] = '\0';
 }
 void nrp_strbuf_puts(nrp_strbuf *sb, const char *s);
+/* Send the text through sink(ctx, ...) in pieces of about `at` bytes from
+ * now on; nrp_strbuf_flush hands over the rest. */
+void nrp_strbuf_set_sink(nrp_strbuf *sb, void (*sink)(void *ctx, const char *data, size_t len), void *ctx,
+                         size_t at);
+void nrp_strbuf_flush(nrp_strbuf *sb);
 void nrp_strbuf_printf(nrp_strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Give the string to the caller (free() it) and reset sb; NULL if oom. */
 char *nrp_strbuf_take(nrp_strbuf *sb);

@@ -673,6 +673,15 @@ static void test_reject_bad_branch_targets(void **state)
         0x2A,       /* 02: ret */
     };
     expect_decode_error(before_start, sizeof before_start, "leave at IL_0000 branches to offset -1, before the code");
+    static const uint8_t into_prefixed[] = {
+        0x1A,                         /* tiny, code size 6 */
+        0x2B, 0x02,                   /* 00: br.s +2 -> 04, the ldnull after volatile. */
+        0xFE, 0x13,                   /* 02: volatile. */
+        0x14,                         /* 04: ldnull */
+        0x2A,                         /* 05: ret */
+    };
+    expect_decode_error(into_prefixed, sizeof into_prefixed,
+                        "br at IL_0000 branches to IL_0004, between a prefix and its instruction");
 }
 
 static void test_reject_bad_switches(void **state)
@@ -763,6 +772,30 @@ static void test_reject_eh_boundaries(void **state)
     body[28] = 0x01;                       /* flags: filter */
     put32(body + 36, 0x00000002);          /* filter at 2 */
     expect_decode_error(body, sizeof body, "exception clause 0: filter start IL_0002 is not the start of an instruction");
+    /* a handler that starts between a prefix and its instruction: the
+     * catch block [8, 0B) with a volatile. at 8 and the try ending after it
+     * (fuzz_il's filter_split_from_its_prefix, in a catch) */
+    static const uint8_t split[] = {
+        0x0B, 0x30,                   /* fat | MoreSects; 3 dwords */
+        0x01, 0x00,                   /* max stack 1 */
+        0x0C, 0x00, 0x00, 0x00,       /* code size 12 */
+        0x00, 0x00, 0x00, 0x00,       /* no locals */
+        0x20, 0x01, 0x00, 0x00, 0x00, /* 00: ldc.i4 1           try [0, 9) */
+        0x26,                         /* 05: pop */
+        0xDE, 0x03,                   /* 06: leave.s +3 -> 0B */
+        0xFE, 0x13,                   /* 08: volatile. (the catch starts at 0A, inside it) */
+        0x26,                         /* 0A: pop               catch [0A, 0B) */
+        0x2A,                         /* 0B: ret */
+        0x01, 0x10, 0x00, 0x00,       /* small EH section, 16 bytes */
+        0x00, 0x00,                   /* flags: catch */
+        0x00, 0x00,                   /* try offset 0 */
+        0x0A,                         /* try length 10 */
+        0x0A, 0x00,                   /* handler offset 0A */
+        0x01,                         /* handler length 1 */
+        0x01, 0x00, 0x00, 0x01,       /* class token */
+    };
+    expect_decode_error(split, sizeof split,
+                        "exception clause 0: try end IL_000a falls between a prefix and its instruction");
 }
 
 /* The handler-start case above fails in the body codec (the range passes

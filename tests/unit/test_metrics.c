@@ -230,9 +230,13 @@ static char *read_file(const char *path)
 {
     FILE *f = fopen(path, "rb");
     assert_non_null(f);
-    char *buf = malloc(65536);
+    assert_int_equal(fseek(f, 0, SEEK_END), 0);
+    long size = ftell(f);
+    assert_true(size >= 0);
+    rewind(f);
+    char *buf = malloc((size_t)size + 1);
     assert_non_null(buf);
-    size_t n = fread(buf, 1, 65535, f);
+    size_t n = fread(buf, 1, (size_t)size, f);
     buf[n] = '\0';
     fclose(f);
     return buf;
@@ -311,6 +315,27 @@ static void test_export_file(void **state)
     assert_string_equal(text, "# HELP calls Calls.\n# TYPE calls counter\ncalls{rule=\"r\",method=\"A::M()\"} 5\n");
     free(text);
     assert_int_equal(count_entries(dir, name, sizeof name), 1);
+
+    /* a text of many pieces is the file, byte for byte */
+    nrp_metrics *big = nrp_metrics_create();
+    assert_non_null(big);
+    for (int i = 0; i < 3000; i++) {
+        char method[96];
+        snprintf(method, sizeof method, "Some.Namespace.SomeType::Method%d(System.String,System.Int32)", i);
+        uint64_t *c = nrp_metrics_counter(big, "nrp_method_calls_total", "Calls.", "rule", method);
+        assert_non_null(c);
+        *c = (uint64_t)i * 7;
+    }
+    nrp_strbuf whole;
+    nrp_strbuf_init(&whole);
+    nrp_metrics_format_prometheus(big, &whole);
+    assert_true(whole.len > 4 * (64u << 10));
+    assert_int_equal(nrp_metrics_export_file(big, path, NRP_METRICS_PROMETHEUS, NULL, &err), NRP_OK);
+    text = read_file(path);
+    assert_string_equal(text, whole.data);
+    free(text);
+    nrp_strbuf_free(&whole);
+    nrp_metrics_destroy(big);
 
     /* an empty registry writes an empty file */
     nrp_metrics *empty = nrp_metrics_create();
