@@ -80,8 +80,8 @@ static int check(const char *file, int want_explain, const char *bundle)
         nrp_load_config_plugins(&plugins,
                                 nrp_path_join(bundle, "plugins", plugin_dir, sizeof plugin_dir) == NRP_OK ? plugin_dir
                                                                                                        : NULL,
-                                cfg, &diags);
-        bound = nrp_bind_rules(cfg, &plugins, &diags);
+                                cfg, NRP_PLUGINS_ALL, &diags);
+        bound = nrp_bind_rules(cfg, &plugins, NRP_PLUGINS_ALL, &diags);
     }
     nrp_strbuf_init(&text);
     nrp_diags_format(&diags, &text);

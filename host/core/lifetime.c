@@ -301,8 +301,8 @@ static HRESULT bind_rules(nrp_diags *diags)
     char path[4096], why[600];
     if (nrp_path_join(S.self_dir, PLUGIN_DIR_NAME, path, sizeof path) != NRP_OK)
         return cancel("plugin folder path too long");
-    nrp_load_config_plugins(&S.plugins, path, S.config, NULL);
-    S.rules = nrp_bind_rules(S.config, &S.plugins, diags);
+    nrp_load_config_plugins(&S.plugins, path, S.config, NRP_PLUGINS_USED, NULL);
+    S.rules = nrp_bind_rules(S.config, &S.plugins, NRP_PLUGINS_USED, diags);
     for (size_t i = 0; S.rules && i < S.config->rule_count; i++)
         S.active_count += S.rules[i].strategy && S.rules[i].rule->enabled;
     if (!S.rules || nrp_diags_total(diags) || diags->status != NRP_OK) {

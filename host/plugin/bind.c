@@ -1,5 +1,7 @@
 #include "plugin/bind.h"
 
+#include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -8,11 +10,29 @@
 #include "plugin/rewrite.h"
 #include "util/path.h"
 
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* "a, b, c": the strategies plugins provide, in name order. */
 static void list_strategies(const nrp_plugin_set *set, nrp_strbuf *out)
 {
+    size_t n = 0, k = 0;
+    for (size_t i = 0; i < set->count; i++)
+        n += set->items[i].desc->strategy_count;
+    const char **names = malloc((n ? n : 1) * sizeof *names);
+    if (!names) {
+        nrp_strbuf_puts(out, "?");
+        return;
+    }
     for (size_t i = 0; i < set->count; i++)
         for (uint32_t j = 0; j < set->items[i].desc->strategy_count; j++)
-            nrp_strbuf_printf(out, "%s%s", out->len ? ", " : "", set->items[i].desc->strategies[j].name);
+            names[k++] = set->items[i].desc->strategies[j].name;
+    qsort(names, n, sizeof *names, by_name);
+    for (k = 0; k < n; k++)
+        nrp_strbuf_printf(out, "%s%s", k ? ", " : "", names[k]);
+    free(names);
 }
 
 /* The strategy's plugin judges the rule's options; its message is
@@ -39,7 +59,8 @@ static void check_options(const nrp_rule *r, const nrp_strategy *s, const char *
                   reason[0] ? reason : "options rejected", plugin, r->strategy);
 }
 
-nrp_bound_rule *nrp_bind_rules(const nrp_config *cfg, const nrp_plugin_set *plugins, nrp_diags *diags)
+nrp_bound_rule *nrp_bind_rules(const nrp_config *cfg, const nrp_plugin_set *plugins, nrp_plugin_choice choice,
+                               nrp_diags *diags)
 {
     nrp_bound_rule *bound = calloc(cfg->rule_count ? cfg->rule_count : 1, sizeof *bound);
     if (!bound) {
@@ -53,6 +74,8 @@ nrp_bound_rule *nrp_bind_rules(const nrp_config *cfg, const nrp_plugin_set *plug
         if (r->invalid || !r->strategy)
             continue; /* the loader reported it already */
         bound[i].strategy = nrp_plugin_set_find(plugins, r->strategy, &owner);
+        if (!bound[i].strategy && !r->enabled && choice == NRP_PLUGINS_USED)
+            continue;
         if (!bound[i].strategy) {
             nrp_strbuf known;
             nrp_strbuf_init(&known);
@@ -70,18 +93,77 @@ nrp_bound_rule *nrp_bind_rules(const nrp_config *cfg, const nrp_plugin_set *plug
     return bound;
 }
 
-void nrp_load_config_plugins(nrp_plugin_set *set, const char *bundle_plugin_dir, const nrp_config *cfg,
-                             nrp_diags *refusals)
+/* A strategy an enabled rule needs that no plugin in set provides. */
+static const char *missing_strategy(const nrp_config *cfg, const nrp_plugin_set *set)
 {
-    if (bundle_plugin_dir)
-        nrp_plugin_set_load_dir(set, bundle_plugin_dir, nrp_host_api_table(), refusals);
-    for (uint32_t i = 0; i < cfg->plugin_path_count; i++) {
-        const char *p = cfg->plugin_paths[i];
-        struct stat st;
-        nrp_err err;
-        if (nrp_path_stat(p, &st) == 0 && S_ISDIR(st.st_mode))
-            nrp_plugin_set_load_dir(set, p, nrp_host_api_table(), refusals);
-        else if (nrp_plugin_set_load_file(set, p, nrp_host_api_table(), &err) != NRP_OK)
-            nrp_plugin_refused(refusals, p, err.msg);
+    for (size_t i = 0; i < cfg->rule_count; i++) {
+        const nrp_rule *r = &cfg->rules[i];
+        if (r->enabled && !r->invalid && r->strategy && !nrp_plugin_set_find(set, r->strategy, NULL))
+            return r->strategy;
+    }
+    return NULL;
+}
+
+/* A strategy name that can be part of a file name as it is. */
+static int plain_name(const char *name)
+{
+    if (!*name || *name == '.')
+        return 0;
+    for (const char *c = name; *c; c++)
+        if (!isalnum((unsigned char)*c) && *c != '_' && *c != '-' && *c != '.')
+            return 0;
+    return 1;
+}
+
+/* Load from dir the plugins named after strategies still missing. */
+static void load_named(nrp_plugin_set *set, const char *dir, const nrp_config *cfg, nrp_diags *refusals)
+{
+    static const char *const forms[] = {"libnrp_%s.so", "%s.so"};
+    for (size_t i = 0; i < cfg->rule_count; i++) {
+        const nrp_rule *r = &cfg->rules[i];
+        if (!r->enabled || r->invalid || !r->strategy || !plain_name(r->strategy) ||
+            nrp_plugin_set_find(set, r->strategy, NULL))
+            continue;
+        for (size_t f = 0; f < sizeof forms / sizeof *forms; f++) {
+            char name[300], path[4096];
+            nrp_err err;
+            struct stat st;
+            if ((size_t)snprintf(name, sizeof name, forms[f], r->strategy) >= sizeof name ||
+                nrp_path_join(dir, name, path, sizeof path) != NRP_OK || nrp_path_stat(path, &st) != 0)
+                continue;
+            if (nrp_plugin_set_load_file(set, path, nrp_host_api_table(), &err) == NRP_ERROR)
+                nrp_plugin_refused(refusals, path, err.msg);
+            break;
+        }
+    }
+}
+
+/* One source of plugins: the bundle's folder (a folder even when missing),
+ * or an entry of `plugins:`. */
+static void load_source(nrp_plugin_set *set, const char *path, int is_dir, int named_only, const nrp_config *cfg,
+                        nrp_diags *refusals)
+{
+    struct stat st;
+    nrp_err err;
+    if (is_dir || (nrp_path_stat(path, &st) == 0 && S_ISDIR(st.st_mode))) {
+        if (named_only)
+            load_named(set, path, cfg, refusals);
+        else
+            nrp_plugin_set_load_dir(set, path, nrp_host_api_table(), refusals);
+    }
+    else if (nrp_plugin_set_load_file(set, path, nrp_host_api_table(), &err) == NRP_ERROR)
+        nrp_plugin_refused(refusals, path, err.msg);
+}
+
+void nrp_load_config_plugins(nrp_plugin_set *set, const char *bundle_plugin_dir, const nrp_config *cfg,
+                             nrp_plugin_choice choice, nrp_diags *refusals)
+{
+    for (int pass = choice == NRP_PLUGINS_USED ? 0 : 1; pass < 2; pass++) {
+        if (pass == 1 && choice == NRP_PLUGINS_USED && !missing_strategy(cfg, set))
+            return;
+        if (bundle_plugin_dir)
+            load_source(set, bundle_plugin_dir, 1, pass == 0, cfg, refusals);
+        for (uint32_t i = 0; i < cfg->plugin_path_count; i++)
+            load_source(set, cfg->plugin_paths[i], 0, pass == 0, cfg, refusals);
     }
 }

@@ -17,15 +17,35 @@ typedef struct nrp_bound_rule {
     uint16_t plugin_abi_minor;    /* the ABI minor it declares: what it may assume of the host */
 } nrp_bound_rule;
 
+/* Which plugins a configuration needs loaded. */
+typedef enum nrp_plugin_choice {
+    NRP_PLUGINS_ALL, /* every plugin of every folder, every rule checked: nrprof check */
+    NRP_PLUGINS_USED /* those the enabled rules use: the profiler (see nrp_load_config_plugins) */
+} nrp_plugin_choice;
+
 /* One entry per rule, in rule order. Unknown strategies and options no
  * plugin can validate are reported to diags (at the strategy's or the
- * options' own line). Returns NULL only when out of memory. */
-nrp_bound_rule *nrp_bind_rules(const nrp_config *cfg, const nrp_plugin_set *plugins, nrp_diags *diags);
+ * options' own line). With NRP_PLUGINS_USED a disabled rule whose
+ * strategy is not loaded is left unbound without a word: its plugin was
+ * not loaded for it. Returns NULL only when out of memory. */
+nrp_bound_rule *nrp_bind_rules(const nrp_config *cfg, const nrp_plugin_set *plugins, nrp_plugin_choice choice,
+                               nrp_diags *diags);
 
 /* Load the plugins a configuration names (`plugins:` files and folders),
- * after those of the bundle folder (may be NULL). Refusals go to refusals
- * when given, else to the log (see nrp_plugin_set_load_dir). */
+ * after those of the bundle folder (may be NULL). Plugins already in set
+ * stay, and no path is attempted twice, so a changed configuration can be
+ * loaded into the same set.
+ *
+ * NRP_PLUGINS_ALL loads every plugin, folder by folder in name order.
+ * NRP_PLUGINS_USED first loads, from each folder in turn, the plugin named
+ * after a strategy that an enabled rule needs and no loaded plugin has yet
+ * (`libnrp_NAME.so`, else `NAME.so`), and every file `plugins:` names;
+ * only when some strategy is still missing does it load the rest as
+ * NRP_PLUGINS_ALL does. The bundle's default rules thus load one plugin.
+ *
+ * Refusals go to refusals when given, else to the log (see
+ * nrp_plugin_set_load_dir). */
 void nrp_load_config_plugins(nrp_plugin_set *set, const char *bundle_plugin_dir, const nrp_config *cfg,
-                             nrp_diags *refusals);
+                             nrp_plugin_choice choice, nrp_diags *refusals);
 
 #endif

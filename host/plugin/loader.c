@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "util/array.h"
 #include "util/log.h"
 #include "util/path.h"
 #include "util/trust.h"
@@ -66,11 +67,29 @@ const nrp_strategy *nrp_plugin_set_find(const nrp_plugin_set *set, const char *n
     return NULL;
 }
 
+/* Note path as attempted; NRP_DECLINE if it was already. */
+static nrp_result note_tried(nrp_plugin_set *set, const char *path, nrp_err *err)
+{
+    for (size_t i = 0; i < set->tried_count; i++)
+        if (strcmp(set->tried[i], path) == 0)
+            return NRP_DECLINE;
+    char *copy = strdup(path);
+    if (!copy || NRP_ARRAY_GROW(set->tried, set->tried_count, set->tried_cap) != NRP_OK) {
+        free(copy);
+        return nrp_err_set(err, "plugin %s: out of memory", path);
+    }
+    set->tried[set->tried_count++] = copy;
+    return NRP_OK;
+}
+
 nrp_result nrp_plugin_set_load_file(nrp_plugin_set *set, const char *path, const nrp_host_api *api,
                                     nrp_err *err)
 {
     char reason[400] = "";
     nrp_err why;
+    nrp_result first = note_tried(set, path, err);
+    if (first != NRP_OK)
+        return first;
     if (access(path, F_OK) == 0 && nrp_file_trusted(path, &why) != NRP_OK)
         return nrp_err_set(err, "plugin refused: %s", why.msg);
     void *handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
@@ -141,7 +160,7 @@ void nrp_plugin_set_load_dir(nrp_plugin_set *set, const char *dir, const nrp_hos
         nrp_err err;
         if (nrp_path_join(dir, names[i]->d_name, path, sizeof path) != NRP_OK)
             nrp_plugin_refused(refusals, dir, "plugin path too long");
-        else if (nrp_plugin_set_load_file(set, path, api, &err) != NRP_OK)
+        else if (nrp_plugin_set_load_file(set, path, api, &err) == NRP_ERROR)
             nrp_plugin_refused(refusals, path, err.msg);
         free(names[i]);
     }
@@ -168,6 +187,8 @@ void nrp_plugin_set_clear(nrp_plugin_set *set)
     for (size_t i = 0; i < set->count; i++)
         free(set->items[i].path);
     free(set->items);
-    set->items = NULL;
-    set->count = 0;
+    for (size_t i = 0; i < set->tried_count; i++)
+        free(set->tried[i]);
+    free(set->tried);
+    *set = (nrp_plugin_set){0};
 }

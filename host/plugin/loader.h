@@ -23,6 +23,8 @@ typedef struct nrp_loaded_plugin {
 typedef struct nrp_plugin_set {
     nrp_loaded_plugin *items;
     size_t count;
+    char **tried; /* every path attempted, loaded or refused: none is attempted twice */
+    size_t tried_count, tried_cap;
 } nrp_plugin_set;
 
 /* Check a descriptor against this host: magic, size, ABI version and
@@ -37,7 +39,9 @@ void nrp_plugin_set_load_dir(nrp_plugin_set *set, const char *dir, const nrp_hos
 /* Report one refusal the way nrp_plugin_set_load_dir does. */
 void nrp_plugin_refused(nrp_diags *refusals, const char *path, const char *reason);
 
-/* Load one plugin file. On refusal returns NRP_ERROR with the reason. */
+/* Load one plugin file. On refusal returns NRP_ERROR with the reason;
+ * NRP_DECLINE, with nothing reported, for a path attempted before (the
+ * loader may meet a file twice: by its name, then in its folder). */
 nrp_result nrp_plugin_set_load_file(nrp_plugin_set *set, const char *path, const nrp_host_api *api,
                                     nrp_err *err);
 

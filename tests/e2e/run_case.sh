@@ -294,7 +294,8 @@ counts)
     fi
     expect_metric "nrp_methods_rewritten_total 3"
     expect_metric "nrp_method_rewrite_failures_total 0"
-    expect_log 1 info "nrprof [0-9.]+: clock (tsc|monotonic); config $DEMO_RULES: 2 rule\(s\), 2 active; plugins: identity [0-9.]+ \(SDK [0-9.]+\) \[roundtrip, wrap\]; timing [0-9.]+ \(SDK [0-9.]+\) \[timing\]; tracer [0-9.]+ \(SDK [0-9.]+\) \[tracer\]; metrics to $work/metrics.prom"
+    # Only the plugin the rules use is loaded, found by its name.
+    expect_log 1 info "nrprof [0-9.]+: clock (tsc|monotonic); config $DEMO_RULES: 2 rule\(s\), 2 active; plugins: timing [0-9.]+ \(SDK [0-9.]+\) \[timing\]; metrics to $work/metrics.prom"
     expect_log_total error 0
     expect_log_total warn 0
     ;;
@@ -367,7 +368,7 @@ rules:
 YAML
     profiled "$bundle" NRP_CONFIG="$work/rules.yaml"
     expect_app_unchanged
-    expect_log 1 error "$work/rules.yaml:8:15: error: unknown strategy 'no-such-strategy' \(loaded plugins provide: roundtrip, wrap, timing, tracer\)$"
+    expect_log 1 error "$work/rules.yaml:8:15: error: unknown strategy 'no-such-strategy' \(loaded plugins provide: roundtrip, timing, tracer, wrap\)$"
     expect_log 1 error "config $work/rules.yaml rejected \(1 error\); the process runs uninstrumented$"
     expect_log_total error 2
     if [[ -e "$work/metrics.prom" ]]; then fail "metrics written by a cancelled profiler"; else pass "no metrics file"; fi
@@ -396,14 +397,18 @@ bad-input)
     ;;
 broken-plugin)
     # A relocated copy of the bundle with a broken and a foreign .so in
-    # plugins/: each is refused with one line, the good plugin still works.
+    # plugins/: each is refused with one line, the good plugins still work.
+    # (The rules use roundtrip, which no plugin is named after, so every
+    # plugin of the folder is loaded to find it.)
     cp -r "$bundle" "$work/bundle"
+    { cat "$DEMO_RULES"; printf '  - name: mul-roundtrip\n    match: { assembly: Demo, type: Demo.Calculator, method: Mul }\n    strategy: roundtrip\n'; } >"$work/rules.yaml"
     echo "not an ELF file" >"$work/bundle/plugins/libbroken.so"
     # (foreign: a library of the app's own C library, glibc's libc or the musl runtime's libgcc_s)
     if [[ $runtime == *-musl ]]; then cp "$apps/$runtime/libgcc_s.so.1" "$work/bundle/plugins/libforeign.so"
     else cp "$(ldd /bin/true | sed -n 's/.*=> \(\/[^ ]*libc\.so[^ ]*\).*/\1/p' | head -1)" "$work/bundle/plugins/libforeign.so"; fi
-    profiled "$work/bundle" NRP_CONFIG="$DEMO_RULES"
+    profiled "$work/bundle" NRP_CONFIG="$work/rules.yaml"
     expect_app_unchanged
+    expect_log 1 info "nrprof .*plugins: timing [0-9.]+ \(SDK [0-9.]+\) \[timing\]; identity [0-9.]+ \(SDK [0-9.]+\) \[roundtrip, wrap\]; tracer [0-9.]+ \(SDK [0-9.]+\) \[tracer\]; metrics .*"
     expect_log 1 error "plugin $work/bundle/plugins/libbroken.so: cannot load: .*; it is not loaded"
     expect_log 1 error "plugin $work/bundle/plugins/libforeign.so: missing entry point nrp_plugin_entry\(\); it is not loaded"
     expect_log_total error 2
@@ -487,7 +492,7 @@ sdk-template)
     profiled "$work/bundle" NRP_CONFIG="$work/rules.yaml"
     expect_app_unchanged
     expect_metric 'nrp_hello_calls_total{rule="hello",method="Demo.Calculator::Add(System.Int32,System.Int32)"} 1000'
-    expect_log 1 info ".*plugins: hello 1.0.0 \(SDK [0-9.]+\) \[hello\]; identity .*"
+    expect_log 1 info ".*plugins: hello 1.0.0 \(SDK [0-9.]+\) \[hello\]; metrics .*"
     ;;
 insecure-files)
     # StrictModes: a plugin another user could replace is not loaded, and a

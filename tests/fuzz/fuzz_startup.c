@@ -80,7 +80,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *input, size_t size)
         return 0;
     }
     size_t loaded = nrp_diags_total(&diags);
-    nrp_bound_rule *bound = nrp_bind_rules(cfg, &plugins, &diags);
+    nrp_bound_rule *bound = nrp_bind_rules(cfg, &plugins, NRP_PLUGINS_USED, &diags);
     for (size_t i = 0; bound && i < cfg->rule_count; i++) {
         const nrp_rule *r = &cfg->rules[i];
         CHECK(bound[i].rule == r);

@@ -154,6 +154,61 @@ static void missing_folder_loads_nothing(void **state)
     nrp_strbuf_free(&sb);
 }
 
+/* ---- which plugins a configuration loads ------------------------------- */
+
+/* Load and bind yaml's rules against the folder fake-plugins/named into
+ * set; returns how many problems were reported. */
+static size_t load_for(nrp_plugin_set *set, const char *rules, nrp_plugin_choice choice)
+{
+    char dir[4096], yaml[1024];
+    nrp_config *cfg = NULL;
+    nrp_diags d;
+    nrp_diags_init(&d);
+    snprintf(dir, sizeof dir, "%s/named", fake_dir);
+    snprintf(yaml, sizeof yaml, "version: 1\nrules:\n%s", rules);
+    assert_int_equal(nrp_config_load_buffer("t.yaml", yaml, strlen(yaml), &cfg, &d), NRP_OK);
+    nrp_load_config_plugins(set, dir, cfg, choice, &d);
+    free(nrp_bind_rules(cfg, set, choice, &d));
+    size_t problems = nrp_diags_total(&d);
+    nrp_diags_free(&d);
+    nrp_config_free(cfg);
+    return problems;
+}
+
+#define RULE(name, strategy, enabled)                                                               \
+    "  - name: " name "\n    match: { assembly: A, type: T, method: M }\n    strategy: " strategy \
+    "\n    enabled: " enabled "\n"
+
+static void profiler_loads_only_the_plugins_enabled_rules_use(void **state)
+{
+    (void)state;
+    nrp_plugin_set set = {0};
+    /* beta's plugin is found by its name; the disabled rule's strategy is
+     * not looked for, not even when no plugin has it. */
+    assert_int_equal(load_for(&set, RULE("b", "beta", "true") RULE("g", "gamma", "false"), NRP_PLUGINS_USED), 0);
+    assert_int_equal(set.count, 1);
+    assert_non_null(strstr(set.items[0].path, "/named/libnrp_beta.so"));
+    /* nrprof check loads the rest and checks every rule; nothing is
+     * attempted twice, so the loaded one is not refused as a duplicate. */
+    assert_int_equal(load_for(&set, RULE("b", "beta", "true") RULE("g", "gamma", "false"), NRP_PLUGINS_ALL), 1);
+    assert_int_equal(set.count, 2);
+    assert_int_equal(set.tried_count, 2);
+    nrp_plugin_set_clear(&set);
+
+    /* No plugin is named alpha: the whole folder is loaded, in name order. */
+    assert_int_equal(load_for(&set, RULE("a", "alpha", "true"), NRP_PLUGINS_USED), 0);
+    assert_int_equal(set.count, 2);
+    assert_non_null(strstr(set.items[0].path, "/named/libfake_alpha.so"));
+    assert_non_null(strstr(set.items[1].path, "/named/libnrp_beta.so"));
+    nrp_plugin_set_clear(&set);
+
+    /* A strategy no plugin provides is still an error, after every plugin
+     * was tried. */
+    assert_int_equal(load_for(&set, RULE("x", "nothing", "true"), NRP_PLUGINS_USED), 1);
+    assert_int_equal(set.count, 2);
+    nrp_plugin_set_clear(&set);
+}
+
 /* ---- the timing plugin through the host services ---------------------- */
 
 static uint32_t sig_calls;
@@ -538,7 +593,7 @@ static void bind_one(nrp_plugin_set *set, const char *yaml, nrp_diags *d)
     nrp_config *cfg = NULL;
     nrp_diags_init(d);
     assert_int_equal(nrp_config_load_buffer("t.yaml", yaml, strlen(yaml), &cfg, d), NRP_OK);
-    free(nrp_bind_rules(cfg, set, d));
+    free(nrp_bind_rules(cfg, set, NRP_PLUGINS_ALL, d));
     nrp_config_free(cfg);
 }
 
@@ -788,6 +843,7 @@ int main(void)
         cmocka_unit_test(refuses_strategy_provided_twice),
         cmocka_unit_test(loads_folder_in_name_order_keeping_the_good),
         cmocka_unit_test(missing_folder_loads_nothing),
+        cmocka_unit_test(profiler_loads_only_the_plugins_enabled_rules_use),
         cmocka_unit_test(timing_wraps_the_body_with_native_probes),
         cmocka_unit_test(histogram_layout_follows_the_plugin_abi),
         cmocka_unit_test(timing_records_through_the_host),
