@@ -357,83 +357,75 @@ static int read_at(int fd, void *buf, size_t n, uint64_t at)
     return 0;
 }
 
-/* The sparse reader's tables: those asked for, read whole, each from
- * where the layout says it lies in the stream at tables_at (tables near
- * one another in one read: Assembly and AssemblyRef are neighbours); the
- * others are left with no rows. The stream's header is header[0..
- * header_len) when the caller has read it already (else header_len 0). */
+/* The sparse reader's tables: the stream at tables_at laid out, those of
+ * `wanted` read, the others left with no rows until a lookup asks for them.
+ * The stream's header is header[0..header_len) when the caller has read it
+ * already (else header_len 0). */
 #define TABLES_HEADER_MAX (24 + 4 * 64 + 4)
-#define TABLES_GAP (8u << 10)
 static nrp_result read_sparse_tables(nrp_meta *m, uint64_t tables_at, uint32_t stream_len, uint64_t wanted,
                                      const uint8_t *header, size_t header_len, nrp_err *err)
 {
     uint8_t own[TABLES_HEADER_MAX];
-    uint32_t offset[NRP_META_TABLE_COUNT];
     size_t need = stream_len < sizeof own ? stream_len : sizeof own;
     if (header_len < need) {
         if (read_at(m->fd, own, need, tables_at) != 0)
             return nrp_err_set(err, "cannot read the table stream's header");
         header = own, header_len = need;
     }
-    if (nrp_meta_lay_out_tables(m, header, header_len, stream_len, offset, err) != NRP_OK)
+    if (nrp_meta_lay_out_tables(m, header, header_len, stream_len, m->table_off, err) != NRP_OK)
         return NRP_ERROR;
     m->tables_at = tables_at;
-    memcpy(m->table_off, offset, sizeof offset);
     memcpy(m->stream_rows, m->rows, sizeof m->rows);
-    /* Runs of wanted tables, merged across gaps of at most TABLES_GAP,
-     * each read at once into one buffer, one after another. */
-    struct run {
-        uint64_t from, to;
-    } runs[NRP_META_TABLE_COUNT];
-    size_t run_count = 0, total = 0;
-    for (unsigned i = 0; i < NRP_META_TABLE_COUNT; i++) {
-        if (!(wanted >> i & 1) || !m->rows[i])
-            continue;
-        uint64_t from = offset[i], to = from + (uint64_t)m->rows[i] * m->row_size[i];
-        if (run_count && from >= runs[run_count - 1].from && from <= runs[run_count - 1].to + TABLES_GAP)
-            runs[run_count - 1].to = to > runs[run_count - 1].to ? to : runs[run_count - 1].to;
-        else
-            runs[run_count++] = (struct run){from, to};
-    }
-    for (size_t r = 0; r < run_count; r++)
-        total += (size_t)(runs[r].to - runs[r].from);
-    if (!(m->table_bytes = malloc(total ? total : 1)))
-        return nrp_err_set(err, "out of memory");
-    size_t at = 0;
-    for (size_t r = 0; r < run_count; r++) {
-        size_t bytes = (size_t)(runs[r].to - runs[r].from);
-        if (read_at(m->fd, m->table_bytes + at, bytes, tables_at + runs[r].from) != 0)
-            return nrp_err_set(err, "cannot read the tables at 0x%llx", (unsigned long long)runs[r].from);
-        for (unsigned i = 0; i < NRP_META_TABLE_COUNT; i++)
-            if ((wanted >> i & 1) && m->rows[i] && offset[i] >= runs[r].from && offset[i] < runs[r].to)
-                m->table[i] = m->table_bytes + at + (offset[i] - runs[r].from);
-        at += bytes;
-    }
-    for (unsigned i = 0; i < NRP_META_TABLE_COUNT; i++)
-        if (!(wanted >> i & 1))
-            m->rows[i] = 0; /* not read: no row of it can be asked for */
-    return NRP_OK;
+    memset(m->rows, 0, sizeof m->rows); /* none read yet: no row of them can be asked for */
+    return nrp_meta_load_tables(m, wanted, err);
 }
 
+/* Whether table i is asked for, has rows and is not read yet. */
+static int table_to_read(const nrp_meta *m, uint64_t mask, unsigned i)
+{
+    return (mask >> i & 1) && !m->table[i] && m->stream_rows[i];
+}
+
+#define TABLES_GAP (8u << 10)
 nrp_result nrp_meta_load_tables(nrp_meta *m, uint64_t mask, nrp_err *err)
 {
-    for (unsigned i = 0; m->sparse && i < NRP_META_TABLE_COUNT; i++) {
-        if (!(mask >> i & 1) || m->table[i] || !m->stream_rows[i])
+    /* The tables lie in the stream in table order. Those to read that lie
+     * within TABLES_GAP of one another are read at once into one piece
+     * (Assembly and AssemblyRef are neighbours). */
+    for (unsigned i = 0; m->sparse && i < NRP_META_TABLE_COUNT;) {
+        if (!table_to_read(m, mask, i)) {
+            i++;
             continue;
-        uint64_t bytes = (uint64_t)m->stream_rows[i] * m->row_size[i];
-        piece *p = malloc(sizeof *p + (size_t)bytes);
+        }
+        uint64_t from = m->table_off[i], to = from + (uint64_t)m->stream_rows[i] * m->row_size[i];
+        unsigned end = i + 1;
+        for (unsigned j = i + 1; j < NRP_META_TABLE_COUNT; j++) {
+            if (!table_to_read(m, mask, j))
+                continue;
+            if (m->table_off[j] < from || m->table_off[j] > to + TABLES_GAP)
+                break;
+            uint64_t j_to = m->table_off[j] + (uint64_t)m->stream_rows[j] * m->row_size[j];
+            to = j_to > to ? j_to : to;
+            end = j + 1;
+        }
+        piece *p = malloc(sizeof *p + (size_t)(to - from) + 1);
         if (!p)
             return nrp_err_set(err, "out of memory");
-        if (read_at(m->fd, p->bytes, (size_t)bytes, m->tables_at + m->table_off[i]) != 0) {
+        if (read_at(m->fd, p->bytes, (size_t)(to - from), m->tables_at + from) != 0) {
             free(p);
-            return nrp_err_set(err, "cannot read table 0x%02x", i);
+            return nrp_err_set(err, "cannot read the tables at 0x%llx", (unsigned long long)from);
         }
-        p->at = m->tables_at + m->table_off[i];
-        p->len = (uint32_t)bytes;
+        p->bytes[to - from] = 0;
+        p->at = m->tables_at + from;
+        p->len = (uint32_t)(to - from);
         p->next = m->pieces;
         m->pieces = p;
-        m->table[i] = p->bytes;
-        m->rows[i] = m->stream_rows[i];
+        for (unsigned k = i; k < end; k++)
+            if (table_to_read(m, mask, k)) {
+                m->table[k] = p->bytes + (m->table_off[k] - from);
+                m->rows[k] = m->stream_rows[k];
+            }
+        i = end;
     }
     return NRP_OK;
 }
@@ -447,9 +439,8 @@ const uint8_t *nrp_meta_row_bytes(const nrp_meta *m, unsigned table, uint32_t ro
     if (!m->sparse || row > m->stream_rows[table])
         return NULL;
     uint32_t len = m->stream_rows[table] * m->row_size[table]; /* below the stream's size: laid out */
-    size_t avail;
-    return nrp_meta_sparse_read(m, m->tables_at + m->table_off[table], len, (row - 1) * m->row_size[table],
-                                m->row_size[table], &avail);
+    return nrp_meta_range_bytes(m, m->tables_at + m->table_off[table], len, (row - 1) * m->row_size[table],
+                                m->row_size[table]);
 }
 
 /* buf[0..*len) grown to the first `want` bytes of the file (at most
@@ -596,7 +587,6 @@ void nrp_meta_close(nrp_meta *m)
             next = p->next;
             free(p);
         }
-        free(m->table_bytes);
         free(m->pe_bytes);
     }
     free(m->owned);

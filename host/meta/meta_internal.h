@@ -34,8 +34,8 @@ typedef struct span {
     uint32_t len;
 } span;
 
-/* Bytes a sparse reader has read from its file (heap entries), kept until
- * it closes: what it hands out points into them. */
+/* Bytes a sparse reader has read from its file (tables, heap entries),
+ * kept until it closes: what it hands out points into them. */
 typedef struct piece {
     struct piece *next;
     uint64_t at; /* file offset */
@@ -47,8 +47,8 @@ struct nrp_meta {
     uint8_t *owned;           /* the file's bytes when nrp_meta_open_file read them */
     /* A sparse reader (nrp_meta_open_file_sparse) holds no image: its
      * heaps' spans have a length but no bytes; their entries are read from
-     * fd, at these file offsets, into pieces; the tables it was opened with
-     * are in table_bytes. */
+     * fd, at these file offsets, into pieces, and so are its tables, those
+     * it was opened with and those read later. */
     int sparse, fd;
     uint64_t strings_at, blob_at;
     /* The tables stream's file offset, and where each table lies in it
@@ -57,7 +57,6 @@ struct nrp_meta {
     uint32_t table_off[NRP_META_TABLE_COUNT];
     uint32_t stream_rows[NRP_META_TABLE_COUNT];
     piece *pieces;
-    uint8_t *table_bytes;
     const uint8_t *data;
     size_t len;
     char version[256];
@@ -142,16 +141,16 @@ nrp_result nrp_meta_blob_at(const nrp_meta *m, uint32_t index, const uint8_t **o
 /* In image.c: where the n bytes at `rva` lie, all in one section: an
  * offset into the file (a sparse reader) or into data. */
 nrp_result nrp_meta_rva_at(const nrp_meta *m, uint32_t rva, uint32_t n, uint64_t *at, nrp_err *err);
-/* In tables.c, for a sparse reader: bytes [index, index + len) of the
- * range [range_at, + range_len) of its file, read in aligned blocks and
- * kept until it closes; *avail is how
- * many it holds from there on. NULL when they cannot be read. */
-const uint8_t *nrp_meta_sparse_read(const nrp_meta *m, uint64_t range_at, uint32_t range_len, uint32_t index,
-                                    uint32_t len, size_t *avail);
+/* In tables.c: bytes [off, off + n) of the range [range_at, + range_len)
+ * of the file: in the image of a whole reader, or read by a sparse one in
+ * aligned blocks kept until it closes. NULL when they run past the range
+ * or cannot be read. */
+const uint8_t *nrp_meta_range_bytes(const nrp_meta *m, uint64_t range_at, uint32_t range_len, uint32_t off,
+                                    uint32_t n);
 
-/* In image.c, for a sparse reader: read the tables of `mask` it was
- * opened without (a lookup that needs them asks); NRP_ERROR when they
- * cannot be read. And the bytes of one row of a table it may not have
+/* In image.c, for a sparse reader: read the tables of `mask` it has not
+ * read yet (when it opens, and when a lookup needs more), neighbours in
+ * one read; NRP_ERROR when they cannot be read. And the bytes of one row of a table it may not have
  * read (NULL when the row is not there or cannot be read). */
 nrp_result nrp_meta_load_tables(nrp_meta *m, uint64_t mask, nrp_err *err);
 const uint8_t *nrp_meta_row_bytes(const nrp_meta *m, unsigned table, uint32_t row);

@@ -73,12 +73,7 @@ typedef struct table_view {
  * cannot be read. */
 static const uint8_t *bytes_at(const table_view *t, uint32_t off, uint32_t n)
 {
-    if (off > t->len || n > t->len - off)
-        return NULL;
-    if (!t->m->sparse)
-        return t->m->data + t->at + off;
-    size_t avail;
-    return nrp_meta_sparse_read(t->m, t->at, t->len, off, n, &avail);
+    return nrp_meta_range_bytes(t->m, t->at, t->len, off, n);
 }
 
 /* The length of the integer whose first byte is b (1 to 5, 9), or 0. */

@@ -266,10 +266,15 @@ static const uint8_t *sparse_read(const nrp_meta *cm, uint64_t heap_at, uint32_t
     return p->bytes + (at - from);
 }
 
-const uint8_t *nrp_meta_sparse_read(const nrp_meta *m, uint64_t range_at, uint32_t range_len, uint32_t index,
-                                    uint32_t len, size_t *avail)
+const uint8_t *nrp_meta_range_bytes(const nrp_meta *m, uint64_t range_at, uint32_t range_len, uint32_t off,
+                                    uint32_t n)
 {
-    return sparse_read(m, range_at, range_len, index, len, 2, avail);
+    if (off > range_len || n > range_len - off)
+        return NULL;
+    if (!m->sparse)
+        return m->data + range_at + off;
+    size_t avail;
+    return sparse_read(m, range_at, range_len, off, n, 2, &avail);
 }
 
 /* A #Strings entry of a sparse reader: its bytes from index up to its

@@ -103,6 +103,9 @@ static void refuses_unloadable_file(void **state)
     nrp_err err;
     assert_int_equal(nrp_plugin_set_load_file(&set, "/nonexistent/libx.so", nrp_host_api_table(), &err), NRP_ERROR);
     assert_non_null(strstr(err.msg, "plugin /nonexistent/libx.so: cannot load: "));
+    /* attempted once: a second attempt is declined without a word */
+    assert_int_equal(nrp_plugin_set_load_file(&set, "/nonexistent/libx.so", nrp_host_api_table(), &err), NRP_DECLINE);
+    nrp_plugin_set_clear(&set);
 }
 
 static void refuses_strategy_provided_twice(void **state)
