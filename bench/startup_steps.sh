@@ -17,6 +17,7 @@
 #   idle         the bundle with one rule naming an assembly that never loads
 #   exit-only    the bundle, default rules, settings.metrics.interval_s: 0
 #   bundle       the bundle with its default rules (bench/startup.sh's "bundle")
+#   bundle:VAR=VALUE  the same with one more environment variable (an experiment's switch)
 #   base         the same from another build, NRP_BASE_BUILD (e.g. one of the commit before a
 #                change, made with `git worktree add`): before and after in one run
 # NRP_BENCH_NICE=N runs the app under `nice -n N` (e.g. -10 as root, to stand
@@ -63,6 +64,7 @@ run() {
         mask-mr-t3) with=("${profiler[@]}" CORECLR_PROFILER_PATH="$accept" NRP_FLOOR_EVENTS=0x40004 NRP_FLOOR_THREADS=3) ;;
         idle | exit-only) with=("${ours[@]}" NRP_CONFIG="$tmp/$side.yaml" NRP_LOG_FILE="$tmp/$side.log") ;;
         bundle) with=("${ours[@]}" NRP_LOG_FILE="$tmp/bundle.log") ;;
+        bundle:*=*) with=("${ours[@]}" NRP_LOG_FILE="$tmp/$side.log" "${side#bundle:}") ;;
         base) with=("${profiler[@]}" CORECLR_PROFILER_PATH="${base_build:?set NRP_BASE_BUILD}/bundle/libNewRelicProfiler.so"
                     NRP_METRICS_FILE="$tmp/m.prom" NRP_LOG_FILE="$tmp/base.log") ;;
         *) echo "unknown side $side" >&2; exit 2 ;;

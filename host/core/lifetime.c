@@ -44,12 +44,14 @@
  * interface, sets the event mask (ReJIT can only be enabled there) and
  * starts the start-up thread, which does the rest while the runtime goes on
  * starting: the configuration (settings.processes may still leave the
- * process out), the plugins, the rule index, the exporter. The session is
- * then READY, and the callbacks forward to the scanner (module loads) and
- * the rewriter (ReJIT), or DORMANT, and they return at once; a callback
- * that comes first waits for the outcome (ready()). The start-up thread
- * then becomes the ReJIT worker. */
+ * process out), the plugins, the rule index. The session is then READY,
+ * and the callbacks forward to the scanner (module loads) and the
+ * rewriter (ReJIT), or DORMANT, and they return at once; a callback that
+ * comes first waits for the outcome (ready()). The start-up thread then
+ * starts what no callback needs (the exporter, the exit handler, the
+ * signal thread) and becomes the ReJIT worker. */
 enum session_state { NOT_STARTED, STARTING, READY, DORMANT };
+enum phase { P_CONFIG, P_PLUGINS, P_INDEX, P_EXPORTER, P_SIGNALS, P_COUNT };
 static struct session {
     /* prepare */
     int prepared;
@@ -67,15 +69,16 @@ static struct session {
     nrp_metrics *metrics;
     nrp_targets *targets;
     char metrics_path[4096];
-    nrp_app_assemblies app;
     nrp_loaded_modules modules;
     nrp_scanner scanner;
     nrp_rewriter rewriter;
     int state;                  /* enum session_state, read by the callbacks */
+    int serving;                /* exporter, exit handler and signal thread started (or failed to) */
     char process_name[256];
     /* start-up phases, for the debug line that says where the time went */
     struct timespec phase_at;
     double prepare_ms, initialize_ms;
+    double ms[P_COUNT]; /* the start-up thread's, by enum phase */
 } S;
 
 static pthread_mutex_t state_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -84,14 +87,19 @@ static pthread_cond_t state_settled = PTHREAD_COND_INITIALIZER;
 /* Whether the session is READY, once the start-up thread has decided: a
  * callback that comes while it works waits for it, as it would have waited
  * for Initialize. */
+static uint64_t startup_wait_ns; /* how long callbacks waited in ready(), for the debug log */
+static double phase_ms(struct timespec *at);
 static int ready(void)
 {
     int state = __atomic_load_n(&S.state, __ATOMIC_ACQUIRE);
     if (state == STARTING) {
+        struct timespec at;
+        clock_gettime(CLOCK_MONOTONIC, &at);
         pthread_mutex_lock(&state_lock);
         while ((state = __atomic_load_n(&S.state, __ATOMIC_ACQUIRE)) == STARTING)
             pthread_cond_wait(&state_settled, &state_lock);
         pthread_mutex_unlock(&state_lock);
+        __atomic_add_fetch(&startup_wait_ns, (uint64_t)(phase_ms(&at) * 1e6), __ATOMIC_RELAXED);
     }
     return state == READY;
 }
@@ -101,6 +109,18 @@ static void settle(enum session_state state)
     pthread_mutex_lock(&state_lock);
     __atomic_store_n(&S.state, (int)state, __ATOMIC_RELEASE);
     pthread_cond_broadcast(&state_settled);
+    pthread_mutex_unlock(&state_lock);
+}
+
+/* finish() waits for start_services, which never blocks: a process that
+ * ends right after the session became READY still writes its metrics. */
+static void wait_for_services(void)
+{
+    if (__atomic_load_n(&S.serving, __ATOMIC_ACQUIRE))
+        return;
+    pthread_mutex_lock(&state_lock);
+    while (!__atomic_load_n(&S.serving, __ATOMIC_ACQUIRE))
+        pthread_cond_wait(&state_settled, &state_lock);
     pthread_mutex_unlock(&state_lock);
 }
 
@@ -236,15 +256,19 @@ static void finish(const char *why)
     static int logged;
     if (!ready())
         return;
+    wait_for_services();
+    if (!ready())
+        return;
     if (!__atomic_exchange_n(&logged, 1, __ATOMIC_ACQ_REL))
         nrp_log(NRP_LOG_INFO, "shutdown%s: %zu method(s) matched, %llu rewritten, %llu skipped, %llu failed", why,
                 nrp_targets_count(S.targets),
                 (unsigned long long)__atomic_load_n(S.rewriter.rewritten, __ATOMIC_RELAXED),
                 (unsigned long long)__atomic_load_n(S.rewriter.skipped, __ATOMIC_RELAXED),
                 (unsigned long long)__atomic_load_n(S.rewriter.failed, __ATOMIC_RELAXED));
-    NRP_LOG_DBG("module loads: %llu, %.3f ms in ModuleLoadFinished",
+    NRP_LOG_DBG("module loads: %llu, %.3f ms in ModuleLoadFinished; callbacks waited %.3f ms for start-up",
                 (unsigned long long)__atomic_load_n(&module_loads, __ATOMIC_RELAXED),
-                (double)__atomic_load_n(&module_load_ns, __ATOMIC_RELAXED) / 1e6);
+                (double)__atomic_load_n(&module_load_ns, __ATOMIC_RELAXED) / 1e6,
+                (double)__atomic_load_n(&startup_wait_ns, __ATOMIC_RELAXED) / 1e6);
     nrp_exporter_stop();
 }
 
@@ -318,13 +342,10 @@ static HRESULT bind_rules(nrp_diags *diags)
 static HRESULT start(void)
 {
     nrp_err err;
-    /* where the start-up thread's time goes, logged at debug level */
-    enum { P_CONFIG, P_PLUGINS, P_INDEX, P_EXPORTER, P_APP, P_SIGNALS, P_COUNT };
-    double ms[P_COUNT] = {0};
     if (load_config() != NRP_OK)
         return NRP_CORPROF_E_PROFILER_CANCEL_ACTIVATION;
     const nrp_settings *settings = &S.config->settings;
-    ms[P_CONFIG] = phase_ms(&S.phase_at);
+    S.ms[P_CONFIG] = phase_ms(&S.phase_at);
     const char *metrics_env = getenv("NRP_METRICS_FILE");
     if (nrp_path_expand_pid(metrics_env && *metrics_env ? metrics_env
                             : settings->metrics_path ? settings->metrics_path
@@ -339,7 +360,7 @@ static HRESULT start(void)
     if (settings->metrics_buckets_ns &&
         nrp_metrics_set_buckets(S.metrics, settings->metrics_buckets_ns, settings->metrics_bucket_count) != NRP_OK)
         return cancel("out of memory at start-up");
-    nrp_modules_init(&S.modules, &S.info, &S.app);
+    nrp_modules_init(&S.modules, &S.info);
     S.rewriter = (nrp_rewriter){.info = &S.info, .targets = S.targets, .metrics = S.metrics, .modules = &S.modules};
     if (nrp_rewriter_init(&S.rewriter, &err) != NRP_OK)
         return cancel(err.msg);
@@ -349,7 +370,7 @@ static HRESULT start(void)
     nrp_diags_free(&diags);
     if (NRP_FAILED(hr))
         return hr;
-    ms[P_PLUGINS] = phase_ms(&S.phase_at);
+    S.ms[P_PLUGINS] = phase_ms(&S.phase_at);
     describe_start();
     if (S.active_count == 0)
         return cancel("no rule is enabled");
@@ -361,28 +382,34 @@ static HRESULT start(void)
                               .modules = &S.modules, .events = EVENTS};
     nrp_scanner_init(&S.scanner);
     nrp_rejit_worker_init(&S.info);
-    ms[P_INDEX] = phase_ms(&S.phase_at);
+    S.ms[P_INDEX] = phase_ms(&S.phase_at);
+    return NRP_S_OK;
+}
+
+/* What the callbacks do not need, started once they may go on: CoreLib's
+ * ModuleLoadFinished waits for start() only. No rewrite can come before
+ * these are done: rewrites follow ReJIT requests, which the worker makes
+ * when this thread becomes it. */
+static HRESULT start_services(void)
+{
+    nrp_err err;
+    const nrp_settings *settings = &S.config->settings;
     if (nrp_exporter_start(S.metrics, S.metrics_path, settings->metrics_format,
                            settings->metrics_interval_s < 0 ? DEFAULT_METRICS_INTERVAL_S : settings->metrics_interval_s,
                            &err) != NRP_OK)
         return cancel(err.msg);
-    ms[P_EXPORTER] = phase_ms(&S.phase_at);
-    char main_path[4096];
-    if (nrp_process_main_path(main_path, sizeof main_path) != NRP_OK ||
-        nrp_app_assemblies_load(&S.app, main_path) != NRP_OK)
-        nrp_log(NRP_LOG_WARN, "cannot find the app's main assembly; handler assemblies count as loadable only once loaded");
-    ms[P_APP] = phase_ms(&S.phase_at);
+    S.ms[P_EXPORTER] = phase_ms(&S.phase_at);
     atexit(export_at_exit);
     nrp_clock_calibrate();
     if (nrp_signals_start(finish_on_signal, &err) != NRP_OK)
         nrp_log(NRP_LOG_WARN, "%s; metrics are not written when SIGTERM or SIGINT ends the process", err.msg);
-    ms[P_SIGNALS] = phase_ms(&S.phase_at);
+    S.ms[P_SIGNALS] = phase_ms(&S.phase_at);
     double total = 0;
     for (int i = 0; i < P_COUNT; i++)
-        total += ms[i];
-    NRP_LOG_DBG("start-up thread: %.3f ms: config %.3f, plugins and binding %.3f, rule index %.3f, exporter %.3f, "
-                "app assemblies %.3f, signals %.3f (the runtime's thread: %.3f ms in CreateInstance and Initialize)",
-                total, ms[P_CONFIG], ms[P_PLUGINS], ms[P_INDEX], ms[P_EXPORTER], ms[P_APP], ms[P_SIGNALS],
+        total += S.ms[i];
+    NRP_LOG_DBG("start-up thread: %.3f ms: config %.3f, plugins and binding %.3f, rule index %.3f (ready), "
+                "exporter %.3f, signals %.3f (the runtime's thread: %.3f ms in CreateInstance and Initialize)",
+                total, S.ms[P_CONFIG], S.ms[P_PLUGINS], S.ms[P_INDEX], S.ms[P_EXPORTER], S.ms[P_SIGNALS],
                 S.prepare_ms + S.initialize_ms);
     return NRP_S_OK;
 }
@@ -393,12 +420,20 @@ static void *start_up(void *unused)
     (void)unused;
     phase_ms(&S.phase_at);
     HRESULT hr = start();
-    nrp_thread_stack_check();
     if (NRP_FAILED(hr)) {
+        nrp_thread_stack_check();
         settle(DORMANT);
         return NULL;
     }
     settle(READY);
+    hr = start_services();
+    nrp_thread_stack_check();
+    pthread_mutex_lock(&state_lock);
+    if (NRP_FAILED(hr)) /* no metrics would ever be written: instrument nothing more */
+        __atomic_store_n(&S.state, (int)DORMANT, __ATOMIC_RELEASE);
+    __atomic_store_n(&S.serving, 1, __ATOMIC_RELEASE);
+    pthread_cond_broadcast(&state_settled);
+    pthread_mutex_unlock(&state_lock);
     nrp_rejit_worker_run();
     return NULL;
 }

@@ -9,13 +9,31 @@
 #include "nrp/result.h"
 #include "util/array.h"
 #include "util/hash.h"
+#include "util/log.h"
+#include "util/process.h"
 
-void nrp_modules_init(nrp_loaded_modules *m, const nrp_info *info, const nrp_app_assemblies *app)
+void nrp_modules_init(nrp_loaded_modules *m, const nrp_info *info)
 {
     memset(m, 0, sizeof *m);
     pthread_mutex_init(&m->lock, NULL);
+    pthread_mutex_init(&m->app_lock, NULL);
     m->info = info;
-    m->app = app;
+}
+
+/* The app's list of assemblies, read the first time it is needed. */
+static const nrp_app_assemblies *app_list(nrp_loaded_modules *m)
+{
+    pthread_mutex_lock(&m->app_lock);
+    if (!m->app_read) {
+        char main_path[4096];
+        m->app_read = 1;
+        if (nrp_process_main_path(main_path, sizeof main_path) != NRP_OK ||
+            nrp_app_assemblies_load(&m->app, main_path) != NRP_OK)
+            nrp_log(NRP_LOG_WARN,
+                    "cannot find the app's main assembly; handler assemblies count as loadable only once loaded");
+    }
+    pthread_mutex_unlock(&m->app_lock);
+    return &m->app;
 }
 
 static void release_iface(void *iface)
@@ -122,7 +140,7 @@ nrp_com_object *nrp_modules_import_of(void *ctx, const char *assembly)
 
 int nrp_modules_resolvable(nrp_loaded_modules *m, const char *assembly)
 {
-    return nrp_modules_find(m, assembly, 1) || nrp_app_assemblies_has(m->app, assembly);
+    return nrp_modules_find(m, assembly, 1) || nrp_app_assemblies_has(app_list(m), assembly);
 }
 
 nrp_result nrp_modules_file(nrp_loaded_modules *m, const char *assembly, char *path, size_t cap, nrp_err *err)
@@ -131,9 +149,10 @@ nrp_result nrp_modules_file(nrp_loaded_modules *m, const char *assembly, char *p
     if (module && !NRP_FAILED(nrp_info_module_path(m->info, module, path, cap)) && path[0] &&
         access(path, R_OK) == 0)
         return NRP_OK;
-    if (nrp_app_assemblies_file(m->app, assembly, path, cap) == NRP_OK)
+    const nrp_app_assemblies *app = app_list(m);
+    if (nrp_app_assemblies_file(app, assembly, path, cap) == NRP_OK)
         return NRP_OK;
     return nrp_err_set(err, "cannot find the file of assembly %s (%s, and no %s.dll in the app's folder%s%s)",
                        assembly, module ? "loaded from no readable file" : "not loaded", assembly,
-                       m->app->dir[0] ? " " : "", m->app->dir);
+                       app->dir[0] ? " " : "", app->dir);
 }

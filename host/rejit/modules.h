@@ -29,12 +29,16 @@ typedef struct nrp_loaded_module {
 typedef struct nrp_loaded_modules {
     pthread_mutex_t lock;
     const nrp_info *info;
-    const nrp_app_assemblies *app; /* what the app's assembly resolution can load */
+    /* What the app's assembly resolution can load: read when first asked
+     * (only rewrites that reference another assembly ask), not at start-up. */
+    pthread_mutex_t app_lock;
+    int app_read;
+    nrp_app_assemblies app;
     nrp_loaded_module *items;
     size_t count, cap;
 } nrp_loaded_modules;
 
-void nrp_modules_init(nrp_loaded_modules *m, const nrp_info *info, const nrp_app_assemblies *app);
+void nrp_modules_init(nrp_loaded_modules *m, const nrp_info *info);
 
 /* A module finished loading. Out of memory, it is left out: `base` then
  * waits for it as if it were not loaded. */

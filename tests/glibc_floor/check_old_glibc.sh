@@ -63,8 +63,11 @@ else fail "nrprof check exited $rc: $got"; fi
 old_glibc_dotnet "$work/dotnet"
 export DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=1
 "$work/dotnet/dotnet" "$apps/net10/Demo.dll" 7 >"$work/base.out" 2>"$work/base.err"; base_rc=$?
+# The Demo's rules and one of roundtrip, which no plugin is named after: the
+# profiler then loads every plugin of the bundle to find it.
+{ cat "$demo_rules"; printf '  - name: mul\n    match: { assembly: Demo, type: Demo.Calculator, method: Mul }\n    strategy: roundtrip\n'; } >"$work/rules.yaml"
 LD_DEBUG=files LD_DEBUG_OUTPUT=$work/ld NRP_LOG_FILE=$work/profiler.log NRP_METRICS_FILE=$work/metrics.prom \
-    "$work/bundle/bin/nrprof" run --config "$demo_rules" -- \
+    "$work/bundle/bin/nrprof" run --config "$work/rules.yaml" -- \
     "$work/dotnet/dotnet" "$apps/net10/Demo.dll" 7 >"$work/prof.out" 2>"$work/prof.err"
 prof_rc=$?
 if [[ $base_rc == 7 && $prof_rc == 7 ]]; then pass "exit code 7 with and without the profiler"
@@ -81,7 +84,7 @@ if [[ $libc == "$root/lib/x86_64-linux-gnu/libc.so.6" ]]; then pass "every proce
 else fail "libc used: $libc"; fi
 for line in 'nrp_method_calls_total{rule="add",method="Demo.Calculator::Add(System.Int32,System.Int32)"} 1000' \
             'nrp_method_calls_total{rule="linq-range",method="System.Linq.Enumerable::Range(System.Int32,System.Int32)"} 250' \
-            'nrp_methods_rewritten_total 3' 'nrp_method_rewrite_failures_total 0'; do
+            'nrp_methods_rewritten_total 4' 'nrp_method_rewrite_failures_total 0'; do
     if grep -Fxq -- "$line" "$work/metrics.prom" 2>/dev/null; then pass "metric: $line"
     else fail "metric line missing: $line"; cat "$work/profiler.log" 2>/dev/null; fi
 done
