@@ -65,7 +65,7 @@ static void explain(const nrp_config *cfg, const nrp_bound_rule *bound)
     }
 }
 
-static int check(const char *file, int want_explain, const char *bundle)
+int nrp_cli_check_file(const char *file, int want_explain, const char *bundle)
 {
     char plugin_dir[PATH_MAX];
     nrp_diags diags;
@@ -130,5 +130,5 @@ int nrp_cli_check(int argc, char **argv)
             return 2;
         file = default_file;
     }
-    return check(file, want_explain, bundle);
+    return nrp_cli_check_file(file, want_explain, bundle);
 }

@@ -19,6 +19,12 @@ nrp_result nrp_cli_bundle_dir(char *out, size_t cap);
 nrp_result nrp_cli_operand(const char *arg, int options, const char **file);
 
 int nrp_cli_check(int argc, char **argv);  /* check.c */
+int nrp_cli_attach(int argc, char **argv); /* attach.c */
+
+/* Check one rules file as `nrprof check FILE` does against the bundle's
+ * plugins: its problems on stderr, "FILE: ok: ..." on stdout (and the
+ * effective rules with want_explain). 0 valid, 1 not. */
+int nrp_cli_check_file(const char *file, int want_explain, const char *bundle);
 int nrp_cli_run(int argc, char **argv);    /* run.c */
 int nrp_cli_report(int argc, char **argv); /* report.c */
 

@@ -3,6 +3,7 @@
  *
  *   nrprof check [--explain] [FILE]           check a configuration
  *   nrprof run [--config FILE] -- COMMAND...  run a command under the profiler
+ *   nrprof attach PID [--config FILE]         load the profiler into a running process
  *   nrprof report [--wide] FILE               show a metrics file as a table
  *   nrprof --version                          what it is and what it runs on
  */
@@ -20,6 +21,7 @@ static int usage(FILE *to)
     fprintf(to, "usage: nrprof COMMAND [ARGS]\n"
                 "  check [--explain] [FILE]           check an instrumentation.yaml (default: the bundle's)\n"
                 "  run [--config FILE] -- COMMAND...  run COMMAND under the bundle's profiler\n"
+                "  attach PID [--config FILE]         load the profiler into the running .NET process PID\n"
                 "  report [--wide] FILE               show a metrics file as a table\n"
                 "  --version                          the version, and the systems this bundle runs on\n"
                 "Run 'nrprof COMMAND --help' for a command's details.\n");
@@ -66,7 +68,8 @@ int main(int argc, char **argv)
     static const struct {
         const char *name;
         int (*run)(int, char **);
-    } commands[] = {{"check", nrp_cli_check}, {"run", nrp_cli_run}, {"report", nrp_cli_report}};
+    } commands[] = {{"check", nrp_cli_check}, {"run", nrp_cli_run}, {"report", nrp_cli_report},
+                    {"attach", nrp_cli_attach}};
     if (argc < 2)
         return usage(stderr);
     if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)

@@ -1,8 +1,10 @@
 #include "clr/info.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "clr/slots.h"
+#include "util/array.h"
 #include "util/utf16.h"
 
 typedef HRESULT (*qi_fn)(void *, const nrp_guid *, void **);
@@ -140,6 +142,41 @@ HRESULT nrp_info_initialize_current_thread(const nrp_info *info)
 {
     typedef HRESULT (*fn)(void *);
     return NRP_COM_FN(info->obj, fn, NRP_INFO_InitializeCurrentThread)(info->obj);
+}
+
+HRESULT nrp_info_loaded_modules(const nrp_info *info, ModuleID **out, size_t *count)
+{
+    typedef HRESULT (*enum_fn)(void *, nrp_com_object **);
+    typedef HRESULT (*next_fn)(void *, ULONG, ModuleID *, ULONG *);
+    nrp_com_object *e = NULL;
+    ModuleID *ids = NULL;
+    size_t n = 0, cap = 0;
+    *out = NULL;
+    *count = 0;
+    HRESULT hr = NRP_COM_FN(info->obj, enum_fn, NRP_INFO_EnumModules)(info->obj, &e);
+    if (NRP_FAILED(hr) || !e)
+        return NRP_FAILED(hr) ? hr : NRP_E_FAIL;
+    for (;;) {
+        ModuleID batch[64];
+        ULONG got = 0;
+        hr = NRP_COM_FN(e, next_fn, NRP_ME_Next)(e, 64, batch, &got);
+        if (NRP_FAILED(hr) || got == 0 || got > 64)
+            break;
+        if (nrp_array_reserve(&ids, sizeof *ids, n + got, &cap) != NRP_OK) {
+            hr = NRP_E_OUTOFMEMORY;
+            break;
+        }
+        memcpy(ids + n, batch, got * sizeof *batch);
+        n += got;
+    }
+    nrp_com_release(e);
+    if (NRP_FAILED(hr)) {
+        free(ids);
+        return hr;
+    }
+    *out = ids;
+    *count = n;
+    return NRP_S_OK;
 }
 
 HRESULT nrp_info_request_rejit(const nrp_info *info, ULONG count, ModuleID *modules, mdToken *methods,

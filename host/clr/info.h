@@ -41,6 +41,12 @@ HRESULT nrp_info_il_body(const nrp_info *info, ModuleID module, mdToken method, 
 
 HRESULT nrp_info_initialize_current_thread(const nrp_info *info);
 
+/* The modules loaded so far (ICorProfilerInfo3::EnumModules), into a
+ * malloc'd array the caller frees: what a profiler attached to a running
+ * process has not seen load. A module still loading may be left out (its
+ * ModuleLoadFinished comes later) or listed. */
+HRESULT nrp_info_loaded_modules(const nrp_info *info, ModuleID **out, size_t *count);
+
 /* RequestReJITWithInliners (blocking inlining) where the runtime has it,
  * else RequestReJIT. *used_inliners tells which one answered. */
 HRESULT nrp_info_request_rejit(const nrp_info *info, ULONG count, ModuleID *modules, mdToken *methods,

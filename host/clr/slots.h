@@ -396,6 +396,15 @@
     X(SetExportedTypeProps, IMetaDataAssemblyEmit) \
     X(SetManifestResourceProps, IMetaDataAssemblyEmit)
 
+/* ICorProfilerModuleEnum (ICorProfilerInfo3::EnumModules) */
+#define NRP_MODULE_ENUM_SLOTS(X) \
+    NRP_IUNKNOWN_SLOTS(X) \
+    X(Skip, ICorProfilerModuleEnum) \
+    X(Reset, ICorProfilerModuleEnum) \
+    X(Clone, ICorProfilerModuleEnum) \
+    X(GetCount, ICorProfilerModuleEnum) \
+    X(Next, ICorProfilerModuleEnum)
+
 /* IClassFactory */
 #define NRP_CLASS_FACTORY_SLOTS(X) \
     NRP_IUNKNOWN_SLOTS(X) \
@@ -413,6 +422,7 @@
 #define NRP_FC_ENTRY(method, iface) NRP_SLOT_ENUM_ENTRY(NRP_FC_, method)
 #define NRP_MM_ENTRY(method, iface) NRP_SLOT_ENUM_ENTRY(NRP_MM_, method)
 #define NRP_CF_ENTRY(method, iface) NRP_SLOT_ENUM_ENTRY(NRP_CF_, method)
+#define NRP_ME_ENTRY(method, iface) NRP_SLOT_ENUM_ENTRY(NRP_ME_, method)
 
 enum nrp_iunknown_slot { NRP_IUNKNOWN_SLOTS(NRP_UNK_ENTRY) NRP_UNK_SLOT_COUNT };
 enum nrp_callback_slot { NRP_CALLBACK_SLOTS(NRP_CB_ENTRY) NRP_CB_SLOT_COUNT };
@@ -424,6 +434,7 @@ enum nrp_mdae_slot { NRP_MDAE_SLOTS(NRP_MDAE_ENTRY) NRP_MDAE_SLOT_COUNT };
 enum nrp_function_control_slot { NRP_FUNCTION_CONTROL_SLOTS(NRP_FC_ENTRY) NRP_FC_SLOT_COUNT };
 enum nrp_method_malloc_slot { NRP_METHOD_MALLOC_SLOTS(NRP_MM_ENTRY) NRP_MM_SLOT_COUNT };
 enum nrp_class_factory_slot { NRP_CLASS_FACTORY_SLOTS(NRP_CF_ENTRY) NRP_CF_SLOT_COUNT };
+enum nrp_module_enum_slot { NRP_MODULE_ENUM_SLOTS(NRP_ME_ENTRY) NRP_ME_SLOT_COUNT };
 
 /* Pinned against corprof.idl / cor.h. */
 _Static_assert(NRP_CB_Initialize == 3, "ICorProfilerCallback::Initialize");
@@ -437,6 +448,8 @@ _Static_assert(NRP_INFO_GetModuleInfo == 20, "GetModuleInfo");
 _Static_assert(NRP_INFO_GetModuleMetaData == 21, "GetModuleMetaData");
 _Static_assert(NRP_INFO_GetILFunctionBody == 22, "GetILFunctionBody");
 _Static_assert(NRP_INFO_GetAssemblyInfo == 26, "GetAssemblyInfo");
+_Static_assert(NRP_INFO_EnumModules == 66, "ICorProfilerInfo3::EnumModules");
+_Static_assert(NRP_ME_Next == 7, "ICorProfilerModuleEnum::Next");
 _Static_assert(NRP_INFO_InitializeCurrentThread == 72, "InitializeCurrentThread");
 _Static_assert(NRP_INFO_RequestReJIT == 73, "RequestReJIT");
 _Static_assert(NRP_INFO_SetEventMask2 == 82, "SetEventMask2");

@@ -112,13 +112,7 @@ static HRESULT cb_rejit_error(nrp_callback *self, ModuleID module, mdToken metho
 static HRESULT cb_initialize_for_attach(nrp_callback *self, nrp_com_object *info, void *data, ULONG size)
 {
     (void)self;
-    (void)info;
-    (void)data;
-    (void)size;
-    nrp_log_init_from_env();
-    nrp_log(NRP_LOG_ERROR, "attaching to a running process is not supported yet; start the process with the "
-            "CORECLR_* variables instead");
-    return NRP_CORPROF_E_PROFILER_CANCEL_ACTIVATION;
+    return nrp_profiler_initialize_for_attach(info, data, size);
 }
 
 #define SET(slot, fn) vtable[slot] = (nrp_any_fn)(fn)

@@ -74,6 +74,7 @@ static struct session {
     nrp_rewriter rewriter;
     int state;                  /* enum session_state, read by the callbacks */
     int serving;                /* exporter, exit handler and signal thread started (or failed to) */
+    int attached;               /* InitializeForAttach: the process ran before we came */
     char process_name[256];
     /* start-up phases, for the debug line that says where the time went */
     struct timespec phase_at;
@@ -414,9 +415,33 @@ static HRESULT start_services(void)
     return NRP_S_OK;
 }
 
+/* After an attach: the modules loaded before it, matched as if each had
+ * just loaded. On a thread of its own, as a callback would be: matching a
+ * module waits (bounded) for the worker to have asked for its ReJITs. */
+static void *scan_loaded_modules(void *unused)
+{
+    (void)unused;
+    ModuleID *modules = NULL;
+    size_t count = 0;
+    HRESULT hr = nrp_info_loaded_modules(&S.info, &modules, &count);
+    if (NRP_FAILED(hr)) {
+        nrp_log(NRP_LOG_ERROR, "cannot list the modules loaded before the attach (0x%08x); only modules loaded "
+                "from now on are instrumented", (unsigned)hr);
+        return NULL;
+    }
+    for (size_t i = 0; i < count; i++)
+        nrp_profiler_module_load_finished(modules[i], NRP_S_OK);
+    free(modules);
+    nrp_log(NRP_LOG_INFO, "attached: %zu module(s) were loaded before; %zu method(s) matched so far", count,
+            nrp_targets_count(S.targets));
+    nrp_thread_stack_check();
+    return NULL;
+}
+
 /* The start-up thread: the session, then the ReJIT worker. */
 static void *start_up(void *unused)
 {
+    nrp_err err;
     (void)unused;
     phase_ms(&S.phase_at);
     HRESULT hr = start();
@@ -427,6 +452,8 @@ static void *start_up(void *unused)
     }
     settle(READY);
     hr = start_services();
+    if (!NRP_FAILED(hr) && S.attached && nrp_thread_start("attach scan", scan_loaded_modules, NULL, NULL, &err) != NRP_OK)
+        nrp_log(NRP_LOG_ERROR, "%s; only modules loaded from now on are instrumented", err.msg);
     nrp_thread_stack_check();
     pthread_mutex_lock(&state_lock);
     if (NRP_FAILED(hr)) /* no metrics would ever be written: instrument nothing more */
@@ -464,6 +491,40 @@ HRESULT nrp_profiler_initialize(nrp_com_object *runtime_info)
         return cancel(err.msg);
     }
     return NRP_S_OK;
+}
+
+/* ---- initialize for attach: ICorProfilerCallback3::InitializeForAttach -- */
+
+/* What `nrprof attach` sends along (the runtime frees it after the call):
+ * lines "key=value". "config=PATH" names the rules file, which otherwise
+ * is the bundle's, as at start-up. Keys this version does not know are
+ * passed over: a later nrprof may say more. */
+static void read_attach_data(const char *data, size_t size)
+{
+    static const char key[] = "config=";
+    while (data && size) {
+        const char *nl = memchr(data, '\n', size);
+        size_t len = nl ? (size_t)(nl - data) : size;
+        if (len > sizeof key - 1 && len - (sizeof key - 1) < sizeof S.config_path &&
+            memcmp(data, key, sizeof key - 1) == 0) {
+            memcpy(S.config_path, data + sizeof key - 1, len - (sizeof key - 1));
+            S.config_path[len - (sizeof key - 1)] = '\0';
+        }
+        data += nl ? len + 1 : len;
+        size -= nl ? len + 1 : len;
+    }
+}
+
+HRESULT nrp_profiler_initialize_for_attach(nrp_com_object *runtime_info, const void *data, ULONG size)
+{
+    if (NRP_FAILED(nrp_profiler_prepare()))
+        return NRP_CORPROF_E_PROFILER_CANCEL_ACTIVATION;
+    read_attach_data(data, size);
+    S.attached = 1;
+    /* The event mask asks only what the runtime allows after an attach:
+     * module loads and ReJIT (and JIT events, added later for collectible
+     * modules). */
+    return nrp_profiler_initialize(runtime_info);
 }
 
 /* ---- the callbacks, once ready ------------------------------------------ */

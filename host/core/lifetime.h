@@ -21,6 +21,12 @@ HRESULT nrp_profiler_prepare(void);
  * CORPROF_E_PROFILER_CANCEL_ACTIVATION to leave the process alone. */
 HRESULT nrp_profiler_initialize(nrp_com_object *runtime_info);
 
+/* The same from ICorProfilerCallback3::InitializeForAttach, when `nrprof
+ * attach` loaded the profiler into a running process: data (size bytes,
+ * freed after the call) may name the rules file; the modules loaded
+ * before are matched once the session is ready. */
+HRESULT nrp_profiler_initialize_for_attach(nrp_com_object *runtime_info, const void *data, ULONG size);
+
 void nrp_profiler_module_load_finished(ModuleID module, HRESULT status);
 
 /* Forget what was known of a module that is going away: its ModuleID may

@@ -41,11 +41,17 @@ static void release_iface(void *iface)
     nrp_com_release(iface);
 }
 
-void nrp_modules_add(nrp_loaded_modules *m, const char *assembly, ModuleID module)
+int nrp_modules_add(nrp_loaded_modules *m, const char *assembly, ModuleID module)
 {
     /* Out of memory, the module's rewrites just ask the runtime every time. */
     nrp_module_cache *cache = nrp_module_cache_create(release_iface);
     pthread_mutex_lock(&m->lock);
+    for (size_t i = 0; i < m->count; i++)
+        if (m->items[i].module == module) {
+            pthread_mutex_unlock(&m->lock);
+            nrp_module_cache_release(cache);
+            return 0;
+        }
     char *copy = NRP_ARRAY_GROW(m->items, m->count, m->cap) == NRP_OK ? strdup(assembly) : NULL;
     if (copy) {
         m->items[m->count++] = (nrp_loaded_module){copy, nrp_hash_str_nocase(NRP_HASH_INIT, copy), module, cache};
@@ -53,6 +59,7 @@ void nrp_modules_add(nrp_loaded_modules *m, const char *assembly, ModuleID modul
     }
     pthread_mutex_unlock(&m->lock);
     nrp_module_cache_release(cache);
+    return 1;
 }
 
 void nrp_modules_remove(nrp_loaded_modules *m, ModuleID module)

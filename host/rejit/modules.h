@@ -41,8 +41,10 @@ typedef struct nrp_loaded_modules {
 void nrp_modules_init(nrp_loaded_modules *m, const nrp_info *info);
 
 /* A module finished loading. Out of memory, it is left out: `base` then
- * waits for it as if it were not loaded. */
-void nrp_modules_add(nrp_loaded_modules *m, const char *assembly, ModuleID module);
+ * waits for it as if it were not loaded. Returns 0 when the module is
+ * listed already (a profiler that attached may hear of a module both from
+ * its list of loaded modules and from ModuleLoadFinished), else 1. */
+int nrp_modules_add(nrp_loaded_modules *m, const char *assembly, ModuleID module);
 
 /* A module is unloading: asking the runtime about it would name a module
  * that no longer exists. Its cache goes with it (a rewrite still running

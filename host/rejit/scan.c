@@ -1037,7 +1037,8 @@ void nrp_scanner_module_loaded(nrp_scanner *s, ModuleID module)
 
     if (NRP_FAILED(nrp_info_module_assembly_name(s->info, module, assembly, sizeof assembly)))
         return;
-    nrp_modules_add(s->modules, assembly, module);
+    if (!nrp_modules_add(s->modules, assembly, module))
+        return; /* matched already: heard of twice after an attach */
     resume_pending(s, assembly);
     resume_waiting(s, assembly, module);
     /* The common case: no rule names this assembly. */

@@ -395,6 +395,46 @@ bad-input)
     if (( n > 80 && failures == 0 )); then pass "$n rules files: the app's output and exit code unchanged for each"
     else fail "$n rules files tried"; fi
     ;;
+attach)
+    # nrprof attach loads the profiler into a Demo started without it, which
+    # waits for the file go before its workload (having called Add and Range
+    # once: the attach finds them compiled and ReJITs them). Calls after the
+    # attach are all counted. A bad rules file is never sent, a second
+    # attach is refused, and so are a process that is gone and bad usage.
+    printf 'version: 1\nsettings:\n  log_file: %s\n  metrics: { path: %s, interval_s: 0 }\n' \
+        "$work/profiler.log" "$work/metrics.prom" >"$work/rules.yaml"
+    grep -v '^version:' "$DEMO_RULES" >>"$work/rules.yaml"
+    printf 'version: 1\nrules:\n  - name: x\n    match: { assembly: Demo, type: T, method: M }\n    strategy: timng\n' >"$work/bad.yaml"
+    rm -f "$work/go"
+    env -u CORECLR_ENABLE_PROFILING "${sanitizer_env[@]}" DEMO_WAIT_FOR="$work/go" "${app[@]}" "$EXIT_ARG" \
+        >"$work/prof.out" 2>"$work/prof.err" &
+    pid=$!
+    wait_for "diagnostics socket" compgen -G "${TMPDIR:-/tmp}/dotnet-diagnostic-$pid-*-socket" >/dev/null
+    attach_expect() { # EXIT_STATUS REGEX ARGS...: nrprof attach ARGS exits so, its stdout+stderr matching REGEX
+        local want=$1 re=$2 got; shift 2
+        got=$("$bundle/bin/nrprof" attach "$@" 2>&1); local rc=$?
+        if [[ $rc == "$want" && $got =~ $re ]]; then pass "nrprof attach $*: exit $rc"
+        else fail "nrprof attach $*: exit $rc (expected $want), output: $got"; fi
+    }
+    attach_expect 1 "timng" "$pid" --config "$work/bad.yaml"
+    attach_expect 0 "attached to process $pid with $work/rules.yaml" "$pid" --config "$work/rules.yaml"
+    wait_for "the attached log line" grep -q " info  attached: " "$work/profiler.log"
+    attach_expect 3 "already loaded" "$pid" --config "$work/rules.yaml"
+    touch "$work/go"
+    wait "$pid"
+    echo $? >"$work/prof.rc"
+    expect_app_unchanged
+    expect_metric "$ADD_INT"
+    expect_metric "$ADD_LONG"
+    expect_metric "$RANGE"
+    expect_log 1 info "attached: [0-9]+ module\(s\) were loaded before; [0-9]+ method\(s\) matched so far$"
+    expect_log 1 info "shutdown: 3 method\(s\) matched, 3 rewritten, 0 skipped, 0 failed$"
+    expect_log_total error 0
+    expect_log_total warn 0
+    attach_expect 3 "no process $pid" "$pid"
+    attach_expect 2 "usage" notapid
+    attach_expect 2 "usage"
+    ;;
 broken-plugin)
     # A relocated copy of the bundle with a broken and a foreign .so in
     # plugins/: each is refused with one line, the good plugins still work.

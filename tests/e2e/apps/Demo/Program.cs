@@ -16,6 +16,17 @@ namespace Demo
             // The percentile test's own run (tests/e2e/run_case.sh, case percentiles).
             if (Environment.GetEnvironmentVariable("DEMO_SPIN") == "1")
                 return Spin.Run(exitCode);
+            // The attach test's run (case attach): the workload waits until the
+            // profiler has attached and says so by creating this file. Add and
+            // Range run once before, so that the attach finds them compiled.
+            string? waitFor = Environment.GetEnvironmentVariable("DEMO_WAIT_FOR");
+            if (!string.IsNullOrEmpty(waitFor))
+            {
+                new Calculator().Add(1, 2);
+                Enumerable.Range(0, 3).Sum();
+                while (!System.IO.File.Exists(waitFor))
+                    System.Threading.Thread.Sleep(10);
+            }
 
             var calculator = new Calculator();
             int sum = 0;
