@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "util/path.h"
 #include "util/utf16.h"
 
 #define PROFILER_COMMAND_SET 0x03
@@ -176,7 +177,7 @@ nrp_result nrp_ipc_socket_path(pid_t pid, char *out, size_t cap, nrp_err *err)
     char dir[4096], pattern[4200], proc[64];
     struct stat st;
     snprintf(proc, sizeof proc, "/proc/%d", (int)pid);
-    if (pid <= 0 || stat(proc, &st) != 0)
+    if (pid <= 0 || nrp_path_stat(proc, &st) != 0)
         return nrp_err_set(err, "no process %d", (int)pid);
     const char *tmp = getenv("TMPDIR");
     if (!process_tmpdir(pid, dir, sizeof dir))
@@ -198,7 +199,7 @@ nrp_result nrp_ipc_socket_path(pid_t pid, char *out, size_t cap, nrp_err *err)
     const char *best = NULL;
     struct timespec newest = {0, 0};
     for (size_t i = 0; i < g.gl_pathc; i++) {
-        if (stat(g.gl_pathv[i], &st) != 0 || !S_ISSOCK(st.st_mode))
+        if (nrp_path_stat(g.gl_pathv[i], &st) != 0 || !S_ISSOCK(st.st_mode))
             continue;
         if (!best || st.st_mtim.tv_sec > newest.tv_sec ||
             (st.st_mtim.tv_sec == newest.tv_sec && st.st_mtim.tv_nsec > newest.tv_nsec)) {

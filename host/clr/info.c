@@ -144,6 +144,20 @@ HRESULT nrp_info_initialize_current_thread(const nrp_info *info)
     return NRP_COM_FN(info->obj, fn, NRP_INFO_InitializeCurrentThread)(info->obj);
 }
 
+HRESULT nrp_info_request_revert(const nrp_info *info, ULONG count, ModuleID *modules, mdToken *methods)
+{
+    typedef HRESULT (*revert_fn)(void *, ULONG, ModuleID *, mdToken *, HRESULT *);
+    HRESULT *status = calloc(count ? count : 1, sizeof *status);
+    if (!status)
+        return NRP_E_OUTOFMEMORY;
+    HRESULT hr = NRP_COM_FN(info->obj, revert_fn, NRP_INFO_RequestRevert)(info->obj, count, modules, methods, status);
+    for (ULONG i = 0; !NRP_FAILED(hr) && i < count; i++)
+        if (NRP_FAILED(status[i]))
+            hr = status[i];
+    free(status);
+    return hr;
+}
+
 HRESULT nrp_info_loaded_modules(const nrp_info *info, ModuleID **out, size_t *count)
 {
     typedef HRESULT (*enum_fn)(void *, nrp_com_object **);

@@ -52,6 +52,10 @@ HRESULT nrp_info_loaded_modules(const nrp_info *info, ModuleID **out, size_t *co
 HRESULT nrp_info_request_rejit(const nrp_info *info, ULONG count, ModuleID *modules, mdToken *methods,
                                int *used_inliners);
 
+/* ICorProfilerInfo4::RequestRevert: the methods' next calls run their
+ * original IL. The first failure of a method's own status, else hr. */
+HRESULT nrp_info_request_revert(const nrp_info *info, ULONG count, ModuleID *modules, mdToken *methods);
+
 /* ICorProfilerInfo7::ApplyMetaData; S_FALSE when the runtime lacks Info7. */
 HRESULT nrp_info_apply_metadata(const nrp_info *info, ModuleID module);
 

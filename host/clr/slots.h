@@ -452,6 +452,7 @@ _Static_assert(NRP_INFO_EnumModules == 66, "ICorProfilerInfo3::EnumModules");
 _Static_assert(NRP_ME_Next == 7, "ICorProfilerModuleEnum::Next");
 _Static_assert(NRP_INFO_InitializeCurrentThread == 72, "InitializeCurrentThread");
 _Static_assert(NRP_INFO_RequestReJIT == 73, "RequestReJIT");
+_Static_assert(NRP_INFO_RequestRevert == 74, "RequestRevert");
 _Static_assert(NRP_INFO_SetEventMask2 == 82, "SetEventMask2");
 _Static_assert(NRP_INFO_ApplyMetaData == 84, "ApplyMetaData");
 _Static_assert(NRP_INFO_RequestReJITWithInliners == 96, "RequestReJITWithInliners");

@@ -29,6 +29,7 @@
 #include "util/path.h"
 #include "util/strbuf.h"
 #include "util/thread.h"
+#include "util/watch.h"
 
 #define DEFAULT_METRICS_PATH "/tmp/nrprof-{pid}.prom"
 #define DEFAULT_METRICS_INTERVAL_S 60
@@ -51,6 +52,26 @@
  * starts what no callback needs (the exporter, the exit handler, the
  * signal thread) and becomes the ReJIT worker. */
 enum session_state { NOT_STARTED, STARTING, READY, DORMANT };
+
+/* One rule set in force: a configuration, its rules bound and indexed, the
+ * methods they select, and the scanner and rewriter that work from them.
+ * The start-up builds the first; a reload builds the next, matches the
+ * loaded modules against it, swaps it in and asks for what changed. A
+ * generation replaced stays allocated until exit: a callback may still be
+ * reading it, and a reload is rare. */
+typedef struct generation {
+    unsigned number;
+    nrp_config *config;
+    nrp_bound_rule *rules;
+    size_t active_count;
+    nrp_rule_index *index;
+    nrp_targets *targets;
+    nrp_scanner scanner;
+    nrp_rewriter rewriter;
+    struct generation *previous; /* asked for methods while this one is still being matched */
+    int matching;                /* a reload is matching the loaded modules against it */
+    int busy;                    /* module loads matching against it now */
+} generation;
 enum phase { P_CONFIG, P_PLUGINS, P_INDEX, P_EXPORTER, P_SIGNALS, P_COUNT };
 static struct session {
     /* prepare */
@@ -62,16 +83,13 @@ static struct session {
     nrp_config *config;
     /* initialize */
     nrp_info info;
-    nrp_bound_rule *rules;
-    size_t active_count;
-    nrp_plugin_set plugins;
-    nrp_rule_index *index;
+    nrp_plugin_set plugins;     /* of every generation: plugins are never unloaded */
     nrp_metrics *metrics;
-    nrp_targets *targets;
     char metrics_path[4096];
     nrp_loaded_modules modules;
-    nrp_scanner scanner;
-    nrp_rewriter rewriter;
+    nrp_rewriter rewriter_base; /* the counters every generation's rewriter shares */
+    struct generation *gen;     /* the rules in force (current()) */
+    nrp_watch *watch;           /* the rules files, when settings.reload */
     int state;                  /* enum session_state, read by the callbacks */
     int serving;                /* exporter, exit handler and signal thread started (or failed to) */
     int attached;               /* InitializeForAttach: the process ran before we came */
@@ -84,6 +102,12 @@ static struct session {
 
 static pthread_mutex_t state_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t state_settled = PTHREAD_COND_INITIALIZER;
+
+/* The rules in force. */
+static generation *current(void)
+{
+    return __atomic_load_n(&S.gen, __ATOMIC_SEQ_CST);
+}
 
 /* Whether the session is READY, once the start-up thread has decided: a
  * callback that comes while it works waits for it, as it would have waited
@@ -223,7 +247,7 @@ HRESULT nrp_profiler_prepare(void)
 
 /* The configuration, on the start-up thread: NRP_OK to go on, NRP_ERROR
  * when the process stays uninstrumented (said in the log). Errors in it
- * are kept for bind_rules to report with the plugins' own. */
+ * are kept for build_generation to report with the plugins' own. */
 static nrp_result load_config(void)
 {
     char why[600];
@@ -262,10 +286,10 @@ static void finish(const char *why)
         return;
     if (!__atomic_exchange_n(&logged, 1, __ATOMIC_ACQ_REL))
         nrp_log(NRP_LOG_INFO, "shutdown%s: %zu method(s) matched, %llu rewritten, %llu skipped, %llu failed", why,
-                nrp_targets_count(S.targets),
-                (unsigned long long)__atomic_load_n(S.rewriter.rewritten, __ATOMIC_RELAXED),
-                (unsigned long long)__atomic_load_n(S.rewriter.skipped, __ATOMIC_RELAXED),
-                (unsigned long long)__atomic_load_n(S.rewriter.failed, __ATOMIC_RELAXED));
+                nrp_targets_count(current()->targets),
+                (unsigned long long)__atomic_load_n(S.rewriter_base.rewritten, __ATOMIC_RELAXED),
+                (unsigned long long)__atomic_load_n(S.rewriter_base.skipped, __ATOMIC_RELAXED),
+                (unsigned long long)__atomic_load_n(S.rewriter_base.failed, __ATOMIC_RELAXED));
     NRP_LOG_DBG("module loads: %llu, %.3f ms in ModuleLoadFinished; callbacks waited %.3f ms for start-up",
                 (unsigned long long)__atomic_load_n(&module_loads, __ATOMIC_RELAXED),
                 (double)__atomic_load_n(&module_load_ns, __ATOMIC_RELAXED) / 1e6,
@@ -299,13 +323,13 @@ void nrp_profiler_shutdown(void)
 
 /* ---- initialize: ICorProfilerCallback::Initialize ---------------------- */
 
-static void describe_start(void)
+static void describe_start(const generation *g)
 {
     nrp_strbuf plugins;
     nrp_strbuf_init(&plugins);
     nrp_plugin_set_describe(&S.plugins, &plugins);
     nrp_log(NRP_LOG_INFO, "nrprof %s: clock %s; config %s: %zu rule(s), %zu active; plugins: %s; metrics to %s",
-            NRP_SDK_VERSION_STRING, nrp_clock_name(), S.config->path, S.config->rule_count, S.active_count,
+            NRP_SDK_VERSION_STRING, nrp_clock_name(), g->config->path, g->config->rule_count, g->active_count,
             plugins.data ? plugins.data : "?", S.metrics_path);
     nrp_strbuf_free(&plugins);
 }
@@ -319,25 +343,50 @@ static HRESULT cancel(const char *why)
     return NRP_CORPROF_E_PROFILER_CANCEL_ACTIVATION;
 }
 
-/* Plugins loaded and every rule bound to its strategy; on any error the
- * configuration is refused whole, each error logged at its line. */
-static HRESULT bind_rules(nrp_diags *diags)
+/* The generation of cfg: the plugins its enabled rules use loaded, every
+ * rule bound to its strategy, the rules indexed. On any error the
+ * configuration is refused whole, each error logged at its line: NULL,
+ * with the reason in why (as it is when out of memory). */
+static generation *build_generation(nrp_config *cfg, nrp_diags *diags, char *why, size_t cap)
 {
-    char path[4096], why[600];
-    if (nrp_path_join(S.self_dir, PLUGIN_DIR_NAME, path, sizeof path) != NRP_OK)
-        return cancel("plugin folder path too long");
-    nrp_load_config_plugins(&S.plugins, path, S.config, NRP_PLUGINS_USED, NULL);
-    S.rules = nrp_bind_rules(S.config, &S.plugins, NRP_PLUGINS_USED, diags);
-    for (size_t i = 0; S.rules && i < S.config->rule_count; i++)
-        S.active_count += S.rules[i].strategy && S.rules[i].rule->enabled;
-    if (!S.rules || nrp_diags_total(diags) || diags->status != NRP_OK) {
+    char path[4096];
+    generation *g = calloc(1, sizeof *g);
+    if (!g || nrp_path_join(S.self_dir, PLUGIN_DIR_NAME, path, sizeof path) != NRP_OK) {
+        snprintf(why, cap, "%s", g ? "plugin folder path too long" : "out of memory");
+        free(g);
+        return NULL;
+    }
+    g->config = cfg;
+    nrp_load_config_plugins(&S.plugins, path, cfg, NRP_PLUGINS_USED, NULL);
+    g->rules = nrp_bind_rules(cfg, &S.plugins, NRP_PLUGINS_USED, diags);
+    for (size_t i = 0; g->rules && i < cfg->rule_count; i++)
+        g->active_count += g->rules[i].strategy && g->rules[i].rule->enabled;
+    if (!g->rules || nrp_diags_total(diags) || diags->status != NRP_OK) {
         size_t errors = nrp_diags_total(diags);
         log_diags(diags);
-        snprintf(why, sizeof why, "config %s rejected (%zu error%s%s)", S.config->path, errors,
-                 errors == 1 ? "" : "s", diags->dropped ? ", the first " NRP_SDK_STR(NRP_DIAGS_MAX) " logged" : "");
-        return cancel(why);
+        snprintf(why, cap, "config %s rejected (%zu error%s%s)", cfg->path, errors, errors == 1 ? "" : "s",
+                 diags->dropped ? ", the first " NRP_SDK_STR(NRP_DIAGS_MAX) " logged" : "");
+        free(g->rules);
+        free(g);
+        return NULL;
     }
-    return NRP_S_OK;
+    g->index = nrp_rule_index_build(cfg->rules, cfg->rule_count);
+    g->targets = nrp_targets_create();
+    if (!g->index || !g->targets) {
+        snprintf(why, cap, "out of memory indexing the rules");
+        nrp_rule_index_free(g->index);
+        nrp_targets_destroy(g->targets);
+        free(g->rules);
+        free(g);
+        return NULL;
+    }
+    g->rewriter = S.rewriter_base;
+    g->rewriter.rules = g->rules;
+    g->rewriter.targets = g->targets;
+    g->scanner = (nrp_scanner){.info = &S.info, .index = g->index, .rules = g->rules, .targets = g->targets,
+                               .modules = &S.modules, .events = EVENTS};
+    nrp_scanner_init(&g->scanner);
+    return g;
 }
 
 static HRESULT start(void)
@@ -354,37 +403,116 @@ static HRESULT start(void)
                             S.metrics_path, sizeof S.metrics_path) != NRP_OK)
         return cancel("the metrics path is too long");
     S.metrics = nrp_metrics_create();
-    S.targets = nrp_targets_create();
-    if (!S.metrics || !S.targets)
+    if (!S.metrics)
         return cancel("out of memory at start-up");
     /* Checked by the loader: ascending, at most NRP_METRICS_MAX_BUCKETS. */
     if (settings->metrics_buckets_ns &&
         nrp_metrics_set_buckets(S.metrics, settings->metrics_buckets_ns, settings->metrics_bucket_count) != NRP_OK)
         return cancel("out of memory at start-up");
     nrp_modules_init(&S.modules, &S.info);
-    S.rewriter = (nrp_rewriter){.info = &S.info, .targets = S.targets, .metrics = S.metrics, .modules = &S.modules};
-    if (nrp_rewriter_init(&S.rewriter, &err) != NRP_OK)
+    /* The counters first, so that they are exported first. */
+    S.rewriter_base = (nrp_rewriter){.info = &S.info, .metrics = S.metrics, .modules = &S.modules};
+    if (nrp_rewriter_init(&S.rewriter_base, &err) != NRP_OK)
         return cancel(err.msg);
     nrp_diags diags = S.diags;
+    char why[600];
     memset(&S.diags, 0, sizeof S.diags);
-    HRESULT hr = bind_rules(&diags);
+    generation *g = build_generation(S.config, &diags, why, sizeof why);
     nrp_diags_free(&diags);
-    if (NRP_FAILED(hr))
-        return hr;
+    if (!g)
+        return cancel(why);
     S.ms[P_PLUGINS] = phase_ms(&S.phase_at);
-    describe_start();
-    if (S.active_count == 0)
+    describe_start(g);
+    if (g->active_count == 0)
         return cancel("no rule is enabled");
-    S.index = nrp_rule_index_build(S.config->rules, S.config->rule_count);
-    if (!S.index)
-        return cancel("out of memory indexing the rules");
-    S.rewriter.rules = S.rules; /* bound after the counters, which are exported first */
-    S.scanner = (nrp_scanner){.info = &S.info, .index = S.index, .rules = S.rules, .targets = S.targets,
-                              .modules = &S.modules, .events = EVENTS};
-    nrp_scanner_init(&S.scanner);
+    __atomic_store_n(&S.gen, g, __ATOMIC_SEQ_CST);
     nrp_rejit_worker_init(&S.info);
     S.ms[P_INDEX] = phase_ms(&S.phase_at);
     return NRP_S_OK;
+}
+
+/* ---- reload: the rules files changed ------------------------------------ */
+
+#define RELOAD_WAIT_MS 2000
+
+static void watch_files_of(const nrp_config *cfg)
+{
+    nrp_watch_set(S.watch, (const char *const *)cfg->files, cfg->file_count,
+                  (const char *const *)cfg->include_patterns, cfg->include_pattern_count);
+}
+
+static void ask_runtime(const char *what, const uint64_t *modules, const uint32_t *methods, size_t n, int revert)
+{
+    HRESULT hr = NRP_S_OK;
+    if (!n)
+        return;
+    nrp_rejit_outcome o = revert ? nrp_rejit_revert((const ModuleID *)modules, methods, n, RELOAD_WAIT_MS, &hr)
+                                 : nrp_rejit_request((const ModuleID *)modules, methods, n, RELOAD_WAIT_MS, &hr);
+    if (o == NRP_REJIT_TIMED_OUT)
+        nrp_log(NRP_LOG_WARN, "%s of %zu method(s) not confirmed within %d ms", what, n, RELOAD_WAIT_MS);
+    else if (o == NRP_REJIT_NO_MEMORY)
+        nrp_log(NRP_LOG_ERROR, "out of memory asking for the %s of %zu method(s)", what, n);
+    else if (NRP_FAILED(hr))
+        nrp_log(NRP_LOG_ERROR, "the runtime refused the %s of %zu method(s) (0x%08x)", what, n, (unsigned)hr);
+}
+
+/* On the watcher's thread. The new rules are checked as at start-up; with
+ * any error the rules in force stay. Otherwise the new generation is put
+ * in force at once for modules that load from now on, every module loaded
+ * before is matched against it (methods it has not matched yet keep the
+ * old rules meanwhile), and then the runtime is asked to rewrite the
+ * methods it selects anew or differently and to revert those it no longer
+ * selects. Metric series are the metrics registry's: a rule that stays
+ * keeps counting into its own, a removed rule's keep their last values. */
+static void reload(void *unused)
+{
+    (void)unused;
+    char why[4200];
+    nrp_diags diags;
+    nrp_config *cfg = NULL;
+    generation *g = NULL;
+    nrp_diags_init(&diags);
+    if (nrp_config_load_trusted(S.config_path, &cfg, &diags) == NRP_OK && nrp_diags_total(&diags) == 0)
+        g = build_generation(cfg, &diags, why, sizeof why);
+    else {
+        size_t errors = nrp_diags_total(&diags);
+        log_diags(&diags);
+        snprintf(why, sizeof why, "config %s rejected (%zu error%s)", S.config_path, errors, errors == 1 ? "" : "s");
+    }
+    nrp_diags_free(&diags);
+    if (!g) {
+        nrp_log(NRP_LOG_ERROR, "%s; the rules in force stay", why);
+        if (cfg)
+            watch_files_of(cfg); /* a file it now includes may be the one to fix */
+        nrp_config_free(cfg);
+        return;
+    }
+    generation *old = current();
+    g->number = old->number + 1;
+    g->previous = old;
+    g->matching = 1;
+    g->scanner.jit_watched = __atomic_load_n(&old->scanner.jit_watched, __ATOMIC_ACQUIRE);
+    __atomic_store_n(&S.gen, g, __ATOMIC_SEQ_CST);
+    /* Loads already matching against the old rules finish first: then each
+     * module is either listed now, or loads against the new rules. */
+    for (int i = 0; __atomic_load_n(&old->busy, __ATOMIC_SEQ_CST) && i < 10 * RELOAD_WAIT_MS; i++)
+        nanosleep(&(struct timespec){0, 100000}, NULL);
+    size_t count = 0;
+    ModuleID *modules = nrp_modules_list(&S.modules, &count);
+    for (size_t i = 0; i < count; i++)
+        nrp_scanner_rematch(&g->scanner, modules[i]);
+    free(modules);
+    __atomic_store_n(&g->matching, 0, __ATOMIC_RELEASE);
+    nrp_target_changes c;
+    if (nrp_targets_compare(old->targets, old->rules, g->targets, g->rules, &c) != NRP_OK)
+        nrp_log(NRP_LOG_ERROR, "out of memory comparing the rules: some methods keep their old instrumentation");
+    ask_runtime("rewrite", c.rewrite_modules, c.rewrite_methods, c.rewrite_count, 0);
+    ask_runtime("revert", c.revert_modules, c.revert_methods, c.revert_count, 1);
+    nrp_log(NRP_LOG_INFO,
+            "config %s reloaded: %zu rule(s), %zu active; %zu method(s) rewritten anew, %zu reverted, %zu unchanged",
+            cfg->path, cfg->rule_count, g->active_count, c.rewrite_count, c.revert_count, c.kept);
+    nrp_target_changes_free(&c);
+    watch_files_of(cfg);
 }
 
 /* What the callbacks do not need, started once they may go on: CoreLib's
@@ -401,6 +529,11 @@ static HRESULT start_services(void)
         return cancel(err.msg);
     S.ms[P_EXPORTER] = phase_ms(&S.phase_at);
     atexit(export_at_exit);
+    if (settings->reload &&
+        nrp_watch_start((const char *const *)S.config->files, S.config->file_count,
+                        (const char *const *)S.config->include_patterns, S.config->include_pattern_count, reload,
+                        NULL, &S.watch, &err) != NRP_OK)
+        nrp_log(NRP_LOG_WARN, "%s; changes to the rules apply at the next start", err.msg);
     nrp_clock_calibrate();
     if (nrp_signals_start(finish_on_signal, &err) != NRP_OK)
         nrp_log(NRP_LOG_WARN, "%s; metrics are not written when SIGTERM or SIGINT ends the process", err.msg);
@@ -433,7 +566,7 @@ static void *scan_loaded_modules(void *unused)
         nrp_profiler_module_load_finished(modules[i], NRP_S_OK);
     free(modules);
     nrp_log(NRP_LOG_INFO, "attached: %zu module(s) were loaded before; %zu method(s) matched so far", count,
-            nrp_targets_count(S.targets));
+            nrp_targets_count(current()->targets));
     nrp_thread_stack_check();
     return NULL;
 }
@@ -538,7 +671,19 @@ void nrp_profiler_module_load_finished(ModuleID module, HRESULT status)
         return;
     struct timespec at;
     clock_gettime(CLOCK_MONOTONIC, &at);
-    nrp_scanner_module_loaded(&S.scanner, module);
+    /* Counted busy on the generation it matches against, which is still
+     * the current one once counted: a reload waits for the loads counted
+     * on the one it replaces before it lists the loaded modules. */
+    generation *g;
+    for (;;) {
+        g = current();
+        __atomic_add_fetch(&g->busy, 1, __ATOMIC_SEQ_CST);
+        if (current() == g)
+            break;
+        __atomic_sub_fetch(&g->busy, 1, __ATOMIC_SEQ_CST);
+    }
+    nrp_scanner_module_loaded(&g->scanner, module);
+    __atomic_sub_fetch(&g->busy, 1, __ATOMIC_SEQ_CST);
     __atomic_add_fetch(&module_load_ns, (uint64_t)(phase_ms(&at) * 1e6), __ATOMIC_RELAXED);
     __atomic_add_fetch(&module_loads, 1, __ATOMIC_RELAXED);
 }
@@ -546,27 +691,40 @@ void nrp_profiler_module_load_finished(ModuleID module, HRESULT status)
 void nrp_profiler_module_unload_started(ModuleID module)
 {
     if (ready())
-        nrp_scanner_module_unloading(&S.scanner, module);
+        nrp_scanner_module_unloading(&current()->scanner, module);
+}
+
+/* The generation whose rules apply to a method: the current one, or,
+ * while a reload is still matching against it, the one it replaces for a
+ * method it has not matched yet. */
+static generation *for_method(ModuleID module, mdToken method)
+{
+    generation *g = current();
+    nrp_target t;
+    if (__atomic_load_n(&g->matching, __ATOMIC_ACQUIRE) && g->previous &&
+        !nrp_targets_find(g->targets, module, method, &t))
+        return g->previous;
+    return g;
 }
 
 void nrp_profiler_jit_compilation_started(FunctionID function)
 {
     ModuleID module = 0;
     mdToken method = 0;
-    if (ready() && nrp_scanner_jit_watched(&S.scanner) &&
+    if (ready() && nrp_scanner_jit_watched(&current()->scanner) &&
         !NRP_FAILED(nrp_info_function_info(&S.info, function, &module, &method)))
-        nrp_rewriter_first_jit(&S.rewriter, module, method);
+        nrp_rewriter_first_jit(&for_method(module, method)->rewriter, module, method);
 }
 
 HRESULT nrp_profiler_get_rejit_parameters(ModuleID module, mdToken method, nrp_com_object *control)
 {
     if (ready())
-        nrp_rewriter_rejit(&S.rewriter, module, method, control);
+        nrp_rewriter_rejit(&for_method(module, method)->rewriter, module, method, control);
     return NRP_S_OK; /* a method not rewritten keeps its original IL */
 }
 
 void nrp_profiler_rejit_error(ModuleID module, mdToken method, HRESULT status)
 {
     if (ready())
-        nrp_rewriter_rejit_error(&S.rewriter, module, method, status);
+        nrp_rewriter_rejit_error(&for_method(module, method)->rewriter, module, method, status);
 }

@@ -62,6 +62,17 @@ int nrp_modules_add(nrp_loaded_modules *m, const char *assembly, ModuleID module
     return 1;
 }
 
+ModuleID *nrp_modules_list(nrp_loaded_modules *m, size_t *count)
+{
+    pthread_mutex_lock(&m->lock);
+    ModuleID *ids = m->count ? malloc(m->count * sizeof *ids) : NULL;
+    *count = ids ? m->count : 0;
+    for (size_t i = 0; i < *count; i++)
+        ids[i] = m->items[i].module;
+    pthread_mutex_unlock(&m->lock);
+    return ids;
+}
+
 void nrp_modules_remove(nrp_loaded_modules *m, ModuleID module)
 {
     /* One entry at a time, so the cache's interfaces are released (a call

@@ -46,6 +46,10 @@ void nrp_modules_init(nrp_loaded_modules *m, const nrp_info *info);
  * its list of loaded modules and from ModuleLoadFinished), else 1. */
 int nrp_modules_add(nrp_loaded_modules *m, const char *assembly, ModuleID module);
 
+/* The ModuleIDs listed now, in a malloc'd array (NULL when out of memory
+ * or none). */
+ModuleID *nrp_modules_list(nrp_loaded_modules *m, size_t *count);
+
 /* A module is unloading: asking the runtime about it would name a module
  * that no longer exists. Its cache goes with it (a rewrite still running
  * keeps its own reference). */

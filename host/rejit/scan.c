@@ -283,12 +283,16 @@ static void watch_jit(nrp_scanner *s, const char *assembly, size_t count)
     }
 }
 
+/* Set while this thread matches for a reload (nrp_scanner_rematch). */
+static __thread int rematching;
+
 static void hand_over(const module_scan *scan)
 {
     if (!scan->count)
         return;
     if (!scan->jit_time) {
-        request_rejit(scan);
+        if (!rematching)
+            request_rejit(scan);
         return;
     }
     watch_jit(scan->s, scan->assembly, scan->count);
@@ -1030,14 +1034,14 @@ static void match_module(nrp_scanner *s, ModuleID module, const char *assembly, 
     }
 }
 
-void nrp_scanner_module_loaded(nrp_scanner *s, ModuleID module)
+static void match_loaded(nrp_scanner *s, ModuleID module, int known)
 {
     char assembly[512];
     nrp_version version;
 
     if (NRP_FAILED(nrp_info_module_assembly_name(s->info, module, assembly, sizeof assembly)))
         return;
-    if (!nrp_modules_add(s->modules, assembly, module))
+    if (!nrp_modules_add(s->modules, assembly, module) && !known)
         return; /* matched already: heard of twice after an attach */
     resume_pending(s, assembly);
     resume_waiting(s, assembly, module);
@@ -1047,6 +1051,18 @@ void nrp_scanner_module_loaded(nrp_scanner *s, ModuleID module)
         match_module(s, module, assembly, have_version ? &version : NULL);
     }
     drop_last_read();
+}
+
+void nrp_scanner_module_loaded(nrp_scanner *s, ModuleID module)
+{
+    match_loaded(s, module, 0);
+}
+
+void nrp_scanner_rematch(nrp_scanner *s, ModuleID module)
+{
+    rematching = 1;
+    match_loaded(s, module, 1);
+    rematching = 0;
 }
 
 void nrp_scanner_module_unloading(nrp_scanner *s, ModuleID module)

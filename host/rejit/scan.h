@@ -50,6 +50,12 @@ void nrp_scanner_init(nrp_scanner *s);
  * for its assembly, and match its own methods. */
 void nrp_scanner_module_loaded(nrp_scanner *s, ModuleID module);
 
+/* A reload: match a module already loaded (and listed in modules) against
+ * this scanner's rules, as if it had just loaded, into its targets only:
+ * no ReJIT is asked for (the reload compares the old targets and the new
+ * first, and asks for what changed). */
+void nrp_scanner_rematch(nrp_scanner *s, ModuleID module);
+
 /* ModuleUnloadStarted: forget the module and what waited in it; its
  * ModuleID may be given to a module loaded later. */
 void nrp_scanner_module_unloading(nrp_scanner *s, ModuleID module);

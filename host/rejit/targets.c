@@ -138,6 +138,20 @@ int nrp_targets_find(nrp_targets *t, uint64_t module, uint32_t method, nrp_targe
     return found;
 }
 
+nrp_result nrp_targets_list(nrp_targets *t, nrp_target **out, size_t *count)
+{
+    pthread_mutex_lock(&t->lock);
+    nrp_target *all = malloc((t->count ? t->count : 1) * sizeof *all);
+    size_t n = 0;
+    for (size_t i = 0; all && i < t->cap; i++)
+        if (t->slots[i])
+            all[n++] = *t->slots[i];
+    pthread_mutex_unlock(&t->lock);
+    *out = all;
+    *count = n;
+    return all ? NRP_OK : NRP_NOMEM;
+}
+
 int nrp_targets_claim(nrp_targets *t, uint64_t module, uint32_t method)
 {
     int first = 0;
@@ -189,4 +203,80 @@ size_t nrp_targets_forget_module(nrp_targets *t, uint64_t module)
     }
     pthread_mutex_unlock(&t->lock);
     return forgotten;
+}
+
+/* Two rules do the same to a method. */
+static int same_rule(const nrp_bound_rule *a, const nrp_bound_rule *b)
+{
+    const nrp_rule *x = a->rule, *y = b->rule;
+    if (strcmp(x->name, y->name) != 0 || a->strategy != b->strategy || x->priority != y->priority ||
+        x->option_count != y->option_count)
+        return 0;
+    for (uint32_t i = 0; i < x->option_count; i++) {
+        const nrp_option *p = &x->options[i], *q = &y->options[i];
+        if (p->kind != q->kind || strcmp(p->key, q->key) != 0 || (p->value == NULL) != (q->value == NULL) ||
+            (p->value && strcmp(p->value, q->value) != 0))
+            return 0;
+    }
+    return 1;
+}
+
+static int same_rules(const nrp_target *a, const nrp_bound_rule *a_rules, const nrp_target *b,
+                      const nrp_bound_rule *b_rules)
+{
+    if (a->rule_count != b->rule_count)
+        return 0;
+    for (uint32_t k = 0; k < a->rule_count; k++)
+        if (!same_rule(&a_rules[a->rules[k]], &b_rules[b->rules[k]]))
+            return 0;
+    return 1;
+}
+
+static nrp_result add_change(uint64_t **modules, uint32_t **methods, size_t *count, size_t *cap, const nrp_target *t)
+{
+    size_t cap_methods = *cap;
+    if (nrp_array_reserve(modules, sizeof **modules, *count + 1, cap) != NRP_OK ||
+        nrp_array_reserve(methods, sizeof **methods, *count + 1, &cap_methods) != NRP_OK)
+        return NRP_NOMEM;
+    (*modules)[*count] = t->module;
+    (*methods)[*count] = t->method;
+    (*count)++;
+    return NRP_OK;
+}
+
+nrp_result nrp_targets_compare(nrp_targets *old, const nrp_bound_rule *old_rules, nrp_targets *now,
+                               const nrp_bound_rule *new_rules, nrp_target_changes *out)
+{
+    nrp_target *list = NULL, other;
+    size_t n = 0, rewrite_cap = 0, revert_cap = 0;
+    nrp_result r = NRP_OK;
+    memset(out, 0, sizeof *out);
+    if (nrp_targets_list(now, &list, &n) != NRP_OK)
+        return NRP_NOMEM;
+    for (size_t i = 0; r == NRP_OK && i < n; i++) {
+        if (list[i].jit_time)
+            continue;
+        if (nrp_targets_find(old, list[i].module, list[i].method, &other) &&
+            same_rules(&other, old_rules, &list[i], new_rules))
+            out->kept++;
+        else
+            r = add_change(&out->rewrite_modules, &out->rewrite_methods, &out->rewrite_count, &rewrite_cap, &list[i]);
+    }
+    free(list);
+    if (r != NRP_OK || nrp_targets_list(old, &list, &n) != NRP_OK)
+        return NRP_NOMEM;
+    for (size_t i = 0; r == NRP_OK && i < n; i++)
+        if (!list[i].jit_time && !nrp_targets_find(now, list[i].module, list[i].method, &other))
+            r = add_change(&out->revert_modules, &out->revert_methods, &out->revert_count, &revert_cap, &list[i]);
+    free(list);
+    return r;
+}
+
+void nrp_target_changes_free(nrp_target_changes *c)
+{
+    free(c->rewrite_modules);
+    free(c->rewrite_methods);
+    free(c->revert_modules);
+    free(c->revert_methods);
+    memset(c, 0, sizeof *c);
 }

@@ -13,6 +13,7 @@ typedef struct batch {
     ModuleID *modules;
     mdToken *methods;
     size_t count;
+    int revert;          /* RequestRevert instead of a ReJIT */
     HRESULT hr;
     int done;
     int refs;            /* the requester and the worker; the last one frees */
@@ -51,9 +52,14 @@ void nrp_rejit_worker_run(void)
         pthread_mutex_unlock(&lock);
 
         int with_inliners = 0;
-        hr = nrp_info_request_rejit(&worker_info, (ULONG)b->count, b->modules, b->methods, &with_inliners);
-        NRP_LOG_DBG("ReJIT requested for %zu method(s) via %s: 0x%08x", b->count,
-                    with_inliners ? "RequestReJITWithInliners" : "RequestReJIT", (unsigned)hr);
+        if (b->revert) {
+            hr = nrp_info_request_revert(&worker_info, (ULONG)b->count, b->modules, b->methods);
+            NRP_LOG_DBG("revert requested for %zu method(s): 0x%08x", b->count, (unsigned)hr);
+        } else {
+            hr = nrp_info_request_rejit(&worker_info, (ULONG)b->count, b->modules, b->methods, &with_inliners);
+            NRP_LOG_DBG("ReJIT requested for %zu method(s) via %s: 0x%08x", b->count,
+                        with_inliners ? "RequestReJITWithInliners" : "RequestReJIT", (unsigned)hr);
+        }
 
         pthread_mutex_lock(&lock);
         b->hr = hr;
@@ -76,8 +82,8 @@ void nrp_rejit_worker_init(const nrp_info *info)
     pthread_condattr_destroy(&attr);
 }
 
-nrp_rejit_outcome nrp_rejit_request(const ModuleID *modules, const mdToken *methods, size_t count,
-                                    unsigned timeout_ms, HRESULT *hr)
+static nrp_rejit_outcome request(const ModuleID *modules, const mdToken *methods, size_t count, int revert,
+                                 unsigned timeout_ms, HRESULT *hr)
 {
     batch *b = calloc(1, sizeof *b);
     nrp_rejit_outcome outcome;
@@ -96,6 +102,7 @@ nrp_rejit_outcome nrp_rejit_request(const ModuleID *modules, const mdToken *meth
     memcpy(b->modules, modules, count * sizeof *modules);
     memcpy(b->methods, methods, count * sizeof *methods);
     b->count = count;
+    b->revert = revert;
     b->refs = 2;
 
     clock_gettime(CLOCK_MONOTONIC, &deadline);
@@ -121,4 +128,16 @@ nrp_rejit_outcome nrp_rejit_request(const ModuleID *modules, const mdToken *meth
     batch_unref(b);
     pthread_mutex_unlock(&lock);
     return outcome;
+}
+
+nrp_rejit_outcome nrp_rejit_request(const ModuleID *modules, const mdToken *methods, size_t count,
+                                    unsigned timeout_ms, HRESULT *hr)
+{
+    return request(modules, methods, count, 0, timeout_ms, hr);
+}
+
+nrp_rejit_outcome nrp_rejit_revert(const ModuleID *modules, const mdToken *methods, size_t count,
+                                   unsigned timeout_ms, HRESULT *hr)
+{
+    return request(modules, methods, count, 1, timeout_ms, hr);
 }

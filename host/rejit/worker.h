@@ -36,4 +36,9 @@ typedef enum nrp_rejit_outcome {
 nrp_rejit_outcome nrp_rejit_request(const ModuleID *modules, const mdToken *methods, size_t count,
                                     unsigned timeout_ms, HRESULT *hr);
 
+/* The same for RequestRevert: the methods run their original IL again
+ * from their next call. */
+nrp_rejit_outcome nrp_rejit_revert(const ModuleID *modules, const mdToken *methods, size_t count,
+                                   unsigned timeout_ms, HRESULT *hr);
+
 #endif

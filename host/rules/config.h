@@ -87,6 +87,7 @@ typedef struct nrp_settings {
     long metrics_interval_s;    /* -1: not set */
     uint64_t *metrics_buckets_ns; /* classic bucket bounds, ascending; NULL: not set */
     uint32_t metrics_bucket_count;
+    int reload;                 /* watch the rules files and apply their changes (default 1) */
 } nrp_settings;
 
 typedef struct nrp_config {
@@ -95,6 +96,11 @@ typedef struct nrp_config {
     uint32_t file_count;
     char **plugin_paths;        /* `plugins` entries, resolved against their file */
     uint32_t plugin_path_count;
+    /* Every include pattern, resolved against its file: a file that comes
+     * to match one (a new file in instrumentation.d/) changes the rule set
+     * as much as an edit of `files` does. */
+    char **include_patterns;
+    uint32_t include_pattern_count;
     nrp_settings settings;
     nrp_rule *rules;            /* in file order: a file's rules, then its includes' */
     size_t rule_count;

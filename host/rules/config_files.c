@@ -94,6 +94,7 @@ static void load_includes(loader *ld, yaml_node_t *v)
             nrp_cfg_error_at(ld, item, "include path too long");
             continue;
         }
+        append_string(&ld->cfg->include_patterns, &ld->cfg->include_pattern_count, full);
         int rc = glob(full, 0, glob_error, &g); /* sorted, as the format promises */
         if (rc == GLOB_NOMATCH) {
             if (!has_wildcard(patterns[i]))

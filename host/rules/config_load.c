@@ -79,6 +79,7 @@ static nrp_result start(loader *ld, const char *name, nrp_diags *diags)
         return NRP_ERROR;
     }
     ld->cfg->settings.metrics_interval_s = -1;
+    ld->cfg->settings.reload = 1;
     return NRP_OK;
 }
 
@@ -163,6 +164,7 @@ void nrp_config_free(nrp_config *cfg)
     free(cfg->rules);
     nrp_cfg_free_list(cfg->files, cfg->file_count);
     nrp_cfg_free_list(cfg->plugin_paths, cfg->plugin_path_count);
+    nrp_cfg_free_list(cfg->include_patterns, cfg->include_pattern_count);
     free(cfg->settings.log_file);
     free(cfg->settings.metrics_path);
     free(cfg->settings.metrics_buckets_ns);

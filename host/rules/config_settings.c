@@ -119,7 +119,7 @@ static void load_metrics(loader *ld, yaml_node_t *p)
 
 void nrp_cfg_load_settings(loader *ld, yaml_node_t *m)
 {
-    static const char *const keys[] = {"log_level", "log_file", "processes", "metrics", NULL};
+    static const char *const keys[] = {"log_level", "log_file", "processes", "metrics", "reload", NULL};
     nrp_settings *s = &ld->cfg->settings;
     yaml_node_t *v;
     if (!ld->is_main) {
@@ -144,4 +144,6 @@ void nrp_cfg_load_settings(loader *ld, yaml_node_t *m)
         load_processes(ld, v);
     if ((v = nrp_cfg_lookup(ld, m, "metrics")))
         load_metrics(ld, v);
+    if ((v = nrp_cfg_lookup(ld, m, "reload")))
+        nrp_cfg_get_bool(ld, v, "reload", &s->reload);
 }

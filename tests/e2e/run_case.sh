@@ -22,7 +22,8 @@ app_name=Demo
 [[ $case_name == default-rules ]] && app_name=Bundle
 [[ $case_name == refstructs-* ]] && app_name=RefStructs
 [[ $case_name == unload ]] && app_name=Unload
-[[ $case_name == signal-* || $case_name == run-sig* || $case_name == thread-stacks ]] && app_name=Signals
+[[ $case_name == signal-* || $case_name == run-sig* || $case_name == thread-stacks || $case_name == reload ]] &&
+    app_name=Signals
 [[ $case_name == percentiles ]] && export DEMO_SPIN=1   # Demo runs only its Spin methods, on both runs
 expected_dir="$(cd "$(dirname "$0")" && pwd)/expected"
 case $runtime in
@@ -261,7 +262,8 @@ expect_stopped_like_baseline() { # EXIT_STATUS: both runs ended with it, with th
     if (( ${#sanitizer_env[@]} )); then expect_no_sanitizer_report; fi
 }
 
-[[ $case_name == signal-* || $case_name == run-sig* || $case_name == thread-stacks ]] || baseline
+[[ $case_name == signal-* || $case_name == run-sig* || $case_name == thread-stacks || $case_name == reload ]] ||
+    baseline
 case $case_name in
 counts)
     # The Demo app's rules: one on the app's method and one on a ReadyToRun
@@ -394,6 +396,57 @@ bad-input)
     done
     if (( n > 80 && failures == 0 )); then pass "$n rules files: the app's output and exit code unchanged for each"
     else fail "$n rules files tried"; fi
+    ;;
+reload)
+    # The rules file edited while the app runs (settings.reload, on by
+    # default), between the Signals app's three phases of calls to Step and
+    # Other: a rule added is applied (Other counted from phase 2), a file
+    # with an error changes nothing, a rule removed is reverted (Step no
+    # longer counted in phase 3, its series kept with its last value), the
+    # rule that stays keeps counting. Each new file is saved as editors do:
+    # written aside, then renamed over the old one.
+    rules_with() { # RULE...: step and/or other
+        { printf 'version: 1\nsettings:\n  metrics: { interval_s: 0 }\nrules:\n'
+          for r in "$@"; do
+              local m=${r^}
+              printf '  - name: %s\n    match: { assembly: Signals, type: Signals.Work, method: %s }\n    strategy: timing\n' "$r" "$m"
+          done; } >"$work/rules.yaml.new"
+        mv "$work/rules.yaml.new" "$work/rules.yaml"
+    }
+    reloaded() { [[ $(grep -c " info  config $work/rules.yaml reloaded: " "$work/profiler.log") == "$1" ]]; }
+    rm -f "$work/go" "$work/go.2"
+    touch "$work/base-go" "$work/base-go.2"
+    "${app[@]}" reload "$EXIT_ARG" "$work/base-go" >"$work/base.out" 2>"$work/base.err"
+    echo $? >"$work/base.rc"
+    rules_with step
+    env "${sanitizer_env[@]}" CORECLR_ENABLE_PROFILING=1 CORECLR_PROFILER="$CLSID" \
+        CORECLR_PROFILER_PATH="$bundle/libNewRelicProfiler.so" NRP_LOG_FILE="$work/profiler.log" \
+        NRP_METRICS_FILE="$work/metrics.prom" NRP_CONFIG="$work/rules.yaml" \
+        "${app[@]}" reload "$EXIT_ARG" "$work/go" >"$work/prof.out" 2>"$work/prof.err" &
+    pid=$!
+    wait_for "\"phase 1\"" grep -qx "phase 1" "$work/prof.out"
+    rules_with step other
+    wait_for "the first reload" reloaded 1
+    touch "$work/go"
+    wait_for "\"phase 2\"" grep -qx "phase 2" "$work/prof.out"
+    printf 'version: 1\nrules:\n  - name: other\n    match: { assembly: Signals, type: Signals.Work, methd: Other }\n    strategy: timing\n' \
+        >"$work/rules.yaml.new"
+    mv "$work/rules.yaml.new" "$work/rules.yaml"
+    wait_for "the refusal" grep -q " error .*; the rules in force stay$" "$work/profiler.log"
+    rules_with other
+    wait_for "the second reload" reloaded 2
+    touch "$work/go.2"
+    wait "$pid"
+    echo $? >"$work/prof.rc"
+    expect_app_unchanged
+    expect_metric 'nrp_method_calls_total{rule="step",method="Signals.Work::Step(System.Int32)"} 12'
+    expect_metric 'nrp_method_calls_total{rule="other",method="Signals.Work::Other(System.Int32)"} 18'
+    expect_log 1 info "config $work/rules.yaml reloaded: 2 rule\(s\), 2 active; 1 method\(s\) rewritten anew, 0 reverted, 1 unchanged$"
+    expect_log 1 info "config $work/rules.yaml reloaded: 1 rule\(s\), 1 active; 0 method\(s\) rewritten anew, 1 reverted, 1 unchanged$"
+    expect_log 1 error "$work/rules.yaml:4:53: error: unknown key 'methd' in match .*"
+    expect_log 1 error "config $work/rules.yaml rejected \(2 errors\); the rules in force stay$"
+    expect_log_total error 3
+    expect_log_total warn 0
     ;;
 attach)
     # nrprof attach loads the profiler into a Demo started without it, which

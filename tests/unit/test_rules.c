@@ -227,7 +227,7 @@ static void all_errors_reported(void **state)
                            &d);
     assert_null(cfg);
     static const char *const want[] = {
-        "t.yaml:2:30: error: unknown key 'colour' in settings (expected one of: log_level, log_file, processes, metrics)",
+        "t.yaml:2:30: error: unknown key 'colour' in settings (expected one of: log_level, log_file, processes, metrics, reload)",
         "t.yaml:2:24: error: 'log_level' must be one of error, warn, info, debug, trace",
         "t.yaml:5:14: error: 'enabled' must be true or false",
         "t.yaml:6:33: error: bad pattern 'T T' for 'type': names hold no blanks or control characters",

@@ -1,0 +1,42 @@
+/*
+ * watch.h - tell when a rule set's files may have changed: the files it was
+ * read from, and the files that come to match its include patterns (a new
+ * file in instrumentation.d/).
+ *
+ * inotify on their folders, so that a save by rename, as editors make it,
+ * is seen as well as a write in place; a poll every second where inotify
+ * cannot be had (or with NRP_WATCH_POLL=1). A change is reported once the
+ * files have been quiet for NRP_WATCH_SETTLE_MS, and only when what they
+ * are has changed: their paths, inodes, sizes and modification times,
+ * hashed. on_change runs on the watcher's own thread, one call at a time.
+ */
+#ifndef NRP_UTIL_WATCH_H
+#define NRP_UTIL_WATCH_H
+
+#include <stddef.h>
+
+#include "nrp/result.h"
+#include "util/err.h"
+
+#define NRP_WATCH_SETTLE_MS 100
+#define NRP_WATCH_POLL_MS 1000
+
+typedef struct nrp_watch nrp_watch;
+
+/* Start watching files and the matches of patterns (glob(3) patterns, as
+ * includes are); on_change(ctx) is called for each change. The watcher
+ * runs until the process ends. NRP_ERROR with err set when its thread
+ * cannot start. */
+nrp_result nrp_watch_start(const char *const *files, size_t file_count, const char *const *patterns,
+                           size_t pattern_count, void (*on_change)(void *ctx), void *ctx, nrp_watch **out,
+                           nrp_err *err);
+
+/* Watch these instead, from now on (a reload may read other files). Call
+ * it from on_change: it takes the files as they are now as unchanged. */
+void nrp_watch_set(nrp_watch *w, const char *const *files, size_t file_count, const char *const *patterns,
+                   size_t pattern_count);
+
+/* "inotify" or "poll", for the log. */
+const char *nrp_watch_method(const nrp_watch *w);
+
+#endif
