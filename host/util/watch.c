@@ -4,6 +4,7 @@
 #include <fnmatch.h>
 #include <glob.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/inotify.h>
@@ -18,6 +19,7 @@
 #define INOTIFY_EVENTS (IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_CREATE | IN_DELETE | IN_ATTRIB)
 
 struct nrp_watch {
+    pthread_mutex_t lock; /* the lists and the signature: nrp_watch_set may come from any thread */
     char **files, **patterns;
     size_t file_count, pattern_count;
     uint64_t signature;
@@ -126,11 +128,13 @@ static long long now_ms(void)
 
 static void check(nrp_watch *w)
 {
+    pthread_mutex_lock(&w->lock);
     uint64_t now = signature(w);
-    if (now == w->signature)
-        return;
+    int changed = now != w->signature;
     w->signature = now;
-    w->on_change(w->ctx);
+    pthread_mutex_unlock(&w->lock);
+    if (changed)
+        w->on_change(w->ctx);
 }
 
 static void *run(void *arg)
@@ -156,8 +160,10 @@ static void *run(void *arg)
             ssize_t got = read(w->fd, buf, sizeof buf);
             for (char *at = buf; got > 0 && at < buf + got;) {
                 const struct inotify_event *e = (const struct inotify_event *)at;
+                pthread_mutex_lock(&w->lock);
                 if ((e->mask & IN_Q_OVERFLOW) || relevant(w, e->len ? e->name : NULL))
                     due = now_ms() + NRP_WATCH_SETTLE_MS;
+                pthread_mutex_unlock(&w->lock);
                 at += sizeof *e + e->len;
             }
             continue;
@@ -181,6 +187,7 @@ nrp_result nrp_watch_start(const char *const *files, size_t file_count, const ch
     w->fd = poll_only && strcmp(poll_only, "1") == 0 ? -1 : inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
     w->on_change = on_change;
     w->ctx = ctx;
+    pthread_mutex_init(&w->lock, NULL);
     nrp_watch_set(w, files, file_count, patterns, pattern_count);
     if (nrp_thread_start("config watch", run, w, NULL, err) != NRP_OK) {
         if (w->fd >= 0)
@@ -203,12 +210,14 @@ void nrp_watch_set(nrp_watch *w, const char *const *files, size_t file_count, co
         free_list(p, p ? pattern_count : 0);
         return;
     }
+    pthread_mutex_lock(&w->lock);
     free_list(w->files, w->file_count);
     free_list(w->patterns, w->pattern_count);
     w->files = f, w->file_count = file_count;
     w->patterns = p, w->pattern_count = pattern_count;
     add_watches(w);
     w->signature = signature(w);
+    pthread_mutex_unlock(&w->lock);
 }
 
 const char *nrp_watch_method(const nrp_watch *w)

@@ -31,8 +31,8 @@ nrp_result nrp_watch_start(const char *const *files, size_t file_count, const ch
                            size_t pattern_count, void (*on_change)(void *ctx), void *ctx, nrp_watch **out,
                            nrp_err *err);
 
-/* Watch these instead, from now on (a reload may read other files). Call
- * it from on_change: it takes the files as they are now as unchanged. */
+/* Watch these instead, from now on (a reload may read other files), from
+ * any thread: the files as they are now count as unchanged. */
 void nrp_watch_set(nrp_watch *w, const char *const *files, size_t file_count, const char *const *patterns,
                    size_t pattern_count);
 
