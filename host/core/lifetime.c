@@ -28,6 +28,7 @@
 #include "rules/rule_index.h"
 #include "util/path.h"
 #include "util/strbuf.h"
+#include "util/array.h"
 #include "util/thread.h"
 #include "util/watch.h"
 
@@ -422,9 +423,7 @@ static HRESULT start(void)
     if (!g)
         return cancel(why);
     S.ms[P_PLUGINS] = phase_ms(&S.phase_at);
-    describe_start(g);
-    if (g->active_count == 0)
-        return cancel("no rule is enabled");
+    describe_start(g); /* no rule enabled yet is a session still: an edit or the agent may add some */
     __atomic_store_n(&S.gen, g, __ATOMIC_SEQ_CST);
     nrp_rejit_worker_init(&S.info);
     S.ms[P_INDEX] = phase_ms(&S.phase_at);
@@ -456,37 +455,55 @@ static void ask_runtime(const char *what, const uint64_t *modules, const uint32_
         nrp_log(NRP_LOG_ERROR, "the runtime refused the %s of %zu method(s) (0x%08x)", what, n, (unsigned)hr);
 }
 
-/* On the watcher's thread. The new rules are checked as at start-up; with
- * any error the rules in force stay. Otherwise the new generation is put
- * in force at once for modules that load from now on, every module loaded
- * before is matched against it (methods it has not matched yet keep the
- * old rules meanwhile), and then the runtime is asked to rewrite the
- * methods it selects anew or differently and to revert those it no longer
- * selects. Metric series are the metrics registry's: a rule that stays
- * keeps counting into its own, a removed rule's keep their last values. */
-static void reload(void *unused)
+/* Reloads, from the watcher or the API, one at a time; it guards the
+ * agent's in-memory rules sources too. */
+static pthread_mutex_t reload_lock = PTHREAD_MUTEX_INITIALIZER;
+static nrp_config_source *sources; /* owned copies, in the order they came */
+static size_t source_count, source_cap;
+
+/* Load the rules file and sources, and put them in force. They are
+ * checked as at start-up; with any error the rules in force stay (0 is not
+ * returned): every error is logged, and the first goes to err. Otherwise
+ * the new generation is put in force at once for modules that load from
+ * now on, every module loaded before is matched against it (methods it has
+ * not matched yet keep the old rules meanwhile), and then the runtime is
+ * asked to rewrite the methods it selects anew or differently and to
+ * revert those it no longer selects. Metric series are the metrics
+ * registry's: a rule that stays keeps counting into its own, a removed
+ * rule's keep their last values. Returns 0 applied, 1 refused. Called with
+ * reload_lock held. */
+static int apply(const nrp_config_source *list, size_t count, char *err, size_t errlen)
 {
-    (void)unused;
     char why[4200];
     nrp_diags diags;
     nrp_config *cfg = NULL;
     generation *g = NULL;
     nrp_diags_init(&diags);
-    if (nrp_config_load_trusted(S.config_path, &cfg, &diags) == NRP_OK && nrp_diags_total(&diags) == 0)
+    if (nrp_config_load_trusted_with(S.config_path, list, count, &cfg, &diags) == NRP_OK &&
+        nrp_diags_total(&diags) == 0)
         g = build_generation(cfg, &diags, why, sizeof why);
     else {
         size_t errors = nrp_diags_total(&diags);
         log_diags(&diags);
         snprintf(why, sizeof why, "config %s rejected (%zu error%s)", S.config_path, errors, errors == 1 ? "" : "s");
     }
-    nrp_diags_free(&diags);
     if (!g) {
+        if (err && errlen) {
+            nrp_strbuf first;
+            nrp_strbuf_init(&first);
+            if (diags.count)
+                nrp_diag_format(&diags.items[0], &first);
+            snprintf(err, errlen, "%s", first.data ? first.data : why);
+            nrp_strbuf_free(&first);
+        }
+        nrp_diags_free(&diags);
         nrp_log(NRP_LOG_ERROR, "%s; the rules in force stay", why);
-        if (cfg)
+        if (cfg && S.watch)
             watch_files_of(cfg); /* a file it now includes may be the one to fix */
         nrp_config_free(cfg);
-        return;
+        return 1;
     }
+    nrp_diags_free(&diags);
     generation *old = current();
     g->number = old->number + 1;
     g->previous = old;
@@ -497,9 +514,9 @@ static void reload(void *unused)
      * module is either listed now, or loads against the new rules. */
     for (int i = 0; __atomic_load_n(&old->busy, __ATOMIC_SEQ_CST) && i < 10 * RELOAD_WAIT_MS; i++)
         nanosleep(&(struct timespec){0, 100000}, NULL);
-    size_t count = 0;
-    ModuleID *modules = nrp_modules_list(&S.modules, &count);
-    for (size_t i = 0; i < count; i++)
+    size_t n = 0;
+    ModuleID *modules = nrp_modules_list(&S.modules, &n);
+    for (size_t i = 0; i < n; i++)
         nrp_scanner_rematch(&g->scanner, modules[i]);
     free(modules);
     __atomic_store_n(&g->matching, 0, __ATOMIC_RELEASE);
@@ -512,7 +529,131 @@ static void reload(void *unused)
             "config %s reloaded: %zu rule(s), %zu active; %zu method(s) rewritten anew, %zu reverted, %zu unchanged",
             cfg->path, cfg->rule_count, g->active_count, c.rewrite_count, c.revert_count, c.kept);
     nrp_target_changes_free(&c);
-    watch_files_of(cfg);
+    if (S.watch)
+        watch_files_of(cfg);
+    return 0;
+}
+
+/* apply() for a call of the agent's: on a native thread of ours, not on
+ * the agent's managed thread, where the runtime does not answer all that
+ * matching asks of it (a module's name, for one). */
+typedef struct apply_call {
+    const nrp_config_source *list;
+    size_t count;
+    char *err;
+    size_t errlen;
+    int rc;
+} apply_call;
+
+static void *apply_on_thread(void *arg)
+{
+    apply_call *c = arg;
+    c->rc = apply(c->list, c->count, c->err, c->errlen);
+    nrp_thread_stack_check();
+    return NULL;
+}
+
+static int apply_natively(const nrp_config_source *list, size_t count, char *err, size_t errlen)
+{
+    apply_call c = {list, count, err, errlen, 1};
+    pthread_t thread;
+    nrp_err why;
+    if (nrp_thread_start("rules apply", apply_on_thread, &c, &thread, &why) != NRP_OK) {
+        nrp_log(NRP_LOG_ERROR, "%s; the rules in force stay", why.msg);
+        if (err && errlen)
+            snprintf(err, errlen, "%s", why.msg);
+        return 1;
+    }
+    pthread_join(thread, NULL);
+    return c.rc;
+}
+
+/* On the watcher's thread: the files changed. */
+static void reload(void *unused)
+{
+    (void)unused;
+    pthread_mutex_lock(&reload_lock);
+    apply(sources, source_count, NULL, 0);
+    pthread_mutex_unlock(&reload_lock);
+}
+
+int nrp_profiler_set_source(const char *name, const char *yaml, size_t len, char *err, size_t errlen)
+{
+    if (err && errlen)
+        err[0] = '\0';
+    if (!ready())
+        return 2;
+    if (!name || !*name || (!yaml && len)) {
+        if (err && errlen)
+            snprintf(err, errlen, "a rules source needs a name and its text");
+        return 1;
+    }
+    char *name_copy = strdup(name), *text = malloc(len + 1);
+    if (!name_copy || !text) {
+        free(name_copy);
+        free(text);
+        if (err && errlen)
+            snprintf(err, errlen, "out of memory");
+        return 1;
+    }
+    if (len)
+        memcpy(text, yaml, len);
+    text[len] = '\0';
+    pthread_mutex_lock(&reload_lock);
+    size_t at = 0;
+    while (at < source_count && strcmp(sources[at].name, name) != 0)
+        at++;
+    int rc = 1;
+    if (NRP_ARRAY_GROW(sources, source_count, source_cap) != NRP_OK) {
+        if (err && errlen)
+            snprintf(err, errlen, "out of memory");
+    } else {
+        /* Tried in place (or appended); put back as it was if refused. */
+        nrp_config_source was = at < source_count ? sources[at] : (nrp_config_source){0};
+        sources[at] = (nrp_config_source){name_copy, text, len};
+        rc = apply_natively(sources, at < source_count ? source_count : source_count + 1, err, errlen);
+        if (rc == 0) {
+            if (at == source_count)
+                source_count++;
+            else {
+                free((char *)was.name);
+                free((char *)was.text);
+            }
+            name_copy = text = NULL;
+        } else if (at < source_count)
+            sources[at] = was;
+    }
+    pthread_mutex_unlock(&reload_lock);
+    free(name_copy);
+    free(text);
+    return rc;
+}
+
+int nrp_profiler_remove_source(const char *name)
+{
+    if (!ready())
+        return 2;
+    pthread_mutex_lock(&reload_lock);
+    size_t at = 0;
+    while (name && at < source_count && strcmp(sources[at].name, name) != 0)
+        at++;
+    int rc = 1;
+    if (name && at < source_count) {
+        nrp_config_source gone = sources[at];
+        memmove(&sources[at], &sources[at + 1], (source_count - at - 1) * sizeof *sources);
+        source_count--;
+        rc = apply_natively(sources, source_count, NULL, 0);
+        if (rc == 0) {
+            free((char *)gone.name);
+            free((char *)gone.text);
+        } else { /* the rules file itself is refused now: the source stays */
+            memmove(&sources[at + 1], &sources[at], (source_count - at) * sizeof *sources);
+            sources[at] = gone;
+            source_count++;
+        }
+    }
+    pthread_mutex_unlock(&reload_lock);
+    return rc;
 }
 
 /* What the callbacks do not need, started once they may go on: CoreLib's

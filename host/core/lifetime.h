@@ -10,6 +10,8 @@
 #ifndef NRP_CORE_LIFETIME_H
 #define NRP_CORE_LIFETIME_H
 
+#include <stddef.h>
+
 #include "clr/com.h"
 
 /* Decide from IClassFactory::CreateInstance whether to profile this
@@ -43,5 +45,13 @@ HRESULT nrp_profiler_get_rejit_parameters(ModuleID module, mdToken method, nrp_c
 void nrp_profiler_rejit_error(ModuleID module, mdToken method, HRESULT status);
 
 void nrp_profiler_shutdown(void);
+
+/* include/nrp/api.h's calls (core/api.c): add or replace the in-memory
+ * rules source `name`, or remove it, and apply the result as a reload of
+ * the files does, on the calling thread. 0 applied; 1 refused (err: the
+ * first problem, as FILE:LINE:COL: error: MESSAGE) or, for a removal, an
+ * unknown source; 2 no profiling session is active in this process. */
+int nrp_profiler_set_source(const char *name, const char *yaml, size_t len, char *err, size_t errlen);
+int nrp_profiler_remove_source(const char *name);
 
 #endif

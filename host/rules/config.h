@@ -124,6 +124,20 @@ int nrp_config_load_file_keep(const char *path, nrp_config **out, nrp_diags *dia
  * it is refused with the file and the bit at fault. */
 int nrp_config_load_trusted(const char *path, nrp_config **out, nrp_diags *diags);
 
+/* A rules source held in memory (the agent's, through include/nrp/api.h):
+ * read after the main file as if it included it, so it takes what an
+ * included file may (rules, includes relative to the working folder, no
+ * settings), and name stands for it in messages. */
+typedef struct nrp_config_source {
+    const char *name;
+    const char *text;
+    size_t len;
+} nrp_config_source;
+
+/* nrp_config_load_trusted, then the sources, in order. */
+int nrp_config_load_trusted_with(const char *path, const nrp_config_source *sources, size_t count,
+                                 nrp_config **out, nrp_diags *diags);
+
 /* Same for text already in memory; name is used in messages and includes
  * resolve against its folder. */
 int nrp_config_load_buffer(const char *name, const char *text, size_t len, nrp_config **out, nrp_diags *diags);

@@ -106,7 +106,8 @@ int nrp_config_load_buffer_keep(const char *name, const char *text, size_t len, 
     return load_buffer(name, text, len, out, diags, 1);
 }
 
-static nrp_result load_file(const char *path, nrp_config **out, nrp_diags *diags, int keep, int trust)
+static nrp_result load_file(const char *path, const nrp_config_source *sources, size_t count, nrp_config **out,
+                            nrp_diags *diags, int keep, int trust)
 {
     loader ld;
     size_t before = nrp_diags_total(diags);
@@ -115,22 +116,31 @@ static nrp_result load_file(const char *path, nrp_config **out, nrp_diags *diags
         return NRP_ERROR;
     ld.check_trust = trust;
     nrp_cfg_load_path(&ld, path, NULL);
+    ld.is_main = 0;
+    for (size_t i = 0; i < count; i++)
+        nrp_cfg_load_text(&ld, sources[i].name, sources[i].text, sources[i].len);
     return finish(&ld, out, before, keep);
 }
 
 int nrp_config_load_file(const char *path, nrp_config **out, nrp_diags *diags)
 {
-    return load_file(path, out, diags, 0, 0);
+    return load_file(path, NULL, 0, out, diags, 0, 0);
 }
 
 int nrp_config_load_file_keep(const char *path, nrp_config **out, nrp_diags *diags)
 {
-    return load_file(path, out, diags, 1, 0);
+    return load_file(path, NULL, 0, out, diags, 1, 0);
 }
 
 int nrp_config_load_trusted(const char *path, nrp_config **out, nrp_diags *diags)
 {
-    return load_file(path, out, diags, 1, 1);
+    return load_file(path, NULL, 0, out, diags, 1, 1);
+}
+
+int nrp_config_load_trusted_with(const char *path, const nrp_config_source *sources, size_t count,
+                                 nrp_config **out, nrp_diags *diags)
+{
+    return load_file(path, sources, count, out, diags, 1, 1);
 }
 
 static void free_match(nrp_match *m)

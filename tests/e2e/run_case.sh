@@ -22,8 +22,8 @@ app_name=Demo
 [[ $case_name == default-rules ]] && app_name=Bundle
 [[ $case_name == refstructs-* ]] && app_name=RefStructs
 [[ $case_name == unload ]] && app_name=Unload
-[[ $case_name == signal-* || $case_name == run-sig* || $case_name == thread-stacks || $case_name == reload ]] &&
-    app_name=Signals
+[[ $case_name == signal-* || $case_name == run-sig* || $case_name == thread-stacks || $case_name == reload ||
+   $case_name == api ]] && app_name=Signals
 [[ $case_name == percentiles ]] && export DEMO_SPIN=1   # Demo runs only its Spin methods, on both runs
 expected_dir="$(cd "$(dirname "$0")" && pwd)/expected"
 case $runtime in
@@ -262,8 +262,8 @@ expect_stopped_like_baseline() { # EXIT_STATUS: both runs ended with it, with th
     if (( ${#sanitizer_env[@]} )); then expect_no_sanitizer_report; fi
 }
 
-[[ $case_name == signal-* || $case_name == run-sig* || $case_name == thread-stacks || $case_name == reload ]] ||
-    baseline
+[[ $case_name == signal-* || $case_name == run-sig* || $case_name == thread-stacks || $case_name == reload ||
+   $case_name == api ]] || baseline
 case $case_name in
 counts)
     # The Demo app's rules: one on the app's method and one on a ReadyToRun
@@ -438,6 +438,7 @@ reload)
     touch "$work/go.2"
     wait "$pid"
     echo $? >"$work/prof.rc"
+    if (( ${#sanitizer_env[@]} )); then expect_no_sanitizer_report; fi
     expect_app_unchanged
     expect_metric 'nrp_method_calls_total{rule="step",method="Signals.Work::Step(System.Int32)"} 12'
     expect_metric 'nrp_method_calls_total{rule="other",method="Signals.Work::Other(System.Int32)"} 18'
@@ -445,6 +446,34 @@ reload)
     expect_log 1 info "config $work/rules.yaml reloaded: 1 rule\(s\), 1 active; 0 method\(s\) rewritten anew, 1 reverted, 1 unchanged$"
     expect_log 1 error "$work/rules.yaml:4:53: error: unknown key 'methd' in match .*"
     expect_log 1 error "config $work/rules.yaml rejected \(2 errors\); the rules in force stay$"
+    expect_log_total error 3
+    expect_log_total warn 0
+    ;;
+api)
+    # The agent's native API (include/nrp/api.h), from the Signals app, under
+    # a rules file with no rule: rules applied (Step counted 10 times, not
+    # the 5 calls after their removal), a source with a typo refused with its
+    # first problem, an unknown source; then a rule applied and removed 200
+    # times while 8 threads call the method it selects: no call refused, no
+    # wrong result, no crash, and the count never above the calls made.
+    printf 'version: 1\nsettings:\n  metrics: { interval_s: 0 }\nrules: []\n' >"$work/rules.yaml"
+    env "${sanitizer_env[@]}" CORECLR_ENABLE_PROFILING=1 CORECLR_PROFILER="$CLSID" \
+        CORECLR_PROFILER_PATH="$bundle/libNewRelicProfiler.so" NRP_LOG_FILE="$work/profiler.log" \
+        NRP_METRICS_FILE="$work/metrics.prom" NRP_CONFIG="$work/rules.yaml" \
+        "${app[@]}" api "$EXIT_ARG" "$work/calls" >"$work/prof.out" 2>"$work/prof.err"
+    echo $? >"$work/prof.rc"
+    if (( ${#sanitizer_env[@]} )); then expect_no_sanitizer_report; fi
+    expect_stdout api.out
+    if [[ $(cat "$work/prof.rc") == "$EXIT_ARG" && ! -s $work/prof.err ]]; then pass "exit code $EXIT_ARG, stderr empty"
+    else fail "exit code $(cat "$work/prof.rc"), stderr: $(head -5 "$work/prof.err")"; fi
+    expect_metric 'nrp_method_calls_total{rule="step",method="Signals.Work::Step(System.Int32)"} 10'
+    counted=$(sed -n 's/^nrp_method_calls_total{rule="twice",method="Signals.Work::Twice(System.Int32)"} //p' "$work/metrics.prom")
+    calls=$(cat "$work/calls")
+    if [[ -n $counted ]] && (( counted > 0 && counted <= calls )); then pass "Twice counted $counted times of $calls calls"
+    else fail "Twice counted '${counted}' times of $calls calls"; fi
+    expect_log 1 error "agent-bad.yaml:4:[0-9]+: error: unknown key 'methd' in match .*"
+    expect_log 1 error "config $work/rules.yaml rejected \(2 errors\); the rules in force stay$"
+    expect_log 402 info "config $work/rules.yaml reloaded: .*"
     expect_log_total error 3
     expect_log_total warn 0
     ;;
@@ -476,6 +505,7 @@ attach)
     touch "$work/go"
     wait "$pid"
     echo $? >"$work/prof.rc"
+    if (( ${#sanitizer_env[@]} )); then expect_no_sanitizer_report; fi
     expect_app_unchanged
     expect_metric "$ADD_INT"
     expect_metric "$ADD_LONG"

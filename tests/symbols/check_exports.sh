@@ -28,7 +28,8 @@ expect_exports() { # file, expected symbols...
     fi
 }
 
-expect_exports "$bundle/libNewRelicProfiler.so" DllGetClassObject
+# DllGetClassObject for the runtime; include/nrp/api.h for the agent.
+expect_exports "$bundle/libNewRelicProfiler.so" DllGetClassObject nrp_api_apply_rules nrp_api_remove_rules nrp_api_version
 shopt -s nullglob
 plugins=("$bundle"/plugins/*.so)
 if (( ${#plugins[@]} == 0 )); then echo "FAIL: no plugin in $bundle/plugins"; fail=1; fi

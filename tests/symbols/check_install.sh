@@ -6,6 +6,7 @@ build=$1 prefix=$2
 rm -rf "$prefix"
 cmake --install "$build" --prefix "$prefix" >/dev/null
 want="bin/nrprof
+include/nrp/api.h
 include/nrp/emit.h
 include/nrp/il.h
 include/nrp/log.h

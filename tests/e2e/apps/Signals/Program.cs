@@ -16,6 +16,47 @@ namespace Signals
 
         [MethodImpl(MethodImplOptions.NoInlining)]
         public static long Other(int i) => Interlocked.Add(ref total, -i);
+
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        public static int Twice(int i) => 2 * i;
+    }
+
+    // include/nrp/api.h, reached as an agent reaches it: the profiler's own
+    // library, loaded again by path (the same object), its exports called.
+    public sealed class Api
+    {
+        [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+        private delegate int VersionFn();
+        [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+        private delegate int ApplyFn(byte[] source, byte[] yaml, UIntPtr len, byte[] err, UIntPtr errlen);
+        [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+        private delegate int RemoveFn(byte[] source);
+
+        private readonly VersionFn version;
+        private readonly ApplyFn apply;
+        private readonly RemoveFn remove;
+
+        public Api(string path)
+        {
+            IntPtr lib = NativeLibrary.Load(path);
+            version = Marshal.GetDelegateForFunctionPointer<VersionFn>(NativeLibrary.GetExport(lib, "nrp_api_version"));
+            apply = Marshal.GetDelegateForFunctionPointer<ApplyFn>(NativeLibrary.GetExport(lib, "nrp_api_apply_rules"));
+            remove = Marshal.GetDelegateForFunctionPointer<RemoveFn>(NativeLibrary.GetExport(lib, "nrp_api_remove_rules"));
+        }
+
+        private static byte[] Z(string s) => System.Text.Encoding.UTF8.GetBytes(s + "\0");
+
+        public int Version() => version();
+
+        public int Apply(string source, string yaml, out string err)
+        {
+            byte[] text = System.Text.Encoding.UTF8.GetBytes(yaml), buf = new byte[512];
+            int rc = apply(Z(source), text, (UIntPtr)text.Length, buf, (UIntPtr)buf.Length);
+            err = System.Text.Encoding.UTF8.GetString(buf, 0, Array.IndexOf(buf, (byte)0));
+            return rc;
+        }
+
+        public int Remove(string source) => remove(Z(source));
     }
 
     // Usage: Signals MODE EXIT_CODE [GO_FILE]
@@ -23,6 +64,8 @@ namespace Signals
     //   phases  5 calls, "phase 1", waits for GO_FILE to exist, 37 more calls, "ready", blocks
     //   reload  three phases of 5, 7 and 11 calls each of Step and Other: "phase 1", waits
     //           for GO_FILE, "phase 2", waits for GO_FILE.2, "done", returns EXIT_CODE
+    //   api     rules added and removed through include/nrp/api.h (see Program.ApiRun); the
+    //           number of Twice calls goes to the file GO_FILE
     //   handle  a PosixSignalRegistration cancels SIGTERM; 42 calls, "ready", waits for
     //           SIGTERM, 3 more calls, then returns EXIT_CODE
     public static class Program
@@ -37,6 +80,63 @@ namespace Signals
         {
             Console.WriteLine(line);
             Console.Out.Flush();
+        }
+
+        private static string Rule(string name, string method, string key = "method") =>
+            "version: 1\nrules:\n  - name: " + name + "\n    match: { assembly: Signals, type: Signals.Work, " + key +
+            ": " + method + " }\n    strategy: timing\n";
+
+        // Rules applied, refused and removed; then applied and removed 200
+        // times while 8 threads call the instrumented method.
+        private static int ApiRun(int exitCode, string callsFile)
+        {
+            string? path = Environment.GetEnvironmentVariable("CORECLR_PROFILER_PATH");
+            if (string.IsNullOrEmpty(path))
+            {
+                Say("no profiler");
+                return exitCode;
+            }
+            var api = new Api(path);
+            Say("version " + api.Version());
+            Say("apply " + api.Apply("agent.yaml", Rule("step", "Step"), out _));
+            Calls(10);
+            Say("apply " + api.Apply("agent-bad.yaml", Rule("other", "Other", "methd"), out string err) + ": " + err);
+            Say("remove " + api.Remove("agent.yaml"));
+            Calls(5);
+            Say("remove " + api.Remove("nope"));
+
+            int wrong = 0, failures = 0;
+            long calls = 0;
+            bool stop = false;
+            var threads = new Thread[8];
+            for (int t = 0; t < threads.Length; t++)
+            {
+                threads[t] = new Thread(() =>
+                {
+                    long mine = 0;
+                    int bad = 0;
+                    for (int i = 0; !Volatile.Read(ref stop); i = (i + 1) & 0xFFFF, mine++)
+                        if (Work.Twice(i) != 2 * i)
+                            bad++;
+                    Interlocked.Add(ref calls, mine);
+                    Interlocked.Add(ref wrong, bad);
+                });
+                threads[t].Start();
+            }
+            for (int cycle = 0; cycle < 200; cycle++)
+            {
+                if (api.Apply("twice.yaml", Rule("twice", "Twice"), out _) != 0)
+                    failures++;
+                Thread.Sleep(1);
+                if (api.Remove("twice.yaml") != 0)
+                    failures++;
+            }
+            Volatile.Write(ref stop, true);
+            foreach (var thread in threads)
+                thread.Join();
+            File.WriteAllText(callsFile, calls + "\n");
+            Say("stress: 200 cycles, " + failures + " failed calls, " + wrong + " wrong results");
+            return exitCode;
         }
 
         public static int Main(string[] args)
@@ -78,6 +178,8 @@ namespace Signals
                     }
                     Say("done");
                     return exitCode;
+                case "api":
+                    return ApiRun(exitCode, args[2]);
                 case "handle":
                     using (var stop = new ManualResetEventSlim())
                     using (PosixSignalRegistration.Create(PosixSignal.SIGTERM, ctx =>
