@@ -398,23 +398,26 @@ bad-input)
     else fail "$n rules files tried"; fi
     ;;
 reload)
-    # The rules file edited while the app runs (settings.reload, on by
+    # The rules files edited while the app runs (settings.reload, on by
     # default), between the Signals app's three phases of calls to Step and
-    # Other: a rule added is applied (Other counted from phase 2), a file
-    # with an error changes nothing, a rule removed is reverted (Step no
-    # longer counted in phase 3, its series kept with its last value), the
-    # rule that stays keeps counting. Each new file is saved as editors do:
+    # Other: a rule added in a file dropped into the included folder is
+    # applied (Other counted from phase 2), a main file with an error
+    # changes nothing, a rule removed from it is reverted (Step no longer
+    # counted in phase 3, its series kept with its last value), the rule
+    # that stays keeps counting. Each new file is saved as editors do:
     # written aside, then renamed over the old one.
-    rules_with() { # RULE...: step and/or other
-        { printf 'version: 1\nsettings:\n  metrics: { interval_s: 0 }\nrules:\n'
-          for r in "$@"; do
-              local m=${r^}
-              printf '  - name: %s\n    match: { assembly: Signals, type: Signals.Work, method: %s }\n    strategy: timing\n' "$r" "$m"
-          done; } >"$work/rules.yaml.new"
+    rule_text() { # NAME: a rule on Signals.Work's method of that name, capitalised
+        printf '  - name: %s\n    match: { assembly: Signals, type: Signals.Work, method: %s }\n    strategy: timing\n' "$1" "${1^}"
+    }
+    rules_with() { # RULE...: the main file, with step and/or nothing; it includes d/*.yaml
+        { printf 'version: 1\ninclude: [d/*.yaml]\nsettings:\n  metrics: { interval_s: 0 }\n'
+          if (( $# )); then echo "rules:"; else echo "rules: []"; fi
+          for r in "$@"; do rule_text "$r"; done; } >"$work/rules.yaml.new"
         mv "$work/rules.yaml.new" "$work/rules.yaml"
     }
     reloaded() { [[ $(grep -c " info  config $work/rules.yaml reloaded: " "$work/profiler.log") == "$1" ]]; }
-    rm -f "$work/go" "$work/go.2"
+    rm -rf "$work/go" "$work/go.2" "$work/d"
+    mkdir "$work/d"
     touch "$work/base-go" "$work/base-go.2"
     "${app[@]}" reload "$EXIT_ARG" "$work/base-go" >"$work/base.out" 2>"$work/base.err"
     echo $? >"$work/base.rc"
@@ -425,7 +428,9 @@ reload)
         "${app[@]}" reload "$EXIT_ARG" "$work/go" >"$work/prof.out" 2>"$work/prof.err" &
     pid=$!
     wait_for "\"phase 1\"" grep -qx "phase 1" "$work/prof.out"
-    rules_with step other
+    # A file dropped into the included folder, as an agent may: renamed into it.
+    { echo "version: 1"; echo "rules:"; rule_text other; } >"$work/other.yaml"
+    mv "$work/other.yaml" "$work/d/other.yaml"
     wait_for "the first reload" reloaded 1
     touch "$work/go"
     wait_for "\"phase 2\"" grep -qx "phase 2" "$work/prof.out"
@@ -433,7 +438,7 @@ reload)
         >"$work/rules.yaml.new"
     mv "$work/rules.yaml.new" "$work/rules.yaml"
     wait_for "the refusal" grep -q " error .*; the rules in force stay$" "$work/profiler.log"
-    rules_with other
+    rules_with
     wait_for "the second reload" reloaded 2
     touch "$work/go.2"
     wait "$pid"
@@ -456,11 +461,20 @@ api)
     # first problem, an unknown source; then a rule applied and removed 200
     # times while 8 threads call the method it selects: no call refused, no
     # wrong result, no crash, and the count never above the calls made.
-    printf 'version: 1\nsettings:\n  metrics: { interval_s: 0 }\nrules: []\n' >"$work/rules.yaml"
+    printf 'version: 1\nsettings:\n  metrics: { interval_s: 1 }\nrules: []\n' >"$work/rules.yaml"
     env "${sanitizer_env[@]}" CORECLR_ENABLE_PROFILING=1 CORECLR_PROFILER="$CLSID" \
         CORECLR_PROFILER_PATH="$bundle/libNewRelicProfiler.so" NRP_LOG_FILE="$work/profiler.log" \
         NRP_METRICS_FILE="$work/metrics.prom" NRP_CONFIG="$work/rules.yaml" \
-        "${app[@]}" api "$EXIT_ARG" "$work/calls" >"$work/prof.out" 2>"$work/prof.err"
+        "${app[@]}" api "$EXIT_ARG" "$work/calls" >"$work/prof.out" 2>"$work/prof.err" &
+    pid=$!
+    # The count as each periodic export has it, while the rule comes and goes.
+    : >"$work/samples"
+    while kill -0 "$pid" 2>/dev/null; do
+        sed -n 's/^nrp_method_calls_total{rule="twice",method="Signals.Work::Twice(System.Int32)"} //p' \
+            "$work/metrics.prom" >>"$work/samples" 2>/dev/null
+        sleep 0.05
+    done
+    wait "$pid"
     echo $? >"$work/prof.rc"
     if (( ${#sanitizer_env[@]} )); then expect_no_sanitizer_report; fi
     expect_stdout api.out
@@ -471,6 +485,9 @@ api)
     calls=$(cat "$work/calls")
     if [[ -n $counted ]] && (( counted > 0 && counted <= calls )); then pass "Twice counted $counted times of $calls calls"
     else fail "Twice counted '${counted}' times of $calls calls"; fi
+    echo "$counted" >>"$work/samples"
+    if sort -n -c "$work/samples" 2>/dev/null; then pass "the count only grew ($(sort -u "$work/samples" | wc -l) values seen)"
+    else fail "the count went down: $(tr '\n' ' ' <"$work/samples")"; fi
     expect_log 1 error "agent-bad.yaml:4:[0-9]+: error: unknown key 'methd' in match .*"
     expect_log 1 error "config $work/rules.yaml rejected \(2 errors\); the rules in force stay$"
     expect_log 402 info "config $work/rules.yaml reloaded: .*"

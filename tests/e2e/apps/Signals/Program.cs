@@ -21,42 +21,39 @@ namespace Signals
         public static int Twice(int i) => 2 * i;
     }
 
-    // include/nrp/api.h, reached as an agent reaches it: the profiler's own
-    // library, loaded again by path (the same object), its exports called.
-    public sealed class Api
+    // include/nrp/api.h, reached as an agent reaches it: [DllImport] of a
+    // name the resolver maps to the profiler's own library (CORECLR_PROFILER_PATH,
+    // the same object the runtime loaded).
+    public static class Api
     {
-        [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
-        private delegate int VersionFn();
-        [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
-        private delegate int ApplyFn(byte[] source, byte[] yaml, UIntPtr len, byte[] err, UIntPtr errlen);
-        [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
-        private delegate int RemoveFn(byte[] source);
+        private const string Profiler = "NewRelicProfiler";
 
-        private readonly VersionFn version;
-        private readonly ApplyFn apply;
-        private readonly RemoveFn remove;
+        [DllImport(Profiler, CallingConvention = CallingConvention.Cdecl)]
+        private static extern int nrp_api_version();
 
-        public Api(string path)
-        {
-            IntPtr lib = NativeLibrary.Load(path);
-            version = Marshal.GetDelegateForFunctionPointer<VersionFn>(NativeLibrary.GetExport(lib, "nrp_api_version"));
-            apply = Marshal.GetDelegateForFunctionPointer<ApplyFn>(NativeLibrary.GetExport(lib, "nrp_api_apply_rules"));
-            remove = Marshal.GetDelegateForFunctionPointer<RemoveFn>(NativeLibrary.GetExport(lib, "nrp_api_remove_rules"));
-        }
+        [DllImport(Profiler, CallingConvention = CallingConvention.Cdecl)]
+        private static extern int nrp_api_apply_rules(byte[] source, byte[] yaml, UIntPtr len, byte[] err, UIntPtr errlen);
+
+        [DllImport(Profiler, CallingConvention = CallingConvention.Cdecl)]
+        private static extern int nrp_api_remove_rules(byte[] source);
+
+        public static void Use(string path) =>
+            NativeLibrary.SetDllImportResolver(typeof(Api).Assembly,
+                (name, assembly, search) => name == Profiler ? NativeLibrary.Load(path) : IntPtr.Zero);
 
         private static byte[] Z(string s) => System.Text.Encoding.UTF8.GetBytes(s + "\0");
 
-        public int Version() => version();
+        public static int Version() => nrp_api_version();
 
-        public int Apply(string source, string yaml, out string err)
+        public static int Apply(string source, string yaml, out string err)
         {
             byte[] text = System.Text.Encoding.UTF8.GetBytes(yaml), buf = new byte[512];
-            int rc = apply(Z(source), text, (UIntPtr)text.Length, buf, (UIntPtr)buf.Length);
+            int rc = nrp_api_apply_rules(Z(source), text, (UIntPtr)text.Length, buf, (UIntPtr)buf.Length);
             err = System.Text.Encoding.UTF8.GetString(buf, 0, Array.IndexOf(buf, (byte)0));
             return rc;
         }
 
-        public int Remove(string source) => remove(Z(source));
+        public static int Remove(string source) => nrp_api_remove_rules(Z(source));
     }
 
     // Usage: Signals MODE EXIT_CODE [GO_FILE]
@@ -96,14 +93,14 @@ namespace Signals
                 Say("no profiler");
                 return exitCode;
             }
-            var api = new Api(path);
-            Say("version " + api.Version());
-            Say("apply " + api.Apply("agent.yaml", Rule("step", "Step"), out _));
+            Api.Use(path);
+            Say("version " + Api.Version());
+            Say("apply " + Api.Apply("agent.yaml", Rule("step", "Step"), out _));
             Calls(10);
-            Say("apply " + api.Apply("agent-bad.yaml", Rule("other", "Other", "methd"), out string err) + ": " + err);
-            Say("remove " + api.Remove("agent.yaml"));
+            Say("apply " + Api.Apply("agent-bad.yaml", Rule("other", "Other", "methd"), out string err) + ": " + err);
+            Say("remove " + Api.Remove("agent.yaml"));
             Calls(5);
-            Say("remove " + api.Remove("nope"));
+            Say("remove " + Api.Remove("nope"));
 
             int wrong = 0, failures = 0;
             long calls = 0;
@@ -125,10 +122,10 @@ namespace Signals
             }
             for (int cycle = 0; cycle < 200; cycle++)
             {
-                if (api.Apply("twice.yaml", Rule("twice", "Twice"), out _) != 0)
+                if (Api.Apply("twice.yaml", Rule("twice", "Twice"), out _) != 0)
                     failures++;
                 Thread.Sleep(1);
-                if (api.Remove("twice.yaml") != 0)
+                if (Api.Remove("twice.yaml") != 0)
                     failures++;
             }
             Volatile.Write(ref stop, true);
