@@ -91,6 +91,7 @@ static struct session {
     nrp_rewriter rewriter_base; /* the counters every generation's rewriter shares */
     struct generation *gen;     /* the rules in force (current()) */
     nrp_watch *watch;           /* the rules files, when settings.reload */
+    uint64_t config_signature;  /* theirs when start() read them */
     int state;                  /* enum session_state, read by the callbacks */
     int serving;                /* exporter, exit handler and signal thread started (or failed to) */
     int attached;               /* InitializeForAttach: the process ran before we came */
@@ -396,6 +397,11 @@ static HRESULT start(void)
     if (load_config() != NRP_OK)
         return NRP_CORPROF_E_PROFILER_CANCEL_ACTIVATION;
     const nrp_settings *settings = &S.config->settings;
+    /* The files as they were read: an edit before the watch begins counts. */
+    if (settings->reload)
+        S.config_signature = nrp_watch_signature((const char *const *)S.config->files, S.config->file_count,
+                                                 (const char *const *)S.config->include_patterns,
+                                                 S.config->include_pattern_count);
     S.ms[P_CONFIG] = phase_ms(&S.phase_at);
     const char *metrics_env = getenv("NRP_METRICS_FILE");
     if (nrp_path_expand_pid(metrics_env && *metrics_env ? metrics_env
@@ -478,6 +484,9 @@ static int apply(const nrp_config_source *list, size_t count, char *err, size_t 
     nrp_diags diags;
     nrp_config *cfg = NULL;
     generation *g = NULL;
+    struct timespec at;
+    double load_ms, match_ms, ask_ms;
+    clock_gettime(CLOCK_MONOTONIC, &at);
     nrp_diags_init(&diags);
     if (nrp_config_load_trusted_with(S.config_path, list, count, &cfg, &diags) == NRP_OK &&
         nrp_diags_total(&diags) == 0)
@@ -504,6 +513,7 @@ static int apply(const nrp_config_source *list, size_t count, char *err, size_t 
         return 1;
     }
     nrp_diags_free(&diags);
+    load_ms = phase_ms(&at);
     generation *old = current();
     g->number = old->number + 1;
     g->previous = old;
@@ -520,11 +530,15 @@ static int apply(const nrp_config_source *list, size_t count, char *err, size_t 
         nrp_scanner_rematch(&g->scanner, modules[i]);
     free(modules);
     __atomic_store_n(&g->matching, 0, __ATOMIC_RELEASE);
+    match_ms = phase_ms(&at);
     nrp_target_changes c;
     if (nrp_targets_compare(old->targets, old->rules, g->targets, g->rules, &c) != NRP_OK)
         nrp_log(NRP_LOG_ERROR, "out of memory comparing the rules: some methods keep their old instrumentation");
     ask_runtime("rewrite", c.rewrite_modules, c.rewrite_methods, c.rewrite_count, 0);
     ask_runtime("revert", c.revert_modules, c.revert_methods, c.revert_count, 1);
+    ask_ms = phase_ms(&at);
+    NRP_LOG_DBG("reload: %.3f ms: config, plugins and index %.3f, matching %zu module(s) %.3f, comparing and asking "
+                "the runtime %.3f", load_ms + match_ms + ask_ms, load_ms, n, match_ms, ask_ms);
     nrp_log(NRP_LOG_INFO,
             "config %s reloaded: %zu rule(s), %zu active; %zu method(s) rewritten anew, %zu reverted, %zu unchanged",
             cfg->path, cfg->rule_count, g->active_count, c.rewrite_count, c.revert_count, c.kept);
@@ -672,8 +686,8 @@ static HRESULT start_services(void)
     atexit(export_at_exit);
     if (settings->reload &&
         nrp_watch_start((const char *const *)S.config->files, S.config->file_count,
-                        (const char *const *)S.config->include_patterns, S.config->include_pattern_count, reload,
-                        NULL, &S.watch, &err) != NRP_OK)
+                        (const char *const *)S.config->include_patterns, S.config->include_pattern_count,
+                        S.config_signature, reload, NULL, &S.watch, &err) != NRP_OK)
         nrp_log(NRP_LOG_WARN, "%s; changes to the rules apply at the next start", err.msg);
     nrp_clock_calibrate();
     if (nrp_signals_start(finish_on_signal, &err) != NRP_OK)

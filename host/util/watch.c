@@ -56,15 +56,15 @@ static uint64_t hash_file(uint64_t h, const char *path)
     return nrp_hash_bytes(h, facts, sizeof facts);
 }
 
-/* What the files are now, in one number. */
-static uint64_t signature(const nrp_watch *w)
+uint64_t nrp_watch_signature(const char *const *files, size_t file_count, const char *const *patterns,
+                             size_t pattern_count)
 {
     uint64_t h = NRP_HASH_INIT;
-    for (size_t i = 0; i < w->file_count; i++)
-        h = hash_file(h, w->files[i]);
-    for (size_t i = 0; i < w->pattern_count; i++) {
+    for (size_t i = 0; i < file_count; i++)
+        h = hash_file(h, files[i]);
+    for (size_t i = 0; i < pattern_count; i++) {
         glob_t g;
-        if (glob(w->patterns[i], 0, NULL, &g) == 0) {
+        if (glob(patterns[i], 0, NULL, &g) == 0) {
             for (size_t k = 0; k < g.gl_pathc; k++)
                 h = hash_file(h, g.gl_pathv[k]);
             globfree(&g);
@@ -72,6 +72,12 @@ static uint64_t signature(const nrp_watch *w)
         h = nrp_hash_str(h, "(pattern)");
     }
     return h;
+}
+
+static uint64_t signature(const nrp_watch *w)
+{
+    return nrp_watch_signature((const char *const *)w->files, w->file_count, (const char *const *)w->patterns,
+                               w->pattern_count);
 }
 
 /* The folder of a file, or of a pattern up to its first wildcard. */
@@ -140,7 +146,7 @@ static void check(nrp_watch *w)
 static void *run(void *arg)
 {
     nrp_watch *w = arg;
-    long long due = -1; /* when a quiet period ends, or -1 */
+    long long due = 0; /* when a quiet period ends, or -1; first, at once: a change before the watch began */
     for (;;) {
         if (w->fd < 0) {
             nanosleep(&(struct timespec){NRP_WATCH_POLL_MS / 1000, (NRP_WATCH_POLL_MS % 1000) * 1000000L}, NULL);
@@ -177,8 +183,8 @@ static void *run(void *arg)
 }
 
 nrp_result nrp_watch_start(const char *const *files, size_t file_count, const char *const *patterns,
-                           size_t pattern_count, void (*on_change)(void *ctx), void *ctx, nrp_watch **out,
-                           nrp_err *err)
+                           size_t pattern_count, uint64_t since, void (*on_change)(void *ctx), void *ctx,
+                           nrp_watch **out, nrp_err *err)
 {
     nrp_watch *w = calloc(1, sizeof *w);
     if (!w)
@@ -189,6 +195,7 @@ nrp_result nrp_watch_start(const char *const *files, size_t file_count, const ch
     w->ctx = ctx;
     pthread_mutex_init(&w->lock, NULL);
     nrp_watch_set(w, files, file_count, patterns, pattern_count);
+    w->signature = since;
     if (nrp_thread_start("config watch", run, w, NULL, err) != NRP_OK) {
         if (w->fd >= 0)
             close(w->fd);
@@ -201,9 +208,28 @@ nrp_result nrp_watch_start(const char *const *files, size_t file_count, const ch
     return NRP_OK;
 }
 
+static int same_list(char *const *a, size_t an, const char *const *b, size_t bn)
+{
+    if (an != bn)
+        return 0;
+    for (size_t i = 0; i < an; i++)
+        if (strcmp(a[i], b[i]) != 0)
+            return 0;
+    return 1;
+}
+
 void nrp_watch_set(nrp_watch *w, const char *const *files, size_t file_count, const char *const *patterns,
                    size_t pattern_count)
 {
+    /* The same files: their signature stays the one taken before the
+     * change was read, so an edit made while it was being read is still
+     * one to come. */
+    pthread_mutex_lock(&w->lock);
+    int same = w->files && same_list(w->files, w->file_count, files, file_count) &&
+               same_list(w->patterns, w->pattern_count, patterns, pattern_count);
+    pthread_mutex_unlock(&w->lock);
+    if (same)
+        return;
     char **f = copy_list(files, file_count), **p = copy_list(patterns, pattern_count);
     if (!f || !p) { /* out of memory: keep watching what was watched */
         free_list(f, f ? file_count : 0);

@@ -14,6 +14,7 @@
 #define NRP_UTIL_WATCH_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "nrp/result.h"
 #include "util/err.h"
@@ -23,16 +24,22 @@
 
 typedef struct nrp_watch nrp_watch;
 
+/* What the files of files and patterns are now, in one number. */
+uint64_t nrp_watch_signature(const char *const *files, size_t file_count, const char *const *patterns,
+                             size_t pattern_count);
+
 /* Start watching files and the matches of patterns (glob(3) patterns, as
- * includes are); on_change(ctx) is called for each change. The watcher
- * runs until the process ends. NRP_ERROR with err set when its thread
- * cannot start. */
+ * includes are); on_change(ctx) is called for each change since they were
+ * as `since` says (nrp_watch_signature when they were read: a change made
+ * before the watch began is one too). The watcher runs until the process
+ * ends. NRP_ERROR with err set when its thread cannot start. */
 nrp_result nrp_watch_start(const char *const *files, size_t file_count, const char *const *patterns,
-                           size_t pattern_count, void (*on_change)(void *ctx), void *ctx, nrp_watch **out,
-                           nrp_err *err);
+                           size_t pattern_count, uint64_t since, void (*on_change)(void *ctx), void *ctx,
+                           nrp_watch **out, nrp_err *err);
 
 /* Watch these instead, from now on (a reload may read other files), from
- * any thread: the files as they are now count as unchanged. */
+ * any thread. A set that differs from the one watched counts as unchanged
+ * as it is now; the same set keeps its signature. */
 void nrp_watch_set(nrp_watch *w, const char *const *files, size_t file_count, const char *const *patterns,
                    size_t pattern_count);
 

@@ -88,7 +88,8 @@ static void watch_a_folder(int poll)
     nrp_err err;
     if (poll)
         setenv("NRP_WATCH_POLL", "1", 1);
-    assert_int_equal(nrp_watch_start(files, 1, patterns, 1, on_change, mine, &w, &err), NRP_OK);
+    uint64_t read_as = nrp_watch_signature(files, 1, patterns, 1);
+    assert_int_equal(nrp_watch_start(files, 1, patterns, 1, read_as, on_change, mine, &w, &err), NRP_OK);
     unsetenv("NRP_WATCH_POLL");
     assert_string_equal(nrp_watch_method(w), poll ? "poll" : "inotify");
     int wait_ms = poll ? 3 * NRP_WATCH_POLL_MS : 2000;
@@ -127,6 +128,24 @@ static void watch_a_folder(int poll)
     rmdir(dir);
 }
 
+/* A change between reading the files and starting the watch is one too. */
+static void a_change_before_the_watch_began(void **state)
+{
+    (void)state;
+    char path[300];
+    static counter c = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0};
+    snprintf(path, sizeof path, "watch-%d-early.yaml", (int)getpid());
+    write_file(path, "version: 1\n");
+    const char *files[] = {path};
+    uint64_t read_as = nrp_watch_signature(files, 1, NULL, 0);
+    save_by_rename(path, "version: 1\nrules: []\n");
+    nrp_watch *w = NULL;
+    nrp_err err;
+    assert_int_equal(nrp_watch_start(files, 1, NULL, 0, read_as, on_change, &c, &w, &err), NRP_OK);
+    assert_int_equal(calls_after(&c, 1, 2000), 1);
+    unlink(path);
+}
+
 static void inotify_sees_saves_and_new_includes(void **state)
 {
     (void)state;
@@ -142,6 +161,7 @@ static void the_poll_sees_them_too(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(a_change_before_the_watch_began),
         cmocka_unit_test(inotify_sees_saves_and_new_includes),
         cmocka_unit_test(the_poll_sees_them_too),
     };
