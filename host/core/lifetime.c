@@ -345,6 +345,15 @@ static HRESULT cancel(const char *why)
     return NRP_CORPROF_E_PROFILER_CANCEL_ACTIVATION;
 }
 
+/* Rules refused: every problem logged, and why says how many. */
+static void rejected(const char *path, const nrp_diags *diags, char *why, size_t cap)
+{
+    size_t errors = nrp_diags_total(diags);
+    log_diags(diags);
+    snprintf(why, cap, "config %s rejected (%zu error%s%s)", path, errors, errors == 1 ? "" : "s",
+             diags->dropped ? ", the first " NRP_SDK_STR(NRP_DIAGS_MAX) " logged" : "");
+}
+
 /* The generation of cfg: the plugins its enabled rules use loaded, every
  * rule bound to its strategy, the rules indexed. On any error the
  * configuration is refused whole, each error logged at its line: NULL,
@@ -364,10 +373,7 @@ static generation *build_generation(nrp_config *cfg, nrp_diags *diags, char *why
     for (size_t i = 0; g->rules && i < cfg->rule_count; i++)
         g->active_count += g->rules[i].strategy && g->rules[i].rule->enabled;
     if (!g->rules || nrp_diags_total(diags) || diags->status != NRP_OK) {
-        size_t errors = nrp_diags_total(diags);
-        log_diags(diags);
-        snprintf(why, cap, "config %s rejected (%zu error%s%s)", cfg->path, errors, errors == 1 ? "" : "s",
-                 diags->dropped ? ", the first " NRP_SDK_STR(NRP_DIAGS_MAX) " logged" : "");
+        rejected(cfg->path, diags, why, cap);
         free(g->rules);
         free(g);
         return NULL;
@@ -491,11 +497,8 @@ static int apply(const nrp_config_source *list, size_t count, char *err, size_t 
     if (nrp_config_load_trusted_with(S.config_path, list, count, &cfg, &diags) == NRP_OK &&
         nrp_diags_total(&diags) == 0)
         g = build_generation(cfg, &diags, why, sizeof why);
-    else {
-        size_t errors = nrp_diags_total(&diags);
-        log_diags(&diags);
-        snprintf(why, sizeof why, "config %s rejected (%zu error%s)", S.config_path, errors, errors == 1 ? "" : "s");
-    }
+    else
+        rejected(S.config_path, &diags, why, sizeof why);
     if (!g) {
         if (err && errlen) {
             nrp_strbuf first;

@@ -182,32 +182,6 @@ static void *run(void *arg)
     return NULL;
 }
 
-nrp_result nrp_watch_start(const char *const *files, size_t file_count, const char *const *patterns,
-                           size_t pattern_count, uint64_t since, void (*on_change)(void *ctx), void *ctx,
-                           nrp_watch **out, nrp_err *err)
-{
-    nrp_watch *w = calloc(1, sizeof *w);
-    if (!w)
-        return nrp_err_set(err, "out of memory watching the rules files");
-    const char *poll_only = getenv("NRP_WATCH_POLL");
-    w->fd = poll_only && strcmp(poll_only, "1") == 0 ? -1 : inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
-    w->on_change = on_change;
-    w->ctx = ctx;
-    pthread_mutex_init(&w->lock, NULL);
-    nrp_watch_set(w, files, file_count, patterns, pattern_count);
-    w->signature = since;
-    if (nrp_thread_start("config watch", run, w, NULL, err) != NRP_OK) {
-        if (w->fd >= 0)
-            close(w->fd);
-        free_list(w->files, w->file_count);
-        free_list(w->patterns, w->pattern_count);
-        free(w);
-        return NRP_ERROR;
-    }
-    *out = w;
-    return NRP_OK;
-}
-
 static int same_list(char *const *a, size_t an, const char *const *b, size_t bn)
 {
     if (an != bn)
@@ -218,18 +192,11 @@ static int same_list(char *const *a, size_t an, const char *const *b, size_t bn)
     return 1;
 }
 
-void nrp_watch_set(nrp_watch *w, const char *const *files, size_t file_count, const char *const *patterns,
-                   size_t pattern_count)
+/* Watch these lists from now on, with `since` as their signature, or
+ * what they are now when since is NULL. */
+static void replace(nrp_watch *w, const char *const *files, size_t file_count, const char *const *patterns,
+                    size_t pattern_count, const uint64_t *since)
 {
-    /* The same files: their signature stays the one taken before the
-     * change was read, so an edit made while it was being read is still
-     * one to come. */
-    pthread_mutex_lock(&w->lock);
-    int same = w->files && same_list(w->files, w->file_count, files, file_count) &&
-               same_list(w->patterns, w->pattern_count, patterns, pattern_count);
-    pthread_mutex_unlock(&w->lock);
-    if (same)
-        return;
     char **f = copy_list(files, file_count), **p = copy_list(patterns, pattern_count);
     if (!f || !p) { /* out of memory: keep watching what was watched */
         free_list(f, f ? file_count : 0);
@@ -242,8 +209,47 @@ void nrp_watch_set(nrp_watch *w, const char *const *files, size_t file_count, co
     w->files = f, w->file_count = file_count;
     w->patterns = p, w->pattern_count = pattern_count;
     add_watches(w);
-    w->signature = signature(w);
+    w->signature = since ? *since : signature(w);
     pthread_mutex_unlock(&w->lock);
+}
+
+nrp_result nrp_watch_start(const char *const *files, size_t file_count, const char *const *patterns,
+                           size_t pattern_count, uint64_t since, void (*on_change)(void *ctx), void *ctx,
+                           nrp_watch **out, nrp_err *err)
+{
+    nrp_watch *w = calloc(1, sizeof *w);
+    if (!w)
+        return nrp_err_set(err, "out of memory watching the rules files");
+    const char *poll_only = getenv("NRP_WATCH_POLL");
+    w->fd = poll_only && strcmp(poll_only, "1") == 0 ? -1 : inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
+    w->on_change = on_change;
+    w->ctx = ctx;
+    pthread_mutex_init(&w->lock, NULL);
+    replace(w, files, file_count, patterns, pattern_count, &since);
+    if (nrp_thread_start("config watch", run, w, NULL, err) != NRP_OK) {
+        if (w->fd >= 0)
+            close(w->fd);
+        free_list(w->files, w->file_count);
+        free_list(w->patterns, w->pattern_count);
+        free(w);
+        return NRP_ERROR;
+    }
+    *out = w;
+    return NRP_OK;
+}
+
+void nrp_watch_set(nrp_watch *w, const char *const *files, size_t file_count, const char *const *patterns,
+                   size_t pattern_count)
+{
+    /* The same files: their signature stays the one taken before the
+     * change was read, so an edit made while it was being read is still
+     * one to come. */
+    pthread_mutex_lock(&w->lock);
+    int same = w->files && same_list(w->files, w->file_count, files, file_count) &&
+               same_list(w->patterns, w->pattern_count, patterns, pattern_count);
+    pthread_mutex_unlock(&w->lock);
+    if (!same)
+        replace(w, files, file_count, patterns, pattern_count, NULL);
 }
 
 const char *nrp_watch_method(const nrp_watch *w)
