@@ -55,6 +55,15 @@ HRESULT nrp_mdi2_method_spec_parent(nrp_com_object *mdi2, mdToken spec, mdToken 
  * IMetaDataAssemblyImport). */
 HRESULT nrp_mdasm_assembly_version(nrp_com_object *asm_import, uint16_t version[4]);
 
+/* A new TypeDef, MethodDef (no RVA: its body is set with SetILFunctionBody)
+ * or FieldDef in the module, with the flags of cor.h's CorTypeAttr,
+ * CorMethodAttr and CorFieldAttr. */
+HRESULT nrp_mde_define_type(nrp_com_object *mde, const char *name, DWORD flags, mdToken extends, mdToken *out);
+HRESULT nrp_mde_define_method(nrp_com_object *mde, mdToken type, const char *name, DWORD flags, const uint8_t *sig,
+                              ULONG len, mdToken *out);
+HRESULT nrp_mde_define_field(nrp_com_object *mde, mdToken type, const char *name, DWORD flags, const uint8_t *sig,
+                             ULONG len, mdToken *out);
+
 HRESULT nrp_mde_token_from_sig(nrp_com_object *mde, const uint8_t *sig, ULONG len, mdToken *out);
 
 /* ASSEMBLYMETADATA as cor.h lays it out. */

@@ -195,3 +195,35 @@ HRESULT nrp_mde_type_spec(nrp_com_object *mde, const uint8_t *sig, ULONG len, md
     typedef HRESULT (*fn)(void *, const uint8_t *, ULONG, mdToken *);
     return NRP_COM_FN(mde, fn, NRP_MDE_GetTokenFromTypeSpec)(mde, sig, len, out);
 }
+
+HRESULT nrp_mde_define_type(nrp_com_object *mde, const char *name, DWORD flags, mdToken extends, mdToken *out)
+{
+    typedef HRESULT (*fn)(void *, const WCHAR *, DWORD, mdToken, const mdToken *, mdToken *);
+    static const mdToken no_interfaces[1] = {0};
+    WCHAR w[NAME_CAP];
+    if (nrp_utf8_to_utf16(name, w, NAME_CAP) != NRP_OK)
+        return NRP_E_FAIL;
+    return NRP_COM_FN(mde, fn, NRP_MDE_DefineTypeDef)(mde, w, flags, extends, no_interfaces, out);
+}
+
+HRESULT nrp_mde_define_method(nrp_com_object *mde, mdToken type, const char *name, DWORD flags, const uint8_t *sig,
+                              ULONG len, mdToken *out)
+{
+    typedef HRESULT (*fn)(void *, mdToken, const WCHAR *, DWORD, const uint8_t *, ULONG, ULONG, DWORD, mdToken *);
+    WCHAR w[NAME_CAP];
+    if (nrp_utf8_to_utf16(name, w, NAME_CAP) != NRP_OK)
+        return NRP_E_FAIL;
+    /* No RVA: the body comes from SetILFunctionBody. Implementation: IL, managed. */
+    return NRP_COM_FN(mde, fn, NRP_MDE_DefineMethod)(mde, type, w, flags, sig, len, 0, 0, out);
+}
+
+HRESULT nrp_mde_define_field(nrp_com_object *mde, mdToken type, const char *name, DWORD flags, const uint8_t *sig,
+                             ULONG len, mdToken *out)
+{
+    typedef HRESULT (*fn)(void *, mdToken, const WCHAR *, DWORD, const uint8_t *, ULONG, DWORD, const void *, ULONG,
+                          mdToken *);
+    WCHAR w[NAME_CAP];
+    if (nrp_utf8_to_utf16(name, w, NAME_CAP) != NRP_OK)
+        return NRP_E_FAIL;
+    return NRP_COM_FN(mde, fn, NRP_MDE_DefineField)(mde, type, w, flags, sig, len, 0, NULL, 0, out);
+}

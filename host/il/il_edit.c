@@ -311,8 +311,23 @@ nrp_result nrp_il_edit_wrap(nrp_il_method *m, const nrp_il_wrap_spec *spec, nrp_
         goto fail;
     /* The exit code starts with a copy of the return value on the stack. */
     if (spec->exit_len) {
-        if (nrp_il_decode_snippet(m, spec->exit_il, spec->exit_len, out->epilogue, &exit_first, &exit_last,
-                                  err) != NRP_OK)
+        /* Exit code that returns a value ends by storing it: its branches
+         * to its end go to that store. */
+        nrp_il_instr *store = NULL;
+        if (spec->exit_keeps_value) {
+            if (out->value_local < 0 || spec->guard_type) {
+                nrp_err_set(err, spec->guard_type ? "exit code that returns a value cannot be guarded"
+                                                  : "exit code returns a value but the method returns none");
+                goto fail;
+            }
+            store = local_op(m, nrp_il_stloc_op((uint32_t)out->value_local), (uint32_t)out->value_local);
+            if (!store) {
+                nrp_err_set(err, "out of memory building the exit code");
+                goto fail;
+            }
+        }
+        if (nrp_il_decode_snippet(m, spec->exit_il, spec->exit_len, store ? store : out->epilogue, &exit_first,
+                                  &exit_last, err) != NRP_OK)
             goto fail;
         if (out->value_local >= 0) {
             nrp_il_instr *load = local_op(m, nrp_il_ldloc_op((uint32_t)out->value_local), (uint32_t)out->value_local);
@@ -325,6 +340,10 @@ nrp_result nrp_il_edit_wrap(nrp_il_method *m, const nrp_il_wrap_spec *spec, nrp_
             else
                 exit_last = load;
             exit_first = load;
+        }
+        if (store) {
+            link(exit_last, store);
+            exit_last = store;
         }
         if (exit_first && spec->guard_type &&
             guard_chain(m, exit_first, &exit_last, out->epilogue, spec->guard_type, err) != NRP_OK)

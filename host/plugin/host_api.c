@@ -1,11 +1,13 @@
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "util/log.h"
 #include "il/il_edit.h"
 #include "meta/meta.h"
 #include "plugin/rewrite.h"
+#include "plugin/task_exit.h"
 
 static void api_log(nrp_log_level level, const char *plugin, const char *fmt, ...)
 {
@@ -48,14 +50,27 @@ static int api_il_wrap(nrp_rewrite *rw, const nrp_wrap *spec, int32_t *return_lo
     if (!spec || !HAS_FIELD(nrp_wrap, spec->size, finally_len))
         return nrp_err_set(&rw->err, "il_wrap: spec missing or too small");
     nrp_il_wrap_spec w = {spec->entry_il, spec->entry_len, spec->with_catch, spec->catch_type, spec->catch_il,
-                          spec->catch_len, spec->with_finally, spec->finally_il, spec->finally_len, NULL, 0, 0};
+                          spec->catch_len, spec->with_finally, spec->finally_il, spec->finally_len, NULL, 0, 0, 0};
+    nrp_emit_buf task_exit = {0};
     /* Fields a plugin built with an older SDK does not have stay zero. */
     if (HAS_FIELD(nrp_wrap, spec->size, guard_type)) {
         w.exit_il = spec->exit_il;
         w.exit_len = spec->exit_len;
         w.guard_type = spec->guard_type;
     }
-    if (nrp_il_edit_wrap(rw->il, &w, &r, &rw->err) != NRP_OK)
+    if (spec->exit_len && !spec->exit_il)
+        w.exit_len = 0;
+    if (HAS_FIELD(nrp_wrap, spec->size, task_start_local) && spec->task_done) {
+        if (nrp_task_exit_build(rw, spec, &task_exit, &w.exit_keeps_value, &rw->err) != NRP_OK) {
+            free(task_exit.data);
+            return NRP_ERROR;
+        }
+        w.exit_il = task_exit.data;
+        w.exit_len = task_exit.len;
+    }
+    nrp_result rc = nrp_il_edit_wrap(rw->il, &w, &r, &rw->err);
+    free(task_exit.data);
+    if (rc != NRP_OK)
         return NRP_ERROR;
     if (return_local)
         *return_local = r.value_local;

@@ -38,6 +38,10 @@ typedef struct nrp_module_md {
     /* The path of the file the app loads (or would load) for assembly
      * `name`; NULL when the session cannot tell. */
     nrp_result (*assembly_file)(void *ctx, const char *name, char *path, size_t cap, nrp_err *err);
+    /* The static method void Watch(Task, long start, nint fn, nint cookie)
+     * the module gets for waiting on a task (rejit/task_watch.h); NULL
+     * where it cannot be had. */
+    nrp_result (*task_watch)(void *ctx, uint32_t *token, nrp_err *err);
 } nrp_module_md;
 
 /* A rule's options as plugins see them. */

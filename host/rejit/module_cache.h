@@ -38,6 +38,8 @@ typedef enum nrp_cache_kind {
     NRP_CACHE_CALL_INFO,    /* a call site token: its stack effect */
     NRP_CACHE_TYPE_FACTS,   /* a TypeDef token: value type, by-ref-like, generic parameters */
     NRP_CACHE_ATTRIBUTE,    /* a custom attribute's constructor: the method flags it stands for */
+    NRP_CACHE_RETURN_TYPE,  /* a return type's TypeDef/TypeRef: which task type it is, if any */
+    NRP_CACHE_TASK_WATCH,   /* rejit/task_watch.c's class: Watch's MethodDef, 0 if defining it failed */
 } nrp_cache_kind;
 
 /* The interfaces kept, one slot each. */

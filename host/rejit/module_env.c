@@ -6,6 +6,7 @@
 
 #include "clr/metadata.h"
 #include "clr/type_hierarchy.h"
+#include "rejit/task_watch.h"
 #include "sig/sig.h"
 #include "util/strbuf.h"
 
@@ -431,6 +432,11 @@ static nrp_result assembly_file(void *ctx, const char *name, char *path, size_t 
     return nrp_modules_file(e->modules, name, path, cap, err);
 }
 
+static nrp_result task_watch(void *ctx, uint32_t *token, nrp_err *err)
+{
+    return nrp_task_watch_method(ctx, token, err);
+}
+
 /* ---- lifetime ------------------------------------------------------------ */
 
 nrp_result nrp_module_env_open(nrp_module_env *env, const nrp_info *info, ModuleID module, const char *assembly,
@@ -444,7 +450,8 @@ nrp_result nrp_module_env_open(nrp_module_env *env, const nrp_info *info, Module
     env->types = (nrp_hierarchy_env){modules, nrp_modules_import_of};
     env->il = (nrp_il_env){env, call_info, local_sig, sig_token};
     env->md = (nrp_module_md){env,        sig_token,   type_spec,  assembly_ref,        type_ref,
-                              member_ref, user_string, param_info, assembly_resolvable, assembly_file};
+                              member_ref, user_string, param_info, assembly_resolvable, assembly_file,
+                              task_watch};
     env->cache = nrp_modules_cache(modules, module);
     nrp_com_object *mdi = kept_iface(env, NRP_CACHE_IMPORT);
     if (!mdi) {
@@ -594,6 +601,60 @@ static uint32_t state_machine_flags(nrp_module_env *env, mdToken method)
     return flags;
 }
 
+/* NRP_METHOD_RETURNS_TASK or NRP_METHOD_RETURNS_VALUE_TASK, with
+ * NRP_METHOD_ASYNC, for a method that returns Task, Task<T>, ValueTask or
+ * ValueTask<T>; else 0. */
+static uint32_t task_flags(nrp_module_env *env, const uint8_t *sig, size_t len)
+{
+    static const struct {
+        uint8_t element;
+        int generic;
+        const char *name;
+        uint32_t flags;
+    } known[] = {
+        {NRP_ELEMENT_CLASS, 0, "System.Threading.Tasks.Task", NRP_METHOD_RETURNS_TASK},
+        {NRP_ELEMENT_CLASS, 1, "System.Threading.Tasks.Task`1", NRP_METHOD_RETURNS_TASK},
+        {NRP_ELEMENT_VALUETYPE, 0, "System.Threading.Tasks.ValueTask", NRP_METHOD_RETURNS_VALUE_TASK},
+        {NRP_ELEMENT_VALUETYPE, 1, "System.Threading.Tasks.ValueTask`1", NRP_METHOD_RETURNS_VALUE_TASK},
+    };
+    nrp_sig_span ret;
+    nrp_err ignored;
+    int byref, generic = 0;
+    uint32_t type, args = 1, which = 0;
+    if (nrp_sig_method_param(sig, len, -1, &ret, &byref, &ignored) != NRP_OK || byref)
+        return 0;
+    const uint8_t *p = ret.data, *end = ret.data + ret.len;
+    if (p < end && *p == NRP_ELEMENT_GENERICINST) {
+        generic = 1;
+        p++;
+    }
+    if (p >= end || (*p != NRP_ELEMENT_CLASS && *p != NRP_ELEMENT_VALUETYPE))
+        return 0;
+    uint8_t element = *p++;
+    if (nrp_sig_read_type_token(&p, end, &type) != NRP_OK ||
+        (generic && (nrp_sig_read_compressed(&p, end, &args) != NRP_OK || args != 1)))
+        return 0;
+    /* The same few TypeRefs name every task a module's methods return:
+     * which of `known` a type is (its index + 1, or 0) is read once. */
+    if (!env->cache || !nrp_module_cache_find(env->cache, NRP_CACHE_RETURN_TYPE, &type, sizeof type, &which)) {
+        nrp_strbuf name;
+        nrp_strbuf_init(&name);
+        if (NRP_FAILED(nrp_md_type_name(env->mdi, type, &name)) || !name.data || name.status != NRP_OK) {
+            nrp_strbuf_free(&name);
+            return 0; /* not cached: asked again */
+        }
+        for (size_t i = 0; i < sizeof known / sizeof *known; i++)
+            if (strcmp(name.data, known[i].name) == 0)
+                which = (uint32_t)i + 1;
+        nrp_strbuf_free(&name);
+        if (env->cache) /* out of memory: asked again */
+            (void)nrp_module_cache_put(env->cache, NRP_CACHE_RETURN_TYPE, &type, sizeof type, which);
+    }
+    if (!which || known[which - 1].element != element || known[which - 1].generic != generic)
+        return 0;
+    return known[which - 1].flags | NRP_METHOD_ASYNC;
+}
+
 nrp_result nrp_module_env_method(nrp_module_env *env, mdToken method, nrp_method_info *out, nrp_err *err)
 {
     nrp_md_method_props props;
@@ -618,6 +679,8 @@ nrp_result nrp_module_env_method(nrp_module_env *env, mdToken method, nrp_method
     type_facts(env, props.type, &type_flags, &generics);
     flags |= type_flags;
     flags |= state_machine_flags(env, method);
+    if (returns)
+        flags |= task_flags(env, props.sig, props.sig_len);
     out->flags = flags;
     out->is_static = (flags & NRP_METHOD_STATIC) != 0;
     out->token = method;

@@ -103,6 +103,16 @@ static inline size_t nrp_emit_stloc(uint8_t *p, uint32_t index)
     return 4;
 }
 
+/* ldloca <index> in its long form (4 bytes). */
+static inline size_t nrp_emit_ldloca(uint8_t *p, uint32_t index)
+{
+    p[0] = (uint8_t)(NRP_OP_LDLOCA >> 8);
+    p[1] = (uint8_t)(NRP_OP_LDLOCA & 0xFF);
+    p[2] = (uint8_t)index;
+    p[3] = (uint8_t)(index >> 8);
+    return 4;
+}
+
 /* An opcode without operand (pop, dup, ldnull, rethrow...): 1 byte, or 2
  * for the 0xFE-prefixed ones. */
 static inline size_t nrp_emit_op(uint8_t *p, uint16_t op)
@@ -122,6 +132,24 @@ static inline size_t nrp_emit_token(uint8_t *p, uint16_t op, uint32_t token)
 {
     p[0] = (uint8_t)op;
     return 1 + nrp_emit_u32(p + 1, token);
+}
+
+/* A branch in its long form (br, brtrue, brfalse...: 5 bytes) to a place
+ * not written yet. `here` is the buffer's length before the call; *label
+ * keeps where the displacement goes, for nrp_emit_land. */
+static inline size_t nrp_emit_branch(uint8_t *p, uint16_t op, size_t here, size_t *label)
+{
+    p[0] = (uint8_t)op;
+    *label = here + 1;
+    return 1 + nrp_emit_u32(p + 1, 0);
+}
+
+/* Make the branch of `label` go to the buffer's end, where the next
+ * instruction goes (the end of the snippet, if none follows). */
+static inline void nrp_emit_land(nrp_emit_buf *b, size_t label)
+{
+    if (!b->failed)
+        (void)nrp_emit_u32(b->data + label, (uint32_t)(b->len - (label + 4)));
 }
 
 /* ldarg <index> in its long form, valid for any index (4 bytes). */

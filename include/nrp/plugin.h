@@ -38,7 +38,7 @@ extern "C" {
  * nrp_plugin raises the minor (the test unit.abi checks it);
  * docs/PLUGINS.md lists what each minor added. */
 #define NRP_ABI_MAJOR 1
-#define NRP_ABI_MINOR 3
+#define NRP_ABI_MINOR 4
 
 /* libc flavour a binary was built against; a glibc host never loads a musl
  * plugin and the reverse (their C runtimes cannot share a process). */
@@ -73,10 +73,17 @@ typedef struct nrp_options nrp_options;
 #define NRP_METHOD_GENERIC 0x04u        /* has its own generic parameters */
 #define NRP_METHOD_GENERIC_TYPE 0x08u   /* its declaring type has generic parameters */
 #define NRP_METHOD_VALUE_TYPE 0x10u     /* its declaring type is a struct or an enum */
-#define NRP_METHOD_ASYNC 0x20u          /* compiled to an async state machine */
+#define NRP_METHOD_ASYNC 0x20u          /* returns a task (below) or is compiled to an async state machine */
 #define NRP_METHOD_ITERATOR 0x40u       /* compiled to an iterator state machine */
 #define NRP_METHOD_RETURNS_VALUE 0x80u  /* its return type is not void */
 #define NRP_METHOD_BYREF_LIKE_TYPE 0x100u /* declared on a ref struct: `this` can never be boxed */
+#define NRP_METHOD_RETURNS_TASK 0x200u       /* returns System.Threading.Tasks.Task or Task<T> (ABI 1.4) */
+#define NRP_METHOD_RETURNS_VALUE_TASK 0x400u /* returns ValueTask or ValueTask<T> (ABI 1.4) */
+
+/* How the task a method returned ended, as nrp_wrap.task_done hears it. */
+#define NRP_TASK_RAN_TO_COMPLETION 0
+#define NRP_TASK_FAULTED 1
+#define NRP_TASK_CANCELED 2
 
 /* How a parameter or the return value reaches managed code as an object,
  * as bits of nrp_param_info.flags. */
@@ -329,6 +336,28 @@ struct nrp_wrap {
      * { pop }: whatever they throw is swallowed and never reaches the app,
      * and the app's own exception still goes on. */
     uint32_t guard_type;
+
+    /* ABI 1.4: wait for the task. For a method that returns a task
+     * (NRP_METHOD_RETURNS_TASK or NRP_METHOD_RETURNS_VALUE_TASK), a
+     * non-NULL task_done makes the normal return look at the task:
+     *   - completed successfully already (or a null Task): exit_il runs as
+     *     above, with the task's copy on the stack;
+     *   - otherwise exit_il does not run; when the task completes (at once
+     *     if it already has, faulted or canceled),
+     *         task_done(task_cookie, start, NRP_TASK_*)
+     *     runs on the thread that completes it, `start` being the value
+     *     the int64 local task_start_local held at the return.
+     * The method returns the same Task; a ValueTask not yet complete comes
+     * back as a ValueTask over the Task that stands for it (the same Task
+     * when one backs it). The wait is a ContinueWith continuation run
+     * synchronously on the default scheduler, the one kind of continuation
+     * that does not push the app's own await continuation off the
+     * completing thread: the app's continuations keep their order, thread
+     * and context, and no exception is observed. task_done must not block,
+     * throw or call into the runtime. Not with guard_type. */
+    void (*task_done)(void *task_cookie, uint64_t start, int32_t status);
+    void *task_cookie;
+    uint32_t task_start_local;
 };
 
 /* One rewriting strategy, named in instrumentation.yaml by `strategy:`. */

@@ -32,11 +32,20 @@
  * counter and histogram per thread (counts exact at every export, merged
  * then) and reads the time-stamp counter where the kernel says it may.
  *
+ * A method that returns a Task or ValueTask (ABI 1.4) is timed until its
+ * task completes: the host runs the exit code above when the task has
+ * completed successfully by the return (the common case, at the cost of
+ * one property read), and otherwise hands the task to the module's
+ * <nrp>TaskWatch, which calls timing_task_done when it completes, on the
+ * completing thread: the duration, and a fault as an exception or a
+ * cancellation as one (docs/ARCHITECTURE.md, "What timing injects").
+ *
  * The series belong to the host's metrics registry: nrp_method_calls_total,
- * nrp_method_exceptions_total and nrp_method_duration_seconds{rule,method},
- * with async="true" on async methods, whose duration ends when the first
- * await returns the Task.
+ * nrp_method_exceptions_total, nrp_method_cancellations_total (methods that
+ * return a task) and nrp_method_duration_seconds{rule,method}, with
+ * async="true" on methods that return a task or are async state machines.
  */
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,6 +75,52 @@ static size_t probe_sig(uint8_t *sig, uint32_t suppress, uint8_t ret, const uint
     if (count)
         memcpy(sig + n, params, count);
     return n + count;
+}
+
+/* What a method's task reports to when it completes, one per rule and
+ * method, kept in its method slot for the life of the process (code that
+ * embeds its address may run until then). */
+typedef struct task_series {
+    nrp_histogram *duration;
+    nrp_counter *exceptions, *cancellations;
+} task_series;
+
+/* Called by <nrp>TaskWatch on the thread that completed the task: only
+ * the host's recording functions, which never block or call the runtime. */
+static void timing_task_done(void *cookie, uint64_t start, int32_t status)
+{
+    const task_series *t = cookie;
+    host->histogram_record_since(t->duration, start);
+    if (status == NRP_TASK_FAULTED)
+        host->counter_increment(t->exceptions);
+    else if (status == NRP_TASK_CANCELED)
+        host->counter_increment(t->cancellations);
+}
+
+/* The method's task_series, made on its first rewrite; NULL with the
+ * reason in err. */
+static task_series *task_series_of(nrp_rewrite *rw, nrp_histogram *duration, nrp_counter *exceptions, char *err,
+                                   size_t errlen)
+{
+    void **slot = host->method_slot(rw);
+    _Atomic(task_series *) *shared = (_Atomic(task_series *) *)slot;
+    task_series *t = atomic_load(shared), *none = NULL;
+    if (t)
+        return t;
+    nrp_counter *cancellations = host->counter_sharded(rw, "nrp_method_cancellations_total",
+                                                       "Tasks of the instrumented method that were canceled.");
+    if (!cancellations)
+        return NULL; /* the host recorded why */
+    if (!(t = malloc(sizeof *t))) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    *t = (task_series){duration, exceptions, cancellations};
+    if (!atomic_compare_exchange_strong(shared, &none, t)) {
+        free(t); /* another rewrite of the method installed one */
+        t = none;
+    }
+    return t;
 }
 
 static int timing_rewrite(nrp_rewrite *rw, char *err, size_t errlen)
@@ -140,6 +195,16 @@ static int timing_rewrite(nrp_rewrite *rw, char *err, size_t errlen)
                      .catch_len = (uint32_t)thrown.len,
                      .exit_il = exit.data,
                      .exit_len = (uint32_t)exit.len};
+    /* A method returning a task is timed until the task completes. */
+    if (host->abi_minor >= 4 &&
+        (host->method(rw)->flags & (NRP_METHOD_RETURNS_TASK | NRP_METHOD_RETURNS_VALUE_TASK))) {
+        task_series *t = task_series_of(rw, duration, exceptions, err, errlen);
+        if (!t)
+            goto out;
+        spec.task_done = timing_task_done;
+        spec.task_cookie = t;
+        spec.task_start_local = start;
+    }
     rc = host->il_wrap(rw, &spec, NULL);
 out:
     if (rc != NRP_OK && (entry.failed || thrown.failed || exit.failed))

@@ -340,6 +340,16 @@ static int fake_assembly_file(void *ctx, const char *name, char *path, size_t ca
     return NRP_OK;
 }
 
+/* The module's <nrp>TaskWatch::Watch. */
+#define FAKE_WATCH 0x06000099u
+static int fake_task_watch(void *ctx, uint32_t *token, nrp_err *err)
+{
+    (void)ctx;
+    (void)err;
+    *token = FAKE_WATCH;
+    return NRP_OK;
+}
+
 static void setup_rewrite(nrp_rewrite *rw, nrp_metrics *m, void *sig_ctx)
 {
     static const uint8_t add_body[] = {0x12, 0x02, 0x03, 0x58, 0x2A}; /* tiny: ldarg.0 ldarg.1 add ret */
@@ -353,7 +363,7 @@ static void setup_rewrite(nrp_rewrite *rw, nrp_metrics *m, void *sig_ctx)
     static nrp_module_md md;
     md = (nrp_module_md){sig_ctx,          fake_sig_token, fake_type_spec,  fake_assembly_ref,
                          fake_type_ref,    fake_member_ref, fake_user_string, fake_param_info,
-                         fake_assembly_resolvable, fake_assembly_file};
+                         fake_assembly_resolvable, fake_assembly_file, fake_task_watch};
     rw->metrics = m;
     rw->md = &md;
     rw->plugin_abi_minor = NRP_ABI_MINOR;

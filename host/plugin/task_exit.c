@@ -1,0 +1,230 @@
+/*
+ * task_exit.c - the exit code of a wrap that waits for the method's task
+ * (nrp_wrap.task_done, ABI 1.4). It runs where the plugin's exit code
+ * would, with the task the method returns on the stack:
+ *
+ * Task, Task<T>:
+ *         stloc V
+ *         ldloc V; brfalse SYNC                        // a null task: as a return
+ *         ldloc V; callvirt Task::get_IsCompletedSuccessfully; brtrue SYNC
+ *         ldloc V; ldloc start; <task_done>; <task_cookie>
+ *         call <nrp>TaskWatch::Watch; br END
+ *   SYNC: ldloc V; <the plugin's exit code>
+ *   END:
+ *
+ * ValueTask, ValueTask<T> (the code leaves the value the method returns):
+ *         stloc V
+ *         ldloca V; call VT::get_IsCompletedSuccessfully; brtrue SYNC
+ *         ldloca V; call VT::AsTask; stloc T           // the Task behind it
+ *         ldloc T; ldloc start; <task_done>; <task_cookie>
+ *         call <nrp>TaskWatch::Watch
+ *         ldloc T; newobj VT::.ctor(Task); br END
+ *   SYNC: ldloc V; <the plugin's exit code>; ldloc V
+ *   END:
+ *
+ * The completed-successfully test is the fast path: one property read and
+ * a branch beyond the plugin's own exit code, no allocation.
+ */
+#include "plugin/task_exit.h"
+
+#include <string.h>
+
+#include "il/il_edit.h"
+#include "nrp/emit.h"
+#include "nrp/il.h"
+#include "nrp/opcodes.h"
+#include "sig/sig.h"
+
+/* A signature or local type of at most a few tokens and the return type's
+ * own bytes. */
+typedef struct blob {
+    uint8_t b[512];
+    size_t n;
+    int overflow;
+} blob;
+
+static void put(blob *s, const uint8_t *bytes, size_t n)
+{
+    if (s->n + n > sizeof s->b) {
+        s->overflow = 1;
+        return;
+    }
+    memcpy(s->b + s->n, bytes, n);
+    s->n += n;
+}
+
+static void put_byte(blob *s, uint8_t byte)
+{
+    put(s, &byte, 1);
+}
+
+static void put_type(blob *s, uint8_t element, uint32_t token)
+{
+    uint8_t t[5] = {element};
+    put(s, t, 1 + nrp_sig_put_type_token(t + 1, token));
+}
+
+/* The method's return type, split: its class's token and, for the generic
+ * ones, the type argument's bytes. */
+typedef struct task_type {
+    nrp_sig_span whole;
+    int generic;
+    nrp_sig_span argument;
+} task_type;
+
+static nrp_result read_return(const nrp_method_info *m, task_type *out, nrp_err *err)
+{
+    int byref;
+    uint32_t token, count;
+    if (nrp_sig_method_param(m->signature, m->signature_len, -1, &out->whole, &byref, err) != NRP_OK)
+        return NRP_ERROR;
+    const uint8_t *p = out->whole.data, *end = p + out->whole.len;
+    out->generic = p < end && *p == NRP_ELEMENT_GENERICINST;
+    p += out->generic;
+    if (p >= end || (*p != NRP_ELEMENT_CLASS && *p != NRP_ELEMENT_VALUETYPE))
+        return nrp_err_set(err, "the method's return type is not a task");
+    p++;
+    if (nrp_sig_read_type_token(&p, end, &token) != NRP_OK ||
+        (out->generic && (nrp_sig_read_compressed(&p, end, &count) != NRP_OK || count != 1)))
+        return nrp_err_set(err, "the method's return type is not a task");
+    out->argument = (nrp_sig_span){p, (size_t)(end - p)};
+    return NRP_OK;
+}
+
+#define EMIT(b, emit_call)                                                                                         \
+    do {                                                                                                           \
+        uint8_t *at_ = nrp_emit_room(b);                                                                           \
+        if (at_)                                                                                                   \
+            (b)->len += emit_call;                                                                                 \
+    } while (0)
+
+/* ldloc start; <task_done>; <task_cookie>; call Watch: the task is on the stack. */
+static void emit_watch(nrp_emit_buf *b, const nrp_wrap *spec, uint32_t watch)
+{
+    EMIT(b, nrp_emit_ldloc(at_, spec->task_start_local));
+    EMIT(b, nrp_emit_pointer(at_, (const void *)(uintptr_t)spec->task_done));
+    EMIT(b, nrp_emit_pointer(at_, spec->task_cookie));
+    EMIT(b, nrp_emit_token(at_, NRP_OP_CALL, watch));
+}
+
+static void emit_plugin_exit(nrp_emit_buf *b, const nrp_wrap *spec, uint32_t value)
+{
+    if (!spec->exit_len)
+        return;
+    EMIT(b, nrp_emit_ldloc(at_, value));
+    for (uint32_t i = 0; i < spec->exit_len; i++)
+        EMIT(b, (*at_ = spec->exit_il[i], 1));
+}
+
+static nrp_result task_code(nrp_rewrite *rw, const nrp_wrap *spec, uint32_t watch, uint32_t value,
+                            nrp_emit_buf *b, nrp_err *err)
+{
+    static const uint8_t bool_getter[] = {NRP_CALLCONV_HASTHIS, 0, NRP_ELEMENT_BOOLEAN};
+    const nrp_module_md *md = rw->md;
+    uint32_t task, succeeded;
+    size_t sync = 0, end = 0;
+    if (md->type_ref(md->ctx, NULL, "System.Threading.Tasks.Task", &task, err) != NRP_OK ||
+        md->member_ref(md->ctx, task, "get_IsCompletedSuccessfully", bool_getter, sizeof bool_getter, &succeeded,
+                       err) != NRP_OK)
+        return NRP_ERROR;
+    EMIT(b, nrp_emit_stloc(at_, value));
+    EMIT(b, nrp_emit_ldloc(at_, value));
+    EMIT(b, nrp_emit_branch(at_, NRP_OP_BRFALSE, b->len, &sync));
+    EMIT(b, nrp_emit_ldloc(at_, value));
+    EMIT(b, nrp_emit_token(at_, NRP_OP_CALLVIRT, succeeded));
+    size_t sync2 = 0;
+    EMIT(b, nrp_emit_branch(at_, NRP_OP_BRTRUE, b->len, &sync2));
+    EMIT(b, nrp_emit_ldloc(at_, value));
+    emit_watch(b, spec, watch);
+    EMIT(b, nrp_emit_branch(at_, NRP_OP_BR, b->len, &end));
+    nrp_emit_land(b, sync);
+    nrp_emit_land(b, sync2);
+    emit_plugin_exit(b, spec, value);
+    nrp_emit_land(b, end);
+    return NRP_OK;
+}
+
+static nrp_result value_task_code(nrp_rewrite *rw, const nrp_wrap *spec, const task_type *type, uint32_t watch,
+                                  uint32_t value, nrp_emit_buf *b, nrp_err *err)
+{
+    static const uint8_t bool_getter[] = {NRP_CALLCONV_HASTHIS, 0, NRP_ELEMENT_BOOLEAN};
+    const nrp_module_md *md = rw->md;
+    uint32_t parent, task_class, succeeded, as_task, ctor, task_local;
+    blob task = {0}, sig = {0};
+    /* The Task behind it: Task<!0> in the members' signatures, Task<X> as a local. */
+    if (md->type_ref(md->ctx, NULL, type->generic ? "System.Threading.Tasks.Task`1" : "System.Threading.Tasks.Task",
+                     &task_class, err) != NRP_OK)
+        return NRP_ERROR;
+    if (type->generic) {
+        put_byte(&task, NRP_ELEMENT_GENERICINST);
+        put_type(&task, NRP_ELEMENT_CLASS, task_class);
+        put_byte(&task, 1);
+        /* the members see Task<!0>; the local is Task<X> (below) */
+        if (md->type_spec(md->ctx, type->whole.data, (uint32_t)type->whole.len, &parent, err) != NRP_OK)
+            return NRP_ERROR;
+    } else {
+        put_type(&task, NRP_ELEMENT_CLASS, task_class);
+        if (md->type_ref(md->ctx, NULL, "System.Threading.Tasks.ValueTask", &parent, err) != NRP_OK)
+            return NRP_ERROR;
+    }
+    blob member_task = task, local_task = task;
+    if (type->generic) {
+        put(&member_task, (const uint8_t[]){NRP_ELEMENT_VAR, 0}, 2);
+        put(&local_task, type->argument.data, type->argument.len);
+    }
+    put(&sig, (const uint8_t[]){NRP_CALLCONV_HASTHIS, 0}, 2);
+    put(&sig, member_task.b, member_task.n);
+    blob ctor_sig = {0};
+    put(&ctor_sig, (const uint8_t[]){NRP_CALLCONV_HASTHIS, 1, NRP_ELEMENT_VOID}, 3);
+    put(&ctor_sig, member_task.b, member_task.n);
+    if (sig.overflow || ctor_sig.overflow || local_task.overflow)
+        return nrp_err_set(err, "the method's return type is too long to wait for");
+    if (md->member_ref(md->ctx, parent, "get_IsCompletedSuccessfully", bool_getter, sizeof bool_getter, &succeeded,
+                       err) != NRP_OK ||
+        md->member_ref(md->ctx, parent, "AsTask", sig.b, (uint32_t)sig.n, &as_task, err) != NRP_OK ||
+        md->member_ref(md->ctx, parent, ".ctor", ctor_sig.b, (uint32_t)ctor_sig.n, &ctor, err) != NRP_OK ||
+        nrp_il_edit_add_local(rw->il, local_task.b, local_task.n, &task_local, err) != NRP_OK)
+        return NRP_ERROR;
+    size_t sync = 0, end = 0;
+    EMIT(b, nrp_emit_stloc(at_, value));
+    EMIT(b, nrp_emit_ldloca(at_, value));
+    EMIT(b, nrp_emit_token(at_, NRP_OP_CALL, succeeded));
+    EMIT(b, nrp_emit_branch(at_, NRP_OP_BRTRUE, b->len, &sync));
+    EMIT(b, nrp_emit_ldloca(at_, value));
+    EMIT(b, nrp_emit_token(at_, NRP_OP_CALL, as_task));
+    EMIT(b, nrp_emit_stloc(at_, task_local));
+    EMIT(b, nrp_emit_ldloc(at_, task_local));
+    emit_watch(b, spec, watch);
+    EMIT(b, nrp_emit_ldloc(at_, task_local));
+    EMIT(b, nrp_emit_token(at_, NRP_OP_NEWOBJ, ctor));
+    EMIT(b, nrp_emit_branch(at_, NRP_OP_BR, b->len, &end));
+    nrp_emit_land(b, sync);
+    emit_plugin_exit(b, spec, value);
+    EMIT(b, nrp_emit_ldloc(at_, value));
+    nrp_emit_land(b, end);
+    return NRP_OK;
+}
+
+nrp_result nrp_task_exit_build(nrp_rewrite *rw, const nrp_wrap *spec, nrp_emit_buf *out, int *keeps_value,
+                               nrp_err *err)
+{
+    const nrp_method_info *m = &rw->method;
+    uint32_t kind = m->flags & (NRP_METHOD_RETURNS_TASK | NRP_METHOD_RETURNS_VALUE_TASK);
+    task_type type;
+    uint32_t watch, value;
+    if (!kind)
+        return nrp_err_set(err, "il_wrap: task_done is set but the method returns no Task or ValueTask");
+    if (spec->guard_type)
+        return nrp_err_set(err, "il_wrap: task_done cannot be combined with guard_type");
+    if (!rw->md->task_watch)
+        return nrp_err_set(err, "il_wrap: this module cannot wait for tasks");
+    if (read_return(m, &type, err) != NRP_OK || rw->md->task_watch(rw->md->ctx, &watch, err) != NRP_OK ||
+        nrp_il_edit_add_local(rw->il, type.whole.data, type.whole.len, &value, err) != NRP_OK)
+        return NRP_ERROR;
+    *keeps_value = kind == NRP_METHOD_RETURNS_VALUE_TASK;
+    nrp_result rc = *keeps_value ? value_task_code(rw, spec, &type, watch, value, out, err)
+                                 : task_code(rw, spec, watch, value, out, err);
+    if (rc == NRP_OK && out->failed)
+        rc = nrp_err_set(err, "il_wrap: out of memory building the code that waits for the task");
+    return rc;
+}
