@@ -63,8 +63,10 @@ uint64_t nrp_metrics_ticks(void);
 #define NRP_METRICS_MAX_BUCKETS 64
 nrp_result nrp_metrics_set_buckets(nrp_metrics *m, const uint64_t *bounds_ns, size_t n);
 
-/* Every series whose method label is `method` carries async="true": its
- * durations cover only the synchronous part up to the returned Task. */
+/* Every series whose method label is `method` carries async="true": the
+ * method returns a task or is an async state machine (NRP_METHOD_ASYNC).
+ * timing times a method that returns a task until the task completes; an
+ * async void method or async iterator only up to its return. */
 int nrp_metrics_mark_async(nrp_metrics *m, const char *method);
 
 /* Append every series to out: Prometheus text exposition (one HELP and

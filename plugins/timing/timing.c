@@ -103,6 +103,10 @@ static task_series *task_series_of(nrp_rewrite *rw, nrp_histogram *duration, nrp
                                    size_t errlen)
 {
     void **slot = host->method_slot(rw);
+    if (!slot) {
+        snprintf(err, errlen, "the host gave no method slot");
+        return NULL;
+    }
     _Atomic(task_series *) *shared = (_Atomic(task_series *) *)slot;
     task_series *t = atomic_load(shared), *none = NULL;
     if (t)

@@ -22,6 +22,7 @@ app_name=Demo
 [[ $case_name == default-rules ]] && app_name=Bundle
 [[ $case_name == refstructs-* ]] && app_name=RefStructs
 [[ $case_name == unload ]] && app_name=Unload
+[[ $case_name == async ]] && app_name=Async
 [[ $case_name == signal-* || $case_name == run-sig* || $case_name == thread-stacks || $case_name == reload ||
    $case_name == api ]] && app_name=Signals
 [[ $case_name == percentiles ]] && export DEMO_SPIN=1   # Demo runs only its Spin methods, on both runs
@@ -170,6 +171,24 @@ expect_traced_stdout() { # the tracer's run: stdout equals expected/FILE, the ap
     grep -v '^  [<>] ' "$work/prof.out" >"$work/app-lines.out"
     if cmp -s "$work/base.out" "$work/app-lines.out"; then pass "the app's own lines unchanged"; else fail "the app's own lines changed"; fi
     if [[ $(cat "$work/prof.rc") == "$EXIT_ARG" ]]; then pass "exit code $EXIT_ARG"; else fail "exit code $(cat "$work/prof.rc")"; fi
+}
+
+# expect_min_duration RULE METHOD COUNT SECONDS: COUNT durations recorded for an async method (async="true"),
+# their mean at least SECONDS, and none in a bucket whose bound is under SECONDS.
+expect_min_duration() {
+    local series="rule=\"$1\",method=\"$2\",async=\"true\"" n sum below
+    n=$(grep -F "nrp_method_duration_seconds_count{$series} " "$work/metrics.prom" | awk '{ print $NF }')
+    sum=$(grep -F "nrp_method_duration_seconds_sum{$series} " "$work/metrics.prom" | awk '{ print $NF }')
+    below=$(grep -F "nrp_method_duration_seconds_bucket{$series,le=" "$work/metrics.prom" |
+        awk -v min="$4" '{ le = $0; sub(/.*le="/, "", le); sub(/".*/, "", le)
+                           if (le != "+Inf" && le + 0 < min && $NF + 0 > n) n = $NF + 0 } END { print n + 0 }')
+    if [[ $n == "$3" ]] && awk -v s="$sum" -v n="$n" -v min="$4" 'BEGIN { exit !(n > 0 && s / n >= min) }' &&
+       [[ $below == 0 ]]; then
+        pass "$1: $n durations of $2, none under $4 s (mean $(awk -v s="$sum" -v n="$n" 'BEGIN { printf "%.4f", s / n }') s)"
+    else
+        fail "$1: expected $3 durations of at least $4 s for $2: count '$n', sum '$sum', $below in buckets under $4 s"
+        grep -F "$series" "$work/metrics.prom"
+    fi
 }
 
 expect_series() { # FILE REGEX: the metric lines matching REGEX, sorted, equal expected/FILE
@@ -973,8 +992,10 @@ default-rules)
     # counts that follow from what the app does.
     profiled "$bundle"
     expect_app_unchanged
-    calls() { echo "nrp_method_calls_total{rule=\"$1\",method=\"$2\"} $3"; }
-    exceptions() { echo "nrp_method_exceptions_total{rule=\"$1\",method=\"$2\"} 0"; }
+    # Methods that return a task have async="true" (their 3rd argument).
+    calls() { echo "nrp_method_calls_total{rule=\"$1\",method=\"$2\"${4:-}} $3"; }
+    exceptions() { echo "nrp_method_exceptions_total{rule=\"$1\",method=\"$2\"${3:-}} 0"; }
+    async=',async="true"'
     # http-client: 3 HttpClient.GetStringAsync, each ending in one
     # base.SendAsync (HttpMessageInvoker) = 3; then 1 synchronous
     # HttpClient.Send, ending in one base.Send = 1, and not in SendAsync.
@@ -998,9 +1019,9 @@ default-rules)
     ser='System.Text.Json.JsonSerializer::Serialize(!!0,System.Text.Json.JsonSerializerOptions)'
     deser='System.Text.Json.JsonSerializer::Deserialize(System.String,System.Text.Json.JsonSerializerOptions)'
     for line in \
-        "$(calls http-client "$send_async" 3)" "$(exceptions http-client "$send_async")" \
+        "$(calls http-client "$send_async" 3 "$async")" "$(exceptions http-client "$send_async" "$async")" \
         "$(calls http-client "$send" 1)" "$(exceptions http-client "$send")" \
-        "$(calls aspnetcore-request "$aspnet" 4)" "$(exceptions aspnetcore-request "$aspnet")" \
+        "$(calls aspnetcore-request "$aspnet" 4 "$async")" "$(exceptions aspnetcore-request "$aspnet" "$async")" \
         "$(calls ado-net "$sqlite::ExecuteNonQuery()" 6)" "$(exceptions ado-net "$sqlite::ExecuteNonQuery()")" \
         "$(calls ado-net "$sqlite::ExecuteScalar()" 1)" "$(exceptions ado-net "$sqlite::ExecuteScalar()")" \
         "$(calls ado-net "$sqlite::ExecuteReader()" 8)" "$(exceptions ado-net "$sqlite::ExecuteReader()")" \
@@ -1013,10 +1034,49 @@ default-rules)
     # ... and nothing else: no ExecuteDbDataReader, no DbCommand, no
     # HttpClient overload, no other JsonSerializer method has a series.
     expect_series default-rules.counts '^nrp_method_calls_total\{'
+    # The server spends 50 ms awaiting in each request (Bundle's
+    # ServerDelayMs): ProcessRequestAsync's and SendAsync's durations run
+    # until their tasks complete, so each covers it, and none was canceled.
+    expect_min_duration aspnetcore-request "$aspnet" 4 0.050
+    expect_min_duration http-client "$send_async" 3 0.050
+    expect_metric "nrp_method_cancellations_total{rule=\"aspnetcore-request\",method=\"$aspnet\"$async} 0"
+    expect_metric "nrp_method_cancellations_total{rule=\"http-client\",method=\"$send_async\"$async} 0"
     # A method is rewritten when it first runs: Send, SendAsync,
     # ProcessRequestAsync, the 4 SqliteCommand methods and the 2
     # JsonSerializer ones = 9.
     expect_metric "nrp_methods_rewritten_total 9"
+    expect_metric "nrp_method_rewrite_failures_total 0"
+    expect_log_total error 0
+    expect_log_total warn 0
+    ;;
+async)
+    # Every method of AsyncApp.Ops under timing (tests/e2e/apps/Async): each
+    # is timed until its task completes. Exact calls, faults (exceptions)
+    # and cancellations per method, a duration for every call, and the
+    # awaits inside the durations; the app sees the same results, faults,
+    # threads and contexts (its output, byte for byte, and expected/async.out).
+    cat >"$work/rules.yaml" <<'YAML'
+version: 1
+rules:
+  - name: ops
+    match: { assembly: Async, type: AsyncApp.Ops, method: "*" }
+    strategy: timing
+YAML
+    profiled "$bundle" NRP_CONFIG="$work/rules.yaml"
+    expect_app_unchanged
+    expect_stdout async.out
+    expect_series async.counts '^nrp_method_(calls_total|exceptions_total|cancellations_total|duration_seconds_count)\{'
+    # Delay awaits 30 ms, 6 times (once with ConfigureAwait(false)); ValueAwait
+    # 30 ms, 4 times; Pooled (a ValueTask over an IValueTaskSource) and InContext
+    # (under a SynchronizationContext) 10 ms; Cancel waits until canceled at 10 ms.
+    ops='AsyncApp.Ops::' async=',async="true"'
+    expect_min_duration ops "${ops}Delay()" 6 0.030
+    expect_min_duration ops "${ops}ValueAwait(System.Int32)" 4 0.030
+    expect_min_duration ops "${ops}Pooled(System.Int32)" 3 0.010
+    expect_min_duration ops "${ops}InContext(System.Threading.SynchronizationContext)" 1 0.010
+    expect_min_duration ops "${ops}Cancel(System.Threading.CancellationToken)" 2 0.010
+    # Fault throws after a 5 ms await: its durations cover it too.
+    expect_min_duration ops "${ops}Fault(System.Int32)" 4 0.005
     expect_metric "nrp_method_rewrite_failures_total 0"
     expect_log_total error 0
     expect_log_total warn 0

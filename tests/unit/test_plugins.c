@@ -242,6 +242,11 @@ static int fake_sig_token(void *ctx, const uint8_t *sig, uint32_t len, uint32_t 
     return nrp_err_set(err, "unexpected signature");
 }
 
+static uint32_t le32(const uint8_t *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
 static uint64_t le64(const uint8_t *p)
 {
     uint64_t v = 0;
@@ -251,9 +256,28 @@ static uint64_t le64(const uint8_t *p)
 }
 
 /* calli's standalone signatures as the fake runtime describes them. */
+/* The members the code that waits for a task calls (fake_member_ref's
+ * tokens for them), as stack effects: instance getters pop the task and
+ * push a value; newobj ValueTask(Task) pops the task; Watch pops 4. */
+#define FAKE_WATCH 0x06000099u
+static const struct {
+    const char *name;
+    uint32_t token, params, returns;
+} task_members[] = {
+    {"get_IsCompletedSuccessfully", 0x0A000010, 1, 1},
+    {"AsTask", 0x0A000011, 1, 1},
+    {".ctor", 0x0A000012, 1, 0},
+    {"Watch", FAKE_WATCH, 4, 0},
+};
+
 static int fake_call_info(void *ctx, uint32_t token, nrp_il_call_info *out, nrp_err *err)
 {
     (void)ctx;
+    for (size_t i = 0; i < sizeof task_members / sizeof *task_members; i++)
+        if (token == task_members[i].token) {
+            *out = (nrp_il_call_info){0, task_members[i].params, task_members[i].returns};
+            return NRP_OK;
+        }
     for (size_t i = 0; i < sizeof known_sigs / sizeof *known_sigs; i++)
         if (token == known_sigs[i].token) {
             *out = (nrp_il_call_info){0, known_sigs[i].params, known_sigs[i].returns};
@@ -298,6 +322,11 @@ static int fake_member_ref(void *ctx, uint32_t parent, const char *name, const u
     (void)sig;
     snprintf(md_log + strlen(md_log), sizeof md_log - strlen(md_log), "memberref %08x::%s/%u;", parent, name, len);
     *token = 0x0A000004;
+    /* the members of the code that waits for a task (a constructor of
+     * ValueTask: one Task parameter) */
+    for (size_t i = 0; i < sizeof task_members / sizeof *task_members; i++)
+        if (strcmp(name, task_members[i].name) == 0 && (strcmp(name, ".ctor") != 0 || sig[1] == 1))
+            *token = task_members[i].token;
     return NRP_OK;
 }
 static int fake_user_string(void *ctx, const char *text, uint32_t *token, nrp_err *err)
@@ -341,7 +370,6 @@ static int fake_assembly_file(void *ctx, const char *name, char *path, size_t ca
 }
 
 /* The module's <nrp>TaskWatch::Watch. */
-#define FAKE_WATCH 0x06000099u
 static int fake_task_watch(void *ctx, uint32_t *token, nrp_err *err)
 {
     (void)ctx;
@@ -477,6 +505,188 @@ static void timing_wraps_the_body_with_native_probes(void **state)
     nrp_il_method_free(rw.il);
     nrp_metrics_destroy(m);
     nrp_plugin_set_clear(&set);
+}
+
+/* The method of setup_rewrite replaced by one that returns a task:
+ * `static <ret> Get()` whose body is `ldnull; ret` (Task) or
+ * `ldloca 0; initobj; ldloc.0; ret` is not needed: the glue only looks at
+ * the signature, so ValueTask's body returns a default local too. */
+static void setup_task_rewrite(nrp_rewrite *rw, nrp_metrics *m, void **slot, const uint8_t *sig, size_t sig_len,
+                               uint32_t flags)
+{
+    static const uint8_t body[] = {0x0A, 0x14, 0x2A}; /* tiny: ldnull ret */
+    nrp_il_env env = {NULL, fake_call_info, NULL, fake_sig_token};
+    nrp_err err;
+    setup_rewrite(rw, m, NULL);
+    nrp_il_method_free(rw->il);
+    rw->il = NULL;
+    rw->method.name = "Get";
+    rw->method.display = "Demo.Calculator::Get()";
+    rw->method.signature = sig;
+    rw->method.signature_len = (uint32_t)sig_len;
+    rw->method.param_count = 0;
+    rw->method.flags = NRP_METHOD_STATIC | NRP_METHOD_RETURNS_VALUE | NRP_METHOD_ASYNC | flags;
+    rw->slot = slot;
+    assert_int_equal(nrp_il_method_decode(body, sizeof body, sig, sig_len, &env, &rw->il, &err), NRP_OK);
+}
+
+/* The offsets of `call FAKE_WATCH` in code. */
+static size_t watch_calls(const uint8_t *code, size_t len)
+{
+    size_t n = 0;
+    for (size_t i = 0; i + 5 <= len; i++)
+        if (code[i] == 0x28 && le32(code + i + 1) == FAKE_WATCH)
+            n++;
+    return n;
+}
+
+/* A method that returns a Task is timed until the task completes: the
+ * exit code tests IsCompletedSuccessfully and hands a pending task to the
+ * module's Watch with timing's task_done and the method's series, which
+ * task_done records into: the duration always, a fault as an exception, a
+ * cancellation as one. */
+static void timing_waits_for_a_task(void **state)
+{
+    (void)state;
+    static const uint8_t task_sig[] = {0x00, 0x00, 0x12, 0x0D}; /* static Task() (TypeRef 3) */
+    nrp_plugin_set set = {0};
+    nrp_metrics *m = nrp_metrics_create();
+    nrp_rewrite rw;
+    nrp_err err;
+    void *slot = NULL;
+    const nrp_strategy *timing = load_timing(&set);
+    setup_task_rewrite(&rw, m, &slot, task_sig, sizeof task_sig, NRP_METHOD_RETURNS_TASK);
+    md_log[0] = '\0';
+    if (nrp_rewrite_apply(&rw, "timing", timing, &err) != NRP_OK)
+        fail_msg("%s", err.msg);
+    assert_non_null(strstr(md_log, "typeref [corlib]System.Threading.Tasks.Task;memberref 01000003::"
+                                   "get_IsCompletedSuccessfully/3;"));
+    assert_non_null(slot);
+
+    uint8_t *out;
+    size_t size;
+    nrp_il_body body;
+    assert_int_equal(nrp_il_method_encode(rw.il, &out, &size, &err), NRP_OK);
+    assert_int_equal(nrp_il_decode(out, size, &body, &err), NRP_OK);
+    assert_int_equal(watch_calls(body.code, body.code_size), 1);
+    /* ..., task_done, the cookie (the method's slot), call Watch */
+    uint64_t p[16];
+    size_t n = embedded_pointers(body.code, body.code_size, p, 16);
+    size_t k = 0;
+    while (k < n && p[k] != (uint64_t)(uintptr_t)slot)
+        k++;
+    assert_true(k > 0 && k < n);
+    void (*task_done)(void *, uint64_t, int32_t) = (void (*)(void *, uint64_t, int32_t))(uintptr_t)p[k - 1];
+
+    const nrp_host_api *api = nrp_host_api_table();
+    const char *display = rw.method.display;
+    nrp_counter *exceptions = nrp_metrics_counter_sharded(m, "nrp_method_exceptions_total", NULL, "add", display);
+    nrp_counter *canceled = nrp_metrics_counter_sharded(m, "nrp_method_cancellations_total", NULL, "add", display);
+    nrp_histogram *duration = nrp_metrics_histogram(m, "nrp_method_duration", NULL, "add", display);
+    task_done(slot, api->clock_ticks(), NRP_TASK_RAN_TO_COMPLETION);
+    task_done(slot, api->clock_ticks(), NRP_TASK_FAULTED);
+    task_done(slot, api->clock_ticks(), NRP_TASK_CANCELED);
+    assert_int_equal(nrp_series_counter_value((const nrp_series *)exceptions), 1);
+    assert_int_equal(nrp_series_counter_value((const nrp_series *)canceled), 1);
+    nrp_hist *h = malloc(sizeof *h);
+    assert_non_null(h);
+    nrp_series_histogram_read((const nrp_series *)duration, h);
+    assert_int_equal(nrp_hist_count(h), 3);
+    free(h);
+    /* async="true" on its series, the cancellations' among them */
+    nrp_strbuf text;
+    nrp_strbuf_init(&text);
+    nrp_metrics_format_prometheus(m, &text);
+    assert_non_null(strstr(text.data, "nrp_method_cancellations_total{rule=\"add\",method=\"Demo.Calculator::Get()\","
+                                      "async=\"true\"} 1\n"));
+    nrp_strbuf_free(&text);
+
+    /* Rewritten again (ReJIT after a reload), it reuses the slot's series. */
+    void *first = slot;
+    nrp_il_method_free(rw.il);
+    setup_task_rewrite(&rw, m, &slot, task_sig, sizeof task_sig, NRP_METHOD_RETURNS_TASK);
+    assert_int_equal(nrp_rewrite_apply(&rw, "timing", timing, &err), NRP_OK);
+    assert_ptr_equal(slot, first);
+
+    nrp_il_body_free(&body);
+    free(out);
+    free(slot);
+    nrp_il_method_free(rw.il);
+    nrp_metrics_destroy(m);
+    nrp_plugin_set_clear(&set);
+}
+
+/* ValueTask<int>: the members are ValueTask<int>'s (a TypeSpec of the
+ * return type), the Task behind it a new local, and the exit code leaves
+ * the value returned: a ValueTask over that Task when it was pending. */
+static void timing_waits_for_a_value_task(void **state)
+{
+    (void)state;
+    /* static ValueTask`1<int32>() with ValueTask`1 as TypeRef 3 */
+    static const uint8_t sig[] = {0x00, 0x00, 0x15, 0x11, 0x0D, 0x01, 0x08};
+    nrp_plugin_set set = {0};
+    nrp_metrics *m = nrp_metrics_create();
+    nrp_rewrite rw;
+    nrp_err err;
+    void *slot = NULL;
+    const nrp_strategy *timing = load_timing(&set);
+    setup_task_rewrite(&rw, m, &slot, sig, sizeof sig, NRP_METHOD_RETURNS_VALUE_TASK);
+    md_log[0] = '\0';
+    if (nrp_rewrite_apply(&rw, "timing", timing, &err) != NRP_OK)
+        fail_msg("%s", err.msg);
+    if (!strstr(md_log, "typeref [corlib]System.Threading.Tasks.Task`1;typespec 5:15;"
+                                   "memberref 1b000001::get_IsCompletedSuccessfully/3;"
+                                   "memberref 1b000001::AsTask/8;memberref 1b000001::.ctor/9;"))
+        fail_msg("%s", md_log);
+    uint8_t *out;
+    size_t size;
+    nrp_il_body body;
+    assert_int_equal(nrp_il_method_encode(rw.il, &out, &size, &err), NRP_OK);
+    assert_int_equal(nrp_il_decode(out, size, &body, &err), NRP_OK);
+    assert_int_equal(watch_calls(body.code, body.code_size), 1);
+    /* newobj ValueTask<int>(Task<int>) */
+    size_t newobj = 0;
+    for (size_t i = 0; i + 5 <= body.code_size; i++)
+        newobj += body.code[i] == 0x73 && le32(body.code + i + 1) == 0x0A000012;
+    assert_int_equal(newobj, 1);
+    nrp_il_body_free(&body);
+    free(out);
+    free(slot);
+    nrp_il_method_free(rw.il);
+    nrp_metrics_destroy(m);
+    nrp_plugin_set_clear(&set);
+}
+
+static void spy_task_done(void *cookie, uint64_t start, int32_t status)
+{
+    (void)cookie;
+    (void)start;
+    (void)status;
+}
+
+/* task_done on a method that returns no task, or with guard_type, is
+ * refused with the reason; nothing is waited for. */
+static void task_done_needs_a_task(void **state)
+{
+    (void)state;
+    static const uint8_t task_sig[] = {0x00, 0x00, 0x12, 0x0D};
+    static const uint8_t ret[] = {0x2A};
+    nrp_metrics *m = nrp_metrics_create();
+    nrp_rewrite rw;
+    void *slot = NULL;
+    const nrp_host_api *api = nrp_host_api_table();
+    nrp_wrap spec = {.size = sizeof spec, .exit_il = ret, .exit_len = 0, .task_done = spy_task_done,
+                     .task_cookie = &slot};
+    setup_rewrite(&rw, m, NULL); /* int Add(int, int) */
+    assert_int_equal(api->il_wrap(&rw, &spec, NULL), NRP_ERROR);
+    assert_string_equal(rw.err.msg, "il_wrap: task_done is set but the method returns no Task or ValueTask");
+    nrp_il_method_free(rw.il);
+    setup_task_rewrite(&rw, m, &slot, task_sig, sizeof task_sig, NRP_METHOD_RETURNS_TASK);
+    spec.guard_type = 0x01000003;
+    assert_int_equal(api->il_wrap(&rw, &spec, NULL), NRP_ERROR);
+    assert_string_equal(rw.err.msg, "il_wrap: task_done cannot be combined with guard_type");
+    nrp_il_method_free(rw.il);
+    nrp_metrics_destroy(m);
 }
 
 /* What a plugin gets from histogram() depends on the ABI minor it was
@@ -858,6 +1068,9 @@ int main(void)
         cmocka_unit_test(missing_folder_loads_nothing),
         cmocka_unit_test(profiler_loads_only_the_plugins_enabled_rules_use),
         cmocka_unit_test(timing_wraps_the_body_with_native_probes),
+        cmocka_unit_test(timing_waits_for_a_task),
+        cmocka_unit_test(timing_waits_for_a_value_task),
+        cmocka_unit_test(task_done_needs_a_task),
         cmocka_unit_test(histogram_layout_follows_the_plugin_abi),
         cmocka_unit_test(timing_records_through_the_host),
         cmocka_unit_test(timing_failure_names_plugin_and_reason),

@@ -28,6 +28,7 @@ public static class Program
 {
     // Fixed counts, asserted by the default-rules e2e case.
     public const int HttpRequests = 3;   // async GETs, then 1 synchronous Send
+    public const int ServerDelayMs = 50; // what each request spends awaiting on the server
     public const int Rows = 5;
     public const int JsonRounds = 4;
 
@@ -47,7 +48,16 @@ public static class Program
         builder.Logging.ClearProviders();   // no console lines (they hold the port)
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         WebApplication app = builder.Build();
-        app.MapGet("/hello/{n:int}", (int n) => Results.Text("hello " + n, "text/plain"));
+        // Each request takes at least ServerDelayMs, spent awaiting: the
+        // durations of the async rules must cover it.
+        app.MapGet("/hello/{n:int}", async (int n) =>
+        {
+            var sw = System.Diagnostics.Stopwatch.StartNew();
+            await Task.Delay(ServerDelayMs);
+            while (sw.Elapsed.TotalMilliseconds < ServerDelayMs)
+                await Task.Delay(1);
+            return Results.Text("hello " + n, "text/plain");
+        });
         await app.StartAsync();
         string address = app.Services.GetRequiredService<IServer>()
             .Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
