@@ -354,7 +354,7 @@ static void print_footnotes(const nrp_method_table *t, const histogram *h, const
     nrp_strbuf notes;
     nrp_strbuf_init(&notes);
     if (async)
-        nrp_strbuf_puts(&notes, "(async): the duration covers the synchronous part, up to the returned Task.\n");
+        nrp_strbuf_puts(&notes, "(async): the method returns a task (timed until the task completes) or is an async state machine.\n");
     /* Files of profilers before 0.2 have no percentile gauges. */
     if (estimated)
         nrp_strbuf_puts(&notes, "percentiles: some estimated from the classic buckets (the file has no "

@@ -187,8 +187,8 @@ static int valid_metric_name(const char *name)
     return 1;
 }
 
-/* Checks shared by counter() and histogram(); marks an async method's
- * series so nobody reads the synchronous part as the whole. */
+/* Checks shared by counter() and histogram(); marks the series of a
+ * method that returns a task or is an async state machine: async="true". */
 static nrp_result metric_ok(nrp_rewrite *rw, const char *service, const char *metric)
 {
     if (!valid_metric_name(metric))

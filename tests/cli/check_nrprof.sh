@@ -136,7 +136,7 @@ Shapes.Calc::TwiceAsync(System.Int32) (async)                                   
 Demo.Calculator::Add(System.Int32,System.Int32)                                                                           add       1000           0    41 ns   62 ns  190 ns  3.40 µs  █▁▁  ▁
 Contoso.Inventory.Replenishment::Schedule(System.Collections.Generic.IReadOnlyList`1<Contoso.Sku>,System.DateTimeOffset)  restock     12           -        -       -       -        -
 
-(async): the duration covers the synchronous part, up to the returned Task.
+(async): the method returns a task (timed until the task completes) or is an async state machine.
 percentiles: some estimated from the classic buckets (the file has no nrp_method_duration_quantile_seconds)
 histogram: one column per duration bucket, (0, 100 ns] to (250 µs, 500 µs]
 methods: 3 rewritten, 1 skipped, 0 failed to rewrite

@@ -88,6 +88,20 @@ fidelity() {
         if (( n >= 100 )); then pass "rule $rule: $n methods rewritten"
         else fail "rule $rule: only $n methods rewritten"; fi
     done
+    if [[ $strategy == timing ]]; then
+        # Every method that returns a task is timed until the task completes:
+        # each has a cancellations series, and its module the class that
+        # waits (the Workload awaits, faults and cancels some of them).
+        # (10 of System.Text.Json's and 49 of Newtonsoft.Json's on .NET 8 and 10)
+        local tasks
+        for rule in json:10 newtonsoft:40; do
+            tasks=$(grep -c "^nrp_method_cancellations_total{rule=\"${rule%%:*}\"" "$work/metrics.prom")
+            if (( tasks >= ${rule#*:} )); then pass "rule ${rule%%:*}: $tasks methods that return a task waited for"
+            else fail "rule ${rule%%:*}: only $tasks methods that return a task waited for"; fi
+        done
+        expect_log 1 debug "defined <nrp>TaskWatch in System.Text.Json "
+        expect_log 1 debug "defined <nrp>TaskWatch in Newtonsoft.Json "
+    fi
 }
 
 # profiled BUNDLE [VAR=VALUE...]: run under the profiler loaded from BUNDLE.

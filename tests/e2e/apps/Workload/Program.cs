@@ -35,6 +35,40 @@ namespace Workload
 
     public record Point(int X, int Y);
 
+    // A read-only stream whose async reads yield first, a few bytes at a
+    // time, so the readers' tasks are still pending when they return.
+    public sealed class YieldingStream : Stream
+    {
+        private readonly byte[] data;
+        private int at;
+        public YieldingStream(byte[] data) { this.data = data; }
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => data.Length;
+        public override long Position { get => at; set => throw new NotSupportedException(); }
+        public override void Flush() { }
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            int n = Math.Min(Math.Min(count, 4), data.Length - at);
+            Array.Copy(data, at, buffer, offset, n);
+            at += n;
+            return n;
+        }
+        public override async System.Threading.Tasks.ValueTask<int> ReadAsync(Memory<byte> buffer,
+            System.Threading.CancellationToken token = default)
+        {
+            await System.Threading.Tasks.Task.Yield();
+            int n = Math.Min(Math.Min(buffer.Length, 4), data.Length - at);
+            data.AsMemory(at, n).CopyTo(buffer);
+            at += n;
+            return n;
+        }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+
     public struct Money : IComparable<Money>
     {
         public long Cents;
@@ -244,6 +278,53 @@ namespace Workload
             catch (JsonSerializationException e) { Say("nj error", e.GetType().Name + " " + e.Path); }
         }
 
+        // The libraries' methods that return tasks: awaited, completing
+        // synchronously (memory streams), faulting and canceled.
+        private static async System.Threading.Tasks.Task Async(List<Order> orders)
+        {
+            var ms = new MemoryStream();
+            await System.Text.Json.JsonSerializer.SerializeAsync(ms, orders);
+            ms.Position = 0;
+            var back = await System.Text.Json.JsonSerializer.DeserializeAsync<List<Order>>(ms);
+            Say("stj async", back.Count + " " + back.Sum(o => o.Lines.Count));
+            ms.Position = 0;
+            int streamed = 0;
+            await foreach (var o in System.Text.Json.JsonSerializer.DeserializeAsyncEnumerable<Order>(ms))
+                streamed += o.Id;
+            Say("stj async enumerable", streamed);
+            // A stream that yields before each read: the tasks are pending when returned.
+            var slow = new YieldingStream(System.Text.Encoding.UTF8.GetBytes("{\"Id\": 7, \"Customer\": \"slow\"}"));
+            var one = await System.Text.Json.JsonSerializer.DeserializeAsync<Order>(slow);
+            Say("stj async yielding", one.Id + " " + one.Customer);
+            try { await System.Text.Json.JsonSerializer.DeserializeAsync<Order>(new YieldingStream(System.Text.Encoding.UTF8.GetBytes("{\"Id\": \"oops\"}"))); }
+            catch (System.Text.Json.JsonException e) { Say("stj async error", e.GetType().Name + " " + e.Path); }
+            using (var cancel = new System.Threading.CancellationTokenSource())
+            {
+                cancel.Cancel();
+                try { await System.Text.Json.JsonSerializer.SerializeAsync(new MemoryStream(), orders, cancellationToken: cancel.Token); }
+                catch (OperationCanceledException e) { Say("stj async canceled", e.GetType().Name); }
+            }
+
+            var sw = new StringWriter();
+            using (var w = new JsonTextWriter(sw))
+            {
+                await w.WriteStartArrayAsync();
+                foreach (var o in orders.Take(5))
+                    await w.WriteValueAsync(o.Customer);
+                await w.WriteEndArrayAsync();
+                await w.FlushAsync();
+            }
+            Say("nj async writer", sw.ToString());
+            using (var r = new JsonTextReader(new StringReader(sw.ToString())))
+            {
+                int tokens = 0;
+                while (await r.ReadAsync()) tokens++;
+                Say("nj async reader", tokens);
+            }
+            using (var r = new JsonTextReader(new StringReader("{\"a\": [1, 2, {\"b\": null}]}")))
+                Say("nj async token", (await JToken.ReadFromAsync(r)).ToString(Formatting.None));
+        }
+
         public static int Main(string[] args)
         {
             var orders = MakeOrders(120);
@@ -251,6 +332,7 @@ namespace Workload
             Collections();
             SystemTextJson(orders);
             Newtonsoft(orders);
+            Async(orders).GetAwaiter().GetResult();
             Console.Write(Log.ToString());
             return args.Length > 0 && int.TryParse(args[0], out int code) ? code : 0;
         }
