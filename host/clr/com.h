@@ -90,6 +90,7 @@ extern const nrp_guid NRP_IID_ICorProfilerInfo10;
 extern const nrp_guid NRP_IID_IMetaDataImport;
 extern const nrp_guid NRP_IID_IMetaDataImport2;
 extern const nrp_guid NRP_IID_IMetaDataEmit;
+extern const nrp_guid NRP_IID_IMetaDataEmit2;
 extern const nrp_guid NRP_IID_IMetaDataAssemblyImport;
 extern const nrp_guid NRP_IID_IMetaDataAssemblyEmit;
 /* CLSID New Relic agent installs put in CORECLR_PROFILER. */

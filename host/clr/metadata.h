@@ -63,6 +63,10 @@ HRESULT nrp_mde_define_method(nrp_com_object *mde, mdToken type, const char *nam
                               ULONG len, mdToken *out);
 HRESULT nrp_mde_define_field(nrp_com_object *mde, mdToken type, const char *name, DWORD flags, const uint8_t *sig,
                              ULONG len, mdToken *out);
+/* Generic parameter `index` of a TypeDef or MethodDef, without
+ * constraints (IMetaDataEmit2, which mde2 must be). */
+HRESULT nrp_mde2_define_generic_param(nrp_com_object *mde2, mdToken owner, ULONG index, const char *name,
+                                      mdToken *out);
 
 HRESULT nrp_mde_token_from_sig(nrp_com_object *mde, const uint8_t *sig, ULONG len, mdToken *out);
 

@@ -227,3 +227,14 @@ HRESULT nrp_mde_define_field(nrp_com_object *mde, mdToken type, const char *name
         return NRP_E_FAIL;
     return NRP_COM_FN(mde, fn, NRP_MDE_DefineField)(mde, type, w, flags, sig, len, 0, NULL, 0, out);
 }
+
+HRESULT nrp_mde2_define_generic_param(nrp_com_object *mde2, mdToken owner, ULONG index, const char *name,
+                                      mdToken *out)
+{
+    typedef HRESULT (*fn)(void *, mdToken, ULONG, DWORD, const WCHAR *, DWORD, const mdToken *, mdToken *);
+    static const mdToken no_constraints[1] = {0};
+    WCHAR w[NAME_CAP];
+    if (nrp_utf8_to_utf16(name, w, NAME_CAP) != NRP_OK)
+        return NRP_E_FAIL;
+    return NRP_COM_FN(mde2, fn, NRP_MDE_DefineGenericParam)(mde2, owner, index, 0, w, 0, no_constraints, out);
+}

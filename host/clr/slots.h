@@ -299,7 +299,7 @@
     X(GetVersionString, IMetaDataImport2) \
     X(EnumMethodSpecs, IMetaDataImport2)
 
-/* IMetaDataEmit */
+/* IMetaDataEmit, then the start of IMetaDataEmit2 (which extends it) */
 #define NRP_MDEMIT_SLOTS(X) \
     NRP_IUNKNOWN_SLOTS(X) \
     X(SetModuleProps, IMetaDataEmit) \
@@ -350,7 +350,13 @@
     X(SetMethodImplFlags, IMetaDataEmit) \
     X(SetFieldRVA, IMetaDataEmit) \
     X(Merge, IMetaDataEmit) \
-    X(MergeEnd, IMetaDataEmit)
+    X(MergeEnd, IMetaDataEmit) \
+    X(DefineMethodSpec, IMetaDataEmit2) \
+    X(GetDeltaSaveSize, IMetaDataEmit2) \
+    X(SaveDelta, IMetaDataEmit2) \
+    X(SaveDeltaToStream, IMetaDataEmit2) \
+    X(SaveDeltaToMemory, IMetaDataEmit2) \
+    X(DefineGenericParam, IMetaDataEmit2)
 
 /* ICorProfilerFunctionControl */
 #define NRP_FUNCTION_CONTROL_SLOTS(X) \
@@ -477,7 +483,7 @@ _Static_assert(NRP_MDI_GetCustomAttributeProps == 54, "GetCustomAttributeProps")
 _Static_assert(NRP_MDI_GetCustomAttributeByName == 60, "GetCustomAttributeByName");
 _Static_assert(NRP_MDASM_GetAssemblyRefProps == 4, "GetAssemblyRefProps");
 _Static_assert(NRP_MDE_GetTokenFromSig == 23, "IMetaDataEmit::GetTokenFromSig");
-_Static_assert(NRP_MDE_SLOT_COUNT == 52, "IMetaDataEmit has 52 slots");
+_Static_assert(NRP_MDE_SLOT_COUNT == 58, "IMetaDataEmit has 52 slots, then IMetaDataEmit2 up to DefineGenericParam");
 _Static_assert(NRP_MDASM_GetAssemblyProps == 3, "IMetaDataAssemblyImport::GetAssemblyProps");
 _Static_assert(NRP_MDASM_GetAssemblyFromScope == 12, "GetAssemblyFromScope");
 _Static_assert(NRP_MDE_DefineTypeRefByName == 12, "DefineTypeRefByName");
@@ -487,6 +493,8 @@ _Static_assert(NRP_MDE_DefineUserString == 28, "DefineUserString");
 _Static_assert(NRP_MDE_DefineTypeDef == 7, "DefineTypeDef");
 _Static_assert(NRP_MDE_DefineMethod == 10, "DefineMethod");
 _Static_assert(NRP_MDE_DefineField == 39, "DefineField");
+_Static_assert(NRP_MDE_DefineMethodSpec == 52, "IMetaDataEmit2 starts after IMetaDataEmit's 49 methods");
+_Static_assert(NRP_MDE_DefineGenericParam == 57, "IMetaDataEmit2::DefineGenericParam");
 _Static_assert(NRP_MDASM_EnumAssemblyRefs == 8, "EnumAssemblyRefs");
 _Static_assert(NRP_MDASM_CloseEnum == 15, "IMetaDataAssemblyImport::CloseEnum");
 _Static_assert(NRP_MDAE_DefineAssemblyRef == 4, "IMetaDataAssemblyEmit::DefineAssemblyRef");

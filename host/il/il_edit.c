@@ -315,9 +315,10 @@ nrp_result nrp_il_edit_wrap(nrp_il_method *m, const nrp_il_wrap_spec *spec, nrp_
          * to its end go to that store. */
         nrp_il_instr *store = NULL;
         if (spec->exit_keeps_value) {
-            if (out->value_local < 0 || spec->guard_type) {
-                nrp_err_set(err, spec->guard_type ? "exit code that returns a value cannot be guarded"
-                                                  : "exit code returns a value but the method returns none");
+            int guarded = spec->guard_type && !spec->exit_unguarded;
+            if (out->value_local < 0 || guarded) {
+                nrp_err_set(err, guarded ? "exit code that returns a value cannot be guarded"
+                                         : "exit code returns a value but the method returns none");
                 goto fail;
             }
             store = local_op(m, nrp_il_stloc_op((uint32_t)out->value_local), (uint32_t)out->value_local);
@@ -345,7 +346,7 @@ nrp_result nrp_il_edit_wrap(nrp_il_method *m, const nrp_il_wrap_spec *spec, nrp_
             link(exit_last, store);
             exit_last = store;
         }
-        if (exit_first && spec->guard_type &&
+        if (exit_first && spec->guard_type && !spec->exit_unguarded &&
             guard_chain(m, exit_first, &exit_last, out->epilogue, spec->guard_type, err) != NRP_OK)
             goto fail;
     }

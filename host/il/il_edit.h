@@ -48,6 +48,7 @@ typedef struct nrp_il_wrap_spec {
     uint32_t guard_type;      /* nonzero: entry, catch and exit code each run inside
                                  try { } catch (guard_type) { pop }, so what they throw is swallowed */
     int exit_keeps_value;     /* exit_il leaves a value on the stack, which becomes the value returned */
+    int exit_unguarded;       /* the host's own exit code, which throws nothing: not guarded by guard_type */
 } nrp_il_wrap_spec;
 
 /* Wrap the whole original body as drawn at struct nrp_wrap in

@@ -50,7 +50,7 @@ static int api_il_wrap(nrp_rewrite *rw, const nrp_wrap *spec, int32_t *return_lo
     if (!spec || !HAS_FIELD(nrp_wrap, spec->size, finally_len))
         return nrp_err_set(&rw->err, "il_wrap: spec missing or too small");
     nrp_il_wrap_spec w = {spec->entry_il, spec->entry_len, spec->with_catch, spec->catch_type, spec->catch_il,
-                          spec->catch_len, spec->with_finally, spec->finally_il, spec->finally_len, NULL, 0, 0, 0};
+                          spec->catch_len, spec->with_finally, spec->finally_il, spec->finally_len, NULL, 0, 0, 0, 0};
     nrp_emit_buf task_exit = {0};
     /* Fields a plugin built with an older SDK does not have stay zero. */
     if (HAS_FIELD(nrp_wrap, spec->size, guard_type)) {
@@ -60,13 +60,15 @@ static int api_il_wrap(nrp_rewrite *rw, const nrp_wrap *spec, int32_t *return_lo
     }
     if (spec->exit_len && !spec->exit_il)
         w.exit_len = 0;
-    if (HAS_FIELD(nrp_wrap, spec->size, task_start_local) && spec->task_done) {
+    if (HAS_FIELD(nrp_wrap, spec->size, task_exit_result) && (spec->task_done || spec->task_exit_method)) {
         if (nrp_task_exit_build(rw, spec, &task_exit, &w.exit_keeps_value, &rw->err) != NRP_OK) {
             free(task_exit.data);
             return NRP_ERROR;
         }
         w.exit_il = task_exit.data;
         w.exit_len = task_exit.len;
+        /* The host's call to <nrp>TaskExit throws nothing into the app. */
+        w.exit_unguarded = spec->task_exit_method != 0;
     }
     nrp_result rc = nrp_il_edit_wrap(rw->il, &w, &r, &rw->err);
     free(task_exit.data);

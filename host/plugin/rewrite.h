@@ -42,6 +42,10 @@ typedef struct nrp_module_md {
      * the module gets for waiting on a task (rejit/task_watch.h); NULL
      * where it cannot be had. */
     nrp_result (*task_watch)(void *ctx, uint32_t *token, nrp_err *err);
+    /* The TypeDef of the generic class whose Watch(Task, object state,
+     * nint exit, bool result) calls a managed exit method when the task
+     * completes (rejit/task_watch.h); NULL where it cannot be had. */
+    nrp_result (*task_exit)(void *ctx, uint32_t *type, nrp_err *err);
 } nrp_module_md;
 
 /* A rule's options as plugins see them. */

@@ -24,6 +24,9 @@
  *
  * The completed-successfully test is the fast path: one property read and
  * a branch beyond the plugin's own exit code, no allocation.
+ *
+ * With a managed exit method instead (nrp_wrap.task_exit_method), every
+ * normal return hands its task to <nrp>TaskExit`1 (managed_code below).
  */
 #include "plugin/task_exit.h"
 
@@ -144,14 +147,19 @@ static nrp_result task_code(nrp_rewrite *rw, const nrp_wrap *spec, uint32_t watc
     return NRP_OK;
 }
 
-static nrp_result value_task_code(nrp_rewrite *rw, const nrp_wrap *spec, const task_type *type, uint32_t watch,
-                                  uint32_t value, nrp_emit_buf *b, nrp_err *err)
+/* A ValueTask's members: IsCompletedSuccessfully, AsTask() and
+ * .ctor(Task), on ValueTask or on the return type's ValueTask<X> (their
+ * signatures in terms of !0), and a new local for the Task behind it. */
+typedef struct value_task {
+    uint32_t succeeded, as_task, ctor, task_local;
+} value_task;
+
+static nrp_result value_task_members(nrp_rewrite *rw, const task_type *type, value_task *v, nrp_err *err)
 {
     static const uint8_t bool_getter[] = {NRP_CALLCONV_HASTHIS, 0, NRP_ELEMENT_BOOLEAN};
     const nrp_module_md *md = rw->md;
-    uint32_t parent, task_class, succeeded, as_task, ctor, task_local;
-    blob task = {0}, sig = {0};
-    /* The Task behind it: Task<!0> in the members' signatures, Task<X> as a local. */
+    uint32_t parent, task_class;
+    blob task = {0}, sig = {0}, ctor_sig = {0};
     if (md->type_ref(md->ctx, NULL, type->generic ? "System.Threading.Tasks.Task`1" : "System.Threading.Tasks.Task",
                      &task_class, err) != NRP_OK)
         return NRP_ERROR;
@@ -159,7 +167,6 @@ static nrp_result value_task_code(nrp_rewrite *rw, const nrp_wrap *spec, const t
         put_byte(&task, NRP_ELEMENT_GENERICINST);
         put_type(&task, NRP_ELEMENT_CLASS, task_class);
         put_byte(&task, 1);
-        /* the members see Task<!0>; the local is Task<X> (below) */
         if (md->type_spec(md->ctx, type->whole.data, (uint32_t)type->whole.len, &parent, err) != NRP_OK)
             return NRP_ERROR;
     } else {
@@ -167,6 +174,7 @@ static nrp_result value_task_code(nrp_rewrite *rw, const nrp_wrap *spec, const t
         if (md->type_ref(md->ctx, NULL, "System.Threading.Tasks.ValueTask", &parent, err) != NRP_OK)
             return NRP_ERROR;
     }
+    /* The members see Task<!0>; the local is Task<X>. */
     blob member_task = task, local_task = task;
     if (type->generic) {
         put(&member_task, (const uint8_t[]){NRP_ELEMENT_VAR, 0}, 2);
@@ -174,29 +182,49 @@ static nrp_result value_task_code(nrp_rewrite *rw, const nrp_wrap *spec, const t
     }
     put(&sig, (const uint8_t[]){NRP_CALLCONV_HASTHIS, 0}, 2);
     put(&sig, member_task.b, member_task.n);
-    blob ctor_sig = {0};
     put(&ctor_sig, (const uint8_t[]){NRP_CALLCONV_HASTHIS, 1, NRP_ELEMENT_VOID}, 3);
     put(&ctor_sig, member_task.b, member_task.n);
     if (sig.overflow || ctor_sig.overflow || local_task.overflow)
         return nrp_err_set(err, "the method's return type is too long to wait for");
-    if (md->member_ref(md->ctx, parent, "get_IsCompletedSuccessfully", bool_getter, sizeof bool_getter, &succeeded,
-                       err) != NRP_OK ||
-        md->member_ref(md->ctx, parent, "AsTask", sig.b, (uint32_t)sig.n, &as_task, err) != NRP_OK ||
-        md->member_ref(md->ctx, parent, ".ctor", ctor_sig.b, (uint32_t)ctor_sig.n, &ctor, err) != NRP_OK ||
-        nrp_il_edit_add_local(rw->il, local_task.b, local_task.n, &task_local, err) != NRP_OK)
+    if (md->member_ref(md->ctx, parent, "get_IsCompletedSuccessfully", bool_getter, sizeof bool_getter,
+                       &v->succeeded, err) != NRP_OK ||
+        md->member_ref(md->ctx, parent, "AsTask", sig.b, (uint32_t)sig.n, &v->as_task, err) != NRP_OK ||
+        md->member_ref(md->ctx, parent, ".ctor", ctor_sig.b, (uint32_t)ctor_sig.n, &v->ctor, err) != NRP_OK ||
+        nrp_il_edit_add_local(rw->il, local_task.b, local_task.n, &v->task_local, err) != NRP_OK)
         return NRP_ERROR;
+    return NRP_OK;
+}
+
+/* ldloca V; call AsTask; stloc T; ldloc T: the ValueTask in V as its Task. */
+static void emit_as_task(nrp_emit_buf *b, const value_task *v, uint32_t value)
+{
+    EMIT(b, nrp_emit_ldloca(at_, value));
+    EMIT(b, nrp_emit_token(at_, NRP_OP_CALL, v->as_task));
+    EMIT(b, nrp_emit_stloc(at_, v->task_local));
+    EMIT(b, nrp_emit_ldloc(at_, v->task_local));
+}
+
+/* ldloc T; newobj ValueTask(Task): the value returned. */
+static void emit_over_task(nrp_emit_buf *b, const value_task *v)
+{
+    EMIT(b, nrp_emit_ldloc(at_, v->task_local));
+    EMIT(b, nrp_emit_token(at_, NRP_OP_NEWOBJ, v->ctor));
+}
+
+static nrp_result value_task_code(nrp_rewrite *rw, const nrp_wrap *spec, const task_type *type, uint32_t watch,
+                                  uint32_t value, nrp_emit_buf *b, nrp_err *err)
+{
+    value_task v;
     size_t sync = 0, end = 0;
+    if (value_task_members(rw, type, &v, err) != NRP_OK)
+        return NRP_ERROR;
     EMIT(b, nrp_emit_stloc(at_, value));
     EMIT(b, nrp_emit_ldloca(at_, value));
-    EMIT(b, nrp_emit_token(at_, NRP_OP_CALL, succeeded));
+    EMIT(b, nrp_emit_token(at_, NRP_OP_CALL, v.succeeded));
     EMIT(b, nrp_emit_branch(at_, NRP_OP_BRTRUE, b->len, &sync));
-    EMIT(b, nrp_emit_ldloca(at_, value));
-    EMIT(b, nrp_emit_token(at_, NRP_OP_CALL, as_task));
-    EMIT(b, nrp_emit_stloc(at_, task_local));
-    EMIT(b, nrp_emit_ldloc(at_, task_local));
+    emit_as_task(b, &v, value);
     emit_watch(b, spec, watch);
-    EMIT(b, nrp_emit_ldloc(at_, task_local));
-    EMIT(b, nrp_emit_token(at_, NRP_OP_NEWOBJ, ctor));
+    emit_over_task(b, &v);
     EMIT(b, nrp_emit_branch(at_, NRP_OP_BR, b->len, &end));
     nrp_emit_land(b, sync);
     emit_plugin_exit(b, spec, value);
@@ -205,25 +233,83 @@ static nrp_result value_task_code(nrp_rewrite *rw, const nrp_wrap *spec, const t
     return NRP_OK;
 }
 
+/* The managed way (nrp_wrap.task_exit_method): every normal return hands
+ * its task to <nrp>TaskExit`1<X>::Watch(task, state, &exit, result), X
+ * being the result type (object for a task without one):
+ *     Task(<T>):      ldloc state; ldftn exit; ldc.i4 result; call Watch
+ *     ValueTask(<T>): stloc V; ldloca V; call AsTask; stloc T; ldloc T;
+ *                     ldloc state; ldftn exit; ldc.i4 result; call Watch;
+ *                     ldloc T; newobj ValueTask(Task) */
+static nrp_result managed_code(nrp_rewrite *rw, const nrp_wrap *spec, const task_type *type, int value_kind,
+                               uint32_t value, nrp_emit_buf *b, nrp_err *err)
+{
+    const nrp_module_md *md = rw->md;
+    uint32_t exit_class, task, instance, watch;
+    value_task v;
+    blob inst = {0}, sig = {0};
+    if (!md->task_exit)
+        return nrp_err_set(err, "il_wrap: this module cannot wait for tasks");
+    if (md->task_exit(md->ctx, &exit_class, err) != NRP_OK ||
+        md->type_ref(md->ctx, NULL, "System.Threading.Tasks.Task", &task, err) != NRP_OK)
+        return NRP_ERROR;
+    put_byte(&inst, NRP_ELEMENT_GENERICINST);
+    put_type(&inst, NRP_ELEMENT_CLASS, exit_class);
+    put_byte(&inst, 1);
+    if (type->generic)
+        put(&inst, type->argument.data, type->argument.len);
+    else
+        put_byte(&inst, NRP_ELEMENT_OBJECT);
+    put(&sig, (const uint8_t[]){NRP_CALLCONV_DEFAULT, 4, NRP_ELEMENT_VOID}, 3);
+    put_type(&sig, NRP_ELEMENT_CLASS, task);
+    put(&sig, (const uint8_t[]){NRP_ELEMENT_OBJECT, NRP_ELEMENT_I, NRP_ELEMENT_BOOLEAN}, 3);
+    if (inst.overflow)
+        return nrp_err_set(err, "the method's return type is too long to wait for");
+    if (md->type_spec(md->ctx, inst.b, (uint32_t)inst.n, &instance, err) != NRP_OK ||
+        md->member_ref(md->ctx, instance, "Watch", sig.b, (uint32_t)sig.n, &watch, err) != NRP_OK ||
+        (value_kind && value_task_members(rw, type, &v, err) != NRP_OK))
+        return NRP_ERROR;
+    if (value_kind) {
+        EMIT(b, nrp_emit_stloc(at_, value));
+        emit_as_task(b, &v, value);
+    }
+    EMIT(b, nrp_emit_ldloc(at_, spec->task_state_local));
+    EMIT(b, nrp_emit_op(at_, NRP_OP_LDFTN) + nrp_emit_u32(at_ + 2, spec->task_exit_method));
+    EMIT(b, nrp_emit_i4(at_, type->generic && spec->task_exit_result ? 1 : 0));
+    EMIT(b, nrp_emit_token(at_, NRP_OP_CALL, watch));
+    if (value_kind)
+        emit_over_task(b, &v);
+    return NRP_OK;
+}
+
 nrp_result nrp_task_exit_build(nrp_rewrite *rw, const nrp_wrap *spec, nrp_emit_buf *out, int *keeps_value,
                                nrp_err *err)
 {
     const nrp_method_info *m = &rw->method;
     uint32_t kind = m->flags & (NRP_METHOD_RETURNS_TASK | NRP_METHOD_RETURNS_VALUE_TASK);
+    int managed = spec->task_exit_method != 0;
     task_type type;
     uint32_t watch, value;
     if (!kind)
-        return nrp_err_set(err, "il_wrap: task_done is set but the method returns no Task or ValueTask");
-    if (spec->guard_type)
+        return nrp_err_set(err, "il_wrap: %s is set but the method returns no Task or ValueTask",
+                           managed ? "task_exit_method" : "task_done");
+    if (managed && spec->task_done)
+        return nrp_err_set(err, "il_wrap: task_done and task_exit_method are set; one way to wait at most");
+    if (!managed && spec->guard_type)
         return nrp_err_set(err, "il_wrap: task_done cannot be combined with guard_type");
-    if (!rw->md->task_watch)
+    if (!managed && !rw->md->task_watch)
         return nrp_err_set(err, "il_wrap: this module cannot wait for tasks");
-    if (read_return(m, &type, err) != NRP_OK || rw->md->task_watch(rw->md->ctx, &watch, err) != NRP_OK ||
+    if (read_return(m, &type, err) != NRP_OK ||
         nrp_il_edit_add_local(rw->il, type.whole.data, type.whole.len, &value, err) != NRP_OK)
         return NRP_ERROR;
     *keeps_value = kind == NRP_METHOD_RETURNS_VALUE_TASK;
-    nrp_result rc = *keeps_value ? value_task_code(rw, spec, &type, watch, value, out, err)
-                                 : task_code(rw, spec, watch, value, out, err);
+    nrp_result rc;
+    if (managed)
+        rc = managed_code(rw, spec, &type, *keeps_value, value, out, err);
+    else if (rw->md->task_watch(rw->md->ctx, &watch, err) != NRP_OK)
+        rc = NRP_ERROR;
+    else
+        rc = *keeps_value ? value_task_code(rw, spec, &type, watch, value, out, err)
+                          : task_code(rw, spec, watch, value, out, err);
     if (rc == NRP_OK && out->failed)
         rc = nrp_err_set(err, "il_wrap: out of memory building the code that waits for the task");
     return rc;

@@ -437,6 +437,11 @@ static nrp_result task_watch(void *ctx, uint32_t *token, nrp_err *err)
     return nrp_task_watch_method(ctx, token, err);
 }
 
+static nrp_result task_exit(void *ctx, uint32_t *type, nrp_err *err)
+{
+    return nrp_task_exit_class(ctx, type, err);
+}
+
 /* ---- lifetime ------------------------------------------------------------ */
 
 nrp_result nrp_module_env_open(nrp_module_env *env, const nrp_info *info, ModuleID module, const char *assembly,
@@ -451,7 +456,7 @@ nrp_result nrp_module_env_open(nrp_module_env *env, const nrp_info *info, Module
     env->il = (nrp_il_env){env, call_info, local_sig, sig_token};
     env->md = (nrp_module_md){env,        sig_token,   type_spec,  assembly_ref,        type_ref,
                               member_ref, user_string, param_info, assembly_resolvable, assembly_file,
-                              task_watch};
+                              task_watch, task_exit};
     env->cache = nrp_modules_cache(modules, module);
     nrp_com_object *mdi = kept_iface(env, NRP_CACHE_IMPORT);
     if (!mdi) {

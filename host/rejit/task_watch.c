@@ -12,7 +12,8 @@
 #include "nrp/plugin.h"
 #include "util/log.h"
 
-#define CLASS_NAME "<nrp>TaskWatch"
+#define WATCH_CLASS "<nrp>TaskWatch"
+#define EXIT_CLASS "<nrp>TaskExit`1"
 
 /* cor.h: tdNotPublic | tdAbstract | tdSealed (a static class) | tdBeforeFieldInit. */
 #define TYPE_FLAGS 0x00100180u
@@ -21,10 +22,10 @@
 #define FIELD_FLAGS 0x0016u
 /* TaskContinuationOptions.ExecuteSynchronously */
 #define EXECUTE_SYNCHRONOUSLY 0x80000
+#define FIELD_SIG 0x06
 
-/* Defining the class twice would make two; one module at a time. */
+/* Defining a class twice would make two; one at a time. */
 static pthread_mutex_t define_lock = PTHREAD_MUTEX_INITIALIZER;
-static const unsigned char cache_key[] = "Watch";
 
 /* A signature under construction; 64 bytes hold the longest here. */
 typedef struct sig_buf {
@@ -40,19 +41,38 @@ static void put(sig_buf *s, const uint8_t *bytes, size_t n)
     }
 }
 
+static void put_byte(sig_buf *s, uint8_t byte)
+{
+    put(s, &byte, 1);
+}
+
 static void put_type(sig_buf *s, uint8_t element, uint32_t token)
 {
     uint8_t t[5] = {element};
     put(s, t, 1 + nrp_sig_put_type_token(t + 1, token));
 }
 
-/* What the bodies reference. */
+/* GENERICINST CLASS <open> <count> <args>: args are whole type bytes. */
+static void put_instance(sig_buf *s, uint32_t open, uint8_t count, const uint8_t *args, size_t len)
+{
+    put_byte(s, NRP_ELEMENT_GENERICINST);
+    put_type(s, NRP_ELEMENT_CLASS, open);
+    put_byte(s, count);
+    put(s, args, len);
+}
+
+/* What both classes reference. */
 typedef struct refs {
-    uint32_t object, task, action2, tuple3, token, options, scheduler, suppress;
-    uint32_t action, tuple;                        /* Action<Task,object>, Tuple<long,nint,nint> */
-    uint32_t is_completed, is_faulted, is_canceled, continue_with, token_none, default_scheduler;
-    uint32_t action_ctor, tuple_ctor, item[3], calli;
+    uint32_t object, task, action2, tuple3, token, options, scheduler;
+    uint32_t action;                    /* Action<Task, object> */
+    sig_buf action_sig;
+    uint32_t is_completed, is_faulted, is_canceled, continue_with, token_none, default_scheduler, action_ctor;
 } refs;
+
+/* A Tuple<A, B, C> and its members. */
+typedef struct tuple_refs {
+    uint32_t spec, ctor, item[3];
+} tuple_refs;
 
 static nrp_result core_type(nrp_module_env *e, const char *name, uint32_t *token, nrp_err *err)
 {
@@ -65,96 +85,85 @@ static nrp_result member(nrp_module_env *e, uint32_t parent, const char *name, c
     return e->md.member_ref(e, parent, name, sig->b, (uint32_t)sig->n, token, err);
 }
 
+/* A member whose signature is given as bytes, then a type token (0: none). */
+static nrp_result member_of(nrp_module_env *e, uint32_t parent, const char *name, const uint8_t *head, size_t len,
+                            uint8_t element, uint32_t type, uint32_t *token, nrp_err *err)
+{
+    sig_buf s = {0};
+    put(&s, head, len);
+    if (type)
+        put_type(&s, element, type);
+    return member(e, parent, name, &s, token, err);
+}
+
 static nrp_result reference(nrp_module_env *e, refs *r, nrp_err *err)
 {
     static const uint8_t bool_getter[] = {NRP_CALLCONV_HASTHIS, 0, NRP_ELEMENT_BOOLEAN};
     static const uint8_t action_ctor[] = {NRP_CALLCONV_HASTHIS, 2, NRP_ELEMENT_VOID, NRP_ELEMENT_OBJECT, NRP_ELEMENT_I};
-    static const uint8_t tuple_ctor[] = {NRP_CALLCONV_HASTHIS, 3, NRP_ELEMENT_VOID, NRP_ELEMENT_VAR, 0,
-                                         NRP_ELEMENT_VAR,      1, NRP_ELEMENT_VAR,  2};
-    static const uint8_t tuple_args[] = {3, NRP_ELEMENT_I8, NRP_ELEMENT_I, NRP_ELEMENT_I};
-    static const uint8_t calli_params[] = {NRP_ELEMENT_VOID, NRP_ELEMENT_I, NRP_ELEMENT_I8, NRP_ELEMENT_I4};
-    static const uint8_t unmanaged[] = {NRP_CALLCONV_UNMANAGED, 3, NRP_ELEMENT_CMOD_OPT};
-    static const uint8_t static_none[] = {NRP_CALLCONV_DEFAULT, 0};
+    static const uint8_t static_getter[] = {NRP_CALLCONV_DEFAULT, 0};
     static const uint8_t instance_5[] = {NRP_CALLCONV_HASTHIS, 5};
-    static const uint8_t two_args[] = {2};
-    static const uint8_t object1[] = {NRP_ELEMENT_OBJECT};
-    sig_buf action = {0}, tuple = {0}, s = {0};
+    sig_buf s = {0};
+    memset(r, 0, sizeof *r);
     if (core_type(e, "System.Object", &r->object, err) != NRP_OK ||
         core_type(e, "System.Threading.Tasks.Task", &r->task, err) != NRP_OK ||
         core_type(e, "System.Action`2", &r->action2, err) != NRP_OK ||
         core_type(e, "System.Tuple`3", &r->tuple3, err) != NRP_OK ||
         core_type(e, "System.Threading.CancellationToken", &r->token, err) != NRP_OK ||
         core_type(e, "System.Threading.Tasks.TaskContinuationOptions", &r->options, err) != NRP_OK ||
-        core_type(e, "System.Threading.Tasks.TaskScheduler", &r->scheduler, err) != NRP_OK ||
-        core_type(e, "System.Runtime.CompilerServices.CallConvSuppressGCTransition", &r->suppress, err) != NRP_OK)
+        core_type(e, "System.Threading.Tasks.TaskScheduler", &r->scheduler, err) != NRP_OK)
         return NRP_ERROR;
-    /* Action<Task, object> and Tuple<long, nint, nint> */
-    put(&action, (const uint8_t[]){NRP_ELEMENT_GENERICINST}, 1);
-    put_type(&action, NRP_ELEMENT_CLASS, r->action2);
-    put(&action, two_args, 1);
-    put_type(&action, NRP_ELEMENT_CLASS, r->task);
-    put(&action, object1, 1);
-    put(&tuple, (const uint8_t[]){NRP_ELEMENT_GENERICINST}, 1);
-    put_type(&tuple, NRP_ELEMENT_CLASS, r->tuple3);
-    put(&tuple, tuple_args, sizeof tuple_args);
-    if (e->md.type_spec(e, action.b, (uint32_t)action.n, &r->action, err) != NRP_OK ||
-        e->md.type_spec(e, tuple.b, (uint32_t)tuple.n, &r->tuple, err) != NRP_OK)
-        return NRP_ERROR;
-    sig_buf getter = {0};
-    put(&getter, bool_getter, sizeof bool_getter);
-    if (member(e, r->task, "get_IsCompleted", &getter, &r->is_completed, err) != NRP_OK ||
-        member(e, r->task, "get_IsFaulted", &getter, &r->is_faulted, err) != NRP_OK ||
-        member(e, r->task, "get_IsCanceled", &getter, &r->is_canceled, err) != NRP_OK)
+    sig_buf args = {0};
+    put_type(&args, NRP_ELEMENT_CLASS, r->task);
+    put_byte(&args, NRP_ELEMENT_OBJECT);
+    put_instance(&r->action_sig, r->action2, 2, args.b, args.n);
+    if (e->md.type_spec(e, r->action_sig.b, (uint32_t)r->action_sig.n, &r->action, err) != NRP_OK ||
+        member_of(e, r->task, "get_IsCompleted", bool_getter, sizeof bool_getter, 0, 0, &r->is_completed, err) !=
+            NRP_OK ||
+        member_of(e, r->task, "get_IsFaulted", bool_getter, sizeof bool_getter, 0, 0, &r->is_faulted, err) != NRP_OK ||
+        member_of(e, r->task, "get_IsCanceled", bool_getter, sizeof bool_getter, 0, 0, &r->is_canceled, err) !=
+            NRP_OK ||
+        member_of(e, r->token, "get_None", static_getter, sizeof static_getter, NRP_ELEMENT_VALUETYPE, r->token,
+                  &r->token_none, err) != NRP_OK ||
+        member_of(e, r->scheduler, "get_Default", static_getter, sizeof static_getter, NRP_ELEMENT_CLASS,
+                  r->scheduler, &r->default_scheduler, err) != NRP_OK ||
+        member_of(e, r->action, ".ctor", action_ctor, sizeof action_ctor, 0, 0, &r->action_ctor, err) != NRP_OK)
         return NRP_ERROR;
     /* Task Task.ContinueWith(Action<Task,object>, object, CancellationToken,
      * TaskContinuationOptions, TaskScheduler) */
     put(&s, instance_5, sizeof instance_5);
     put_type(&s, NRP_ELEMENT_CLASS, r->task);
-    put(&s, action.b, action.n);
-    put(&s, object1, 1);
+    put(&s, r->action_sig.b, r->action_sig.n);
+    put_byte(&s, NRP_ELEMENT_OBJECT);
     put_type(&s, NRP_ELEMENT_VALUETYPE, r->token);
     put_type(&s, NRP_ELEMENT_VALUETYPE, r->options);
     put_type(&s, NRP_ELEMENT_CLASS, r->scheduler);
-    if (member(e, r->task, "ContinueWith", &s, &r->continue_with, err) != NRP_OK)
-        return NRP_ERROR;
-    s.n = 0;
-    put(&s, static_none, sizeof static_none);
-    put_type(&s, NRP_ELEMENT_VALUETYPE, r->token);
-    if (member(e, r->token, "get_None", &s, &r->token_none, err) != NRP_OK)
-        return NRP_ERROR;
-    s.n = 0;
-    put(&s, static_none, sizeof static_none);
-    put_type(&s, NRP_ELEMENT_CLASS, r->scheduler);
-    if (member(e, r->scheduler, "get_Default", &s, &r->default_scheduler, err) != NRP_OK)
-        return NRP_ERROR;
-    s.n = 0;
-    put(&s, action_ctor, sizeof action_ctor);
-    if (member(e, r->action, ".ctor", &s, &r->action_ctor, err) != NRP_OK)
-        return NRP_ERROR;
-    s.n = 0;
-    put(&s, tuple_ctor, sizeof tuple_ctor);
-    if (member(e, r->tuple, ".ctor", &s, &r->tuple_ctor, err) != NRP_OK)
+    return member(e, r->task, "ContinueWith", &s, &r->continue_with, err);
+}
+
+/* Tuple<A, B, C> of the three one-byte element types given. */
+static nrp_result reference_tuple(nrp_module_env *e, const refs *r, const uint8_t types[3], tuple_refs *t,
+                                  nrp_err *err)
+{
+    static const uint8_t ctor[] = {NRP_CALLCONV_HASTHIS, 3, NRP_ELEMENT_VOID, NRP_ELEMENT_VAR, 0,
+                                   NRP_ELEMENT_VAR,      1, NRP_ELEMENT_VAR,  2};
+    sig_buf spec = {0}, s = {0};
+    put_instance(&spec, r->tuple3, 3, types, 3);
+    put(&s, ctor, sizeof ctor);
+    if (e->md.type_spec(e, spec.b, (uint32_t)spec.n, &t->spec, err) != NRP_OK ||
+        member(e, t->spec, ".ctor", &s, &t->ctor, err) != NRP_OK)
         return NRP_ERROR;
     for (uint8_t i = 0; i < 3; i++) {
         char name[] = "get_Item1";
         name[8] = (char)('1' + i);
         s.n = 0;
         put(&s, (const uint8_t[]){NRP_CALLCONV_HASTHIS, 0, NRP_ELEMENT_VAR, i}, 4);
-        if (member(e, r->tuple, name, &s, &r->item[i], err) != NRP_OK)
+        if (member(e, t->spec, name, &s, &t->item[i], err) != NRP_OK)
             return NRP_ERROR;
     }
-    /* unmanaged modopt(CallConvSuppressGCTransition) void(nint, long, int) */
-    s.n = 0;
-    put(&s, unmanaged, sizeof unmanaged);
-    {
-        uint8_t t[4];
-        put(&s, t, nrp_sig_put_type_token(t, r->suppress));
-    }
-    put(&s, calli_params, sizeof calli_params);
-    return e->md.sig_token(e, s.b, (uint32_t)s.n, &r->calli, err);
+    return NRP_OK;
 }
 
-/* ---- the bodies ------------------------------------------------------- */
+/* ---- writing the bodies ------------------------------------------------- */
 
 #define EMIT(b, emit_call)                                                                                         \
     do {                                                                                                           \
@@ -166,38 +175,127 @@ static nrp_result reference(nrp_module_env *e, refs *r, nrp_err *err)
 #define TOK(b, op, token) EMIT(b, nrp_emit_token(at_, op, token))
 #define BRANCH(b, op, label) EMIT(b, nrp_emit_branch(at_, op, (b)->len, label))
 
-typedef struct tokens {
-    uint32_t done_field, watch, done, status;
-} tokens;
-
-/* fn(cookie, start, Status(t)) with the three values loaded by `cookie`,
- * `start` and `fn` (arguments of Watch, or the tuple's items in Done). */
-static void emit_watch(nrp_emit_buf *b, const refs *r, const tokens *t)
+/* t.ContinueWith(done ??= new Action<Task, object>(Done), <state on the
+ * stack>, ...): `state` emits the code that pushes the state. The task
+ * is on the stack; the Task ContinueWith returns is dropped. */
+static void emit_continue(nrp_emit_buf *b, const refs *r, uint32_t done_field, uint32_t done,
+                          void (*state)(nrp_emit_buf *, const void *), const void *ctx)
 {
-    size_t now = 0, have = 0;
-    OP(b, NRP_OP_LDARG_0);
-    TOK(b, NRP_OP_CALLVIRT, r->is_completed);
-    BRANCH(b, NRP_OP_BRTRUE, &now);
-    OP(b, NRP_OP_LDARG_0);
-    TOK(b, NRP_OP_LDSFLD, t->done_field);
+    size_t have = 0;
+    TOK(b, NRP_OP_LDSFLD, done_field);
     OP(b, NRP_OP_DUP);
     BRANCH(b, NRP_OP_BRTRUE, &have);
     OP(b, NRP_OP_POP);
     OP(b, NRP_OP_LDNULL);
-    EMIT(b, nrp_emit_op(at_, NRP_OP_LDFTN) + nrp_emit_u32(at_ + 2, t->done));
+    EMIT(b, nrp_emit_op(at_, NRP_OP_LDFTN) + nrp_emit_u32(at_ + 2, done));
     TOK(b, NRP_OP_NEWOBJ, r->action_ctor);
     OP(b, NRP_OP_DUP);
-    TOK(b, NRP_OP_STSFLD, t->done_field);
+    TOK(b, NRP_OP_STSFLD, done_field);
     nrp_emit_land(b, have);
-    OP(b, NRP_OP_LDARG_1);
-    OP(b, NRP_OP_LDARG_2);
-    OP(b, NRP_OP_LDARG_3);
-    TOK(b, NRP_OP_NEWOBJ, r->tuple_ctor);
+    state(b, ctx);
     TOK(b, NRP_OP_CALL, r->token_none);
     EMIT(b, nrp_emit_i4(at_, EXECUTE_SYNCHRONOUSLY));
     TOK(b, NRP_OP_CALL, r->default_scheduler);
     TOK(b, NRP_OP_CALLVIRT, r->continue_with);
     OP(b, NRP_OP_POP);
+}
+
+/* The state: new Tuple<...>(arg1, arg2, arg3). */
+static void emit_tuple_of_args(nrp_emit_buf *b, const void *ctx)
+{
+    const tuple_refs *t = ctx;
+    OP(b, NRP_OP_LDARG_1);
+    OP(b, NRP_OP_LDARG_2);
+    OP(b, NRP_OP_LDARG_3);
+    TOK(b, NRP_OP_NEWOBJ, t->ctor);
+}
+
+/* The tuple's three items, from the state in argument 1. */
+static void emit_items(nrp_emit_buf *b, const tuple_refs *t, const int order[3])
+{
+    for (int i = 0; i < 3; i++) {
+        OP(b, NRP_OP_LDARG_1);
+        TOK(b, NRP_OP_CASTCLASS, t->spec);
+        TOK(b, NRP_OP_CALL, t->item[order[i]]);
+    }
+}
+
+typedef struct method_body {
+    nrp_emit_buf code;
+    uint32_t max_stack, locals;
+    nrp_il_clause clause; /* a catch of object, when catch_type is set */
+    int with_clause;
+} method_body;
+
+static nrp_result set_body(nrp_module_env *e, uint32_t method, const method_body *m, const char *cls, nrp_err *err)
+{
+    if (m->code.failed)
+        return nrp_err_set(err, "out of memory building %s", cls);
+    nrp_il_body body = {m->max_stack, m->locals != 0,  m->locals, m->code.data, (uint32_t)m->code.len,
+                        NULL,         0};
+    if (m->with_clause) {
+        body.clauses = (nrp_il_clause *)&m->clause;
+        body.clause_count = 1;
+    }
+    size_t size = nrp_il_encoded_size(&body);
+    uint8_t *bytes = malloc(size);
+    if (!bytes)
+        return nrp_err_set(err, "out of memory building %s", cls);
+    nrp_result rc = NRP_OK;
+    if (nrp_il_encode(&body, bytes, size, err) != size)
+        rc = NRP_ERROR;
+    else {
+        HRESULT hr = nrp_info_set_il_function_body(e->info, e->module, method, bytes, (ULONG)size);
+        if (NRP_FAILED(hr))
+            rc = nrp_err_set(err, "SetILFunctionBody in %s failed (0x%08x)", cls, (unsigned)hr);
+    }
+    free(bytes);
+    return rc;
+}
+
+static nrp_result define_class(nrp_module_env *e, const char *name, uint32_t extends, mdToken *type, nrp_err *err)
+{
+    mdToken existing;
+    if (!NRP_FAILED(nrp_mdi_find_type_def(e->mdi, name, 0, &existing)))
+        return nrp_err_set(err, "the module already defines %s", name);
+    HRESULT hr = nrp_mde_define_type(e->mde, name, TYPE_FLAGS, extends, type);
+    if (NRP_FAILED(hr))
+        return nrp_err_set(err, "DefineTypeDef %s failed (0x%08x)", name, (unsigned)hr);
+    return NRP_OK;
+}
+
+static nrp_result define_method(nrp_module_env *e, mdToken type, const char *name, const sig_buf *sig,
+                                uint32_t *token, nrp_err *err)
+{
+    HRESULT hr = nrp_mde_define_method(e->mde, type, name, METHOD_FLAGS, sig->b, (ULONG)sig->n, token);
+    if (NRP_FAILED(hr))
+        return nrp_err_set(err, "DefineMethod %s failed (0x%08x)", name, (unsigned)hr);
+    return NRP_OK;
+}
+
+static nrp_result apply(nrp_module_env *e, const char *cls, nrp_err *err)
+{
+    HRESULT hr = nrp_info_apply_metadata(e->info, e->module);
+    if (hr != NRP_S_OK)
+        return nrp_err_set(err, "ApplyMetaData for %s failed (0x%08x)", cls, (unsigned)hr);
+    return NRP_OK;
+}
+
+/* ---- <nrp>TaskWatch: calls native code ----------------------------------- */
+
+typedef struct watch_tokens {
+    uint32_t done_field, watch, done, status, calli;
+    tuple_refs tuple;
+} watch_tokens;
+
+static void emit_watch(nrp_emit_buf *b, const refs *r, const watch_tokens *t)
+{
+    size_t now = 0;
+    OP(b, NRP_OP_LDARG_0);
+    TOK(b, NRP_OP_CALLVIRT, r->is_completed);
+    BRANCH(b, NRP_OP_BRTRUE, &now);
+    OP(b, NRP_OP_LDARG_0);
+    emit_continue(b, r, t->done_field, t->done, emit_tuple_of_args, &t->tuple);
     OP(b, NRP_OP_RET);
     nrp_emit_land(b, now);
     OP(b, NRP_OP_LDARG_3);
@@ -205,29 +303,30 @@ static void emit_watch(nrp_emit_buf *b, const refs *r, const tokens *t)
     OP(b, NRP_OP_LDARG_0);
     TOK(b, NRP_OP_CALL, t->status);
     OP(b, NRP_OP_LDARG_2);
-    EMIT(b, nrp_emit_calli(at_, r->calli));
+    EMIT(b, nrp_emit_calli(at_, t->calli));
     OP(b, NRP_OP_RET);
 }
 
-static void emit_done(nrp_emit_buf *b, const refs *r, const tokens *t)
+/* fn(cookie, start, Status(t)) from the tuple (start, fn, cookie). */
+static void emit_watch_done(nrp_emit_buf *b, const watch_tokens *t)
 {
-    static const int order[] = {2, 0}; /* cookie, then start */
+    static const int cookie_start[] = {2, 0};
     for (int i = 0; i < 2; i++) {
         OP(b, NRP_OP_LDARG_1);
-        TOK(b, NRP_OP_CASTCLASS, r->tuple);
-        TOK(b, NRP_OP_CALL, r->item[order[i]]);
+        TOK(b, NRP_OP_CASTCLASS, t->tuple.spec);
+        TOK(b, NRP_OP_CALL, t->tuple.item[cookie_start[i]]);
     }
     OP(b, NRP_OP_LDARG_0);
     TOK(b, NRP_OP_CALL, t->status);
     OP(b, NRP_OP_LDARG_1);
-    TOK(b, NRP_OP_CASTCLASS, r->tuple);
-    TOK(b, NRP_OP_CALL, r->item[1]);
-    EMIT(b, nrp_emit_calli(at_, r->calli));
+    TOK(b, NRP_OP_CASTCLASS, t->tuple.spec);
+    TOK(b, NRP_OP_CALL, t->tuple.item[1]);
+    EMIT(b, nrp_emit_calli(at_, t->calli));
     OP(b, NRP_OP_RET);
 }
 
-/* NRP_TASK_FAULTED if faulted, else NRP_TASK_CANCELED if canceled, else
- * NRP_TASK_RAN_TO_COMPLETION: IsCanceled << 1. */
+/* NRP_TASK_FAULTED if faulted, else IsCanceled << 1 (NRP_TASK_CANCELED or
+ * NRP_TASK_RAN_TO_COMPLETION). */
 static void emit_status(nrp_emit_buf *b, const refs *r)
 {
     size_t not_faulted = 0;
@@ -246,112 +345,333 @@ static void emit_status(nrp_emit_buf *b, const refs *r)
     OP(b, NRP_OP_RET);
 }
 
-#undef EMIT
-#undef OP
-#undef TOK
-#undef BRANCH
-
-static nrp_result set_body(nrp_module_env *e, uint32_t method, const nrp_emit_buf *code, uint32_t max_stack,
-                           nrp_err *err)
+static nrp_result define_watch(nrp_module_env *e, uint32_t *watch, nrp_err *err)
 {
-    if (code->failed)
-        return nrp_err_set(err, "out of memory building " CLASS_NAME);
-    nrp_il_body body = {max_stack, 0, 0, code->data, (uint32_t)code->len, NULL, 0};
-    size_t size = nrp_il_encoded_size(&body);
-    uint8_t *bytes = malloc(size);
-    if (!bytes)
-        return nrp_err_set(err, "out of memory building " CLASS_NAME);
-    nrp_result rc = NRP_OK;
-    if (nrp_il_encode(&body, bytes, size, err) != size)
-        rc = NRP_ERROR;
-    else {
-        HRESULT hr = nrp_info_set_il_function_body(e->info, e->module, method, bytes, (ULONG)size);
-        if (NRP_FAILED(hr))
-            rc = nrp_err_set(err, "SetILFunctionBody of " CLASS_NAME " failed (0x%08x)", (unsigned)hr);
-    }
-    free(bytes);
-    return rc;
-}
-
-static nrp_result define(nrp_module_env *e, uint32_t *watch, nrp_err *err)
-{
+    static const uint8_t long_nint_nint[] = {NRP_ELEMENT_I8, NRP_ELEMENT_I, NRP_ELEMENT_I};
     refs r;
-    tokens t;
-    mdToken type, existing;
-    sig_buf field = {0}, watch_sig = {0}, done_sig = {0}, status_sig = {0};
-    if (reference(e, &r, err) != NRP_OK)
+    watch_tokens t;
+    mdToken type, suppress;
+    sig_buf field = {0}, watch_sig = {0}, done_sig = {0}, status_sig = {0}, calli = {0};
+    if (reference(e, &r, err) != NRP_OK || reference_tuple(e, &r, long_nint_nint, &t.tuple, err) != NRP_OK ||
+        core_type(e, "System.Runtime.CompilerServices.CallConvSuppressGCTransition", &suppress, err) != NRP_OK)
         return NRP_ERROR;
-    if (!NRP_FAILED(nrp_mdi_find_type_def(e->mdi, CLASS_NAME, 0, &existing)))
-        return nrp_err_set(err, "the module already defines " CLASS_NAME);
-    /* static Action<Task, object> done */
-    put(&field, (const uint8_t[]){0x06}, 1); /* FIELD */
-    sig_buf action = {0};
-    put(&action, (const uint8_t[]){NRP_ELEMENT_GENERICINST}, 1);
-    put_type(&action, NRP_ELEMENT_CLASS, r.action2);
-    put(&action, (const uint8_t[]){2}, 1);
-    put_type(&action, NRP_ELEMENT_CLASS, r.task);
-    put(&action, (const uint8_t[]){NRP_ELEMENT_OBJECT}, 1);
-    put(&field, action.b, action.n);
-    /* void Watch(Task, long, nint, nint); void Done(Task, object); int Status(Task) */
+    /* unmanaged modopt(CallConvSuppressGCTransition) void(nint, long, int) */
+    put(&calli, (const uint8_t[]){NRP_CALLCONV_UNMANAGED, 3}, 2);
+    put_type(&calli, NRP_ELEMENT_CMOD_OPT, suppress);
+    put(&calli, (const uint8_t[]){NRP_ELEMENT_VOID, NRP_ELEMENT_I, NRP_ELEMENT_I8, NRP_ELEMENT_I4}, 4);
+    if (e->md.sig_token(e, calli.b, (uint32_t)calli.n, &t.calli, err) != NRP_OK)
+        return NRP_ERROR;
+    put_byte(&field, FIELD_SIG);
+    put(&field, r.action_sig.b, r.action_sig.n);
     put(&watch_sig, (const uint8_t[]){NRP_CALLCONV_DEFAULT, 4, NRP_ELEMENT_VOID}, 3);
     put_type(&watch_sig, NRP_ELEMENT_CLASS, r.task);
-    put(&watch_sig, (const uint8_t[]){NRP_ELEMENT_I8, NRP_ELEMENT_I, NRP_ELEMENT_I}, 3);
+    put(&watch_sig, long_nint_nint, sizeof long_nint_nint);
     put(&done_sig, (const uint8_t[]){NRP_CALLCONV_DEFAULT, 2, NRP_ELEMENT_VOID}, 3);
     put_type(&done_sig, NRP_ELEMENT_CLASS, r.task);
-    put(&done_sig, (const uint8_t[]){NRP_ELEMENT_OBJECT}, 1);
+    put_byte(&done_sig, NRP_ELEMENT_OBJECT);
     put(&status_sig, (const uint8_t[]){NRP_CALLCONV_DEFAULT, 1, NRP_ELEMENT_I4}, 3);
     put_type(&status_sig, NRP_ELEMENT_CLASS, r.task);
-    HRESULT hr = nrp_mde_define_type(e->mde, CLASS_NAME, TYPE_FLAGS, r.object, &type);
+    if (define_class(e, WATCH_CLASS, r.object, &type, err) != NRP_OK)
+        return NRP_ERROR;
+    HRESULT hr = nrp_mde_define_field(e->mde, type, "done", FIELD_FLAGS, field.b, (ULONG)field.n, &t.done_field);
     if (NRP_FAILED(hr))
-        return nrp_err_set(err, "DefineTypeDef " CLASS_NAME " failed (0x%08x)", (unsigned)hr);
-    if (NRP_FAILED(hr = nrp_mde_define_field(e->mde, type, "done", FIELD_FLAGS, field.b, (ULONG)field.n,
-                                             &t.done_field)) ||
-        NRP_FAILED(hr = nrp_mde_define_method(e->mde, type, "Status", METHOD_FLAGS, status_sig.b,
-                                              (ULONG)status_sig.n, &t.status)) ||
-        NRP_FAILED(hr = nrp_mde_define_method(e->mde, type, "Done", METHOD_FLAGS, done_sig.b, (ULONG)done_sig.n,
-                                              &t.done)) ||
-        NRP_FAILED(hr = nrp_mde_define_method(e->mde, type, "Watch", METHOD_FLAGS, watch_sig.b,
-                                              (ULONG)watch_sig.n, &t.watch)))
-        return nrp_err_set(err, "defining the members of " CLASS_NAME " failed (0x%08x)", (unsigned)hr);
-    hr = nrp_info_apply_metadata(e->info, e->module);
-    if (hr != NRP_S_OK)
-        return nrp_err_set(err, "ApplyMetaData for " CLASS_NAME " failed (0x%08x)", (unsigned)hr);
-    nrp_emit_buf watch_il = {0}, done_il = {0}, status_il = {0};
-    emit_watch(&watch_il, &r, &t);
-    emit_done(&done_il, &r, &t);
-    emit_status(&status_il, &r);
+        return nrp_err_set(err, "DefineField in " WATCH_CLASS " failed (0x%08x)", (unsigned)hr);
+    if (define_method(e, type, "Status", &status_sig, &t.status, err) != NRP_OK ||
+        define_method(e, type, "Done", &done_sig, &t.done, err) != NRP_OK ||
+        define_method(e, type, "Watch", &watch_sig, &t.watch, err) != NRP_OK || apply(e, WATCH_CLASS, err) != NRP_OK)
+        return NRP_ERROR;
+    method_body watch_body = {.max_stack = 6}, done_body = {.max_stack = 4}, status_body = {.max_stack = 2};
+    emit_watch(&watch_body.code, &r, &t);
+    emit_watch_done(&done_body.code, &t);
+    emit_status(&status_body.code, &r);
     nrp_result rc = NRP_ERROR;
-    if (set_body(e, t.status, &status_il, 2, err) == NRP_OK && set_body(e, t.done, &done_il, 4, err) == NRP_OK &&
-        set_body(e, t.watch, &watch_il, 6, err) == NRP_OK)
+    if (set_body(e, t.status, &status_body, WATCH_CLASS, err) == NRP_OK &&
+        set_body(e, t.done, &done_body, WATCH_CLASS, err) == NRP_OK &&
+        set_body(e, t.watch, &watch_body, WATCH_CLASS, err) == NRP_OK)
         rc = NRP_OK;
-    free(watch_il.data);
-    free(done_il.data);
-    free(status_il.data);
+    free(watch_body.code.data);
+    free(done_body.code.data);
+    free(status_body.code.data);
     if (rc == NRP_OK)
         *watch = t.watch;
     return rc;
 }
 
-nrp_result nrp_task_watch_method(nrp_module_env *e, uint32_t *watch, nrp_err *err)
+/* ---- <nrp>TaskExit`1<T>: calls managed code ------------------------------ */
+
+typedef struct exit_tokens {
+    uint32_t type, self;                 /* the TypeDef and <nrp>TaskExit`1<!0> */
+    uint32_t done_field, done, finish;   /* MemberRefs on self */
+    uint32_t watch_def, done_def, finish_def;
+    uint32_t calli, locals;
+    uint32_t task_of_t, result, boxed;   /* Task<!0>, its get_Result, !0 */
+    uint32_t get_exception, inner, canceled_ctor;
+    tuple_refs tuple;
+} exit_tokens;
+
+/* try { <body> } catch (object) { pop; leave END }  END: ret
+ * `body` leaves through the labels it adds to ends. */
+typedef struct ends {
+    size_t label[4];
+    int count;
+} ends;
+
+static void leave_to_end(nrp_emit_buf *b, ends *x)
+{
+    if (x->count < 4)
+        BRANCH(b, NRP_OP_LEAVE, &x->label[x->count++]);
+}
+
+static void close_try(method_body *m, ends *x, uint32_t catch_type)
+{
+    nrp_emit_buf *b = &m->code;
+    size_t handler = b->len;
+    OP(b, NRP_OP_POP);
+    leave_to_end(b, x);
+    m->clause = (nrp_il_clause){NRP_EH_CATCH, 0, (uint32_t)handler, (uint32_t)handler,
+                                (uint32_t)(b->len - handler), catch_type};
+    m->with_clause = 1;
+    for (int i = 0; i < x->count; i++)
+        nrp_emit_land(b, x->label[i]);
+    OP(b, NRP_OP_RET);
+}
+
+/* exit(state, result, exception): the three values and the pointer are on
+ * the stack. */
+static void emit_call_exit(nrp_emit_buf *b, const exit_tokens *t)
+{
+    EMIT(b, nrp_emit_calli(at_, t->calli));
+}
+
+/* static void Watch(Task t, object state, nint exit, bool result) */
+static void emit_exit_watch(method_body *m, const refs *r, const exit_tokens *t)
+{
+    nrp_emit_buf *b = &m->code;
+    ends x = {{0}, 0};
+    size_t have = 0, later = 0;
+    OP(b, NRP_OP_LDARG_0);
+    BRANCH(b, NRP_OP_BRTRUE, &have);
+    OP(b, NRP_OP_LDARG_1); /* a null task: exit(state, null, null) */
+    OP(b, NRP_OP_LDNULL);
+    OP(b, NRP_OP_LDNULL);
+    OP(b, NRP_OP_LDARG_2);
+    emit_call_exit(b, t);
+    leave_to_end(b, &x);
+    nrp_emit_land(b, have);
+    OP(b, NRP_OP_LDARG_0);
+    TOK(b, NRP_OP_CALLVIRT, r->is_completed);
+    BRANCH(b, NRP_OP_BRFALSE, &later);
+    OP(b, NRP_OP_LDARG_0);
+    OP(b, NRP_OP_LDARG_1);
+    OP(b, NRP_OP_LDARG_2);
+    OP(b, NRP_OP_LDARG_3);
+    TOK(b, NRP_OP_CALL, t->finish);
+    leave_to_end(b, &x);
+    nrp_emit_land(b, later);
+    OP(b, NRP_OP_LDARG_0);
+    emit_continue(b, r, t->done_field, t->done, emit_tuple_of_args, &t->tuple);
+    leave_to_end(b, &x);
+    close_try(m, &x, r->object);
+}
+
+/* static void Done(Task t, object state): Finish(t, the tuple's items). */
+static void emit_exit_done(method_body *m, const exit_tokens *t)
+{
+    static const int in_order[] = {0, 1, 2};
+    nrp_emit_buf *b = &m->code;
+    OP(b, NRP_OP_LDARG_0);
+    emit_items(b, &t->tuple, in_order);
+    TOK(b, NRP_OP_CALL, t->finish);
+    OP(b, NRP_OP_RET);
+}
+
+/* static void Finish(Task t, object state, nint exit, bool result)
+ *     locals: object r, Exception x */
+static void emit_exit_finish(method_body *m, const refs *r, const exit_tokens *t)
+{
+    nrp_emit_buf *b = &m->code;
+    ends x = {{0}, 0};
+    size_t not_faulted = 0, not_canceled = 0, call1 = 0, call2 = 0, call3 = 0;
+    OP(b, NRP_OP_LDARG_0);
+    TOK(b, NRP_OP_CALLVIRT, r->is_faulted);
+    BRANCH(b, NRP_OP_BRFALSE, &not_faulted);
+    OP(b, NRP_OP_LDARG_0);
+    TOK(b, NRP_OP_CALLVIRT, t->get_exception);
+    TOK(b, NRP_OP_CALLVIRT, t->inner);
+    OP(b, NRP_OP_STLOC_1);
+    BRANCH(b, NRP_OP_BR, &call1);
+    nrp_emit_land(b, not_faulted);
+    OP(b, NRP_OP_LDARG_0);
+    TOK(b, NRP_OP_CALLVIRT, r->is_canceled);
+    BRANCH(b, NRP_OP_BRFALSE, &not_canceled);
+    OP(b, NRP_OP_LDARG_0);
+    TOK(b, NRP_OP_NEWOBJ, t->canceled_ctor);
+    OP(b, NRP_OP_STLOC_1);
+    BRANCH(b, NRP_OP_BR, &call2);
+    nrp_emit_land(b, not_canceled);
+    OP(b, NRP_OP_LDARG_3);
+    BRANCH(b, NRP_OP_BRFALSE, &call3);
+    OP(b, NRP_OP_LDARG_0);
+    TOK(b, NRP_OP_CASTCLASS, t->task_of_t);
+    TOK(b, NRP_OP_CALLVIRT, t->result);
+    TOK(b, NRP_OP_BOX, t->boxed);
+    OP(b, NRP_OP_STLOC_0);
+    nrp_emit_land(b, call1);
+    nrp_emit_land(b, call2);
+    nrp_emit_land(b, call3);
+    OP(b, NRP_OP_LDARG_1);
+    OP(b, NRP_OP_LDLOC_0);
+    OP(b, NRP_OP_LDLOC_1);
+    OP(b, NRP_OP_LDARG_2);
+    emit_call_exit(b, t);
+    leave_to_end(b, &x);
+    close_try(m, &x, r->object);
+}
+
+static nrp_result reference_exit(nrp_module_env *e, const refs *r, exit_tokens *t, nrp_err *err)
+{
+    static const uint8_t object_nint_bool[] = {NRP_ELEMENT_OBJECT, NRP_ELEMENT_I, NRP_ELEMENT_BOOLEAN};
+    static const uint8_t var0[] = {NRP_ELEMENT_VAR, 0};
+    static const uint8_t getter[] = {NRP_CALLCONV_HASTHIS, 0};
+    uint32_t exception, aggregate, task1, canceled;
+    sig_buf s = {0};
+    if (reference_tuple(e, r, object_nint_bool, &t->tuple, err) != NRP_OK ||
+        core_type(e, "System.Exception", &exception, err) != NRP_OK ||
+        core_type(e, "System.AggregateException", &aggregate, err) != NRP_OK ||
+        core_type(e, "System.Threading.Tasks.Task`1", &task1, err) != NRP_OK ||
+        core_type(e, "System.Threading.Tasks.TaskCanceledException", &canceled, err) != NRP_OK ||
+        member_of(e, r->task, "get_Exception", getter, sizeof getter, NRP_ELEMENT_CLASS, aggregate, &t->get_exception,
+                  err) != NRP_OK ||
+        member_of(e, exception, "get_InnerException", getter, sizeof getter, NRP_ELEMENT_CLASS, exception, &t->inner,
+                  err) != NRP_OK ||
+        member_of(e, canceled, ".ctor", (const uint8_t[]){NRP_CALLCONV_HASTHIS, 1, NRP_ELEMENT_VOID}, 3,
+                  NRP_ELEMENT_CLASS, r->task, &t->canceled_ctor, err) != NRP_OK)
+        return NRP_ERROR;
+    /* Task<!0>, its Result, and !0 to box it */
+    put_instance(&s, task1, 1, var0, sizeof var0);
+    if (e->md.type_spec(e, s.b, (uint32_t)s.n, &t->task_of_t, err) != NRP_OK ||
+        e->md.type_spec(e, var0, sizeof var0, &t->boxed, err) != NRP_OK ||
+        e->md.member_ref(e, t->task_of_t, "get_Result", (const uint8_t[]){NRP_CALLCONV_HASTHIS, 0, NRP_ELEMENT_VAR, 0},
+                         4, &t->result, err) != NRP_OK)
+        return NRP_ERROR;
+    /* default void(object, object, Exception), and the locals object, Exception */
+    s.n = 0;
+    put(&s, (const uint8_t[]){NRP_CALLCONV_DEFAULT, 3, NRP_ELEMENT_VOID, NRP_ELEMENT_OBJECT, NRP_ELEMENT_OBJECT}, 5);
+    put_type(&s, NRP_ELEMENT_CLASS, exception);
+    if (e->md.sig_token(e, s.b, (uint32_t)s.n, &t->calli, err) != NRP_OK)
+        return NRP_ERROR;
+    s.n = 0;
+    put(&s, (const uint8_t[]){NRP_CALLCONV_LOCAL_SIG, 2, NRP_ELEMENT_OBJECT}, 3);
+    put_type(&s, NRP_ELEMENT_CLASS, exception);
+    return e->md.sig_token(e, s.b, (uint32_t)s.n, &t->locals, err);
+}
+
+/* The signature of Watch and Finish: void (Task, object, nint, bool). */
+static void exit_watch_sig(sig_buf *s, const refs *r)
+{
+    put(s, (const uint8_t[]){NRP_CALLCONV_DEFAULT, 4, NRP_ELEMENT_VOID}, 3);
+    put_type(s, NRP_ELEMENT_CLASS, r->task);
+    put(s, (const uint8_t[]){NRP_ELEMENT_OBJECT, NRP_ELEMENT_I, NRP_ELEMENT_BOOLEAN}, 3);
+}
+
+static nrp_result define_exit(nrp_module_env *e, uint32_t *type_out, nrp_err *err)
+{
+    refs r;
+    exit_tokens t;
+    sig_buf field = {0}, watch_sig = {0}, done_sig = {0}, self = {0};
+    nrp_com_object *mde2 = NULL;
+    memset(&t, 0, sizeof t);
+    if (reference(e, &r, err) != NRP_OK || reference_exit(e, &r, &t, err) != NRP_OK)
+        return NRP_ERROR;
+    put_byte(&field, FIELD_SIG);
+    put(&field, r.action_sig.b, r.action_sig.n);
+    exit_watch_sig(&watch_sig, &r);
+    put(&done_sig, (const uint8_t[]){NRP_CALLCONV_DEFAULT, 2, NRP_ELEMENT_VOID}, 3);
+    put_type(&done_sig, NRP_ELEMENT_CLASS, r.task);
+    put_byte(&done_sig, NRP_ELEMENT_OBJECT);
+    if (define_class(e, EXIT_CLASS, r.object, &t.type, err) != NRP_OK)
+        return NRP_ERROR;
+    mdToken param;
+    HRESULT hr = nrp_com_query(e->mde, &NRP_IID_IMetaDataEmit2, &mde2);
+    if (!NRP_FAILED(hr)) {
+        hr = nrp_mde2_define_generic_param(mde2, t.type, 0, "T", &param);
+        nrp_com_release(mde2);
+    }
+    if (NRP_FAILED(hr))
+        return nrp_err_set(err, "DefineGenericParam in " EXIT_CLASS " failed (0x%08x)", (unsigned)hr);
+    mdToken field_def;
+    hr = nrp_mde_define_field(e->mde, t.type, "done", FIELD_FLAGS, field.b, (ULONG)field.n, &field_def);
+    if (NRP_FAILED(hr))
+        return nrp_err_set(err, "DefineField in " EXIT_CLASS " failed (0x%08x)", (unsigned)hr);
+    if (define_method(e, t.type, "Finish", &watch_sig, &t.finish_def, err) != NRP_OK ||
+        define_method(e, t.type, "Done", &done_sig, &t.done_def, err) != NRP_OK ||
+        define_method(e, t.type, "Watch", &watch_sig, &t.watch_def, err) != NRP_OK)
+        return NRP_ERROR;
+    /* Inside a generic class its own members are reached through
+     * <nrp>TaskExit`1<!0>, as compilers do. */
+    put_instance(&self, t.type, 1, (const uint8_t[]){NRP_ELEMENT_VAR, 0}, 2);
+    if (e->md.type_spec(e, self.b, (uint32_t)self.n, &t.self, err) != NRP_OK ||
+        member(e, t.self, "done", &field, &t.done_field, err) != NRP_OK ||
+        member(e, t.self, "Done", &done_sig, &t.done, err) != NRP_OK ||
+        member(e, t.self, "Finish", &watch_sig, &t.finish, err) != NRP_OK || apply(e, EXIT_CLASS, err) != NRP_OK)
+        return NRP_ERROR;
+    method_body watch = {.max_stack = 6}, done = {.max_stack = 4}, finish = {.max_stack = 4, .locals = t.locals};
+    emit_exit_watch(&watch, &r, &t);
+    emit_exit_done(&done, &t);
+    emit_exit_finish(&finish, &r, &t);
+    nrp_result rc = NRP_ERROR;
+    if (set_body(e, t.finish_def, &finish, EXIT_CLASS, err) == NRP_OK &&
+        set_body(e, t.done_def, &done, EXIT_CLASS, err) == NRP_OK &&
+        set_body(e, t.watch_def, &watch, EXIT_CLASS, err) == NRP_OK)
+        rc = NRP_OK;
+    free(watch.code.data);
+    free(done.code.data);
+    free(finish.code.data);
+    if (rc == NRP_OK)
+        *type_out = t.type;
+    return rc;
+}
+
+#undef EMIT
+#undef OP
+#undef TOK
+#undef BRANCH
+
+/* ---- once per module ------------------------------------------------------ */
+
+/* The token `define` gives, made the first time and then remembered under
+ * `key` (a failure too, as 0: a second try would define the class twice). */
+static nrp_result once(nrp_module_env *e, const char *key, const char *cls,
+                       nrp_result (*define)(nrp_module_env *, uint32_t *, nrp_err *), uint32_t *token, nrp_err *err)
 {
     if (!e->cache)
-        return nrp_err_set(err, "cannot define " CLASS_NAME ": the module has no cache (out of memory?)");
+        return nrp_err_set(err, "cannot define %s: the module has no cache (out of memory?)", cls);
     pthread_mutex_lock(&define_lock);
     nrp_result rc = NRP_OK;
-    uint32_t token;
-    if (nrp_module_cache_find(e->cache, NRP_CACHE_TASK_WATCH, cache_key, sizeof cache_key, &token)) {
-        if (token)
-            *watch = token;
+    uint32_t found;
+    size_t len = strlen(key);
+    if (nrp_module_cache_find(e->cache, NRP_CACHE_TASK_WATCH, key, len, &found)) {
+        if (found)
+            *token = found;
         else
-            rc = nrp_err_set(err, "defining " CLASS_NAME " in this module failed before");
+            rc = nrp_err_set(err, "defining %s in this module failed before", cls);
     } else {
-        rc = define(e, watch, err);
+        rc = define(e, token, err);
         if (rc == NRP_OK)
-            NRP_LOG_DBG("defined " CLASS_NAME " in %s (Watch 0x%08x)", e->assembly, *watch);
-        /* A failure is kept too (0): a second try would define the class twice. */
-        (void)nrp_module_cache_put(e->cache, NRP_CACHE_TASK_WATCH, cache_key, sizeof cache_key,
-                                   rc == NRP_OK ? *watch : 0); /* out of memory: the next try finds the class */
+            NRP_LOG_DBG("defined %s in %s (0x%08x)", cls, e->assembly, *token);
+        (void)nrp_module_cache_put(e->cache, NRP_CACHE_TASK_WATCH, key, len,
+                                   rc == NRP_OK ? *token : 0); /* out of memory: the next try finds the class */
     }
     pthread_mutex_unlock(&define_lock);
     return rc;
+}
+
+nrp_result nrp_task_watch_method(nrp_module_env *e, uint32_t *watch, nrp_err *err)
+{
+    return once(e, "Watch", WATCH_CLASS, define_watch, watch, err);
+}
+
+nrp_result nrp_task_exit_class(nrp_module_env *e, uint32_t *type, nrp_err *err)
+{
+    return once(e, "Exit", EXIT_CLASS, define_exit, type, err);
 }

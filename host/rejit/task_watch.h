@@ -21,6 +21,25 @@
  * app's own await continuation to the thread pool (a continuation
  * registered through an awaiter or as an Action would), and it reads only
  * IsFaulted and IsCanceled, so no exception is observed.
+ *
+ * For a managed exit method (nrp_wrap.task_exit_method), the first such
+ * rewrite defines the generic
+ *
+ *     static class <nrp>TaskExit`1<T>     (T: the task's result type, or object)
+ *         static Action<Task, object> done;
+ *         static void Watch(Task t, object state, nint exit, bool result)
+ *             t null: exit(state, null, null)
+ *             t.IsCompleted: Finish(t, state, exit, result)
+ *             else t.ContinueWith(done ??= Done, Tuple.Create(state, exit, result), ...as above)
+ *         static void Done(Task t, object s)      Finish(t, the tuple's items)
+ *         static void Finish(Task t, object state, nint exit, bool result)
+ *             exit(state, result ? (object)((Task<T>)t).Result : null, or null when not
+ *                  completed successfully, t.Exception.InnerException if faulted,
+ *                  new TaskCanceledException(t) if canceled)
+ *
+ * exit being reached by calli (managed, default convention) from its
+ * ldftn in the instrumented method. Watch and Finish catch whatever is
+ * thrown, the exit method's exceptions included: nothing reaches the app.
  */
 #ifndef NRP_REJIT_TASK_WATCH_H
 #define NRP_REJIT_TASK_WATCH_H
@@ -36,5 +55,9 @@
  * remembered: later rewrites of the module fail at once rather than define
  * the class twice. */
 nrp_result nrp_task_watch_method(nrp_module_env *env, uint32_t *watch, nrp_err *err);
+
+/* The TypeDef of <nrp>TaskExit`1 in env's module, defined the first time
+ * likewise. Its Watch is called through <nrp>TaskExit`1<X>. */
+nrp_result nrp_task_exit_class(nrp_module_env *env, uint32_t *type, nrp_err *err);
 
 #endif

@@ -358,6 +358,28 @@ struct nrp_wrap {
     void (*task_done)(void *task_cookie, uint64_t start, int32_t status);
     void *task_cookie;
     uint32_t task_start_local;
+
+    /* ABI 1.4: wait for the task, the managed way (not with task_done).
+     * For a method that returns a task, a nonzero task_exit_method (a
+     * MethodDef or MemberRef of a static
+     *     void (object state, object result, System.Exception exception))
+     * makes every normal return hand its task to the host instead of
+     * running exit_il, and the method is called once, when the task
+     * completes (at once if it has), on the thread that completes it:
+     *   - state: the object local task_state_local held at the return;
+     *   - result: the task's result, boxed, when it ran to completion, the
+     *     task is a Task<T> or ValueTask<T> and task_exit_result is
+     *     nonzero; else null;
+     *   - exception: a faulted task's (the first, as `await` throws it;
+     *     reading it marks the task's exception observed), a
+     *     TaskCanceledException for a canceled one; else null.
+     * A null task: called with result and exception null. What the method
+     * throws itself still runs catch_il. Whatever the method called throws
+     * is caught and dropped. A ValueTask comes back as a ValueTask over its
+     * Task (AsTask). Allowed with guard_type. */
+    uint32_t task_exit_method;
+    uint32_t task_state_local;
+    int32_t task_exit_result;
 };
 
 /* One rewriting strategy, named in instrumentation.yaml by `strategy:`. */

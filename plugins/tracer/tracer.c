@@ -7,6 +7,10 @@
  *     as an exception leaves it: Hooks.OnExit(state, null, exception)    guarded, never catching it
  *     Hooks.OnExit(state, returnValue, null)                             guarded, on normal return
  *
+ * With `await: true`, a method that returns a task calls OnExit when the
+ * task completes instead, with its result or exception (nrp_wrap's
+ * task_exit_method, ABI 1.4: the host's <nrp>TaskExit`1 calls it).
+ *
  * "Guarded" means inside try { } catch (object) { pop }: an exception from
  * a handler never reaches the app; the app's own exception goes on as the
  * same object with the same stack trace. Contract: docs/TRACER.md.
@@ -24,8 +28,8 @@
 
 static const nrp_host_api *host;
 
-static const char *const option_names[] = {"handler",      "handler.assembly", "handler.type", "handler.enter",
-                                           "handler.exit", "capture_args",     "capture_return"};
+static const char *const option_names[] = {"handler",      "handler.assembly", "handler.type",   "handler.enter",
+                                           "handler.exit", "capture_args",     "capture_return", "await"};
 
 /* ---- options ------------------------------------------------------------- */
 
@@ -33,7 +37,7 @@ static int flag(const nrp_options *o, const char *name, int *out)
 {
     const char *v = host->option_string(o, name);
     if (!v)
-        return NRP_OK; /* default: true */
+        return NRP_OK; /* the default: what *out holds */
     if (strcmp(v, "true") == 0 || strcmp(v, "false") == 0) {
         *out = v[0] == 't';
         return NRP_OK;
@@ -53,7 +57,7 @@ static int tracer_validate(const nrp_options *o, const char **bad, char *err, si
         if (k == sizeof option_names / sizeof *option_names) {
             *bad = name;
             snprintf(err, errlen, "unknown option '%s' (tracer takes handler: {assembly, type, enter, exit}, "
-                                  "capture_args, capture_return)", name);
+                                  "capture_args, capture_return, await)", name);
             return NRP_ERROR;
         }
     }
@@ -65,7 +69,7 @@ static int tracer_validate(const nrp_options *o, const char **bad, char *err, si
             return NRP_ERROR;
         }
     }
-    for (size_t k = 5; k < 7; k++)
+    for (size_t k = 5; k < sizeof option_names / sizeof *option_names; k++)
         if (flag(o, option_names[k], &unused) != NRP_OK) {
             *bad = option_names[k];
             snprintf(err, errlen, "'%s' must be true or false", option_names[k]);
@@ -308,9 +312,10 @@ static int tracer_rewrite(nrp_rewrite *rw, char *err, size_t errlen)
     const nrp_method_info *m = host->method(rw);
     const char *assembly = host->option_string(o, "handler.assembly");
     const char *type = host->option_string(o, "handler.type");
-    int capture_args = 1, capture_return = 1;
+    int capture_args = 1, capture_return = 1, wait = 0;
     flag(o, "capture_args", &capture_args);
     flag(o, "capture_return", &capture_return);
+    flag(o, "await", &wait);
 
     /* The handlers' own code is never traced: it would call itself. */
     if (strcasecmp(m->assembly, assembly) == 0)
@@ -376,6 +381,13 @@ static int tracer_rewrite(nrp_rewrite *rw, char *err, size_t errlen)
                      .exit_il = leave.data,
                      .exit_len = (uint32_t)leave.len,
                      .guard_type = t.object};
+    /* await: true, on a method that returns a task: OnExit when the task
+     * completes, with its result or exception (ABI 1.4). */
+    if (wait && host->abi_minor >= 4 && (m->flags & (NRP_METHOD_RETURNS_TASK | NRP_METHOD_RETURNS_VALUE_TASK))) {
+        spec.task_exit_method = t.exit;
+        spec.task_state_local = state;
+        spec.task_exit_result = capture_return;
+    }
     rc = host->il_wrap(rw, &spec, NULL);
 out:
     /* Otherwise the failing host service has recorded the reason. */

@@ -72,7 +72,7 @@ grep ': error: ' "$work/err" >"$work/errors"
 cat >"$work/want" <<EOF2
 $work/tracer.yaml:7:7: error: tracer needs handler.exit (handler: { assembly, type, enter, exit }) (plugin 'tracer', strategy 'tracer')
 $work/tracer.yaml:13:21: error: 'capture_args' must be true or false (plugin 'tracer', strategy 'tracer')
-$work/tracer.yaml:19:23: error: unknown option 'capture_locals' (tracer takes handler: {assembly, type, enter, exit}, capture_args, capture_return) (plugin 'tracer', strategy 'tracer')
+$work/tracer.yaml:19:23: error: unknown option 'capture_locals' (tracer takes handler: {assembly, type, enter, exit}, capture_args, capture_return, await) (plugin 'tracer', strategy 'tracer')
 EOF2
 if [[ $rc == 1 ]] && cmp -s "$work/want" "$work/errors"; then pass "tracer options: 3 errors at their lines, exit 1"
 else fail "tracer options: exit $rc"; diff "$work/want" "$work/errors"; fi

@@ -22,7 +22,8 @@ app_name=Demo
 [[ $case_name == default-rules ]] && app_name=Bundle
 [[ $case_name == refstructs-* ]] && app_name=RefStructs
 [[ $case_name == unload ]] && app_name=Unload
-[[ $case_name == async ]] && app_name=Async
+[[ $case_name == async || $case_name == tracer-await ]] && app_name=Async
+[[ $case_name == tracer-await ]] && export ASYNC_SKIP_FORGET=1   # both runs: OnExit observes what it is given
 [[ $case_name == signal-* || $case_name == run-sig* || $case_name == thread-stacks || $case_name == reload ||
    $case_name == api ]] && app_name=Signals
 [[ $case_name == percentiles ]] && export DEMO_SPIN=1   # Demo runs only its Spin methods, on both runs
@@ -1092,6 +1093,28 @@ YAML
     # Fault throws after a 5 ms await: its durations cover it too.
     expect_min_duration ops "${ops}Fault(System.Int32)" 4 0.005
     expect_metric "nrp_method_rewrite_failures_total 0"
+    expect_log_total error 0
+    expect_log_total warn 0
+    ;;
+tracer-await)
+    # The tracer with await: true on every method of AsyncApp.Ops: OnExit
+    # when each task completes, with its result (boxed) or its exception
+    # (TaskCanceledException when canceled); a null task as a return; a
+    # synchronous throw as before; OnExit's own exception (Scale) dropped.
+    cat >"$work/rules.yaml" <<'YAML'
+version: 1
+rules:
+  - name: ops
+    match: { assembly: Async, type: AsyncApp.Ops, method: "*" }
+    strategy: tracer
+    options:
+      handler: { assembly: Shapes.Hooks, type: Shapes.Hooks.Trace, enter: OnEnter, exit: OnExit }
+      await: true
+YAML
+    profiled "$bundle" NRP_CONFIG="$work/rules.yaml" NRP_LOG_LEVEL=debug
+    expect_traced_stdout tracer-await.out
+    expect_metric "nrp_method_rewrite_failures_total 0"
+    expect_log 1 debug "defined <nrp>TaskExit\`1 in Async "
     expect_log_total error 0
     expect_log_total warn 0
     ;;

@@ -65,10 +65,11 @@ static const nrp_abi_layout nrp_abi_layouts[] = {
     {3, "nrp_strategy", 56, 4},
     {3, "nrp_abi_fingerprint", 16, 4},
     {3, "nrp_plugin", 136, 11},
-    /* 1.4: nrp_wrap.task_done, task_cookie, task_start_local (and the
+    /* 1.4: nrp_wrap.task_done, task_cookie, task_start_local,
+     * task_exit_method, task_state_local, task_exit_result (and the
      * NRP_METHOD_RETURNS_TASK/_VALUE_TASK flags, NRP_TASK_* values). */
     {4, "nrp_host_api", 216, 29},
-    {4, "nrp_wrap", 104, 16},
+    {4, "nrp_wrap", 112, 19},
     {4, "nrp_param_info", 24, 4},
     {4, "nrp_method_info", 88, 15},
     {4, "nrp_strategy", 56, 4},

@@ -369,12 +369,20 @@ static int fake_assembly_file(void *ctx, const char *name, char *path, size_t ca
     return NRP_OK;
 }
 
-/* The module's <nrp>TaskWatch::Watch. */
+/* The module's <nrp>TaskWatch::Watch, and the TypeDef of <nrp>TaskExit`1. */
 static int fake_task_watch(void *ctx, uint32_t *token, nrp_err *err)
 {
     (void)ctx;
     (void)err;
     *token = FAKE_WATCH;
+    return NRP_OK;
+}
+#define FAKE_EXIT_CLASS 0x02000077u
+static int fake_task_exit(void *ctx, uint32_t *type, nrp_err *err)
+{
+    (void)ctx;
+    (void)err;
+    *type = FAKE_EXIT_CLASS;
     return NRP_OK;
 }
 
@@ -391,7 +399,8 @@ static void setup_rewrite(nrp_rewrite *rw, nrp_metrics *m, void *sig_ctx)
     static nrp_module_md md;
     md = (nrp_module_md){sig_ctx,          fake_sig_token, fake_type_spec,  fake_assembly_ref,
                          fake_type_ref,    fake_member_ref, fake_user_string, fake_param_info,
-                         fake_assembly_resolvable, fake_assembly_file, fake_task_watch};
+                         fake_assembly_resolvable, fake_assembly_file, fake_task_watch,
+                         fake_task_exit};
     rw->metrics = m;
     rw->md = &md;
     rw->plugin_abi_minor = NRP_ABI_MINOR;
