@@ -673,6 +673,57 @@ static void spy_task_done(void *cookie, uint64_t start, int32_t status)
     (void)status;
 }
 
+/* The managed way (the tracer's await: true): every normal return hands
+ * its task to <nrp>TaskExit`1<X>::Watch with the state local, ldftn of the
+ * exit method and whether to pass the result; guarded code stays allowed,
+ * the host's own call unguarded. ValueTask<int>: over its Task. */
+static void task_exit_method_hands_the_task_over(void **state)
+{
+    (void)state;
+    static const uint8_t vt_sig[] = {0x00, 0x00, 0x15, 0x11, 0x0D, 0x01, 0x08}; /* ValueTask`1<int32>() */
+    static const uint8_t object_type[] = {NRP_ELEMENT_OBJECT};
+    nrp_metrics *m = nrp_metrics_create();
+    nrp_rewrite rw;
+    nrp_err err;
+    void *slot = NULL;
+    uint32_t state_local;
+    const nrp_host_api *api = nrp_host_api_table();
+    setup_task_rewrite(&rw, m, &slot, vt_sig, sizeof vt_sig, NRP_METHOD_RETURNS_VALUE_TASK);
+    assert_int_equal(api->il_add_local(&rw, object_type, 1, &state_local), NRP_OK);
+    nrp_wrap spec = {.size = sizeof spec, .guard_type = 0x01000003, .task_exit_method = 0x0A0000EE,
+                     .task_state_local = state_local, .task_exit_result = 1};
+    md_log[0] = '\0';
+    if (api->il_wrap(&rw, &spec, NULL) != NRP_OK)
+        fail_msg("%s", rw.err.msg);
+    /* Watch on <nrp>TaskExit`1<int32>: a TypeSpec of GENERICINST CLASS 0x02000077 1 I4,
+     * void (Task, object, native int, bool) */
+    if (!strstr(md_log, "typespec 6:15;memberref 1b000001::Watch/8;"))
+        fail_msg("%s", md_log);
+    uint8_t *out;
+    size_t size;
+    nrp_il_body body;
+    assert_int_equal(nrp_il_method_encode(rw.il, &out, &size, &err), NRP_OK);
+    assert_int_equal(nrp_il_decode(out, size, &body, &err), NRP_OK);
+    /* ldftn <exit>; ldc.i4 1; call Watch, unguarded: no clause but the body's own none */
+    static const uint8_t handover[] = {0xFE, 0x06, 0xEE, 0x00, 0x00, 0x0A, 0x20, 0x01, 0x00, 0x00, 0x00};
+    int found = 0;
+    for (size_t i = 0; i + sizeof handover <= body.code_size; i++)
+        found += memcmp(body.code + i, handover, sizeof handover) == 0;
+    assert_int_equal(found, 1);
+    assert_int_equal(body.clause_count, 0);
+    nrp_il_body_free(&body);
+    free(out);
+    nrp_il_method_free(rw.il);
+
+    /* task_done and task_exit_method together: refused */
+    setup_task_rewrite(&rw, m, &slot, vt_sig, sizeof vt_sig, NRP_METHOD_RETURNS_VALUE_TASK);
+    spec.task_done = spy_task_done;
+    assert_int_equal(api->il_wrap(&rw, &spec, NULL), NRP_ERROR);
+    assert_string_equal(rw.err.msg, "il_wrap: task_done and task_exit_method are set; one way to wait at most");
+    nrp_il_method_free(rw.il);
+    nrp_metrics_destroy(m);
+}
+
 /* task_done on a method that returns no task, or with guard_type, is
  * refused with the reason; nothing is waited for. */
 static void task_done_needs_a_task(void **state)
@@ -1080,6 +1131,7 @@ int main(void)
         cmocka_unit_test(timing_waits_for_a_task),
         cmocka_unit_test(timing_waits_for_a_value_task),
         cmocka_unit_test(task_done_needs_a_task),
+        cmocka_unit_test(task_exit_method_hands_the_task_over),
         cmocka_unit_test(histogram_layout_follows_the_plugin_abi),
         cmocka_unit_test(timing_records_through_the_host),
         cmocka_unit_test(timing_failure_names_plugin_and_reason),
