@@ -37,35 +37,7 @@
 #include "nrp/il.h"
 #include "nrp/opcodes.h"
 #include "sig/sig.h"
-
-/* A signature or local type of at most a few tokens and the return type's
- * own bytes. */
-typedef struct blob {
-    uint8_t b[512];
-    size_t n;
-    int overflow;
-} blob;
-
-static void put(blob *s, const uint8_t *bytes, size_t n)
-{
-    if (s->n + n > sizeof s->b) {
-        s->overflow = 1;
-        return;
-    }
-    memcpy(s->b + s->n, bytes, n);
-    s->n += n;
-}
-
-static void put_byte(blob *s, uint8_t byte)
-{
-    put(s, &byte, 1);
-}
-
-static void put_type(blob *s, uint8_t element, uint32_t token)
-{
-    uint8_t t[5] = {element};
-    put(s, t, 1 + nrp_sig_put_type_token(t + 1, token));
-}
+#include "sig/sig_build.h"
 
 /* The method's return type, split: its class's token and, for the generic
  * ones, the type argument's bytes. */
@@ -154,45 +126,55 @@ typedef struct value_task {
     uint32_t succeeded, as_task, ctor, task_local;
 } value_task;
 
+/* Task<X> (`argument` the bytes of X), or Task when argument is NULL. */
+static void put_task(nrp_sig_blob *s, uint32_t task_class, const uint8_t *argument, size_t len)
+{
+    if (argument) {
+        nrp_sig_blob_byte(s, NRP_ELEMENT_GENERICINST);
+        nrp_sig_blob_type(s, NRP_ELEMENT_CLASS, task_class);
+        nrp_sig_blob_byte(s, 1);
+        nrp_sig_blob_bytes(s, argument, len);
+    } else {
+        nrp_sig_blob_type(s, NRP_ELEMENT_CLASS, task_class);
+    }
+}
+
 static nrp_result value_task_members(nrp_rewrite *rw, const task_type *type, value_task *v, nrp_err *err)
 {
     static const uint8_t bool_getter[] = {NRP_CALLCONV_HASTHIS, 0, NRP_ELEMENT_BOOLEAN};
+    static const uint8_t var0[] = {NRP_ELEMENT_VAR, 0};
     const nrp_module_md *md = rw->md;
     uint32_t parent, task_class;
-    blob task = {0}, sig = {0}, ctor_sig = {0};
+    nrp_sig_blob as_task, ctor, local;
     if (md->type_ref(md->ctx, NULL, type->generic ? "System.Threading.Tasks.Task`1" : "System.Threading.Tasks.Task",
-                     &task_class, err) != NRP_OK)
+                     &task_class, err) != NRP_OK ||
+        (type->generic ? md->type_spec(md->ctx, type->whole.data, (uint32_t)type->whole.len, &parent, err)
+                       : md->type_ref(md->ctx, NULL, "System.Threading.Tasks.ValueTask", &parent, err)) != NRP_OK)
         return NRP_ERROR;
-    if (type->generic) {
-        put_byte(&task, NRP_ELEMENT_GENERICINST);
-        put_type(&task, NRP_ELEMENT_CLASS, task_class);
-        put_byte(&task, 1);
-        if (md->type_spec(md->ctx, type->whole.data, (uint32_t)type->whole.len, &parent, err) != NRP_OK)
-            return NRP_ERROR;
-    } else {
-        put_type(&task, NRP_ELEMENT_CLASS, task_class);
-        if (md->type_ref(md->ctx, NULL, "System.Threading.Tasks.ValueTask", &parent, err) != NRP_OK)
-            return NRP_ERROR;
-    }
     /* The members see Task<!0>; the local is Task<X>. */
-    blob member_task = task, local_task = task;
-    if (type->generic) {
-        put(&member_task, (const uint8_t[]){NRP_ELEMENT_VAR, 0}, 2);
-        put(&local_task, type->argument.data, type->argument.len);
-    }
-    put(&sig, (const uint8_t[]){NRP_CALLCONV_HASTHIS, 0}, 2);
-    put(&sig, member_task.b, member_task.n);
-    put(&ctor_sig, (const uint8_t[]){NRP_CALLCONV_HASTHIS, 1, NRP_ELEMENT_VOID}, 3);
-    put(&ctor_sig, member_task.b, member_task.n);
-    if (sig.overflow || ctor_sig.overflow || local_task.overflow)
-        return nrp_err_set(err, "the method's return type is too long to wait for");
-    if (md->member_ref(md->ctx, parent, "get_IsCompletedSuccessfully", bool_getter, sizeof bool_getter,
-                       &v->succeeded, err) != NRP_OK ||
-        md->member_ref(md->ctx, parent, "AsTask", sig.b, (uint32_t)sig.n, &v->as_task, err) != NRP_OK ||
-        md->member_ref(md->ctx, parent, ".ctor", ctor_sig.b, (uint32_t)ctor_sig.n, &v->ctor, err) != NRP_OK ||
-        nrp_il_edit_add_local(rw->il, local_task.b, local_task.n, &v->task_local, err) != NRP_OK)
-        return NRP_ERROR;
-    return NRP_OK;
+    const uint8_t *member_arg = type->generic ? var0 : NULL;
+    nrp_sig_blob_init(&as_task);
+    nrp_sig_blob_bytes(&as_task, (const uint8_t[]){NRP_CALLCONV_HASTHIS, 0}, 2);
+    put_task(&as_task, task_class, member_arg, sizeof var0);
+    nrp_sig_blob_init(&ctor);
+    nrp_sig_blob_bytes(&ctor, (const uint8_t[]){NRP_CALLCONV_HASTHIS, 1, NRP_ELEMENT_VOID}, 3);
+    put_task(&ctor, task_class, member_arg, sizeof var0);
+    nrp_sig_blob_init(&local);
+    put_task(&local, task_class, type->generic ? type->argument.data : NULL, type->argument.len);
+    nrp_result rc = NRP_ERROR;
+    if (as_task.status != NRP_OK || ctor.status != NRP_OK || local.status != NRP_OK)
+        nrp_err_set(err, "out of memory building a signature");
+    else if (md->member_ref(md->ctx, parent, "get_IsCompletedSuccessfully", bool_getter, sizeof bool_getter,
+                            &v->succeeded, err) == NRP_OK &&
+             md->member_ref(md->ctx, parent, "AsTask", as_task.data, (uint32_t)as_task.len, &v->as_task, err) ==
+                 NRP_OK &&
+             md->member_ref(md->ctx, parent, ".ctor", ctor.data, (uint32_t)ctor.len, &v->ctor, err) == NRP_OK &&
+             nrp_il_edit_add_local(rw->il, local.data, local.len, &v->task_local, err) == NRP_OK)
+        rc = NRP_OK;
+    nrp_sig_blob_free(&as_task);
+    nrp_sig_blob_free(&ctor);
+    nrp_sig_blob_free(&local);
+    return rc;
 }
 
 /* ldloca V; call AsTask; stloc T; ldloc T: the ValueTask in V as its Task. */
@@ -246,27 +228,36 @@ static nrp_result managed_code(nrp_rewrite *rw, const nrp_wrap *spec, const task
     const nrp_module_md *md = rw->md;
     uint32_t exit_class, task, instance, watch;
     value_task v;
-    blob inst = {0}, sig = {0};
+    nrp_sig_blob inst, sig;
     if (!md->task_exit)
         return nrp_err_set(err, "il_wrap: this module cannot wait for tasks");
     if (md->task_exit(md->ctx, &exit_class, err) != NRP_OK ||
         md->type_ref(md->ctx, NULL, "System.Threading.Tasks.Task", &task, err) != NRP_OK)
         return NRP_ERROR;
-    put_byte(&inst, NRP_ELEMENT_GENERICINST);
-    put_type(&inst, NRP_ELEMENT_CLASS, exit_class);
-    put_byte(&inst, 1);
+    /* <nrp>TaskExit`1<X>, X: the result type or object */
+    nrp_sig_blob_init(&inst);
+    nrp_sig_blob_byte(&inst, NRP_ELEMENT_GENERICINST);
+    nrp_sig_blob_type(&inst, NRP_ELEMENT_CLASS, exit_class);
+    nrp_sig_blob_byte(&inst, 1);
     if (type->generic)
-        put(&inst, type->argument.data, type->argument.len);
+        nrp_sig_blob_bytes(&inst, type->argument.data, type->argument.len);
     else
-        put_byte(&inst, NRP_ELEMENT_OBJECT);
-    put(&sig, (const uint8_t[]){NRP_CALLCONV_DEFAULT, 4, NRP_ELEMENT_VOID}, 3);
-    put_type(&sig, NRP_ELEMENT_CLASS, task);
-    put(&sig, (const uint8_t[]){NRP_ELEMENT_OBJECT, NRP_ELEMENT_I, NRP_ELEMENT_BOOLEAN}, 3);
-    if (inst.overflow)
-        return nrp_err_set(err, "the method's return type is too long to wait for");
-    if (md->type_spec(md->ctx, inst.b, (uint32_t)inst.n, &instance, err) != NRP_OK ||
-        md->member_ref(md->ctx, instance, "Watch", sig.b, (uint32_t)sig.n, &watch, err) != NRP_OK ||
-        (value_kind && value_task_members(rw, type, &v, err) != NRP_OK))
+        nrp_sig_blob_byte(&inst, NRP_ELEMENT_OBJECT);
+    /* void Watch(Task, object, nint, bool) */
+    nrp_sig_blob_init(&sig);
+    nrp_sig_blob_bytes(&sig, (const uint8_t[]){NRP_CALLCONV_DEFAULT, 4, NRP_ELEMENT_VOID}, 3);
+    nrp_sig_blob_type(&sig, NRP_ELEMENT_CLASS, task);
+    nrp_sig_blob_bytes(&sig, (const uint8_t[]){NRP_ELEMENT_OBJECT, NRP_ELEMENT_I, NRP_ELEMENT_BOOLEAN}, 3);
+    nrp_result rc = NRP_ERROR;
+    if (inst.status != NRP_OK || sig.status != NRP_OK)
+        nrp_err_set(err, "out of memory building a signature");
+    else if (md->type_spec(md->ctx, inst.data, (uint32_t)inst.len, &instance, err) == NRP_OK &&
+             md->member_ref(md->ctx, instance, "Watch", sig.data, (uint32_t)sig.len, &watch, err) == NRP_OK &&
+             (!value_kind || value_task_members(rw, type, &v, err) == NRP_OK))
+        rc = NRP_OK;
+    nrp_sig_blob_free(&inst);
+    nrp_sig_blob_free(&sig);
+    if (rc != NRP_OK)
         return NRP_ERROR;
     if (value_kind) {
         EMIT(b, nrp_emit_stloc(at_, value));

@@ -10,6 +10,7 @@
 #include "nrp/il.h"
 #include "nrp/opcodes.h"
 #include "nrp/plugin.h"
+#include "sig/sig_build.h"
 #include "util/log.h"
 
 #define WATCH_CLASS "<nrp>TaskWatch"
@@ -27,45 +28,20 @@
 /* Defining a class twice would make two; one at a time. */
 static pthread_mutex_t define_lock = PTHREAD_MUTEX_INITIALIZER;
 
-/* A signature under construction; 64 bytes hold the longest here. */
-typedef struct sig_buf {
-    uint8_t b[64];
-    size_t n;
-} sig_buf;
-
-static void put(sig_buf *s, const uint8_t *bytes, size_t n)
-{
-    if (s->n + n <= sizeof s->b) {
-        memcpy(s->b + s->n, bytes, n);
-        s->n += n;
-    }
-}
-
-static void put_byte(sig_buf *s, uint8_t byte)
-{
-    put(s, &byte, 1);
-}
-
-static void put_type(sig_buf *s, uint8_t element, uint32_t token)
-{
-    uint8_t t[5] = {element};
-    put(s, t, 1 + nrp_sig_put_type_token(t + 1, token));
-}
-
 /* GENERICINST CLASS <open> <count> <args>: args are whole type bytes. */
-static void put_instance(sig_buf *s, uint32_t open, uint8_t count, const uint8_t *args, size_t len)
+static void put_instance(nrp_sig_blob *s, uint32_t open, uint8_t count, const uint8_t *args, size_t len)
 {
-    put_byte(s, NRP_ELEMENT_GENERICINST);
-    put_type(s, NRP_ELEMENT_CLASS, open);
-    put_byte(s, count);
-    put(s, args, len);
+    nrp_sig_blob_byte(s, NRP_ELEMENT_GENERICINST);
+    nrp_sig_blob_type(s, NRP_ELEMENT_CLASS, open);
+    nrp_sig_blob_byte(s, count);
+    nrp_sig_blob_bytes(s, args, len);
 }
 
 /* What both classes reference. */
 typedef struct refs {
     uint32_t object, task, action2, tuple3, token, options, scheduler;
     uint32_t action;                    /* Action<Task, object> */
-    sig_buf action_sig;
+    nrp_sig_blob action_sig;            /* its signature: free with refs_free */
     uint32_t is_completed, is_faulted, is_canceled, continue_with, token_none, default_scheduler, action_ctor;
 } refs;
 
@@ -79,31 +55,73 @@ static nrp_result core_type(nrp_module_env *e, const char *name, uint32_t *token
     return e->md.type_ref(e, NULL, name, token, err);
 }
 
-static nrp_result member(nrp_module_env *e, uint32_t parent, const char *name, const sig_buf *sig, uint32_t *token,
-                         nrp_err *err)
+/* The MemberRef of a member whose signature is in sig. */
+static nrp_result member(nrp_module_env *e, uint32_t parent, const char *name, const nrp_sig_blob *sig,
+                         uint32_t *token, nrp_err *err)
 {
-    return e->md.member_ref(e, parent, name, sig->b, (uint32_t)sig->n, token, err);
+    if (sig->status != NRP_OK)
+        return nrp_err_set(err, "out of memory building a signature");
+    return e->md.member_ref(e, parent, name, sig->data, (uint32_t)sig->len, token, err);
 }
 
-/* A member whose signature is given as bytes, then a type token (0: none). */
+/* A member whose signature is the bytes given, then, with a token, an
+ * element type and that token. */
 static nrp_result member_of(nrp_module_env *e, uint32_t parent, const char *name, const uint8_t *head, size_t len,
                             uint8_t element, uint32_t type, uint32_t *token, nrp_err *err)
 {
-    sig_buf s = {0};
-    put(&s, head, len);
+    nrp_sig_blob s;
+    nrp_sig_blob_init(&s);
+    nrp_sig_blob_bytes(&s, head, len);
     if (type)
-        put_type(&s, element, type);
-    return member(e, parent, name, &s, token, err);
+        nrp_sig_blob_type(&s, element, type);
+    nrp_result rc = member(e, parent, name, &s, token, err);
+    nrp_sig_blob_free(&s);
+    return rc;
 }
 
+/* The token `md` gives for the blob: a TypeSpec or a standalone signature. */
+static nrp_result blob_token(nrp_module_env *e,
+                             nrp_result (*md)(void *, const uint8_t *, uint32_t, uint32_t *, nrp_err *),
+                             const nrp_sig_blob *sig, uint32_t *token, nrp_err *err)
+{
+    if (sig->status != NRP_OK)
+        return nrp_err_set(err, "out of memory building a signature");
+    return md(e, sig->data, (uint32_t)sig->len, token, err);
+}
+
+/* static RET (Task, REST...): the signatures of the classes' methods. */
+static void task_method_sig(nrp_sig_blob *s, uint8_t count, uint8_t ret, uint32_t task, const uint8_t *rest,
+                            size_t n)
+{
+    nrp_sig_blob_init(s);
+    nrp_sig_blob_bytes(s, (const uint8_t[]){NRP_CALLCONV_DEFAULT, count, ret}, 3);
+    nrp_sig_blob_type(s, NRP_ELEMENT_CLASS, task);
+    nrp_sig_blob_bytes(s, rest, n);
+}
+
+/* static Action<Task, object> done: its field signature. */
+static void done_field_sig(nrp_sig_blob *s, const refs *r)
+{
+    nrp_sig_blob_init(s);
+    nrp_sig_blob_byte(s, FIELD_SIG);
+    nrp_sig_blob_bytes(s, r->action_sig.data, r->action_sig.len);
+}
+
+static void refs_free(refs *r)
+{
+    nrp_sig_blob_free(&r->action_sig);
+}
+
+/* Fills r; refs_free(r) afterwards, whatever the result. */
 static nrp_result reference(nrp_module_env *e, refs *r, nrp_err *err)
 {
     static const uint8_t bool_getter[] = {NRP_CALLCONV_HASTHIS, 0, NRP_ELEMENT_BOOLEAN};
     static const uint8_t action_ctor[] = {NRP_CALLCONV_HASTHIS, 2, NRP_ELEMENT_VOID, NRP_ELEMENT_OBJECT, NRP_ELEMENT_I};
     static const uint8_t static_getter[] = {NRP_CALLCONV_DEFAULT, 0};
     static const uint8_t instance_5[] = {NRP_CALLCONV_HASTHIS, 5};
-    sig_buf s = {0};
+    nrp_sig_blob s, args;
     memset(r, 0, sizeof *r);
+    nrp_sig_blob_init(&r->action_sig);
     if (core_type(e, "System.Object", &r->object, err) != NRP_OK ||
         core_type(e, "System.Threading.Tasks.Task", &r->task, err) != NRP_OK ||
         core_type(e, "System.Action`2", &r->action2, err) != NRP_OK ||
@@ -112,11 +130,14 @@ static nrp_result reference(nrp_module_env *e, refs *r, nrp_err *err)
         core_type(e, "System.Threading.Tasks.TaskContinuationOptions", &r->options, err) != NRP_OK ||
         core_type(e, "System.Threading.Tasks.TaskScheduler", &r->scheduler, err) != NRP_OK)
         return NRP_ERROR;
-    sig_buf args = {0};
-    put_type(&args, NRP_ELEMENT_CLASS, r->task);
-    put_byte(&args, NRP_ELEMENT_OBJECT);
-    put_instance(&r->action_sig, r->action2, 2, args.b, args.n);
-    if (e->md.type_spec(e, r->action_sig.b, (uint32_t)r->action_sig.n, &r->action, err) != NRP_OK ||
+    nrp_sig_blob_init(&args);
+    nrp_sig_blob_type(&args, NRP_ELEMENT_CLASS, r->task);
+    nrp_sig_blob_byte(&args, NRP_ELEMENT_OBJECT);
+    put_instance(&r->action_sig, r->action2, 2, args.data, args.len);
+    nrp_sig_blob_free(&args);
+    if (r->action_sig.status != NRP_OK)
+        return nrp_err_set(err, "out of memory building a signature");
+    if (e->md.type_spec(e, r->action_sig.data, (uint32_t)r->action_sig.len, &r->action, err) != NRP_OK ||
         member_of(e, r->task, "get_IsCompleted", bool_getter, sizeof bool_getter, 0, 0, &r->is_completed, err) !=
             NRP_OK ||
         member_of(e, r->task, "get_IsFaulted", bool_getter, sizeof bool_getter, 0, 0, &r->is_faulted, err) != NRP_OK ||
@@ -130,14 +151,17 @@ static nrp_result reference(nrp_module_env *e, refs *r, nrp_err *err)
         return NRP_ERROR;
     /* Task Task.ContinueWith(Action<Task,object>, object, CancellationToken,
      * TaskContinuationOptions, TaskScheduler) */
-    put(&s, instance_5, sizeof instance_5);
-    put_type(&s, NRP_ELEMENT_CLASS, r->task);
-    put(&s, r->action_sig.b, r->action_sig.n);
-    put_byte(&s, NRP_ELEMENT_OBJECT);
-    put_type(&s, NRP_ELEMENT_VALUETYPE, r->token);
-    put_type(&s, NRP_ELEMENT_VALUETYPE, r->options);
-    put_type(&s, NRP_ELEMENT_CLASS, r->scheduler);
-    return member(e, r->task, "ContinueWith", &s, &r->continue_with, err);
+    nrp_sig_blob_init(&s);
+    nrp_sig_blob_bytes(&s, instance_5, sizeof instance_5);
+    nrp_sig_blob_type(&s, NRP_ELEMENT_CLASS, r->task);
+    nrp_sig_blob_bytes(&s, r->action_sig.data, r->action_sig.len);
+    nrp_sig_blob_byte(&s, NRP_ELEMENT_OBJECT);
+    nrp_sig_blob_type(&s, NRP_ELEMENT_VALUETYPE, r->token);
+    nrp_sig_blob_type(&s, NRP_ELEMENT_VALUETYPE, r->options);
+    nrp_sig_blob_type(&s, NRP_ELEMENT_CLASS, r->scheduler);
+    nrp_result rc = member(e, r->task, "ContinueWith", &s, &r->continue_with, err);
+    nrp_sig_blob_free(&s);
+    return rc;
 }
 
 /* Tuple<A, B, C> of the three one-byte element types given. */
@@ -146,18 +170,18 @@ static nrp_result reference_tuple(nrp_module_env *e, const refs *r, const uint8_
 {
     static const uint8_t ctor[] = {NRP_CALLCONV_HASTHIS, 3, NRP_ELEMENT_VOID, NRP_ELEMENT_VAR, 0,
                                    NRP_ELEMENT_VAR,      1, NRP_ELEMENT_VAR,  2};
-    sig_buf spec = {0}, s = {0};
+    nrp_sig_blob spec;
+    nrp_sig_blob_init(&spec);
     put_instance(&spec, r->tuple3, 3, types, 3);
-    put(&s, ctor, sizeof ctor);
-    if (e->md.type_spec(e, spec.b, (uint32_t)spec.n, &t->spec, err) != NRP_OK ||
-        member(e, t->spec, ".ctor", &s, &t->ctor, err) != NRP_OK)
+    nrp_result rc = blob_token(e, e->md.type_spec, &spec, &t->spec, err);
+    nrp_sig_blob_free(&spec);
+    if (rc != NRP_OK || member_of(e, t->spec, ".ctor", ctor, sizeof ctor, 0, 0, &t->ctor, err) != NRP_OK)
         return NRP_ERROR;
     for (uint8_t i = 0; i < 3; i++) {
         char name[] = "get_Item1";
         name[8] = (char)('1' + i);
-        s.n = 0;
-        put(&s, (const uint8_t[]){NRP_CALLCONV_HASTHIS, 0, NRP_ELEMENT_VAR, i}, 4);
-        if (member(e, t->spec, name, &s, &t->item[i], err) != NRP_OK)
+        const uint8_t getter[] = {NRP_CALLCONV_HASTHIS, 0, NRP_ELEMENT_VAR, i};
+        if (member_of(e, t->spec, name, getter, sizeof getter, 0, 0, &t->item[i], err) != NRP_OK)
             return NRP_ERROR;
     }
     return NRP_OK;
@@ -264,12 +288,25 @@ static nrp_result define_class(nrp_module_env *e, const char *name, uint32_t ext
     return NRP_OK;
 }
 
-static nrp_result define_method(nrp_module_env *e, mdToken type, const char *name, const sig_buf *sig,
+static nrp_result define_method(nrp_module_env *e, mdToken type, const char *name, const nrp_sig_blob *sig,
                                 uint32_t *token, nrp_err *err)
 {
-    HRESULT hr = nrp_mde_define_method(e->mde, type, name, METHOD_FLAGS, sig->b, (ULONG)sig->n, token);
+    if (sig->status != NRP_OK)
+        return nrp_err_set(err, "out of memory building a signature");
+    HRESULT hr = nrp_mde_define_method(e->mde, type, name, METHOD_FLAGS, sig->data, (ULONG)sig->len, token);
     if (NRP_FAILED(hr))
         return nrp_err_set(err, "DefineMethod %s failed (0x%08x)", name, (unsigned)hr);
+    return NRP_OK;
+}
+
+static nrp_result define_field(nrp_module_env *e, mdToken type, const char *cls, const nrp_sig_blob *sig,
+                               uint32_t *token, nrp_err *err)
+{
+    if (sig->status != NRP_OK)
+        return nrp_err_set(err, "out of memory building a signature");
+    HRESULT hr = nrp_mde_define_field(e->mde, type, "done", FIELD_FLAGS, sig->data, (ULONG)sig->len, token);
+    if (NRP_FAILED(hr))
+        return nrp_err_set(err, "DefineField in %s failed (0x%08x)", cls, (unsigned)hr);
     return NRP_OK;
 }
 
@@ -345,46 +382,45 @@ static void emit_status(nrp_emit_buf *b, const refs *r)
     OP(b, NRP_OP_RET);
 }
 
-static nrp_result define_watch(nrp_module_env *e, uint32_t *watch, nrp_err *err)
+static nrp_result watch_class(nrp_module_env *e, const refs *r, uint32_t *watch, nrp_err *err)
 {
     static const uint8_t long_nint_nint[] = {NRP_ELEMENT_I8, NRP_ELEMENT_I, NRP_ELEMENT_I};
-    refs r;
+    static const uint8_t object[] = {NRP_ELEMENT_OBJECT};
     watch_tokens t;
     mdToken type, suppress;
-    sig_buf field = {0}, watch_sig = {0}, done_sig = {0}, status_sig = {0}, calli = {0};
-    if (reference(e, &r, err) != NRP_OK || reference_tuple(e, &r, long_nint_nint, &t.tuple, err) != NRP_OK ||
+    nrp_sig_blob calli, field, watch_sig, done_sig, status_sig;
+    if (reference_tuple(e, r, long_nint_nint, &t.tuple, err) != NRP_OK ||
         core_type(e, "System.Runtime.CompilerServices.CallConvSuppressGCTransition", &suppress, err) != NRP_OK)
         return NRP_ERROR;
     /* unmanaged modopt(CallConvSuppressGCTransition) void(nint, long, int) */
-    put(&calli, (const uint8_t[]){NRP_CALLCONV_UNMANAGED, 3}, 2);
-    put_type(&calli, NRP_ELEMENT_CMOD_OPT, suppress);
-    put(&calli, (const uint8_t[]){NRP_ELEMENT_VOID, NRP_ELEMENT_I, NRP_ELEMENT_I8, NRP_ELEMENT_I4}, 4);
-    if (e->md.sig_token(e, calli.b, (uint32_t)calli.n, &t.calli, err) != NRP_OK)
-        return NRP_ERROR;
-    put_byte(&field, FIELD_SIG);
-    put(&field, r.action_sig.b, r.action_sig.n);
-    put(&watch_sig, (const uint8_t[]){NRP_CALLCONV_DEFAULT, 4, NRP_ELEMENT_VOID}, 3);
-    put_type(&watch_sig, NRP_ELEMENT_CLASS, r.task);
-    put(&watch_sig, long_nint_nint, sizeof long_nint_nint);
-    put(&done_sig, (const uint8_t[]){NRP_CALLCONV_DEFAULT, 2, NRP_ELEMENT_VOID}, 3);
-    put_type(&done_sig, NRP_ELEMENT_CLASS, r.task);
-    put_byte(&done_sig, NRP_ELEMENT_OBJECT);
-    put(&status_sig, (const uint8_t[]){NRP_CALLCONV_DEFAULT, 1, NRP_ELEMENT_I4}, 3);
-    put_type(&status_sig, NRP_ELEMENT_CLASS, r.task);
-    if (define_class(e, WATCH_CLASS, r.object, &type, err) != NRP_OK)
-        return NRP_ERROR;
-    HRESULT hr = nrp_mde_define_field(e->mde, type, "done", FIELD_FLAGS, field.b, (ULONG)field.n, &t.done_field);
-    if (NRP_FAILED(hr))
-        return nrp_err_set(err, "DefineField in " WATCH_CLASS " failed (0x%08x)", (unsigned)hr);
-    if (define_method(e, type, "Status", &status_sig, &t.status, err) != NRP_OK ||
-        define_method(e, type, "Done", &done_sig, &t.done, err) != NRP_OK ||
-        define_method(e, type, "Watch", &watch_sig, &t.watch, err) != NRP_OK || apply(e, WATCH_CLASS, err) != NRP_OK)
+    nrp_sig_blob_init(&calli);
+    nrp_sig_blob_bytes(&calli, (const uint8_t[]){NRP_CALLCONV_UNMANAGED, 3}, 2);
+    nrp_sig_blob_type(&calli, NRP_ELEMENT_CMOD_OPT, suppress);
+    nrp_sig_blob_bytes(&calli, (const uint8_t[]){NRP_ELEMENT_VOID, NRP_ELEMENT_I, NRP_ELEMENT_I8, NRP_ELEMENT_I4}, 4);
+    done_field_sig(&field, r);
+    task_method_sig(&watch_sig, 4, NRP_ELEMENT_VOID, r->task, long_nint_nint, sizeof long_nint_nint);
+    task_method_sig(&done_sig, 2, NRP_ELEMENT_VOID, r->task, object, sizeof object);
+    task_method_sig(&status_sig, 1, NRP_ELEMENT_I4, r->task, NULL, 0);
+    nrp_result rc = NRP_ERROR;
+    if (blob_token(e, e->md.sig_token, &calli, &t.calli, err) == NRP_OK &&
+        define_class(e, WATCH_CLASS, r->object, &type, err) == NRP_OK &&
+        define_field(e, type, WATCH_CLASS, &field, &t.done_field, err) == NRP_OK &&
+        define_method(e, type, "Status", &status_sig, &t.status, err) == NRP_OK &&
+        define_method(e, type, "Done", &done_sig, &t.done, err) == NRP_OK &&
+        define_method(e, type, "Watch", &watch_sig, &t.watch, err) == NRP_OK && apply(e, WATCH_CLASS, err) == NRP_OK)
+        rc = NRP_OK;
+    nrp_sig_blob_free(&calli);
+    nrp_sig_blob_free(&field);
+    nrp_sig_blob_free(&watch_sig);
+    nrp_sig_blob_free(&done_sig);
+    nrp_sig_blob_free(&status_sig);
+    if (rc != NRP_OK)
         return NRP_ERROR;
     method_body watch_body = {.max_stack = 6}, done_body = {.max_stack = 4}, status_body = {.max_stack = 2};
-    emit_watch(&watch_body.code, &r, &t);
+    emit_watch(&watch_body.code, r, &t);
     emit_watch_done(&done_body.code, &t);
-    emit_status(&status_body.code, &r);
-    nrp_result rc = NRP_ERROR;
+    emit_status(&status_body.code, r);
+    rc = NRP_ERROR;
     if (set_body(e, t.status, &status_body, WATCH_CLASS, err) == NRP_OK &&
         set_body(e, t.done, &done_body, WATCH_CLASS, err) == NRP_OK &&
         set_body(e, t.watch, &watch_body, WATCH_CLASS, err) == NRP_OK)
@@ -394,6 +430,14 @@ static nrp_result define_watch(nrp_module_env *e, uint32_t *watch, nrp_err *err)
     free(status_body.code.data);
     if (rc == NRP_OK)
         *watch = t.watch;
+    return rc;
+}
+
+static nrp_result define_watch(nrp_module_env *e, uint32_t *watch, nrp_err *err)
+{
+    refs r;
+    nrp_result rc = reference(e, &r, err) == NRP_OK ? watch_class(e, &r, watch, err) : NRP_ERROR;
+    refs_free(&r);
     return rc;
 }
 
@@ -534,7 +578,7 @@ static nrp_result reference_exit(nrp_module_env *e, const refs *r, exit_tokens *
     static const uint8_t var0[] = {NRP_ELEMENT_VAR, 0};
     static const uint8_t getter[] = {NRP_CALLCONV_HASTHIS, 0};
     uint32_t exception, aggregate, task1, canceled;
-    sig_buf s = {0};
+    nrp_sig_blob s;
     if (reference_tuple(e, r, object_nint_bool, &t->tuple, err) != NRP_OK ||
         core_type(e, "System.Exception", &exception, err) != NRP_OK ||
         core_type(e, "System.AggregateException", &aggregate, err) != NRP_OK ||
@@ -548,78 +592,89 @@ static nrp_result reference_exit(nrp_module_env *e, const refs *r, exit_tokens *
                   NRP_ELEMENT_CLASS, r->task, &t->canceled_ctor, err) != NRP_OK)
         return NRP_ERROR;
     /* Task<!0>, its Result, and !0 to box it */
+    nrp_sig_blob_init(&s);
     put_instance(&s, task1, 1, var0, sizeof var0);
-    if (e->md.type_spec(e, s.b, (uint32_t)s.n, &t->task_of_t, err) != NRP_OK ||
-        e->md.type_spec(e, var0, sizeof var0, &t->boxed, err) != NRP_OK ||
+    nrp_result rc = blob_token(e, e->md.type_spec, &s, &t->task_of_t, err);
+    nrp_sig_blob_free(&s);
+    if (rc != NRP_OK || e->md.type_spec(e, var0, sizeof var0, &t->boxed, err) != NRP_OK ||
         e->md.member_ref(e, t->task_of_t, "get_Result", (const uint8_t[]){NRP_CALLCONV_HASTHIS, 0, NRP_ELEMENT_VAR, 0},
                          4, &t->result, err) != NRP_OK)
         return NRP_ERROR;
     /* default void(object, object, Exception), and the locals object, Exception */
-    s.n = 0;
-    put(&s, (const uint8_t[]){NRP_CALLCONV_DEFAULT, 3, NRP_ELEMENT_VOID, NRP_ELEMENT_OBJECT, NRP_ELEMENT_OBJECT}, 5);
-    put_type(&s, NRP_ELEMENT_CLASS, exception);
-    if (e->md.sig_token(e, s.b, (uint32_t)s.n, &t->calli, err) != NRP_OK)
+    nrp_sig_blob_init(&s);
+    nrp_sig_blob_bytes(&s, (const uint8_t[]){NRP_CALLCONV_DEFAULT, 3, NRP_ELEMENT_VOID, NRP_ELEMENT_OBJECT,
+                                             NRP_ELEMENT_OBJECT}, 5);
+    nrp_sig_blob_type(&s, NRP_ELEMENT_CLASS, exception);
+    rc = blob_token(e, e->md.sig_token, &s, &t->calli, err);
+    nrp_sig_blob_free(&s);
+    if (rc != NRP_OK)
         return NRP_ERROR;
-    s.n = 0;
-    put(&s, (const uint8_t[]){NRP_CALLCONV_LOCAL_SIG, 2, NRP_ELEMENT_OBJECT}, 3);
-    put_type(&s, NRP_ELEMENT_CLASS, exception);
-    return e->md.sig_token(e, s.b, (uint32_t)s.n, &t->locals, err);
+    nrp_sig_blob_init(&s);
+    nrp_sig_blob_bytes(&s, (const uint8_t[]){NRP_CALLCONV_LOCAL_SIG, 2, NRP_ELEMENT_OBJECT}, 3);
+    nrp_sig_blob_type(&s, NRP_ELEMENT_CLASS, exception);
+    rc = blob_token(e, e->md.sig_token, &s, &t->locals, err);
+    nrp_sig_blob_free(&s);
+    return rc;
 }
 
-/* The signature of Watch and Finish: void (Task, object, nint, bool). */
-static void exit_watch_sig(sig_buf *s, const refs *r)
+/* The class's members once it is defined (sigs: the field's, then those
+ * of Watch and Finish, and of Done). */
+static nrp_result exit_members(nrp_module_env *e, exit_tokens *t, const nrp_sig_blob *field,
+                               const nrp_sig_blob *watch_sig, const nrp_sig_blob *done_sig, nrp_err *err)
 {
-    put(s, (const uint8_t[]){NRP_CALLCONV_DEFAULT, 4, NRP_ELEMENT_VOID}, 3);
-    put_type(s, NRP_ELEMENT_CLASS, r->task);
-    put(s, (const uint8_t[]){NRP_ELEMENT_OBJECT, NRP_ELEMENT_I, NRP_ELEMENT_BOOLEAN}, 3);
-}
-
-static nrp_result define_exit(nrp_module_env *e, uint32_t *type_out, nrp_err *err)
-{
-    refs r;
-    exit_tokens t;
-    sig_buf field = {0}, watch_sig = {0}, done_sig = {0}, self = {0};
+    mdToken param, field_def;
     nrp_com_object *mde2 = NULL;
-    memset(&t, 0, sizeof t);
-    if (reference(e, &r, err) != NRP_OK || reference_exit(e, &r, &t, err) != NRP_OK)
-        return NRP_ERROR;
-    put_byte(&field, FIELD_SIG);
-    put(&field, r.action_sig.b, r.action_sig.n);
-    exit_watch_sig(&watch_sig, &r);
-    put(&done_sig, (const uint8_t[]){NRP_CALLCONV_DEFAULT, 2, NRP_ELEMENT_VOID}, 3);
-    put_type(&done_sig, NRP_ELEMENT_CLASS, r.task);
-    put_byte(&done_sig, NRP_ELEMENT_OBJECT);
-    if (define_class(e, EXIT_CLASS, r.object, &t.type, err) != NRP_OK)
-        return NRP_ERROR;
-    mdToken param;
+    nrp_sig_blob self;
     HRESULT hr = nrp_com_query(e->mde, &NRP_IID_IMetaDataEmit2, &mde2);
     if (!NRP_FAILED(hr)) {
-        hr = nrp_mde2_define_generic_param(mde2, t.type, 0, "T", &param);
+        hr = nrp_mde2_define_generic_param(mde2, t->type, 0, "T", &param);
         nrp_com_release(mde2);
     }
     if (NRP_FAILED(hr))
         return nrp_err_set(err, "DefineGenericParam in " EXIT_CLASS " failed (0x%08x)", (unsigned)hr);
-    mdToken field_def;
-    hr = nrp_mde_define_field(e->mde, t.type, "done", FIELD_FLAGS, field.b, (ULONG)field.n, &field_def);
-    if (NRP_FAILED(hr))
-        return nrp_err_set(err, "DefineField in " EXIT_CLASS " failed (0x%08x)", (unsigned)hr);
-    if (define_method(e, t.type, "Finish", &watch_sig, &t.finish_def, err) != NRP_OK ||
-        define_method(e, t.type, "Done", &done_sig, &t.done_def, err) != NRP_OK ||
-        define_method(e, t.type, "Watch", &watch_sig, &t.watch_def, err) != NRP_OK)
+    if (define_field(e, t->type, EXIT_CLASS, field, &field_def, err) != NRP_OK ||
+        define_method(e, t->type, "Finish", watch_sig, &t->finish_def, err) != NRP_OK ||
+        define_method(e, t->type, "Done", done_sig, &t->done_def, err) != NRP_OK ||
+        define_method(e, t->type, "Watch", watch_sig, &t->watch_def, err) != NRP_OK)
         return NRP_ERROR;
     /* Inside a generic class its own members are reached through
      * <nrp>TaskExit`1<!0>, as compilers do. */
-    put_instance(&self, t.type, 1, (const uint8_t[]){NRP_ELEMENT_VAR, 0}, 2);
-    if (e->md.type_spec(e, self.b, (uint32_t)self.n, &t.self, err) != NRP_OK ||
-        member(e, t.self, "done", &field, &t.done_field, err) != NRP_OK ||
-        member(e, t.self, "Done", &done_sig, &t.done, err) != NRP_OK ||
-        member(e, t.self, "Finish", &watch_sig, &t.finish, err) != NRP_OK || apply(e, EXIT_CLASS, err) != NRP_OK)
+    nrp_sig_blob_init(&self);
+    put_instance(&self, t->type, 1, (const uint8_t[]){NRP_ELEMENT_VAR, 0}, 2);
+    nrp_result rc = blob_token(e, e->md.type_spec, &self, &t->self, err);
+    nrp_sig_blob_free(&self);
+    if (rc != NRP_OK || member(e, t->self, "done", field, &t->done_field, err) != NRP_OK ||
+        member(e, t->self, "Done", done_sig, &t->done, err) != NRP_OK ||
+        member(e, t->self, "Finish", watch_sig, &t->finish, err) != NRP_OK)
+        return NRP_ERROR;
+    return apply(e, EXIT_CLASS, err);
+}
+
+static nrp_result exit_class(nrp_module_env *e, const refs *r, uint32_t *type_out, nrp_err *err)
+{
+    static const uint8_t object_nint_bool[] = {NRP_ELEMENT_OBJECT, NRP_ELEMENT_I, NRP_ELEMENT_BOOLEAN};
+    static const uint8_t object[] = {NRP_ELEMENT_OBJECT};
+    exit_tokens t;
+    nrp_sig_blob field, watch_sig, done_sig;
+    memset(&t, 0, sizeof t);
+    if (reference_exit(e, r, &t, err) != NRP_OK)
+        return NRP_ERROR;
+    done_field_sig(&field, r);
+    task_method_sig(&watch_sig, 4, NRP_ELEMENT_VOID, r->task, object_nint_bool, sizeof object_nint_bool);
+    task_method_sig(&done_sig, 2, NRP_ELEMENT_VOID, r->task, object, sizeof object);
+    nrp_result rc = define_class(e, EXIT_CLASS, r->object, &t.type, err);
+    if (rc == NRP_OK)
+        rc = exit_members(e, &t, &field, &watch_sig, &done_sig, err);
+    nrp_sig_blob_free(&field);
+    nrp_sig_blob_free(&watch_sig);
+    nrp_sig_blob_free(&done_sig);
+    if (rc != NRP_OK)
         return NRP_ERROR;
     method_body watch = {.max_stack = 6}, done = {.max_stack = 4}, finish = {.max_stack = 4, .locals = t.locals};
-    emit_exit_watch(&watch, &r, &t);
+    emit_exit_watch(&watch, r, &t);
     emit_exit_done(&done, &t);
-    emit_exit_finish(&finish, &r, &t);
-    nrp_result rc = NRP_ERROR;
+    emit_exit_finish(&finish, r, &t);
+    rc = NRP_ERROR;
     if (set_body(e, t.finish_def, &finish, EXIT_CLASS, err) == NRP_OK &&
         set_body(e, t.done_def, &done, EXIT_CLASS, err) == NRP_OK &&
         set_body(e, t.watch_def, &watch, EXIT_CLASS, err) == NRP_OK)
@@ -629,6 +684,14 @@ static nrp_result define_exit(nrp_module_env *e, uint32_t *type_out, nrp_err *er
     free(finish.code.data);
     if (rc == NRP_OK)
         *type_out = t.type;
+    return rc;
+}
+
+static nrp_result define_exit(nrp_module_env *e, uint32_t *type, nrp_err *err)
+{
+    refs r;
+    nrp_result rc = reference(e, &r, err) == NRP_OK ? exit_class(e, &r, type, err) : NRP_ERROR;
+    refs_free(&r);
     return rc;
 }
 

@@ -41,6 +41,21 @@ void nrp_sig_blob_compressed(nrp_sig_blob *b, uint32_t v)
         nrp_sig_blob_bytes(b, tmp, n);
 }
 
+void nrp_sig_blob_byte(nrp_sig_blob *b, uint8_t v)
+{
+    nrp_sig_blob_bytes(b, &v, 1);
+}
+
+void nrp_sig_blob_type(nrp_sig_blob *b, uint8_t element, uint32_t token)
+{
+    uint8_t tmp[5] = {element};
+    size_t n = nrp_sig_put_type_token(tmp + 1, token);
+    if (n == 0 && b->status == NRP_OK)
+        b->status = NRP_ERROR;
+    else
+        nrp_sig_blob_bytes(b, tmp, 1 + n);
+}
+
 static nrp_result check_type(nrp_sig_span t, const char *what, uint32_t i, nrp_err *err)
 {
     const uint8_t *p = t.data;

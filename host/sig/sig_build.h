@@ -27,6 +27,11 @@ void nrp_sig_blob_init(nrp_sig_blob *b);
 void nrp_sig_blob_free(nrp_sig_blob *b);
 void nrp_sig_blob_bytes(nrp_sig_blob *b, const uint8_t *p, size_t n);
 void nrp_sig_blob_compressed(nrp_sig_blob *b, uint32_t v);
+void nrp_sig_blob_byte(nrp_sig_blob *b, uint8_t v);
+/* An element type and a TypeDef, TypeRef or TypeSpec token after it, as
+ * TypeDefOrRefOrSpecEncoded: CLASS <token>, VALUETYPE <token>, CMOD_OPT
+ * <token>. Any other token makes the blob unusable (status). */
+void nrp_sig_blob_type(nrp_sig_blob *b, uint8_t element, uint32_t token);
 
 /* callconv [generic count] param count, return type, parameter types. The
  * generic count is written when callconv has NRP_CALLCONV_GENERIC. Each
