@@ -10,6 +10,14 @@
 #   pending-awaited  the same, with the app awaiting the task before it
 #                    completes (Awaiter.AwaitIt, an async method that is not
 #                    instrumented)
+# and, for reference, two loops of the app that register the continuation
+# <nrp>TaskWatch registers (ContinueWith with a Tuple<long, nint, nint>,
+# ExecuteSynchronously, the default scheduler) themselves, uninstrumented:
+#   same-pending     like pending
+#   same-awaited     like pending-awaited
+# Their baseline minus pending's (pending-awaited's) is what the runtime's
+# ContinueWith costs by itself, the floor of any continuation that keeps
+# the app's own continuation inline.
 # Both configurations, the uninstrumented app and timing on every method of
 # AsyncCost.Probes, run interleaved (A B A B ...) so machine drift hits both
 # alike. Prints, per probe, the medians of ns per call and bytes per call,
@@ -46,6 +54,7 @@ rules:
     strategy: timing
 YAML
 probes=(sync completed completed-value pending pending-awaited)
+references=(same-pending same-awaited)
 modes=(baseline timing)
 
 run() { # MODE -> "PROBE NS BYTES" lines
@@ -63,7 +72,7 @@ for ((r = 0; r < rounds; r++)); do
     for m in "${modes[@]}"; do run "$m" >>"$tmp/$m.out"; done
 done
 for m in "${modes[@]}"; do
-    for p in "${probes[@]}"; do
+    for p in "${probes[@]}" "${references[@]}"; do
         n=$(field "$m" "$p" 2 | wc -l)
         ((n == rounds)) || { echo "$m: $n results for $p, expected $rounds" >&2; cat "$tmp/$m.out" >&2; exit 1; }
     done
@@ -102,6 +111,13 @@ for p in "${probes[@]}"; do
     if [[ -n ${BENCH_RESULTS:-} ]]; then
         printf 'async\t%s\tbaseline\t%s\t%s\nasync\t%s\ttiming\t%s\t%s\n' "$p" "$b" "$bb" "$p" "$t" "$tb" >>"$BENCH_RESULTS"
     fi
+done
+echo "the runtime's ContinueWith alone (the app registering it, uninstrumented; baseline medians):"
+for pair in same-pending:pending same-awaited:pending-awaited; do
+    r=${pair%%:*} p=${pair#*:}
+    awk -v r="$r" -v p="$p" -v rb="$(field baseline "$r" 2 | median)" -v pb="$(field baseline "$p" 2 | median)" \
+        -v rbb="$(field baseline "$r" 3 | median)" -v pbb="$(field baseline "$p" 3 | median)" \
+        'BEGIN { printf "  %-16s %7.2f ns, %+7.2f ns and %+.2f B over %s\n", r, rb, rb - pb, rbb - pbb, p }'
 done
 echo "runs, ns per call (baseline | timing):"
 for p in "${probes[@]}"; do
