@@ -39,8 +39,8 @@
 #include "sig/sig.h"
 #include "sig/sig_build.h"
 
-/* The method's return type, split: its class's token and, for the generic
- * ones, the type argument's bytes. */
+/* The method's return type: its bytes, whether it is generic (Task<X>,
+ * ValueTask<X>), and then the bytes of X. */
 typedef struct task_type {
     nrp_sig_span whole;
     int generic;
@@ -97,23 +97,22 @@ static nrp_result task_code(nrp_rewrite *rw, const nrp_wrap *spec, uint32_t watc
     static const uint8_t bool_getter[] = {NRP_CALLCONV_HASTHIS, 0, NRP_ELEMENT_BOOLEAN};
     const nrp_module_md *md = rw->md;
     uint32_t task, succeeded;
-    size_t sync = 0, end = 0;
+    size_t null_task = 0, sync = 0, end = 0;
     if (md->type_ref(md->ctx, NULL, "System.Threading.Tasks.Task", &task, err) != NRP_OK ||
         md->member_ref(md->ctx, task, "get_IsCompletedSuccessfully", bool_getter, sizeof bool_getter, &succeeded,
                        err) != NRP_OK)
         return NRP_ERROR;
     EMIT(b, nrp_emit_stloc(at_, value));
     EMIT(b, nrp_emit_ldloc(at_, value));
-    EMIT(b, nrp_emit_branch(at_, NRP_OP_BRFALSE, b->len, &sync));
+    EMIT(b, nrp_emit_branch(at_, NRP_OP_BRFALSE, b->len, &null_task));
     EMIT(b, nrp_emit_ldloc(at_, value));
     EMIT(b, nrp_emit_token(at_, NRP_OP_CALLVIRT, succeeded));
-    size_t sync2 = 0;
-    EMIT(b, nrp_emit_branch(at_, NRP_OP_BRTRUE, b->len, &sync2));
+    EMIT(b, nrp_emit_branch(at_, NRP_OP_BRTRUE, b->len, &sync));
     EMIT(b, nrp_emit_ldloc(at_, value));
     emit_watch(b, spec, watch);
     EMIT(b, nrp_emit_branch(at_, NRP_OP_BR, b->len, &end));
+    nrp_emit_land(b, null_task);
     nrp_emit_land(b, sync);
-    nrp_emit_land(b, sync2);
     emit_plugin_exit(b, spec, value);
     nrp_emit_land(b, end);
     return NRP_OK;
