@@ -54,7 +54,7 @@ baseline() {
 # fidelity STRATEGY: every method of three ReadyToRun framework assemblies and
 # of Newtonsoft.Json (NuGet) rewritten with STRATEGY; nothing may change.
 fidelity() {
-    local strategy=$1 rule total
+    local strategy=$1 await=${2:-} rule total
     {
         echo "version: 1"
         echo "rules:"
@@ -63,7 +63,7 @@ fidelity() {
             echo "    match: { assembly: ${rule#*:}, type: \"*\", method: \"*\" }"
             echo "    strategy: $strategy"
             if [[ $strategy == tracer ]]; then
-                echo "    options: { handler: { assembly: Null.Hooks, type: Null.Hooks.Trace, enter: OnEnter, exit: OnExit } }"
+                echo "    options: { handler: { assembly: Null.Hooks, type: Null.Hooks.Trace, enter: OnEnter, exit: OnExit }${await:+, await: true} }"
             fi
         done
     } >"$work/rules.yaml"
@@ -89,19 +89,22 @@ fidelity() {
         if (( n >= 100 )); then pass "rule $rule: $n methods rewritten"
         else fail "rule $rule: only $n methods rewritten"; fi
     done
-    if [[ $strategy == timing ]]; then
+    if [[ $strategy == timing || -n $await ]]; then
         # Every method that returns a task is timed until the task completes:
         # each has a cancellations series, and its module the class that
         # waits (the Workload awaits, faults and cancels some of them).
         # (10 of System.Text.Json's and 49 of Newtonsoft.Json's on .NET 8 and 10)
-        local tasks
-        for rule in json:10 newtonsoft:40; do
-            tasks=$(grep -c "^nrp_method_cancellations_total{rule=\"${rule%%:*}\"" "$work/metrics.prom")
-            if (( tasks >= ${rule#*:} )); then pass "rule ${rule%%:*}: $tasks methods that return a task waited for"
-            else fail "rule ${rule%%:*}: only $tasks methods that return a task waited for"; fi
-        done
-        expect_log 1 debug "defined <nrp>TaskWatch in System.Text.Json "
-        expect_log 1 debug "defined <nrp>TaskWatch in Newtonsoft.Json "
+        local tasks class='<nrp>TaskWatch'
+        [[ -n $await ]] && class='<nrp>TaskExit.1'
+        if [[ $strategy == timing ]]; then
+            for rule in json:10 newtonsoft:40; do
+                tasks=$(grep -c "^nrp_method_cancellations_total{rule=\"${rule%%:*}\"" "$work/metrics.prom")
+                if (( tasks >= ${rule#*:} )); then pass "rule ${rule%%:*}: $tasks methods that return a task waited for"
+                else fail "rule ${rule%%:*}: only $tasks methods that return a task waited for"; fi
+            done
+        fi
+        expect_log 1 debug "defined $class in System.Text.Json "
+        expect_log 1 debug "defined $class in Newtonsoft.Json "
     fi
 }
 
@@ -815,6 +818,11 @@ fidelity-tracer)
     # Managed handler calls injected into thousands of real methods of every
     # shape the framework and Newtonsoft.Json have.
     fidelity tracer
+    ;;
+fidelity-tracer-await)
+    # The same with await: true: every method that returns a task hands it to
+    # <nrp>TaskExit`1<X> (generic X of every kind: the method's, its type's).
+    fidelity tracer await
     ;;
 no-plugins)
     # The host alone, without its plugins: the rules' strategy is unknown.
