@@ -53,7 +53,7 @@
 #include <nrp/emit.h>
 #include <nrp/plugin.h>
 
-#define TIMING_VERSION "0.3.0"
+#define TIMING_VERSION "0.4.0" /* 0.4: methods that return a task are timed until it completes */
 
 static const nrp_host_api *host;
 

@@ -24,7 +24,7 @@
 #include <nrp/emit.h>
 #include <nrp/plugin.h>
 
-#define TRACER_VERSION "0.1.0"
+#define TRACER_VERSION "0.2.0" /* 0.2: await */
 
 static const nrp_host_api *host;
 
