@@ -17,6 +17,10 @@ public static class Ops
 {
     // Task.Delay may end a little before its time (the timer counts whole
     // milliseconds): the methods make sure their awaits last at least `ms`.
+    // Every await lasts 10 ms or more, so the app is awaiting a task well
+    // before it completes, and what the tracer prints at completion comes in
+    // one order (an await that finds its task already complete goes on at
+    // once, while the completing thread may still be running OnExit).
     static async Task Wait(int ms)
     {
         var sw = Stopwatch.StartNew();
@@ -29,7 +33,7 @@ public static class Ops
 
     public static async Task<int> Fault(int i)
     {
-        await Task.Delay(5);
+        await Task.Delay(10);
         throw new InvalidOperationException("fault " + i);
     }
 
@@ -43,7 +47,7 @@ public static class Ops
 
     public static ValueTask<int> ValueSync(int x) => new ValueTask<int>(x + 1);
 
-    public static async ValueTask ValuePlain() => await Task.Yield();
+    public static async ValueTask ValuePlain() => await Task.Delay(10);
 
     // A ValueTask over an IValueTaskSource, not a Task.
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
@@ -69,7 +73,7 @@ public static class Ops
     // tracer, its exception must not reach the app.
     public static async Task<int> Scale(int x)
     {
-        await Task.Yield();
+        await Task.Delay(10);
         return x * 3;
     }
 
