@@ -13,6 +13,67 @@ static nrp_pos pos_of(loader *ld, const yaml_node_t *n)
     return (nrp_pos){ld->file, (unsigned)n->start_mark.line + 1, (unsigned)n->start_mark.column + 1};
 }
 
+/* The C# keywords for types, and their names as method labels spell them. */
+static const struct {
+    const char *keyword, *name;
+} type_keywords[] = {
+    {"bool", "System.Boolean"}, {"byte", "System.Byte"},     {"sbyte", "System.SByte"},   {"char", "System.Char"},
+    {"decimal", "System.Decimal"}, {"double", "System.Double"}, {"float", "System.Single"}, {"int", "System.Int32"},
+    {"uint", "System.UInt32"},   {"nint", "System.IntPtr"},   {"nuint", "System.UIntPtr"}, {"long", "System.Int64"},
+    {"ulong", "System.UInt64"},  {"short", "System.Int16"},   {"ushort", "System.UInt16"}, {"object", "System.Object"},
+    {"string", "System.String"},
+};
+
+static int name_char(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '.' ||
+           c == '`' || c == '!';
+}
+
+/* A parameter type as labels spell it: the C# keywords in it (`int`,
+ * `string[]`, `int&`, ``List`1<string>``) become System names; a name
+ * that merely contains one (`Shop.int`, `integer`) is left alone. NULL
+ * when out of memory. */
+static char *label_spelling(const char *type)
+{
+    nrp_strbuf out;
+    nrp_strbuf_init(&out);
+    for (const char *p = type; *p;) {
+        if (!name_char(*p)) {
+            nrp_strbuf_append(&out, p++, 1);
+            continue;
+        }
+        const char *start = p;
+        while (*p && name_char(*p))
+            p++;
+        size_t n = (size_t)(p - start);
+        const char *name = NULL;
+        for (size_t i = 0; i < sizeof type_keywords / sizeof *type_keywords && !name; i++)
+            if (strlen(type_keywords[i].keyword) == n && memcmp(type_keywords[i].keyword, start, n) == 0)
+                name = type_keywords[i].name;
+        if (name)
+            nrp_strbuf_puts(&out, name);
+        else
+            nrp_strbuf_append(&out, start, n);
+    }
+    return nrp_strbuf_take(&out);
+}
+
+/* `parameters` with C# keywords accepted: `[string, int]` selects what
+ * `[System.String, System.Int32]` does. */
+static void spell_parameters(loader *ld, yaml_node_t *v, nrp_match *out)
+{
+    for (uint32_t i = 0; i < out->parameter_count; i++) {
+        char *spelt = label_spelling(out->parameters[i]);
+        if (!spelt) {
+            nrp_cfg_error_at(ld, v, "out of memory");
+            return;
+        }
+        free(out->parameters[i]);
+        out->parameters[i] = spelt;
+    }
+}
+
 static void load_match(loader *ld, yaml_node_t *m, nrp_match *out, int is_exclude)
 {
     static const char *const keys[] = {"assembly", "type", "method", "version", "parameters",
@@ -49,8 +110,10 @@ static void load_match(loader *ld, yaml_node_t *m, nrp_match *out, int is_exclud
             out->has_version = 1;
     }
     if ((v = nrp_cfg_lookup(ld, m, "parameters")) &&
-        nrp_cfg_get_string_list(ld, v, "parameters", 0, &out->parameters, &out->parameter_count) == NRP_OK)
+        nrp_cfg_get_string_list(ld, v, "parameters", 0, &out->parameters, &out->parameter_count) == NRP_OK) {
         out->has_parameters = 1;
+        spell_parameters(ld, v, out);
+    }
     int flag;
     if ((v = nrp_cfg_lookup(ld, m, "static")) && nrp_cfg_get_bool(ld, v, "static", &flag) == NRP_OK)
         out->is_static = flag;

@@ -311,6 +311,47 @@ static void attribute_and_base(void **state)
     nrp_diags_free(&d);
 }
 
+/* C# keywords in `parameters` select what their System names select; a
+ * name that only contains one is left as it is. */
+static void parameter_keywords(void **state)
+{
+    (void)state;
+    nrp_diags d;
+    nrp_config *cfg = load("version: 1\nrules:\n  - name: a\n"
+                           "    match: { assembly: Shop, type: \"*\", method: Place, parameters: "
+                           "[string, \"int[]\", \"long&\", \"System.Collections.Generic.List`1<object>\", "
+                           "\"System.Collections.Generic.Dictionary`2<string,nint>\", Shop.int, integer, \"!!0\"] }\n"
+                           "    strategy: s\n",
+                           &d);
+    if (!cfg)
+        fail_msg("%s", d.count ? d.items[0].message : "?");
+    const nrp_match *m = &cfg->rules[0].match;
+    static const char *const want[] = {"System.String",
+                                       "System.Int32[]",
+                                       "System.Int64&",
+                                       "System.Collections.Generic.List`1<System.Object>",
+                                       "System.Collections.Generic.Dictionary`2<System.String,System.IntPtr>",
+                                       "Shop.int",
+                                       "integer",
+                                       "!!0"};
+    assert_int_equal(m->parameter_count, sizeof want / sizeof *want);
+    for (uint32_t i = 0; i < m->parameter_count; i++)
+        assert_string_equal(m->parameters[i], want[i]);
+    /* and they select the method as its label spells it */
+    nrp_config_free(cfg);
+    cfg = load("version: 1\nrules:\n  - name: a\n"
+               "    match: { assembly: Shop, type: \"*\", method: Place, parameters: [string, int] }\n"
+               "    strategy: s\n",
+               &d);
+    assert_non_null(cfg);
+    nrp_method_view v = {"Shop", &V1, "Shop.Cart", "Place", 0, "System.String,System.Int32", NULL, NULL, NULL};
+    assert_true(nrp_match_method(&cfg->rules[0].match, &v));
+    v.params = "System.String,System.Int64";
+    assert_false(nrp_match_method(&cfg->rules[0].match, &v));
+    nrp_config_free(cfg);
+    nrp_diags_free(&d);
+}
+
 /* ---- files: includes and settings placement ---------------------------- */
 
 static char dir[64];
@@ -409,6 +450,7 @@ int main(void)
         cmocka_unit_test(every_field),
         cmocka_unit_test(all_errors_reported),
         cmocka_unit_test(attribute_and_base),
+        cmocka_unit_test(parameter_keywords),
         cmocka_unit_test(includes_in_sorted_order),
     };
     return cmocka_run_group_tests_name("rules", tests, NULL, NULL);
