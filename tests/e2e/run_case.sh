@@ -593,14 +593,15 @@ broken-plugin)
     expect_metric "$RANGE"
     ;;
 rules-selection)
-    # parameters picks one overload, exclude carves out of a broad match,
+    # parameters picks one overload (written with C# keywords in long-add, with
+    # System names in the exclude), exclude carves out of a broad match,
     # version ranges and static narrow by assembly version and method kind,
     # enabled: false switches a rule off. (Demo is version 1.0.0.0.)
     cat >"$work/rules.yaml" <<'YAML'
 version: 1
 rules:
   - name: long-add
-    match: { assembly: Demo, type: Demo.Calculator, method: Add, parameters: [System.Int64, System.Int64] }
+    match: { assembly: Demo, type: Demo.Calculator, method: Add, parameters: [long, long] }
     strategy: timing
   - name: calculator-but-int-add
     match: { assembly: Demo, type: Demo.Calculator, method: "*", version: ">=1.0 <2" }
