@@ -66,29 +66,22 @@ static nrp_result read_return(const nrp_method_info *m, task_type *out, nrp_err 
     return NRP_OK;
 }
 
-#define EMIT(b, emit_call)                                                                                         \
-    do {                                                                                                           \
-        uint8_t *at_ = nrp_emit_room(b);                                                                           \
-        if (at_)                                                                                                   \
-            (b)->len += emit_call;                                                                                 \
-    } while (0)
-
 /* ldloc start; <task_done>; <task_cookie>; call Watch: the task is on the stack. */
 static void emit_watch(nrp_emit_buf *b, const nrp_wrap *spec, uint32_t watch)
 {
-    EMIT(b, nrp_emit_ldloc(at_, spec->task_start_local));
-    EMIT(b, nrp_emit_pointer(at_, (const void *)(uintptr_t)spec->task_done));
-    EMIT(b, nrp_emit_pointer(at_, spec->task_cookie));
-    EMIT(b, nrp_emit_token(at_, NRP_OP_CALL, watch));
+    NRP_EMIT(b, nrp_emit_ldloc(nrp_at, spec->task_start_local));
+    NRP_EMIT(b, nrp_emit_pointer(nrp_at, (const void *)(uintptr_t)spec->task_done));
+    NRP_EMIT(b, nrp_emit_pointer(nrp_at, spec->task_cookie));
+    NRP_EMIT(b, nrp_emit_token(nrp_at, NRP_OP_CALL, watch));
 }
 
 static void emit_plugin_exit(nrp_emit_buf *b, const nrp_wrap *spec, uint32_t value)
 {
     if (!spec->exit_len)
         return;
-    EMIT(b, nrp_emit_ldloc(at_, value));
+    NRP_EMIT(b, nrp_emit_ldloc(nrp_at, value));
     for (uint32_t i = 0; i < spec->exit_len; i++)
-        EMIT(b, (*at_ = spec->exit_il[i], 1));
+        NRP_EMIT(b, (*nrp_at = spec->exit_il[i], 1));
 }
 
 static nrp_result task_code(nrp_rewrite *rw, const nrp_wrap *spec, uint32_t watch, uint32_t value,
@@ -102,15 +95,15 @@ static nrp_result task_code(nrp_rewrite *rw, const nrp_wrap *spec, uint32_t watc
         md->member_ref(md->ctx, task, "get_IsCompletedSuccessfully", bool_getter, sizeof bool_getter, &succeeded,
                        err) != NRP_OK)
         return NRP_ERROR;
-    EMIT(b, nrp_emit_stloc(at_, value));
-    EMIT(b, nrp_emit_ldloc(at_, value));
-    EMIT(b, nrp_emit_branch(at_, NRP_OP_BRFALSE, b->len, &null_task));
-    EMIT(b, nrp_emit_ldloc(at_, value));
-    EMIT(b, nrp_emit_token(at_, NRP_OP_CALLVIRT, succeeded));
-    EMIT(b, nrp_emit_branch(at_, NRP_OP_BRTRUE, b->len, &sync));
-    EMIT(b, nrp_emit_ldloc(at_, value));
+    NRP_EMIT(b, nrp_emit_stloc(nrp_at, value));
+    NRP_EMIT(b, nrp_emit_ldloc(nrp_at, value));
+    NRP_EMIT(b, nrp_emit_branch(nrp_at, NRP_OP_BRFALSE, b->len, &null_task));
+    NRP_EMIT(b, nrp_emit_ldloc(nrp_at, value));
+    NRP_EMIT(b, nrp_emit_token(nrp_at, NRP_OP_CALLVIRT, succeeded));
+    NRP_EMIT(b, nrp_emit_branch(nrp_at, NRP_OP_BRTRUE, b->len, &sync));
+    NRP_EMIT(b, nrp_emit_ldloc(nrp_at, value));
     emit_watch(b, spec, watch);
-    EMIT(b, nrp_emit_branch(at_, NRP_OP_BR, b->len, &end));
+    NRP_EMIT(b, nrp_emit_branch(nrp_at, NRP_OP_BR, b->len, &end));
     nrp_emit_land(b, null_task);
     nrp_emit_land(b, sync);
     emit_plugin_exit(b, spec, value);
@@ -118,9 +111,10 @@ static nrp_result task_code(nrp_rewrite *rw, const nrp_wrap *spec, uint32_t watc
     return NRP_OK;
 }
 
-/* A ValueTask's members: IsCompletedSuccessfully, AsTask() and
- * .ctor(Task), on ValueTask or on the return type's ValueTask<X> (their
- * signatures in terms of !0), and a new local for the Task behind it. */
+/* A ValueTask's members: IsCompletedSuccessfully (when `succeeded` is
+ * wanted), AsTask() and .ctor(Task), on ValueTask or on the return type's
+ * ValueTask<X> (their signatures in terms of !0), and a new local for the
+ * Task behind it. */
 typedef struct value_task {
     uint32_t succeeded, as_task, ctor, task_local;
 } value_task;
@@ -138,7 +132,8 @@ static void put_task(nrp_sig_blob *s, uint32_t task_class, const uint8_t *argume
     }
 }
 
-static nrp_result value_task_members(nrp_rewrite *rw, const task_type *type, value_task *v, nrp_err *err)
+static nrp_result value_task_members(nrp_rewrite *rw, const task_type *type, int succeeded, value_task *v,
+                                     nrp_err *err)
 {
     static const uint8_t bool_getter[] = {NRP_CALLCONV_HASTHIS, 0, NRP_ELEMENT_BOOLEAN};
     static const uint8_t var0[] = {NRP_ELEMENT_VAR, 0};
@@ -163,8 +158,8 @@ static nrp_result value_task_members(nrp_rewrite *rw, const task_type *type, val
     nrp_result rc = NRP_ERROR;
     if (as_task.status != NRP_OK || ctor.status != NRP_OK || local.status != NRP_OK)
         nrp_err_set(err, "out of memory building a signature");
-    else if (md->member_ref(md->ctx, parent, "get_IsCompletedSuccessfully", bool_getter, sizeof bool_getter,
-                            &v->succeeded, err) == NRP_OK &&
+    else if ((!succeeded || md->member_ref(md->ctx, parent, "get_IsCompletedSuccessfully", bool_getter,
+                                           sizeof bool_getter, &v->succeeded, err) == NRP_OK) &&
              md->member_ref(md->ctx, parent, "AsTask", as_task.data, (uint32_t)as_task.len, &v->as_task, err) ==
                  NRP_OK &&
              md->member_ref(md->ctx, parent, ".ctor", ctor.data, (uint32_t)ctor.len, &v->ctor, err) == NRP_OK &&
@@ -179,17 +174,17 @@ static nrp_result value_task_members(nrp_rewrite *rw, const task_type *type, val
 /* ldloca V; call AsTask; stloc T; ldloc T: the ValueTask in V as its Task. */
 static void emit_as_task(nrp_emit_buf *b, const value_task *v, uint32_t value)
 {
-    EMIT(b, nrp_emit_ldloca(at_, value));
-    EMIT(b, nrp_emit_token(at_, NRP_OP_CALL, v->as_task));
-    EMIT(b, nrp_emit_stloc(at_, v->task_local));
-    EMIT(b, nrp_emit_ldloc(at_, v->task_local));
+    NRP_EMIT(b, nrp_emit_ldloca(nrp_at, value));
+    NRP_EMIT(b, nrp_emit_token(nrp_at, NRP_OP_CALL, v->as_task));
+    NRP_EMIT(b, nrp_emit_stloc(nrp_at, v->task_local));
+    NRP_EMIT(b, nrp_emit_ldloc(nrp_at, v->task_local));
 }
 
 /* ldloc T; newobj ValueTask(Task): the value returned. */
 static void emit_over_task(nrp_emit_buf *b, const value_task *v)
 {
-    EMIT(b, nrp_emit_ldloc(at_, v->task_local));
-    EMIT(b, nrp_emit_token(at_, NRP_OP_NEWOBJ, v->ctor));
+    NRP_EMIT(b, nrp_emit_ldloc(nrp_at, v->task_local));
+    NRP_EMIT(b, nrp_emit_token(nrp_at, NRP_OP_NEWOBJ, v->ctor));
 }
 
 static nrp_result value_task_code(nrp_rewrite *rw, const nrp_wrap *spec, const task_type *type, uint32_t watch,
@@ -197,19 +192,19 @@ static nrp_result value_task_code(nrp_rewrite *rw, const nrp_wrap *spec, const t
 {
     value_task v;
     size_t sync = 0, end = 0;
-    if (value_task_members(rw, type, &v, err) != NRP_OK)
+    if (value_task_members(rw, type, 1, &v, err) != NRP_OK)
         return NRP_ERROR;
-    EMIT(b, nrp_emit_stloc(at_, value));
-    EMIT(b, nrp_emit_ldloca(at_, value));
-    EMIT(b, nrp_emit_token(at_, NRP_OP_CALL, v.succeeded));
-    EMIT(b, nrp_emit_branch(at_, NRP_OP_BRTRUE, b->len, &sync));
+    NRP_EMIT(b, nrp_emit_stloc(nrp_at, value));
+    NRP_EMIT(b, nrp_emit_ldloca(nrp_at, value));
+    NRP_EMIT(b, nrp_emit_token(nrp_at, NRP_OP_CALL, v.succeeded));
+    NRP_EMIT(b, nrp_emit_branch(nrp_at, NRP_OP_BRTRUE, b->len, &sync));
     emit_as_task(b, &v, value);
     emit_watch(b, spec, watch);
     emit_over_task(b, &v);
-    EMIT(b, nrp_emit_branch(at_, NRP_OP_BR, b->len, &end));
+    NRP_EMIT(b, nrp_emit_branch(nrp_at, NRP_OP_BR, b->len, &end));
     nrp_emit_land(b, sync);
     emit_plugin_exit(b, spec, value);
-    EMIT(b, nrp_emit_ldloc(at_, value));
+    NRP_EMIT(b, nrp_emit_ldloc(nrp_at, value));
     nrp_emit_land(b, end);
     return NRP_OK;
 }
@@ -252,20 +247,20 @@ static nrp_result managed_code(nrp_rewrite *rw, const nrp_wrap *spec, const task
         nrp_err_set(err, "out of memory building a signature");
     else if (md->type_spec(md->ctx, inst.data, (uint32_t)inst.len, &instance, err) == NRP_OK &&
              md->member_ref(md->ctx, instance, "Watch", sig.data, (uint32_t)sig.len, &watch, err) == NRP_OK &&
-             (!value_kind || value_task_members(rw, type, &v, err) == NRP_OK))
+             (!value_kind || value_task_members(rw, type, 0, &v, err) == NRP_OK))
         rc = NRP_OK;
     nrp_sig_blob_free(&inst);
     nrp_sig_blob_free(&sig);
     if (rc != NRP_OK)
         return NRP_ERROR;
     if (value_kind) {
-        EMIT(b, nrp_emit_stloc(at_, value));
+        NRP_EMIT(b, nrp_emit_stloc(nrp_at, value));
         emit_as_task(b, &v, value);
     }
-    EMIT(b, nrp_emit_ldloc(at_, spec->task_state_local));
-    EMIT(b, nrp_emit_op(at_, NRP_OP_LDFTN) + nrp_emit_u32(at_ + 2, spec->task_exit_method));
-    EMIT(b, nrp_emit_i4(at_, type->generic && spec->task_exit_result ? 1 : 0));
-    EMIT(b, nrp_emit_token(at_, NRP_OP_CALL, watch));
+    NRP_EMIT(b, nrp_emit_ldloc(nrp_at, spec->task_state_local));
+    NRP_EMIT(b, nrp_emit_op(nrp_at, NRP_OP_LDFTN) + nrp_emit_u32(nrp_at + 2, spec->task_exit_method));
+    NRP_EMIT(b, nrp_emit_i4(nrp_at, type->generic && spec->task_exit_result ? 1 : 0));
+    NRP_EMIT(b, nrp_emit_token(nrp_at, NRP_OP_CALL, watch));
     if (value_kind)
         emit_over_task(b, &v);
     return NRP_OK;

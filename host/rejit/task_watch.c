@@ -189,15 +189,9 @@ static nrp_result reference_tuple(nrp_module_env *e, const refs *r, const uint8_
 
 /* ---- writing the bodies ------------------------------------------------- */
 
-#define EMIT(b, emit_call)                                                                                         \
-    do {                                                                                                           \
-        uint8_t *at_ = nrp_emit_room(b);                                                                           \
-        if (at_)                                                                                                   \
-            (b)->len += emit_call;                                                                                 \
-    } while (0)
-#define OP(b, op) EMIT(b, nrp_emit_op(at_, op))
-#define TOK(b, op, token) EMIT(b, nrp_emit_token(at_, op, token))
-#define BRANCH(b, op, label) EMIT(b, nrp_emit_branch(at_, op, (b)->len, label))
+#define OP(b, op) NRP_EMIT(b, nrp_emit_op(nrp_at, op))
+#define TOK(b, op, token) NRP_EMIT(b, nrp_emit_token(nrp_at, op, token))
+#define BRANCH(b, op, label) NRP_EMIT(b, nrp_emit_branch(nrp_at, op, (b)->len, label))
 
 /* t.ContinueWith(done ??= new Action<Task, object>(Done), <state on the
  * stack>, ...): `state` emits the code that pushes the state. The task
@@ -211,14 +205,14 @@ static void emit_continue(nrp_emit_buf *b, const refs *r, uint32_t done_field, u
     BRANCH(b, NRP_OP_BRTRUE, &have);
     OP(b, NRP_OP_POP);
     OP(b, NRP_OP_LDNULL);
-    EMIT(b, nrp_emit_op(at_, NRP_OP_LDFTN) + nrp_emit_u32(at_ + 2, done));
+    NRP_EMIT(b, nrp_emit_op(nrp_at, NRP_OP_LDFTN) + nrp_emit_u32(nrp_at + 2, done));
     TOK(b, NRP_OP_NEWOBJ, r->action_ctor);
     OP(b, NRP_OP_DUP);
     TOK(b, NRP_OP_STSFLD, done_field);
     nrp_emit_land(b, have);
     state(b, ctx);
     TOK(b, NRP_OP_CALL, r->token_none);
-    EMIT(b, nrp_emit_i4(at_, EXECUTE_SYNCHRONOUSLY));
+    NRP_EMIT(b, nrp_emit_i4(nrp_at, EXECUTE_SYNCHRONOUSLY));
     TOK(b, NRP_OP_CALL, r->default_scheduler);
     TOK(b, NRP_OP_CALLVIRT, r->continue_with);
     OP(b, NRP_OP_POP);
@@ -274,6 +268,19 @@ static nrp_result set_body(nrp_module_env *e, uint32_t method, const method_body
             rc = nrp_err_set(err, "SetILFunctionBody in %s failed (0x%08x)", cls, (unsigned)hr);
     }
     free(bytes);
+    return rc;
+}
+
+/* The three methods' bodies set, in order, and freed. */
+static nrp_result set_bodies(nrp_module_env *e, const uint32_t methods[3], method_body bodies[3], const char *cls,
+                             nrp_err *err)
+{
+    nrp_result rc = NRP_OK;
+    for (int i = 0; i < 3; i++) {
+        if (rc == NRP_OK)
+            rc = set_body(e, methods[i], &bodies[i], cls, err);
+        free(bodies[i].code.data);
+    }
     return rc;
 }
 
@@ -340,7 +347,7 @@ static void emit_watch(nrp_emit_buf *b, const refs *r, const watch_tokens *t)
     OP(b, NRP_OP_LDARG_0);
     TOK(b, NRP_OP_CALL, t->status);
     OP(b, NRP_OP_LDARG_2);
-    EMIT(b, nrp_emit_calli(at_, t->calli));
+    NRP_EMIT(b, nrp_emit_calli(nrp_at, t->calli));
     OP(b, NRP_OP_RET);
 }
 
@@ -358,7 +365,7 @@ static void emit_watch_done(nrp_emit_buf *b, const watch_tokens *t)
     OP(b, NRP_OP_LDARG_1);
     TOK(b, NRP_OP_CASTCLASS, t->tuple.spec);
     TOK(b, NRP_OP_CALL, t->tuple.item[1]);
-    EMIT(b, nrp_emit_calli(at_, t->calli));
+    NRP_EMIT(b, nrp_emit_calli(nrp_at, t->calli));
     OP(b, NRP_OP_RET);
 }
 
@@ -416,29 +423,15 @@ static nrp_result watch_class(nrp_module_env *e, const refs *r, uint32_t *watch,
     nrp_sig_blob_free(&status_sig);
     if (rc != NRP_OK)
         return NRP_ERROR;
-    method_body watch_body = {.max_stack = 6}, done_body = {.max_stack = 4}, status_body = {.max_stack = 2};
-    emit_watch(&watch_body.code, r, &t);
-    emit_watch_done(&done_body.code, &t);
-    emit_status(&status_body.code, r);
-    rc = NRP_ERROR;
-    if (set_body(e, t.status, &status_body, WATCH_CLASS, err) == NRP_OK &&
-        set_body(e, t.done, &done_body, WATCH_CLASS, err) == NRP_OK &&
-        set_body(e, t.watch, &watch_body, WATCH_CLASS, err) == NRP_OK)
-        rc = NRP_OK;
-    free(watch_body.code.data);
-    free(done_body.code.data);
-    free(status_body.code.data);
-    if (rc == NRP_OK)
-        *watch = t.watch;
-    return rc;
-}
-
-static nrp_result define_watch(nrp_module_env *e, uint32_t *watch, nrp_err *err)
-{
-    refs r;
-    nrp_result rc = reference(e, &r, err) == NRP_OK ? watch_class(e, &r, watch, err) : NRP_ERROR;
-    refs_free(&r);
-    return rc;
+    const uint32_t methods[3] = {t.status, t.done, t.watch};
+    method_body bodies[3] = {{.max_stack = 2}, {.max_stack = 4}, {.max_stack = 6}};
+    emit_status(&bodies[0].code, r);
+    emit_watch_done(&bodies[1].code, &t);
+    emit_watch(&bodies[2].code, r, &t);
+    if (set_bodies(e, methods, bodies, WATCH_CLASS, err) != NRP_OK)
+        return NRP_ERROR;
+    *watch = t.watch;
+    return NRP_OK;
 }
 
 /* ---- <nrp>TaskExit`1<T>: calls managed code ------------------------------ */
@@ -484,7 +477,7 @@ static void close_try(method_body *m, ends *x, uint32_t catch_type)
  * the stack. */
 static void emit_call_exit(nrp_emit_buf *b, const exit_tokens *t)
 {
-    EMIT(b, nrp_emit_calli(at_, t->calli));
+    NRP_EMIT(b, nrp_emit_calli(nrp_at, t->calli));
 }
 
 /* static void Watch(Task t, object state, nint exit, bool result) */
@@ -670,42 +663,39 @@ static nrp_result exit_class(nrp_module_env *e, const refs *r, uint32_t *type_ou
     nrp_sig_blob_free(&done_sig);
     if (rc != NRP_OK)
         return NRP_ERROR;
-    method_body watch = {.max_stack = 6}, done = {.max_stack = 4}, finish = {.max_stack = 4, .locals = t.locals};
-    emit_exit_watch(&watch, r, &t);
-    emit_exit_done(&done, &t);
-    emit_exit_finish(&finish, r, &t);
-    rc = NRP_ERROR;
-    if (set_body(e, t.finish_def, &finish, EXIT_CLASS, err) == NRP_OK &&
-        set_body(e, t.done_def, &done, EXIT_CLASS, err) == NRP_OK &&
-        set_body(e, t.watch_def, &watch, EXIT_CLASS, err) == NRP_OK)
-        rc = NRP_OK;
-    free(watch.code.data);
-    free(done.code.data);
-    free(finish.code.data);
-    if (rc == NRP_OK)
-        *type_out = t.type;
-    return rc;
+    const uint32_t methods[3] = {t.finish_def, t.done_def, t.watch_def};
+    method_body bodies[3] = {{.max_stack = 4, .locals = t.locals}, {.max_stack = 4}, {.max_stack = 6}};
+    emit_exit_finish(&bodies[0], r, &t);
+    emit_exit_done(&bodies[1], &t);
+    emit_exit_watch(&bodies[2], r, &t);
+    if (set_bodies(e, methods, bodies, EXIT_CLASS, err) != NRP_OK)
+        return NRP_ERROR;
+    *type_out = t.type;
+    return NRP_OK;
 }
 
-static nrp_result define_exit(nrp_module_env *e, uint32_t *type, nrp_err *err)
-{
-    refs r;
-    nrp_result rc = reference(e, &r, err) == NRP_OK ? exit_class(e, &r, type, err) : NRP_ERROR;
-    refs_free(&r);
-    return rc;
-}
-
-#undef EMIT
 #undef OP
 #undef TOK
 #undef BRANCH
 
 /* ---- once per module ------------------------------------------------------ */
 
+/* What both classes reference, then the class `define` makes. */
+static nrp_result with_refs(nrp_module_env *e,
+                            nrp_result (*define)(nrp_module_env *, const refs *, uint32_t *, nrp_err *),
+                            uint32_t *token, nrp_err *err)
+{
+    refs r;
+    nrp_result rc = reference(e, &r, err) == NRP_OK ? define(e, &r, token, err) : NRP_ERROR;
+    refs_free(&r);
+    return rc;
+}
+
 /* The token `define` gives, made the first time and then remembered under
  * `key` (a failure too, as 0: a second try would define the class twice). */
 static nrp_result once(nrp_module_env *e, const char *key, const char *cls,
-                       nrp_result (*define)(nrp_module_env *, uint32_t *, nrp_err *), uint32_t *token, nrp_err *err)
+                       nrp_result (*define)(nrp_module_env *, const refs *, uint32_t *, nrp_err *), uint32_t *token,
+                       nrp_err *err)
 {
     if (!e->cache)
         return nrp_err_set(err, "cannot define %s: the module has no cache (out of memory?)", cls);
@@ -719,7 +709,7 @@ static nrp_result once(nrp_module_env *e, const char *key, const char *cls,
         else
             rc = nrp_err_set(err, "defining %s in this module failed before", cls);
     } else {
-        rc = define(e, token, err);
+        rc = with_refs(e, define, token, err);
         if (rc == NRP_OK)
             NRP_LOG_DBG("defined %s in %s (0x%08x)", cls, e->assembly, *token);
         (void)nrp_module_cache_put(e->cache, NRP_CACHE_TASK_WATCH, key, len,
@@ -731,10 +721,10 @@ static nrp_result once(nrp_module_env *e, const char *key, const char *cls,
 
 nrp_result nrp_task_watch_method(nrp_module_env *e, uint32_t *watch, nrp_err *err)
 {
-    return once(e, "Watch", WATCH_CLASS, define_watch, watch, err);
+    return once(e, "Watch", WATCH_CLASS, watch_class, watch, err);
 }
 
 nrp_result nrp_task_exit_class(nrp_module_env *e, uint32_t *type, nrp_err *err)
 {
-    return once(e, "Exit", EXIT_CLASS, define_exit, type, err);
+    return once(e, "Exit", EXIT_CLASS, exit_class, type, err);
 }

@@ -57,6 +57,27 @@ static inline size_t nrp_emit_u32(uint8_t *p, uint32_t v)
     return 4;
 }
 
+/* A 0xFE-prefixed instruction with a 2-byte argument or local index, the
+ * long form of ldarg, ldloc, stloc, ldloca... (4 bytes). */
+static inline size_t nrp_emit_var(uint8_t *p, uint16_t op, uint32_t index)
+{
+    p[0] = (uint8_t)(op >> 8);
+    p[1] = (uint8_t)(op & 0xFF);
+    p[2] = (uint8_t)index;
+    p[3] = (uint8_t)(index >> 8);
+    return 4;
+}
+
+/* Append the instruction `emit_call` writes at `nrp_at` to the buffer b
+ * (a pointer): NRP_EMIT(&b, nrp_emit_ldloc(nrp_at, 0)). Out of memory, it
+ * writes nothing and b->failed says so; check it once at the end. */
+#define NRP_EMIT(b, emit_call)                                                                                     \
+    do {                                                                                                           \
+        uint8_t *nrp_at = nrp_emit_room(b);                                                                        \
+        if (nrp_at)                                                                                                \
+            (b)->len += (emit_call);                                                                               \
+    } while (0)
+
 /* ldc.i8 <address>; conv.i: a native pointer on the stack (10 bytes). */
 static inline size_t nrp_emit_pointer(uint8_t *p, const void *address)
 {
@@ -86,31 +107,19 @@ static inline size_t nrp_emit_calli(uint8_t *p, uint32_t sig_token)
 /* ldloc <index> in its long form, valid for any index (4 bytes). */
 static inline size_t nrp_emit_ldloc(uint8_t *p, uint32_t index)
 {
-    p[0] = (uint8_t)(NRP_OP_LDLOC >> 8);
-    p[1] = (uint8_t)(NRP_OP_LDLOC & 0xFF);
-    p[2] = (uint8_t)index;
-    p[3] = (uint8_t)(index >> 8);
-    return 4;
+    return nrp_emit_var(p, NRP_OP_LDLOC, index);
 }
 
 /* stloc <index> in its long form (4 bytes). */
 static inline size_t nrp_emit_stloc(uint8_t *p, uint32_t index)
 {
-    p[0] = (uint8_t)(NRP_OP_STLOC >> 8);
-    p[1] = (uint8_t)(NRP_OP_STLOC & 0xFF);
-    p[2] = (uint8_t)index;
-    p[3] = (uint8_t)(index >> 8);
-    return 4;
+    return nrp_emit_var(p, NRP_OP_STLOC, index);
 }
 
 /* ldloca <index> in its long form (4 bytes). */
 static inline size_t nrp_emit_ldloca(uint8_t *p, uint32_t index)
 {
-    p[0] = (uint8_t)(NRP_OP_LDLOCA >> 8);
-    p[1] = (uint8_t)(NRP_OP_LDLOCA & 0xFF);
-    p[2] = (uint8_t)index;
-    p[3] = (uint8_t)(index >> 8);
-    return 4;
+    return nrp_emit_var(p, NRP_OP_LDLOCA, index);
 }
 
 /* An opcode without operand (pop, dup, ldnull, rethrow...): 1 byte, or 2
@@ -155,11 +164,7 @@ static inline void nrp_emit_land(nrp_emit_buf *b, size_t label)
 /* ldarg <index> in its long form, valid for any index (4 bytes). */
 static inline size_t nrp_emit_ldarg(uint8_t *p, uint32_t index)
 {
-    p[0] = (uint8_t)(NRP_OP_LDARG >> 8);
-    p[1] = (uint8_t)(NRP_OP_LDARG & 0xFF);
-    p[2] = (uint8_t)index;
-    p[3] = (uint8_t)(index >> 8);
-    return 4;
+    return nrp_emit_var(p, NRP_OP_LDARG, index);
 }
 
 /* Largest value the compressed form holds. */
