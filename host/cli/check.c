@@ -1,11 +1,18 @@
 /*
- * nrprof check [--explain] [FILE]
+ * nrprof check [--explain] [--app PATH] [FILE]
  *
  * Loads FILE (default: the bundle's instrumentation.yaml) with its
  * includes and the plugins it names, exactly as the profiler will, and
  * prints every problem as FILE:LINE:COL: error: MESSAGE. Exit 0 when the
  * configuration is valid, 1 when not, 2 on a usage error. --explain also
  * prints the effective rules, one per line.
+ *
+ * With --app, it then reads the app's assemblies (inspect/preview.h) and
+ * lists under each rule the methods it will select there, and warns
+ * (FILE:LINE:COL: warning: ...) about each enabled rule that selects
+ * none; warnings leave the exit status 0. With --roundtrip, every method
+ * body of the app's assemblies and of its frameworks also goes through the
+ * IL engine and back (inspect/roundtrip.h); any difference exits 1.
  */
 #include <limits.h>
 #include <stdio.h>
@@ -13,14 +20,21 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "inspect/app.h"
+#include "inspect/preview.h"
+#include "inspect/roundtrip.h"
 #include "plugin/bind.h"
 #include "util/path.h"
 
 static int usage(FILE *to)
 {
-    fprintf(to, "usage: nrprof check [--explain] [FILE]\n"
+    fprintf(to, "usage: nrprof check [--explain] [--app PATH [--roundtrip]] [FILE]\n"
                 "  Checks an instrumentation.yaml (default: the bundle's) and the plugins it needs.\n"
-                "  Exit status: 0 valid, 1 invalid, 2 usage error.\n");
+                "  --app PATH  also list the methods each rule selects in the app at PATH (its folder,\n"
+                "              or its .dll), and warn about rules that select none\n"
+                "  --roundtrip also decode and re-encode every method body of the app and its\n"
+                "              frameworks through the IL engine, and report any that changes meaning\n"
+                "  Exit status: 0 valid (warnings or not), 1 invalid, 2 usage error.\n");
     return to == stdout ? 0 : 2;
 }
 
@@ -65,7 +79,109 @@ static void explain(const nrp_config *cfg, const nrp_bound_rule *bound)
     }
 }
 
+static const char *plural(size_t n, const char *one, const char *many)
+{
+    return n == 1 ? one : many;
+}
+
+/* Under each rule, the methods it selects in the app; then a warning for
+ * each enabled rule that selects none. 1 when the app cannot be read. */
+static int preview_app(const char *path, const nrp_config *cfg)
+{
+    nrp_app app;
+    nrp_preview p;
+    nrp_err err;
+    if (nrp_app_open(path, &app, &err) != NRP_OK) {
+        fprintf(stderr, "nrprof: --app %s: %s\n", path, err.msg);
+        return 1;
+    }
+    if (nrp_preview_app(&app, cfg->rules, cfg->rule_count, &p, &err) != NRP_OK) {
+        fprintf(stderr, "nrprof: --app %s: %s\n", path, err.msg);
+        nrp_app_close(&app);
+        return 1;
+    }
+    printf("app %s: %zu assembl%s, framework%s", app.name[0] ? app.name : app.dir, app.file_count,
+           plural(app.file_count, "y", "ies"), plural(app.framework_count, "", "s"));
+    for (size_t f = 0; f < app.framework_count; f++)
+        printf(" %s", app.frameworks[f]);
+    if (!app.framework_count)
+        printf(" in its folder (self-contained)");
+    printf("; %zu assembl%s named by the rules read\n", p.assemblies, plural(p.assemblies, "y", "ies"));
+    for (size_t i = 0; i < p.problem_count; i++)
+        fprintf(stderr, "nrprof: warning: %s\n", p.problems[i]);
+    size_t rules_selecting = 0;
+    for (size_t r = 0; r < cfg->rule_count; r++) {
+        const nrp_rule *rule = &cfg->rules[r];
+        if (!rule->enabled || !p.per_rule[r])
+            continue;
+        rules_selecting++;
+        printf("rule '%s' (%s) selects %zu method%s:\n", rule->name, rule->strategy, p.per_rule[r],
+               plural(p.per_rule[r], "", "s"));
+        for (size_t m = 0; m < p.count; m++)
+            for (uint32_t k = 0; k < p.methods[m].rule_count; k++)
+                if (p.methods[m].rules[k] == r)
+                    printf("  %s in %s\n", p.methods[m].label, p.methods[m].assembly);
+    }
+    for (size_t m = 0; m < p.count; m++)
+        if (p.methods[m].left_out)
+            fprintf(stderr, "nrprof: warning: %u more rules select %s than the %d that apply\n",
+                    p.methods[m].left_out, p.methods[m].label, NRP_MAX_RULES_PER_METHOD);
+    for (size_t r = 0; r < cfg->rule_count; r++) {
+        const nrp_rule *rule = &cfg->rules[r];
+        if (rule->enabled && !p.per_rule[r])
+            fprintf(stderr, "%s:%u:%u: warning: rule '%s' selects no method in the app\n", rule->pos.file,
+                    rule->pos.line, rule->pos.column, rule->name);
+    }
+    printf("%zu method%s selected by %zu rule%s\n", p.count, plural(p.count, "", "s"), rules_selecting,
+           plural(rules_selecting, "", "s"));
+    nrp_preview_free(&p);
+    nrp_app_close(&app);
+    return 0;
+}
+
+/* Every IL body of the app and of its frameworks through the IL engine and
+ * back; each difference on stdout. 1 when there is any, or a file cannot
+ * be read. */
+static int roundtrip_app(const char *path)
+{
+    nrp_app app;
+    nrp_err err;
+    char **framework = NULL;
+    size_t framework_count = 0, unreadable = 0;
+    nrp_roundtrip_stats st = {0, 0, 0, 0};
+    if (nrp_app_open(path, &app, &err) != NRP_OK) {
+        fprintf(stderr, "nrprof: --app %s: %s\n", path, err.msg);
+        return 1;
+    }
+    if (nrp_app_framework_files(&app, &framework, &framework_count) != NRP_OK) {
+        fprintf(stderr, "nrprof: --app %s: cannot list its frameworks' assemblies\n", path);
+        nrp_app_close(&app);
+        return 1;
+    }
+    for (size_t i = 0; i < app.file_count + framework_count; i++) {
+        const char *file = i < app.file_count ? app.files[i] : framework[i - app.file_count];
+        /* A native library named *.dll is not an assembly: not counted. */
+        if (nrp_roundtrip_assembly(file, &st, stdout, &err) != NRP_OK && i < app.file_count) {
+            fprintf(stderr, "nrprof: --roundtrip: %s: %s\n", file, err.msg);
+            unreadable++;
+        }
+    }
+    printf("roundtrip: %zu method bod%s in %zu assembl%s, %zu difference%s\n", st.methods,
+           plural(st.methods, "y", "ies"), st.assemblies, plural(st.assemblies, "y", "ies"), st.differences,
+           plural(st.differences, "", "s"));
+    for (size_t i = 0; i < framework_count; i++)
+        free(framework[i]);
+    free(framework);
+    nrp_app_close(&app);
+    return st.differences || unreadable ? 1 : 0;
+}
+
 int nrp_cli_check_file(const char *file, int want_explain, const char *bundle)
+{
+    return nrp_cli_check_app(file, want_explain, bundle, NULL, 0);
+}
+
+int nrp_cli_check_app(const char *file, int want_explain, const char *bundle, const char *app, int roundtrip)
 {
     char plugin_dir[PATH_MAX];
     nrp_diags diags;
@@ -96,6 +212,10 @@ int nrp_cli_check_file(const char *file, int want_explain, const char *bundle)
                cfg->file_count);
         if (want_explain)
             explain(cfg, bound);
+        if (app && preview_app(app, cfg) != 0)
+            ok = 0;
+        if (app && roundtrip && roundtrip_app(app) != 0)
+            ok = 0;
     } else {
         fprintf(stderr, "%s: %zu error(s)\n", file, nrp_diags_total(&diags));
     }
@@ -110,14 +230,18 @@ int nrp_cli_check_file(const char *file, int want_explain, const char *bundle)
 int nrp_cli_check(int argc, char **argv)
 {
     char bundle[PATH_MAX], default_file[PATH_MAX];
-    const char *file = NULL;
-    int want_explain = 0;
+    const char *file = NULL, *app = NULL;
+    int want_explain = 0, roundtrip = 0;
 
     for (int i = 0; i < argc; i++) {
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
             return usage(stdout);
         if (strcmp(argv[i], "--explain") == 0)
             want_explain = 1;
+        else if (strcmp(argv[i], "--app") == 0 && i + 1 < argc)
+            app = argv[++i];
+        else if (strcmp(argv[i], "--roundtrip") == 0)
+            roundtrip = 1;
         else if (nrp_cli_operand(argv[i], 1, &file) != NRP_OK)
             return usage(stderr);
     }
@@ -130,5 +254,7 @@ int nrp_cli_check(int argc, char **argv)
             return 2;
         file = default_file;
     }
-    return nrp_cli_check_file(file, want_explain, bundle);
+    if (roundtrip && !app)
+        return usage(stderr);
+    return nrp_cli_check_app(file, want_explain, bundle, app, roundtrip);
 }

@@ -25,6 +25,10 @@ int nrp_cli_attach(int argc, char **argv); /* attach.c */
  * plugins: its problems on stderr, "FILE: ok: ..." on stdout (and the
  * effective rules with want_explain). 0 valid, 1 not. */
 int nrp_cli_check_file(const char *file, int want_explain, const char *bundle);
+/* The same, then, when app is not NULL, what the rules select in the app
+ * at that path (nrprof check --app), and with roundtrip the IL engine's
+ * round trip over its method bodies (--roundtrip). */
+int nrp_cli_check_app(const char *file, int want_explain, const char *bundle, const char *app, int roundtrip);
 int nrp_cli_run(int argc, char **argv);    /* run.c */
 int nrp_cli_report(int argc, char **argv); /* report.c */
 

@@ -1,7 +1,7 @@
 /*
  * nrprof - the bundle's command-line tool.
  *
- *   nrprof check [--explain] [FILE]           check a configuration
+ *   nrprof check [--explain] [--app PATH] [FILE]  check a configuration (and preview it on an app)
  *   nrprof run [--config FILE] -- COMMAND...  run a command under the profiler
  *   nrprof attach PID [--config FILE]         load the profiler into a running process
  *   nrprof report [--wide] FILE               show a metrics file as a table
@@ -19,7 +19,9 @@
 static int usage(FILE *to)
 {
     fprintf(to, "usage: nrprof COMMAND [ARGS]\n"
-                "  check [--explain] [FILE]           check an instrumentation.yaml (default: the bundle's)\n"
+                "  check [--explain] [--app PATH] [FILE]\n"
+                "                                     check an instrumentation.yaml (default: the bundle's),\n"
+                "                                     and list what it selects in an app\n"
                 "  run [--config FILE] -- COMMAND...  run COMMAND under the bundle's profiler\n"
                 "  attach PID [--config FILE]         load the profiler into the running .NET process PID\n"
                 "  report [--wide] FILE               show a metrics file as a table\n"

@@ -1,28 +1,13 @@
 #include "clr/module_scan.h"
 
 #include "clr/metadata.h"
+#include "meta/meta.h"
 #include "util/log.h"
 #include "sig/sig.h"
 
 static int name_token(void *ctx, uint32_t token, nrp_strbuf *out)
 {
     return NRP_FAILED(nrp_md_type_name(ctx, token, out)) ? NRP_ERROR : NRP_OK;
-}
-
-/* Why a method has no IL to rewrite, or NULL when it has some. */
-static const char *no_il_reason(const nrp_md_method_props *p)
-{
-    if (p->attributes & NRP_MD_ABSTRACT)
-        return "abstract";
-    if (p->attributes & NRP_MD_PINVOKE_IMPL)
-        return "P/Invoke";
-    if (p->impl_flags & NRP_MI_INTERNAL_CALL)
-        return "implemented inside the runtime (InternalCall)";
-    if ((p->impl_flags & NRP_MI_CODE_TYPE_MASK) != 0)
-        return "runtime-implemented or native code";
-    if (p->rva == 0)
-        return "no body";
-    return NULL;
 }
 
 static void report(nrp_com_object *mdi, const nrp_scan_visitor *v, const char *type, mdToken method,
@@ -65,7 +50,7 @@ static HRESULT scan_methods(nrp_com_object *mdi, const nrp_scan_visitor *v, mdTo
                 continue;
             if (!v->want_method(v->ctx, type_name, props.name))
                 continue;
-            const char *why = no_il_reason(&props);
+            const char *why = nrp_meta_no_il_reason((uint16_t)props.attributes, (uint16_t)props.impl_flags, props.rva);
             if (why)
                 NRP_LOG_DBG("skipping %s::%s: %s", type_name, props.name, why);
             else

@@ -5,8 +5,7 @@
 #include "clr/info.h"
 #include "clr/metadata.h"
 #include "clr/slots.h"
-#include "nrp/il.h"
-#include "sig/sig.h"
+#include "meta/hierarchy.h"
 #include "util/utf16.h"
 
 /* Hierarchies this deep only come from corrupt or cyclic metadata. */
@@ -24,35 +23,6 @@ int nrp_md_has_attribute(nrp_com_object *mdi, mdToken owner, const char *attribu
     if (nrp_utf8_to_utf16(attribute, name, 1024) != NRP_OK)
         return 0;
     return NRP_COM_FN(mdi, fn, NRP_MDI_GetCustomAttributeByName)(mdi, owner, name, &data, &len) == NRP_S_OK;
-}
-
-static int check_token(nrp_com_object *mdi, mdToken tok, const char *base, const nrp_hierarchy_env *env, int depth);
-
-static int derives(nrp_com_object *mdi, mdToken td, const char *base, const nrp_hierarchy_env *env, int depth)
-{
-    typedef HRESULT (*enum_fn)(void *, HCORENUM *, mdToken, mdToken *, ULONG, ULONG *);
-    typedef HRESULT (*impl_fn)(void *, mdToken, mdToken *, mdToken *);
-    DWORD flags = 0;
-    mdToken extends = 0;
-    if (depth > MAX_DEPTH)
-        return 0;
-    if (NRP_FAILED(nrp_mdi_type_def_extends(mdi, td, &flags, &extends)))
-        return 0;
-    if (RID(extends) && check_token(mdi, extends, base, env, depth + 1))
-        return 1;
-    HCORENUM e = NULL;
-    mdToken impls[16];
-    ULONG n = 0;
-    int found = 0;
-    while (!found && NRP_COM_FN(mdi, enum_fn, NRP_MDI_EnumInterfaceImpls)(mdi, &e, td, impls, 16, &n) == NRP_S_OK &&
-           n > 0)
-        for (ULONG i = 0; i < n && !found; i++) {
-            mdToken cls = 0, iface = 0;
-            if (!NRP_FAILED(NRP_COM_FN(mdi, impl_fn, NRP_MDI_GetInterfaceImplProps)(mdi, impls[i], &cls, &iface)))
-                found = check_token(mdi, iface, base, env, depth + 1);
-        }
-    nrp_mdi_close_enum(mdi, e);
-    return found;
 }
 
 /* Name of the assembly a TypeRef's resolution scope names ("" when the
@@ -92,64 +62,86 @@ static mdToken find_type_def(nrp_com_object *mdi, const char *full_name)
     return td;
 }
 
-static int check_ref(nrp_com_object *mdi, mdToken tr, const char *name, const char *base,
-                     const nrp_hierarchy_env *env, int depth)
+/* ---- the `base` walk (rules/hierarchy.c) over IMetaDataImport ------------ */
+
+static nrp_result graph_extends(void *ctx, void *module, uint32_t td, uint32_t *base)
 {
-    char assembly[512];
-    mdToken outermost;
-    if (ref_scope_assembly(mdi, tr, assembly, sizeof assembly, &outermost) != 0)
-        return 0;
-    if (!assembly[0]) {
-        mdToken td = find_type_def(mdi, name);
-        return td && derives(mdi, td, base, env, depth);
-    }
-    nrp_com_object *other = env && env->import_of ? env->import_of(env->ctx, assembly) : NULL;
-    if (!other)
-        return 0;
-    mdToken td = find_type_def(other, name);
-    int found = td && derives(other, td, base, env, depth);
-    nrp_com_release(other);
-    return found;
+    DWORD flags = 0;
+    (void)ctx;
+    *base = 0;
+    return NRP_FAILED(nrp_mdi_type_def_extends(module, td, &flags, base)) ? NRP_ERROR : NRP_OK;
 }
 
-static int check_token(nrp_com_object *mdi, mdToken tok, const char *base, const nrp_hierarchy_env *env, int depth)
+static nrp_result graph_interfaces(void *ctx, void *module, uint32_t td, uint32_t *out, size_t cap, size_t *count)
+{
+    typedef HRESULT (*enum_fn)(void *, HCORENUM *, mdToken, mdToken *, ULONG, ULONG *);
+    typedef HRESULT (*impl_fn)(void *, mdToken, mdToken *, mdToken *);
+    nrp_com_object *mdi = module;
+    HCORENUM e = NULL;
+    mdToken impls[16];
+    ULONG n = 0;
+    (void)ctx;
+    *count = 0;
+    while (*count < cap && NRP_COM_FN(mdi, enum_fn, NRP_MDI_EnumInterfaceImpls)(mdi, &e, td, impls, 16, &n) == NRP_S_OK &&
+           n > 0)
+        for (ULONG i = 0; i < n && *count < cap; i++) {
+            mdToken cls = 0, iface = 0;
+            if (!NRP_FAILED(NRP_COM_FN(mdi, impl_fn, NRP_MDI_GetInterfaceImplProps)(mdi, impls[i], &cls, &iface)))
+                out[(*count)++] = iface;
+        }
+    nrp_mdi_close_enum(mdi, e);
+    return NRP_OK;
+}
+
+static nrp_result graph_type_spec(void *ctx, void *module, uint32_t spec, const uint8_t **sig, uint32_t *len)
 {
     typedef HRESULT (*spec_fn)(void *, mdToken, const uint8_t **, ULONG *);
-    nrp_strbuf name;
-    int found = 0;
-    if (depth > MAX_DEPTH)
-        return 0;
-    if (TOKEN_TYPE(tok) == 0x1B000000u) {
-        /* A generic instantiation: follow its generic type definition. */
-        const uint8_t *sig = NULL;
-        ULONG len = 0;
-        uint32_t generic;
-        if (NRP_FAILED(NRP_COM_FN(mdi, spec_fn, NRP_MDI_GetTypeSpecFromToken)(mdi, tok, &sig, &len)) || len < 3 ||
-            sig[0] != NRP_ELEMENT_GENERICINST)
-            return 0;
-        const uint8_t *p = sig + 2;
-        if (nrp_sig_read_type_token(&p, sig + len, &generic) != NRP_OK)
-            return 0;
-        return check_token(mdi, generic, base, env, depth + 1);
-    }
-    nrp_strbuf_init(&name);
-    if (NRP_FAILED(nrp_md_type_name(mdi, tok, &name)) || !name.data) {
-        nrp_strbuf_free(&name);
-        return 0;
-    }
-    if (strcmp(name.data, base) == 0)
-        found = 1;
-    else if (TOKEN_TYPE(tok) == 0x02000000u)
-        found = derives(mdi, tok, base, env, depth);
-    else if (TOKEN_TYPE(tok) == 0x01000000u)
-        found = check_ref(mdi, tok, name.data, base, env, depth);
-    nrp_strbuf_free(&name);
-    return found;
+    nrp_com_object *mdi = module;
+    ULONG n = 0;
+    (void)ctx;
+    if (NRP_FAILED(NRP_COM_FN(mdi, spec_fn, NRP_MDI_GetTypeSpecFromToken)(mdi, spec, sig, &n)))
+        return NRP_ERROR;
+    *len = n;
+    return NRP_OK;
+}
+
+static nrp_result graph_type_name(void *ctx, void *module, uint32_t token, nrp_strbuf *out)
+{
+    (void)ctx;
+    return NRP_FAILED(nrp_md_type_name(module, token, out)) ? NRP_ERROR : NRP_OK;
+}
+
+static nrp_result graph_ref_assembly(void *ctx, void *module, uint32_t type_ref, char *out, size_t cap)
+{
+    mdToken outermost;
+    (void)ctx;
+    return ref_scope_assembly(module, type_ref, out, cap, &outermost) == 0 ? NRP_OK : NRP_ERROR;
+}
+
+static uint32_t graph_find_type(void *ctx, void *module, const char *full_name)
+{
+    (void)ctx;
+    return find_type_def(module, full_name);
+}
+
+static void *graph_open(void *ctx, const char *assembly)
+{
+    const nrp_hierarchy_env *env = ctx;
+    return env && env->import_of ? env->import_of(env->ctx, assembly) : NULL;
+}
+
+static void graph_close(void *ctx, void *module)
+{
+    (void)ctx;
+    nrp_com_release(module);
 }
 
 int nrp_md_derives_from(nrp_com_object *mdi, mdToken type, const char *base, const nrp_hierarchy_env *env)
 {
-    return derives(mdi, type, base, env, 0);
+    const nrp_type_graph g = {(void *)env,        graph_extends,   graph_interfaces, graph_type_spec,
+                              graph_type_name,    graph_ref_assembly, graph_find_type, graph_open,
+                              graph_close};
+    return nrp_type_derives_from(&g, mdi, type, base);
 }
 
 int nrp_md_type_has_attribute(nrp_com_object *mdi, mdToken type, const char *attribute, const nrp_hierarchy_env *env)

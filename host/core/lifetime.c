@@ -286,12 +286,14 @@ static void finish(const char *why)
     wait_for_services();
     if (!ready())
         return;
-    if (!__atomic_exchange_n(&logged, 1, __ATOMIC_ACQ_REL))
+    if (!__atomic_exchange_n(&logged, 1, __ATOMIC_ACQ_REL)) {
+        nrp_scanner_warn_unused_rules(&current()->scanner);
         nrp_log(NRP_LOG_INFO, "shutdown%s: %zu method(s) matched, %llu rewritten, %llu skipped, %llu failed", why,
                 nrp_targets_count(current()->targets),
                 (unsigned long long)__atomic_load_n(S.rewriter_base.rewritten, __ATOMIC_RELAXED),
                 (unsigned long long)__atomic_load_n(S.rewriter_base.skipped, __ATOMIC_RELAXED),
                 (unsigned long long)__atomic_load_n(S.rewriter_base.failed, __ATOMIC_RELAXED));
+    }
     NRP_LOG_DBG("module loads: %llu, %.3f ms in ModuleLoadFinished; callbacks waited %.3f ms for start-up",
                 (unsigned long long)__atomic_load_n(&module_loads, __ATOMIC_RELAXED),
                 (double)__atomic_load_n(&module_load_ns, __ATOMIC_RELAXED) / 1e6,
@@ -392,7 +394,7 @@ static generation *build_generation(nrp_config *cfg, nrp_diags *diags, char *why
     g->rewriter.rules = g->rules;
     g->rewriter.targets = g->targets;
     g->scanner = (nrp_scanner){.info = &S.info, .index = g->index, .rules = g->rules, .targets = g->targets,
-                               .modules = &S.modules, .events = EVENTS};
+                               .modules = &S.modules, .events = EVENTS, .rule_count = cfg->rule_count};
     nrp_scanner_init(&g->scanner);
     return g;
 }

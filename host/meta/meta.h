@@ -190,6 +190,11 @@ typedef struct nrp_meta_method_def {
 } nrp_meta_method_def;
 nrp_result nrp_meta_method_def_row(const nrp_meta *m, uint32_t row, nrp_meta_method_def *out, nrp_err *err);
 
+/* Why a method has no IL body a rewrite could change ("abstract",
+ * "P/Invoke", ...), from its MethodDef flags, implementation flags and
+ * RVA; NULL when it has one. */
+const char *nrp_meta_no_il_reason(uint16_t flags, uint16_t impl_flags, uint32_t rva);
+
 /* The signature blob of a TypeSpec row (0x1B). */
 nrp_result nrp_meta_type_spec_row(const nrp_meta *m, uint32_t row, const uint8_t **sig, uint32_t *len, nrp_err *err);
 
@@ -215,6 +220,24 @@ typedef struct nrp_meta_method_iter {
 nrp_result nrp_meta_methods_begin(const nrp_meta *m, uint32_t type_row, nrp_meta_method_iter *it, nrp_err *err);
 /* 1 and the next MethodDef row in *row; 0 at the end; NRP_ERROR on a bad list. */
 int nrp_meta_methods_next(const nrp_meta *m, nrp_meta_method_iter *it, uint32_t *row, nrp_err *err);
+
+/* What points at a row (relations.c). Tables a sparse reader has not read
+ * count as empty here: these are for whole readers. */
+
+/* The interfaces TypeDef `row` declares it implements (TypeDef, TypeRef or
+ * TypeSpec tokens), in file order, the first cap of them into out; *count
+ * is how many there are. */
+nrp_result nrp_meta_interfaces(const nrp_meta *m, uint32_t row, uint32_t *out, size_t cap, size_t *count,
+                               nrp_err *err);
+
+/* The TypeDef row that declares MethodDef `method_row`. */
+nrp_result nrp_meta_method_owner(const nrp_meta *m, uint32_t method_row, uint32_t *type_row, nrp_err *err);
+
+/* The owner (a TypeDef, MethodDef or any token a custom attribute may sit
+ * on) carries a custom attribute whose type has this full name
+ * ("Demo.TracedAttribute"): 1; 0 when none does; -1 when none does among
+ * those that could be read and some could not. */
+int nrp_meta_has_attribute(const nrp_meta *m, uint32_t owner, const char *attribute);
 
 /* Append the full name of a TypeDef, TypeRef or TypeSpec token to out,
  * written as sig.h writes types ("System.Object[]", "Outer+Inner",
@@ -242,5 +265,40 @@ nrp_result nrp_meta_method_sig_names(const nrp_meta *m, const uint8_t *sig, uint
  * instance OnEnter(System.String) returning System.Object)". */
 nrp_result nrp_meta_check_static_method(const nrp_meta *m, const char *type, const char *name, const char *returns,
                                         const char *params, nrp_err *reason);
+
+/* ---- method bodies and what their code names (body.c) -------------------
+ * What reading a method's IL offline needs: the rows a call site or a
+ * local signature token names, and the body's bytes. Tables a sparse
+ * reader has not read count as empty. */
+
+/* A MemberRef row (0x0A). class_ is a TypeDef, TypeRef, ModuleRef,
+ * MethodDef or TypeSpec token, or 0. */
+typedef struct nrp_meta_member_ref {
+    uint32_t class_;
+    const char *name;
+    const uint8_t *signature; /* MethodRefSig (II.23.2.2) or FieldSig */
+    uint32_t signature_len;
+} nrp_meta_member_ref;
+nrp_result nrp_meta_member_ref_row(const nrp_meta *m, uint32_t row, nrp_meta_member_ref *out, nrp_err *err);
+
+/* A MethodSpec row (0x2B): the generic method (a MethodDef or MemberRef
+ * token, never 0) and its instantiation blob (II.23.2.15). */
+typedef struct nrp_meta_method_spec {
+    uint32_t method;
+    const uint8_t *instantiation;
+    uint32_t instantiation_len;
+} nrp_meta_method_spec;
+nrp_result nrp_meta_method_spec_row(const nrp_meta *m, uint32_t row, nrp_meta_method_spec *out, nrp_err *err);
+
+/* The signature blob of a StandAloneSig row (0x11): a method signature
+ * for calli, or a LocalVarSig. */
+nrp_result nrp_meta_standalone_sig_row(const nrp_meta *m, uint32_t row, const uint8_t **sig, uint32_t *len,
+                                       nrp_err *err);
+
+/* The whole method body at `rva` (a MethodDef's RVA): its header, code and
+ * exception sections, *len bytes as the header says, all inside one
+ * section of the file; NRP_ERROR when they run past it. The bytes live as
+ * long as the reader. */
+nrp_result nrp_meta_method_body(const nrp_meta *m, uint32_t rva, const uint8_t **body, size_t *len, nrp_err *err);
 
 #endif

@@ -9,6 +9,10 @@
  *   names.c   type names, signature names, finding a type by name
  *   r2r.c     a ReadyToRun image's own index of its types
  *   check.c   whether a method another assembly will call is there
+ *   relations.c  what points at a row: interfaces, custom attributes, a
+ *             method's declaring type
+ *   hierarchy.c  the `base` walk of rules, over this reader or any other
+ *             (meta/hierarchy.h)
  */
 #ifndef NRP_META_INTERNAL_H
 #define NRP_META_INTERNAL_H
@@ -62,6 +66,7 @@ struct nrp_meta {
     char version[256];
     span strings, blob, guid, user_strings, tables;
     uint8_t heap_sizes;
+    uint64_t sorted;          /* the tables the file says are sorted by their key (II.24.2.6) */
     uint32_t rows[NRP_META_TABLE_COUNT];
     const uint8_t *table[NRP_META_TABLE_COUNT];
     uint32_t row_size[NRP_META_TABLE_COUNT];
@@ -135,6 +140,9 @@ nrp_result nrp_meta_lay_out_tables(nrp_meta *m, const uint8_t *header, size_t he
 nrp_result nrp_meta_string_bytes(const nrp_meta *m, uint32_t index, const uint8_t **p, const uint8_t **end,
                                  nrp_err *err);
 uint32_t nrp_meta_coded_token(unsigned kind, uint32_t value);
+/* The inverse: a token as a coded index of that kind; UINT32_MAX when no
+ * tag of the kind names its table. */
+uint32_t nrp_meta_coded_value(unsigned kind, uint32_t token);
 nrp_result nrp_meta_string_at(const nrp_meta *m, uint32_t index, const char **out, nrp_err *err);
 nrp_result nrp_meta_blob_at(const nrp_meta *m, uint32_t index, const uint8_t **out, uint32_t *len, nrp_err *err);
 

@@ -94,6 +94,21 @@ nrp_result nrp_meta_method_def_row(const nrp_meta *m, uint32_t row, nrp_meta_met
                : NRP_OK;
 }
 
+const char *nrp_meta_no_il_reason(uint16_t flags, uint16_t impl_flags, uint32_t rva)
+{
+    if (flags & NRP_META_METHOD_ABSTRACT)
+        return "abstract";
+    if (flags & 0x2000u) /* PinvokeImpl */
+        return "P/Invoke";
+    if (impl_flags & 0x1000u) /* InternalCall */
+        return "implemented inside the runtime (InternalCall)";
+    if ((impl_flags & 0x0003u) != 0) /* CodeTypeMask: 0 is IL */
+        return "runtime-implemented or native code";
+    if (rva == 0)
+        return "no body";
+    return NULL;
+}
+
 nrp_result nrp_meta_type_spec_row(const nrp_meta *m, uint32_t row, const uint8_t **sig, uint32_t *len, nrp_err *err)
 {
     if (row_ok(m, NRP_META_TYPESPEC, row, err))

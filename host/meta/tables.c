@@ -145,6 +145,7 @@ nrp_result nrp_meta_lay_out_tables(nrp_meta *m, const uint8_t *header, size_t he
     if (stream_len < 24 || header_len < 24)
         return nrp_err_set(err, "table stream of %u bytes is too small", stream_len);
     m->heap_sizes = header[6];
+    m->sorted = (uint64_t)u32_at(header + 16) | (uint64_t)u32_at(header + 20) << 32;
     uint64_t valid = (uint64_t)u32_at(header + 8) | (uint64_t)u32_at(header + 12) << 32;
     uint64_t at = 24;
     for (unsigned i = 0; i < 64; i++) {
@@ -203,6 +204,16 @@ uint32_t nrp_meta_coded_token(unsigned kind, uint32_t value)
     if (tag >= c->count || c->tables[tag] == NONE)
         return 0;
     return (uint32_t)c->tables[tag] << 24 | value >> c->bits;
+}
+
+uint32_t nrp_meta_coded_value(unsigned kind, uint32_t token)
+{
+    const struct coded_index *c = &coded[kind];
+    uint32_t row = token & 0x00FFFFFFu;
+    for (unsigned tag = 0; tag < c->count; tag++)
+        if (c->tables[tag] == token >> 24 && row < (1u << (32 - c->bits)))
+            return row << c->bits | tag;
+    return UINT32_MAX;
 }
 
 /* ---- heap entries of a sparse reader --------------------------------------- */

@@ -12,6 +12,7 @@
 #include "util/log.h"
 #include "nrp/result.h"
 #include "rejit/worker.h"
+#include "rules/glob.h"
 #include "rules/match.h"
 #include "util/array.h"
 #include "util/hash.h"
@@ -63,6 +64,48 @@ void nrp_scanner_init(nrp_scanner *s)
     s->pending = NULL;
     s->waiting = NULL;
     s->jit_watched = 0;
+    s->selected = calloc(s->rule_count ? s->rule_count : 1, sizeof *s->selected);
+}
+
+/* The loaded assembly of the name a rule's `assembly` gives exactly (no
+ * pattern: a pattern such as "*" matches some assembly of every app, so
+ * that one loaded says nothing); with nocase, compared without case. */
+static const char *loaded_assembly(const nrp_scanner *s, const nrp_rule *r, int nocase)
+{
+    const char *a = r->match.assembly;
+    if (!a || strpbrk(a, "*?"))
+        return NULL;
+    for (size_t i = 0; i < s->modules->count; i++)
+        if ((nocase ? strcasecmp : strcmp)(s->modules->items[i].assembly, a) == 0)
+            return s->modules->items[i].assembly;
+    return NULL;
+}
+
+void nrp_scanner_warn_unused_rules(const nrp_scanner *s)
+{
+    pthread_mutex_lock(&s->modules->lock);
+    for (size_t i = 0; s->selected && i < s->rule_count; i++) {
+        const nrp_rule *r = s->rules[i].rule;
+        const char *loaded;
+        if (!r->enabled || !s->rules[i].strategy || __atomic_load_n(&s->selected[i], __ATOMIC_RELAXED))
+            continue;
+        /* A rule for a library the app never loads (the bundle's HTTP or
+         * ADO.NET rules in an app without them) is no mistake: said at
+         * info level. One whose assembly was loaded, or one of the same
+         * name but for case, names something else wrong. */
+        if ((loaded = loaded_assembly(s, r, 0)) != NULL)
+            nrp_log(NRP_LOG_WARN, "%s:%u:%u: rule '%s' selected no method in this process, which loaded %s",
+                    r->pos.file, r->pos.line, r->pos.column, r->name, loaded);
+        else if ((loaded = loaded_assembly(s, r, 1)) != NULL)
+            nrp_log(NRP_LOG_WARN,
+                    "%s:%u:%u: rule '%s' selected no method in this process: it names assembly '%s', the process "
+                    "loaded '%s' (assembly names match with case)",
+                    r->pos.file, r->pos.line, r->pos.column, r->name, r->match.assembly, loaded);
+        else
+            nrp_log(NRP_LOG_INFO, "%s:%u:%u: rule '%s' selected no method in this process", r->pos.file,
+                    r->pos.line, r->pos.column, r->name);
+    }
+    pthread_mutex_unlock(&s->modules->lock);
 }
 
 int nrp_scanner_jit_watched(const nrp_scanner *s)
@@ -235,8 +278,17 @@ static void on_method(void *ctx, const nrp_scan_method *sm)
         m->result = NRP_NOMEM;
         return;
     }
-    NRP_LOG_DBG("%zu rule(s) select %s in %s, first '%s'", n, sm->display, m->assembly,
-                m->s->rules[rules[0]].rule->name);
+    if (nrp_log_enabled(NRP_LOG_DEBUG)) { /* the line `nrprof check --app` is compared with (tests/e2e) */
+        nrp_strbuf names;
+        nrp_strbuf_init(&names);
+        for (size_t k = 0; k < n; k++)
+            nrp_strbuf_printf(&names, "%s'%s'", k ? ", " : "", m->s->rules[rules[k]].rule->name);
+        nrp_log(NRP_LOG_DEBUG, "selected %s in %s for rule%s %s", sm->display, m->assembly, n > 1 ? "s" : "",
+                names.data ? names.data : "?");
+        nrp_strbuf_free(&names);
+    }
+    for (size_t k = 0; m->s->selected && k < n; k++)
+        __atomic_fetch_add(&m->s->selected[rules[k]], 1, __ATOMIC_RELAXED);
     m->modules[m->count] = m->module;
     m->methods[m->count] = sm->method;
     m->count++;

@@ -33,7 +33,9 @@ typedef struct nrp_scanner {
     nrp_targets *targets;         /* where matched methods go */
     nrp_loaded_modules *modules;
     DWORD events;                 /* the event mask in force, JIT events added when needed */
+    size_t rule_count;            /* the config's rules: `rules` and `selected` have this many */
     /* Owned. */
+    uint64_t *selected;           /* methods each rule selected (atomic); NULL when out of memory */
     pthread_mutex_t pending_lock;
     nrp_pending_method *pending;  /* waiting for an assembly to load */
     nrp_waiting_module *waiting;  /* modules whose `base` rules wait for one (pending_lock) */
@@ -59,6 +61,13 @@ void nrp_scanner_rematch(nrp_scanner *s, ModuleID module);
 /* ModuleUnloadStarted: forget the module and what waited in it; its
  * ModuleID may be given to a module loaded later. */
 void nrp_scanner_module_unloading(nrp_scanner *s, ModuleID module);
+
+/* Say, for each rule that is enabled and bound yet selected no method in
+ * any module matched so far, why: a warning when the assembly it names
+ * exactly was loaded (a type or method name, a version range or a
+ * signature is wrong), or one whose name differs only in case; an info
+ * line otherwise (a library the app never loaded). At shutdown. */
+void nrp_scanner_warn_unused_rules(const nrp_scanner *s);
 
 /* JIT events were asked for: a collectible module's methods are matched. */
 int nrp_scanner_jit_watched(const nrp_scanner *s);

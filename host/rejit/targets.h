@@ -11,9 +11,7 @@
 
 #include "nrp/result.h"
 #include "plugin/bind.h"
-
-/* Most rules that may compose on one method. */
-#define NRP_MAX_RULES_PER_METHOD 8
+#include "rules/rule_index.h" /* NRP_MAX_RULES_PER_METHOD */
 
 typedef struct nrp_target {
     uint64_t module;

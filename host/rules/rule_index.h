@@ -20,6 +20,10 @@
 #include "rules/config.h"
 #include "rules/match.h"
 
+/* Most rules that may compose on one method: when more select it, those
+ * of highest priority apply (nrp_module_rules_select_all). */
+#define NRP_MAX_RULES_PER_METHOD 8
+
 typedef struct nrp_rule_index nrp_rule_index;
 typedef struct nrp_module_rules nrp_module_rules;
 

@@ -26,6 +26,21 @@ if [[ $rc == 0 && ! -s $work/err ]] &&
 else fail "--version: exit $rc"; cat "$work/out" "$work/err"; fi
 abi=$(sed -n 's/.*; plugin ABI \([0-9]*\.[0-9]*\),.*/\1/p' "$work/out")   # the host's, named in refusals
 
+# --app: a path that is no app, and a folder of several apps, are errors that say what to do (exit 1).
+printf 'version: 1\nrules: []\n' >"$work/empty.yaml"
+"$nrprof" check --app "$work/none.dll" "$work/empty.yaml" >"$work/out" 2>"$work/err"; rc=$?
+if [[ $rc == 1 && "$(cat "$work/err")" == "nrprof: --app $work/none.dll: $work/none.dll is neither a folder nor a readable .dll" ]]
+then pass "--app on a missing file: exit 1, one line"
+else fail "--app on a missing file: exit $rc"; cat "$work/out" "$work/err"; fi
+mkdir -p "$work/apps" && touch "$work/apps/A.runtimeconfig.json" "$work/apps/B.runtimeconfig.json"
+"$nrprof" check --app "$work/apps" "$work/empty.yaml" >"$work/out" 2>"$work/err"; rc=$?
+if [[ $rc == 1 ]] && grep -Eqx "nrprof: --app $work/apps: $work/apps holds several apps \((A, B|B, A)\): name one, as --app $work/apps/NAME.dll" "$work/err"
+then pass "--app on a folder of two apps: exit 1, names them"
+else fail "--app on a folder of two apps: exit $rc"; cat "$work/out" "$work/err"; fi
+"$nrprof" check "$work/empty.yaml" --app >"$work/out" 2>"$work/err"; rc=$?
+if [[ $rc == 2 ]] && grep -q '^usage: nrprof check' "$work/err"; then pass "--app without a path: usage, exit 2"
+else fail "--app without a path: exit $rc"; cat "$work/out" "$work/err"; fi
+
 cat >"$work/good.yaml" <<'YAML'
 version: 1
 rules:

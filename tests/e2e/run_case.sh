@@ -69,6 +69,8 @@ fidelity() {
     } >"$work/rules.yaml"
     profiled "$bundle" NRP_CONFIG="$work/rules.yaml" NRP_LOG_LEVEL=debug
     expect_app_unchanged
+    # thousands of methods of every shape: the offline names are the runtime's
+    expect_preview "$work/rules.yaml"
     if grep -q InvalidProgramException "$work/prof.out" "$work/prof.err"; then fail "InvalidProgramException"; else pass "no InvalidProgramException"; fi
     expect_log_total error 0
     expect_log_total warn 0
@@ -170,6 +172,21 @@ expect_log() { # count, level, regex
     n=$(grep -cE " nrprof\[[0-9]+\] $2 +$3" "$work/profiler.log" 2>/dev/null)
     if [[ "$n" == "$1" ]]; then pass "$1 $2 log line(s) matching /$3/"
     else fail "expected $1 $2 log line(s) matching /$3/, found $n"; echo "--- log:"; cat "$work/profiler.log" 2>/dev/null; fi
+}
+
+# expect_preview RULES [--rewritten]: `nrprof check --app` on this app lists, under each rule, exactly
+# the methods the profiler selected in the run just made (a run at debug level); with --rewritten
+# (the app calls every one of them), exactly those it rewrote too.
+expect_preview() {
+    local rules=$1 dll="$apps/$runtime/$app_name.dll"
+    [[ -f $dll ]] || dll="$apps/net10/$app_name.dll"
+    if ! "$bundle/bin/nrprof" check --app "$dll" "$rules" >"$work/preview.out" 2>"$work/preview.err"; then
+        fail "nrprof check --app $dll failed:"; cat "$work/preview.out" "$work/preview.err"; return
+    fi
+    local verdict
+    if verdict=$(python3 "$(dirname "$0")/compare_preview.py" "$work/preview.out" "$work/profiler.log" "${@:2}"); then
+        pass "nrprof check --app agrees with the profiler${2:+ (selected and rewrote)}: $verdict"
+    else fail "nrprof check --app and the profiler differ:"; echo "$verdict"; cat "$work/preview.out"; fi
 }
 
 expect_log_total() { # level, count
@@ -300,7 +317,7 @@ expect_stopped_like_baseline() { # EXIT_STATUS: both runs ended with it, with th
 }
 
 [[ $case_name == signal-* || $case_name == run-sig* || $case_name == thread-stacks || $case_name == reload ||
-   $case_name == api ]] || baseline
+   $case_name == api || $case_name == check-roundtrip ]] || baseline
 case $case_name in
 counts)
     # The Demo app's rules: one on the app's method and one on a ReadyToRun
@@ -592,6 +609,18 @@ broken-plugin)
     expect_metric "$ADD_INT"
     expect_metric "$RANGE"
     ;;
+check-roundtrip)
+    # The IL engine's oracle over the whole shared framework the app runs on
+    # (.NET 10's, or .NET 8's carried by the self-contained app), offline:
+    # every method body decoded, encoded and decoded again means the same.
+    if "$bundle/bin/nrprof" check --app "$apps/$runtime/$app_name.dll" --roundtrip "$bundle/instrumentation.yaml" \
+        >"$work/roundtrip.out" 2>"$work/roundtrip.err"; then pass "nrprof check --roundtrip: exit 0"
+    else fail "nrprof check --roundtrip failed:"; grep -v '^  ' "$work/roundtrip.out" | head -20; cat "$work/roundtrip.err"; fi
+    summary=$(grep '^roundtrip: ' "$work/roundtrip.out")
+    if [[ $summary =~ ^roundtrip:\ ([0-9]+)\ method\ bodies\ in\ ([0-9]+)\ assemblies,\ 0\ differences$ ]] &&
+       (( BASH_REMATCH[1] >= 100000 && BASH_REMATCH[2] >= 150 )); then pass "$summary"
+    else fail "expected 0 differences over the whole framework, got: ${summary:-nothing}"; fi
+    ;;
 rules-selection)
     # parameters picks one overload (written with C# keywords in long-add, with
     # System names in the exclude), exclude carves out of a broad match,
@@ -619,7 +648,8 @@ rules:
     match: { assembly: Demo, type: Demo.Calculator, method: Add }
     strategy: timing
 YAML
-    profiled "$bundle" NRP_CONFIG="$work/rules.yaml"
+    profiled "$bundle" NRP_CONFIG="$work/rules.yaml" NRP_LOG_LEVEL=debug
+    expect_preview "$work/rules.yaml" --rewritten
     expect_app_unchanged
     expect_metric 'nrp_method_calls_total{rule="long-add",method="Demo.Calculator::Add(System.Int64,System.Int64)"} 1'
     expect_metric 'nrp_method_calls_total{rule="calculator-but-int-add",method="Demo.Calculator::.ctor()"} 1'
@@ -632,6 +662,12 @@ YAML
     # Main, Calculator's .ctor, Add(long) (two rules composed), Mul and Checked
     expect_metric "nrp_methods_rewritten_total 5"
     expect_log_total error 0
+    # too-new selects nothing: said at shutdown, and by nrprof check --app beforehand
+    expect_log 1 warn "$work/rules.yaml:11:5: rule 'too-new' selected no method in this process, which loaded Demo$"
+    expect_log_total warn 1
+    if [[ $(cat "$work/preview.err") == "$work/rules.yaml:11:5: warning: rule 'too-new' selects no method in the app" ]]
+    then pass "nrprof check --app warns about too-new, and only about it"
+    else fail "nrprof check --app's warnings:"; cat "$work/preview.err"; fi
     ;;
 hierarchy)
     # attribute: methods carrying [Demo.Traced]; base: overrides in Demo of a
@@ -651,7 +687,8 @@ rules:
     exclude: [ { method: .ctor } ]
     strategy: timing
 YAML
-    profiled "$bundle" NRP_CONFIG="$work/rules.yaml"
+    profiled "$bundle" NRP_CONFIG="$work/rules.yaml" NRP_LOG_LEVEL=debug
+    expect_preview "$work/rules.yaml"   # Doubler::Batch is selected, never called
     expect_app_unchanged
     expect_metric 'nrp_method_calls_total{rule="traced",method="Demo.Jobs::Run(System.Int32)"} 4'
     expect_metric 'nrp_method_calls_total{rule="handlers",method="Demo.FastHandler::Handle(System.Int32)"} 5'
@@ -963,7 +1000,8 @@ rules:
     match: { assembly: Shapes, type: "Shapes.*", method: "*", attribute: Shapes.TracedAttribute }
     strategy: timing
 YAML
-    profiled "$bundle" NRP_CONFIG="$work/rules.yaml"
+    profiled "$bundle" NRP_CONFIG="$work/rules.yaml" NRP_LOG_LEVEL=debug
+    expect_preview "$work/rules.yaml" --rewritten
     expect_app_unchanged
     expect_series shapes-timing.counts '^nrp_method_(calls_total|exceptions_total|duration_seconds_count)\{'
     expect_metric "nrp_methods_rewritten_total 16"
@@ -1086,7 +1124,8 @@ rules:
     match: { assembly: Async, type: AsyncApp.Ops, method: "*" }
     strategy: timing
 YAML
-    profiled "$bundle" NRP_CONFIG="$work/rules.yaml"
+    profiled "$bundle" NRP_CONFIG="$work/rules.yaml" NRP_LOG_LEVEL=debug
+    expect_preview "$work/rules.yaml" --rewritten
     expect_app_unchanged
     expect_stdout async.out
     expect_series async.counts '^nrp_method_(calls_total|exceptions_total|cancellations_total|duration_seconds_count)\{'

@@ -48,6 +48,10 @@ size_t nrp_test_meta_walk(const nrp_meta *m, uint32_t row_cap)
         ok += name(m, (uint32_t)NRP_META_TYPEDEF << 24 | r);
         ok += nrp_meta_enclosing_type(m, r, &outer, &err) == NRP_OK;
         ok += nrp_meta_generic_param_count(m, (uint32_t)NRP_META_TYPEDEF << 24 | r, &generics, &err) == NRP_OK;
+        uint32_t ifaces[4];
+        size_t iface_count;
+        ok += nrp_meta_interfaces(m, r, ifaces, 4, &iface_count, &err) == NRP_OK;
+        ok += nrp_meta_has_attribute(m, (uint32_t)NRP_META_TYPEDEF << 24 | r, "System.ObsoleteAttribute") == 1;
         if (nrp_meta_methods_begin(m, r, &it, &err) != NRP_OK)
             continue;
         for (uint32_t k = 0; k < row_cap && nrp_meta_methods_next(m, &it, &method, &err) == 1; k++) {
@@ -64,6 +68,10 @@ size_t nrp_test_meta_walk(const nrp_meta *m, uint32_t row_cap)
             nrp_strbuf_free(&params);
             ok += nrp_meta_generic_param_count(m, (uint32_t)NRP_META_METHODDEF << 24 | method, &generics, &err) ==
                   NRP_OK;
+            uint32_t owner;
+            ok += nrp_meta_method_owner(m, method, &owner, &err) == NRP_OK && owner == (uint32_t)r;
+            ok += nrp_meta_has_attribute(m, (uint32_t)NRP_META_METHODDEF << 24 | method,
+                                         "System.Runtime.CompilerServices.CompilerGeneratedAttribute") == 1;
         }
     }
     /* Tokens of no type table, and rows out of range, are refused. */

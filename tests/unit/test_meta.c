@@ -311,6 +311,64 @@ static void runtime_assemblies(void **state)
     print_message("%zu runtime assemblies read\n", opened);
 }
 
+/* What points at a row, in CoreLib: interfaces, custom attributes and the
+ * type declaring a method, against facts of the framework's public API. */
+static void runtime_corelib_relations(void **state)
+{
+    (void)state;
+    const char *dir = getenv("NRP_TEST_DOTNET_RUNTIME_DIR");
+    char path[4096];
+    nrp_meta *m;
+    nrp_err err;
+    if (!dir || !*dir)
+        skip();
+    snprintf(path, sizeof path, "%s/System.Private.CoreLib.dll", dir);
+    if (nrp_meta_open_file(path, &m, &err) != NRP_OK)
+        fail_msg("%s", err.msg);
+    /* String implements IComparable, IEnumerable<char>, ICloneable... */
+    uint32_t ifaces[64];
+    size_t count = 0;
+    int comparable = 0, cloneable = 0;
+    assert_int_equal(nrp_meta_interfaces(m, find(m, "System.String"), ifaces, 64, &count, &err), NRP_OK);
+    assert_true(count >= 5 && count <= 64);
+    for (size_t i = 0; i < count; i++) {
+        const char *n = type_name(m, ifaces[i]);
+        comparable += strcmp(n, "System.IComparable") == 0;
+        cloneable += strcmp(n, "System.ICloneable") == 0;
+    }
+    assert_int_equal(comparable, 1);
+    assert_int_equal(cloneable, 1);
+    /* The first cap are given, the count is all of them. */
+    size_t few;
+    assert_int_equal(nrp_meta_interfaces(m, find(m, "System.String"), ifaces, 2, &few, &err), NRP_OK);
+    assert_int_equal(few, count);
+    assert_int_equal(nrp_meta_interfaces(m, find(m, "System.Object"), ifaces, 64, &count, &err), NRP_OK);
+    assert_int_equal(count, 0);
+    assert_int_equal(nrp_meta_interfaces(m, 0, ifaces, 64, &count, &err), NRP_ERROR);
+    /* [Obsolete] types and methods; [Serializable] is a flag, not a row. */
+    uint32_t string_type = (uint32_t)NRP_META_TYPEDEF << 24 | find(m, "System.String");
+    assert_int_equal(nrp_meta_has_attribute(m, string_type, "System.ObsoleteAttribute"), 0);
+    uint32_t attribute_usage = find(m, "System.AttributeUsageAttribute");
+    assert_int_equal(nrp_meta_has_attribute(m, (uint32_t)NRP_META_TYPEDEF << 24 | attribute_usage,
+                                            "System.AttributeUsageAttribute"),
+                     1);
+    assert_int_equal(nrp_meta_has_attribute(m, (uint32_t)NRP_META_TYPEDEF << 24 | attribute_usage,
+                                            "System.AttributeUsage"),
+                     0);
+    /* Every method of String is declared by String. */
+    nrp_meta_method_iter it;
+    uint32_t method, owner, methods = 0;
+    assert_int_equal(nrp_meta_methods_begin(m, string_type & 0x00FFFFFFu, &it, &err), NRP_OK);
+    while (nrp_meta_methods_next(m, &it, &method, &err) == 1) {
+        assert_int_equal(nrp_meta_method_owner(m, method, &owner, &err), NRP_OK);
+        assert_int_equal(owner, string_type & 0x00FFFFFFu);
+        methods++;
+    }
+    assert_true(methods > 100);
+    assert_int_equal(nrp_meta_method_owner(m, 0, &owner, &err), NRP_ERROR);
+    nrp_meta_close(m);
+}
+
 static void runtime_corelib_and_console(void **state)
 {
     (void)state;
@@ -819,6 +877,7 @@ int main(void)
         cmocka_unit_test(sample_handler_contract),
         cmocka_unit_test(runtime_assemblies),
         cmocka_unit_test(runtime_corelib_and_console),
+        cmocka_unit_test(runtime_corelib_relations),
         cmocka_unit_test(sparse_reads_as_whole),
         cmocka_unit_test(r2r_index_lists_every_type),
         cmocka_unit_test(loaded_images_flat_and_mapped),
