@@ -12,13 +12,6 @@
 #include "nrp/il.h"
 #include "sig/sig.h"
 
-/* MethodDef flags and ImplFlags (II.23.1.10, II.23.1.11) that say a method
- * has no IL body to read. */
-#define METHOD_ABSTRACT 0x0400u
-#define METHOD_PINVOKE 0x2000u
-#define IMPL_CODE_TYPE_MASK 0x0003u /* 0: IL */
-#define IMPL_INTERNAL_CALL 0x1000u
-
 /* ---- the env: what the engine asks, read from the file -------------------- */
 
 /* The signature behind a call site: a MethodDef's or MemberRef's, a
@@ -285,30 +278,7 @@ typedef struct walk {
     const nrp_meta *m;
     const char *label;
     FILE *report;
-    uint32_t *owner;   /* TypeDef row of each MethodDef row, made at the first report */
-    int owner_tried;
 } walk;
-
-/* Which type lists each method. Only for labels: a type whose method list
- * is bad leaves its methods unowned, and they are named by token. */
-static void find_owners(walk *w)
-{
-    uint32_t methods = nrp_meta_row_count(w->m, NRP_META_METHODDEF);
-    uint32_t types = nrp_meta_row_count(w->m, NRP_META_TYPEDEF);
-    w->owner_tried = 1;
-    w->owner = calloc((size_t)methods + 1, sizeof *w->owner);
-    if (!w->owner)
-        return;
-    for (uint32_t t = 1; t <= types; t++) {
-        nrp_meta_method_iter it;
-        nrp_err err;
-        uint32_t row;
-        if (nrp_meta_methods_begin(w->m, t, &it, &err) != NRP_OK)
-            continue;
-        while (nrp_meta_methods_next(w->m, &it, &row, &err) == 1)
-            w->owner[row] = t;
-    }
-}
 
 /* "Type::Method(params) 0xTOKEN", or the token alone when a name cannot be read. */
 static void put_method_label(walk *w, uint32_t row, nrp_strbuf *out)
@@ -318,13 +288,12 @@ static void put_method_label(walk *w, uint32_t row, nrp_strbuf *out)
     nrp_meta_method_def d;
     nrp_err err;
     int modifiers;
-    if (!w->owner_tried)
-        find_owners(w);
+    uint32_t owner;
     nrp_strbuf_init(&name);
     nrp_strbuf_init(&ret);
     nrp_strbuf_init(&params);
-    if (w->owner && w->owner[row] &&
-        nrp_meta_type_name(w->m, (uint32_t)NRP_META_TYPEDEF << 24 | w->owner[row], &name, &err) == NRP_OK &&
+    if (nrp_meta_method_owner(w->m, row, &owner, &err) == NRP_OK &&
+        nrp_meta_type_name(w->m, (uint32_t)NRP_META_TYPEDEF << 24 | owner, &name, &err) == NRP_OK &&
         nrp_meta_method_def_row(w->m, row, &d, &err) == NRP_OK &&
         nrp_meta_method_sig_names(w->m, d.signature, d.signature_len, &ret, &params, NULL, &modifiers, &err) ==
             NRP_OK &&
@@ -350,7 +319,7 @@ static void report_difference(walk *w, uint32_t row, const nrp_strbuf *what)
 
 void nrp_roundtrip_meta(const nrp_meta *m, const char *label, nrp_roundtrip_stats *stats, FILE *report)
 {
-    walk w = {m, label, report, NULL, 0};
+    walk w = {m, label, report};
     nrp_il_env env;
     uint32_t rows = nrp_meta_row_count(m, NRP_META_METHODDEF);
     nrp_roundtrip_env(m, &env);
@@ -365,8 +334,7 @@ void nrp_roundtrip_meta(const nrp_meta *m, const char *label, nrp_roundtrip_stat
         if (nrp_meta_method_def_row(m, row, &d, &row_err) != NRP_OK) {
             nrp_strbuf_printf(&what, "cannot read the MethodDef row: %s", row_err.msg);
             differs = 1;
-        } else if (d.rva == 0 || (d.impl_flags & IMPL_CODE_TYPE_MASK) != 0 || (d.impl_flags & IMPL_INTERNAL_CALL) ||
-                   (d.flags & (METHOD_ABSTRACT | METHOD_PINVOKE))) {
+        } else if (nrp_meta_no_il_reason(d.flags, d.impl_flags, d.rva)) {
             nrp_strbuf_free(&what);
             continue; /* no IL body */
         } else if (nrp_meta_method_body(m, d.rva, &body, &len, &row_err) != NRP_OK) {
@@ -383,7 +351,6 @@ void nrp_roundtrip_meta(const nrp_meta *m, const char *label, nrp_roundtrip_stat
         }
         nrp_strbuf_free(&what);
     }
-    free(w.owner);
     stats->assemblies++;
 }
 
