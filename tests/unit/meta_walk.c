@@ -70,9 +70,26 @@ size_t nrp_test_meta_walk(const nrp_meta *m, uint32_t row_cap)
                   NRP_OK;
             uint32_t owner;
             ok += nrp_meta_method_owner(m, method, &owner, &err) == NRP_OK && owner == (uint32_t)r;
+            const uint8_t *body;
+            size_t body_len;
+            if (!nrp_meta_no_il_reason(md.flags, md.impl_flags, md.rva))
+                ok += nrp_meta_method_body(m, md.rva, &body, &body_len, &err) == NRP_OK && body_len > 0;
             ok += nrp_meta_has_attribute(m, (uint32_t)NRP_META_METHODDEF << 24 | method,
                                          "System.Runtime.CompilerServices.CompilerGeneratedAttribute") == 1;
         }
+    }
+    for (uint32_t r = 0; r <= capped(m, NRP_META_MEMBERREF, row_cap) + 1; r++) {
+        nrp_meta_member_ref mr;
+        ok += nrp_meta_member_ref_row(m, r, &mr, &err) == NRP_OK;
+    }
+    for (uint32_t r = 0; r <= capped(m, NRP_META_METHODSPEC, row_cap) + 1; r++) {
+        nrp_meta_method_spec ms;
+        ok += nrp_meta_method_spec_row(m, r, &ms, &err) == NRP_OK;
+    }
+    for (uint32_t r = 0; r <= capped(m, NRP_META_STANDALONESIG, row_cap) + 1; r++) {
+        const uint8_t *sig;
+        uint32_t sig_len;
+        ok += nrp_meta_standalone_sig_row(m, r, &sig, &sig_len, &err) == NRP_OK;
     }
     /* Tokens of no type table, and rows out of range, are refused. */
     ok += name(m, 0x06000001u) + name(m, 0x1B000000u) + name(m, 0xFF000001u);
