@@ -382,6 +382,28 @@ static void print_footnotes(const nrp_method_table *t, const histogram *h, const
     nrp_strbuf_free(&notes);
 }
 
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Methods, not (rule, method) rows: a method several rules compose on has
+ * one row per rule. Rows when out of memory. */
+static size_t distinct_methods(const nrp_method_table *t)
+{
+    const char **names = malloc((t->count ? t->count : 1) * sizeof *names);
+    size_t n = 0;
+    if (!names)
+        return t->count;
+    for (size_t r = 0; r < t->count; r++)
+        names[r] = t->rows[r].method;
+    qsort(names, t->count, sizeof *names, by_name);
+    for (size_t r = 0; r < t->count; r++)
+        n += r == 0 || strcmp(names[r], names[r - 1]) != 0;
+    free(names);
+    return n;
+}
+
 static int print_table(const char *file, const nrp_method_table *t, const nrp_prom_doc *doc, int wide)
 {
     histogram h = {0}; /* freed at out, even when cells cannot be allocated */
@@ -403,7 +425,11 @@ static int print_table(const char *file, const nrp_method_table *t, const nrp_pr
             size_t w = columns(cells[r * NCOLS + c]);
             width[c] = w > width[c] ? w : width[c];
         }
-    printf("%s: %zu instrumented method%s\n\n", file, t->count, t->count == 1 ? "" : "s");
+    size_t methods = distinct_methods(t);
+    printf("%s: %zu instrumented method%s", file, methods, methods == 1 ? "" : "s");
+    if (methods != t->count)
+        printf(" in %zu rows (methods under several rules have a row per rule)", t->count);
+    printf("\n\n");
     for (size_t r = 0; r <= t->count; r++)
         print_row(&cells[r * NCOLS], width, ncols);
     print_footnotes(t, &h, doc);

@@ -170,6 +170,18 @@ want='Contoso.Inventory.Replenishmen…o.Sku>,System.DateTimeOffset)  restock   
 if [[ $rc == 0 ]] && grep -qxF "$want" "$work/out"; then pass "report: long names cut in the middle"
 else fail "report: long name, exit $rc"; cat "$work/out" "$work/err"; fi
 
+# Two rules composed on one method: two rows, one method.
+{
+    echo '# TYPE nrp_method_calls_total counter'
+    echo 'nrp_method_calls_total{rule="a",method="Demo.Calculator::Add(System.Int32,System.Int32)"} 5'
+    echo 'nrp_method_calls_total{rule="b",method="Demo.Calculator::Add(System.Int32,System.Int32)"} 5'
+    echo 'nrp_method_calls_total{rule="a",method="Demo.Program::Main(System.String[])"} 1'
+} >"$work/composed.prom"
+"$nrprof" report "$work/composed.prom" >"$work/out" 2>"$work/err"; rc=$?
+if [[ $rc == 0 && "$(head -1 "$work/out")" == "$work/composed.prom: 2 instrumented methods in 3 rows (methods under several rules have a row per rule)" ]]
+then pass "report: the header counts methods, and says when rows are more"
+else fail "report header: exit $rc"; head -1 "$work/out"; cat "$work/err"; fi
+
 "$nrprof" report --help >"$work/out" 2>"$work/err"; rc=$?
 if [[ $rc == 0 ]] && grep -q '^usage: nrprof report' "$work/out" && [[ ! -s "$work/err" ]]; then pass "report --help: stdout, exit 0"
 else fail "report --help: exit $rc"; fi
