@@ -10,7 +10,8 @@
  * With --app, it then reads the app's assemblies (inspect/preview.h) and
  * lists under each rule the methods it will select there, and warns
  * (FILE:LINE:COL: warning: ...) about each enabled rule that selects
- * none; warnings leave the exit status 0. With --roundtrip, every method
+ * none (--explain adds a note for each near miss: inspect/explain.h);
+ * warnings leave the exit status 0. With --roundtrip, every method
  * body of the app's assemblies and of its frameworks also goes through the
  * IL engine and back (inspect/roundtrip.h); any difference exits 1.
  */
@@ -21,6 +22,7 @@
 
 #include "cli/cli.h"
 #include "inspect/app.h"
+#include "inspect/explain.h"
 #include "inspect/preview.h"
 #include "inspect/roundtrip.h"
 #include "plugin/bind.h"
@@ -86,7 +88,7 @@ static const char *plural(size_t n, const char *one, const char *many)
 
 /* Under each rule, the methods it selects in the app; then a warning for
  * each enabled rule that selects none. 1 when the app cannot be read. */
-static int preview_app(const char *path, const nrp_config *cfg)
+static int preview_app(const char *path, const nrp_config *cfg, int want_explain)
 {
     nrp_app app;
     nrp_preview p;
@@ -128,9 +130,16 @@ static int preview_app(const char *path, const nrp_config *cfg)
                     p.methods[m].left_out, p.methods[m].label, NRP_MAX_RULES_PER_METHOD);
     for (size_t r = 0; r < cfg->rule_count; r++) {
         const nrp_rule *rule = &cfg->rules[r];
-        if (rule->enabled && !p.per_rule[r])
-            fprintf(stderr, "%s:%u:%u: warning: rule '%s' selects no method in the app\n", rule->pos.file,
-                    rule->pos.line, rule->pos.column, rule->name);
+        if (!rule->enabled || p.per_rule[r])
+            continue;
+        fprintf(stderr, "%s:%u:%u: warning: rule '%s' selects no method in the app\n", rule->pos.file,
+                rule->pos.line, rule->pos.column, rule->name);
+        nrp_strbuf why;
+        nrp_strbuf_init(&why);
+        if (want_explain && nrp_explain_rule(&app, rule, &why) == NRP_OK && why.data)
+            for (char *line = strtok(why.data, "\n"); line; line = strtok(NULL, "\n"))
+                fprintf(stderr, "%s:%u:%u: note: %s\n", rule->pos.file, rule->pos.line, rule->pos.column, line);
+        nrp_strbuf_free(&why);
     }
     printf("%zu method%s selected by %zu rule%s\n", p.count, plural(p.count, "", "s"), rules_selecting,
            plural(rules_selecting, "", "s"));
@@ -212,7 +221,7 @@ int nrp_cli_check_app(const char *file, int want_explain, const char *bundle, co
                cfg->file_count);
         if (want_explain)
             explain(cfg, bound);
-        if (app && preview_app(app, cfg) != 0)
+        if (app && preview_app(app, cfg, want_explain) != 0)
             ok = 0;
         if (app && roundtrip && roundtrip_app(app) != 0)
             ok = 0;

@@ -28,6 +28,23 @@ static int params_equal(const nrp_match *m, const char *params)
     return *p == '\0';
 }
 
+/* Types and methods the compiler made up for state machines, closures,
+ * lambdas, local functions and anonymous types have names that start with
+ * '<' (a whole type name, or a part after '+' or '.'); explicit interface
+ * implementations only contain one ("IEnumerable<T>.GetEnumerator"). */
+static int generated_type(const char *type)
+{
+    return type[0] == '<' || strstr(type, "+<") || strstr(type, ".<");
+}
+
+/* A pattern names made-up names only when it has a '<' of its own: a
+ * wildcard meant for the user's code leaves them out, so an async method
+ * is not also selected as its state machine's MoveNext. */
+static int names_generated(const char *pattern)
+{
+    return pattern && strchr(pattern, '<');
+}
+
 int nrp_match_method(const nrp_match *m, const nrp_method_view *v)
 {
     if (!nrp_match_assembly(m, v->assembly, v->version))
@@ -35,6 +52,8 @@ int nrp_match_method(const nrp_match *m, const nrp_method_view *v)
     if (m->type && !nrp_glob_match(m->type, v->type))
         return 0;
     if (m->method && !nrp_glob_match(m->method, v->name))
+        return 0;
+    if ((generated_type(v->type) && !names_generated(m->type)) || (v->name[0] == '<' && !names_generated(m->method)))
         return 0;
     if (m->is_static >= 0 && m->is_static != (v->is_static != 0))
         return 0;

@@ -58,13 +58,18 @@ fidelity() {
     {
         echo "version: 1"
         echo "rules:"
+        # Every method: wildcards leave out what the compiler made up (state
+        # machines, closures, lambdas), which rules with a '<' name explicitly.
         for rule in linq:System.Linq collections:System.Collections json:System.Text.Json newtonsoft:Newtonsoft.Json; do
-            echo "  - name: ${rule%%:*}"
-            echo "    match: { assembly: ${rule#*:}, type: \"*\", method: \"*\" }"
-            echo "    strategy: $strategy"
-            if [[ $strategy == tracer ]]; then
-                echo "    options: { handler: { assembly: Null.Hooks, type: Null.Hooks.Trace, enter: OnEnter, exit: OnExit }${await:+, await: true} }"
-            fi
+            for part in ":*:*" "-made-types:*<*:*" "-lambdas:*:<*" "-made-lambdas:*<*:<*"; do
+                IFS=: read -r suffix type method <<<"$part"
+                echo "  - name: ${rule%%:*}$suffix"
+                echo "    match: { assembly: ${rule#*:}, type: \"$type\", method: \"$method\" }"
+                echo "    strategy: $strategy"
+                if [[ $strategy == tracer ]]; then
+                    echo "    options: { handler: { assembly: Null.Hooks, type: Null.Hooks.Trace, enter: OnEnter, exit: OnExit }${await:+, await: true} }"
+                fi
+            done
         done
     } >"$work/rules.yaml"
     profiled "$bundle" NRP_CONFIG="$work/rules.yaml" NRP_LOG_LEVEL=debug
@@ -91,6 +96,13 @@ fidelity() {
         if (( n >= 100 )); then pass "rule $rule: $n methods rewritten"
         else fail "rule $rule: only $n methods rewritten"; fi
     done
+    # iterators' and async methods' state machines, closures and lambdas, named with '<'
+    for rule in linq-made-types:20 json-made-types:10 newtonsoft-made-types:10 linq-made-lambdas:5 newtonsoft-made-lambdas:5; do
+        local n
+        n=$(grep -c "rewrote .* with rule '${rule%%:*}'" "$work/profiler.log")
+        if (( n >= ${rule#*:} )); then pass "rule ${rule%%:*}: $n methods rewritten"
+        else fail "rule ${rule%%:*}: only $n methods rewritten"; fi
+    done
     if [[ $strategy == timing || -n $await ]]; then
         # Every method that returns a task is timed until the task completes:
         # each has a cancellations series, and its module the class that
@@ -100,7 +112,7 @@ fidelity() {
         [[ -n $await ]] && class='<nrp>TaskExit.1'
         if [[ $strategy == timing ]]; then
             for rule in json:10 newtonsoft:40; do
-                tasks=$(grep -c "^nrp_method_cancellations_total{rule=\"${rule%%:*}\"" "$work/metrics.prom")
+                tasks=$(grep -cE "^nrp_method_cancellations_total\{rule=\"${rule%%:*}(-[a-z-]+)?\"" "$work/metrics.prom")
                 if (( tasks >= ${rule#*:} )); then pass "rule ${rule%%:*}: $tasks methods that return a task waited for"
                 else fail "rule ${rule%%:*}: only $tasks methods that return a task waited for"; fi
             done
@@ -317,7 +329,7 @@ expect_stopped_like_baseline() { # EXIT_STATUS: both runs ended with it, with th
 }
 
 [[ $case_name == signal-* || $case_name == run-sig* || $case_name == thread-stacks || $case_name == reload ||
-   $case_name == api || $case_name == check-roundtrip ]] || baseline
+   $case_name == api || $case_name == check-* ]] || baseline
 case $case_name in
 counts)
     # The Demo app's rules: one on the app's method and one on a ReadyToRun
@@ -608,6 +620,23 @@ broken-plugin)
     expect_log_total error 2
     expect_metric "$ADD_INT"
     expect_metric "$RANGE"
+    ;;
+check-explain)
+    # nrprof check --app --explain on rules that each miss in one way (a
+    # name's case, a version range, static, parameters, an attribute's
+    # suffix, a base, excludes, an assembly that is not there, two
+    # conditions at once): one warning each, and the near miss, exactly.
+    cp "$(dirname "$0")/near-misses.yaml" "$work/rules.yaml"
+    dll="$apps/$runtime/Demo.dll"; [[ -f $dll ]] || dll="$apps/net10/Demo.dll"
+    "$bundle/bin/nrprof" check --explain --app "$dll" "$work/rules.yaml" >"$work/check.out" 2>"$work/check.err"
+    rc=$?
+    if [[ $rc == 0 ]]; then pass "exit 0: warnings only"; else fail "exit $rc"; fi
+    sed "s#^$work/rules.yaml:#RULES:#" "$work/check.err" >"$work/check.err.rel"
+    if cmp -s "$expected_dir/check-explain.err" "$work/check.err.rel"; then
+        pass "warnings and notes as expected/check-explain.err ($(wc -l <"$work/check.err") lines)"
+    else fail "warnings and notes differ:"; diff "$expected_dir/check-explain.err" "$work/check.err.rel"; fi
+    if grep -qx "0 methods selected by 0 rules" "$work/check.out"; then pass "0 methods selected"
+    else fail "selected something:"; cat "$work/check.out"; fi
     ;;
 check-roundtrip)
     # The IL engine's oracle over the whole shared framework the app runs on

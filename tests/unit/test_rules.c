@@ -116,6 +116,42 @@ static void match_fields(void **state)
     assert_false(nrp_match_assembly(&m, "Other", &V1));
 }
 
+/* Names the compiler made up are selected only by patterns that name them. */
+static void generated_names_need_explicit_patterns(void **state)
+{
+    (void)state;
+    nrp_match wide = {.assembly = "Shop", .type = "Shop.*", .method = "*", .is_static = -1};
+    nrp_match none = {.is_static = -1};
+    static const char *const generated[][2] = {
+        {"Shop.Orders.OrderService+<PlaceAsync>d__7", "MoveNext"},   /* an async state machine */
+        {"Shop.Orders.OrderService+<>c", "<Place>b__3_0"},           /* a lambda of a closure class */
+        {"Shop.Orders.OrderService+<>c__DisplayClass2_0", ".ctor"},  /* a closure */
+        {"Shop.Orders.OrderService", "<Place>g__Local|3_1"},         /* a local function */
+        {"Shop.<>f__AnonymousType0`2", "get_Id"},                     /* an anonymous type */
+        {"<PrivateImplementationDetails>", "ComputeStringHash"},
+    };
+    for (size_t i = 0; i < sizeof generated / sizeof *generated; i++) {
+        nrp_method_view v = view(generated[i][0], generated[i][1], 0, "");
+        if (nrp_match_method(&wide, &v) || nrp_match_method(&none, &v))
+            fail_msg("%s::%s selected by a wildcard", generated[i][0], generated[i][1]);
+    }
+    /* Named explicitly, with a '<' in the pattern, they are selected. */
+    nrp_match state_machine = {.type = "Shop.Orders.OrderService+<PlaceAsync>*", .method = "MoveNext", .is_static = -1};
+    nrp_method_view v = view("Shop.Orders.OrderService+<PlaceAsync>d__7", "MoveNext", 0, "");
+    assert_true(nrp_match_method(&state_machine, &v));
+    nrp_match lambdas = {.type = "*<*", .method = "<*", .is_static = -1};
+    v = view("Shop.Orders.OrderService+<>c", "<Place>b__3_0", 0, "");
+    assert_true(nrp_match_method(&lambdas, &v));
+    nrp_match local = {.type = "Shop.Orders.OrderService", .method = "<Place>g__*", .is_static = -1};
+    v = view("Shop.Orders.OrderService", "<Place>g__Local|3_1", 0, "");
+    assert_true(nrp_match_method(&local, &v));
+    assert_false(nrp_match_method(&wide, &v));
+    /* A '<' inside a name is no made-up name: explicit implementations of
+     * generic interfaces are the user's methods. */
+    v = view("Shop.Orders.Cart", "System.Collections.Generic.IEnumerable<Shop.Item>.GetEnumerator", 0, "");
+    assert_true(nrp_match_method(&wide, &v));
+}
+
 static void rule_excludes_and_enabled(void **state)
 {
     (void)state;
@@ -446,6 +482,7 @@ int main(void)
         cmocka_unit_test(version_ranges),
         cmocka_unit_test(version_range_errors),
         cmocka_unit_test(match_fields),
+        cmocka_unit_test(generated_names_need_explicit_patterns),
         cmocka_unit_test(rule_excludes_and_enabled),
         cmocka_unit_test(every_field),
         cmocka_unit_test(all_errors_reported),
