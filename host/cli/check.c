@@ -26,6 +26,7 @@
 #include "inspect/preview.h"
 #include "inspect/roundtrip.h"
 #include "plugin/bind.h"
+#include "plugin/rewrite.h"
 #include "util/path.h"
 
 static int usage(FILE *to)
@@ -88,25 +89,19 @@ static const char *plural(size_t n, const char *one, const char *many)
 
 /* Under each rule, the methods it selects in the app; then a warning for
  * each enabled rule that selects none. 1 when the app cannot be read. */
-static int preview_app(const char *path, const nrp_config *cfg, int want_explain)
+static int preview_app(const nrp_app *app, const nrp_config *cfg, int want_explain)
 {
-    nrp_app app;
     nrp_preview p;
     nrp_err err;
-    if (nrp_app_open(path, &app, &err) != NRP_OK) {
-        fprintf(stderr, "nrprof: --app %s: %s\n", path, err.msg);
+    if (nrp_preview_app(app, cfg->rules, cfg->rule_count, &p, &err) != NRP_OK) {
+        fprintf(stderr, "nrprof: --app %s: %s\n", app->name[0] ? app->name : app->dir, err.msg);
         return 1;
     }
-    if (nrp_preview_app(&app, cfg->rules, cfg->rule_count, &p, &err) != NRP_OK) {
-        fprintf(stderr, "nrprof: --app %s: %s\n", path, err.msg);
-        nrp_app_close(&app);
-        return 1;
-    }
-    printf("app %s: %zu assembl%s, framework%s", app.name[0] ? app.name : app.dir, app.file_count,
-           plural(app.file_count, "y", "ies"), plural(app.framework_count, "", "s"));
-    for (size_t f = 0; f < app.framework_count; f++)
-        printf(" %s", app.frameworks[f]);
-    if (!app.framework_count)
+    printf("app %s: %zu assembl%s, framework%s", app->name[0] ? app->name : app->dir, app->file_count,
+           plural(app->file_count, "y", "ies"), plural(app->framework_count, "", "s"));
+    for (size_t f = 0; f < app->framework_count; f++)
+        printf(" %s", app->frameworks[f]);
+    if (!app->framework_count)
         printf(" in its folder (self-contained)");
     printf("; %zu assembl%s named by the rules read\n", p.assemblies, plural(p.assemblies, "y", "ies"));
     for (size_t i = 0; i < p.problem_count; i++)
@@ -136,7 +131,7 @@ static int preview_app(const char *path, const nrp_config *cfg, int want_explain
                 rule->pos.line, rule->pos.column, rule->name);
         nrp_strbuf why;
         nrp_strbuf_init(&why);
-        if (want_explain && nrp_explain_rule(&app, rule, &why) == NRP_OK && why.data)
+        if (want_explain && nrp_explain_rule(app, rule, &why) == NRP_OK && why.data)
             for (char *line = strtok(why.data, "\n"); line; line = strtok(NULL, "\n"))
                 fprintf(stderr, "%s:%u:%u: note: %s\n", rule->pos.file, rule->pos.line, rule->pos.column, line);
         nrp_strbuf_free(&why);
@@ -144,33 +139,26 @@ static int preview_app(const char *path, const nrp_config *cfg, int want_explain
     printf("%zu method%s selected by %zu rule%s\n", p.count, plural(p.count, "", "s"), rules_selecting,
            plural(rules_selecting, "", "s"));
     nrp_preview_free(&p);
-    nrp_app_close(&app);
     return 0;
 }
 
 /* Every IL body of the app and of its frameworks through the IL engine and
  * back; each difference on stdout. 1 when there is any, or a file cannot
  * be read. */
-static int roundtrip_app(const char *path)
+static int roundtrip_app(const nrp_app *app)
 {
-    nrp_app app;
     nrp_err err;
     char **framework = NULL;
     size_t framework_count = 0, unreadable = 0;
     nrp_roundtrip_stats st = {0, 0, 0, 0};
-    if (nrp_app_open(path, &app, &err) != NRP_OK) {
-        fprintf(stderr, "nrprof: --app %s: %s\n", path, err.msg);
+    if (nrp_app_framework_files(app, &framework, &framework_count) != NRP_OK) {
+        fprintf(stderr, "nrprof: --roundtrip: cannot list the frameworks' assemblies\n");
         return 1;
     }
-    if (nrp_app_framework_files(&app, &framework, &framework_count) != NRP_OK) {
-        fprintf(stderr, "nrprof: --app %s: cannot list its frameworks' assemblies\n", path);
-        nrp_app_close(&app);
-        return 1;
-    }
-    for (size_t i = 0; i < app.file_count + framework_count; i++) {
-        const char *file = i < app.file_count ? app.files[i] : framework[i - app.file_count];
+    for (size_t i = 0; i < app->file_count + framework_count; i++) {
+        const char *file = i < app->file_count ? app->files[i] : framework[i - app->file_count];
         /* A native library named *.dll is not an assembly: not counted. */
-        if (nrp_roundtrip_assembly(file, &st, stdout, &err) != NRP_OK && i < app.file_count) {
+        if (nrp_roundtrip_assembly(file, &st, stdout, &err) != NRP_OK && i < app->file_count) {
             fprintf(stderr, "nrprof: --roundtrip: %s: %s\n", file, err.msg);
             unreadable++;
         }
@@ -181,7 +169,6 @@ static int roundtrip_app(const char *path)
     for (size_t i = 0; i < framework_count; i++)
         free(framework[i]);
     free(framework);
-    nrp_app_close(&app);
     return st.differences || unreadable ? 1 : 0;
 }
 
@@ -190,7 +177,12 @@ int nrp_cli_check_file(const char *file, int want_explain, const char *bundle)
     return nrp_cli_check_app(file, want_explain, bundle, NULL, 0);
 }
 
-int nrp_cli_check_app(const char *file, int want_explain, const char *bundle, const char *app, int roundtrip)
+static nrp_result app_file(void *ctx, const char *assembly, char *path, size_t cap)
+{
+    return nrp_app_find_assembly(ctx, assembly, path, cap);
+}
+
+int nrp_cli_check_app(const char *file, int want_explain, const char *bundle, const char *app_path, int roundtrip)
 {
     char plugin_dir[PATH_MAX];
     nrp_diags diags;
@@ -198,7 +190,18 @@ int nrp_cli_check_app(const char *file, int want_explain, const char *bundle, co
     nrp_plugin_set plugins = {0};
     nrp_bound_rule *bound = NULL;
     nrp_strbuf text;
+    nrp_app app;
+    nrp_err err;
 
+    /* The app first: plugins' validate() may look in it (check_static_method
+     * without a rewrite, ABI 1.5), e.g. for the tracer's handlers. */
+    if (app_path) {
+        if (nrp_app_open(app_path, &app, &err) != NRP_OK) {
+            fprintf(stderr, "nrprof: --app %s: %s\n", app_path, err.msg);
+            return 1;
+        }
+        nrp_host_api_offline_app(app_file, &app);
+    }
     nrp_diags_init(&diags);
     nrp_config_load_trusted(file, &cfg, &diags);
     if (cfg) { /* even with errors: unknown strategies are worth reporting too */
@@ -221,9 +224,9 @@ int nrp_cli_check_app(const char *file, int want_explain, const char *bundle, co
                cfg->file_count);
         if (want_explain)
             explain(cfg, bound);
-        if (app && preview_app(app, cfg, want_explain) != 0)
+        if (app_path && preview_app(&app, cfg, want_explain) != 0)
             ok = 0;
-        if (app && roundtrip && roundtrip_app(app) != 0)
+        if (app_path && roundtrip && roundtrip_app(&app) != 0)
             ok = 0;
     } else {
         fprintf(stderr, "%s: %zu error(s)\n", file, nrp_diags_total(&diags));
@@ -233,6 +236,10 @@ int nrp_cli_check_app(const char *file, int want_explain, const char *bundle, co
     nrp_plugin_set_clear(&plugins);
     nrp_config_free(cfg);
     nrp_diags_free(&diags);
+    if (app_path) {
+        nrp_host_api_offline_app(NULL, NULL);
+        nrp_app_close(&app);
+    }
     return ok ? 0 : 1;
 }
 

@@ -148,6 +148,18 @@ static int api_assembly_resolvable(nrp_rewrite *rw, const char *name)
     return name && *name && rw->md->assembly_resolvable(rw->md->ctx, name);
 }
 
+static struct {
+    nrp_result (*find)(void *ctx, const char *assembly, char *path, size_t cap);
+    void *ctx;
+} offline_app;
+
+void nrp_host_api_offline_app(nrp_result (*find)(void *ctx, const char *assembly, char *path, size_t cap),
+                              void *ctx)
+{
+    offline_app.find = find;
+    offline_app.ctx = ctx;
+}
+
 static int api_check_static_method(nrp_rewrite *rw, const char *assembly, const char *type, const char *name,
                                    const char *returns, const char *params, char *reason, size_t reason_len)
 {
@@ -156,12 +168,21 @@ static int api_check_static_method(nrp_rewrite *rw, const char *assembly, const 
     nrp_meta *m = NULL;
     if (!reason || !reason_len) /* nowhere to say why */
         return NRP_ERROR;
-    if (!rw || !assembly || !*assembly || !type || !*type || !name || !*name || !returns || !*returns || !params)
+    if (!assembly || !*assembly || !type || !*type || !name || !*name || !returns || !*returns || !params)
         return nrp_err_setbuf(reason, reason_len, "check_static_method: empty assembly, type, method or signature");
-    if (!rw->md->assembly_file)
+    if (!rw) { /* from validate(): only nrprof check --app has files to look in */
+        if (!offline_app.find) {
+            nrp_err_setbuf(reason, reason_len, "no app to look in");
+            return NRP_DECLINE;
+        }
+        if (offline_app.find(offline_app.ctx, assembly, path, sizeof path) != NRP_OK)
+            return nrp_err_setbuf(reason, reason_len, "cannot find assembly %s in the app or its frameworks",
+                                  assembly);
+    } else if (!rw->md->assembly_file) {
         return nrp_err_setbuf(reason, reason_len, "cannot tell which file assembly %s is loaded from", assembly);
-    if (rw->md->assembly_file(rw->md->ctx, assembly, path, sizeof path, &err) != NRP_OK)
+    } else if (rw->md->assembly_file(rw->md->ctx, assembly, path, sizeof path, &err) != NRP_OK) {
         return nrp_err_setbuf(reason, reason_len, "%s", err.msg);
+    }
     if (nrp_meta_open_file(path, &m, &err) != NRP_OK)
         return nrp_err_setbuf(reason, reason_len, "cannot read the metadata of assembly %s: %s", assembly, err.msg);
     nrp_result rc = nrp_meta_check_static_method(m, type, name, returns, params, &err);

@@ -71,6 +71,13 @@ struct nrp_rewrite {
 /* The service table handed to every plugin's init(). */
 const nrp_host_api *nrp_host_api_table(void);
 
+/* Where check_static_method() looks when a plugin calls it outside a
+ * rewrite (rw NULL, from validate(): ABI 1.5): the app `nrprof check
+ * --app` reads, whose assembly files `find` gives by name. Without one
+ * (the profiler, nrprof check alone) such calls answer NRP_DECLINE. */
+void nrp_host_api_offline_app(nrp_result (*find)(void *ctx, const char *assembly, char *path, size_t cap),
+                              void *ctx);
+
 /* Run one strategy on rw: NRP_OK, NRP_DECLINE (it left the method alone),
  * or NRP_ERROR with err naming the plugin, the strategy and the reason (the
  * caller names the method); rw->il may then be partly edited and must be

@@ -38,7 +38,7 @@ extern "C" {
  * nrp_plugin raises the minor (the test unit.abi checks it);
  * docs/PLUGINS.md lists what each minor added. */
 #define NRP_ABI_MAJOR 1
-#define NRP_ABI_MINOR 4
+#define NRP_ABI_MINOR 5
 
 /* libc flavour a binary was built against; a glibc host never loads a musl
  * plugin and the reverse (their C runtimes cannot share a process). */
@@ -255,7 +255,13 @@ typedef struct nrp_host_api {
      * NRP_OK when it is there; otherwise NRP_ERROR with a one-line reason
      * in `reason` naming what is missing and the file, e.g. "type
      * Shop.Hooks has no method OnEntr in /app/Shop.dll", or saying why no
-     * file could be read. The file is read at every call: keep the answer. */
+     * file could be read. The file is read at every call: keep the answer.
+     * Since ABI 1.5 (host->abi_minor >= 5), rw may be NULL, from a
+     * strategy's validate(): `nrprof check --app` then looks in the app it
+     * reads (its files, then its frameworks'), so a rules file's handlers
+     * are checked before the app runs; anywhere else (the profiler's own
+     * start-up, nrprof check without --app) the answer is NRP_DECLINE:
+     * nothing to look in, not an error. */
     int (*check_static_method)(nrp_rewrite *rw, const char *assembly, const char *type, const char *name,
                                const char *returns, const char *params, char *reason, size_t reason_len);
 

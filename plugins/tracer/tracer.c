@@ -24,7 +24,7 @@
 #include <nrp/emit.h>
 #include <nrp/plugin.h>
 
-#define TRACER_VERSION "0.2.0" /* 0.2: await */
+#define TRACER_VERSION "0.3.0" /* 0.2: await; 0.3: handlers checked by nrprof check --app */
 
 static const nrp_host_api *host;
 
@@ -42,6 +42,48 @@ static int flag(const nrp_options *o, const char *name, int *out)
         *out = v[0] == 't';
         return NRP_OK;
     }
+    return NRP_ERROR;
+}
+
+/* The contract of docs/TRACER.md, by type names. */
+#define ENTER_RETURNS "System.Object"
+#define ENTER_PARAMS "System.String,System.Object,System.Object[]"
+#define EXIT_RETURNS "System.Void"
+#define EXIT_PARAMS "System.Object,System.Object,System.Exception"
+
+/* The option a handler check's reason is about: its assembly, its type,
+ * or the method (`which`). */
+static const char *blame(const char *reason, const char *which)
+{
+    if (strstr(reason, "cannot find assembly") || strstr(reason, "cannot read the metadata"))
+        return "handler.assembly";
+    if (strncmp(reason, "type ", 5) == 0 &&
+        (strstr(reason, " is not defined") || strstr(reason, " is not public") || strstr(reason, " is generic")))
+        return "handler.type";
+    return which;
+}
+
+/* With `nrprof check --app` (ABI 1.5), the handlers are looked for in the
+ * app's files before it runs; elsewhere the host declines, and the
+ * profiler checks them when it first rewrites a method (handlers_present). */
+static int handlers_in_app(const nrp_options *o, const char **bad, char *err, size_t errlen)
+{
+    if (host->abi_minor < 5)
+        return NRP_OK;
+    const char *assembly = host->option_string(o, "handler.assembly"), *type = host->option_string(o, "handler.type");
+    char reason[400];
+    const char *which = "handler.enter";
+    int rc = host->check_static_method(NULL, assembly, type, host->option_string(o, "handler.enter"), ENTER_RETURNS,
+                                       ENTER_PARAMS, reason, sizeof reason);
+    if (rc == NRP_OK) {
+        which = "handler.exit";
+        rc = host->check_static_method(NULL, assembly, type, host->option_string(o, "handler.exit"), EXIT_RETURNS,
+                                       EXIT_PARAMS, reason, sizeof reason);
+    }
+    if (rc != NRP_ERROR)
+        return NRP_OK;
+    *bad = blame(reason, which);
+    snprintf(err, errlen, "handler not usable: %s", reason);
     return NRP_ERROR;
 }
 
@@ -75,7 +117,7 @@ static int tracer_validate(const nrp_options *o, const char **bad, char *err, si
             snprintf(err, errlen, "'%s' must be true or false", option_names[k]);
             return NRP_ERROR;
         }
-    return NRP_OK;
+    return handlers_in_app(o, bad, err, errlen);
 }
 
 /* ---- IL into a growing buffer (nrp_emit_buf) ----------------------------- */
@@ -243,12 +285,6 @@ static struct {
     verdict *items;
     size_t count, cap;
 } verdicts = {PTHREAD_MUTEX_INITIALIZER, NULL, 0, 0};
-
-/* The contract of docs/TRACER.md, by type names. */
-#define ENTER_RETURNS "System.Object"
-#define ENTER_PARAMS "System.String,System.Object,System.Object[]"
-#define EXIT_RETURNS "System.Void"
-#define EXIT_PARAMS "System.Object,System.Object,System.Exception"
 
 static void check_handlers(nrp_rewrite *rw, const char *assembly, const char *type, const char *enter,
                            const char *exit, verdict *v)

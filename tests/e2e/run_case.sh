@@ -1356,6 +1356,13 @@ YAML
     expect_metric "nrp_methods_skipped_total 16"
     expect_metric "nrp_methods_rewritten_total 0"
     expect_metric "nrp_method_rewrite_failures_total 0"
+    # nrprof check --app finds the same before the app runs: an error at the handler's option
+    "$bundle/bin/nrprof" check --app "$(dirname "${app[-1]}")/Shapes.dll" "$work/rules.yaml" >"$work/check.out" 2>"$work/check.err"
+    rc=$?
+    re="^${work//./\\.}/rules\\.yaml:7:[0-9]+: error: handler not usable: $why in ${dll//./\\.} \\(plugin 'tracer', strategy 'tracer'\\)$"
+    if [[ $rc == 1 ]] && (( $(wc -l <"$work/check.err") == 2 )) && [[ $(head -1 "$work/check.err") =~ $re ]]
+    then pass "nrprof check --app: exit 1, the handler's error at its line: $(head -1 "$work/check.err" | cut -d: -f1-3 | sed 's#.*/##')"
+    else fail "nrprof check --app (exit $rc):"; cat "$work/check.err"; fi
     ;;
 quiet-default)
     # No NRP_LOG_FILE: nothing on the app's stdout or stderr; the log is

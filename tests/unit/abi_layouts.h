@@ -75,6 +75,15 @@ static const nrp_abi_layout nrp_abi_layouts[] = {
     {4, "nrp_strategy", 56, 4},
     {4, "nrp_abi_fingerprint", 16, 4},
     {4, "nrp_plugin", 136, 11},
+    /* 1.5: no member added; check_static_method() may be called with rw
+     * NULL from validate() (nrprof check --app looks in the app). */
+    {5, "nrp_host_api", 216, 29},
+    {5, "nrp_wrap", 112, 19},
+    {5, "nrp_param_info", 24, 4},
+    {5, "nrp_method_info", 88, 15},
+    {5, "nrp_strategy", 56, 4},
+    {5, "nrp_abi_fingerprint", 16, 4},
+    {5, "nrp_plugin", 136, 11},
 };
 
 #endif
