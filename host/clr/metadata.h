@@ -105,6 +105,13 @@ HRESULT nrp_mdi2_generic_param_count(nrp_com_object *mdi2, mdToken owner, ULONG 
  * S_FALSE when it has no such parameter. */
 HRESULT nrp_mdi2_generic_param_flags(nrp_com_object *mdi2, mdToken owner, ULONG number, DWORD *flags);
 
+/* The names of owner's generic parameters ("TValue"), by number, into
+ * names[0..cap); *count is how many it has (more than cap: those past cap
+ * are not named). */
+#define NRP_GENERIC_NAME_CAP 128
+HRESULT nrp_mdi2_generic_param_names(nrp_com_object *mdi2, mdToken owner, char (*names)[NRP_GENERIC_NAME_CAP],
+                                     ULONG cap, ULONG *count);
+
 /* IMetaDataEmit rows; an identical existing row is returned as is. */
 HRESULT nrp_mde_type_ref(nrp_com_object *mde, mdToken scope, const char *name, mdToken *out);
 HRESULT nrp_mde_member_ref(nrp_com_object *mde, mdToken parent, const char *name, const uint8_t *sig, ULONG len,

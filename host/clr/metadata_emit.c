@@ -152,6 +152,37 @@ HRESULT nrp_mdi2_generic_param_flags(nrp_com_object *mdi2, mdToken owner, ULONG 
     return found;
 }
 
+HRESULT nrp_mdi2_generic_param_names(nrp_com_object *mdi2, mdToken owner, char (*names)[NRP_GENERIC_NAME_CAP],
+                                     ULONG cap, ULONG *count)
+{
+    typedef HRESULT (*enum_fn)(void *, HCORENUM *, mdToken, mdToken *, ULONG, ULONG *);
+    typedef HRESULT (*props_fn)(void *, mdToken, ULONG *, DWORD *, mdToken *, DWORD *, WCHAR *, ULONG, ULONG *);
+    HCORENUM e = NULL;
+    mdToken params[16];
+    ULONG n = 0;
+    HRESULT hr, failed = NRP_S_OK;
+    *count = 0;
+    for (ULONG i = 0; i < cap; i++)
+        names[i][0] = '\0';
+    while ((hr = NRP_COM_FN(mdi2, enum_fn, NRP_MDI_EnumGenericParams)(mdi2, &e, owner, params, 16, &n)) == NRP_S_OK &&
+           n > 0)
+        for (ULONG i = 0; i < n; i++) {
+            WCHAR w[NRP_GENERIC_NAME_CAP];
+            ULONG seq = 0, len = 0;
+            DWORD flags = 0, reserved = 0;
+            mdToken gp_owner = 0;
+            (*count)++;
+            HRESULT props = NRP_COM_FN(mdi2, props_fn, NRP_MDI_GetGenericParamProps)(
+                mdi2, params[i], &seq, &flags, &gp_owner, &reserved, w, NRP_GENERIC_NAME_CAP, &len);
+            if (NRP_FAILED(props))
+                failed = props;
+            else if (seq < cap && len > 0)
+                nrp_utf16_to_utf8(w, len - 1, names[seq], NRP_GENERIC_NAME_CAP);
+        }
+    nrp_mdi_close_enum(mdi2, e);
+    return NRP_FAILED(hr) ? hr : failed;
+}
+
 HRESULT nrp_mde_type_ref(nrp_com_object *mde, mdToken scope, const char *name, mdToken *out)
 {
     typedef HRESULT (*fn)(void *, mdToken, const WCHAR *, mdToken *);

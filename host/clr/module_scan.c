@@ -1,7 +1,9 @@
 #include "clr/module_scan.h"
 
+#include "clr/info.h"
 #include "clr/metadata.h"
 #include "meta/meta.h"
+#include "nrp/il.h"
 #include "util/log.h"
 #include "sig/sig.h"
 
@@ -10,25 +12,44 @@ static int name_token(void *ctx, uint32_t token, nrp_strbuf *out)
     return NRP_FAILED(nrp_md_type_name(ctx, token, out)) ? NRP_ERROR : NRP_OK;
 }
 
+/* A generic method's type parameter names, for its label; none when they
+ * cannot be read (the label then keeps "!!0"). */
+#define MAX_GENERIC_NAMES 16
+
+static uint32_t generic_names(nrp_com_object *mdi, mdToken method, const nrp_md_method_props *props,
+                              char (*names)[NRP_GENERIC_NAME_CAP])
+{
+    nrp_com_object *mdi2 = NULL;
+    ULONG count = 0;
+    if (props->sig_len == 0 || !(props->sig[0] & NRP_CALLCONV_GENERIC) ||
+        NRP_FAILED(nrp_com_query(mdi, &NRP_IID_IMetaDataImport2, &mdi2)))
+        return 0;
+    HRESULT hr = nrp_mdi2_generic_param_names(mdi2, method, names, MAX_GENERIC_NAMES, &count);
+    nrp_com_release(mdi2);
+    return NRP_FAILED(hr) || count > MAX_GENERIC_NAMES ? 0 : (uint32_t)count;
+}
+
 static void report(nrp_com_object *mdi, const nrp_scan_visitor *v, const char *type, mdToken method,
                    const nrp_md_method_props *props)
 {
-    nrp_strbuf params, display;
+    char names[MAX_GENERIC_NAMES][NRP_GENERIC_NAME_CAP];
+    const char *generics[MAX_GENERIC_NAMES];
+    uint32_t count = generic_names(mdi, method, props, names);
+    nrp_sig_label label;
     nrp_err err;
-    nrp_strbuf_init(&params);
-    nrp_strbuf_init(&display);
-    if (nrp_sig_format_method_params(props->sig, props->sig_len, name_token, mdi, &params, NULL, &err) != NRP_OK) {
+    for (uint32_t i = 0; i < count; i++)
+        generics[i] = names[i][0] ? names[i] : NULL;
+    nrp_sig_label_init(&label);
+    if (nrp_sig_method_label(type, props->name, props->sig, props->sig_len, name_token, mdi, generics, count, &label,
+                             &err) != NRP_OK) {
         nrp_log(NRP_LOG_WARN, "skipping %s::%s: cannot read its signature: %s", type, props->name, err.msg);
     } else {
-        const char *p = params.data ? params.data : "";
-        nrp_strbuf_printf(&display, "%s::%s(%s)", type, props->name, p);
-        if (params.status == NRP_OK && display.status == NRP_OK) {
-            nrp_scan_method m = {type, props->name, p, display.data, method, props->type, (props->attributes & NRP_MD_STATIC) != 0};
-            v->method(v->ctx, &m);
-        }
+        const char *p = label.params.data ? label.params.data : "";
+        nrp_scan_method m = {type, props->name, p, label.named_params.data, label.display.data, method, props->type,
+                             (props->attributes & NRP_MD_STATIC) != 0};
+        v->method(v->ctx, &m);
     }
-    nrp_strbuf_free(&params);
-    nrp_strbuf_free(&display);
+    nrp_sig_label_free(&label);
 }
 
 static HRESULT scan_methods(nrp_com_object *mdi, const nrp_scan_visitor *v, mdToken type, const char *type_name)

@@ -12,8 +12,9 @@
 typedef struct nrp_scan_method {
     const char *type;      /* "Namespace.Outer+Inner" */
     const char *name;      /* method name */
-    const char *params;    /* "System.Int32,System.String"; "" for none */
-    const char *display;   /* "Type::Method(Params)" */
+    const char *params;    /* "System.Int32,System.String"; "" for none; a generic method's as "!!0" */
+    const char *params_named; /* a generic method's with its type parameters' names ("TValue"); else NULL */
+    const char *display;   /* "Type::Method(Params)", "Type::Method<TValue>(TValue)" */
     mdToken method;
     mdToken type_token;    /* the declaring TypeDef */
     int is_static;

@@ -198,29 +198,28 @@ static nrp_result walk_type(walk *w, const nrp_module_rules *mr, const char *ass
         if (nrp_meta_method_def_row(w->meta, row, &d, &err) != NRP_OK ||
             !nrp_module_rules_want_method(mr, type, d.name) || nrp_meta_no_il_reason(d.flags, d.impl_flags, d.rva))
             continue;
-        nrp_strbuf ret, params, label;
-        int modifiers;
-        nrp_strbuf_init(&ret);
-        nrp_strbuf_init(&params);
-        nrp_strbuf_init(&label);
+        nrp_sig_label label;
         nrp_result rc = NRP_OK;
-        if (nrp_meta_method_sig_names(w->meta, d.signature, d.signature_len, &ret, &params, NULL, &modifiers, &err) ==
-            NRP_OK) {
-            const char *ps = params.data ? params.data : "";
+        nrp_sig_label_init(&label);
+        if (nrp_meta_method_label(w->meta, row, type, &label, &err) == NRP_OK) {
             w->type_token = TOKEN(NRP_META_TYPEDEF, type_row);
             w->method_token = TOKEN(NRP_META_METHODDEF, row);
-            nrp_method_view view = {assembly, version, type, d.name, (d.flags & NRP_META_METHOD_STATIC) != 0,
-                                    ps, w, has_attribute, derives_from};
+            nrp_method_view view = {assembly,
+                                    version,
+                                    type,
+                                    d.name,
+                                    (d.flags & NRP_META_METHOD_STATIC) != 0,
+                                    label.params.data ? label.params.data : "",
+                                    label.named_params.data,
+                                    w,
+                                    has_attribute,
+                                    derives_from};
             uint32_t ids[NRP_MAX_RULES_PER_METHOD];
             size_t n = nrp_module_rules_select_all(mr, &view, ids, NRP_MAX_RULES_PER_METHOD);
-            if (n) {
-                nrp_strbuf_printf(&label, "%s::%s(%s)", type, d.name, ps);
-                rc = label.status != NRP_OK ? NRP_NOMEM : add_method(w, assembly, label.data, ids, n);
-            }
+            if (n)
+                rc = add_method(w, assembly, label.display.data, ids, n);
         }
-        nrp_strbuf_free(&ret);
-        nrp_strbuf_free(&params);
-        nrp_strbuf_free(&label);
+        nrp_sig_label_free(&label);
         if (rc != NRP_OK)
             return rc;
     }

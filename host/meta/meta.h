@@ -244,6 +244,12 @@ int nrp_meta_has_attribute(const nrp_meta *m, uint32_t owner, const char *attrib
  * "System.Collections.Generic.List`1<System.String>"). */
 int nrp_meta_type_name(const nrp_meta *m, uint32_t token, nrp_strbuf *out, nrp_err *err);
 
+/* The label of MethodDef `method_row`, declared by `type` (its full name),
+ * as the profiler writes it (sig.h: nrp_sig_method_label), its generic
+ * parameters named from the GenericParam table. */
+nrp_result nrp_meta_method_label(const nrp_meta *m, uint32_t method_row, const char *type, nrp_sig_label *out,
+                                 nrp_err *err);
+
 /* A method signature's types by name: the return type ("System.Void" for
  * void) into ret, the parameters comma separated, without spaces, into
  * params, its head into info (may be NULL). *has_modifiers is set when a

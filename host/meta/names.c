@@ -103,6 +103,33 @@ int nrp_meta_type_name(const nrp_meta *m, uint32_t token, nrp_strbuf *out, nrp_e
     return name_token(&n, token, out);
 }
 
+/* Methods with more type parameters keep "!!n" in their labels. */
+#define MAX_GENERIC_NAMES 16
+
+nrp_result nrp_meta_method_label(const nrp_meta *m, uint32_t method_row, const char *type, nrp_sig_label *out,
+                                 nrp_err *err)
+{
+    enum { G = NRP_META_GENERICPARAM };
+    nrp_meta_method_def d;
+    const char *generics[MAX_GENERIC_NAMES] = {NULL};
+    uint32_t count = 0, owner = (uint32_t)NRP_META_METHODDEF << 24 | method_row;
+    if (nrp_meta_method_def_row(m, method_row, &d, err) != NRP_OK)
+        return NRP_ERROR;
+    if (d.signature_len && (d.signature[0] & NRP_CALLCONV_GENERIC))
+        for (uint32_t r = 1; r <= m->rows[G]; r++) {
+            uint32_t number = cell(m, G, r, 0);
+            if (nrp_meta_coded_token(TYPE_OR_METHOD_DEF, cell(m, G, r, 2)) != owner)
+                continue;
+            if (number >= MAX_GENERIC_NAMES || nrp_meta_string_at(m, cell(m, G, r, 3), &generics[number], err) != NRP_OK) {
+                count = 0; /* unnamed: the label keeps "!!n" */
+                break;
+            }
+            count = number + 1 > count ? number + 1 : count;
+        }
+    namer n = {m, 0, 0, err};
+    return nrp_sig_method_label(type, d.name, d.signature, d.signature_len, namer_cb, &n, generics, count, out, err);
+}
+
 static int starts_with_modifier(const uint8_t *p, const uint8_t *end)
 {
     return p < end && (*p == NRP_ELEMENT_CMOD_REQD || *p == NRP_ELEMENT_CMOD_OPT);

@@ -49,7 +49,7 @@ struct nrp_pending_method {
     int have_version;
     nrp_version version;
     char *waiting_for;           /* the assembly to load */
-    char *type, *name, *params, *display;
+    char *type, *name, *params, *params_named, *display; /* params_named may be NULL */
     mdToken method, type_token;
     int is_static;
     struct nrp_pending_method *next;
@@ -164,7 +164,8 @@ static int derives_from(void *ctx, const char *base)
 
 static void free_pending(nrp_pending_method *p)
 {
-    free(p->assembly), free(p->waiting_for), free(p->type), free(p->name), free(p->params), free(p->display);
+    free(p->assembly), free(p->waiting_for), free(p->type), free(p->name), free(p->params), free(p->params_named);
+    free(p->display);
     free(p);
 }
 
@@ -174,11 +175,13 @@ static void defer_method(const module_scan *m, const nrp_scan_method *sm)
     if (!p)
         return;
     *p = (nrp_pending_method){m->module, strdup(m->assembly), m->version != NULL, {{0}}, strdup(m->missing),
-                              strdup(sm->type), strdup(sm->name), strdup(sm->params), strdup(sm->display),
+                              strdup(sm->type), strdup(sm->name), strdup(sm->params),
+                              sm->params_named ? strdup(sm->params_named) : NULL, strdup(sm->display),
                               sm->method, sm->type_token, sm->is_static, NULL};
     if (m->version)
         p->version = *m->version;
-    if (!p->assembly || !p->waiting_for || !p->type || !p->name || !p->params || !p->display) {
+    if (!p->assembly || !p->waiting_for || !p->type || !p->name || !p->params || !p->display ||
+        (sm->params_named && !p->params_named)) {
         free_pending(p);
         return;
     }
@@ -258,8 +261,8 @@ static void on_method(void *ctx, const nrp_scan_method *sm)
     module_scan *m = ctx;
     m->current = sm;
     m->missing[0] = '\0';
-    nrp_method_view view = {m->assembly, m->version, sm->type,      sm->name,     sm->is_static,
-                            sm->params,  m,          has_attribute, derives_from};
+    nrp_method_view view = {m->assembly, m->version, sm->type, sm->name, sm->is_static, sm->params, sm->params_named,
+                            m,           has_attribute, derives_from};
     uint32_t rules[NRP_MAX_RULES_PER_METHOD];
     size_t n = nrp_module_rules_select_all(m->rules, &view, rules, NRP_MAX_RULES_PER_METHOD);
     if (n == 0) {
@@ -853,7 +856,8 @@ static void resume_pending(nrp_scanner *s, const char *loaded)
                                                            &mdi))) {
             module_scan scan = {s,    p->module, mdi, NULL, NULL, "", p->assembly, version, rules,
                                 NULL, NULL,      0,   0,    0,  NRP_OK,      module_is_collectible(s, p->module)};
-            nrp_scan_method sm = {p->type, p->name, p->params, p->display, p->method, p->type_token, p->is_static};
+            nrp_scan_method sm = {p->type,   p->name,   p->params,     p->params_named,
+                                  p->display, p->method, p->type_token, p->is_static};
             on_method(&scan, &sm); /* may defer again, waiting for the next assembly */
             hand_over(&scan);
             free_batch(&scan);

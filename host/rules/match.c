@@ -57,7 +57,9 @@ int nrp_match_method(const nrp_match *m, const nrp_method_view *v)
         return 0;
     if (m->is_static >= 0 && m->is_static != (v->is_static != 0))
         return 0;
-    if (m->has_parameters && !params_equal(m, v->params))
+    /* A generic method's parameters may be written by number ("!!0", as
+     * labels had them before 0.x) or by name ("TValue", as labels are). */
+    if (m->has_parameters && !params_equal(m, v->params) && !(v->params_named && params_equal(m, v->params_named)))
         return 0;
     /* The costly checks last, once every cheap one holds. */
     if (m->attribute && !(v->has_attribute && v->has_attribute(v->ctx, m->attribute)))

@@ -14,7 +14,8 @@ typedef struct nrp_method_view {
     const char *type;             /* "Namespace.Outer+Inner" */
     const char *name;
     int is_static;
-    const char *params;           /* "System.Int32,System.String", "" for none */
+    const char *params;           /* "System.Int32,System.String", "" for none; generic ones "!!0" */
+    const char *params_named;     /* a generic method's, its type parameters named ("TValue"); or NULL */
     /* Questions only metadata can answer, asked only for rules that use
      * `attribute` / `base`; NULL answers "no". */
     void *ctx;

@@ -18,6 +18,8 @@ typedef struct reader {
     nrp_sig_type_namer namer;
     void *namer_ctx;
     nrp_err *err;
+    const char *const *method_generics; /* names for !!n, when known */
+    uint32_t method_generic_count;
 } reader;
 
 nrp_result nrp_sig_read_compressed(const uint8_t **pp, const uint8_t *end, uint32_t *out)
@@ -217,7 +219,10 @@ static nrp_result format_type(reader *r, nrp_strbuf *out, int depth)
     case NRP_ELEMENT_MVAR:
         if (read_u(r, &v) != NRP_OK)
             return NRP_ERROR;
-        nrp_strbuf_printf(out, "%s%u", et == NRP_ELEMENT_VAR ? "!" : "!!", v);
+        if (et == NRP_ELEMENT_MVAR && v < r->method_generic_count && r->method_generics[v])
+            nrp_strbuf_puts(out, r->method_generics[v]);
+        else
+            nrp_strbuf_printf(out, "%s%u", et == NRP_ELEMENT_VAR ? "!" : "!!", v);
         return NRP_OK;
     case NRP_ELEMENT_FNPTR:
         if (skip_method_sig(r, depth + 1))
@@ -259,9 +264,58 @@ static int skip_method_sig(reader *r, int depth)
     return rc;
 }
 
+static nrp_result format_params(const uint8_t *sig, size_t len, nrp_sig_type_namer namer, void *namer_ctx,
+                                const char *const *generics, uint32_t generic_count, nrp_strbuf *params,
+                                nrp_method_sig_info *info, nrp_err *err);
+
 nrp_result nrp_sig_format_method_params(const uint8_t *sig, size_t len, nrp_sig_type_namer namer,
                                         void *namer_ctx, nrp_strbuf *params, nrp_method_sig_info *info,
                                         nrp_err *err)
+{
+    return format_params(sig, len, namer, namer_ctx, NULL, 0, params, info, err);
+}
+
+nrp_result nrp_sig_method_label(const char *type, const char *name, const uint8_t *sig, size_t len,
+                                nrp_sig_type_namer namer, void *namer_ctx, const char *const *generics,
+                                uint32_t generic_count, nrp_sig_label *out, nrp_err *err)
+{
+    nrp_method_sig_info info;
+    if (format_params(sig, len, namer, namer_ctx, NULL, 0, &out->params, &info, err) != NRP_OK)
+        return NRP_ERROR;
+    const char *params = out->params.data ? out->params.data : "";
+    if (info.generic_params && generic_count >= info.generic_params) {
+        if (format_params(sig, len, namer, namer_ctx, generics, generic_count, &out->named_params, NULL, err) !=
+            NRP_OK)
+            return NRP_ERROR;
+        nrp_strbuf_printf(&out->display, "%s::%s<", type, name);
+        for (uint32_t i = 0; i < info.generic_params; i++)
+            nrp_strbuf_printf(&out->display, "%s%s", i ? "," : "", generics[i] ? generics[i] : "?");
+        nrp_strbuf_printf(&out->display, ">(%s)", out->named_params.data ? out->named_params.data : "");
+    } else {
+        nrp_strbuf_printf(&out->display, "%s::%s(%s)", type, name, params);
+    }
+    if (out->params.status != NRP_OK || out->named_params.status != NRP_OK || out->display.status != NRP_OK)
+        return nrp_err_set(err, "out of memory formatting a method's label");
+    return NRP_OK;
+}
+
+void nrp_sig_label_init(nrp_sig_label *l)
+{
+    nrp_strbuf_init(&l->params);
+    nrp_strbuf_init(&l->named_params);
+    nrp_strbuf_init(&l->display);
+}
+
+void nrp_sig_label_free(nrp_sig_label *l)
+{
+    nrp_strbuf_free(&l->params);
+    nrp_strbuf_free(&l->named_params);
+    nrp_strbuf_free(&l->display);
+}
+
+static nrp_result format_params(const uint8_t *sig, size_t len, nrp_sig_type_namer namer, void *namer_ctx,
+                                const char *const *generics, uint32_t generic_count, nrp_strbuf *params,
+                                nrp_method_sig_info *info, nrp_err *err)
 {
     nrp_method_sig_info local;
     nrp_strbuf ret;
@@ -270,7 +324,7 @@ nrp_result nrp_sig_format_method_params(const uint8_t *sig, size_t len, nrp_sig_
         info = &local;
     if (!sig || len == 0)
         return nrp_err_set(err, "empty method signature");
-    reader r = {sig, sig + len, namer, namer_ctx, err};
+    reader r = {sig, sig + len, namer, namer_ctx, err, generics, generic_count};
     if (read_method_head(&r, info) != NRP_OK)
         return NRP_ERROR;
     nrp_strbuf_init(&ret);
@@ -295,7 +349,7 @@ nrp_result nrp_sig_method_return(const uint8_t *sig, size_t len, nrp_method_sig_
         info = &local;
     if (!sig || len == 0)
         return nrp_err_set(err, "empty method signature");
-    reader r = {sig, sig + len, NULL, NULL, err};
+    reader r = {sig, sig + len, NULL, NULL, err, NULL, 0};
     if (read_method_head(&r, info) != NRP_OK)
         return NRP_ERROR;
     const uint8_t *start = r.p;
@@ -325,7 +379,7 @@ nrp_result nrp_sig_method_return(const uint8_t *sig, size_t len, nrp_method_sig_
 
 int nrp_sig_skip_type(const uint8_t **p, const uint8_t *end, nrp_err *err)
 {
-    reader r = {*p, end, NULL, NULL, err};
+    reader r = {*p, end, NULL, NULL, err, NULL, 0};
     nrp_strbuf scratch;
     nrp_strbuf_init(&scratch);
     nrp_result rc = format_type(&r, &scratch, 0);
@@ -338,7 +392,7 @@ int nrp_sig_skip_type(const uint8_t **p, const uint8_t *end, nrp_err *err)
 int nrp_sig_format_type(const uint8_t **p, const uint8_t *end, nrp_sig_type_namer namer, void *namer_ctx,
                         nrp_strbuf *out, nrp_err *err)
 {
-    reader r = {*p, end, namer, namer_ctx, err};
+    reader r = {*p, end, namer, namer_ctx, err, NULL, 0};
     nrp_result rc = format_type(&r, out, 0);
     if (rc == NRP_OK && out->status != NRP_OK)
         rc = nrp_err_set(err, "out of memory formatting a signature");

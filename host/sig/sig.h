@@ -44,6 +44,25 @@ nrp_result nrp_sig_format_method_params(const uint8_t *sig, size_t len, nrp_sig_
                                         void *namer_ctx, nrp_strbuf *params, nrp_method_sig_info *info,
                                         nrp_err *err);
 
+/* A method's label, as metrics and rules name it. */
+typedef struct nrp_sig_label {
+    nrp_strbuf params;       /* "!!0,System.Int32": generic parameters by number */
+    nrp_strbuf named_params; /* "TValue,System.Int32" for a generic method whose names are known; else empty */
+    nrp_strbuf display;      /* "Ns.Type::Name<TValue>(TValue,System.Int32)", or "Ns.Type::Name(System.Int32)" */
+} nrp_sig_label;
+
+void nrp_sig_label_init(nrp_sig_label *l);
+void nrp_sig_label_free(nrp_sig_label *l);
+
+/* The label of method `name` of `type` with signature sig: its parameter
+ * types, and the display name metrics carry. A generic method's type
+ * parameters are named when `generics` gives them all (by number), as
+ * C# writes them; without their names it keeps "!!0". One function for the
+ * profiler and nrprof check, so both write the same labels. */
+nrp_result nrp_sig_method_label(const char *type, const char *name, const uint8_t *sig, size_t len,
+                                nrp_sig_type_namer namer, void *namer_ctx, const char *const *generics,
+                                uint32_t generic_count, nrp_sig_label *out, nrp_err *err);
+
 /* A run of bytes inside a signature. */
 typedef struct nrp_sig_span {
     const uint8_t *data;

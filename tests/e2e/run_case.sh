@@ -1107,8 +1107,8 @@ default-rules)
     # json: 4 rounds of Serialize<Item>(value, options) and
     # Deserialize<Item>(string, options) = 4 each; the server's endpoint
     # returns plain text, so nothing else in the process serializes.
-    ser='System.Text.Json.JsonSerializer::Serialize(!!0,System.Text.Json.JsonSerializerOptions)'
-    deser='System.Text.Json.JsonSerializer::Deserialize(System.String,System.Text.Json.JsonSerializerOptions)'
+    ser='System.Text.Json.JsonSerializer::Serialize<TValue>(TValue,System.Text.Json.JsonSerializerOptions)'
+    deser='System.Text.Json.JsonSerializer::Deserialize<TValue>(System.String,System.Text.Json.JsonSerializerOptions)'
     for line in \
         "$(calls http-client "$send_async" 3 "$async")" "$(exceptions http-client "$send_async" "$async")" \
         "$(calls http-client "$send" 1)" "$(exceptions http-client "$send")" \

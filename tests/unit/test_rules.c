@@ -71,7 +71,7 @@ static const nrp_version V1 = {{1, 0, 0, 0}};
 
 static nrp_method_view view(const char *type, const char *name, int is_static, const char *params)
 {
-    return (nrp_method_view){"Shop", &V1, type, name, is_static, params, NULL, NULL, NULL};
+    return (nrp_method_view){"Shop", &V1, type, name, is_static, params, NULL, NULL, NULL, NULL};
 }
 
 static void match_fields(void **state)
@@ -150,6 +150,25 @@ static void generated_names_need_explicit_patterns(void **state)
      * generic interfaces are the user's methods. */
     v = view("Shop.Orders.Cart", "System.Collections.Generic.IEnumerable<Shop.Item>.GetEnumerator", 0, "");
     assert_true(nrp_match_method(&wide, &v));
+}
+
+/* A generic method's parameters match written by number or by name. */
+static void generic_parameters_by_number_or_name(void **state)
+{
+    (void)state;
+    char *by_number[] = {"!!0", "System.Int32"}, *by_name[] = {"TValue", "System.Int32"}, *wrong[] = {"T", "System.Int32"};
+    nrp_match m = {.method = "Put", .is_static = -1, .has_parameters = 1, .parameter_count = 2};
+    nrp_method_view v = view("Shop.Cache", "Put", 0, "!!0,System.Int32");
+    v.params_named = "TValue,System.Int32";
+    m.parameters = by_number;
+    assert_true(nrp_match_method(&m, &v));
+    m.parameters = by_name;
+    assert_true(nrp_match_method(&m, &v));
+    m.parameters = wrong;
+    assert_false(nrp_match_method(&m, &v));
+    v.params_named = NULL; /* names unknown: only the numbers */
+    m.parameters = by_name;
+    assert_false(nrp_match_method(&m, &v));
 }
 
 static void rule_excludes_and_enabled(void **state)
@@ -328,7 +347,7 @@ static void attribute_and_base(void **state)
     const nrp_match *m = &cfg->rules[0].match;
     assert_string_equal(m->attribute, "Shop.TracedAttribute");
     assert_string_equal(m->base, "Shop.Lib.Handler");
-    nrp_method_view v = {"Shop", &V1, "Shop.Fast", "Handle", 0, "", NULL, has_traced, derives_from_handler};
+    nrp_method_view v = {"Shop", &V1, "Shop.Fast", "Handle", 0, "", NULL, NULL, has_traced, derives_from_handler};
     asked_attribute = asked_base = 0;
     assert_true(nrp_match_method(m, &v));
     assert_int_equal(asked_attribute, 1);
@@ -380,7 +399,7 @@ static void parameter_keywords(void **state)
                "    strategy: s\n",
                &d);
     assert_non_null(cfg);
-    nrp_method_view v = {"Shop", &V1, "Shop.Cart", "Place", 0, "System.String,System.Int32", NULL, NULL, NULL};
+    nrp_method_view v = {"Shop", &V1, "Shop.Cart", "Place", 0, "System.String,System.Int32", NULL, NULL, NULL, NULL};
     assert_true(nrp_match_method(&cfg->rules[0].match, &v));
     v.params = "System.String,System.Int64";
     assert_false(nrp_match_method(&cfg->rules[0].match, &v));
@@ -483,6 +502,7 @@ int main(void)
         cmocka_unit_test(version_range_errors),
         cmocka_unit_test(match_fields),
         cmocka_unit_test(generated_names_need_explicit_patterns),
+        cmocka_unit_test(generic_parameters_by_number_or_name),
         cmocka_unit_test(rule_excludes_and_enabled),
         cmocka_unit_test(every_field),
         cmocka_unit_test(all_errors_reported),

@@ -329,6 +329,42 @@ static void test_generic_params(void **state)
     assert_int_equal(info.param_count, 4);
 }
 
+/* Labels: a generic method's type parameters named as C# writes them,
+ * the numbered parameters kept for `parameters`; "!0" of the type stays. */
+static void test_method_label(void **state)
+{
+    (void)state;
+    namer_ctx ctx = {0, 0};
+    nrp_err err;
+    nrp_sig_label l;
+    /* static generic M<T,U>(List`1<!!0>, !!1[], !0) */
+    static const uint8_t sig[] = {0x10, 0x02, 0x03, 0x01, 0x15, 0x12, 0x15, 0x01, 0x1E, 0x00,
+                                  0x1D, 0x1E, 0x01, 0x13, 0x00};
+    const char *names[] = {"TKey", "TValue"};
+    nrp_sig_label_init(&l);
+    assert_int_equal(nrp_sig_method_label("Ns.Cache`1", "Put", sig, sizeof sig, fake_namer, &ctx, names, 2, &l, &err),
+                     NRP_OK);
+    assert_string_equal(l.params.data, "System.Collections.Generic.List`1<!!0>,!!1[],!0");
+    assert_string_equal(l.named_params.data, "System.Collections.Generic.List`1<TKey>,TValue[],!0");
+    assert_string_equal(l.display.data, "Ns.Cache`1::Put<TKey,TValue>(System.Collections.Generic.List`1<TKey>,TValue[],!0)");
+    nrp_sig_label_free(&l);
+    /* Without all the names, the numbers stay. */
+    nrp_sig_label_init(&l);
+    assert_int_equal(nrp_sig_method_label("Ns.Cache`1", "Put", sig, sizeof sig, fake_namer, &ctx, names, 1, &l, &err),
+                     NRP_OK);
+    assert_null(l.named_params.data);
+    assert_string_equal(l.display.data, "Ns.Cache`1::Put(System.Collections.Generic.List`1<!!0>,!!1[],!0)");
+    nrp_sig_label_free(&l);
+    /* Not generic: the plain label. */
+    static const uint8_t plain[] = {0x00, 0x01, 0x01, 0x08};
+    nrp_sig_label_init(&l);
+    assert_int_equal(nrp_sig_method_label("Ns.T", "M", plain, sizeof plain, fake_namer, &ctx, NULL, 0, &l, &err),
+                     NRP_OK);
+    assert_string_equal(l.display.data, "Ns.T::M(System.Int32)");
+    assert_null(l.named_params.data);
+    nrp_sig_label_free(&l);
+}
+
 static void test_custom_modifiers_skipped(void **state)
 {
     (void)state;
@@ -636,6 +672,7 @@ int main(void)
         cmocka_unit_test(test_generic_instantiation),
         cmocka_unit_test(test_class_valuetype_tokens),
         cmocka_unit_test(test_generic_params),
+        cmocka_unit_test(test_method_label),
         cmocka_unit_test(test_custom_modifiers_skipped),
         cmocka_unit_test(test_fnptr),
         cmocka_unit_test(test_vararg_sentinel_pinned),
