@@ -1099,6 +1099,9 @@ static void match_loaded(nrp_scanner *s, ModuleID module, int known)
         return;
     if (!nrp_modules_add(s->modules, assembly, module) && !known)
         return; /* matched already: heard of twice after an attach */
+    /* What a comparison with nrprof check --app needs to know (tests/e2e). */
+    if (nrp_log_enabled(NRP_LOG_TRACE))
+        nrp_log(NRP_LOG_TRACE, "loaded %s", assembly);
     resume_pending(s, assembly);
     resume_waiting(s, assembly, module);
     /* The common case: no rule names this assembly. */

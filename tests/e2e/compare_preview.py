@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Compare what `nrprof check --app` listed with what the profiler did.
 
-Usage: compare_preview.py PREVIEW_OUT PROFILER_LOG [--rewritten]
+Usage: compare_preview.py PREVIEW_OUT PROFILER_LOG [--rewritten] [--loaded]
 
 PREVIEW_OUT is nrprof check --app's standard output: "rule 'NAME' (...)
 selects N methods:" headers, each followed by "  LABEL in ASSEMBLY" lines.
@@ -9,6 +9,9 @@ PROFILER_LOG is the profiler's log at debug level: "selected LABEL in
 ASSEMBLY for rule(s) 'A', 'B'" lines, and "rewrote LABEL with rule(s) 'A'"
 ones. Both become sets of (rule, assembly-less label) pairs; they must be
 equal (with --rewritten, the rewritten pairs must equal the preview's too).
+With --loaded (a log at trace level, with a "loaded ASSEMBLY" line per
+module), the preview's pairs are kept only in assemblies the app loaded:
+the profiler never sees the others.
 Prints the differences and exits 1 when there are any, else prints the
 pair count and exits 0.
 """
@@ -16,7 +19,7 @@ import re
 import sys
 
 
-def preview_pairs(path):
+def preview_pairs(path, loaded=None):
     pairs, rule = set(), None
     for line in open(path, encoding="utf-8"):
         m = re.match(r"^rule '([^']*)' \(.*\) selects \d+ methods?:$", line)
@@ -25,7 +28,8 @@ def preview_pairs(path):
             continue
         m = re.match(r"^  (\S+) in (\S+)$", line)
         if m and rule is not None:
-            pairs.add((rule, m.group(1)))
+            if loaded is None or m.group(2) in loaded:
+                pairs.add((rule, m.group(1)))
         elif not line.startswith("  "):
             rule = None
     return pairs
@@ -45,8 +49,18 @@ def log_pairs(path, verb):
     return pairs
 
 
+def loaded_assemblies(path):
+    loaded = set()
+    for line in open(path, encoding="utf-8", errors="replace"):
+        m = re.search(r" trace +loaded (\S+)$", line.rstrip("\n"))
+        if m:
+            loaded.add(m.group(1))
+    return loaded
+
+
 def main():
-    preview = preview_pairs(sys.argv[1])
+    loaded = loaded_assemblies(sys.argv[2]) if "--loaded" in sys.argv[3:] else None
+    preview = preview_pairs(sys.argv[1], loaded)
     checks = [("selected", log_pairs(sys.argv[2], "selected"))]
     if "--rewritten" in sys.argv[3:]:
         checks.append(("rewrote", log_pairs(sys.argv[2], "rewrote")))
@@ -62,7 +76,8 @@ def main():
         print("nrprof check --app listed nothing")
         bad = True
     if not bad:
-        print(f"{len(preview)} (rule, method) pairs, identical")
+        where = f", in the {len(loaded)} assemblies loaded" if loaded is not None else ""
+        print(f"{len(preview)} (rule, method) pairs{where}, identical")
     return 1 if bad else 0
 
 

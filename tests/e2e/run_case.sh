@@ -186,9 +186,10 @@ expect_log() { # count, level, regex
     else fail "expected $1 $2 log line(s) matching /$3/, found $n"; echo "--- log:"; cat "$work/profiler.log" 2>/dev/null; fi
 }
 
-# expect_preview RULES [--rewritten]: `nrprof check --app` on this app lists, under each rule, exactly
-# the methods the profiler selected in the run just made (a run at debug level); with --rewritten
-# (the app calls every one of them), exactly those it rewrote too.
+# expect_preview RULES [--rewritten] [--loaded]: `nrprof check --app` on this app lists, under each
+# rule, exactly the methods the profiler selected in the run just made (a run at debug level); with
+# --rewritten (the app calls every one of them), exactly those it rewrote too; with --loaded (a run
+# at trace level), in the assemblies the app loaded.
 expect_preview() {
     local rules=$1 dll="$apps/$runtime/$app_name.dll"
     [[ -f $dll ]] || dll="$apps/net10/$app_name.dll"
@@ -197,7 +198,9 @@ expect_preview() {
     fi
     local verdict
     if verdict=$(python3 "$(dirname "$0")/compare_preview.py" "$work/preview.out" "$work/profiler.log" "${@:2}"); then
-        pass "nrprof check --app agrees with the profiler${2:+ (selected and rewrote)}: $verdict"
+        local what=selected
+        [[ " ${*:2} " == *" --rewritten "* ]] && what="selected and rewrote"
+        pass "nrprof check --app agrees with the profiler ($what): $verdict"
     else fail "nrprof check --app and the profiler differ:"; echo "$verdict"; cat "$work/preview.out"; fi
 }
 
@@ -1081,8 +1084,11 @@ default-rules)
     # The bundle's own instrumentation.yaml (no NRP_CONFIG, like counts) on
     # the Bundle app: each default rule seen matching a real library, with
     # counts that follow from what the app does.
-    profiled "$bundle"
+    profiled "$bundle" NRP_LOG_LEVEL=trace
     expect_app_unchanged
+    # nrprof check --app on the bundle's rules lists, in the assemblies the app
+    # loaded (the framework's and ASP.NET Core's too), what the profiler selected.
+    expect_preview "$bundle/instrumentation.yaml" --loaded
     # Methods that return a task have async="true" (their 3rd argument).
     calls() { echo "nrp_method_calls_total{rule=\"$1\",method=\"$2\"${4:-}} $3"; }
     exceptions() { echo "nrp_method_exceptions_total{rule=\"$1\",method=\"$2\"${3:-}} 0"; }
