@@ -311,20 +311,29 @@ static void runtime_assemblies(void **state)
     print_message("%zu runtime assemblies read\n", opened);
 }
 
+/* An assembly of the installed runtime, opened whole; the test is skipped
+ * without one. */
+static nrp_meta *open_runtime_assembly(const char *file)
+{
+    const char *dir = getenv("NRP_TEST_DOTNET_RUNTIME_DIR");
+    char path[4096];
+    nrp_meta *m = NULL;
+    nrp_err err;
+    if (!dir || !*dir)
+        skip();
+    snprintf(path, sizeof path, "%s/%s", dir, file);
+    if (nrp_meta_open_file(path, &m, &err) != NRP_OK)
+        fail_msg("%s: %s", path, err.msg);
+    return m;
+}
+
 /* What points at a row, in CoreLib: interfaces, custom attributes and the
  * type declaring a method, against facts of the framework's public API. */
 static void runtime_corelib_relations(void **state)
 {
     (void)state;
-    const char *dir = getenv("NRP_TEST_DOTNET_RUNTIME_DIR");
-    char path[4096];
-    nrp_meta *m;
+    nrp_meta *m = open_runtime_assembly("System.Private.CoreLib.dll");
     nrp_err err;
-    if (!dir || !*dir)
-        skip();
-    snprintf(path, sizeof path, "%s/System.Private.CoreLib.dll", dir);
-    if (nrp_meta_open_file(path, &m, &err) != NRP_OK)
-        fail_msg("%s", err.msg);
     /* String implements IComparable, IEnumerable<char>, ICloneable... */
     uint32_t ifaces[64];
     size_t count = 0;
@@ -372,15 +381,7 @@ static void runtime_corelib_relations(void **state)
 static void runtime_corelib_and_console(void **state)
 {
     (void)state;
-    const char *dir = getenv("NRP_TEST_DOTNET_RUNTIME_DIR");
-    char path[4096];
-    nrp_meta *m;
-    nrp_err err;
-    if (!dir || !*dir)
-        skip();
-    snprintf(path, sizeof path, "%s/System.Private.CoreLib.dll", dir);
-    if (nrp_meta_open_file(path, &m, &err) != NRP_OK)
-        fail_msg("%s", err.msg);
+    nrp_meta *m = open_runtime_assembly("System.Private.CoreLib.dll");
     uint32_t object = find(m, "System.Object");
     assert_true(object > 1); /* row 1 is <Module> */
     assert_string_equal(type_name(m, (uint32_t)NRP_META_TYPEDEF << 24 | object), "System.Object");
@@ -404,9 +405,7 @@ static void runtime_corelib_and_console(void **state)
                  "type System.String has no public static method Concat(System.Int32) returning System.String "
                  "(found: public static Concat(System.Object) returning System.String)");
     nrp_meta_close(m);
-    snprintf(path, sizeof path, "%s/System.Console.dll", dir);
-    if (nrp_meta_open_file(path, &m, &err) != NRP_OK)
-        fail_msg("%s", err.msg);
+    m = open_runtime_assembly("System.Console.dll");
     expect_handler(m, "System.Console", "WriteLine", "System.Void", "System.String", NULL);
     nrp_meta_close(m);
 }
