@@ -195,6 +195,24 @@ nrp_result nrp_meta_method_def_row(const nrp_meta *m, uint32_t row, nrp_meta_met
  * RVA; NULL when it has one. */
 const char *nrp_meta_no_il_reason(uint16_t flags, uint16_t impl_flags, uint32_t rva);
 
+/* A Param row (0x08): a method parameter's name and flags; sequence 0 is
+ * the return value, 1 the first parameter. Rows for unnamed parameters
+ * may be left out, so sequences can skip. */
+typedef struct nrp_meta_param {
+    uint16_t flags;
+    uint16_t sequence;
+    const char *name;
+} nrp_meta_param;
+nrp_result nrp_meta_param_row(const nrp_meta *m, uint32_t row, nrp_meta_param *out, nrp_err *err);
+
+/* The Param rows of MethodDef `method_row`: [*first, *end), through
+ * ParamPtr when the file has one (then they are ParamPtr positions:
+ * nrp_meta_param_row takes the row each names, via nrp_meta_param_at). */
+nrp_result nrp_meta_params_of(const nrp_meta *m, uint32_t method_row, uint32_t *first, uint32_t *end,
+                              nrp_err *err);
+/* Position `at` of a method's parameter list as a Param row. */
+nrp_result nrp_meta_param_at(const nrp_meta *m, uint32_t at, uint32_t *row, nrp_err *err);
+
 /* The signature blob of a TypeSpec row (0x1B). */
 nrp_result nrp_meta_type_spec_row(const nrp_meta *m, uint32_t row, const uint8_t **sig, uint32_t *len, nrp_err *err);
 

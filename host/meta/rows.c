@@ -109,6 +109,45 @@ const char *nrp_meta_no_il_reason(uint16_t flags, uint16_t impl_flags, uint32_t 
     return NULL;
 }
 
+nrp_result nrp_meta_param_row(const nrp_meta *m, uint32_t row, nrp_meta_param *out, nrp_err *err)
+{
+    enum { T = NRP_META_PARAM };
+    if (row_ok(m, T, row, err))
+        return NRP_ERROR;
+    out->flags = (uint16_t)cell(m, T, row, 0);
+    out->sequence = (uint16_t)cell(m, T, row, 1);
+    return nrp_meta_string_at(m, cell(m, T, row, 2), &out->name, err);
+}
+
+nrp_result nrp_meta_params_of(const nrp_meta *m, uint32_t method_row, uint32_t *first, uint32_t *end, nrp_err *err)
+{
+    enum { T = NRP_META_METHODDEF };
+    uint32_t listed = m->rows[NRP_META_PARAMPTR] ? m->rows[NRP_META_PARAMPTR] : m->rows[NRP_META_PARAM];
+    *first = *end = 0;
+    if (row_ok(m, T, method_row, err))
+        return NRP_ERROR;
+    uint32_t from = cell(m, T, method_row, 5);
+    uint32_t to = method_row < m->rows[T] ? cell(m, T, method_row + 1, 5) : listed + 1;
+    if (from == 0 || from > to || to > listed + 1)
+        return nrp_err_set(err, "method row %u has a bad parameter list (%u..%u of %u)", method_row, from, to, listed);
+    *first = from;
+    *end = to;
+    return NRP_OK;
+}
+
+nrp_result nrp_meta_param_at(const nrp_meta *m, uint32_t at, uint32_t *row, nrp_err *err)
+{
+    if (m->rows[NRP_META_PARAMPTR]) {
+        if (row_ok(m, NRP_META_PARAMPTR, at, err))
+            return NRP_ERROR;
+        at = cell(m, NRP_META_PARAMPTR, at, 0);
+    }
+    if (row_ok(m, NRP_META_PARAM, at, err))
+        return NRP_ERROR;
+    *row = at;
+    return NRP_OK;
+}
+
 nrp_result nrp_meta_type_spec_row(const nrp_meta *m, uint32_t row, const uint8_t **sig, uint32_t *len, nrp_err *err)
 {
     if (row_ok(m, NRP_META_TYPESPEC, row, err))

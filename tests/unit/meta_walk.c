@@ -68,8 +68,14 @@ size_t nrp_test_meta_walk(const nrp_meta *m, uint32_t row_cap)
             nrp_strbuf_free(&params);
             ok += nrp_meta_generic_param_count(m, (uint32_t)NRP_META_METHODDEF << 24 | method, &generics, &err) ==
                   NRP_OK;
-            uint32_t owner;
+            uint32_t owner, first, end, param_row;
             ok += nrp_meta_method_owner(m, method, &owner, &err) == NRP_OK && owner == (uint32_t)r;
+            if (nrp_meta_params_of(m, method, &first, &end, &err) == NRP_OK)
+                for (uint32_t at = first; at < end && at < first + row_cap; at++) {
+                    nrp_meta_param pr;
+                    ok += nrp_meta_param_at(m, at, &param_row, &err) == NRP_OK &&
+                          nrp_meta_param_row(m, param_row, &pr, &err) == NRP_OK;
+                }
             const uint8_t *body;
             size_t body_len;
             if (!nrp_meta_no_il_reason(md.flags, md.impl_flags, md.rva))

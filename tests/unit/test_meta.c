@@ -211,6 +211,36 @@ static void sample_methods_and_signatures(void **state)
     nrp_meta_close(m);
 }
 
+/* Parameter names, from the Param table: Hooks.OnEnter(string method,
+ * object instance, object[] args). */
+static void sample_parameter_names(void **state)
+{
+    (void)state;
+    nrp_meta *m = open_sample();
+    nrp_meta_method_iter it;
+    nrp_err err;
+    uint32_t row, first, end, param_row;
+    char names[128] = "";
+    assert_int_equal(nrp_meta_methods_begin(m, find(m, "Meta.Sample.Hooks"), &it, &err), NRP_OK);
+    while (nrp_meta_methods_next(m, &it, &row, &err) == 1) {
+        nrp_meta_method_def d;
+        assert_int_equal(nrp_meta_method_def_row(m, row, &d, &err), NRP_OK);
+        if (strcmp(d.name, "OnEnter") != 0)
+            continue;
+        assert_int_equal(nrp_meta_params_of(m, row, &first, &end, &err), NRP_OK);
+        for (uint32_t at = first; at < end; at++) {
+            nrp_meta_param p;
+            assert_int_equal(nrp_meta_param_at(m, at, &param_row, &err), NRP_OK);
+            assert_int_equal(nrp_meta_param_row(m, param_row, &p, &err), NRP_OK);
+            snprintf(names + strlen(names), sizeof names - strlen(names), "%s%u:%s", names[0] ? " " : "",
+                     p.sequence, p.name);
+        }
+    }
+    assert_string_equal(names, "1:method 2:instance 3:args");
+    assert_int_equal(nrp_meta_params_of(m, 0, &first, &end, &err), NRP_ERROR);
+    nrp_meta_close(m);
+}
+
 static void expect_handler(const nrp_meta *m, const char *type, const char *method, const char *returns,
                          const char *params, const char *reason)
 {
@@ -873,6 +903,7 @@ int main(void)
         cmocka_unit_test(sample_assembly_and_references),
         cmocka_unit_test(sample_types_by_name),
         cmocka_unit_test(sample_methods_and_signatures),
+        cmocka_unit_test(sample_parameter_names),
         cmocka_unit_test(sample_handler_contract),
         cmocka_unit_test(runtime_assemblies),
         cmocka_unit_test(runtime_corelib_and_console),
