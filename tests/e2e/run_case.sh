@@ -573,11 +573,13 @@ attach)
         "$work/profiler.log" "$work/metrics.prom" >"$work/rules.yaml"
     grep -v '^version:' "$DEMO_RULES" >>"$work/rules.yaml"
     printf 'version: 1\nrules:\n  - name: x\n    match: { assembly: Demo, type: T, method: M }\n    strategy: timng\n' >"$work/bad.yaml"
-    rm -f "$work/go"
+    rm -f "$work/go" "$work/go.ready"
     env -u CORECLR_ENABLE_PROFILING "${sanitizer_env[@]}" DEMO_WAIT_FOR="$work/go" "${app[@]}" "$EXIT_ARG" \
         >"$work/prof.out" 2>"$work/prof.err" &
     pid=$!
     wait_for "diagnostics socket" compgen -G "${TMPDIR:-/tmp}/dotnet-diagnostic-$pid-*-socket" >/dev/null
+    # and for Add and Range to have run once (before the attach, as the counts below assume)
+    wait_for "the app's first calls" test -e "$work/go.ready"
     attach_expect() { # EXIT_STATUS REGEX ARGS...: nrprof attach ARGS exits so, its stdout+stderr matching REGEX
         local want=$1 re=$2 got; shift 2
         got=$("$bundle/bin/nrprof" attach "$@" 2>&1); local rc=$?

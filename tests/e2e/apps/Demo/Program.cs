@@ -18,12 +18,15 @@ namespace Demo
                 return Spin.Run(exitCode);
             // The attach test's run (case attach): the workload waits until the
             // profiler has attached and says so by creating this file. Add and
-            // Range run once before, so that the attach finds them compiled.
+            // Range run once before, so that the attach finds them compiled;
+            // the file .ready says they have (the runtime's diagnostics socket
+            // exists before Main runs, so an attach could otherwise come first).
             string? waitFor = Environment.GetEnvironmentVariable("DEMO_WAIT_FOR");
             if (!string.IsNullOrEmpty(waitFor))
             {
                 new Calculator().Add(1, 2);
                 Enumerable.Range(0, 3).Sum();
+                System.IO.File.WriteAllText(waitFor + ".ready", "");
                 while (!System.IO.File.Exists(waitFor))
                     System.Threading.Thread.Sleep(10);
             }
