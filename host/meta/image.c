@@ -469,6 +469,12 @@ static nrp_result read_headers(int fd, size_t file_len, uint8_t **buf, size_t *l
         return NRP_ERROR;
     if (*len >= 0x40 && read_prefix(fd, file_len, buf, len, (uint64_t)u32_at(*buf + 0x3C) + 24, err) != NRP_OK)
         return NRP_ERROR;
+    /* and the optional header, whose size the COFF header gives: a PE
+     * signature near the end of the first KiB leaves it past what is read */
+    uint64_t pe_off = *len >= 0x40 ? u32_at(*buf + 0x3C) : 0;
+    if (*len >= 0x40 && fits(*len, pe_off, 24) &&
+        read_prefix(fd, file_len, buf, len, pe_off + 24 + u16_at(*buf + pe_off + 4 + 16), err) != NRP_OK)
+        return NRP_ERROR;
     if (read_pe_headers(*buf, *len, &h, err) != NRP_OK)
         return NRP_ERROR;
     uint32_t sections = h.section_count <= MAX_SECTIONS ? h.section_count : MAX_SECTIONS + 1;
