@@ -119,35 +119,6 @@ nrp_result nrp_meta_param_row(const nrp_meta *m, uint32_t row, nrp_meta_param *o
     return nrp_meta_string_at(m, cell(m, T, row, 2), &out->name, err);
 }
 
-nrp_result nrp_meta_params_of(const nrp_meta *m, uint32_t method_row, uint32_t *first, uint32_t *end, nrp_err *err)
-{
-    enum { T = NRP_META_METHODDEF };
-    uint32_t listed = m->rows[NRP_META_PARAMPTR] ? m->rows[NRP_META_PARAMPTR] : m->rows[NRP_META_PARAM];
-    *first = *end = 0;
-    if (row_ok(m, T, method_row, err))
-        return NRP_ERROR;
-    uint32_t from = cell(m, T, method_row, 5);
-    uint32_t to = method_row < m->rows[T] ? cell(m, T, method_row + 1, 5) : listed + 1;
-    if (from == 0 || from > to || to > listed + 1)
-        return nrp_err_set(err, "method row %u has a bad parameter list (%u..%u of %u)", method_row, from, to, listed);
-    *first = from;
-    *end = to;
-    return NRP_OK;
-}
-
-nrp_result nrp_meta_param_at(const nrp_meta *m, uint32_t at, uint32_t *row, nrp_err *err)
-{
-    if (m->rows[NRP_META_PARAMPTR]) {
-        if (row_ok(m, NRP_META_PARAMPTR, at, err))
-            return NRP_ERROR;
-        at = cell(m, NRP_META_PARAMPTR, at, 0);
-    }
-    if (row_ok(m, NRP_META_PARAM, at, err))
-        return NRP_ERROR;
-    *row = at;
-    return NRP_OK;
-}
-
 nrp_result nrp_meta_type_spec_row(const nrp_meta *m, uint32_t row, const uint8_t **sig, uint32_t *len, nrp_err *err)
 {
     if (row_ok(m, NRP_META_TYPESPEC, row, err))
@@ -187,35 +158,61 @@ nrp_result nrp_meta_generic_param_count(const nrp_meta *m, uint32_t owner, uint3
 
 /* ---- methods of a type ---------------------------------------------------- */
 
+/* A member list (a type's methods, a method's parameters) is the run of
+ * `table` rows from the one the owner's column `col` names up to the one
+ * the next owner's names; with a Ptr table (uncompressed #- streams) the
+ * lists index it instead. */
+static nrp_result member_list(const nrp_meta *m, unsigned owner, uint32_t row, unsigned col, unsigned ptr,
+                              unsigned table, const char *what, uint32_t *first, uint32_t *end, nrp_err *err)
+{
+    uint32_t listed = m->rows[ptr] ? m->rows[ptr] : m->rows[table];
+    *first = *end = 0;
+    if (row_ok(m, owner, row, err))
+        return NRP_ERROR;
+    uint32_t from = cell(m, owner, row, col);
+    uint32_t to = row < m->rows[owner] ? cell(m, owner, row + 1, col) : listed + 1;
+    if (from == 0 || from > to || to > listed + 1)
+        return nrp_err_set(err, "%s row %u has a bad %s list (%u..%u of %u)", owner == NRP_META_TYPEDEF ? "type" : "method",
+                           row, what, from, to, listed);
+    *first = from;
+    *end = to;
+    return NRP_OK;
+}
+
+/* Position `at` of a member list as a row of `table`. */
+static nrp_result member_at(const nrp_meta *m, unsigned ptr, unsigned table, uint32_t at, uint32_t *row, nrp_err *err)
+{
+    if (m->rows[ptr]) {
+        if (row_ok(m, ptr, at, err))
+            return NRP_ERROR;
+        at = cell(m, ptr, at, 0);
+    }
+    if (row_ok(m, table, at, err))
+        return NRP_ERROR;
+    *row = at;
+    return NRP_OK;
+}
+
 nrp_result nrp_meta_methods_begin(const nrp_meta *m, uint32_t type_row, nrp_meta_method_iter *it, nrp_err *err)
 {
-    enum { T = NRP_META_TYPEDEF };
-    /* With a MethodPtr table (uncompressed #- streams) the lists index it. */
-    uint32_t listed = m->rows[NRP_META_METHODPTR] ? m->rows[NRP_META_METHODPTR] : m->rows[NRP_META_METHODDEF];
-    it->next = it->end = 0;
-    if (row_ok(m, T, type_row, err))
-        return NRP_ERROR;
-    uint32_t first = cell(m, T, type_row, 5);
-    uint32_t end = type_row < m->rows[T] ? cell(m, T, type_row + 1, 5) : listed + 1;
-    if (first == 0 || first > end || end > listed + 1)
-        return nrp_err_set(err, "type row %u has a bad method list (%u..%u of %u)", type_row, first, end, listed);
-    it->next = first;
-    it->end = end;
-    return NRP_OK;
+    return member_list(m, NRP_META_TYPEDEF, type_row, 5, NRP_META_METHODPTR, NRP_META_METHODDEF, "method",
+                       &it->next, &it->end, err);
 }
 
 int nrp_meta_methods_next(const nrp_meta *m, nrp_meta_method_iter *it, uint32_t *row, nrp_err *err)
 {
     if (it->next >= it->end)
         return 0;
-    uint32_t at = it->next++;
-    if (m->rows[NRP_META_METHODPTR]) {
-        if (row_ok(m, NRP_META_METHODPTR, at, err))
-            return NRP_ERROR;
-        at = cell(m, NRP_META_METHODPTR, at, 0);
-    }
-    if (row_ok(m, NRP_META_METHODDEF, at, err))
-        return NRP_ERROR;
-    *row = at;
-    return 1;
+    return member_at(m, NRP_META_METHODPTR, NRP_META_METHODDEF, it->next++, row, err) == NRP_OK ? 1 : NRP_ERROR;
+}
+
+nrp_result nrp_meta_params_of(const nrp_meta *m, uint32_t method_row, uint32_t *first, uint32_t *end, nrp_err *err)
+{
+    return member_list(m, NRP_META_METHODDEF, method_row, 5, NRP_META_PARAMPTR, NRP_META_PARAM, "parameter", first,
+                       end, err);
+}
+
+nrp_result nrp_meta_param_at(const nrp_meta *m, uint32_t at, uint32_t *row, nrp_err *err)
+{
+    return member_at(m, NRP_META_PARAMPTR, NRP_META_PARAM, at, row, err);
 }
