@@ -148,27 +148,24 @@ static int preview_app(const nrp_app *app, const nrp_config *cfg, int want_expla
 static int roundtrip_app(const nrp_app *app)
 {
     nrp_err err;
-    char **framework = NULL;
-    size_t framework_count = 0, unreadable = 0;
+    char **files = NULL;
+    size_t count = 0, unreadable = 0;
     nrp_roundtrip_stats st = {0, 0, 0, 0};
-    if (nrp_app_framework_files(app, &framework, &framework_count) != NRP_OK) {
-        fprintf(stderr, "nrprof: --roundtrip: cannot list the frameworks' assemblies\n");
+    if (nrp_app_assembly_files(app, &files, &count) != NRP_OK) {
+        fprintf(stderr, "nrprof: --roundtrip: out of memory listing the assemblies\n");
         return 1;
     }
-    for (size_t i = 0; i < app->file_count + framework_count; i++) {
-        const char *file = i < app->file_count ? app->files[i] : framework[i - app->file_count];
-        /* A native library named *.dll is not an assembly: not counted. */
-        if (nrp_roundtrip_assembly(file, &st, stdout, &err) != NRP_OK && i < app->file_count) {
-            fprintf(stderr, "nrprof: --roundtrip: %s: %s\n", file, err.msg);
+    for (size_t i = 0; i < count; i++)
+        /* A native library named *.dll among the frameworks' is no
+         * assembly: not counted. */
+        if (nrp_roundtrip_assembly(files[i], &st, stdout, &err) != NRP_OK && i < app->file_count) {
+            fprintf(stderr, "nrprof: --roundtrip: %s: %s\n", files[i], err.msg);
             unreadable++;
         }
-    }
     printf("roundtrip: %zu method bod%s in %zu assembl%s, %zu difference%s\n", st.methods,
            plural(st.methods, "y", "ies"), st.assemblies, plural(st.assemblies, "y", "ies"), st.differences,
            plural(st.differences, "", "s"));
-    for (size_t i = 0; i < framework_count; i++)
-        free(framework[i]);
-    free(framework);
+    nrp_app_files_free(files, count);
     return st.differences || unreadable ? 1 : 0;
 }
 

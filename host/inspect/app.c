@@ -398,6 +398,36 @@ nomem:
     return NRP_NOMEM;
 }
 
+nrp_result nrp_app_assembly_files(const nrp_app *app, char ***out, size_t *count)
+{
+    char **framework;
+    size_t n;
+    *out = NULL;
+    *count = 0;
+    if (nrp_app_framework_files(app, &framework, &n) != NRP_OK)
+        return NRP_NOMEM;
+    char **all = malloc((app->file_count + n + 1) * sizeof *all);
+    size_t k = 0;
+    for (; all && k < app->file_count && (all[k] = strdup(app->files[k])) != NULL; k++)
+        ;
+    if (!all || k < app->file_count) {
+        free_list(all, k);
+        free_list(framework, n);
+        return NRP_NOMEM;
+    }
+    if (n)
+        memcpy(all + k, framework, n * sizeof *all);
+    free(framework);
+    *out = all;
+    *count = k + n;
+    return NRP_OK;
+}
+
+void nrp_app_files_free(char **files, size_t count)
+{
+    free_list(files, count);
+}
+
 void nrp_app_close(nrp_app *app)
 {
     free_list(app->files, app->file_count);

@@ -45,6 +45,12 @@ nrp_result nrp_app_find_assembly(const nrp_app *app, const char *name, char *pat
  * (free each, then it). A name the app also has is left out. */
 nrp_result nrp_app_framework_files(const nrp_app *app, char ***out, size_t *count);
 
+/* Every assembly the app can load, as paths: its own first (the first
+ * app->file_count), then its frameworks' as above. Free with
+ * nrp_app_files_free. */
+nrp_result nrp_app_assembly_files(const nrp_app *app, char ***out, size_t *count);
+void nrp_app_files_free(char **files, size_t count);
+
 void nrp_app_close(nrp_app *app);
 
 #endif

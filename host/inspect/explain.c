@@ -30,15 +30,13 @@ static int glob_nocase(const char *pattern, const char *name)
     return nrp_glob_match(p, n);
 }
 
-/* The methods the rule, changed by `change`, selects in the app. */
-static nrp_result select_with(const nrp_app *app, const nrp_rule *rule, void (*change)(nrp_rule *), nrp_preview *p)
+/* The methods a variant of the rule selects in the app. */
+static nrp_result select_variant(const nrp_app *app, nrp_rule *v, nrp_preview *p)
 {
-    nrp_rule v = *rule;
     nrp_err err;
-    v.enabled = 1;
-    v.invalid = 0;
-    change(&v);
-    return nrp_preview_app(app, &v, 1, p, &err) == NRP_OK ? NRP_OK : NRP_NOMEM;
+    v->enabled = 1;
+    v->invalid = 0;
+    return nrp_preview_app(app, v, 1, p, &err) == NRP_OK ? NRP_OK : NRP_NOMEM;
 }
 
 static void no_version(nrp_rule *r) { r->match.has_version = 0; }
@@ -48,26 +46,17 @@ static void no_attribute(nrp_rule *r) { r->match.attribute = NULL; }
 static void no_base(nrp_rule *r) { r->match.base = NULL; }
 static void no_excludes(nrp_rule *r) { r->exclude_count = 0; }
 
-/* Every type and method of the rule's assemblies (the user's, then those
- * the compiler made up), for names that nearly match. */
-static char any[] = "*", any_made_type[] = "*<*", any_made_method[] = "<*";
-static void any_name(nrp_rule *r)
+/* What the rule selects by names alone: every type and method of its
+ * assemblies whose names the patterns hold for, for names that nearly
+ * match ("*"; "*<*" and "<*" for those the compiler made up). */
+static nrp_result select_names(const nrp_app *app, const nrp_rule *rule, const char *type, const char *method,
+                               nrp_preview *p)
 {
-    /* The loader gives every rule a type and a method pattern ("*"), as
-     * the rule index expects. */
-    r->match = (nrp_match){.assembly = r->match.assembly, .type = any, .method = any, .is_static = -1,
-                           .pos = r->match.pos};
-    r->exclude_count = 0;
-}
-static void any_made_name(nrp_rule *r)
-{
-    any_name(r);
-    r->match.type = any_made_type;
-}
-static void any_made_method_name(nrp_rule *r)
-{
-    any_name(r);
-    r->match.method = any_made_method;
+    nrp_rule v = *rule;
+    v.match = (nrp_match){.assembly = rule->match.assembly, .type = (char *)type, .method = (char *)method,
+                          .is_static = -1, .pos = rule->match.pos};
+    v.exclude_count = 0;
+    return select_variant(app, &v, p);
 }
 
 static void examples(const nrp_preview *p, nrp_strbuf *out)
@@ -81,24 +70,20 @@ static void examples(const nrp_preview *p, nrp_strbuf *out)
 /* Attribute types are named with an "Attribute" suffix, which C# lets
  * code leave out ([Traced]) and rules may not: 1 when the name with it
  * selects something, said in out. */
-static char attribute_name[512];
-static void with_suffix(nrp_rule *r)
-{
-    r->match.attribute = attribute_name;
-}
-
 static int attribute_written(const nrp_app *app, const nrp_rule *rule, nrp_strbuf *out)
 {
     const char *a = rule->match.attribute;
+    char name[512];
     size_t n = strlen(a);
+    nrp_rule v = *rule;
     nrp_preview p;
+    v.match.attribute = name;
     if ((n >= 9 && strcmp(a + n - 9, "Attribute") == 0) ||
-        (size_t)snprintf(attribute_name, sizeof attribute_name, "%sAttribute", a) >= sizeof attribute_name ||
-        select_with(app, rule, with_suffix, &p) != NRP_OK)
+        (size_t)snprintf(name, sizeof name, "%sAttribute", a) >= sizeof name || select_variant(app, &v, &p) != NRP_OK)
         return 0;
     int found = p.count > 0;
     if (found)
-        nrp_strbuf_printf(out, "attribute: '%s' is written '%s'\n", a, attribute_name);
+        nrp_strbuf_printf(out, "attribute: '%s' is written '%s'\n", a, name);
     nrp_preview_free(&p);
     return found;
 }
@@ -132,21 +117,18 @@ static void version_of(const nrp_app *app, const char *assembly, char *out, size
  * for (nocase: ignoring case), into out. */
 static int find_assembly_name(const nrp_app *app, const char *pattern, int nocase, char *out, size_t cap)
 {
-    char **framework = NULL;
-    size_t framework_count = 0;
+    char **files = NULL;
+    size_t count = 0;
     int found = 0;
-    if (nrp_app_framework_files(app, &framework, &framework_count) != NRP_OK)
-        framework_count = 0;
-    for (size_t i = 0; i < app->file_count + framework_count && !found; i++) {
-        const char *path = i < app->file_count ? app->files[i] : framework[i - app->file_count];
-        const char *base = strrchr(path, '/');
-        base = base ? base + 1 : path;
+    if (nrp_app_assembly_files(app, &files, &count) != NRP_OK)
+        count = 0;
+    for (size_t i = 0; i < count && !found; i++) {
+        const char *base = strrchr(files[i], '/');
+        base = base ? base + 1 : files[i];
         snprintf(out, cap, "%.*s", (int)(strlen(base) - 4), base);
         found = nocase ? glob_nocase(pattern, out) : nrp_glob_match(pattern, out);
     }
-    for (size_t i = 0; i < framework_count; i++)
-        free(framework[i]);
-    free(framework);
+    nrp_app_files_free(files, count);
     return found;
 }
 
@@ -234,7 +216,9 @@ nrp_result nrp_explain_rule(const nrp_app *app, const nrp_rule *rule, nrp_strbuf
             (kind == 'x' && !rule->exclude_count))
             continue;
         nrp_preview p;
-        if (select_with(app, rule, conditions[c].change, &p) != NRP_OK)
+        nrp_rule v = *rule;
+        conditions[c].change(&v);
+        if (select_variant(app, &v, &p) != NRP_OK)
             return NRP_NOMEM;
         if (p.count) {
             reasons++;
@@ -278,13 +262,13 @@ nrp_result nrp_explain_rule(const nrp_app *app, const nrp_rule *rule, nrp_strbuf
         return out->status;
 
     nrp_preview wide, made_types, made_methods;
-    if (select_with(app, rule, any_name, &wide) != NRP_OK)
+    if (select_names(app, rule, "*", "*", &wide) != NRP_OK)
         return NRP_NOMEM;
-    if (select_with(app, rule, any_made_name, &made_types) != NRP_OK) {
+    if (select_names(app, rule, "*<*", "*", &made_types) != NRP_OK) {
         nrp_preview_free(&wide);
         return NRP_NOMEM;
     }
-    if (select_with(app, rule, any_made_method_name, &made_methods) != NRP_OK) {
+    if (select_names(app, rule, "*", "<*", &made_methods) != NRP_OK) {
         nrp_preview_free(&wide);
         nrp_preview_free(&made_types);
         return NRP_NOMEM;

@@ -269,23 +269,19 @@ nrp_result nrp_preview_app(const nrp_app *app, const nrp_rule *rules, size_t rul
 {
     memset(out, 0, sizeof *out);
     walk w = {app, rules, NULL, out, NULL, 0, 0, NULL, 0, 0};
-    char **framework = NULL;
-    size_t framework_count = 0;
+    char **files = NULL;
+    size_t file_count = 0;
     nrp_result rc = NRP_NOMEM;
     out->per_rule = calloc(rule_count ? rule_count : 1, sizeof *out->per_rule);
     nrp_rule_index *ix = nrp_rule_index_build(rules, rule_count);
     w.index = ix;
-    if (!out->per_rule || !ix || nrp_app_framework_files(app, &framework, &framework_count) != NRP_OK)
+    if (!out->per_rule || !ix || nrp_app_assembly_files(app, &files, &file_count) != NRP_OK)
         goto done;
     rc = NRP_OK;
-    for (size_t i = 0; i < app->file_count && rc == NRP_OK; i++)
-        rc = walk_assembly(&w, app->files[i]);
-    for (size_t i = 0; i < framework_count && rc == NRP_OK; i++)
-        rc = walk_assembly(&w, framework[i]);
+    for (size_t i = 0; i < file_count && rc == NRP_OK; i++)
+        rc = walk_assembly(&w, files[i]);
 done:
-    for (size_t i = 0; i < framework_count; i++)
-        free(framework[i]);
-    free(framework);
+    nrp_app_files_free(files, file_count);
     for (size_t i = 0; i < w.open_count; i++) {
         free(w.open[i].name);
         nrp_meta_close(w.open[i].meta);
