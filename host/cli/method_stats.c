@@ -11,7 +11,7 @@
 
 #include "nrp/result.h"
 
-enum kind { CALLS, EXCEPTIONS, BUCKET, COUNT, MIN, MAX, QUANTILE };
+enum kind { CALLS, EXCEPTIONS, CANCELLATIONS, BUCKET, COUNT, MIN, MAX, QUANTILE };
 
 static const struct {
     const char *name;
@@ -19,6 +19,7 @@ static const struct {
 } known[] = {
     {"nrp_method_calls_total", CALLS},
     {"nrp_method_exceptions_total", EXCEPTIONS},
+    {"nrp_method_cancellations_total", CANCELLATIONS},
     {"nrp_method_duration_seconds_bucket", BUCKET},
     {"nrp_method_duration_seconds_count", COUNT},
     {"nrp_method_duration_min_seconds", MIN},
@@ -69,7 +70,11 @@ static nrp_result fill_row(nrp_method_stats *row, const entry *e, size_t n, nrp_
     /* The percentiles the profiler exported (from its fine buckets), when
      * the file has them; else estimated from the classic buckets below. */
     double exported[3] = {NAN, NAN, NAN};
-    *row = (nrp_method_stats){.method = e->method, .rule = e->rule, .calls = NAN, .exceptions = NAN,
+    *row = (nrp_method_stats){.method = e->method,
+                              .rule = e->rule,
+                              .calls = NAN,
+                              .exceptions = NAN,
+                              .cancellations = NAN,
                               .count = NAN, .min = NAN, .max = NAN, .buckets = buckets};
     for (size_t i = 0; i < n; i++) {
         const char *async = nrp_prom_label_value(e[i].s, "async");
@@ -78,6 +83,7 @@ static nrp_result fill_row(nrp_method_stats *row, const entry *e, size_t n, nrp_
         switch (e[i].kind) {
         case CALLS: row->calls = v; break;
         case EXCEPTIONS: row->exceptions = v; break;
+        case CANCELLATIONS: row->cancellations = v; break;
         case COUNT: row->count = v; break;
         case MIN: row->min = v; break;
         case MAX: row->max = v; break;

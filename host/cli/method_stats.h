@@ -1,9 +1,10 @@
 /*
  * method_stats.h - the profiler's per-method series (nrp_method_calls_total,
- * nrp_method_exceptions_total, the nrp_method_duration_seconds histogram and
- * its min, max and quantile gauges) gathered into one record per (rule,
- * method), with its percentiles: those the profiler exported, else those
- * Prometheus would compute from the buckets.
+ * nrp_method_exceptions_total, nrp_method_cancellations_total, the
+ * nrp_method_duration_seconds histogram and its min, max and quantile
+ * gauges) gathered into one record per (rule, method), with its
+ * percentiles: those the profiler exported, else those Prometheus would
+ * compute from the buckets.
  */
 #ifndef NRP_CLI_METHOD_STATS_H
 #define NRP_CLI_METHOD_STATS_H
@@ -27,6 +28,7 @@ typedef struct nrp_method_stats {
     int async;          /* some series of the method carries async="true" */
     double calls;       /* the calls counter, else the histogram's count */
     double exceptions;
+    double cancellations; /* only methods that return a task have the series */
     double count; /* the histogram's _count, else its +Inf bucket */
     double min, max;
     const nrp_bucket *buckets; /* sorted by le */

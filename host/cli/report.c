@@ -3,7 +3,8 @@
  *
  * Shows the metrics file the profiler writes (Prometheus text) as a table:
  * one row per instrumented method, slowest first, with its calls,
- * exceptions, p50, p90, p99 and max durations and a small histogram. Exit 0
+ * exceptions, cancellations (when the file counts them: methods that
+ * return a task), p50, p90, p99 and max durations and a small histogram. Exit 0
  * when shown, 1 when the file cannot be read or holds no method series, 2
  * on a usage error.
  */
@@ -26,10 +27,22 @@
 
 static const char async_marker[] = " (async)";
 
-enum { C_METHOD, C_RULE, C_CALLS, C_EXCEPTIONS, C_P50, C_P90, C_P99, C_MAX, C_HISTOGRAM, NCOLS };
-static const char *const titles[NCOLS] = {"method", "rule", "calls", "exceptions", "p50",
-                                          "p90",    "p99",  "max",   "histogram"};
-static const int right_aligned[NCOLS] = {0, 0, 1, 1, 1, 1, 1, 1, 0};
+enum {
+    C_METHOD,
+    C_RULE,
+    C_CALLS,
+    C_EXCEPTIONS,
+    C_CANCELLATIONS,
+    C_P50,
+    C_P90,
+    C_P99,
+    C_MAX,
+    C_HISTOGRAM,
+    NCOLS
+};
+static const char *const titles[NCOLS] = {"method", "rule", "calls", "exceptions", "cancellations",
+                                          "p50",    "p90",  "p99",   "max",        "histogram"};
+static const int right_aligned[NCOLS] = {0, 0, 1, 1, 1, 1, 1, 1, 1, 0};
 
 /* Eighths of a block, U+2581..U+2588. */
 static const char *const bars[8] = {"▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"};
@@ -271,14 +284,18 @@ static char *bar_cell(const histogram *h, size_t r)
     return nrp_strbuf_take(&sb);
 }
 
-static void print_row(char *const *cells, const size_t *width, int ncols)
+/* The row's cells of the columns shown (shown[c] != 0). */
+static void print_row(char *const *cells, const size_t *width, const int *shown)
 {
     nrp_strbuf line;
     nrp_strbuf_init(&line);
-    for (int c = 0; c < ncols; c++) {
+    for (int c = 0, first = 1; c < NCOLS; c++) {
+        if (!shown[c])
+            continue;
         size_t pad = width[c] - columns(cells[c]);
-        if (c)
+        if (!first)
             nrp_strbuf_puts(&line, "  ");
+        first = 0;
         for (size_t i = 0; right_aligned[c] && i < pad; i++)
             nrp_strbuf_puts(&line, " ");
         nrp_strbuf_puts(&line, cells[c]);
@@ -303,6 +320,8 @@ static nrp_result fill_cells(const nrp_method_stats *r, const histogram *h, size
     cells[C_CALLS] = strdup(buf);
     fmt_count(r->exceptions, buf, sizeof buf);
     cells[C_EXCEPTIONS] = strdup(buf);
+    fmt_count(r->cancellations, buf, sizeof buf);
+    cells[C_CANCELLATIONS] = strdup(buf);
     fmt_duration(r->p50, 0, buf, sizeof buf);
     cells[C_P50] = strdup(buf);
     fmt_duration(r->p90, 0, buf, sizeof buf);
@@ -407,12 +426,18 @@ static size_t distinct_methods(const nrp_method_table *t)
 static int print_table(const char *file, const nrp_method_table *t, const nrp_prom_doc *doc, int wide)
 {
     histogram h = {0}; /* freed at out, even when cells cannot be allocated */
-    int ncols = NCOLS, rc = NRP_ERROR;
+    int rc = NRP_ERROR, shown[NCOLS];
     char **cells = calloc((t->count + 1) * NCOLS, sizeof *cells);
     if (!cells || histogram_build(t, &h) != NRP_OK)
         goto out;
-    if (h.lo > h.hi)
-        ncols--; /* no durations anywhere: no histogram column */
+    for (int c = 0; c < NCOLS; c++)
+        shown[c] = c != C_CANCELLATIONS && c != C_HISTOGRAM;
+    /* Cancellations only when the file counts them (timing 0.4 does, for
+     * methods that return a task), so older files and synchronous code
+     * keep their table; the histogram only when some row has durations. */
+    for (size_t r = 0; r < t->count; r++)
+        shown[C_CANCELLATIONS] |= !isnan(t->rows[r].cancellations);
+    shown[C_HISTOGRAM] = h.lo <= h.hi;
     size_t width[NCOLS] = {0};
     for (int c = 0; c < NCOLS; c++)
         if (!(cells[c] = strdup(titles[c])))
@@ -431,7 +456,7 @@ static int print_table(const char *file, const nrp_method_table *t, const nrp_pr
         printf(" in %zu rows (methods under several rules have a row per rule)", t->count);
     printf("\n\n");
     for (size_t r = 0; r <= t->count; r++)
-        print_row(&cells[r * NCOLS], width, ncols);
+        print_row(&cells[r * NCOLS], width, shown);
     print_footnotes(t, &h, doc);
     rc = NRP_OK;
 out:

@@ -182,6 +182,32 @@ if [[ $rc == 0 && "$(head -1 "$work/out")" == "$work/composed.prom: 2 instrument
 then pass "report: the header counts methods, and says when rows are more"
 else fail "report header: exit $rc"; head -1 "$work/out"; cat "$work/err"; fi
 
+# Cancellations (timing counts them for methods that return a task): a
+# column when the file has the series, '-' for methods without it.
+{
+    echo '# TYPE nrp_method_calls_total counter'
+    echo "nrp_method_calls_total{$tw} 4"
+    echo "nrp_method_calls_total{$add} 1000"
+    echo '# TYPE nrp_method_exceptions_total counter'
+    echo "nrp_method_exceptions_total{$tw} 1"
+    echo "nrp_method_exceptions_total{$add} 0"
+    echo '# TYPE nrp_method_cancellations_total counter'
+    echo "nrp_method_cancellations_total{$tw} 2"
+} >"$work/cancel.prom"
+(cd "$work" && "$nrprof" report cancel.prom) >"$work/out" 2>"$work/err"; rc=$?
+cat >"$work/want" <<'TABLE'
+cancel.prom: 2 instrumented methods
+
+method                                           rule  calls  exceptions  cancellations  p50  p90  p99  max
+Demo.Calculator::Add(System.Int32,System.Int32)  add    1000           0              -    -    -    -    -
+Shapes.Calc::TwiceAsync(System.Int32) (async)    tw        4           1              2    -    -    -    -
+
+(async): the method returns a task (timed until the task completes) or is an async state machine.
+TABLE
+if [[ $rc == 0 ]] && cmp -s "$work/want" "$work/out" && [[ ! -s "$work/err" ]]; then
+    pass "report: a cancellations column when the file counts them"
+else fail "report with cancellations: exit $rc"; diff "$work/want" "$work/out"; cat "$work/err"; fi
+
 "$nrprof" report --help >"$work/out" 2>"$work/err"; rc=$?
 if [[ $rc == 0 ]] && grep -q '^usage: nrprof report' "$work/out" && [[ ! -s "$work/err" ]]; then pass "report --help: stdout, exit 0"
 else fail "report --help: exit $rc"; fi

@@ -1180,6 +1180,14 @@ YAML
     # Fault throws after a Task.Delay(10), which may end up to a millisecond
     # early (the timer counts whole milliseconds): its durations cover it too.
     expect_min_duration ops "${ops}Fault(System.Int32)" 4 0.009
+    # nrprof report reads this run's file: calls, exceptions, cancellations.
+    "$bundle/bin/nrprof" report --wide "$work/metrics.prom" >"$work/report" 2>&1
+    counts=$(awk -v c="${ops}Cancel(System.Threading.CancellationToken)" -v f="${ops}Fault(System.Int32)" \
+        '($1 == c || $1 == f) && $2 == "(async)" { printf "%s %s %s %s;", $1, $4, $5, $6 }' "$work/report")
+    if [[ "$counts" == "${ops}Cancel(System.Threading.CancellationToken) 2 0 2;${ops}Fault(System.Int32) 4 4 0;" ||
+          "$counts" == "${ops}Fault(System.Int32) 4 4 0;${ops}Cancel(System.Threading.CancellationToken) 2 0 2;" ]]
+    then pass "nrprof report: Cancel 2 calls, 2 cancellations; Fault 4 calls, 4 exceptions"
+    else fail "nrprof report: calls, exceptions, cancellations of Cancel and Fault: '$counts'"; cat "$work/report"; fi
     expect_metric "nrp_method_rewrite_failures_total 0"
     expect_log_total error 0
     expect_log_total warn 0
