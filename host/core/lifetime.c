@@ -274,6 +274,17 @@ static nrp_result load_config(void)
 
 static uint64_t module_load_ns, module_loads;
 
+/* The process is ending: edits of the rules no longer apply, and the
+ * watches go now, at the cost of a system call each, rather than in the
+ * process's exit, where the kernel waits milliseconds to tear them down
+ * (util/watch.h). */
+static void stop_watching(void)
+{
+    nrp_watch *w = __atomic_load_n(&S.watch, __ATOMIC_ACQUIRE);
+    if (w)
+        nrp_watch_stop(w);
+}
+
 /* The runtime's Shutdown or a terminating signal (why), whichever comes
  * first, logs the one shutdown line. Both export: a process a signal did
  * not end at once (the runtime's own SIGTERM path on .NET 8 runs
@@ -298,6 +309,7 @@ static void finish(const char *why)
                 (unsigned long long)__atomic_load_n(&module_loads, __ATOMIC_RELAXED),
                 (double)__atomic_load_n(&module_load_ns, __ATOMIC_RELAXED) / 1e6,
                 (double)__atomic_load_n(&startup_wait_ns, __ATOMIC_RELAXED) / 1e6);
+    stop_watching();
     nrp_exporter_stop();
 }
 
@@ -313,6 +325,7 @@ static void finish_on_signal(int signo)
  * Main); the runtime's Shutdown callback is not reached on all of them. */
 static void export_at_exit(void)
 {
+    stop_watching();
     nrp_exporter_stop();
 }
 

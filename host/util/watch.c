@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "util/array.h"
 #include "util/hash.h"
 #include "util/path.h"
 #include "util/thread.h"
@@ -19,11 +20,15 @@
 #define INOTIFY_EVENTS (IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_CREATE | IN_DELETE | IN_ATTRIB)
 
 struct nrp_watch {
-    pthread_mutex_t lock; /* the lists and the signature: nrp_watch_set may come from any thread */
+    pthread_mutex_t lock; /* all below but the callback: nrp_watch_set and _stop may come from any thread */
     char **files, **patterns;
     size_t file_count, pattern_count;
     uint64_t signature;
-    int fd; /* inotify, or -1: polling */
+    int fd;               /* inotify, or -1: polling */
+    int *wds;             /* the watch descriptors added, each once */
+    size_t wd_count, wd_cap;
+    int watching;         /* the watcher's thread has begun: folders are watched as they come */
+    int stopped;          /* nrp_watch_stop: nothing is watched or reported any more */
     void (*on_change)(void *ctx);
     void *ctx;
 };
@@ -94,13 +99,22 @@ static void folder_of(const char *path, char *out, size_t cap)
     out[end] = '\0';
 }
 
+/* Under w->lock. Done on the watcher's own thread first: adding a watch
+ * walks the folder's cached entries, which takes milliseconds in a folder
+ * such as /tmp, and start-up need not wait for it. */
 static void add_watches(nrp_watch *w)
 {
     char dir[4096];
+    if (!w->watching || w->stopped)
+        return;
     for (size_t i = 0; w->fd >= 0 && i < w->file_count + w->pattern_count; i++) {
         folder_of(i < w->file_count ? w->files[i] : w->patterns[i - w->file_count], dir, sizeof dir);
-        if (dir[0]) /* the same folder twice is one watch: the kernel says so */
-            (void)inotify_add_watch(w->fd, dir, INOTIFY_EVENTS);
+        int wd = dir[0] ? inotify_add_watch(w->fd, dir, INOTIFY_EVENTS) : -1;
+        size_t k = 0;
+        while (k < w->wd_count && w->wds[k] != wd) /* the same folder twice is one watch */
+            k++;
+        if (wd >= 0 && k == w->wd_count && NRP_ARRAY_GROW(w->wds, w->wd_count, w->wd_cap) == NRP_OK)
+            w->wds[w->wd_count++] = wd;
     }
 }
 
@@ -135,7 +149,7 @@ static long long now_ms(void)
 static void check(nrp_watch *w)
 {
     pthread_mutex_lock(&w->lock);
-    uint64_t now = signature(w);
+    uint64_t now = w->stopped ? w->signature : signature(w);
     int changed = now != w->signature;
     w->signature = now;
     pthread_mutex_unlock(&w->lock);
@@ -143,11 +157,23 @@ static void check(nrp_watch *w)
         w->on_change(w->ctx);
 }
 
+static int stopped(nrp_watch *w)
+{
+    pthread_mutex_lock(&w->lock);
+    int yes = w->stopped;
+    pthread_mutex_unlock(&w->lock);
+    return yes;
+}
+
 static void *run(void *arg)
 {
     nrp_watch *w = arg;
     long long due = 0; /* when a quiet period ends, or -1; first, at once: a change before the watch began */
-    for (;;) {
+    pthread_mutex_lock(&w->lock);
+    w->watching = 1;
+    add_watches(w);
+    pthread_mutex_unlock(&w->lock);
+    while (!stopped(w)) {
         if (w->fd < 0) {
             nanosleep(&(struct timespec){NRP_WATCH_POLL_MS / 1000, (NRP_WATCH_POLL_MS % 1000) * 1000000L}, NULL);
             check(w);
@@ -157,8 +183,11 @@ static void *run(void *arg)
         long long wait = due < 0 ? -1 : due - now_ms();
         int n = poll(&p, 1, due < 0 ? -1 : wait < 0 ? 0 : (int)wait);
         if (n < 0 && errno != EINTR) {
+            pthread_mutex_lock(&w->lock);
             close(w->fd); /* inotify broke: poll from now on */
             w->fd = -1;
+            w->wd_count = 0;
+            pthread_mutex_unlock(&w->lock);
             continue;
         }
         if (n > 0) {
@@ -250,6 +279,16 @@ void nrp_watch_set(nrp_watch *w, const char *const *files, size_t file_count, co
     pthread_mutex_unlock(&w->lock);
     if (!same)
         replace(w, files, file_count, patterns, pattern_count, NULL);
+}
+
+void nrp_watch_stop(nrp_watch *w)
+{
+    pthread_mutex_lock(&w->lock);
+    w->stopped = 1;
+    for (size_t i = 0; w->fd >= 0 && i < w->wd_count; i++)
+        (void)inotify_rm_watch(w->fd, w->wds[i]);
+    w->wd_count = 0;
+    pthread_mutex_unlock(&w->lock);
 }
 
 const char *nrp_watch_method(const nrp_watch *w)

@@ -31,7 +31,8 @@ uint64_t nrp_watch_signature(const char *const *files, size_t file_count, const 
 /* Start watching files and the matches of patterns (glob(3) patterns, as
  * includes are); on_change(ctx) is called for each change since they were
  * as `since` says (nrp_watch_signature when they were read: a change made
- * before the watch began is one too). The watcher runs until the process
+ * before the watch began is one too). The folders are watched from the
+ * watcher's own thread, which runs until nrp_watch_stop or the process
  * ends. NRP_ERROR with err set when its thread cannot start. */
 nrp_result nrp_watch_start(const char *const *files, size_t file_count, const char *const *patterns,
                            size_t pattern_count, uint64_t since, void (*on_change)(void *ctx), void *ctx,
@@ -42,6 +43,14 @@ nrp_result nrp_watch_start(const char *const *files, size_t file_count, const ch
  * as it is now; the same set keeps its signature. */
 void nrp_watch_set(nrp_watch *w, const char *const *files, size_t file_count, const char *const *patterns,
                    size_t pattern_count);
+
+/* Stop watching, from any thread: no change is reported from now on, and
+ * the folders' inotify watches are removed. Removing them here is what
+ * keeps the process's exit quick: the kernel tears down a watch still in
+ * place when the process ends by waiting out a grace period (4 to 20 ms
+ * measured), and the process is not gone until it has. The watcher's
+ * thread ends at its next wake-up; w stays valid. */
+void nrp_watch_stop(nrp_watch *w);
 
 /* "inotify" or "poll", for the log. */
 const char *nrp_watch_method(const nrp_watch *w);

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -146,6 +147,65 @@ static void a_change_before_the_watch_began(void **state)
     unlink(path);
 }
 
+/* The inotify watches this process holds, from /proc/self/fdinfo: one
+ * "inotify wd:" line per watch, on every inotify descriptor. */
+static int inotify_watches(void)
+{
+    DIR *d = opendir("/proc/self/fd");
+    struct dirent *e;
+    int n = 0;
+    assert_non_null(d);
+    while ((e = readdir(d))) {
+        char link[300], target[64], info[300], line[512];
+        snprintf(link, sizeof link, "/proc/self/fd/%s", e->d_name);
+        ssize_t len = readlink(link, target, sizeof target - 1);
+        if (len <= 0)
+            continue;
+        target[len] = '\0';
+        if (strcmp(target, "anon_inode:inotify") != 0)
+            continue;
+        snprintf(info, sizeof info, "/proc/self/fdinfo/%s", e->d_name);
+        FILE *f = fopen(info, "r");
+        while (f && fgets(line, sizeof line, f))
+            n += strncmp(line, "inotify wd:", 11) == 0;
+        if (f)
+            fclose(f);
+    }
+    closedir(d);
+    return n;
+}
+
+/* Stopped (the process is ending): the folders' watches are gone, so the
+ * exit does not wait for the kernel to tear them down, and a change is
+ * no longer reported. */
+static void stop_removes_the_watches(void **state)
+{
+    (void)state;
+    char dir[256], file[300];
+    static counter c = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0};
+    snprintf(dir, sizeof dir, "watch-%d-stop", (int)getpid());
+    snprintf(file, sizeof file, "%s/rules.yaml", dir);
+    mkdir(dir, 0700);
+    write_file(file, "version: 1\n");
+    const char *files[] = {file};
+    int before = inotify_watches();
+    nrp_watch *w = NULL;
+    nrp_err err;
+    assert_int_equal(nrp_watch_start(files, 1, NULL, 0, nrp_watch_signature(files, 1, NULL, 0), on_change, &c, &w,
+                                     &err),
+                     NRP_OK);
+    /* The watcher's thread adds the watch: wait for it, at most 2 s. */
+    for (int i = 0; i < 200 && inotify_watches() == before; i++)
+        nanosleep(&(struct timespec){0, 10000000}, NULL);
+    assert_int_equal(inotify_watches(), before + 1);
+    nrp_watch_stop(w);
+    assert_int_equal(inotify_watches(), before);
+    save_by_rename(file, "version: 1\nrules: []\n");
+    assert_int_equal(calls_after(&c, 1, 500), 0);
+    unlink(file);
+    rmdir(dir);
+}
+
 static void inotify_sees_saves_and_new_includes(void **state)
 {
     (void)state;
@@ -164,6 +224,7 @@ int main(void)
         cmocka_unit_test(a_change_before_the_watch_began),
         cmocka_unit_test(inotify_sees_saves_and_new_includes),
         cmocka_unit_test(the_poll_sees_them_too),
+        cmocka_unit_test(stop_removes_the_watches),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
