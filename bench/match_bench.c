@@ -79,7 +79,7 @@ static double with_index(const nrp_rule_index *ix)
         for (int m = 0; m < METHODS; m++) {
             if (!nrp_module_rules_want_method(mr, type_names[t], method_names[m]))
                 continue;
-            nrp_method_view v = {"Lib7", NULL, type_names[t], method_names[m], 0, "", NULL, NULL, NULL, NULL};
+            nrp_method_view v = {"Lib7", NULL, type_names[t], method_names[m], 0, "", NULL, NULL, NULL, NULL, NULL};
             uint32_t ids[8];
             found += nrp_module_rules_select_all(mr, &v, ids, 8) > 0;
         }
@@ -96,7 +96,7 @@ static double linear(const nrp_rule *rules, size_t n)
     long found = 0;
     for (int t = 0; t < TYPES; t++)
         for (int m = 0; m < METHODS; m++) {
-            nrp_method_view v = {"Lib7", NULL, type_names[t], method_names[m], 0, "", NULL, NULL, NULL, NULL};
+            nrp_method_view v = {"Lib7", NULL, type_names[t], method_names[m], 0, "", NULL, NULL, NULL, NULL, NULL};
             for (size_t i = 0; i < n; i++)
                 found += nrp_rule_selects(&rules[i], &v);
         }

@@ -48,7 +48,7 @@ static void no_excludes(nrp_rule *r) { r->exclude_count = 0; }
 
 /* What the rule selects by names alone: every type and method of its
  * assemblies whose names the patterns hold for, for names that nearly
- * match ("*"; "*<*" and "<*" for those the compiler made up). */
+ * match ("*"; MADE_TYPES and "<*" for those the compiler made up). */
 static nrp_result select_names(const nrp_app *app, const nrp_rule *rule, const char *type, const char *method,
                                nrp_preview *p)
 {
@@ -132,6 +132,13 @@ static int find_assembly_name(const nrp_app *app, const char *pattern, int nocas
     return found;
 }
 
+/* Patterns that select the types compilers make up, by the character
+ * their names have and the user's do not: C#'s '<', Visual Basic's '$',
+ * F#'s '@' (rules/match.c). */
+#define MADE_TYPE_KINDS 3
+static const char made_chars[MADE_TYPE_KINDS] = {'<', '$', '@'};
+static const char *const made_type_patterns[MADE_TYPE_KINDS] = {"*<*", "*$*", "*@*"};
+
 /* Names of the wide selection that the rule's type and method patterns
  * nearly hold for. */
 static void near_names(const nrp_rule *rule, const nrp_preview *wide, const nrp_preview *made_types,
@@ -150,14 +157,15 @@ static void near_names(const nrp_rule *rule, const nrp_preview *wide, const nrp_
             if (glob_nocase(m->type, type) && (said = 1))
                 nrp_strbuf_printf(out, "type '%s' would match '%s' if case were ignored\n", m->type, type);
         }
-        for (size_t i = 0; i < made_types->count && !said; i++) {
-            split_label(made_types->methods[i].label, type, sizeof type, method, sizeof method);
-            if (nrp_glob_match(m->type, type) && (said = 1))
-                nrp_strbuf_printf(out,
-                                  "type '%s' matches only types the compiler made up (%s); a pattern names them "
-                                  "with a '<' of its own\n",
-                                  m->type, type);
-        }
+        for (int k = 0; k < MADE_TYPE_KINDS; k++)
+            for (size_t i = 0; i < made_types[k].count && !said; i++) {
+                split_label(made_types[k].methods[i].label, type, sizeof type, method, sizeof method);
+                if (nrp_glob_match(m->type, type) && (said = 1))
+                    nrp_strbuf_printf(out,
+                                      "type '%s' matches only types the compiler made up (%s); a pattern names them "
+                                      "with a '%c' of its own\n",
+                                      m->type, type, made_chars[k]);
+            }
         if (!said)
             nrp_strbuf_printf(out, "type '%s' matches no type of assembly '%s'\n", m->type,
                               m->assembly ? m->assembly : "*");
@@ -185,6 +193,15 @@ static void near_names(const nrp_rule *rule, const nrp_preview *wide, const nrp_
                               "them with a '<' of its own\n",
                               m->method, type, method);
     }
+    for (int k = 0; k < MADE_TYPE_KINDS; k++)
+        for (size_t i = 0; i < made_types[k].count && !said; i++) {
+            split_label(made_types[k].methods[i].label, type, sizeof type, method, sizeof method);
+            if ((!m->type || nrp_glob_match(m->type, type)) && nrp_glob_match(m->method, method) && (said = 1))
+                nrp_strbuf_printf(out,
+                                  "method '%s' is only in types the compiler made up (%s::%s); a type pattern names "
+                                  "them with a '%c' of its own\n",
+                                  m->method, type, method, made_chars[k]);
+        }
     if (!said)
         nrp_strbuf_printf(out, "no type matching '%s' has a method with IL matching '%s'\n", m->type ? m->type : "*",
                           m->method);
@@ -261,21 +278,17 @@ nrp_result nrp_explain_rule(const nrp_app *app, const nrp_rule *rule, nrp_strbuf
     if (reasons)
         return out->status;
 
-    nrp_preview wide, made_types, made_methods;
-    if (select_names(app, rule, "*", "*", &wide) != NRP_OK)
-        return NRP_NOMEM;
-    if (select_names(app, rule, "*<*", "*", &made_types) != NRP_OK) {
-        nrp_preview_free(&wide);
-        return NRP_NOMEM;
-    }
-    if (select_names(app, rule, "*", "<*", &made_methods) != NRP_OK) {
-        nrp_preview_free(&wide);
-        nrp_preview_free(&made_types);
-        return NRP_NOMEM;
-    }
-    near_names(rule, &wide, &made_types, &made_methods, out);
+    nrp_preview wide = {0}, made_types[MADE_TYPE_KINDS] = {{0}}, made_methods = {0};
+    nrp_result rc = select_names(app, rule, "*", "*", &wide);
+    for (int k = 0; k < MADE_TYPE_KINDS && rc == NRP_OK; k++)
+        rc = select_names(app, rule, made_type_patterns[k], "*", &made_types[k]);
+    if (rc == NRP_OK)
+        rc = select_names(app, rule, "*", "<*", &made_methods);
+    if (rc == NRP_OK)
+        near_names(rule, &wide, made_types, &made_methods, out);
     nrp_preview_free(&wide);
-    nrp_preview_free(&made_types);
+    for (int k = 0; k < MADE_TYPE_KINDS; k++)
+        nrp_preview_free(&made_types[k]);
     nrp_preview_free(&made_methods);
-    return out->status;
+    return rc == NRP_OK ? out->status : NRP_NOMEM;
 }

@@ -32,6 +32,7 @@ typedef struct walk {
     /* the method being matched */
     nrp_meta *meta;
     uint32_t type_token, method_token;
+    int type_marked; /* type_token is [CompilerGenerated]: 1, 0, or -1 not asked yet */
 } walk;
 
 static nrp_meta *open_assembly(walk *w, const char *name)
@@ -146,6 +147,14 @@ static int has_attribute(void *ctx, const char *attribute)
     return nrp_meta_has_attribute(w->meta, w->method_token, attribute) == 1;
 }
 
+static int type_generated(void *ctx)
+{
+    walk *w = ctx;
+    if (w->type_marked < 0)
+        w->type_marked = nrp_meta_has_attribute(w->meta, w->type_token, NRP_COMPILER_GENERATED) == 1;
+    return w->type_marked;
+}
+
 /* ---- the walk ---------------------------------------------------------------- */
 
 static nrp_result note_problem(nrp_preview *p, const char *path, const char *why)
@@ -193,6 +202,7 @@ static nrp_result walk_type(walk *w, const nrp_module_rules *mr, const char *ass
     int more;
     if (nrp_meta_methods_begin(w->meta, type_row, &it, &err) != NRP_OK)
         return NRP_OK; /* a bad list: nothing of it can be selected */
+    w->type_marked = -1;
     while ((more = nrp_meta_methods_next(w->meta, &it, &row, &err)) == 1) {
         nrp_meta_method_def d;
         if (nrp_meta_method_def_row(w->meta, row, &d, &err) != NRP_OK ||
@@ -213,7 +223,8 @@ static nrp_result walk_type(walk *w, const nrp_module_rules *mr, const char *ass
                                     label.named_params.data,
                                     w,
                                     has_attribute,
-                                    derives_from};
+                                    derives_from,
+                                    type_generated};
             uint32_t ids[NRP_MAX_RULES_PER_METHOD];
             size_t n = nrp_module_rules_select_all(mr, &view, ids, NRP_MAX_RULES_PER_METHOD);
             if (n)
@@ -268,7 +279,7 @@ nrp_result nrp_preview_app(const nrp_app *app, const nrp_rule *rules, size_t rul
                            nrp_err *err)
 {
     memset(out, 0, sizeof *out);
-    walk w = {app, rules, NULL, out, NULL, 0, 0, NULL, 0, 0};
+    walk w = {.app = app, .rules = rules, .out = out};
     char **files = NULL;
     size_t file_count = 0;
     nrp_result rc = NRP_NOMEM;

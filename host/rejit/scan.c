@@ -40,6 +40,8 @@ typedef struct module_scan {
     size_t modules_cap, methods_cap;
     nrp_result result;           /* NRP_NOMEM once a selected method could not be kept */
     int jit_time;                /* a collectible module: see hand_over */
+    mdToken marked_type;         /* the type type_generated last asked about (0: none yet) */
+    int type_marked;             /* its answer */
 } module_scan;
 
 /* Methods whose `base` question needs an assembly that is not loaded yet. */
@@ -148,6 +150,16 @@ static int has_attribute(void *ctx, const char *attribute)
 {
     const module_scan *m = ctx;
     return nrp_md_has_attribute(m->mdi, m->current->method, attribute);
+}
+
+static int type_generated(void *ctx)
+{
+    module_scan *m = ctx;
+    if (m->marked_type != m->current->type_token) {
+        m->marked_type = m->current->type_token;
+        m->type_marked = nrp_md_has_attribute(m->mdi, m->marked_type, NRP_COMPILER_GENERATED);
+    }
+    return m->type_marked;
 }
 
 static int derives_from(void *ctx, const char *base)
@@ -261,8 +273,8 @@ static void on_method(void *ctx, const nrp_scan_method *sm)
     module_scan *m = ctx;
     m->current = sm;
     m->missing[0] = '\0';
-    nrp_method_view view = {m->assembly, m->version, sm->type, sm->name, sm->is_static, sm->params, sm->params_named,
-                            m,           has_attribute, derives_from};
+    nrp_method_view view = {m->assembly, m->version,    sm->type,     sm->name,      sm->is_static, sm->params,
+                            sm->params_named, m, has_attribute, derives_from, type_generated};
     uint32_t rules[NRP_MAX_RULES_PER_METHOD];
     size_t n = nrp_module_rules_select_all(m->rules, &view, rules, NRP_MAX_RULES_PER_METHOD);
     if (n == 0) {
@@ -854,8 +866,8 @@ static void resume_pending(nrp_scanner *s, const char *loaded)
                     p->display);
         if (rules && !NRP_FAILED(nrp_info_module_metadata(s->info, p->module, NRP_OF_READ, &NRP_IID_IMetaDataImport,
                                                            &mdi))) {
-            module_scan scan = {s,    p->module, mdi, NULL, NULL, "", p->assembly, version, rules,
-                                NULL, NULL,      0,   0,    0,  NRP_OK,      module_is_collectible(s, p->module)};
+            module_scan scan = {s,    p->module, mdi, NULL, NULL,   "", p->assembly, version, rules,
+                                NULL, NULL,      0,   0,    0,    NRP_OK, module_is_collectible(s, p->module), 0, 0};
             nrp_scan_method sm = {p->type,   p->name,   p->params,     p->params_named,
                                   p->display, p->method, p->type_token, p->is_static};
             on_method(&scan, &sm); /* may defer again, waiting for the next assembly */
@@ -927,8 +939,8 @@ static void walk_module(nrp_scanner *s, ModuleID module, const char *assembly, c
                 (unsigned)hr);
         return;
     }
-    module_scan scan = {s,    module, mdi, NULL, NULL, "", assembly, version, rules,
-                        NULL, NULL,   0,   0,    0,  NRP_OK,   module_is_collectible(s, module)};
+    module_scan scan = {s,    module, mdi, NULL, NULL,   "", assembly, version, rules,
+                        NULL, NULL,   0,   0,    0,    NRP_OK, module_is_collectible(s, module), 0, 0};
     nrp_scan_visitor visitor = {&scan, want_type, want_method, on_method};
     size_t n = nrp_module_rules_exact_types(rules, types, sizeof types / sizeof types[0]);
     for (size_t i = 0; i < n; i++)

@@ -28,9 +28,9 @@ static int params_equal(const nrp_match *m, const char *params)
     return *p == '\0';
 }
 
-/* Types and methods the compiler made up for state machines, closures,
- * lambdas, local functions and anonymous types have names that start with
- * '<' (a whole type name, or a part after '+' or '.'); explicit interface
+/* Types and methods C# made up for state machines, closures, lambdas,
+ * local functions and anonymous types have names that start with '<' (a
+ * whole type name, or a part after '+' or '.'); explicit interface
  * implementations only contain one ("IEnumerable<T>.GetEnumerator"). */
 static int generated_type(const char *type)
 {
@@ -43,6 +43,15 @@ static int generated_type(const char *type)
 static int names_generated(const char *pattern)
 {
     return pattern && strchr(pattern, '<');
+}
+
+/* Other compilers name what they make up otherwise (VB: "VB$StateMachine_3_Run",
+ * "_Closure$__1-0"; F#: "clo@12") and mark the type [CompilerGenerated].
+ * Such a type is named by a pattern without wildcards, or one with a
+ * character of those made-up names that no C# or VB name has. */
+static int names_marked_type(const char *pattern)
+{
+    return pattern && (!strpbrk(pattern, "*?[") || strpbrk(pattern, "<$@"));
 }
 
 int nrp_match_method(const nrp_match *m, const nrp_method_view *v)
@@ -65,6 +74,8 @@ int nrp_match_method(const nrp_match *m, const nrp_method_view *v)
     if (m->attribute && !(v->has_attribute && v->has_attribute(v->ctx, m->attribute)))
         return 0;
     if (m->base && !(v->derives_from && v->derives_from(v->ctx, m->base)))
+        return 0;
+    if (v->type_generated && !names_marked_type(m->type) && v->type_generated(v->ctx))
         return 0;
     return 1;
 }

@@ -7,6 +7,9 @@
 
 #include "rules/config.h"
 
+/* The attribute that marks a type the compiler made (type_generated). */
+#define NRP_COMPILER_GENERATED "System.Runtime.CompilerServices.CompilerGeneratedAttribute"
+
 /* A method as rules see it. */
 typedef struct nrp_method_view {
     const char *assembly;
@@ -17,10 +20,14 @@ typedef struct nrp_method_view {
     const char *params;           /* "System.Int32,System.String", "" for none; generic ones "!!0" */
     const char *params_named;     /* a generic method's, its type parameters named ("TValue"); or NULL */
     /* Questions only metadata can answer, asked only for rules that use
-     * `attribute` / `base`; NULL answers "no". */
+     * `attribute` / `base`, and type_generated for wildcards that reach
+     * a method by every cheaper test; NULL answers "no". */
     void *ctx;
     int (*has_attribute)(void *ctx, const char *attribute);
     int (*derives_from)(void *ctx, const char *base);
+    /* The method's type is marked [CompilerGenerated] (VB's state machines
+     * and closures, whose names do not start with '<'). */
+    int (*type_generated)(void *ctx);
 } nrp_method_view;
 
 /* The assembly-level part (name and version) of m holds for this assembly.

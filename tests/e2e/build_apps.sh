@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Usage: build_apps.sh SOURCE_DIR OUT_DIR [musl MUSL_LIB_DIR]
-# Builds the end-to-end apps (Demo, Workload, Shapes, Signals, Async; Bundle, RefStructs and Unload for net10 only)
+# Builds the end-to-end apps (Demo, Workload, Shapes, Signals, Async; Bundle, RefStructs, Unload and VbApp for net10 only)
 # with the machine's .NET SDK:
 #   OUT_DIR/net10/<App>.dll  framework-dependent, runs on the SDK's runtime
 #   OUT_DIR/net8/<App>       self-contained; the .NET 8 runtime comes from NuGet
@@ -42,8 +42,9 @@ if [[ $flavour == musl ]]; then
     net8_version=${NRP_MUSL_NET8_VERSION:-8.0.34}
     # Restore covers every target framework of a project: name one, and no other framework's packs are asked for.
     musl=(-c Release -r linux-musl-x64 --self-contained -nologo -v quiet -p:DisableTransitiveFrameworkReferenceDownloads=true)
-    for app in Demo Workload Shapes Signals Async Bundle RefStructs Unload; do
-        dotnet publish "$out/src/$app/$app.csproj" "${musl[@]}" -p:TargetFrameworks=net10.0 -f net10.0 -o "$out/net10-musl"
+    for app in Demo Workload Shapes Signals Async Bundle RefStructs Unload VbApp; do
+        project=$(echo "$out/src/$app/$app".*proj)
+        dotnet publish "$project" "${musl[@]}" -p:TargetFrameworks=net10.0 -f net10.0 -o "$out/net10-musl"
         test -x "$out/net10-musl/$app"
     done
     dotnet build "$out/src/UnloadImpl/UnloadImpl.csproj" -c Release -p:TargetFrameworks=net10.0 -f net10.0 \
@@ -59,7 +60,7 @@ if [[ $flavour == musl ]]; then
     musl_fixup "$out/net10-musl"
     musl_fixup "$out/net8-musl"
     echo "built Demo, Workload, Shapes, Signals and Async for linux-musl-x64 on .NET $apphost and $net8_version, and Bundle," \
-         "RefStructs and Unload on .NET $apphost, self-contained, in $out"
+         "RefStructs, Unload and VbApp on .NET $apphost, self-contained, in $out"
     exit 0
 fi
 
@@ -69,13 +70,14 @@ for app in Demo Workload Shapes Signals Async; do
     dotnet publish "$project" -c Release -f net8.0 -r linux-x64 --self-contained -o "$out/net8" -nologo -v quiet
     test -f "$out/net10/$app.dll" && test -x "$out/net8/$app"
 done
-# Bundle (ASP.NET Core, Microsoft.Data.Sqlite from NuGet) and RefStructs
-# (C# 13's `allows ref struct`): net10.0 only.
-for app in Bundle RefStructs Unload; do
-    dotnet build "$out/src/$app/$app.csproj" -c Release -f net10.0 -o "$out/net10" -nologo -v quiet
+# Bundle (ASP.NET Core, Microsoft.Data.Sqlite from NuGet), RefStructs
+# (C# 13's `allows ref struct`) and VbApp (Visual Basic): net10.0 only.
+for app in Bundle RefStructs Unload VbApp; do
+    project=$(echo "$out/src/$app/$app".*proj)
+    dotnet build "$project" -c Release -f net10.0 -o "$out/net10" -nologo -v quiet
     test -f "$out/net10/$app.dll"
 done
 # Unload's plugin, in a folder of its own: only its collectible contexts load it.
 dotnet build "$out/src/UnloadImpl/UnloadImpl.csproj" -c Release -f net10.0 -o "$out/net10/unload-plugins" -nologo -v quiet
 test -f "$out/net10/unload-plugins/Unload.Impl.dll" && test -f "$out/net10/unload-plugins/Unload.Core.dll"
-echo "built Demo, Workload, Shapes, Signals and Async for net10.0 and net8.0 (self-contained), and Bundle, RefStructs and Unload for net10.0, in $out"
+echo "built Demo, Workload, Shapes, Signals and Async for net10.0 and net8.0 (self-contained), and Bundle, RefStructs, Unload and VbApp for net10.0, in $out"

@@ -22,6 +22,7 @@ app_name=Demo
 [[ $case_name == default-rules ]] && app_name=Bundle
 [[ $case_name == refstructs-* ]] && app_name=RefStructs
 [[ $case_name == unload ]] && app_name=Unload
+[[ $case_name == vb-* ]] && app_name=VbApp
 [[ $case_name == async || $case_name == tracer-await ]] && app_name=Async
 [[ $case_name == tracer-await ]] && export ASYNC_SKIP_FORGET=1   # both runs: OnExit observes what it is given
 [[ $case_name == signal-* || $case_name == run-sig* || $case_name == thread-stacks || $case_name == reload ||
@@ -654,6 +655,35 @@ check-roundtrip)
     if [[ $summary =~ ^roundtrip:\ ([0-9]+)\ method\ bodies\ in\ ([0-9]+)\ assemblies,\ 0\ differences$ ]] &&
        (( BASH_REMATCH[1] >= 100000 && BASH_REMATCH[2] >= 150 )); then pass "$summary"
     else fail "expected 0 differences over the whole framework, got: ${summary:-nothing}"; fi
+    ;;
+vb-generated)
+    # A Visual Basic app: the types VB makes up (VB$StateMachine_..., _Closure$__...,
+    # VB$AnonymousType_...) do not start with '<'; their [CompilerGenerated] keeps
+    # them out of a wildcard, and a pattern with their '$' selects them.
+    cat >"$work/rules.yaml" <<'YAML'
+version: 1
+rules:
+  - name: vb-all
+    match: { assembly: VbApp, type: "*", method: "*" }
+    strategy: timing
+  - name: vb-iterator
+    match: { assembly: VbApp, type: "VbApp.Program+VB$StateMachine_*_Items", method: MoveNext }
+    strategy: timing
+YAML
+    profiled "$bundle" NRP_CONFIG="$work/rules.yaml" NRP_LOG_LEVEL=debug
+    expect_preview "$work/rules.yaml" --rewritten
+    expect_app_unchanged
+    expect_stdout vb-generated.out
+    expect_series vb-generated.calls '^nrp_method_calls_total\{'
+    expect_metric "nrp_methods_rewritten_total 4"
+    expect_log_total error 0
+    expect_log_total warn 0
+    # Patterns that reach only those types: --explain says how to name them.
+    cp "$(dirname "$0")/vb-near-misses.yaml" "$work/near.yaml"
+    "$bundle/bin/nrprof" check --explain --app "$apps/$runtime/VbApp.dll" "$work/near.yaml" >"$work/check.out" 2>"$work/check.err"
+    sed "s#^$work/near.yaml:#RULES:#" "$work/check.err" >"$work/check.err.rel"
+    if cmp -s "$expected_dir/vb-explain.err" "$work/check.err.rel"; then pass "--explain: as expected/vb-explain.err"
+    else fail "--explain differs:"; diff "$expected_dir/vb-explain.err" "$work/check.err.rel"; fi
     ;;
 rules-selection)
     # parameters picks one overload (written with C# keywords in long-add, with

@@ -78,7 +78,7 @@ static void index_agrees_with_linear_scan(void **state)
         for (int p = 0; p < PROBES; p++) {
             const char *assembly = PICK(names_a);
             const nrp_version *version = rnd() % 2 ? &v1 : &v3;
-            nrp_method_view v = {assembly, version, PICK(names_t), PICK(names_m), (int)(rnd() % 2), PICK(params), NULL, NULL, NULL, NULL};
+            nrp_method_view v = {assembly, version, PICK(names_t), PICK(names_m), (int)(rnd() % 2), PICK(params), NULL, NULL, NULL, NULL, NULL};
             nrp_module_rules *mr = NULL;
             assert_int_equal(nrp_rule_index_module(ix, assembly, &mr), NRP_OK);
             uint32_t want[RULES], got[RULES];

@@ -71,7 +71,7 @@ static const nrp_version V1 = {{1, 0, 0, 0}};
 
 static nrp_method_view view(const char *type, const char *name, int is_static, const char *params)
 {
-    return (nrp_method_view){"Shop", &V1, type, name, is_static, params, NULL, NULL, NULL, NULL};
+    return (nrp_method_view){"Shop", &V1, type, name, is_static, params, NULL, NULL, NULL, NULL, NULL};
 }
 
 static void match_fields(void **state)
@@ -149,6 +149,41 @@ static void generated_names_need_explicit_patterns(void **state)
     /* A '<' inside a name is no made-up name: explicit implementations of
      * generic interfaces are the user's methods. */
     v = view("Shop.Orders.Cart", "System.Collections.Generic.IEnumerable<Shop.Item>.GetEnumerator", 0, "");
+    assert_true(nrp_match_method(&wide, &v));
+}
+
+/* Types marked [CompilerGenerated] under other names (VB's state machines
+ * and closures) are left out of wildcards too; the attribute is asked
+ * only once every cheaper test holds. */
+static int asked_marked;
+static int marked(void *ctx)
+{
+    (void)ctx;
+    asked_marked++;
+    return 1;
+}
+
+static void marked_types_need_explicit_patterns(void **state)
+{
+    (void)state;
+    nrp_method_view v = view("Shop.Orders.OrderService+VB$StateMachine_3_PlaceAsync", "MoveNext", 0, "");
+    v.type_generated = marked;
+    nrp_match wide = {.assembly = "Shop", .type = "Shop.*", .method = "*", .is_static = -1};
+    nrp_match any_type = {.method = "MoveNext", .is_static = -1};
+    assert_false(nrp_match_method(&wide, &v));
+    assert_false(nrp_match_method(&any_type, &v));
+    assert_int_equal(asked_marked, 2);
+    /* Named: without wildcards, or with a made-up name's '$' (or '<', '@'). */
+    nrp_match exact = {.type = "Shop.Orders.OrderService+VB$StateMachine_3_PlaceAsync", .is_static = -1};
+    nrp_match dollar = {.type = "Shop.*+VB$StateMachine_*", .method = "MoveNext", .is_static = -1};
+    assert_true(nrp_match_method(&exact, &v));
+    assert_true(nrp_match_method(&dollar, &v));
+    /* A cheaper test that fails first: the attribute is not asked. */
+    nrp_match other = {.type = "Shop.*", .method = "Run", .is_static = -1};
+    assert_false(nrp_match_method(&other, &v));
+    assert_int_equal(asked_marked, 2);
+    /* An unmarked type is the user's, whatever its name. */
+    v.type_generated = NULL;
     assert_true(nrp_match_method(&wide, &v));
 }
 
@@ -347,7 +382,7 @@ static void attribute_and_base(void **state)
     const nrp_match *m = &cfg->rules[0].match;
     assert_string_equal(m->attribute, "Shop.TracedAttribute");
     assert_string_equal(m->base, "Shop.Lib.Handler");
-    nrp_method_view v = {"Shop", &V1, "Shop.Fast", "Handle", 0, "", NULL, NULL, has_traced, derives_from_handler};
+    nrp_method_view v = {"Shop", &V1, "Shop.Fast", "Handle", 0, "", NULL, NULL, has_traced, derives_from_handler, NULL};
     asked_attribute = asked_base = 0;
     assert_true(nrp_match_method(m, &v));
     assert_int_equal(asked_attribute, 1);
@@ -399,7 +434,7 @@ static void parameter_keywords(void **state)
                "    strategy: s\n",
                &d);
     assert_non_null(cfg);
-    nrp_method_view v = {"Shop", &V1, "Shop.Cart", "Place", 0, "System.String,System.Int32", NULL, NULL, NULL, NULL};
+    nrp_method_view v = {"Shop", &V1, "Shop.Cart", "Place", 0, "System.String,System.Int32", NULL, NULL, NULL, NULL, NULL};
     assert_true(nrp_match_method(&cfg->rules[0].match, &v));
     v.params = "System.String,System.Int64";
     assert_false(nrp_match_method(&cfg->rules[0].match, &v));
@@ -502,6 +537,7 @@ int main(void)
         cmocka_unit_test(version_range_errors),
         cmocka_unit_test(match_fields),
         cmocka_unit_test(generated_names_need_explicit_patterns),
+        cmocka_unit_test(marked_types_need_explicit_patterns),
         cmocka_unit_test(generic_parameters_by_number_or_name),
         cmocka_unit_test(rule_excludes_and_enabled),
         cmocka_unit_test(every_field),
