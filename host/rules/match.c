@@ -45,13 +45,20 @@ static int names_generated(const char *pattern)
     return pattern && strchr(pattern, '<');
 }
 
-/* Other compilers name what they make up otherwise (VB: "VB$StateMachine_3_Run",
- * "_Closure$__1-0"; F#: "clo@12") and mark the type [CompilerGenerated].
- * Such a type is named by a pattern without wildcards, or one with a
- * character of those made-up names that no C# or VB name has. */
+/* Other compilers name what they make up otherwise. Visual Basic
+ * ("VB$StateMachine_3_Run", "_Closure$__1-0") and F# for its task state
+ * machines mark those types [CompilerGenerated]; F#'s closures ("main@7",
+ * "xs@6") carry no mark but an '@', which no C# or VB name has. Such a
+ * type is named by a pattern without wildcards, or one with a character
+ * of those made-up names that user code does not use. */
 static int names_marked_type(const char *pattern)
 {
     return pattern && (!strpbrk(pattern, "*?[") || strpbrk(pattern, "<$@"));
+}
+
+static int fsharp_closure(const char *type)
+{
+    return strchr(type, '@') != NULL;
 }
 
 int nrp_match_method(const nrp_match *m, const nrp_method_view *v)
@@ -62,7 +69,8 @@ int nrp_match_method(const nrp_match *m, const nrp_method_view *v)
         return 0;
     if (m->method && !nrp_glob_match(m->method, v->name))
         return 0;
-    if ((generated_type(v->type) && !names_generated(m->type)) || (v->name[0] == '<' && !names_generated(m->method)))
+    if ((generated_type(v->type) && !names_generated(m->type)) || (v->name[0] == '<' && !names_generated(m->method)) ||
+        (fsharp_closure(v->type) && !names_marked_type(m->type)))
         return 0;
     if (m->is_static >= 0 && m->is_static != (v->is_static != 0))
         return 0;
