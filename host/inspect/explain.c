@@ -48,7 +48,7 @@ static void no_excludes(nrp_rule *r) { r->exclude_count = 0; }
 
 /* What the rule selects by names alone: every type and method of its
  * assemblies whose names the patterns hold for, for names that nearly
- * match ("*"; MADE_TYPES and "<*" for those the compiler made up). */
+ * match ("*"; made_type_patterns and "<*" for those the compiler made up). */
 static nrp_result select_names(const nrp_app *app, const nrp_rule *rule, const char *type, const char *method,
                                nrp_preview *p)
 {

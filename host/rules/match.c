@@ -78,12 +78,14 @@ int nrp_match_method(const nrp_match *m, const nrp_method_view *v)
      * labels had them before 0.x) or by name ("TValue", as labels are). */
     if (m->has_parameters && !params_equal(m, v->params) && !(v->params_named && params_equal(m, v->params_named)))
         return 0;
-    /* The costly checks last, once every cheap one holds. */
+    /* The costly checks last, once every cheap one holds: the type's mark
+     * (one attribute lookup a type), then the method's attribute, then the
+     * `base` walk, which may read other assemblies. */
+    if (v->type_generated && !names_marked_type(m->type) && v->type_generated(v->ctx))
+        return 0;
     if (m->attribute && !(v->has_attribute && v->has_attribute(v->ctx, m->attribute)))
         return 0;
     if (m->base && !(v->derives_from && v->derives_from(v->ctx, m->base)))
-        return 0;
-    if (v->type_generated && !names_marked_type(m->type) && v->type_generated(v->ctx))
         return 0;
     return 1;
 }
