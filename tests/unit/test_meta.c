@@ -14,6 +14,7 @@
 
 #include "meta/meta_internal.h" /* r2r.c's index, checked against the TypeDef table */
 #include "meta_walk.h"
+#include "runtime_files.h"
 #include "test_rng.h"
 
 #include <dirent.h>
@@ -27,22 +28,6 @@
 
 #define ENTER_PARAMS "System.String,System.Object,System.Object[]"
 #define EXIT_PARAMS "System.Object,System.Object,System.Exception"
-
-static uint8_t *read_all(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    assert_non_null(f);
-    assert_int_equal(fseek(f, 0, SEEK_END), 0);
-    long size = ftell(f);
-    assert_true(size > 0);
-    rewind(f);
-    uint8_t *p = malloc((size_t)size);
-    assert_non_null(p);
-    assert_int_equal(fread(p, 1, (size_t)size, f), (size_t)size);
-    fclose(f);
-    *len = (size_t)size;
-    return p;
-}
 
 static nrp_meta *open_sample(void)
 {
@@ -300,21 +285,13 @@ static void sample_handler_contract(void **state)
 
 /* ---- the installed runtime ---------------------------------------------- */
 
-static int is_dll(const char *name)
-{
-    size_t n = strlen(name);
-    return n > 4 && strcmp(name + n - 4, ".dll") == 0;
-}
-
 static void runtime_assemblies(void **state)
 {
     (void)state;
-    const char *dir = getenv("NRP_TEST_DOTNET_RUNTIME_DIR");
-    DIR *d = dir && *dir ? opendir(dir) : NULL;
-    if (!d) {
-        print_message("no .NET runtime (NRP_TEST_DOTNET_RUNTIME_DIR '%s'): skipped\n", dir ? dir : "");
+    const char *dir;
+    DIR *d = nrp_test_runtime_dir(&dir);
+    if (!d)
         skip();
-    }
     struct dirent *e;
     size_t opened = 0;
     while ((e = readdir(d)) != NULL) {
@@ -322,7 +299,7 @@ static void runtime_assemblies(void **state)
         nrp_meta *m;
         nrp_err err;
         nrp_meta_assembly a;
-        if (!is_dll(e->d_name))
+        if (!nrp_test_is_dll(e->d_name))
             continue;
         snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
         if (nrp_meta_open_file(path, &m, &err) != NRP_OK)
@@ -457,7 +434,7 @@ static size_t expect_sparse_as_whole(const char *path)
     nrp_meta *whole, *sparse;
     nrp_err err;
     size_t len;
-    uint8_t *file = read_all(path, &len);
+    uint8_t *file = nrp_test_read_file(path, &len);
     if (nrp_meta_open(file, len, &whole, &err) != NRP_OK)
         fail_msg("%s: %s", path, err.msg);
     uint8_t image[4096] = {0};
@@ -510,17 +487,6 @@ static size_t expect_sparse_as_whole(const char *path)
     return looked_up;
 }
 
-/* The .NET runtime's folder (NRP_TEST_DOTNET_RUNTIME_DIR, which ctest
- * sets), open; NULL, said, when there is none. */
-static DIR *runtime_dir(const char **dir)
-{
-    *dir = getenv("NRP_TEST_DOTNET_RUNTIME_DIR");
-    DIR *d = *dir && **dir ? opendir(*dir) : NULL;
-    if (!d)
-        print_message("no .NET runtime (NRP_TEST_DOTNET_RUNTIME_DIR '%s'): the framework skipped\n", *dir ? *dir : "");
-    return d;
-}
-
 static void sparse_reads_as_whole(void **state)
 {
     (void)state;
@@ -532,14 +498,14 @@ static void sparse_reads_as_whole(void **state)
     assert_int_equal(nrp_meta_open_file_sparse("/proc/self/exe", NULL, SPARSE_TABLES, &m, &err), NRP_ERROR);
     assert_int_equal(nrp_meta_open_file_sparse("/", NULL, SPARSE_TABLES, &m, &err), NRP_ERROR);
     const char *dir;
-    DIR *d = runtime_dir(&dir);
+    DIR *d = nrp_test_runtime_dir(&dir);
     if (!d)
         return;
     struct dirent *e;
     size_t files = 0, types = 0;
     while ((e = readdir(d)) != NULL) {
         char path[4096];
-        if (!is_dll(e->d_name))
+        if (!nrp_test_is_dll(e->d_name))
             continue;
         snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
         types += expect_sparse_as_whole(path);
@@ -596,13 +562,13 @@ static void r2r_index_lists_every_type(void **state)
     assert_int_equal(nrp_meta_r2r_type_rows(m, 0, NULL, 0), -1);
     nrp_meta_close(m);
     const char *dir;
-    DIR *d = runtime_dir(&dir);
+    DIR *d = nrp_test_runtime_dir(&dir);
     if (!d)
         return;
     struct dirent *e;
     while ((e = readdir(d)) != NULL) {
         char path[4096];
-        if (!is_dll(e->d_name))
+        if (!nrp_test_is_dll(e->d_name))
             continue;
         snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
         if (nrp_meta_open_file(path, &m, &err) != NRP_OK)
@@ -677,7 +643,7 @@ static void loaded_images_flat_and_mapped(void **state)
     uint32_t image_size;
     nrp_meta *file_view, *m;
     nrp_err err;
-    uint8_t *file = read_all(NRP_TEST_DATA_DIR "/Meta.Sample.dll", &len);
+    uint8_t *file = nrp_test_read_file(NRP_TEST_DATA_DIR "/Meta.Sample.dll", &len);
     assert_int_equal(nrp_meta_open(file, len, &file_view, &err), NRP_OK);
     uint32_t typedefs = nrp_meta_row_count(file_view, NRP_META_TYPEDEF);
     nrp_meta_close(file_view);
@@ -757,7 +723,7 @@ static void every_truncation_fails_cleanly(void **state)
 {
     (void)state;
     size_t len, opened = 0;
-    uint8_t *sample = read_all(NRP_TEST_DATA_DIR "/Meta.Sample.dll", &len);
+    uint8_t *sample = nrp_test_read_file(NRP_TEST_DATA_DIR "/Meta.Sample.dll", &len);
     for (size_t n = 0; n < len; n++)
         opened += open_and_walk(sample, n) == NRP_OK;
     /* Until the metadata's last byte is there, nothing opens. */
@@ -784,7 +750,7 @@ static void random_flips_fail_cleanly_or_read_in_bounds(void **state)
 {
     (void)state;
     size_t len, opened = 0;
-    uint8_t *sample = read_all(NRP_TEST_DATA_DIR "/Meta.Sample.dll", &len);
+    uint8_t *sample = nrp_test_read_file(NRP_TEST_DATA_DIR "/Meta.Sample.dll", &len);
     uint8_t *work = malloc(len);
     size_t root = root_offset(sample, len);
     assert_non_null(work);
@@ -818,13 +784,13 @@ static void r2r_index_damage_fails_cleanly(void **state)
     (void)state;
     const char *dir;
     char path[4096];
-    DIR *d = runtime_dir(&dir);
+    DIR *d = nrp_test_runtime_dir(&dir);
     if (!d)
         return;
     closedir(d);
     snprintf(path, sizeof path, "%s/System.Console.dll", dir);
     size_t len;
-    uint8_t *file = read_all(path, &len), *work = malloc(len);
+    uint8_t *file = nrp_test_read_file(path, &len), *work = malloc(len);
     nrp_meta *m;
     nrp_err err;
     uint32_t rows[8], found = 0;
@@ -872,7 +838,7 @@ static void targeted_corruptions(void **state)
 {
     (void)state;
     size_t len;
-    uint8_t *sample = read_all(NRP_TEST_DATA_DIR "/Meta.Sample.dll", &len);
+    uint8_t *sample = nrp_test_read_file(NRP_TEST_DATA_DIR "/Meta.Sample.dll", &len);
     uint8_t *work = malloc(len);
     assert_non_null(work);
     size_t root_off = root_offset(sample, len);

@@ -25,25 +25,10 @@
 
 #include "inspect/roundtrip.h"
 #include "meta/meta_internal.h" /* the sample's section table and MethodDef rows, to patch */
+#include "runtime_files.h"
 #include "test_rng.h"
 
 #define SAMPLE NRP_TEST_DATA_DIR "/Meta.Sample.dll"
-
-static uint8_t *read_all(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    assert_non_null(f);
-    assert_int_equal(fseek(f, 0, SEEK_END), 0);
-    long size = ftell(f);
-    assert_true(size > 0);
-    rewind(f);
-    uint8_t *p = malloc((size_t)size);
-    assert_non_null(p);
-    assert_int_equal(fread(p, 1, (size_t)size, f), (size_t)size);
-    fclose(f);
-    *len = (size_t)size;
-    return p;
-}
 
 /* A report written to memory, to look into. */
 typedef struct capture {
@@ -97,23 +82,15 @@ static void not_an_assembly(void **state)
     assert_int_equal(s.methods, 0);
 }
 
-static int is_dll(const char *name)
-{
-    size_t n = strlen(name);
-    return n > 4 && strcmp(name + n - 4, ".dll") == 0;
-}
-
 /* Every assembly of the shared framework: its compilers' output, the
  * largest body of real IL at hand. */
 static void runtime_round_trips(void **state)
 {
     (void)state;
-    const char *dir = getenv("NRP_TEST_DOTNET_RUNTIME_DIR");
-    DIR *d = dir && *dir ? opendir(dir) : NULL;
-    if (!d) {
-        print_message("no .NET runtime (NRP_TEST_DOTNET_RUNTIME_DIR '%s'): skipped\n", dir ? dir : "");
+    const char *dir;
+    DIR *d = nrp_test_runtime_dir(&dir);
+    if (!d)
         skip();
-    }
     nrp_roundtrip_stats s = {0};
     struct dirent *e;
     capture c;
@@ -121,7 +98,7 @@ static void runtime_round_trips(void **state)
     while ((e = readdir(d)) != NULL) {
         char path[4096];
         nrp_err err;
-        if (!is_dll(e->d_name))
+        if (!nrp_test_is_dll(e->d_name))
             continue;
         snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
         if (nrp_roundtrip_assembly(path, &s, c.f, &err) != NRP_OK)
@@ -160,7 +137,7 @@ static void patched_open(patched *p)
     nrp_err err;
     uint32_t type = 0, row = 0;
     nrp_meta_method_iter it;
-    p->bytes = read_all(SAMPLE, &p->len);
+    p->bytes = nrp_test_read_file(SAMPLE, &p->len);
     if (nrp_meta_open(p->bytes, p->len, &m, &err) != NRP_OK)
         fail_msg("%s", err.msg);
     assert_int_equal(nrp_meta_find_type(m, "Meta.Sample.Hooks", &type, &err), NRP_OK);
