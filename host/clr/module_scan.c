@@ -12,29 +12,48 @@ static int name_token(void *ctx, uint32_t token, nrp_strbuf *out)
     return NRP_FAILED(nrp_md_type_name(ctx, token, out)) ? NRP_ERROR : NRP_OK;
 }
 
+/* One module's walk. IMetaDataImport2, which names generic methods' type
+ * parameters, is asked for once, at the first generic method. */
+typedef struct scan {
+    nrp_com_object *mdi, *mdi2;
+    int asked_mdi2;
+    const nrp_scan_visitor *v;
+} scan;
+
+static void scan_end(scan *s)
+{
+    if (s->mdi2)
+        nrp_com_release(s->mdi2);
+}
+
 /* A generic method's type parameter names, for its label; none when they
  * cannot be read (the label then keeps "!!0"). */
 #define MAX_GENERIC_NAMES 16
 
-static uint32_t generic_names(nrp_com_object *mdi, mdToken method, const nrp_md_method_props *props,
+static uint32_t generic_names(scan *s, mdToken method, const nrp_md_method_props *props,
                               char (*names)[NRP_GENERIC_NAME_CAP])
 {
-    nrp_com_object *mdi2 = NULL;
     ULONG count = 0;
-    if (props->sig_len == 0 || !(props->sig[0] & NRP_CALLCONV_GENERIC) ||
-        NRP_FAILED(nrp_com_query(mdi, &NRP_IID_IMetaDataImport2, &mdi2)))
+    if (props->sig_len == 0 || !(props->sig[0] & NRP_CALLCONV_GENERIC))
         return 0;
-    HRESULT hr = nrp_mdi2_generic_param_names(mdi2, method, names, MAX_GENERIC_NAMES, &count);
-    nrp_com_release(mdi2);
+    if (!s->asked_mdi2) {
+        s->asked_mdi2 = 1;
+        if (NRP_FAILED(nrp_com_query(s->mdi, &NRP_IID_IMetaDataImport2, &s->mdi2)))
+            s->mdi2 = NULL;
+    }
+    if (!s->mdi2)
+        return 0;
+    HRESULT hr = nrp_mdi2_generic_param_names(s->mdi2, method, names, MAX_GENERIC_NAMES, &count);
     return NRP_FAILED(hr) || count > MAX_GENERIC_NAMES ? 0 : (uint32_t)count;
 }
 
-static void report(nrp_com_object *mdi, const nrp_scan_visitor *v, const char *type, mdToken method,
-                   const nrp_md_method_props *props)
+static void report(scan *s, const char *type, mdToken method, const nrp_md_method_props *props)
 {
+    nrp_com_object *mdi = s->mdi;
+    const nrp_scan_visitor *v = s->v;
     char names[MAX_GENERIC_NAMES][NRP_GENERIC_NAME_CAP];
     const char *generics[MAX_GENERIC_NAMES];
-    uint32_t count = generic_names(mdi, method, props, names);
+    uint32_t count = generic_names(s, method, props, names);
     nrp_sig_label label;
     nrp_err err;
     for (uint32_t i = 0; i < count; i++)
@@ -52,8 +71,10 @@ static void report(nrp_com_object *mdi, const nrp_scan_visitor *v, const char *t
     nrp_sig_label_free(&label);
 }
 
-static HRESULT scan_methods(nrp_com_object *mdi, const nrp_scan_visitor *v, mdToken type, const char *type_name)
+static HRESULT scan_methods(scan *s, mdToken type, const char *type_name)
 {
+    nrp_com_object *mdi = s->mdi;
+    const nrp_scan_visitor *v = s->v;
     HCORENUM e = NULL;
     mdToken methods[64];
     ULONG n = 0;
@@ -75,7 +96,7 @@ static HRESULT scan_methods(nrp_com_object *mdi, const nrp_scan_visitor *v, mdTo
             if (why)
                 NRP_LOG_DBG("skipping %s::%s: %s", type_name, props.name, why);
             else
-                report(mdi, v, type_name, methods[i], &props);
+                report(s, type_name, methods[i], &props);
         }
     }
     nrp_mdi_close_enum(mdi, e);
@@ -84,6 +105,7 @@ static HRESULT scan_methods(nrp_com_object *mdi, const nrp_scan_visitor *v, mdTo
 
 HRESULT nrp_module_scan(nrp_com_object *mdi, const nrp_scan_visitor *v)
 {
+    scan s = {mdi, NULL, 0, v};
     HCORENUM e = NULL;
     mdToken types[64];
     ULONG n = 0;
@@ -94,7 +116,7 @@ HRESULT nrp_module_scan(nrp_com_object *mdi, const nrp_scan_visitor *v)
             nrp_strbuf_init(&name);
             if (!NRP_FAILED(nrp_md_type_name(mdi, types[i], &name)) && name.data && name.status == NRP_OK &&
                 v->want_type(v->ctx, name.data)) {
-                HRESULT mhr = scan_methods(mdi, v, types[i], name.data);
+                HRESULT mhr = scan_methods(&s, types[i], name.data);
                 if (NRP_FAILED(mhr) && first_failure == NRP_S_OK)
                     first_failure = mhr;
             }
@@ -102,6 +124,7 @@ HRESULT nrp_module_scan(nrp_com_object *mdi, const nrp_scan_visitor *v)
         }
     }
     nrp_mdi_close_enum(mdi, e);
+    scan_end(&s);
     if (NRP_FAILED(hr))
         return hr;
     return first_failure;
@@ -109,6 +132,7 @@ HRESULT nrp_module_scan(nrp_com_object *mdi, const nrp_scan_visitor *v)
 
 HRESULT nrp_module_scan_types(nrp_com_object *mdi, const nrp_scan_visitor *v, const char *const *types, size_t count)
 {
+    scan s = {mdi, NULL, 0, v};
     HRESULT first_failure = NRP_S_OK;
     for (size_t i = 0; i < count; i++) {
         mdToken def = 0;
@@ -116,9 +140,10 @@ HRESULT nrp_module_scan_types(nrp_com_object *mdi, const nrp_scan_visitor *v, co
          * module does not define that type. */
         if (nrp_mdi_find_type_def(mdi, types[i], 0, &def) != NRP_S_OK || !v->want_type(v->ctx, types[i]))
             continue;
-        HRESULT mhr = scan_methods(mdi, v, def, types[i]);
+        HRESULT mhr = scan_methods(&s, def, types[i]);
         if (NRP_FAILED(mhr) && first_failure == NRP_S_OK)
             first_failure = mhr;
     }
+    scan_end(&s);
     return first_failure;
 }

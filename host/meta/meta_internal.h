@@ -143,6 +143,12 @@ uint32_t nrp_meta_coded_token(unsigned kind, uint32_t value);
 /* The inverse: a token as a coded index of that kind; UINT32_MAX when no
  * tag of the kind names its table. */
 uint32_t nrp_meta_coded_value(unsigned kind, uint32_t token);
+
+/* The rows [*lo, *hi) of `table` that may have `key` in column `col`:
+ * exactly those when the header's Sorted mask says the table is sorted by
+ * it (ECMA-335 II.22: the tables keyed by a parent are), else every row
+ * (the caller compares each). */
+void nrp_meta_key_range(const nrp_meta *m, unsigned table, unsigned col, uint32_t key, uint32_t *lo, uint32_t *hi);
 nrp_result nrp_meta_string_at(const nrp_meta *m, uint32_t index, const char **out, nrp_err *err);
 nrp_result nrp_meta_blob_at(const nrp_meta *m, uint32_t index, const uint8_t **out, uint32_t *len, nrp_err *err);
 

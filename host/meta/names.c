@@ -115,17 +115,19 @@ nrp_result nrp_meta_method_label(const nrp_meta *m, uint32_t method_row, const c
     uint32_t count = 0, owner = (uint32_t)NRP_META_METHODDEF << 24 | method_row;
     if (nrp_meta_method_def_row(m, method_row, &d, err) != NRP_OK)
         return NRP_ERROR;
-    if (d.signature_len && (d.signature[0] & NRP_CALLCONV_GENERIC))
-        for (uint32_t r = 1; r <= m->rows[G]; r++) {
-            uint32_t number = cell(m, G, r, 0);
-            if (nrp_meta_coded_token(TYPE_OR_METHOD_DEF, cell(m, G, r, 2)) != owner)
-                continue;
-            if (number >= MAX_GENERIC_NAMES || nrp_meta_string_at(m, cell(m, G, r, 3), &generics[number], err) != NRP_OK) {
-                count = 0; /* unnamed: the label keeps "!!n" */
-                break;
-            }
-            count = number + 1 > count ? number + 1 : count;
+    uint32_t lo = 1, hi = 1, key = nrp_meta_coded_value(TYPE_OR_METHOD_DEF, owner);
+    if (d.signature_len && (d.signature[0] & NRP_CALLCONV_GENERIC) && key != UINT32_MAX)
+        nrp_meta_key_range(m, G, 2, key, &lo, &hi); /* sorted by owner */
+    for (uint32_t r = lo; r < hi; r++) {
+        uint32_t number = cell(m, G, r, 0);
+        if (cell(m, G, r, 2) != key)
+            continue;
+        if (number >= MAX_GENERIC_NAMES || nrp_meta_string_at(m, cell(m, G, r, 3), &generics[number], err) != NRP_OK) {
+            count = 0; /* unnamed: the label keeps "!!n" */
+            break;
         }
+        count = number + 1 > count ? number + 1 : count;
+    }
     namer n = {m, 0, 0, err};
     return nrp_sig_method_label(type, d.name, d.signature, d.signature_len, namer_cb, &n, generics, count, out, err);
 }

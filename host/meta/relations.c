@@ -11,10 +11,7 @@
 #include "meta/meta_internal.h"
 #include "nrp/result.h"
 
-/* The rows [*lo, *hi) of `table` that may have `key` in column `col`:
- * exactly those when the table is sorted by it, else every row (the caller
- * compares each). */
-static void key_range(const nrp_meta *m, unsigned table, unsigned col, uint32_t key, uint32_t *lo, uint32_t *hi)
+void nrp_meta_key_range(const nrp_meta *m, unsigned table, unsigned col, uint32_t key, uint32_t *lo, uint32_t *hi)
 {
     uint32_t n = m->rows[table];
     *lo = 1;
@@ -49,7 +46,7 @@ nrp_result nrp_meta_interfaces(const nrp_meta *m, uint32_t type_row, uint32_t *o
     *count = 0;
     if (row_ok(m, NRP_META_TYPEDEF, type_row, err))
         return NRP_ERROR;
-    key_range(m, T, 0, type_row, &lo, &hi);
+    nrp_meta_key_range(m, T, 0, type_row, &lo, &hi);
     for (uint32_t r = lo; r < hi; r++) {
         if (cell(m, T, r, 0) != type_row)
             continue;
@@ -121,7 +118,7 @@ int nrp_meta_has_attribute(const nrp_meta *m, uint32_t owner, const char *attrib
     int found = 0, unreadable = 0;
     if (key == UINT32_MAX)
         return -1;
-    key_range(m, T, 0, key, &lo, &hi);
+    nrp_meta_key_range(m, T, 0, key, &lo, &hi);
     for (uint32_t r = lo; r < hi && !found; r++) {
         if (cell(m, T, r, 0) != key)
             continue;
